@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Data flows one way: BinlogFormat → BinlogIndex → BinlogQuery → Exporters → CanalProtocol → sluice.
+let package = Package(
+  name: "Sluice",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "sluice", targets: ["sluice"]),
+    .library(name: "BinlogFormat", targets: ["BinlogFormat"]),
+    .library(name: "BinlogIndex", targets: ["BinlogIndex"]),
+    .library(name: "BinlogQuery", targets: ["BinlogQuery"]),
+    .library(name: "Exporters", targets: ["Exporters"]),
+    .library(name: "CanalProtocol", targets: ["CanalProtocol"]),
+    .library(name: "BinlogArchive", targets: ["BinlogArchive"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CZstd",
+      pkgConfig: "libzstd",
+      providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+    ),
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "BinlogFormat", dependencies: ["CZstd", "CZlib"]),
+    .target(name: "BinlogIndex", dependencies: ["BinlogFormat"]),
+    .target(name: "BinlogQuery", dependencies: ["BinlogFormat", "BinlogIndex"]),
+    .target(name: "Exporters", dependencies: ["BinlogFormat", "BinlogQuery"]),
+    .target(
+      name: "CanalProtocol",
+      dependencies: [
+        "BinlogFormat", "Exporters",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      exclude: ["Proto"]
+    ),
+    .target(name: "BinlogArchive", dependencies: ["BinlogFormat", "CZstd"]),
+    .executableTarget(
+      name: "sluice",
+      dependencies: [
+        "BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat"]),
+    .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
+    .testTarget(name: "CanalProtocolTests", dependencies: ["CanalProtocol", "BinlogFormat", "Exporters"]),
+  ]
+)

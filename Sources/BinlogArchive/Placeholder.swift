@@ -1,0 +1,1 @@
+// Placeholder until the archive module lands (issue 6).

@@ -1,0 +1,233 @@
+/// The four bytes every binlog and relay log starts with: 0xFE 'b' 'i' 'n'.
+public let binlogMagic: [UInt8] = [0xFE, 0x62, 0x69, 0x6E]
+
+/// Options shared by every reader.
+public struct ReaderOptions: Sendable {
+  /// Verify each event's CRC32 when the format description says events carry one.
+  public var verifyChecksums: Bool = true
+  public init(verifyChecksums: Bool = true) { self.verifyChecksums = verifyChecksums }
+}
+
+/// Something that yields events one at a time: a mapped file or a stream.
+public protocol EventSource {
+  /// Name used in errors and output (the file's base name, or "-" for stdin).
+  var name: String { get }
+  /// The format description in force for the next event.
+  var format: FormatDescription { get }
+  /// Offset of the next event to be read.
+  var position: UInt64 { get }
+  /// The next event, or nil at a clean end of input. The event's bytes stay valid until the
+  /// next call for stream sources, and as long as the mapping for mapped sources.
+  mutating func next() throws(BinlogError) -> RawEvent?
+  /// The whole input when it is memory-mapped (lets callers look ahead), else nil.
+  var mappedBytes: UnsafeRawBufferPointer? { get }
+}
+
+extension EventSource {
+  public var mappedBytes: UnsafeRawBufferPointer? { nil }
+}
+
+/// Frames events and tracks the format description; shared by the mapped and stream readers.
+public struct EventFramer: Sendable {
+  public var format: FormatDescription
+  public var options: ReaderOptions
+  public var name: String
+  /// True once a Format_description or Start_v3 has been seen.
+  public var haveFormat = false
+  /// Counts of checksum verifications performed (for `info`).
+  public var checksumsVerified = 0
+
+  public init(name: String, options: ReaderOptions) {
+    self.name = name
+    self.options = options
+    // Until the first event says otherwise, assume a v4 header with no checksum.
+    self.format = FormatDescription(
+      binlogVersion: 4, serverVersion: "", createTimestamp: 0, headerLength: 19,
+      postHeaderLengths: [], checksum: .notSupported)
+  }
+
+  /// Minimum bytes needed to learn an event's size at the current framing.
+  @inlinable public var headerNeed: Int { format.binlogVersion == 1 ? 13 : 19 }
+
+  /// Given the header bytes at `offset`, the event's size, validated against `available`.
+  @inlinable public func eventSize(header h: EventHeader, offset: UInt64, available: Int) throws(BinlogError) -> Int {
+    let size = Int(h.eventSize)
+    let minimum = haveFormat ? format.headerLength : 19
+    if size < minimum {
+      throw BinlogError(
+        .malformed, "event size \(size) is smaller than the \(minimum)-byte event header",
+        file: name, offset: offset, eventType: h.type)
+    }
+    if size > available {
+      throw BinlogError(
+        .truncated,
+        "event of \(size) bytes runs past the end of the input (\(available) bytes left): file truncated mid-event",
+        file: name, offset: offset, eventType: h.type)
+    }
+    return size
+  }
+
+  /// Checks the event and updates the format when it is a format event. `bytes` is the whole event.
+  public mutating func accept(offset: UInt64, header inHeader: EventHeader, bytes: UnsafeRawBufferPointer) throws(BinlogError) -> RawEvent {
+    var header = inHeader
+    if let perm = format.typePermutation { header.type = EventType(perm[Int(header.type.rawValue)]) }
+    if header.type == .formatDescription {
+      let fde: FormatDescription
+      do {
+        fde = try FormatDescription(event: bytes, headerLength: 19)
+      } catch {
+        throw error.with(file: name, offset: offset, eventType: header.type)
+      }
+      if fde.checksum == .crc32 && options.verifyChecksums {
+        try verifyFDE(bytes, offset: offset, header: header)
+      }
+      format = fde
+      haveFormat = true
+      let ev = RawEvent(
+        offset: offset, header: header, bytes: bytes, headerLength: 19,
+        checksumLength: fde.checksum == .notSupported ? 0 : 4)
+      return ev
+    }
+    if !haveFormat {
+      if header.type == .startV3 {
+        var c = ByteCursor(bytes, position: 19)
+        do {
+          let version = try c.u16("binlog version")
+          let server = try c.fixedString(50, "server version")
+          let created = try c.u32("create timestamp")
+          format = .legacy(binlogVersion: version, serverVersion: server, createTimestamp: created)
+          haveFormat = true
+        } catch {
+          throw error.with(file: name, offset: offset, eventType: header.type)
+        }
+      } else {
+        throw BinlogError(
+          .notABinlog, "the first event is \(header.type.name), not a Format_description event",
+          file: name, offset: offset, eventType: header.type)
+      }
+    }
+    let hasCRC = format.checksum == .crc32
+    if hasCRC {
+      if bytes.count < format.headerLength + 4 {
+        throw BinlogError(.truncated, "event too short for its CRC32 trailer", file: name, offset: offset, eventType: header.type)
+      }
+      if options.verifyChecksums {
+        let n = bytes.count - 4
+        let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+        let actual = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<n]))
+        if stored != actual {
+          throw BinlogError(
+            .checksumMismatch,
+            "CRC32 mismatch: stored 0x\(hex32(stored)), computed 0x\(hex32(actual)) (use --no-verify-checksum to read anyway)",
+            file: name, offset: offset, eventType: header.type)
+        }
+        checksumsVerified += 1
+      }
+    }
+    return RawEvent(
+      offset: offset, header: header, bytes: bytes, headerLength: format.headerLength,
+      checksumLength: hasCRC ? 4 : 0)
+  }
+
+  private mutating func verifyFDE(_ bytes: UnsafeRawBufferPointer, offset: UInt64, header: EventHeader) throws(BinlogError) {
+    let n = bytes.count - 4
+    let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+    let asIs = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<n]))
+    if stored == asIs {
+      checksumsVerified += 1
+      return
+    }
+    // The server computes the FDE's CRC with LOG_EVENT_BINLOG_IN_USE_F cleared, then sets the
+    // flag in the file while it is open: recompute with bit 0 of the flags byte (offset 17) cleared.
+    var crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<17]))
+    withUnsafeBytes(of: bytes[17] & 0xFE) { crc = CRC32.checksum($0, continuing: crc) }
+    crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[18..<n]), continuing: crc)
+    if stored != crc {
+      throw BinlogError(
+        .checksumMismatch,
+        "CRC32 mismatch: stored 0x\(hex32(stored)), computed 0x\(hex32(asIs)) (use --no-verify-checksum to read anyway)",
+        file: name, offset: offset, eventType: header.type)
+    }
+    checksumsVerified += 1
+  }
+}
+
+@usableFromInline func hex32(_ v: UInt32) -> String {
+  let s = String(v, radix: 16)
+  return String(repeating: "0", count: 8 - s.count) + s
+}
+
+/// Reads events straight out of a memory-mapped binlog: each event is a view into the mapping.
+public struct MappedBinlogReader: EventSource {
+  public let file: MappedFile
+  public var framer: EventFramer
+  public private(set) var position: UInt64
+  /// Bytes of the file this reader has looked at (headers and bodies of returned events).
+  public private(set) var bytesTouched: UInt64 = 0
+
+  public var name: String { framer.name }
+  public var format: FormatDescription { framer.format }
+  public var mappedBytes: UnsafeRawBufferPointer? { file.bytes }
+
+  /// Opens a reader positioned on the first event. Checks the magic bytes.
+  public init(file: MappedFile, name: String? = nil, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
+    self.file = file
+    let n = name ?? baseName(file.path)
+    framer = EventFramer(name: n, options: options)
+    position = 4
+    let b = file.bytes
+    if b.count == 0 {
+      throw BinlogError(.notABinlog, "empty file (0 bytes): not a binlog", file: n, offset: 0)
+    }
+    if b.count < 4 || !zip(b.prefix(4), binlogMagic).allSatisfy({ $0 == $1 }) {
+      let gz = b.count >= 2 && b[0] == 0x1F && b[1] == 0x8B
+      let zst = b.count >= 4 && b[0] == 0x28 && b[1] == 0xB5 && b[2] == 0x2F && b[3] == 0xFD
+      var hint = ""
+      if gz { hint = " (it is gzip-compressed: try 'gunzip -c FILE | sluice ... -')" }
+      if zst { hint = " (it is zstd-compressed: try 'zstd -dc FILE | sluice ... -')" }
+      throw BinlogError(.notABinlog, "Not a valid binary log: bad magic bytes\(hint)", file: n, offset: 0)
+    }
+    bytesTouched = 4
+  }
+
+  public mutating func next() throws(BinlogError) -> RawEvent? {
+    let all = file.bytes
+    let off = Int(position)
+    let available = all.count - off
+    if available <= 0 { return nil }
+    let need = framer.headerNeed
+    if available < need {
+      throw BinlogError(
+        .truncated, "only \(available) bytes left where a \(need)-byte event header should be: file truncated",
+        file: name, offset: position)
+    }
+    let hb = UnsafeRawBufferPointer(rebasing: all[off..<(off + need)])
+    let header = need == 13 ? EventHeader(v1: hb) : EventHeader(v4: hb)
+    let size = try framer.eventSize(header: header, offset: position, available: available)
+    let bytes = UnsafeRawBufferPointer(rebasing: all[off..<(off + size)])
+    let ev = try framer.accept(offset: position, header: header, bytes: bytes)
+    position += UInt64(size)
+    bytesTouched += UInt64(size)
+    return ev
+  }
+
+  /// Moves to `offset`, which must be an event boundary. The format description must already
+  /// be known (read the first event, or call `loadFormat()`).
+  public mutating func seek(to offset: UInt64) {
+    position = offset
+  }
+
+  /// Reads the format description at offset 4 without moving the current position.
+  public mutating func loadFormat() throws(BinlogError) {
+    if framer.haveFormat { return }
+    let saved = position
+    position = 4
+    _ = try next()
+    position = saved
+  }
+}
+
+@usableFromInline func baseName(_ path: String) -> String {
+  if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
+  return path
+}

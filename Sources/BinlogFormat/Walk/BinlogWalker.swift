@@ -1,0 +1,244 @@
+/// One event as the walker hands it out: raw bytes, decoded body and where it sits.
+public struct WalkedEvent {
+  public var raw: RawEvent
+  public var body: EventBody
+  /// True for events that came out of a Transaction_payload (their `raw.offset` is the
+  /// payload event's offset, as Canal reports them).
+  public var inPayload: Bool
+  /// Offset of the event inside the uncompressed payload, for inner events.
+  public var payloadInnerOffset: UInt64
+  /// End offset of the event in its file (for inner events: of the payload event).
+  public var fileEndOffset: UInt64
+}
+
+/// Walks a source event by event: decodes bodies, expands Transaction_payload events into their
+/// inner events, keeps the table maps in force and tracks the current transaction.
+public struct BinlogWalker<Source: EventSource> {
+  public var source: Source
+  public private(set) var tableMaps: [UInt64: TableMapEvent] = [:]
+  public private(set) var transaction = TransactionState()
+  /// Expand Transaction_payload events (the payload event itself is still visited first).
+  public var expandPayloads = true
+  /// Continue with the next event after a body that fails to decode (framing errors still stop).
+  public var skipErrors = false
+  /// Called with each error that `skipErrors` skipped.
+  public var onSkippedError: ((BinlogError) -> Void)?
+  /// Events whose bodies failed to decode and were skipped.
+  public private(set) var skippedErrors = 0
+  /// Raw bytes of the last table map per table id, to reuse the parsed map when a
+  /// transaction repeats it unchanged (saves re-parsing and allocation).
+  private var tableMapBytes: [UInt64: [UInt8]] = [:]
+
+  public init(source: Source) {
+    self.source = source
+  }
+
+  public var fileName: String { source.name }
+  public var format: FormatDescription { source.format }
+
+  /// Visits every event until the end of input. The visitor may throw to stop.
+  public mutating func run(_ visit: (inout BinlogWalker<Source>, WalkedEvent) throws -> Void) throws {
+    while let raw = try source.next() {
+      if transaction.ended { resetTransaction() }
+      let format = source.format
+      let body: EventBody
+      do {
+        body = try decodeTableMapAware(raw, format: format)
+      } catch {
+        if skipErrors {
+          skippedErrors += 1
+          onSkippedError?(error)
+          continue
+        }
+        throw error
+      }
+      track(raw, body)
+      try visit(&self, WalkedEvent(raw: raw, body: body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset))
+      if expandPayloads, case .transactionPayload(let payload) = body {
+        let reader = try PayloadEventReader(payload: payload, outer: raw, format: format, fileName: fileName)
+        while true {
+          let innerOffset = reader.innerOffset
+          let inner: RawEvent?
+          do {
+            inner = try reader.next()
+          } catch {
+            if skipErrors {
+              skippedErrors += 1
+              onSkippedError?(error)
+              break
+            }
+            throw error
+          }
+          guard let inner else { break }
+          let innerBody: EventBody
+          do {
+            innerBody = try decodeTableMapAware(inner, format: format)
+          } catch {
+            let e = error.with(file: fileName, offset: raw.offset, eventType: inner.type)
+            if skipErrors {
+              skippedErrors += 1
+              onSkippedError?(e)
+              continue
+            }
+            throw e
+          }
+          track(inner, innerBody)
+          try visit(&self, WalkedEvent(
+              raw: inner, body: innerBody, inPayload: true, payloadInnerOffset: innerOffset, fileEndOffset: raw.endOffset))
+        }
+      }
+    }
+  }
+
+  private mutating func decodeTableMapAware(_ raw: RawEvent, format: FormatDescription) throws(BinlogError) -> EventBody {
+    if raw.type == .tableMap {
+      let body = raw.body
+      if body.count >= 6 {
+        let id = format.postHeaderLength(.tableMap) == 6
+          ? UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
+          : (UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
+            | UInt64(UInt16(littleEndian: body.loadUnaligned(fromByteOffset: 4, as: UInt16.self))) << 32)
+        if let prev = tableMapBytes[id], let map = tableMaps[id], prev.elementsEqual(body) {
+          return .tableMap(map)
+        }
+        let decoded = try EventBody.decode(raw, format: format, file: fileName)
+        if case .tableMap(let map) = decoded {
+          tableMaps[map.tableID] = map
+          tableMapBytes[map.tableID] = Array(body)
+        }
+        return decoded
+      }
+    }
+    return try EventBody.decode(raw, format: format, file: fileName)
+  }
+
+  private mutating func resetTransaction() {
+    transaction = TransactionState()
+  }
+
+  private mutating func begin(_ raw: RawEvent) {
+    transaction.startOffset = raw.offset
+    transaction.firstTimestamp = raw.header.timestamp
+    transaction.serverID = raw.header.serverID
+  }
+
+  private mutating func track(_ raw: RawEvent, _ body: EventBody) {
+    switch body {
+    case .gtid(let g):
+      resetTransaction()
+      begin(raw)
+      transaction.gtid = g.gtid.map { .mysql($0) }
+      transaction.lastCommitted = g.logicalClock?.lastCommitted ?? -1
+      transaction.sequenceNumber = g.logicalClock?.sequenceNumber
+      transaction.commitTimestampMicros = g.immediateCommitTimestamp
+    case .gtidTagged(let t):
+      let g = t.event
+      resetTransaction()
+      begin(raw)
+      transaction.gtid = g.gtid.map { .mysql($0) }
+      transaction.lastCommitted = g.logicalClock?.lastCommitted ?? -1
+      transaction.sequenceNumber = g.logicalClock?.sequenceNumber
+      transaction.commitTimestampMicros = g.immediateCommitTimestamp
+    case .mariaGTID(let g):
+      resetTransaction()
+      begin(raw)
+      transaction.gtid = .mariadb(g.gtid)
+      transaction.open = !g.flags.contains(.standalone)
+      if let t = g.threadID { transaction.threadID = t }
+    case .query(let q):
+      let kind = QueryKind.classify(q.queryBytes)
+      switch kind {
+      case .begin:
+        if transaction.gtid == nil && transaction.lastCommitted == nil && !transaction.open { begin(raw) }
+        if transaction.startOffset == 0 { begin(raw) }
+        transaction.open = true
+        transaction.threadID = q.threadID
+      case .commit, .rollback:
+        if transaction.threadID == nil { transaction.threadID = q.threadID }
+        transaction.ended = true
+        transaction.open = false
+      default:
+        if transaction.threadID == nil { transaction.threadID = q.threadID }
+        if !transaction.open {
+          // A statement outside BEGIN/COMMIT (DDL) is its own transaction.
+          if transaction.startOffset == 0 && transaction.gtid == nil && transaction.lastCommitted == nil { begin(raw) }
+          if transaction.gtid == nil && transaction.lastCommitted == nil && transaction.startOffset != raw.offset {
+            begin(raw)
+          }
+          if let x = q.statusVars.xid { transaction.xid = x }
+          transaction.ended = true
+        }
+      }
+    case .xid(let x):
+      transaction.xid = x.xid
+      transaction.ended = true
+      transaction.open = false
+    case .xaPrepare:
+      transaction.ended = true
+      transaction.open = false
+    case .rotate, .formatDescription, .previousGTIDs, .mariaGTIDList, .binlogCheckpoint, .stop:
+      break
+    default:
+      if !transaction.open && transaction.startOffset == 0 && transaction.gtid == nil {
+        begin(raw)
+        transaction.open = true
+      }
+    }
+  }
+}
+
+/// Transaction-control classification of a Query event's text.
+public enum QueryKind: Sendable, Equatable {
+  case begin, commit, rollback, xaStart, xaEnd, xaPrepare, xaCommit, xaRollback, savepoint, other
+
+  /// Classifies by leading keyword, ignoring case, whitespace and leading comments.
+  public static func classify(_ q: [UInt8]) -> QueryKind {
+    var i = 0
+    let n = q.count
+    func skipSpace() {
+      while i < n {
+        let c = q[i]
+        if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
+          i += 1
+        } else if c == 0x2F, i + 1 < n, q[i + 1] == 0x2A {  // /* ... */
+          i += 2
+          while i + 1 < n && !(q[i] == 0x2A && q[i + 1] == 0x2F) { i += 1 }
+          i += 2
+        } else if c == 0x23 || (c == 0x2D && i + 2 < n && q[i + 1] == 0x2D) {
+          while i < n && q[i] != 0x0A { i += 1 }
+        } else {
+          return
+        }
+      }
+    }
+    func word() -> String {
+      skipSpace()
+      let s = i
+      while i < n, (q[i] | 0x20) >= 0x61, (q[i] | 0x20) <= 0x7A { i += 1 }
+      return String(decoding: q[s..<i], as: UTF8.self).uppercased()
+    }
+    let w = word()
+    switch w {
+    case "BEGIN": return .begin
+    case "COMMIT": return .commit
+    case "ROLLBACK":
+      let save = i
+      if word() == "TO" { return .savepoint }
+      i = save
+      return .rollback
+    case "SAVEPOINT": return .savepoint
+    case "START":
+      return word() == "TRANSACTION" ? .begin : .other
+    case "XA":
+      switch word() {
+      case "START", "BEGIN": return .xaStart
+      case "END": return .xaEnd
+      case "PREPARE": return .xaPrepare
+      case "COMMIT": return .xaCommit
+      case "ROLLBACK": return .xaRollback
+      default: return .other
+      }
+    default: return .other
+    }
+  }
+}

@@ -1,0 +1,4 @@
+#ifndef SLUICE_CZSTD_SHIM_H
+#define SLUICE_CZSTD_SHIM_H
+#include <zstd.h>
+#endif

@@ -1,0 +1,1 @@
+/// Canal protocol: generated messages, Entry framing, Entry mapping and the Canal server.

@@ -1,0 +1,150 @@
+import BinlogFormat
+import BinlogQuery
+
+/// `sluice events`: one line per event, like mysqlbinlog's `# at N` listing.
+public final class EventListing {
+  public enum Format: String, Sendable { case text, ndjson }
+  public let sink: OutputSink
+  public let format: Format
+  public var startPosition: UInt64 = 0
+  public var stopPosition: UInt64 = .max
+  public private(set) var listed = 0
+
+  public init(sink: OutputSink, format: Format) {
+    self.sink = sink
+    self.format = format
+  }
+
+  /// One-line description of an event body.
+  public static func summary<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>) -> String {
+    switch ev.body {
+    case .formatDescription(let f):
+      return "server \(f.serverVersion), binlog v\(f.binlogVersion), checksum \(f.checksum.rawValue)"
+    case .startV3(let f):
+      return "server \(f.serverVersion), binlog v\(f.binlogVersion)"
+    case .query(let q):
+      return "thread \(q.threadID) db `\(q.database)`: \(oneLine(q.queryBytes))"
+    case .executeLoadQuery(let e):
+      return "thread \(e.query.threadID) file_id \(e.fileID) db `\(e.query.database)`: \(oneLine(e.query.queryBytes))"
+    case .stop: return "stop"
+    case .rotate(let r): return "rotate to \(r.nextFile):\(r.position)"
+    case .intvar(let i): return "\(i.kindName)=\(i.value)"
+    case .rand(let r): return "rand_seed1=\(r.seed1) rand_seed2=\(r.seed2)"
+    case .userVar(let u): return "@`\(u.name)`=\(u.valueText)"
+    case .xid(let x): return "xid=\(x.xid) COMMIT"
+    case .incident(let i): return "incident \(i.incident): \(i.message)"
+    case .heartbeat(let h): return "heartbeat \(h.logFile)"
+    case .rowsQuery(let q): return "rows query: \(oneLine(Array(q.utf8)))"
+    case .tableMap(let t):
+      return "table_id \(t.tableID) → `\(t.database)`.`\(t.table)` (\(t.columns.count) columns)"
+    case .rows(let r):
+      let name = walker.tableMaps[r.tableID].map { "`\($0.database)`.`\($0.table)`" } ?? "?"
+      var n = 0
+      var err = ""
+      if let t = walker.tableMaps[r.tableID], var d = try? RowDecoder(event: r, table: t) {
+        do {
+          while try d.next() { n += 1 }
+        } catch { err = " (row decode error: \(error.message))" }
+      }
+      let flags = r.flags & RowsEvent.flagStatementEnd != 0 ? " STMT_END_F" : ""
+      return "table_id \(r.tableID) \(name) \(r.kind.rawValue) rows=\(n)\(flags)\(err)"
+    case .gtid(let g):
+      let clock = g.logicalClock.map { " last_committed=\($0.lastCommitted) sequence_number=\($0.sequenceNumber)" } ?? ""
+      let ts = g.immediateCommitTimestamp.map { " immediate_commit_timestamp=\($0)" } ?? ""
+      return (g.gtid.map { "GTID \($0)" } ?? "ANONYMOUS") + clock + ts
+    case .gtidTagged(let t):
+      let g = t.event
+      let clock = g.logicalClock.map { " last_committed=\($0.lastCommitted) sequence_number=\($0.sequenceNumber)" } ?? ""
+      return (g.gtid.map { "GTID \($0)" } ?? "ANONYMOUS") + clock
+    case .previousGTIDs(let p):
+      return "previous GTIDs [\(p.gtids.text(.compact))]"
+    case .transactionContext(let t): return "transaction context server \(t.serverUUID) thread \(t.threadID)"
+    case .viewChange(let v): return "view change \(v.viewID) seq \(v.sequenceNumber)"
+    case .xaPrepare(let x): return "XA PREPARE \(x.xidText)\(x.onePhase ? " ONE PHASE" : "")"
+    case .transactionPayload(let p):
+      return "compression \(p.compression.name), payload \(p.payloadSize) bytes, uncompressed \(p.uncompressedSize) bytes"
+    case .loadBlock(let l): return "file_id \(l.fileID) block \(l.dataLength) bytes"
+    case .deleteFile(let id): return "delete file_id \(id)"
+    case .annotateRows(let s): return "annotate: \(oneLine(Array(s.utf8)))"
+    case .binlogCheckpoint(let f): return "checkpoint \(f)"
+    case .mariaGTID(let g):
+      var s = "GTID \(g.gtid)"
+      if g.flags.contains(.standalone) { s += " standalone" }
+      if let c = g.commitID { s += " cid=\(c)" }
+      if g.flags.contains(.preparedXA) { s += " XA PREPARE" }
+      if g.flags.contains(.completedXA) { s += " XA COMPLETE" }
+      return s
+    case .mariaGTIDList(let l): return "GTID list [\(l.gtids.map { $0.description }.joined(separator: ","))]"
+    case .startEncryption(let e): return "start encryption scheme \(e.scheme) key version \(e.keyVersion)"
+    case .raw:
+      let ign = ev.raw.header.flags & EventHeader.flagIgnorable != 0 ? " (ignorable)" : ""
+      return "\(ev.raw.bytes.count) bytes\(ign)"
+    }
+  }
+
+  static func oneLine(_ b: [UInt8]) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(b.count)
+    var lastSpace = false
+    for c in b {
+      if c == 0x0A || c == 0x0D || c == 0x09 {
+        if !lastSpace { out.append(0x20) }
+        lastSpace = true
+      } else {
+        out.append(c)
+        lastSpace = c == 0x20
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
+    let start = ev.raw.offset
+    if start < startPosition || start >= stopPosition { return }
+    let end = ev.inPayload ? ev.fileEndOffset : ev.raw.endOffset
+    let typeName = (ev.inPayload ? "+" : "") + ev.raw.type.name
+    let summary = EventListing.summary(ev, walker)
+    switch format {
+    case .text:
+      var line = "\(start)"
+      line += String(repeating: " ", count: Swift.max(1, 11 - line.utf8.count))
+      line += "\(end)"
+      line += String(repeating: " ", count: Swift.max(1, 22 - line.utf8.count))
+      line += typeName
+      line += String(repeating: " ", count: Swift.max(1, 48 - line.utf8.count))
+      line += TemporalText.isoUTC(Int64(ev.raw.header.timestamp))
+      line += "  \(ev.raw.header.serverID)  "
+      line += summary
+      line += "\n"
+      sink.write(line)
+    case .ndjson:
+      var out = sink.buffer
+      sink.buffer = []
+      JSONWriter.appendRaw("{\"file\":", into: &out)
+      JSONWriter.appendString(walker.fileName, into: &out)
+      JSONWriter.appendRaw(",\"pos\":", into: &out)
+      JSONWriter.appendUInt(start, into: &out)
+      JSONWriter.appendRaw(",\"end\":", into: &out)
+      JSONWriter.appendUInt(end, into: &out)
+      JSONWriter.appendRaw(",\"type\":", into: &out)
+      JSONWriter.appendString(ev.raw.type.name, into: &out)
+      JSONWriter.appendRaw(",\"type_code\":", into: &out)
+      JSONWriter.appendUInt(UInt64(ev.raw.type.rawValue), into: &out)
+      if ev.inPayload { JSONWriter.appendRaw(",\"in_payload\":true", into: &out) }
+      JSONWriter.appendRaw(",\"ts\":", into: &out)
+      JSONWriter.appendUInt(UInt64(ev.raw.header.timestamp), into: &out)
+      JSONWriter.appendRaw(",\"server_id\":", into: &out)
+      JSONWriter.appendUInt(UInt64(ev.raw.header.serverID), into: &out)
+      JSONWriter.appendRaw(",\"size\":", into: &out)
+      JSONWriter.appendUInt(UInt64(ev.raw.bytes.count), into: &out)
+      JSONWriter.appendRaw(",\"flags\":", into: &out)
+      JSONWriter.appendUInt(UInt64(ev.raw.header.flags), into: &out)
+      JSONWriter.appendRaw(",\"summary\":", into: &out)
+      JSONWriter.appendString(summary, into: &out)
+      JSONWriter.appendRaw("}\n", into: &out)
+      sink.buffer = out
+      try sink.maybeFlush()
+    }
+    listed += 1
+  }
+}

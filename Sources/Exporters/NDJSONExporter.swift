@@ -1,0 +1,294 @@
+import BinlogFormat
+import BinlogQuery
+
+/// Options shared by the row exporters.
+public struct ExportOptions: Sendable {
+  /// Zone TIMESTAMP values are rendered in.
+  public var zone: TimeZoneSpec = .utc
+  /// Emit a line per DDL / statement Query event.
+  public var includeQueries = true
+  public init() {}
+}
+
+/// Writes one JSON object per row change and per DDL/statement (README "NDJSON output").
+public final class NDJSONExporter {
+  public let sink: OutputSink
+  public var options: ExportOptions
+  /// Transaction start offset the looked-ahead xid belongs to.
+  private var lookaheadStart: UInt64 = .max
+  private var lookaheadFile = ""
+  private var lookaheadXid: UInt64?
+  private var prefix: [UInt8] = []
+  public private(set) var rowsWritten: UInt64 = 0
+  public private(set) var statementsWritten: UInt64 = 0
+
+  public init(sink: OutputSink, options: ExportOptions = ExportOptions()) {
+    self.sink = sink
+    self.options = options
+  }
+
+  /// The xid of the walker's current transaction: known, or looked up ahead in a mapped file.
+  func transactionXid<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>) -> UInt64? {
+    let state = walker.transaction
+    if let x = state.xid { return x }
+    if lookaheadStart == state.startOffset && lookaheadFile == walker.fileName { return lookaheadXid }
+    lookaheadStart = state.startOffset
+    lookaheadFile = walker.fileName
+    lookaheadXid = nil
+    if let bytes = walker.source.mappedBytes {
+      // Start after the transaction's first event; for a payload, from the payload event itself.
+      let from = ev.inPayload ? Int(ev.raw.offset) : Int(state.startOffset)
+      var start = from
+      if start + 13 <= bytes.count {
+        start += Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 9, as: UInt32.self)))
+      }
+      if ev.inPayload { start = from }
+      lookaheadXid = CommitLookahead.xid(in: bytes, from: start, format: walker.format, file: walker.fileName)
+    }
+    return lookaheadXid
+  }
+
+  private func appendCommon<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>, xid: UInt64?, into out: inout [UInt8]) {
+    let state = walker.transaction
+    JSONWriter.appendRaw("{\"file\":", into: &out)
+    JSONWriter.appendString(walker.fileName, into: &out)
+    JSONWriter.appendRaw(",\"pos\":", into: &out)
+    JSONWriter.appendUInt(ev.raw.offset, into: &out)
+    JSONWriter.appendRaw(",\"end\":", into: &out)
+    JSONWriter.appendUInt(ev.fileEndOffset, into: &out)
+    JSONWriter.appendRaw(",\"ts\":", into: &out)
+    JSONWriter.appendUInt(UInt64(ev.raw.header.timestamp), into: &out)
+    JSONWriter.appendRaw(",\"time\":\"", into: &out)
+    TemporalText.appendTimestampISO(seconds: Int64(ev.raw.header.timestamp), micros: 0, fsp: 0, zone: .utc, into: &out)
+    if ev.raw.header.timestamp == 0 {
+      out.removeLast(19)
+      JSONWriter.appendRaw("1970-01-01T00:00:00Z", into: &out)
+    }
+    JSONWriter.appendRaw("\",\"server_id\":", into: &out)
+    JSONWriter.appendUInt(UInt64(ev.raw.header.serverID), into: &out)
+    JSONWriter.appendRaw(",\"gtid\":", into: &out)
+    if let g = state.gtid {
+      JSONWriter.appendString(g.description, into: &out)
+    } else {
+      JSONWriter.appendRaw("null", into: &out)
+    }
+    JSONWriter.appendRaw(",\"xid\":", into: &out)
+    if let xid { JSONWriter.appendUInt(xid, into: &out) } else { JSONWriter.appendRaw("null", into: &out) }
+    JSONWriter.appendRaw(",\"thread_id\":", into: &out)
+    if let t = state.threadID { JSONWriter.appendUInt(UInt64(t), into: &out) } else { JSONWriter.appendRaw("null", into: &out) }
+  }
+
+  /// Handles one walked event; writes lines for rows events and DDL/statement queries.
+  public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
+    switch ev.body {
+    case .rows(let rows):
+      try writeRows(ev, rows, walker)
+    case .query(let q):
+      guard options.includeQueries else { return }
+      let kind = QueryKind.classify(q.queryBytes)
+      switch kind {
+      case .begin, .commit, .rollback: return
+      default: break
+      }
+      var out = sink.buffer
+      sink.buffer = []
+      appendCommon(ev, walker, xid: q.statusVars.xid ?? walker.transaction.xid, into: &out)
+      JSONWriter.appendRaw(",\"db\":", into: &out)
+      JSONWriter.appendString(q.database, into: &out)
+      JSONWriter.appendRaw(",\"type\":", into: &out)
+      JSONWriter.appendRaw(StatementKind.isDDL(q.queryBytes) ? "\"ddl\"" : "\"query\"", into: &out)
+      JSONWriter.appendRaw(",\"sql\":", into: &out)
+      appendSQLText(q.queryBytes, into: &out)
+      JSONWriter.appendRaw("}\n", into: &out)
+      sink.buffer = out
+      statementsWritten += 1
+      try sink.maybeFlush()
+    default:
+      return
+    }
+  }
+
+  private func appendSQLText(_ b: [UInt8], into out: inout [UInt8]) {
+    b.withUnsafeBytes { raw in
+      if Charset.isValidUTF8(raw) {
+        JSONWriter.appendStringBytes(raw, into: &out)
+      } else {
+        var tmp: [UInt8] = []
+        _ = Charset.latin1.appendUTF8(raw, into: &tmp)
+        tmp.withUnsafeBytes { JSONWriter.appendStringBytes($0, into: &out) }
+      }
+    }
+  }
+
+  private func writeRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
+    guard let table = walker.tableMaps[rows.tableID] else {
+      throw BinlogError(
+        .malformed, "rows event for table id \(rows.tableID) has no preceding Table_map",
+        file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+    }
+    let xid = transactionXid(ev, walker)
+    // The part of every line that is the same for all rows of this event.
+    prefix.removeAll(keepingCapacity: true)
+    appendCommon(ev, walker, xid: xid, into: &prefix)
+    JSONWriter.appendRaw(",\"db\":", into: &prefix)
+    JSONWriter.appendString(table.database, into: &prefix)
+    JSONWriter.appendRaw(",\"table\":", into: &prefix)
+    JSONWriter.appendString(table.table, into: &prefix)
+    JSONWriter.appendRaw(",\"type\":\"", into: &prefix)
+    JSONWriter.appendRaw(rows.kind == .write ? "insert" : rows.kind == .update ? "update" : "delete", into: &prefix)
+    JSONWriter.appendRaw("\",\"pk\":[", into: &prefix)
+    var firstPK = true
+    for (i, c) in table.columns.enumerated() where c.isPrimaryKey {
+      if !firstPK { prefix.append(0x2C) }
+      firstPK = false
+      appendColumnName(table, i, into: &prefix)
+    }
+    prefix.append(0x5D)
+    if !table.hasColumnNames { JSONWriter.appendRaw(",\"positional\":true", into: &prefix) }
+
+    var decoder: RowDecoder
+    do {
+      decoder = try RowDecoder(event: rows, table: table)
+    } catch {
+      throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+    }
+    var out = sink.buffer
+    sink.buffer = []
+    defer { sink.buffer = out }
+    do {
+      while try decoder.next() {
+        out.append(contentsOf: prefix)
+        JSONWriter.appendRaw(",\"before\":", into: &out)
+        if rows.kind == .write {
+          JSONWriter.appendRaw("null", into: &out)
+        } else {
+          try appendImage(decoder.before, table, decoder, isAfter: false, into: &out)
+        }
+        JSONWriter.appendRaw(",\"after\":", into: &out)
+        if rows.kind == .delete {
+          JSONWriter.appendRaw("null", into: &out)
+        } else {
+          try appendImage(decoder.after, table, decoder, isAfter: true, into: &out)
+        }
+        if rows.kind == .update {
+          JSONWriter.appendRaw(",\"changed\":[", into: &out)
+          var first = true
+          for i in 0..<rows.columnCount {
+            let a = decoder.after[i]
+            if a.isAbsent { continue }
+            if ColumnValueComparison.same(decoder.before[i], a) { continue }
+            if !first { out.append(0x2C) }
+            first = false
+            appendColumnName(table, i, into: &out)
+          }
+          out.append(0x5D)
+        }
+        JSONWriter.appendRaw("}\n", into: &out)
+        rowsWritten += 1
+        if out.count >= 1 << 20 {
+          sink.buffer = out
+          try sink.flush()
+          out = sink.buffer
+          sink.buffer = []
+        }
+      }
+    } catch let e as BinlogError {
+      throw e.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+    }
+  }
+
+  private func appendColumnName(_ table: TableMapEvent, _ i: Int, into out: inout [UInt8]) {
+    if let n = table.columns[i].name {
+      JSONWriter.appendString(n, into: &out)
+    } else {
+      JSONWriter.appendRaw("\"@", into: &out)
+      JSONWriter.appendUInt(UInt64(i + 1), into: &out)
+      out.append(0x22)
+    }
+  }
+
+  private func appendImage(_ values: [ColumnValue], _ table: TableMapEvent, _ d: RowDecoder, isAfter: Bool, into out: inout [UInt8]) throws {
+    out.append(0x7B)
+    var first = true
+    for i in 0..<values.count {
+      let v = values[i]
+      if v.isAbsent { continue }
+      if !first { out.append(0x2C) }
+      first = false
+      appendColumnName(table, i, into: &out)
+      out.append(0x3A)
+      if isAfter, case .jsonDiff(let diffBytes) = v, case .json(let beforeDoc) = d.before[i] {
+        let doc = try JSONBinary.decode(beforeDoc)
+        let diffs = try JSONDiffCodec.parse(diffBytes)
+        try JSONDiffCodec.apply(diffs, to: doc).appendCompactJSON(into: &out)
+      } else {
+        try NDJSONValue.append(v, column: table.columns[i], zone: options.zone, into: &out)
+      }
+    }
+    out.append(0x7D)
+  }
+}
+
+/// Statement classification used by exporters and filters.
+public enum StatementKind {
+  /// True for CREATE/ALTER/DROP/RENAME/TRUNCATE statements (after leading comments).
+  public static func isDDL(_ q: [UInt8]) -> Bool {
+    let w = firstKeyword(q)
+    return w == "CREATE" || w == "ALTER" || w == "DROP" || w == "RENAME" || w == "TRUNCATE"
+  }
+
+  public static func firstKeyword(_ q: [UInt8]) -> String {
+    var i = 0
+    let n = q.count
+    while i < n {
+      let c = q[i]
+      if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x28 {
+        i += 1
+      } else if c == 0x2F, i + 2 < n, q[i + 1] == 0x2A, q[i + 2] != 0x21 {  // /* comment */ but not /*! */
+        i += 2
+        while i + 1 < n && !(q[i] == 0x2A && q[i + 1] == 0x2F) { i += 1 }
+        i += 2
+      } else if c == 0x2F, i + 2 < n, q[i + 1] == 0x2A, q[i + 2] == 0x21 {  // /*!50001 keyword
+        i += 3
+        while i < n, q[i] >= 0x30, q[i] <= 0x39 { i += 1 }
+      } else if c == 0x23 || (c == 0x2D && i + 1 < n && q[i + 1] == 0x2D) {
+        while i < n && q[i] != 0x0A { i += 1 }
+      } else {
+        break
+      }
+    }
+    let s = i
+    while i < n, (q[i] | 0x20) >= 0x61, (q[i] | 0x20) <= 0x7A { i += 1 }
+    return String(decoding: q[s..<i], as: UTF8.self).uppercased()
+  }
+}
+
+/// Equality of two decoded values by their stored bytes (for the `changed` list).
+public enum ColumnValueComparison {
+  public static func same(_ a: ColumnValue, _ b: ColumnValue) -> Bool {
+    switch (a, b) {
+    case (.null, .null), (.absent, .absent): return true
+    case (.int(let x), .int(let y)): return x == y
+    case (.uint(let x), .uint(let y)): return x == y
+    case (.float(let x), .float(let y)): return x.bitPattern == y.bitPattern
+    case (.double(let x), .double(let y)): return x.bitPattern == y.bitPattern
+    case (.decimal(let x, _, _), .decimal(let y, _, _)): return x.elementsEqual(y)
+    case (.string(let x, _), .string(let y, _)): return x.elementsEqual(y)
+    case (.bytes(let x), .bytes(let y)): return x.elementsEqual(y)
+    case (.json(let x), .json(let y)): return x.elementsEqual(y)
+    case (.geometry(let x), .geometry(let y)): return x.elementsEqual(y)
+    case (.vector(let x), .vector(let y)): return x.elementsEqual(y)
+    case (.date(let a1, let a2, let a3), .date(let b1, let b2, let b3)): return a1 == b1 && a2 == b2 && a3 == b3
+    case (.time(let a1, let a2, let a3, let a4, let a5, _), .time(let b1, let b2, let b3, let b4, let b5, _)):
+      return a1 == b1 && a2 == b2 && a3 == b3 && a4 == b4 && a5 == b5
+    case (.datetime(let a1, let a2, let a3, let a4, let a5, let a6, let a7, _), .datetime(let b1, let b2, let b3, let b4, let b5, let b6, let b7, _)):
+      return a1 == b1 && a2 == b2 && a3 == b3 && a4 == b4 && a5 == b5 && a6 == b6 && a7 == b7
+    case (.timestamp(let a1, let a2, _), .timestamp(let b1, let b2, _)): return a1 == b1 && a2 == b2
+    case (.year(let x), .year(let y)): return x == y
+    case (.bit(let x, _), .bit(let y, _)): return x == y
+    case (.enumIndex(let x), .enumIndex(let y)): return x == y
+    case (.setBits(let x), .setBits(let y)): return x == y
+    default: return false
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import BinlogFormat
+import BinlogQuery
+
+/// The NDJSON value mapping (README "Value mapping"): exact numbers, DECIMAL as string,
+/// temporal literals, TIMESTAMP as ISO-8601 in the chosen zone, binary as {"base64": ...}.
+public enum NDJSONValue {
+  public static func append(_ v: ColumnValue, column col: ColumnInfo, zone: TimeZoneSpec, into out: inout [UInt8]) throws(BinlogError) {
+    switch v {
+    case .absent, .null:
+      JSONWriter.appendRaw("null", into: &out)
+    case .int(let x):
+      JSONWriter.appendInt(x, into: &out)
+    case .uint(let x):
+      JSONWriter.appendUInt(x, into: &out)
+    case .float(let f):
+      JSONWriter.appendFloat(f, into: &out)
+    case .double(let d):
+      JSONWriter.appendDouble(d, into: &out)
+    case .decimal(let b, let p, let s):
+      out.append(0x22)
+      try DecimalCodec.appendText(b, precision: p, scale: s, into: &out)
+      out.append(0x22)
+    case .string(let b, let collation):
+      appendText(b, charset: collation.map(Charset.init(collation:)) ?? .utf8mb4, column: col, into: &out)
+    case .bytes(let b):
+      appendBinary(b, padTo: col.type == .string ? col.maxLength : 0, into: &out)
+    case .date(let y, let m, let d):
+      out.append(0x22)
+      TemporalText.appendDate(year: y, month: m, day: d, into: &out)
+      out.append(0x22)
+    case .time(let neg, let h, let m, let s, let us, let fsp):
+      out.append(0x22)
+      TemporalText.appendTime(negative: neg, hours: h, minutes: m, seconds: s, micros: us, fsp: fsp, into: &out)
+      out.append(0x22)
+    case .datetime(let y, let mo, let d, let h, let mi, let s, let us, let fsp):
+      out.append(0x22)
+      TemporalText.appendDateTime(
+        year: y, month: mo, day: d, hour: h, minute: mi, second: s, micros: us, fsp: fsp, into: &out)
+      out.append(0x22)
+    case .timestamp(let secs, let us, let fsp):
+      out.append(0x22)
+      TemporalText.appendTimestampISO(seconds: secs, micros: us, fsp: fsp, zone: zone, into: &out)
+      out.append(0x22)
+    case .year(let y):
+      JSONWriter.appendInt(Int64(y), into: &out)
+    case .bit(let x, _):
+      JSONWriter.appendUInt(x, into: &out)
+    case .enumIndex(let i):
+      if let labels = col.enumValues {
+        if i >= 1 && i <= labels.count {
+          JSONWriter.appendString(labels[i - 1], into: &out)
+        } else {
+          JSONWriter.appendRaw("\"\"", into: &out)
+        }
+      } else {
+        JSONWriter.appendInt(Int64(i), into: &out)
+      }
+    case .setBits(let bits):
+      if let labels = col.setValues {
+        out.append(0x22)
+        var first = true
+        for (k, label) in labels.enumerated() where k < 64 && bits & (1 << UInt64(k)) != 0 {
+          if !first { out.append(0x2C) }
+          first = false
+          var l = label
+          l.withUTF8 { JSONWriter.appendEscaped(UnsafeRawBufferPointer($0), into: &out) }
+        }
+        out.append(0x22)
+      } else {
+        JSONWriter.appendUInt(bits, into: &out)
+      }
+    case .json(let b):
+      try JSONBinary.appendCompactJSON(b, into: &out)
+    case .jsonDiff(let b):
+      // Only reached when no before image was available to apply the diff to.
+      out.append(contentsOf: Array("{\"json_diff\":".utf8))
+      let diffs = try JSONDiffCodec.parse(b)
+      out.append(0x5B)
+      for (k, d) in diffs.enumerated() {
+        if k > 0 { out.append(0x2C) }
+        out.append(contentsOf: Array("{\"op\":\"".utf8))
+        out.append(contentsOf: Array("\(d.operation)".utf8))
+        out.append(contentsOf: Array("\",\"path\":".utf8))
+        JSONWriter.appendString(d.path, into: &out)
+        if let value = d.value {
+          out.append(contentsOf: Array(",\"value\":".utf8))
+          value.appendCompactJSON(into: &out)
+        }
+        out.append(0x7D)
+      }
+      out.append(contentsOf: [0x5D, 0x7D])
+    case .geometry(let b):
+      appendBinary(b, padTo: 0, into: &out)
+    case .vector(let b):
+      out.append(0x5B)
+      var i = 0
+      while i + 4 <= b.count {
+        if i > 0 { out.append(0x2C) }
+        let bits = UInt32(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+        JSONWriter.appendFloat(Float(bitPattern: bits), into: &out)
+        i += 4
+      }
+      out.append(0x5D)
+    }
+  }
+
+  /// Text in its charset as a JSON string, or `{"base64": ...}` when it is not decodable.
+  @inlinable public static func appendText(_ b: UnsafeRawBufferPointer, charset: Charset, column: ColumnInfo, into out: inout [UInt8]) {
+    switch charset {
+    case .utf8mb4, .utf8mb3, .ascii, .other:
+      if Charset.isValidUTF8(b) {
+        JSONWriter.appendStringBytes(b, into: &out)
+        return
+      }
+    case .binary:
+      appendBinary(b, padTo: column.type == .string ? column.maxLength : 0, into: &out)
+      return
+    default:
+      var tmp: [UInt8] = []
+      if charset.appendUTF8(b, into: &tmp) {
+        tmp.withUnsafeBytes { JSONWriter.appendStringBytes($0, into: &out) }
+        return
+      }
+    }
+    appendBinary(b, padTo: 0, into: &out)
+  }
+
+  /// `{"base64":"..."}`, BINARY(n) padded back to n bytes with 0x00 (MariaDB strips them).
+  @inlinable public static func appendBinary(_ b: UnsafeRawBufferPointer, padTo: Int, into out: inout [UInt8]) {
+    JSONWriter.appendRaw("{\"base64\":\"", into: &out)
+    JSONWriter.appendBase64(b, padTo: padTo, into: &out)
+    JSONWriter.appendRaw("\"}", into: &out)
+  }
+}

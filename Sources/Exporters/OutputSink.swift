@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import BinlogFormat
+
+/// Where exporter bytes go: a file descriptor written through one large buffer.
+public final class OutputSink {
+  public var buffer: [UInt8] = []
+  private let fd: Int32
+  private let ownsFD: Bool
+  private let flushAt: Int
+  public private(set) var bytesWritten: UInt64 = 0
+  /// Optional transform of each flushed chunk (e.g. a compressor). Receives nil at close.
+  public var transform: ((UnsafeRawBufferPointer?, (UnsafeRawBufferPointer) throws -> Void) throws -> Void)?
+
+  public init(fd: Int32, ownsFD: Bool = false, bufferSize: Int = 1 << 20) {
+    self.fd = fd
+    self.ownsFD = ownsFD
+    flushAt = bufferSize
+    buffer.reserveCapacity(bufferSize + 4096)
+  }
+
+  public static func standardOutput() -> OutputSink { OutputSink(fd: 1) }
+
+  /// Creates (or truncates) `path`. Refuses to write over `protectedPaths` (the inputs).
+  public static func file(_ path: String, protecting protectedPaths: [String] = []) throws -> OutputSink {
+    if path == "-" { return standardOutput() }
+    var st = stat()
+    if stat(path, &st) == 0 {
+      for p in protectedPaths {
+        var ps = stat()
+        if stat(p, &ps) == 0, ps.st_dev == st.st_dev, ps.st_ino == st.st_ino {
+          throw BinlogError(.io, "refusing to write output over an input file", file: path)
+        }
+      }
+    }
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    if fd < 0 {
+      throw BinlogError(.io, "cannot create output: \(String(cString: strerror(errno)))", file: path)
+    }
+    return OutputSink(fd: fd, ownsFD: true)
+  }
+
+  @inlinable public func write(_ s: String) {
+    var s = s
+    s.withUTF8 { buffer.append(contentsOf: $0) }
+    if buffer.count >= flushAtLimit { try? flush() }
+  }
+
+  @usableFromInline var flushAtLimit: Int { flushAt }
+
+  /// Call after appending to `buffer` directly.
+  @inlinable public func maybeFlush() throws {
+    if buffer.count >= flushAtLimit { try flush() }
+  }
+
+  public func flush() throws {
+    if buffer.isEmpty { return }
+    try buffer.withUnsafeBytes { b in
+      if let transform {
+        try transform(b) { try self.rawWrite($0) }
+      } else {
+        try rawWrite(b)
+      }
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  func rawWrite(_ b: UnsafeRawBufferPointer) throws {
+    var off = 0
+    while off < b.count {
+      let r = Glibc.write(fd, b.baseAddress! + off, b.count - off)
+      if r < 0 {
+        if errno == EINTR { continue }
+        if errno == EPIPE { throw OutputClosed() }
+        throw BinlogError(.io, "write failed: \(String(cString: strerror(errno)))")
+      }
+      off += r
+    }
+    bytesWritten += UInt64(b.count)
+  }
+
+  public func close() throws {
+    try flush()
+    if let transform { try transform(nil) { try self.rawWrite($0) } }
+    if ownsFD { _ = Glibc.close(fd) }
+  }
+}
+
+/// The reader of our output went away (e.g. `| head`): stop quietly.
+public struct OutputClosed: Error {}

@@ -1,0 +1,94 @@
+import BinlogFormat
+import BinlogQuery
+
+/// Text forms of temporal values, shared by every exporter.
+public enum TemporalText {
+  @inlinable static func appendFraction(_ micros: Int, fsp: Int, into out: inout [UInt8]) {
+    guard fsp > 0 else { return }
+    out.append(0x2E)
+    var div = 100_000
+    for _ in 0..<fsp {
+      out.append(0x30 &+ UInt8((micros / div) % 10))
+      div /= 10
+    }
+  }
+
+  /// `YYYY-MM-DD`
+  public static func appendDate(year: Int, month: Int, day: Int, into out: inout [UInt8]) {
+    JSONWriter.appendPadded(year, width: 4, into: &out)
+    out.append(0x2D)
+    JSONWriter.appendPadded(month, width: 2, into: &out)
+    out.append(0x2D)
+    JSONWriter.appendPadded(day, width: 2, into: &out)
+  }
+
+  /// `HH:MM:SS[.ffffff]`
+  public static func appendClock(hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout [UInt8]) {
+    JSONWriter.appendPadded(hour, width: 2, into: &out)
+    out.append(0x3A)
+    JSONWriter.appendPadded(minute, width: 2, into: &out)
+    out.append(0x3A)
+    JSONWriter.appendPadded(second, width: 2, into: &out)
+    appendFraction(micros, fsp: fsp, into: &out)
+  }
+
+  /// `[-]HH:MM:SS[.ffffff]`, hours may exceed 24 (MySQL TIME range is ±838:59:59).
+  public static func appendTime(negative: Bool, hours: Int, minutes: Int, seconds: Int, micros: Int, fsp: Int, into out: inout [UInt8]) {
+    if negative { out.append(0x2D) }
+    appendClock(hour: hours, minute: minutes, second: seconds, micros: micros, fsp: fsp, into: &out)
+  }
+
+  /// `YYYY-MM-DD HH:MM:SS[.ffffff]`
+  public static func appendDateTime(
+    year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout [UInt8]
+  ) {
+    appendDate(year: year, month: month, day: day, into: &out)
+    out.append(0x20)
+    appendClock(hour: hour, minute: minute, second: second, micros: micros, fsp: fsp, into: &out)
+  }
+
+  /// ISO-8601 in `zone`: `2024-03-01T08:00:00.123Z` for UTC, `...+08:00` otherwise.
+  /// MySQL's zero TIMESTAMP (0 seconds) is rendered `0000-00-00 00:00:00`.
+  public static func appendTimestampISO(seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout [UInt8]) {
+    if seconds == 0 && micros == 0 {
+      JSONWriter.appendRaw("0000-00-00 00:00:00", into: &out)
+      appendFraction(0, fsp: fsp, into: &out)
+      return
+    }
+    let off = zone.offset(at: seconds)
+    let c = CivilDateTime(epoch: seconds, offset: off)
+    appendDate(year: c.year, month: c.month, day: c.day, into: &out)
+    out.append(0x54)
+    appendClock(hour: c.hour, minute: c.minute, second: c.second, micros: micros, fsp: fsp, into: &out)
+    if off == 0 {
+      out.append(0x5A)
+    } else {
+      let a = abs(off)
+      out.append(off < 0 ? 0x2D : 0x2B)
+      JSONWriter.appendPadded(a / 3600, width: 2, into: &out)
+      out.append(0x3A)
+      JSONWriter.appendPadded((a % 3600) / 60, width: 2, into: &out)
+    }
+  }
+
+  /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in `zone` (SQL literal / Canal style).
+  public static func appendTimestampLocal(seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout [UInt8]) {
+    if seconds == 0 && micros == 0 {
+      JSONWriter.appendRaw("0000-00-00 00:00:00", into: &out)
+      appendFraction(0, fsp: fsp, into: &out)
+      return
+    }
+    let c = CivilDateTime(epoch: seconds, offset: zone.offset(at: seconds))
+    appendDateTime(
+      year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second, micros: micros,
+      fsp: fsp, into: &out)
+  }
+
+  /// ISO-8601 UTC for an event timestamp in seconds.
+  public static func isoUTC(_ seconds: Int64) -> String {
+    var out: [UInt8] = []
+    appendTimestampISO(seconds: seconds, micros: 0, fsp: 0, zone: .utc, into: &out)
+    if seconds == 0 { return "1970-01-01T00:00:00Z" }
+    return String(decoding: out, as: UTF8.self)
+  }
+}

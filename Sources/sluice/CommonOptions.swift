@@ -1,0 +1,74 @@
+import ArgumentParser
+import BinlogFormat
+import BinlogQuery
+import Exporters
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+struct ReadOptions: ParsableArguments {
+  @Flag(name: .customLong("no-verify-checksum"), help: "Do not verify CRC32 event checksums.")
+  var noVerifyChecksum = false
+
+  @Flag(name: .customLong("skip-errors"), help: "Report events that fail to decode and continue with the next one.")
+  var skipErrors = false
+
+  var readerOptions: ReaderOptions { ReaderOptions(verifyChecksums: !noVerifyChecksum) }
+}
+
+enum Exit {
+  static let internalError: Int32 = 1
+  static let badInput: Int32 = 2
+  static let io: Int32 = 3
+
+  static func code(for e: BinlogError) -> Int32 {
+    e.kind == .io ? io : badInput
+  }
+}
+
+/// Prints one error line to stderr.
+func report(_ message: String) {
+  var s = "sluice: " + message + "\n"
+  s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+/// Runs `body`, mapping thrown errors to one stderr line and an exit code.
+func runReporting(_ body: () throws -> Int32) throws {
+  signal(SIGPIPE, SIG_IGN)
+  let code: Int32
+  do {
+    code = try body()
+  } catch is OutputClosed {
+    code = 0
+  } catch let e as BinlogError {
+    report(e.description)
+    code = Exit.code(for: e)
+  } catch let e as ExitCode {
+    throw e
+  } catch let e as ValidationError {
+    throw e
+  } catch {
+    report("\(error)")
+    code = Exit.internalError
+  }
+  if code != 0 { throw ExitCode(code) }
+}
+
+/// Expands directories into their binlog files (name order) and keeps files and '-' as given.
+func expandInputs(_ inputs: [String]) throws -> [String] {
+  var out: [String] = []
+  for p in inputs {
+    if p == "-" {
+      out.append(p)
+      continue
+    }
+    var st = stat()
+    if stat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+      out.append(contentsOf: try BinlogDirectory.binlogFiles(in: p))
+    } else {
+      out.append(p)
+    }
+  }
+  return out
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import BinlogFormat
+import BinlogIndex
+import Exporters
+
+struct InfoCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "info",
+    abstract: "Summarize binlog files: server, checksums, time range, event counts, GTIDs, ending.",
+    discussion: """
+      Examples:
+        sluice info binlog.000001
+        sluice info --format json /var/lib/mysql/   # every binlog in a directory
+      """)
+
+  @Option(help: "Output format: text or json.")
+  var format: String = "text"
+
+  @OptionGroup var read: ReadOptions
+
+  @Argument(help: "Binlog files, directories, or '-' for stdin.")
+  var files: [String]
+
+  func validate() throws {
+    guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
+    guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
+  }
+
+  func run() throws {
+    try runReporting {
+      let sink = OutputSink.standardOutput()
+      var worst: Int32 = 0
+      let inputs = try expandInputs(files)
+      if format == "json" { sink.write(inputs.count > 1 ? "[" : "") }
+      for (k, path) in inputs.enumerated() {
+        let summary: FileSummary
+        do {
+          let input = try BinlogInput(path: path, options: read.readerOptions)
+          summary = FileSummary.scan(input, size: input.size ?? 0, verify: !read.noVerifyChecksum)
+        } catch let e as BinlogError {
+          var s = FileSummary(file: path)
+          s.error = e
+          summary = s
+        }
+        if let e = summary.error {
+          worst = Swift.max(worst, Exit.code(for: e))
+        }
+        if format == "json" {
+          if k > 0 { sink.write(",") }
+          sink.write(SummaryText.json(summary))
+          if inputs.count == 1 { sink.write("\n") }
+        } else {
+          if k > 0 { sink.write("\n") }
+          sink.write(SummaryText.text(summary))
+        }
+        try sink.flush()
+        if let e = summary.error { report(e.description) }
+      }
+      if format == "json" && inputs.count > 1 { sink.write("]\n") }
+      try sink.close()
+      return worst
+    }
+  }
+}

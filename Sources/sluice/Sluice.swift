@@ -1,0 +1,24 @@
+import ArgumentParser
+
+@main
+struct Sluice: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sluice",
+    abstract: "Offline MySQL/MariaDB binlog analyzer and converter.",
+    discussion: """
+      Reads binlog and relay-log files (MySQL 5.0–9.x, Percona, Aurora, MariaDB 10.x–11.x) with no
+      server. '-' reads a binlog from standard input.
+
+      Exit codes: 0 success; 1 internal error; 2 invalid, corrupt or truncated input;
+      3 a file could not be opened or written; 64 bad command line.
+
+      Examples:
+        sluice info Fixtures/mariadb-10.11/binlog.000001
+        sluice events --start-position 256 binlog.000001
+        sluice export --format ndjson binlog.000001 binlog.000002 | jq .
+        gunzip -c mysql-bin.gz | sluice events -
+      """,
+    version: "0.1.0",
+    subcommands: [InfoCommand.self, EventsCommand.self, ExportCommand.self]
+  )
+}
