@@ -37,7 +37,9 @@ enum ValueCorpus {
 }
 
 /// `DecimalCodec.text` over a slice of `bytes`.
-func decimalText(_ bytes: [UInt8], at offset: Int, precision: Int, scale: Int) throws -> String {
+private func decimalText(_ bytes: [UInt8], at offset: Int, precision: Int, scale: Int) throws
+  -> String
+{
   try bytes.withUnsafeBytes { raw in
     let size = DecimalCodec.storageSize(precision: precision, scale: scale)
     return try DecimalCodec.text(
@@ -47,46 +49,49 @@ func decimalText(_ bytes: [UInt8], at offset: Int, precision: Int, scale: Int) t
 }
 
 /// Binary DECIMAL for a value written as text, built the way `decimal2bin` does (test-only encoder).
-func decimalBinary(_ text: String, precision: Int, scale: Int) -> [UInt8] {
-  var digits = Substring(text)
-  let negative = digits.hasPrefix("-")
-  if negative { digits = digits.dropFirst() }
-  let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
-  let intText = String(parts[0].drop(while: { $0 == "0" }))
-  let fracText = parts.count > 1 ? String(parts[1]) : ""
-  let intg = precision - scale
-  let intDigits = Array(String(repeating: "0", count: max(0, intg - intText.count)) + intText).map {
-    Int(String($0))!
-  }
-  let fracDigits = Array(fracText + String(repeating: "0", count: max(0, scale - fracText.count)))
-    .map { Int(String($0))! }
-  var out: [UInt8] = []
-  func put(_ group: ArraySlice<Int>) {
-    let value = group.reduce(0) { $0 * 10 + $1 }
-    let width = DecimalCodec.bytesForDigits(group.count)
-    for i in stride(from: width - 1, through: 0, by: -1) {
-      out.append(UInt8(truncatingIfNeeded: value >> (8 * i)))
+enum TestDecimalWriter {
+  static func binary(_ text: String, precision: Int, scale: Int) -> [UInt8] {
+    var digits = Substring(text)
+    let negative = digits.hasPrefix("-")
+    if negative { digits = digits.dropFirst() }
+    let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+    let intText = String(parts[0].drop(while: { $0 == "0" }))
+    let fracText = parts.count > 1 ? String(parts[1]) : ""
+    let intg = precision - scale
+    let intDigits = Array(String(repeating: "0", count: max(0, intg - intText.count)) + intText).map
+    {
+      Int(String($0))!
     }
+    let fracDigits = Array(fracText + String(repeating: "0", count: max(0, scale - fracText.count)))
+      .map { Int(String($0))! }
+    var out: [UInt8] = []
+    func put(_ group: ArraySlice<Int>) {
+      let value = group.reduce(0) { $0 * 10 + $1 }
+      let width = DecimalCodec.bytesForDigits(group.count)
+      for i in stride(from: width - 1, through: 0, by: -1) {
+        out.append(UInt8(truncatingIfNeeded: value >> (8 * i)))
+      }
+    }
+    let lead = intg % 9
+    if lead > 0 { put(intDigits[0..<lead]) }
+    var i = lead
+    while i < intDigits.count {
+      put(intDigits[i..<(i + 9)])
+      i += 9
+    }
+    i = 0
+    while i + 9 <= fracDigits.count {
+      put(fracDigits[i..<(i + 9)])
+      i += 9
+    }
+    if i < fracDigits.count { put(fracDigits[i...]) }
+    out[0] ^= 0x80
+    if negative { out = out.map { ~$0 } }
+    return out
   }
-  let lead = intg % 9
-  if lead > 0 { put(intDigits[0..<lead]) }
-  var i = lead
-  while i < intDigits.count {
-    put(intDigits[i..<(i + 9)])
-    i += 9
-  }
-  i = 0
-  while i + 9 <= fracDigits.count {
-    put(fracDigits[i..<(i + 9)])
-    i += 9
-  }
-  if i < fracDigits.count { put(fracDigits[i...]) }
-  out[0] ^= 0x80
-  if negative { out = out.map { ~$0 } }
-  return out
 }
 
-func decimalText(binary: [UInt8], precision: Int, scale: Int) throws -> String {
+private func decimalText(binary: [UInt8], precision: Int, scale: Int) throws -> String {
   try binary.withUnsafeBytes { try DecimalCodec.text($0, precision: precision, scale: scale) }
 }
 
@@ -226,7 +231,7 @@ func decimalText(binary: [UInt8], precision: Int, scale: Int) throws -> String {
     ("12345678901234567890123456789012345678901234567890123456789012345", 65, 0),
   ])
   func testDecimalRoundTripsThroughBinary(text: String, precision: Int, scale: Int) throws {
-    let binary = decimalBinary(text, precision: precision, scale: scale)
+    let binary = TestDecimalWriter.binary(text, precision: precision, scale: scale)
     #expect(binary.count == DecimalCodec.storageSize(precision: precision, scale: scale))
     #expect(try decimalText(binary: binary, precision: precision, scale: scale) == text)
   }
@@ -242,15 +247,18 @@ func decimalText(binary: [UInt8], precision: Int, scale: Int) throws -> String {
   @Test func testDecimalLeadingZeroGroupsAreStripped() throws {
     // DECIMAL(20,0): 2 leading digits then 2 full groups; value 5 has two zero groups before it.
     #expect(
-      try decimalText(binary: decimalBinary("5", precision: 20, scale: 0), precision: 20, scale: 0)
+      try decimalText(
+        binary: TestDecimalWriter.binary("5", precision: 20, scale: 0), precision: 20, scale: 0)
         == "5")
     #expect(
       try decimalText(
-        binary: decimalBinary("1000000005", precision: 20, scale: 0), precision: 20, scale: 0)
+        binary: TestDecimalWriter.binary("1000000005", precision: 20, scale: 0), precision: 20,
+        scale: 0)
         == "1000000005")
     #expect(
       try decimalText(
-        binary: decimalBinary("-0.000000000123", precision: 20, scale: 12), precision: 20, scale: 12
+        binary: TestDecimalWriter.binary("-0.000000000123", precision: 20, scale: 12),
+        precision: 20, scale: 12
       )
         == "-0.000000000123")
   }

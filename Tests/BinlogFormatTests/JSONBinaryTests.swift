@@ -83,26 +83,28 @@ struct TestJSONWriter {
   }
 }
 
-func decodeJSON(_ bytes: [UInt8]) throws -> JSONValue {
-  try bytes.withUnsafeBytes { try JSONBinary.decode($0) }
+private func decodeJSON(_ bytes: [UInt8]) throws -> JSONValue {
+  try JSONBinaryTests.decode(bytes)
 }
 
-func fastCompact(_ bytes: [UInt8]) throws -> String {
+private func fastCompact(_ bytes: [UInt8]) throws -> String {
   var out: [UInt8] = []
   try bytes.withUnsafeBytes { try JSONBinary.appendCompactJSON($0, into: &out) }
   return String(decoding: out, as: UTF8.self)
 }
 
-func fastMySQLText(_ bytes: [UInt8]) throws -> String {
+private func fastMySQLText(_ bytes: [UInt8]) throws -> String {
   var out: [UInt8] = []
   try bytes.withUnsafeBytes { try JSONBinary.appendMySQLText($0, into: &out) }
   return String(decoding: out, as: UTF8.self)
 }
 
 /// Decodes a document both ways and checks that the tree and the fast path print the same text.
-func checkedTexts(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) throws -> (
-  value: JSONValue, mysql: String, compact: String
-) {
+private func checkedTexts(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation)
+  throws -> (
+    value: JSONValue, mysql: String, compact: String
+  )
+{
   let value = try decodeJSON(bytes)
   let mysql = try fastMySQLText(bytes)
   let compact = try fastCompact(bytes)
@@ -116,11 +118,15 @@ func checkedTexts(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLoc
 }
 
 /// True when Foundation's strict parser accepts `text` as JSON (top-level fragments allowed).
-func isValidJSON(_ text: String) -> Bool {
+private func isValidJSON(_ text: String) -> Bool {
   (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil
 }
 
 @Suite struct JSONBinaryTests {
+  static func decode(_ bytes: [UInt8]) throws -> JSONValue {
+    try bytes.withUnsafeBytes { try JSONBinary.decode($0) }
+  }
+
   let writer = TestJSONWriter()
 
   // MARK: Real files
@@ -416,7 +422,7 @@ func isValidJSON(_ text: String) -> Bool {
   }
 
   @Test func testDecimalOpaque() throws {
-    let bin = decimalBinary("-123.456", precision: 10, scale: 3)
+    let bin = TestDecimalWriter.binary("-123.456", precision: 10, scale: 3)
     let doc = JSONValue.object([("d", .opaque(fieldType: 246, bytes: [10, 3] + bin))])
     let texts = try checkedTexts(writer.document(doc))
     #expect(texts.value == .object([("d", .decimal("-123.456"))]))

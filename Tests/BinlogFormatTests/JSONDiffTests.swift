@@ -6,7 +6,9 @@ import Testing
 /// A diff vector as `Json_diff_vector::write_binary` writes it: 4-byte length, then per diff the
 /// operation byte, packed-integer path length, path, and (unless remove) packed-integer value
 /// length and binary value.
-func diffVector(_ diffs: [(UInt8, String, JSONValue?)], writer: TestJSONWriter = TestJSONWriter())
+private func diffVector(
+  _ diffs: [(UInt8, String, JSONValue?)], writer: TestJSONWriter = TestJSONWriter()
+)
   -> [UInt8]
 {
   func packed(_ n: Int) -> [UInt8] {
@@ -25,7 +27,7 @@ func diffVector(_ diffs: [(UInt8, String, JSONValue?)], writer: TestJSONWriter =
   return writer.le(UInt64(body.count), 4) + body
 }
 
-func parseDiffs(_ bytes: [UInt8]) throws -> [JSONDiff] {
+private func parseDiffs(_ bytes: [UInt8]) throws -> [JSONDiff] {
   try bytes.withUnsafeBytes { try JSONDiffCodec.parse($0) }
 }
 
@@ -59,7 +61,7 @@ func parseDiffs(_ bytes: [UInt8]) throws -> [JSONDiff] {
 
       // The before image holds only the primary key, so the document comes from the full UPDATE
       // just before (age + 1); applying the diff must give what a full update would log (age + 2).
-      let before = try decodeJSON(
+      let before = try JSONBinaryTests.decode(
         JSONBinaryTests.jsonColumn(file, at: JSONBinaryTests.updateAfterAt[i]))
       let after = try JSONDiffCodec.apply(diffs, to: before)
       #expect(after == JSONBinaryTests.person(i, ageDelta: 2), "row \(i + 1)")
@@ -69,7 +71,8 @@ func parseDiffs(_ bytes: [UInt8]) throws -> [JSONDiff] {
     }
     let first = try JSONDiffCodec.apply(
       parseDiffs(Array(file[3790..<3805])),
-      to: decodeJSON(JSONBinaryTests.jsonColumn(file, at: JSONBinaryTests.updateAfterAt[0])))
+      to: JSONBinaryTests.decode(
+        JSONBinaryTests.jsonColumn(file, at: JSONBinaryTests.updateAfterAt[0])))
     #expect(first.mysqlText == #"{"age": 26, "data": "xxxxxxxxxx", "name": "Joe"}"#)
   }
 
@@ -259,7 +262,7 @@ func parseDiffs(_ bytes: [UInt8]) throws -> [JSONDiff] {
   }
 
   @Test func testDiffValueDecodesOpaquesLikeDocuments() throws {
-    let bin = decimalBinary("1.50", precision: 4, scale: 2)
+    let bin = TestDecimalWriter.binary("1.50", precision: 4, scale: 2)
     let diffs = try parseDiffs(
       diffVector([(0, "$.price", .opaque(fieldType: 246, bytes: [4, 2] + bin))]))
     #expect(diffs.first?.value == .decimal("1.50"))

@@ -39,7 +39,8 @@ public enum EventBody {
       return try decodeUnwrapped(event, format: format)
     } catch {
       var e = error
-      if e.innerOffset == nil { e.innerOffset = nil }
+      // Body decoders count from the body start; errors count from the event start.
+      if let io = e.innerOffset, event.type != .formatDescription { e.innerOffset = io + event.headerLength }
       throw e.with(file: file, offset: event.offset, eventType: event.type)
     }
   }
@@ -63,7 +64,7 @@ public enum EventBody {
       _ = try c.u8("length byte")  // a 1-byte length that overflows for long statements: ignored
       return .rowsQuery(String(decoding: c.rest(), as: UTF8.self))
     case .tableMap: return .tableMap(try TableMapEvent(event: event, format: format))
-    case .gtid, .anonymousGTID: return .gtid(try GTIDEvent(parsing: event.body))
+    case .gtid, .anonymousGTID: return .gtid(try GTIDEvent(parsing: event.body, type: event.type))
     case .gtidTagged: return .gtidTagged(try GTIDTaggedEvent(parsing: event.body))
     case .previousGTIDs: return .previousGTIDs(try PreviousGTIDsEvent(parsing: event.body))
     case .transactionContext: return .transactionContext(try TransactionContextEvent(event: event))

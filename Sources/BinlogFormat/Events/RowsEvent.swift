@@ -77,7 +77,7 @@ public struct RowsEvent {
     if version == 2 {
       let extraLen = Int(try c.u16("extra data length"))
       guard extraLen >= 2 else {
-        throw BinlogError(.malformed, "extra data length \(extraLen) is below 2", innerOffset: event.headerLength + c.position - 2)
+        throw BinlogError(.malformed, "extra data length \(extraLen) is below 2", innerOffset: c.position - 2)
       }
       extraData = try c.bytes(extraLen - 2, "extra data")
     }

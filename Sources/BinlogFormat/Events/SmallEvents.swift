@@ -38,7 +38,7 @@ public struct XidEvent: Sendable {
   public init(event: RawEvent) throws(BinlogError) {
     let b = event.body
     guard b.count == 8 else {
-      throw BinlogError(.malformed, "Xid body is \(b.count) bytes, expected 8", innerOffset: event.headerLength)
+      throw BinlogError(.malformed, "Xid body is \(b.count) bytes, expected 8", innerOffset: 0)
     }
     var c = ByteCursor(b)
     xid = try c.u64("xid")

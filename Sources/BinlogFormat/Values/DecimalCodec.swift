@@ -83,12 +83,9 @@ public enum DecimalCodec {
         position += width
       }
 
-      // Pass 2: write the text into space reserved at the end of `out`, then trim it.
-      let start = out.count
-      let maxLength = 1 + max(intg, 1) + 1 + scale
-      out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: maxLength))
-      let written = out.withUnsafeMutableBufferPointer { buffer in
-        var p = start
+      // Pass 2: write the text (at most sign, 65 digits and the point) and append it at once.
+      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 + maxPrecision) { buffer in
+        var p = 0
         if negative && !isZero {
           buffer[p] = UInt8(ascii: "-")
           p += 1
@@ -102,7 +99,10 @@ public enum DecimalCodec {
             wroteDigit = true
           }
         }
-        if !wroteDigit { p += 1 }  // keeps the reserved "0"
+        if !wroteDigit {
+          buffer[p] = UInt8(ascii: "0")
+          p += 1
+        }
         if scale > 0 {
           buffer[p] = UInt8(ascii: ".")
           p += 1
@@ -110,9 +110,8 @@ public enum DecimalCodec {
             writeDigits(values[g], width: digitsOfGroup(g), into: buffer, at: &p)
           }
         }
-        return p - start
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<p]))
       }
-      out.removeLast(maxLength - written)
     }
   }
 

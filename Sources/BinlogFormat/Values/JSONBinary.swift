@@ -46,6 +46,7 @@ public enum JSONBinary {
       return
     }
     let mark = out.count
+    out.reserveCapacity(mark + 2 * bytes.count + 16)
     var document = JSONBinaryDocument(bytes)
     do throws(BinlogError) {
       try document.write(
@@ -103,13 +104,26 @@ struct JSONBinaryDocument {
     let end: Int
     let count: Int
     let large: Bool
-    let isObject: Bool
-    var offsetSize: Int { large ? 4 : 2 }
-    var keyEntrySize: Int { large ? 6 : 4 }
-    var valueEntrySize: Int { large ? 5 : 3 }
-    var keyEntriesStart: Int { start + 2 * offsetSize }
-    var valueEntriesStart: Int { keyEntriesStart + (isObject ? count * keyEntrySize : 0) }
-    var headerEnd: Int { valueEntriesStart + count * valueEntrySize }
+    let offsetSize: Int
+    let keyEntrySize: Int
+    let valueEntrySize: Int
+    let keyEntriesStart: Int
+    let valueEntriesStart: Int
+    let headerEnd: Int
+
+    /// `count` < 2^32 and entry sizes are at most 6, so nothing here overflows a 64-bit Int.
+    init(start: Int, size: Int, count: Int, large: Bool, isObject: Bool) {
+      self.start = start
+      self.end = start + size
+      self.count = count
+      self.large = large
+      offsetSize = large ? 4 : 2
+      keyEntrySize = large ? 6 : 4
+      valueEntrySize = large ? 5 : 3
+      keyEntriesStart = start + 2 * offsetSize
+      valueEntriesStart = keyEntriesStart + (isObject ? count * keyEntrySize : 0)
+      headerEnd = valueEntriesStart + count * valueEntrySize
+    }
   }
 
   /// A scalar, with strings and opaque data left in place.
@@ -134,10 +148,11 @@ struct JSONBinaryDocument {
     )
   }
 
+  /// A 2- or 4-byte little-endian offset or size.
   func readLE(_ position: Int, _ width: Int) -> Int {
-    var v = 0
-    for i in stride(from: width - 1, through: 0, by: -1) { v = v << 8 | Int(bytes[position + i]) }
-    return v
+    width == 2
+      ? Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt16.self)))
+      : Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self)))
   }
 
   func loadLE64(_ position: Int) -> UInt64 {
@@ -165,9 +180,7 @@ struct JSONBinaryDocument {
     guard size <= end - start else {
       throw truncated(isObject ? "object" : "array", needs: size, at: start, end: end)
     }
-    let c = Container(
-      start: start, end: start + size, count: count, large: large, isObject: isObject)
-    // count < 2^32 and entry sizes ≤ 6, so this cannot overflow a 64-bit Int.
+    let c = Container(start: start, size: size, count: count, large: large, isObject: isObject)
     guard c.headerEnd <= c.end else {
       throw fail(
         "\(count) \(isObject ? "members" : "elements") do not fit in \(size) bytes", at: start)

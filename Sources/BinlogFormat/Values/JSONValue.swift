@@ -228,22 +228,21 @@ enum JSONText {
     appendPadded(v, width: 1, into: &out)
   }
 
-  /// `v` in decimal with at least `width` digits (zero-padded on the left).
+  /// `v` in decimal with at least `width` (at most 20) digits, zero-padded on the left.
   static func appendPadded(_ v: UInt64, width: Int, into out: inout [UInt8]) {
-    var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: enough for 20 digits
-    withUnsafeMutableBytes(of: &buffer) { raw in
-      var i = raw.count
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+      var i = buffer.count
       var rest = v
       repeat {
         i -= 1
-        raw[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+        buffer[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
         rest /= 10
       } while rest > 0
-      while raw.count - i < width && i > 0 {
+      while buffer.count - i < width && i > 0 {
         i -= 1
-        raw[i] = UInt8(ascii: "0")
+        buffer[i] = UInt8(ascii: "0")
       }
-      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i...]))
     }
   }
 
@@ -270,16 +269,27 @@ enum JSONText {
     }
   }
 
+  /// Copies raw bytes in one go (`append(contentsOf:)` on a raw buffer goes byte by byte).
+  @inline(__always)
+  static func appendBytes(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    out.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+  }
+
   private static func appendQuotedValidUTF8(
     _ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]
   ) {
     out.append(UInt8(ascii: "\""))
+    let chars = bytes.assumingMemoryBound(to: UInt8.self)
     var start = 0
-    for i in 0..<bytes.count {
-      let b = bytes[i]
+    var i = 0
+    while i < chars.count {
+      let b = chars[i]
+      i += 1
       guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
-      if start < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start..<i])) }
-      start = i + 1
+      if start < i - 1 {
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: chars[start..<(i - 1)]))
+      }
+      start = i
       out.append(UInt8(ascii: "\\"))
       switch b {
       case 0x08: out.append(UInt8(ascii: "b"))
@@ -294,8 +304,8 @@ enum JSONText {
         out.append(hexDigits[Int(b & 0xF)])
       }
     }
-    if start < bytes.count {
-      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[start...]))
+    if start < chars.count {
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: chars[start...]))
     }
     out.append(UInt8(ascii: "\""))
   }
