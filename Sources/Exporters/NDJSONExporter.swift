@@ -19,6 +19,8 @@ public final class NDJSONExporter {
   private var lookaheadFile = ""
   private var lookaheadXid: UInt64?
   private var prefix: [UInt8] = []
+  private var cachedFileName = ""
+  private var cachedBaseName: [UInt8] = []
   public private(set) var rowsWritten: UInt64 = 0
   public private(set) var statementsWritten: UInt64 = 0
 
@@ -51,7 +53,13 @@ public final class NDJSONExporter {
   private func appendCommon<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>, xid: UInt64?, into out: inout [UInt8]) {
     let state = walker.transaction
     JSONWriter.appendRaw("{\"file\":", into: &out)
-    JSONWriter.appendString(walker.fileName, into: &out)
+    if cachedFileName != walker.fileName {
+      cachedFileName = walker.fileName
+      cachedBaseName = Array((walker.fileName.split(separator: "/").last.map(String.init) ?? walker.fileName).utf8)
+    }
+    JSONWriter.appendRaw("\"", into: &out)
+    cachedBaseName.withUnsafeBytes { JSONWriter.appendEscaped($0, into: &out) }
+    JSONWriter.appendRaw("\"", into: &out)
     JSONWriter.appendRaw(",\"pos\":", into: &out)
     JSONWriter.appendUInt(ev.raw.offset, into: &out)
     JSONWriter.appendRaw(",\"end\":", into: &out)
@@ -137,10 +145,8 @@ public final class NDJSONExporter {
     JSONWriter.appendRaw(",\"type\":\"", into: &prefix)
     JSONWriter.appendRaw(rows.kind == .write ? "insert" : rows.kind == .update ? "update" : "delete", into: &prefix)
     JSONWriter.appendRaw("\",\"pk\":[", into: &prefix)
-    var firstPK = true
-    for (i, c) in table.columns.enumerated() where c.isPrimaryKey {
-      if !firstPK { prefix.append(0x2C) }
-      firstPK = false
+    for (k, i) in table.primaryKey.enumerated() {
+      if k > 0 { prefix.append(0x2C) }
       appendColumnName(table, i, into: &prefix)
     }
     prefix.append(0x5D)
@@ -182,6 +188,18 @@ public final class NDJSONExporter {
             appendColumnName(table, i, into: &out)
           }
           out.append(0x5D)
+          if rows.isPartialUpdate {
+            var first = true
+            for i in 0..<rows.columnCount {
+              guard case .jsonDiff(let diff) = decoder.after[i] else { continue }
+              JSONWriter.appendRaw(first ? ",\"json_diff\":{" : ",", into: &out)
+              first = false
+              appendColumnName(table, i, into: &out)
+              out.append(0x3A)
+              try NDJSONValue.appendDiffList(diff, into: &out)
+            }
+            if !first { out.append(0x7D) }
+          }
         }
         JSONWriter.appendRaw("}\n", into: &out)
         rowsWritten += 1
@@ -219,7 +237,7 @@ public final class NDJSONExporter {
       out.append(0x3A)
       if isAfter, case .jsonDiff(let diffBytes) = v, case .json(let beforeDoc) = d.before[i] {
         let doc = try JSONBinary.decode(beforeDoc)
-        let diffs = try JSONDiffCodec.parse(diffBytes)
+        let diffs = try JSONDiffCodec.parseBody(diffBytes)
         try JSONDiffCodec.apply(diffs, to: doc).appendCompactJSON(into: &out)
       } else {
         try NDJSONValue.append(v, column: table.columns[i], zone: options.zone, into: &out)

@@ -73,22 +73,9 @@ public enum NDJSONValue {
       try JSONBinary.appendCompactJSON(b, into: &out)
     case .jsonDiff(let b):
       // Only reached when no before image was available to apply the diff to.
-      out.append(contentsOf: Array("{\"json_diff\":".utf8))
-      let diffs = try JSONDiffCodec.parse(b)
-      out.append(0x5B)
-      for (k, d) in diffs.enumerated() {
-        if k > 0 { out.append(0x2C) }
-        out.append(contentsOf: Array("{\"op\":\"".utf8))
-        out.append(contentsOf: Array("\(d.operation)".utf8))
-        out.append(contentsOf: Array("\",\"path\":".utf8))
-        JSONWriter.appendString(d.path, into: &out)
-        if let value = d.value {
-          out.append(contentsOf: Array(",\"value\":".utf8))
-          value.appendCompactJSON(into: &out)
-        }
-        out.append(0x7D)
-      }
-      out.append(contentsOf: [0x5D, 0x7D])
+      JSONWriter.appendRaw("{\"json_diff\":", into: &out)
+      try appendDiffList(b, into: &out)
+      out.append(0x7D)
     case .geometry(let b):
       appendBinary(b, padTo: 0, into: &out)
     case .vector(let b):
@@ -104,10 +91,33 @@ public enum NDJSONValue {
     }
   }
 
+  /// `[{"op":"replace","path":"$.a","value":1}, ...]` for a partial JSON update's diff vector.
+  public static func appendDiffList(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(BinlogError) {
+    let diffs = try JSONDiffCodec.parseBody(b)
+    out.append(0x5B)
+    for (k, d) in diffs.enumerated() {
+      if k > 0 { out.append(0x2C) }
+      JSONWriter.appendRaw("{\"op\":\"", into: &out)
+      switch d.operation {
+      case .replace: JSONWriter.appendRaw("replace", into: &out)
+      case .insert: JSONWriter.appendRaw("insert", into: &out)
+      case .remove: JSONWriter.appendRaw("remove", into: &out)
+      }
+      JSONWriter.appendRaw("\",\"path\":", into: &out)
+      JSONWriter.appendString(d.path, into: &out)
+      if let value = d.value {
+        JSONWriter.appendRaw(",\"value\":", into: &out)
+        value.appendCompactJSON(into: &out)
+      }
+      out.append(0x7D)
+    }
+    out.append(0x5D)
+  }
+
   /// Text in its charset as a JSON string, or `{"base64": ...}` when it is not decodable.
   @inlinable public static func appendText(_ b: UnsafeRawBufferPointer, charset: Charset, column: ColumnInfo, into out: inout [UInt8]) {
     switch charset {
-    case .utf8mb4, .utf8mb3, .ascii, .other:
+    case .utf8mb4, .utf8mb3, .ascii:
       if Charset.isValidUTF8(b) {
         JSONWriter.appendStringBytes(b, into: &out)
         return

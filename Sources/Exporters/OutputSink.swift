@@ -24,6 +24,10 @@ public final class OutputSink {
 
   public static func standardOutput() -> OutputSink { OutputSink(fd: 1) }
 
+  /// A sink that keeps everything in `captured` (tests, library users).
+  public static func memory() -> OutputSink { OutputSink(fd: -1) }
+  public private(set) var captured: [UInt8] = []
+
   /// Creates (or truncates) `path`. Refuses to write over `protectedPaths` (the inputs).
   public static func file(_ path: String, protecting protectedPaths: [String] = []) throws -> OutputSink {
     if path == "-" { return standardOutput() }
@@ -69,6 +73,11 @@ public final class OutputSink {
   }
 
   func rawWrite(_ b: UnsafeRawBufferPointer) throws {
+    if fd < 0 {
+      captured.append(contentsOf: b)
+      bytesWritten += UInt64(b.count)
+      return
+    }
     var off = 0
     while off < b.count {
       let r = Glibc.write(fd, b.baseAddress! + off, b.count - off)

@@ -1624,6 +1624,17 @@ def cmd_dump(args):
 
 
 def main(argv):
+    try:
+        return _main(argv)
+    except SystemExit:
+        raise
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+        return finish(0, 1)
+
+
+def _main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd")
     live = sub.add_parser("live", help="full live round trip (default)")

@@ -52,6 +52,8 @@ public struct TableMapEvent: Sendable {
   public var columns: [ColumnInfo]
   /// Optional metadata field types present (binlog_row_metadata=FULL gives names etc.).
   public var optionalMetadataTypes: [UInt8]
+  /// Primary-key column indexes in key order (SIMPLE_PRIMARY_KEY / PRIMARY_KEY_WITH_PREFIX).
+  public var primaryKeyOrder: [Int] = []
   /// True when column names came from the binlog itself.
   public var hasColumnNames: Bool { columns.first?.name != nil }
 
@@ -150,6 +152,19 @@ public struct TableMapEvent: Sendable {
   }
 
   private mutating func parseOptionalMetadata(_ c: inout ByteCursor) throws(BinlogError) {
+    // ENUM/SET labels are in the column's charset, which may come later in the block.
+    var rawLabels: [Int: [[UInt8]]] = [:]
+    defer {
+      for (i, labels) in rawLabels {
+        let cs = Charset(collation: columns[i].collation ?? 45)
+        let decoded = labels.map { l -> String in
+          var out: [UInt8] = []
+          let ok = l.withUnsafeBytes { cs.appendUTF8($0, into: &out) }
+          return ok ? String(decoding: out, as: UTF8.self) : String(decoding: l, as: UTF8.self)
+        }
+        if columns[i].type == .setType { columns[i].setValues = decoded } else { columns[i].enumValues = decoded }
+      }
+    }
     while !c.isAtEnd {
       let type = try c.u8("optional metadata type")
       let len = try c.lengthEncodedCount("optional metadata length")
@@ -197,13 +212,13 @@ public struct TableMapEvent: Sendable {
         for i in columns.indices where columns[i].type == want {
           if f.isAtEnd { break }
           let count = try f.lengthEncodedCount("value count")
-          var values: [String] = []
+          var values: [[UInt8]] = []
           values.reserveCapacity(count)
           for _ in 0..<count {
             let n = try f.lengthEncodedCount("value length")
-            values.append(try f.string(n, "value"))
+            values.append(Array(try f.bytes(n, "value")))
           }
-          if type == 5 { columns[i].setValues = values } else { columns[i].enumValues = values }
+          rawLabels[i] = values
         }
       case 7:  // GEOMETRY_TYPE
         for i in columns.indices where columns[i].type == .geometry {
@@ -213,7 +228,10 @@ public struct TableMapEvent: Sendable {
       case 8:  // SIMPLE_PRIMARY_KEY
         while !f.isAtEnd {
           let idx = try f.lengthEncodedCount("primary key column")
-          if idx < columns.count { columns[idx].isPrimaryKey = true }
+          if idx < columns.count {
+            columns[idx].isPrimaryKey = true
+            primaryKeyOrder.append(idx)
+          }
         }
       case 9:  // PRIMARY_KEY_WITH_PREFIX
         while !f.isAtEnd {
@@ -222,6 +240,7 @@ public struct TableMapEvent: Sendable {
           if idx < columns.count {
             columns[idx].isPrimaryKey = true
             columns[idx].primaryKeyPrefix = prefix
+            primaryKeyOrder.append(idx)
           }
         }
       case 12:  // COLUMN_VISIBILITY: one bit per column, MSB first
@@ -241,5 +260,5 @@ public struct TableMapEvent: Sendable {
   }
 
   /// Primary-key column indexes (from optional metadata).
-  public var primaryKey: [Int] { columns.indices.filter { columns[$0].isPrimaryKey } }
+  public var primaryKey: [Int] { primaryKeyOrder }
 }

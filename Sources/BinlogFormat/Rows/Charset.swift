@@ -33,7 +33,7 @@ public enum Charset: Sendable, Equatable {
     case .utf16: return "utf16"
     case .utf16le: return "utf16le"
     case .utf32: return "utf32"
-    case .other(let id): return "collation \(id)"
+    case .other(let id): return CharsetIconv.iconvName(collation: id) ?? "collation \(id)"
     }
   }
 
@@ -49,7 +49,16 @@ public enum Charset: Sendable, Equatable {
   /// when the bytes are not valid in it or it is binary/unknown and not valid UTF-8.
   public func appendUTF8(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
     switch self {
-    case .utf8mb4, .utf8mb3, .ascii, .other:
+    case .utf8mb4, .utf8mb3, .ascii:
+      if Charset.isValidUTF8(bytes) {
+        out.append(contentsOf: bytes)
+        return true
+      }
+      return false
+    case .other(let id):
+      if let name = CharsetIconv.iconvName(collation: id) {
+        return CharsetIconv.appendUTF8(bytes, from: name, into: &out)
+      }
       if Charset.isValidUTF8(bytes) {
         out.append(contentsOf: bytes)
         return true

@@ -295,7 +295,7 @@ public enum ValueDecoder {
     switch fsp {
     case 1, 2:
       var intPart = Int64(try c.uintBE(3, "TIME2")) - 0x80_0000
-      var frac = Int64(Int8(bitPattern: UInt8(try c.uintBE(1, "TIME2 fraction"))))
+      var frac = Int64(try c.uintBE(1, "TIME2 fraction"))  // unsigned: negatives store 0x100 - frac
       if intPart < 0 && frac != 0 {
         intPart += 1
         frac -= 0x100
@@ -303,7 +303,7 @@ public enum ValueDecoder {
       packed = (intPart << 24) + frac * 10_000
     case 3, 4:
       var intPart = Int64(try c.uintBE(3, "TIME2")) - 0x80_0000
-      var frac = Int64(Int16(bitPattern: UInt16(try c.uintBE(2, "TIME2 fraction"))))
+      var frac = Int64(try c.uintBE(2, "TIME2 fraction"))
       if intPart < 0 && frac != 0 {
         intPart += 1
         frac -= 0x10000
