@@ -8,6 +8,7 @@ let package = Package(
   products: [
     .executable(name: "sluice", targets: ["sluice"]),
     .library(name: "BinlogFormat", targets: ["BinlogFormat"]),
+    .library(name: "BinlogSchema", targets: ["BinlogSchema"]),
     .library(name: "BinlogIndex", targets: ["BinlogIndex"]),
     .library(name: "BinlogQuery", targets: ["BinlogQuery"]),
     .library(name: "Exporters", targets: ["Exporters"]),
@@ -17,6 +18,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   targets: [
     .systemLibrary(
@@ -26,14 +28,17 @@ let package = Package(
     ),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "BinlogFormat", dependencies: ["CZstd", "CZlib"]),
-    .target(name: "BinlogIndex", dependencies: ["BinlogFormat"]),
+    .target(name: "BinlogSchema", dependencies: ["BinlogFormat"]),
+    .target(name: "BinlogIndex", dependencies: ["BinlogFormat", "CZstd"]),
     .target(name: "BinlogQuery", dependencies: ["BinlogFormat", "BinlogIndex"]),
     .target(name: "Exporters", dependencies: ["BinlogFormat", "BinlogQuery"]),
     .target(
       name: "CanalProtocol",
       dependencies: [
-        "BinlogFormat", "Exporters",
+        "BinlogFormat", "BinlogQuery", "Exporters",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
       ],
       exclude: ["Proto"]
     ),
@@ -41,12 +46,15 @@ let package = Package(
     .executableTarget(
       name: "sluice",
       dependencies: [
-        "BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive",
+        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat"]),
     .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
     .testTarget(name: "CanalProtocolTests", dependencies: ["CanalProtocol", "BinlogFormat", "Exporters"]),
+    .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"]),
+    .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),
+    .testTarget(name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters"]),
   ]
 )

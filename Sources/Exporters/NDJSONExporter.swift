@@ -21,6 +21,8 @@ public final class NDJSONExporter {
   private var prefix: [UInt8] = []
   private var cachedFileName = ""
   private var cachedBaseName: [UInt8] = []
+  /// When set, only rows for which it returns true are written (query `--rows`, `--pk`).
+  public var rowFilter: ((RowDecoder, TableMapEvent) -> Bool)?
   public private(set) var rowsWritten: UInt64 = 0
   public private(set) var statementsWritten: UInt64 = 0
 
@@ -163,6 +165,7 @@ public final class NDJSONExporter {
     defer { sink.buffer = out }
     do {
       while try decoder.next() {
+        if let rowFilter, !rowFilter(decoder, table) { continue }
         out.append(contentsOf: prefix)
         JSONWriter.appendRaw(",\"before\":", into: &out)
         if rows.kind == .write {

@@ -28,6 +28,12 @@ public final class OutputSink {
   public static func memory() -> OutputSink { OutputSink(fd: -1) }
   public private(set) var captured: [UInt8] = []
 
+  /// Returns and clears what a memory sink captured.
+  public func takeCaptured() -> [UInt8] {
+    defer { captured.removeAll(keepingCapacity: true) }
+    return captured
+  }
+
   /// Creates (or truncates) `path`. Refuses to write over `protectedPaths` (the inputs).
   public static func file(_ path: String, protecting protectedPaths: [String] = []) throws -> OutputSink {
     if path == "-" { return standardOutput() }

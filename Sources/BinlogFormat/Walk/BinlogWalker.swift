@@ -23,6 +23,8 @@ public struct BinlogWalker<Source: EventSource> {
   public var skipErrors = false
   /// Called with each error that `skipErrors` skipped.
   public var onSkippedError: ((BinlogError) -> Void)?
+  /// Stop before reading an event that starts at or after this offset (a transaction's end).
+  public var stopOffset: UInt64 = .max
   /// Events whose bodies failed to decode and were skipped.
   public private(set) var skippedErrors = 0
   /// Raw bytes of the last table map per table id, to reuse the parsed map when a
@@ -38,7 +40,7 @@ public struct BinlogWalker<Source: EventSource> {
 
   /// Visits every event until the end of input. The visitor may throw to stop.
   public mutating func run(_ visit: (inout BinlogWalker<Source>, WalkedEvent) throws -> Void) throws {
-    while let raw = try source.next() {
+    while source.position < stopOffset, let raw = try source.next() {
       if transaction.ended { resetTransaction() }
       let format = source.format
       let body: EventBody
@@ -112,7 +114,8 @@ public struct BinlogWalker<Source: EventSource> {
     return try EventBody.decode(raw, format: format, file: fileName)
   }
 
-  private mutating func resetTransaction() {
+  /// Forgets the transaction in progress (after seeking to another transaction's start).
+  public mutating func resetTransaction() {
     transaction = TransactionState()
   }
 
@@ -160,11 +163,9 @@ public struct BinlogWalker<Source: EventSource> {
       default:
         if transaction.threadID == nil { transaction.threadID = q.threadID }
         if !transaction.open {
-          // A statement outside BEGIN/COMMIT (DDL) is its own transaction.
-          if transaction.startOffset == 0 && transaction.gtid == nil && transaction.lastCommitted == nil { begin(raw) }
-          if transaction.gtid == nil && transaction.lastCommitted == nil && transaction.startOffset != raw.offset {
-            begin(raw)
-          }
+          // A statement outside BEGIN/COMMIT (DDL, autocommit statement) is its own transaction,
+          // together with the GTID / Intvar / Rand / User_var events just before it.
+          if transaction.startOffset == 0 { begin(raw) }
           if let x = q.statusVars.xid { transaction.xid = x }
           transaction.ended = true
         }
@@ -179,10 +180,7 @@ public struct BinlogWalker<Source: EventSource> {
     case .rotate, .formatDescription, .previousGTIDs, .mariaGTIDList, .binlogCheckpoint, .stop:
       break
     default:
-      if !transaction.open && transaction.startOffset == 0 && transaction.gtid == nil {
-        begin(raw)
-        transaction.open = true
-      }
+      if !transaction.open && transaction.startOffset == 0 { begin(raw) }
     }
   }
 }

@@ -1,0 +1,154 @@
+import ArgumentParser
+import BinlogFormat
+import BinlogIndex
+import BinlogQuery
+import Exporters
+
+struct QueryCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "query",
+    abstract: "Find transactions (or rows) by time, position, GTID, table, type, ids or primary key.",
+    discussion: """
+      Filters combine with AND; repeating a filter ORs its values. A transaction is in a time window
+      by its commit time (MySQL 8's immediate_commit_timestamp when present, else the commit event's
+      time); --stop-datetime and --stop-position are exclusive. Results are whole transactions unless
+      --rows asks for only the matching rows. With an index (sluice index) only the matching
+      transactions' bytes are read; without one the files are scanned, with identical results.
+
+      Examples:
+        sluice query --table shop.orders --start-datetime '2024-03-01 14:02' --stop-datetime '2024-03-01 14:05' binlogs/
+        sluice query --include-gtids 3E11FA47-71CA-11E1-9E33-C80AA9429562:23 binlog.000042
+        sluice query --pk 'id=4711' --table shop.orders --rows --format ndjson binlogs/
+        sluice query --type delete,ddl --server-id 3 binlogs/
+      """)
+
+  @Option(name: .customLong("database"), help: "Database name (glob); repeatable.")
+  var databases: [String] = []
+
+  @Option(name: .customLong("table"), help: "Table as table or db.table, with * and ? globs; repeatable.")
+  var tables: [String] = []
+
+  @Option(name: .customLong("start-datetime"), help: "Transactions committed at or after this time (YYYY-MM-DD HH:MM:SS).")
+  var startDatetime: String?
+
+  @Option(name: .customLong("stop-datetime"), help: "Transactions committed before this time.")
+  var stopDatetime: String?
+
+  @Option(help: "Time zone of --start/--stop-datetime and of TIMESTAMP values: UTC (default), +HH:MM or an IANA name.")
+  var timezone: String = "UTC"
+
+  @Option(name: .customLong("start-position"), help: "Transactions starting at or after N or FILE:N.")
+  var startPosition: String?
+
+  @Option(name: .customLong("stop-position"), help: "Transactions starting before N or FILE:N.")
+  var stopPosition: String?
+
+  @Option(name: .customLong("include-gtids"), help: "MySQL GTID set (uuid[:tag]:1-5,...) or MariaDB list (0-1-5,0-1-7..9).")
+  var includeGTIDs: String?
+
+  @Option(name: .customLong("exclude-gtids"), help: "GTIDs to leave out (same syntax).")
+  var excludeGTIDs: String?
+
+  @Option(name: .customLong("type"), help: "Change types: insert,update,delete,ddl.")
+  var types: [String] = []
+
+  @Option(name: .customLong("server-id"), help: "Server id; repeatable.")
+  var serverIDs: [UInt32] = []
+
+  @Option(name: .customLong("thread-id"), help: "Thread (connection) id; repeatable.")
+  var threadIDs: [UInt32] = []
+
+  @Option(name: .customLong("xid"), help: "Transaction xid; repeatable.")
+  var xids: [UInt64] = []
+
+  @Option(name: .customLong("pk"), help: "Follow one row: 'col=value[,col=value]' (values as in the NDJSON output).")
+  var pk: String?
+
+  @Flag(help: "Output only the matching rows instead of whole transactions.")
+  var rows = false
+
+  @Option(help: "Output format: text or ndjson.")
+  var format: String = "text"
+
+  @Option(name: .customLong("index-dir"), help: "Where index files are (default: beside each binlog).")
+  var indexDir: String?
+
+  @Flag(name: .customLong("no-index"), help: "Ignore indexes and scan the files.")
+  var noIndex = false
+
+  @Flag(help: "Print what was read (bytes touched, transactions) to stderr.")
+  var stats = false
+
+  @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of stdout.")
+  var output: String = "-"
+
+  @OptionGroup var read: ReadOptions
+
+  @Argument(help: "Binlog files or directories.")
+  var files: [String]
+
+  func validate() throws {
+    guard format == "text" || format == "ndjson" else { throw ValidationError("--format must be text or ndjson") }
+    guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
+    if files.contains("-") { throw ValidationError("query needs files (it seeks); use export for a stream") }
+    do { _ = try makeFilter() } catch { throw ValidationError("\(error)") }
+  }
+
+  func makeFilter() throws -> (QueryFilter, TimeZoneSpec) {
+    var f = QueryFilter()
+    let zone = try TimeZoneSpec(parsing: timezone)
+    f.databases = databases
+    f.tables = tables.flatMap { $0.split(separator: ",").map { TablePattern(parsing: String($0)) } }
+    if let s = startDatetime {
+      f.startMicros = UInt64(max(0, zone.epoch(ofLocal: try CivilDateTime(parsing: s)))) * 1_000_000
+    }
+    if let s = stopDatetime {
+      f.stopMicros = UInt64(max(0, zone.epoch(ofLocal: try CivilDateTime(parsing: s)))) * 1_000_000
+    }
+    if let p = startPosition { f.startPosition = try FilePosition(parsing: p) }
+    if let p = stopPosition { f.stopPosition = try FilePosition(parsing: p) }
+    if let g = includeGTIDs { f.includeGTIDs = try GTIDFilter(parsing: g) }
+    if let g = excludeGTIDs { f.excludeGTIDs = try GTIDFilter(parsing: g) }
+    for t in types.flatMap({ $0.split(separator: ",") }) {
+      guard let c = ChangeType(rawValue: t.lowercased()) else {
+        throw BinlogError(.malformed, "unknown --type '\(t)' (insert, update, delete, ddl)")
+      }
+      f.types.insert(c)
+    }
+    f.serverIDs = Set(serverIDs)
+    f.threadIDs = Set(threadIDs)
+    f.xids = Set(xids)
+    if let pk {
+      for part in pk.split(separator: ",") {
+        guard let eq = part.firstIndex(of: "=") else { throw BinlogError(.malformed, "--pk wants col=value, got '\(part)'") }
+        f.primaryKey.append((String(part[..<eq]), String(part[part.index(after: eq)...])))
+      }
+    }
+    return (f, zone)
+  }
+
+  func run() throws {
+    try runReporting {
+      let inputs = try expandInputs(files)
+      let (filter, zone) = try makeFilter()
+      let archive = try Archive.open(paths: inputs, indexDir: indexDir, useIndex: !noIndex, persist: false, options: read.readerOptions)
+      for w in archive.warnings { report("warning: \(w)") }
+      let sink = try OutputSink.file(output, protecting: inputs)
+      var options = ExportOptions()
+      options.zone = zone
+      let out: QueryRunner.Output =
+        format == "ndjson" ? .ndjson(NDJSONExporter(sink: sink, options: options)) : .text(sink, options)
+      let runner = QueryRunner(archive: archive, filter: filter, rowGranularity: rows, output: out, readerOptions: read.readerOptions)
+      let s = try runner.run()
+      try sink.close()
+      if stats {
+        let pct = s.archiveBytes > 0 ? Double(s.bytesTouched) * 100 / Double(s.archiveBytes) : 0
+        let used = archive.files.filter { $0.indexOutcome == .loaded || $0.indexOutcome == .extended }.count
+        report(
+          "query: \(s.files) files (\(used) through an index), \(s.candidates) candidate and \(s.transactions) matching transactions, \(s.rows) rows; read \(s.bytesTouched) of \(s.archiveBytes) bytes (\(format2(pct))%)"
+        )
+      }
+      return 0
+    }
+  }
+}
