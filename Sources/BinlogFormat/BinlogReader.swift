@@ -208,13 +208,24 @@ public struct MappedBinlogReader: EventSource {
     let ev = try framer.accept(offset: position, header: header, bytes: bytes)
     position += UInt64(size)
     bytesTouched += UInt64(size)
+    if position >= releasedUpTo + MappedBinlogReader.releaseStep {
+      // Keep memory flat on big files: drop the mapped pages well behind the cursor (they are
+      // file-backed and read-only; touching them again just faults them back in).
+      let upTo = position - MappedBinlogReader.releaseStep / 2
+      file.dontNeed(offset: Int(releasedUpTo), length: Int(upTo - releasedUpTo))
+      releasedUpTo = upTo
+    }
     return ev
   }
+
+  static let releaseStep: UInt64 = 16 << 20
+  private var releasedUpTo: UInt64 = 0
 
   /// Moves to `offset`, which must be an event boundary. The format description must already
   /// be known (read the first event, or call `loadFormat()`).
   public mutating func seek(to offset: UInt64) {
     position = offset
+    releasedUpTo = offset > MappedBinlogReader.releaseStep ? offset - MappedBinlogReader.releaseStep : 0
   }
 
   /// Reads the format description at offset 4 without moving the current position.

@@ -49,6 +49,15 @@ public final class MappedFile: @unchecked Sendable {
   /// The file's bytes. Valid for as long as this object lives.
   public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 
+  /// Releases the pages of a range that will not be read again soon (whole pages inside it).
+  public func dontNeed(offset: Int, length: Int) {
+    guard let base, length > 0 else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = (offset + page - 1) & ~(page - 1)
+    let end = Swift.min(count, offset + length) & ~(page - 1)
+    if end > start { _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED) }
+  }
+
   /// Advises the kernel that a range will be needed soon (used when seeking through an index).
   public func willNeed(offset: Int, length: Int) {
     guard let base, length > 0 else { return }

@@ -229,6 +229,15 @@ public final class NDJSONExporter {
   }
 
   private func appendImage(_ values: [ColumnValue], _ table: TableMapEvent, _ d: RowDecoder, isAfter: Bool, into out: inout [UInt8]) throws {
+    try table.columns.withUnsafeBufferPointer { cols in
+      try appendImage(values, table, cols, d, isAfter: isAfter, into: &out)
+    }
+  }
+
+  private func appendImage(
+    _ values: [ColumnValue], _ table: TableMapEvent, _ cols: UnsafeBufferPointer<ColumnInfo>, _ d: RowDecoder, isAfter: Bool,
+    into out: inout [UInt8]
+  ) throws {
     out.append(0x7B)
     var first = true
     for i in 0..<values.count {
@@ -236,14 +245,18 @@ public final class NDJSONExporter {
       if v.isAbsent { continue }
       if !first { out.append(0x2C) }
       first = false
-      appendColumnName(table, i, into: &out)
+      if let n = cols[i].name {
+        JSONWriter.appendString(n, into: &out)
+      } else {
+        appendColumnName(table, i, into: &out)
+      }
       out.append(0x3A)
       if isAfter, case .jsonDiff(let diffBytes) = v, case .json(let beforeDoc) = d.before[i] {
         let doc = try JSONBinary.decode(beforeDoc)
         let diffs = try JSONDiffCodec.parseBody(diffBytes)
         try JSONDiffCodec.apply(diffs, to: doc).appendCompactJSON(into: &out)
       } else {
-        try NDJSONValue.append(v, column: table.columns[i], zone: options.zone, into: &out)
+        try NDJSONValue.append(v, column: cols[i], zone: options.zone, into: &out)
       }
     }
     out.append(0x7D)

@@ -84,6 +84,9 @@ public struct RowDecoder {
     for i in 0..<columnCount where present[i] { presentCount += 1 }
     let nulls = try cursor.bytes((presentCount + 7) / 8, "row null bitmap")
     var k = 0
+    // Borrow the column descriptions through a buffer pointer: no ColumnInfo copy (and its
+    // retains) per value on the hot path.
+    try table.columns.withUnsafeBufferPointer { (cols: UnsafeBufferPointer<ColumnInfo>) throws(BinlogError) in
     for i in 0..<columnCount {
       guard present[i] else {
         values[i] = .absent
@@ -92,15 +95,15 @@ public struct RowDecoder {
       if nulls[k >> 3] & (1 << UInt8(k & 7)) != 0 {
         values[i] = .null
       } else {
-        let col = table.columns[i]
-        do {
+        do throws(BinlogError) {
           if partialJSON[i] {
-            let n = Int(try cursor.uint(Int(col.meta), "JSON diff length"))
+            let n = Int(try cursor.uint(Int(cols[i].meta), "JSON diff length"))
             values[i] = .jsonDiff(try cursor.bytes(n, "JSON diff"))
           } else {
-            values[i] = try ValueDecoder.decode(col, &cursor)
+            values[i] = try ValueDecoder.decode(cols[i], &cursor)
           }
         } catch {
+          let col = cols[i]
           var e = error
           let colName = col.name ?? "@\(i + 1)"
           e.message =
@@ -110,6 +113,7 @@ public struct RowDecoder {
         }
       }
       k += 1
+    }
     }
   }
 }
