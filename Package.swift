@@ -31,7 +31,7 @@ let package = Package(
     .target(name: "BinlogSchema", dependencies: ["BinlogFormat"]),
     .target(name: "BinlogIndex", dependencies: ["BinlogFormat", "CZstd"]),
     .target(name: "BinlogQuery", dependencies: ["BinlogFormat", "BinlogIndex"]),
-    .target(name: "Exporters", dependencies: ["BinlogFormat", "BinlogQuery"]),
+    .target(name: "Exporters", dependencies: ["BinlogFormat", "BinlogSchema", "BinlogQuery"]),
     .target(
       name: "CanalProtocol",
       dependencies: [
@@ -52,8 +52,10 @@ let package = Package(
     ),
     .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat"]),
     .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
-    .testTarget(name: "CanalProtocolTests", dependencies: ["CanalProtocol", "BinlogFormat", "Exporters"]),
-    .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"]),
+    .testTarget(
+      name: "CanalProtocolTests", dependencies: ["CanalProtocol", "BinlogFormat", "Exporters"],
+      exclude: ["decode_entries.py", "server_client.py", "canal_compare.py"]),
+    .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"], exclude: ["Data"]),
     .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),
     .testTarget(name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters"]),
   ]

@@ -23,8 +23,14 @@
 #   - every ~2000 small transactions a 2000-row price update;
 #   - five 100k-row transactions (bulk import, mass customer update, bulk audit insert,
 #     audit purge, order-status sweep) and one ALTER TABLE, at fixed points of the file;
-#   - event times spread over 6 hours from 2024-06-01 00:00:00 UTC via `SET timestamp`,
-#     proportional to the byte offset, so a one-minute window is ~1/360 of the file.
+#   - event times spread over 6 hours via `SET timestamp`, proportional to the byte offset, so
+#     a one-minute window is ~1/360 of the file. The clock starts at the first full hour after
+#     the server started: the events the server writes itself at startup (Format_description,
+#     Gtid_list, Binlog_checkpoint) carry the real time, and an earlier workload time would put
+#     them out of order (mariadb-binlog --stop-datetime stops at the first event past the
+#     window). One side effect: Query events show exec_time = real - SET time, a wrapped
+#     negative number. The file ends with a Rotate (FLUSH BINARY LOGS under the last workload
+#     time); the next file, opened by that flush, is discarded.
 # The SQL is produced by a Python generator and sent through one `mariadb` client over the
 # unix socket as multi-statement batches (DELIMITER $$, ~40 transactions per round trip; a
 # `SELECT 'sync'` every 1000 transactions keeps the clock in step with the binlog size);
@@ -41,7 +47,7 @@ outdir=${2:-$root/.bench-data}
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd -P)
 meta="$outdir/binlog.meta"
-generator=3   # bump when the workload changes, so cached files are regenerated
+generator=4   # bump when the workload changes, so cached files are regenerated
 
 # ---- cache check -------------------------------------------------------------------------
 cached_ok() {
@@ -102,10 +108,10 @@ import glob, os, random, subprocess, sys
 target = int(sys.argv[1]) * 1048576
 sbdir = sys.argv[2]
 counters_path = sys.argv[3]
-client = subprocess.Popen(sys.argv[4:], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+BASE = int(sys.argv[4])    # first event time (epoch seconds, UTC)
+client = subprocess.Popen(sys.argv[5:], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           encoding="utf-8", bufsize=1 << 20)
 rnd = random.Random(20240601)
-BASE = 1717200000          # 2024-06-01 00:00:00 UTC
 SPAN = 6 * 3600.0          # six hours
 STOP_MARGIN = 3 * 1048576  # stop this far below target (the client/server lag a little behind)
 
@@ -460,19 +466,23 @@ while True:
     out.flush()
 
 sync()
+# End the file with a Rotate stamped with the last workload time.
+w("SET timestamp=%d; FLUSH BINARY LOGS$$\n" % (int(last_ts) + 1))
+sync()
 out.close()
 if client.wait() != 0:
     sys.exit("make-big-binlog: the mariadb client failed")
 with open(counters_path, "w") as f:
     for k, v in counts.items():
         f.write("%s=%d\n" % (k, v))
-    f.write("time_first=%d\ntime_last=%d\n" % (BASE, int(last_ts)))
+    f.write("time_first=%d\ntime_last=%d\n" % (BASE, int(last_ts) + 1))
 PY
 
 sock="$sb/sock"
 echo "make-big-binlog: generating ~${size_mb} MiB into $outdir (server pid $(cat "$sb/pid"))" >&2
-"$python" "$sb/gen.py" "$size_mb" "$sb" "$sb/counters" \
-  mariadb --no-defaults -uroot --socket="$sock" --default-character-set=utf8mb4 --batch --silent
+base=$(( ($(date +%s) / 3600 + 1) * 3600 ))
+"$python" "$sb/gen.py" "$size_mb" "$sb" "$sb/counters" "$base" \
+  mariadb --no-defaults -uroot --socket="$sock" --default-character-set=utf8mb4 --batch --silent --unbuffered
 stop_server
 trap - EXIT
 t1=$(date +%s.%N)
@@ -480,8 +490,9 @@ t1=$(date +%s.%N)
 {
   echo "size_mb=$size_mb"
   echo "generator=$generator"
-  for f in "$sb"/binlog.[0-9]*; do
-    [[ "$f" == *.index ]] && continue
+  # All but the newest file (opened by the final FLUSH BINARY LOGS).
+  mapfile -t files < <(ls "$sb"/binlog.[0-9]* | sort -V)
+  for f in "${files[@]:0:${#files[@]}-1}"; do
     mv "$f" "$outdir/"
     echo "file=$(basename "$f") $(stat -c %s "$outdir/$(basename "$f")")"
   done

@@ -60,7 +60,9 @@ public struct EntryFrameReader {
   /// Offset of the next frame's length prefix.
   public private(set) var offset: Int = 0
 
-  public init(_ bytes: UnsafeRawBufferPointer, maxMessageSize: Int = EntryFraming.defaultMaxMessageSize) {
+  public init(
+    _ bytes: UnsafeRawBufferPointer, maxMessageSize: Int = EntryFraming.defaultMaxMessageSize
+  ) {
     self.bytes = bytes
     self.maxMessageSize = maxMessageSize
   }
@@ -86,7 +88,8 @@ public struct EntryFrameReader {
       position += 1
       // The 10th byte may only carry the top bit of a 64-bit value.
       guard shift < 63 || byte <= 1 else {
-        throw EntryFramingError(.malformedLength, offset: start, "the length prefix is longer than 10 bytes")
+        throw EntryFramingError(
+          .malformedLength, offset: start, "the length prefix is longer than 10 bytes")
       }
       length |= UInt64(byte & 0x7F) << shift
       if byte < 0x80 { break }
@@ -101,7 +104,8 @@ public struct EntryFrameReader {
     guard count <= bytes.count - position else {
       throw EntryFramingError(
         .truncatedMessage, offset: start,
-        "frame of \(count) bytes at body offset \(position) but only \(bytes.count - position) bytes remain")
+        "frame of \(count) bytes at body offset \(position) but only \(bytes.count - position) bytes remain"
+      )
     }
     offset = position + count
     return UnsafeRawBufferPointer(rebasing: bytes[position..<(position + count)])

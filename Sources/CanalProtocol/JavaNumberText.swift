@@ -8,7 +8,9 @@
 /// a longer or different text: `1.0E23` was `9.999999999999999E22`, `2.0E23` was
 /// `1.9999999999999998E23`, `8.41E21` was `8.409999999999999E21`, `9.9E-324` was `1.0E-323`, and
 /// `Float.toString(1.17549435E-38f)` was `1.17549435E-38` (now `1.1754944E-38`). Canal 1.1.x
-/// runs on either; values whose text differs between the two are rare.
+/// runs on either, often on JDK 8. Measured with JDK 17: no difference for a million values of up
+/// to 7 digits in [1e-4, 1e7); but about 0.2 % of doubles and 8 % of floats parsed from random
+/// 1–17-digit decimals over the whole exponent range print differently (`8E13f`: `7.9999999E13`).
 ///
 /// Layout (Java's, not Swift's `description`): magnitudes in [1e-3, 1e7) in plain notation with at
 /// least one fractional digit (`100.0`, `0.001`); others as `d.dddE±n` with no `+` (`1.0E7`,
@@ -205,7 +207,7 @@ struct ShortestDecimal {
   }
 }
 
-/// ⌊log10(2^q)⌋ for |q| ≤ 1500 (checked against exact powers in the tests).
+/// ⌊log10(2^q)⌋ for |q| ≤ 1500 (checked with exact rationals for every such q).
 @inline(__always) func floorLog10Pow2(_ q: Int) -> Int {
   (q * 1_292_913_986) >> 32  // log10(2) · 2^32, rounded down
 }
@@ -252,8 +254,9 @@ struct TenPower: Sendable {
     if exact {
       return floorLow | (UInt192(w2, w1, w0).hasBitsBelow(shift) ? 1 : 0)
     }
-    // The true value lies strictly between v·m·2^e·2^q and v·(m+1)·2^e·2^q, an interval about
-    // 2^-60 wide: its floor is decided unless an integer falls inside.
+    // The true value lies strictly between v·m·2^e·2^q and v·(m+1)·2^e·2^q, an interval less
+    // than 2^-60 wide: its floor is decided unless an integer falls inside. Exact integers (a
+    // bound that is a short decimal, e.g. around 1.0E23) take the big-integer path.
     let floorHigh = UInt192(w2, w1, w0).adding(v &- 1).shiftedRight(shift)
     if floorLow == floorHigh { return floorLow | 1 }
     switch ExactCompare.compare(v: v, q: q, k: k, with: floorHigh) {
@@ -479,7 +482,9 @@ public enum CanalValueText {
 
   /// `appendDecimal` over the UTF-8 bytes of the exact text.
   @discardableResult
-  public static func appendDecimal(utf8 text: UnsafeRawBufferPointer, to output: inout [UInt8]) -> Bool {
+  public static func appendDecimal(utf8 text: UnsafeRawBufferPointer, to output: inout [UInt8])
+    -> Bool
+  {
     let zero = UInt8(ascii: "0")
     func isDigit(_ b: UInt8) -> Bool { b &- zero < 10 }
     var i = 0
@@ -507,7 +512,9 @@ public enum CanalValueText {
       break
     }
     var firstSignificant = integerStart
-    while firstSignificant < integerEnd - 1 && text[firstSignificant] == zero { firstSignificant += 1 }
+    while firstSignificant < integerEnd - 1 && text[firstSignificant] == zero {
+      firstSignificant += 1
+    }
     var isZero = true
     for j in firstSignificant..<integerEnd where text[j] != zero { isZero = false }
     for j in fractionStart..<keptEnd where text[j] != zero { isZero = false }
@@ -563,7 +570,9 @@ public enum CanalValueText {
   public static func appendJSONString(utf8 text: UnsafeRawBufferPointer, to output: inout [UInt8]) {
     func appendUnicodeEscape(_ scalar: UInt8) {
       let hex: StaticString = "0123456789abcdef"
-      output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+      output.append(contentsOf: [
+        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+      ])
       output.append(hex.utf8Start[Int(scalar >> 4)])
       output.append(hex.utf8Start[Int(scalar & 0xF)])
     }

@@ -1,5 +1,6 @@
 import BinlogFormat
 import BinlogQuery
+import BinlogSchema
 
 /// Options shared by the row exporters.
 public struct ExportOptions: Sendable {
@@ -21,6 +22,9 @@ public final class NDJSONExporter {
   private var prefix: [UInt8] = []
   private var cachedFileName = ""
   private var cachedBaseName: [UInt8] = []
+  /// Offline schema (DDL replay, `--schema` dumps): names, keys and labels for tables whose
+  /// binlog has no optional metadata.
+  public var schema: SchemaTracker?
   /// When set, only rows for which it returns true are written (query `--rows`, `--pk`).
   public var rowFilter: ((RowDecoder, TableMapEvent) -> Bool)?
   public private(set) var rowsWritten: UInt64 = 0
@@ -90,6 +94,7 @@ public final class NDJSONExporter {
 
   /// Handles one walked event; writes lines for rows events and DDL/statement queries.
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
+    schema?.consume(ev, file: walker.fileName)
     switch ev.body {
     case .rows(let rows):
       try writeRows(ev, rows, walker)
@@ -131,7 +136,7 @@ public final class NDJSONExporter {
   }
 
   private func writeRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
-    guard let table = walker.tableMaps[rows.tableID] else {
+    guard let table = schema?.tableMap(rows.tableID) ?? walker.tableMaps[rows.tableID] else {
       throw BinlogError(
         .malformed, "rows event for table id \(rows.tableID) has no preceding Table_map",
         file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)

@@ -1,26 +1,46 @@
 import ArgumentParser
 import BinlogFormat
 import BinlogQuery
+import BinlogSchema
+import CanalProtocol
 import Exporters
 
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Convert binlogs to NDJSON row changes (one JSON object per row and per DDL).",
+    abstract: "Convert binlogs to NDJSON row changes, Canal Entry streams or Canal flat JSON.",
     discussion: """
       Files are read in the order given (a directory in name order) as one stream.
 
+      Formats:
+        ndjson      one JSON object per row change and per DDL/statement (README "NDJSON output")
+        canal       varint-delimited Canal Entry protobuf messages, as a Canal client receives them
+        canal-json  Canal's flat-message JSON, one message per line
+
       Examples:
         sluice export --format ndjson binlog.000001 > changes.ndjson
+        sluice export --format canal -o entries.canal binlog.000001 binlog.000002
         sluice export --format ndjson --timezone Asia/Shanghai binlog.0000*
         zstd -dc binlog.000001.zst | sluice export --format ndjson -
       """)
 
-  @Option(help: "Output format: ndjson.")
+  @Option(help: "Output format: ndjson, canal or canal-json.")
   var format: String = "ndjson"
+
+  @Flag(name: .customLong("canal-raw"), help: "canal/canal-json: keep the entries a Canal server drops before clients (GTID log, heartbeats, empty transactions).")
+  var canalRaw = false
+
+  @Flag(name: .customLong("canal-gtid"), help: "canal/canal-json: fill GTID header fields as Canal does in GTID mode.")
+  var canalGTID = false
 
   @Option(help: "Time zone for TIMESTAMP values: UTC (default), +HH:MM, or an IANA name.")
   var timezone: String = "UTC"
+
+  @Option(name: .customLong("schema"), help: "Schema snapshot for binlogs without column names: mysqldump --no-data output, SHOW CREATE TABLE text, or information_schema.COLUMNS as CSV/JSON (file or directory).")
+  var schemaPath: String?
+
+  @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to name columns (print @1..@N when the binlog has no names).")
+  var noSchema = false
 
   @Flag(name: .customLong("no-queries"), help: "Do not emit lines for DDL and other statements.")
   var noQueries = false
@@ -34,7 +54,9 @@ struct ExportCommand: ParsableCommand {
   var files: [String]
 
   func validate() throws {
-    guard format == "ndjson" else { throw ValidationError("--format must be ndjson") }
+    guard ["ndjson", "canal", "canal-json"].contains(format) else {
+      throw ValidationError("--format must be ndjson, canal or canal-json")
+    }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
     do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
   }
@@ -46,7 +68,27 @@ struct ExportCommand: ParsableCommand {
       var options = ExportOptions()
       options.zone = try TimeZoneSpec(parsing: timezone)
       options.includeQueries = !noQueries
-      let exporter = NDJSONExporter(sink: sink, options: options)
+      var canal = CanalOptions()
+      canal.zone = options.zone
+      canal.forClients = !canalRaw
+      canal.gtidMode = canalGTID
+      canal.onWarning = { report("warning: \($0)") }
+      let ndjson = format == "ndjson" ? NDJSONExporter(sink: sink, options: options) : nil
+      if let ndjson, !noSchema {
+        var tl = SchemaTimeline()
+        if let first = inputs.first, first != "-", let i = try? BinlogInput(path: first, options: read.readerOptions),
+          (try? i.next()) != nil
+        {
+          tl.adopt(i.format)
+        }
+        if let s = schemaPath { _ = try SchemaSnapshot.load(path: s, into: &tl) }
+        let tracker = SchemaTracker(timeline: tl)
+        tracker.onMismatch = { report("warning: \($0)") }
+        tracker.onIssue = { report("warning: \($0.position): schema statement not modeled: \($0.outcome)") }
+        ndjson.schema = tracker
+      }
+      let entries = format == "canal" ? CanalExporter(sink: sink, options: canal) : nil
+      let flat = format == "canal-json" ? FlatMessageExporter(sink: sink, options: canal) : nil
       var worst: Int32 = 0
       for path in inputs {
         let input = try BinlogInput(path: path, options: read.readerOptions)
@@ -56,7 +98,9 @@ struct ExportCommand: ParsableCommand {
         do {
           try walker.run { w, ev in
             do {
-              try exporter.consume(ev, walker: w)
+              if let ndjson { try ndjson.consume(ev, walker: w) }
+              if let entries { try entries.consume(ev, walker: w) }
+              if let flat { try flat.consume(ev, walker: w) }
             } catch let e as BinlogError where read.skipErrors {
               report("skipped: \(e.description)")
               worst = Swift.max(worst, Exit.badInput)
@@ -68,6 +112,8 @@ struct ExportCommand: ParsableCommand {
         }
         if walker.skippedErrors > 0 { worst = Swift.max(worst, Exit.badInput) }
       }
+      try entries?.finish()
+      try flat?.finish()
       try sink.close()
       return worst
     }

@@ -16,9 +16,14 @@ struct Sluice: ParsableCommand {
         sluice info Fixtures/mariadb-10.11/binlog.000001
         sluice events --start-position 256 binlog.000001
         sluice export --format ndjson binlog.000001 binlog.000002 | jq .
+        sluice query --table shop.orders --start-datetime '2024-03-01 14:02' --stop-datetime '2024-03-01 14:05' binlogs/
+        sluice serve --port 11111 binlogs/       # replay to unmodified Canal clients
         gunzip -c mysql-bin.gz | sluice events -
       """,
     version: "0.1.0",
-    subcommands: [InfoCommand.self, EventsCommand.self, ExportCommand.self]
+    subcommands: [
+      InfoCommand.self, EventsCommand.self, ExportCommand.self, IndexCommand.self, QueryCommand.self, StatsCommand.self,
+      ServeCommand.self, SchemaCommand.self,
+    ]
   )
 }

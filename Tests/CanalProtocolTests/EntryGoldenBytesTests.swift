@@ -36,7 +36,7 @@ final class EntryGoldenBytesTests: XCTestCase {
       "0a2b 0801 1210 6d7973716c2d62696e2e303030303031 18eb01 2001 2a05 5554462d38 3080d095ffbc31 3802 504b"
       + " 1001 1a02 200c"
     try assertBytes(entry.serializedBytes(), expected, "BEGIN entry")
-    XCTAssertFalse(entry.header.eventTypePresent != nil, "BEGIN has no header eventType (§2.2)")
+    XCTAssertNil(entry.header.eventTypePresent, "BEGIN has no header eventType (§2.2)")
   }
 
   func testInsertRowChangeMatchesSpecBytes() throws {
@@ -88,11 +88,13 @@ final class EntryGoldenBytesTests: XCTestCase {
     // Header in tag order: common part with offset 365 (ed02), schema, table, eventLength 50,
     // eventType INSERT, props rowsCount=1.
     let headerHex =
-      "0801" + Self.fileField + "18ed02" + Self.afterOffset + "4204" + hex("test") + "4a02" + hex("t1")
+      "0801" + Self.fileField + "18ed02" + Self.afterOffset + "4204" + hex("test") + "4a02"
+      + hex("t1")
       + "5032" + "5801" + "620e 0a09 726f7773436f756e74 1201 31"
     let headerLength = bytes(headerHex).count
     let expected =
-      "0a" + String(headerLength, radix: 16) + headerHex + "1002" + "1a" + String(storeValue.count, radix: 16)
+      "0a" + String(headerLength, radix: 16) + headerHex + "1002" + "1a"
+      + String(storeValue.count, radix: 16)
       + expectedStoreValue
     try assertBytes(entry.serializedBytes(), expected, "INSERT entry")
   }
@@ -123,7 +125,8 @@ final class EntryGoldenBytesTests: XCTestCase {
 
     let decoded = try CanalRowChange(serializedBytes: bytes("5000"))
     XCTAssertNotNil(decoded.isDdlPresent)
-    XCTAssertNil(decoded.eventTypePresent, "an absent oneof enum reads as unset (proto3), not UPDATE")
+    XCTAssertNil(
+      decoded.eventTypePresent, "an absent oneof enum reads as unset (proto3), not UPDATE")
     XCTAssertEqual(decoded.eventType, .compatibleproto2)
   }
 
@@ -150,7 +153,8 @@ final class EntryGoldenBytesTests: XCTestCase {
     packet.version = 1
     packet.type = .messages
     packet.body = try messages.serializedBytes()
-    assertBytes(try packet.serializedBytes(), "1001 1807 2a0b 08ffffffffffffffffff01", "empty MESSAGES")
+    assertBytes(
+      try packet.serializedBytes(), "1001 1807 2a0b 08ffffffffffffffffff01", "empty MESSAGES")
   }
 
   func testHandshakeAndAckMatchServerBytes() throws {
@@ -199,16 +203,21 @@ func hex(_ data: [UInt8]) -> String {
 func bytes(_ hexText: String) -> [UInt8] {
   let digits = Array(hexText.filter { !$0.isWhitespace })
   precondition(digits.count % 2 == 0, "odd hex string \(hexText)")
-  return stride(from: 0, to: digits.count, by: 2).map { UInt8(String(digits[$0...$0 + 1]), radix: 16)! }
+  return stride(from: 0, to: digits.count, by: 2).map {
+    UInt8(String(digits[$0...$0 + 1]), radix: 16)!
+  }
 }
 
 /// Compares bytes with a hex string and reports the first differing offset.
 func assertBytes(
-  _ actual: [UInt8], _ expectedHex: String, _ what: String, file: StaticString = #filePath, line: UInt = #line
+  _ actual: [UInt8], _ expectedHex: String, _ what: String, file: StaticString = #filePath,
+  line: UInt = #line
 ) {
   let expected = bytes(expectedHex)
   guard actual != expected else { return }
-  let firstDifference = zip(actual, expected).firstIndex { $0 != $1 } ?? min(actual.count, expected.count)
+  let firstDifference =
+    zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+    ?? min(actual.count, expected.count)
   XCTFail(
     "\(what): bytes differ at offset \(firstDifference)\n  expected \(hex(expected))\n  actual   \(hex(actual))",
     file: file, line: line)

@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 /// Canal's TCP server protocol (Java outer class CanalPacket), proto3 form used since canal 1.1.1.
-/// Written from /work/shared/docs/canal-protocol.md §3.1. Same package as EntryProtocol.proto,
+/// Written from the project notes canal-protocol.md §3.1. Same package as EntryProtocol.proto,
 /// as in Canal, so full names match canal-python's descriptors ("com.alibaba.otter.canal.protocol.Packet").
 ///
 /// PacketType.HEARTBEAT (11) has the same package-level C++-scoped name as EntryType.HEARTBEAT,

@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 /// Canal's Entry protocol (Java outer class CanalEntry), proto3 form used since canal 1.1.1.
-/// Written from /work/shared/docs/canal-protocol.md §1 (field numbers, names and enum values);
+/// Written from the project notes canal-protocol.md §1 (field numbers, names and enum values);
 /// the package matches the Java one, so full message names equal canal-python's descriptors
 /// (e.g. "com.alibaba.otter.canal.protocol.Entry").
 ///

@@ -1,0 +1,364 @@
+#!/usr/bin/env bash
+# Sluice speed benchmarks on a ~1 GiB MariaDB binlog, against mariadb-binlog on the same file.
+#
+#   Benchmarks/run.sh [--head] [--no-build] [--no-write]
+#
+# 1. (Re)uses the big binlog: scripts/make-big-binlog.sh $SIZE_MB $BENCH_DATA (cached).
+# 2. Builds sluice in release mode from a snapshot of the working tree (tracked and untracked,
+#    not ignored files) copied to $BENCH_DATA/src, so edits made meanwhile cannot break the
+#    build (swift build -c release --scratch-path .build-bench; retried). --head: snapshot the
+#    committed HEAD instead (git archive), so the numbers belong to exactly that commit.
+#    --no-build: use $SLUICE or the last build.
+# 3. Runs every benchmark with a warm page cache under /usr/bin/time: wall time, CPU time,
+#    peak RSS, exit code; best of $RUNS for the short ones (a first run longer than
+#    $LONG_SECONDS is not repeated). Throughput is file size / wall time (MB = 10^6 bytes).
+#    Sluice maps the file, so its RSS counts the mapped pages of the binlog it has touched;
+#    the anonymous (heap) part is sampled from /proc/PID/status every 0.1 s.
+# 4. Prints a markdown table and (unless --no-write) writes BENCHMARKS.md.
+#
+# Environment: SIZE_MB (1024), BENCH_DATA (.bench-data), RUNS (3), LONG_SECONDS (30),
+# SLUICE (path to a sluice binary; implies no build), BENCH_OUT (BENCHMARKS.md),
+# BUILD_ATTEMPTS (5).
+#
+# The benchmarks run on a hard link of the binlog in BENCH_DATA/run/, a directory holding only
+# that file: anything else that appears there is a sidecar written by sluice (the index), and
+# is deleted before every benchmark except "query with the index".
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+root=$(cd "$here/.." && pwd -P)
+SIZE_MB=${SIZE_MB:-1024}
+DATA=${BENCH_DATA:-$root/.bench-data}
+RUNS=${RUNS:-3}
+LONG_SECONDS=${LONG_SECONDS:-30}
+OUT_MD=${BENCH_OUT:-$root/BENCHMARKS.md}
+BUILD_ATTEMPTS=${BUILD_ATTEMPTS:-5}
+build=1; write=1; head=0
+for a in "$@"; do
+  case "$a" in
+    --head) head=1 ;;
+    --no-build) build=0 ;;
+    --no-write) write=0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    *) echo "usage: $0 [--head] [--no-build] [--no-write]" >&2; exit 64 ;;
+  esac
+done
+[[ -n "${SLUICE:-}" ]] && build=0
+
+log() { echo "bench: $*" >&2; }
+die() { echo "bench: $*" >&2; exit 1; }
+
+# ---- tools --------------------------------------------------------------------------------
+if [[ ! -x /usr/bin/time ]]; then
+  log "installing GNU time"
+  apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
+fi
+command -v mariadb-binlog >/dev/null || die "mariadb-binlog missing (scripts/install-deps.sh)"
+
+# ---- data ---------------------------------------------------------------------------------
+"$root/scripts/make-big-binlog.sh" "$SIZE_MB" "$DATA" >&2
+DATA=$(cd "$DATA" && pwd -P)
+meta="$DATA/binlog.meta"
+fname=$(grep -m1 '^file=' "$meta" | cut -d= -f2 | cut -d' ' -f1)
+src="$DATA/$fname"
+[[ -f "$src" ]] || die "$src missing after make-big-binlog.sh"
+nfiles=$(grep -c '^file=' "$meta")
+run_dir="$DATA/run"
+rm -rf "$run_dir"; mkdir -p "$run_dir"
+ln "$src" "$run_dir/$fname" 2>/dev/null || cp "$src" "$run_dir/$fname"
+FILE="$run_dir/$fname"
+size=$(stat -c %s "$FILE")
+meta_val() { grep "^$1=" "$meta" | head -1 | cut -d= -f2; }
+
+# ---- build --------------------------------------------------------------------------------
+pkg="$DATA/src"; scratch="$root/.build-bench"
+snapshot() {
+  rm -rf "$pkg"; mkdir -p "$pkg"
+  if (( head )); then
+    (cd "$root" && git archive HEAD) | tar -x -C "$pkg"
+  else
+    (cd "$root" && git ls-files -z -co --exclude-standard -- . ':!:.bench-data' \
+      | xargs -0 tar -c --ignore-failed-read -f - 2>/dev/null) | tar -x -C "$pkg"
+  fi
+}
+if (( build )); then
+  ok=0
+  for ((i = 1; i <= BUILD_ATTEMPTS; i++)); do
+    snapshot
+    log "swift build -c release --package-path $pkg --scratch-path $scratch (attempt $i)"
+    if swift build -c release --package-path "$pkg" --scratch-path "$scratch" --product sluice >"$DATA/build.log" 2>&1; then
+      ok=1; break
+    fi
+    tail -n 5 "$DATA/build.log" >&2
+    if (( i < BUILD_ATTEMPTS )); then log "build failed; retrying in 60 s"; sleep 60; fi
+  done
+  (( ok )) || die "release build failed $BUILD_ATTEMPTS times (log: $DATA/build.log)"
+  SLUICE="$(swift build -c release --package-path "$pkg" --scratch-path "$scratch" --show-bin-path)/sluice"
+fi
+SLUICE=${SLUICE:-$scratch/release/sluice}
+[[ -x "$SLUICE" ]] || die "no sluice binary at $SLUICE"
+log "sluice: $SLUICE"
+
+help_top=$("$SLUICE" --help 2>&1 || true)
+has_cmd() { grep -qE "^[[:space:]]+$1([[:space:]]|$)" <<<"$help_top"; }
+cmd_help() { "$SLUICE" "$1" --help 2>&1 || true; }
+
+# ---- helpers ------------------------------------------------------------------------------
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+clean_sidecars() { find "$run_dir" -mindepth 1 ! -name "$fname" -exec rm -rf {} + 2>/dev/null || true; }
+sidecars() { find "$run_dir" -mindepth 1 ! -name "$fname" -printf '%f (%s bytes) ' 2>/dev/null || true; }
+
+# sampler OUT ERR CMD...: runs CMD under /usr/bin/time (report in OUT.time), stdout to /dev/null,
+# stderr to ERR, and writes the peak RssAnon (KiB) of CMD, sampled every 0.1 s, to OUT.anon.
+cat >"$tmp/sampler.sh" <<'SH'
+out=$1; err=$2; shift 2
+/usr/bin/time -f '%e %M %x %U %S' -o "$out.time" "$@" >/dev/null 2>"$err" &
+tpid=$!
+max=0; cpid=""
+while kill -0 "$tpid" 2>/dev/null; do
+  # (the children file has no final newline: read fails at EOF but still sets cpid)
+  if [[ -z "$cpid" ]]; then read -r cpid _ <"/proc/$tpid/task/$tpid/children" 2>/dev/null || true; fi
+  if [[ -n "$cpid" ]]; then
+    while read -r k v _; do
+      if [[ "$k" == RssAnon: ]]; then (( v > max )) && max=$v; break; fi
+    done <"/proc/$cpid/status" 2>/dev/null || true
+  fi
+  sleep 0.1
+done
+wait "$tpid"; rc=$?
+echo "$max" >"$out.anon"
+exit $rc
+SH
+
+declare -A WALL CPU RSS ANON CODE NRUN CMDTXT ERR SIDE
+order=()
+notes=()
+
+# measure KEY PREP CMD... — PREP is "clean" (delete sidecars first) or "keep".
+measure() {
+  local key=$1 prep=$2; shift 2
+  local i best="" best_cpu="" maxrss=0 maxanon=0 code=0 wall rss c u s line anon
+  CMDTXT[$key]="$*"
+  order+=("$key")
+  for ((i = 1; i <= RUNS; i++)); do
+    [[ "$prep" == clean ]] && clean_sidecars
+    bash "$tmp/sampler.sh" "$tmp/m" "$tmp/err" "$@" || true
+    line=$(tail -n 1 "$tmp/m.time")
+    read -r wall rss c u s <<<"$line"
+    anon=$(cat "$tmp/m.anon" 2>/dev/null || echo 0)
+    if (( anon > maxanon )); then maxanon=$anon; fi
+    if [[ "$c" != 0 ]]; then
+      code=$c
+      ERR[$key]=$(head -c 400 "$tmp/err" | head -n 3 | tr '\n' ' ')
+    fi
+    if (( rss > maxrss )); then maxrss=$rss; fi
+    if [[ -z "$best" ]] || awk -v a="$wall" -v b="$best" 'BEGIN{exit !(a<b)}'; then
+      best=$wall; best_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')
+    fi
+    log "$(printf '%-22s run %d: %6.2f s  CPU %6.2f s  RSS %7.1f MiB  anon %7.1f MiB  exit %s' "$key" "$i" "$wall" \
+      "$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')" "$(awk -v r="$rss" 'BEGIN{printf "%.1f", r/1024}')" \
+      "$(awk -v r="$anon" 'BEGIN{printf "%.1f", r/1024}')" "$c")"
+    awk -v a="$wall" -v l="$LONG_SECONDS" 'BEGIN{exit !(a>l)}' && { i=$((i + 1)); break; }
+  done
+  WALL[$key]=$best; CPU[$key]=$best_cpu; RSS[$key]=$maxrss; ANON[$key]=$maxanon; CODE[$key]=$code; NRUN[$key]=$((i - 1))
+  if [[ "$prep" == clean ]]; then SIDE[$key]=$(sidecars); fi
+}
+
+# ---- warm the page cache; counts -----------------------------------------------------------
+cat "$FILE" >/dev/null
+log "file: $FILE ($size bytes), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Reference counts from mariadb-binlog, cached beside the binlog (they depend on the file only).
+counts="$DATA/binlog.counts"
+stamp="$(stat -c '%s %Y' "$src")"
+if [[ ! -s "$counts" ]] || [[ "$(head -n 1 "$counts")" != "$stamp" ]]; then
+  log "counting events and rows with mariadb-binlog (once per file)"
+  ev=$(mariadb-binlog "$FILE" 2>/dev/null | grep -cE '^#[0-9]{6} +[0-9:]+ server id ') || true
+  mapfile -t rc < <(mariadb-binlog --base64-output=decode-rows -v "$FILE" 2>/dev/null \
+    | awk '/^### INSERT INTO /{i++} /^### UPDATE /{u++} /^### DELETE FROM /{d++} END{print i+0; print u+0; print d+0}')
+  printf '%s\nevents=%s\ninserts=%s\nupdates=%s\ndeletes=%s\n' "$stamp" "$ev" "${rc[0]}" "${rc[1]}" "${rc[2]}" >"$counts"
+fi
+cval() { grep "^$1=" "$counts" | cut -d= -f2; }
+ref_events=$(cval events); ref_rows=$(( $(cval inserts) + $(cval updates) + $(cval deletes) ))
+
+# Rows as Sluice sees them (an untimed export run), checked against mariadb-binlog -v.
+clean_sidecars
+sl_rows=$( { "$SLUICE" export --format ndjson "$FILE" 2>"$tmp/export.err"; echo $? >"$tmp/export.rc"; } \
+  | grep -cE '"type":"(insert|update|delete)"') || true
+sl_export_rc=$(cat "$tmp/export.rc")
+if [[ "$sl_rows" != "$ref_rows" ]]; then
+  notes+=("**Row count mismatch**: \`sluice export\` wrote $sl_rows row changes, \`mariadb-binlog -v\` shows $ref_rows ($(head -c 300 "$tmp/export.err"))")
+fi
+ROWS=$ref_rows
+
+# ---- benchmarks ---------------------------------------------------------------------------
+measure mariadb-binlog clean mariadb-binlog "$FILE"
+measure mariadb-binlog-v clean mariadb-binlog --base64-output=decode-rows -v "$FILE"
+measure info clean "$SLUICE" info "$FILE"
+measure events clean "$SLUICE" events "$FILE"
+measure export-ndjson clean "$SLUICE" export --format ndjson "$FILE"
+
+sidecar_note=""
+if has_cmd index; then
+  measure index clean "$SLUICE" index "$FILE"
+  "$SLUICE" index "$FILE" >/dev/null 2>&1 || true
+  sidecar_note=$(sidecars)
+  [[ -n "$sidecar_note" ]] || notes+=("\`sluice index\` left no file beside the binlog; the index location is unknown to this script.")
+else
+  notes+=("\`sluice index\` skipped: not in \`sluice --help\` yet.")
+fi
+
+if has_cmd export && grep -qi canal <<<"$(cmd_help export)"; then
+  measure export-canal clean "$SLUICE" export --format canal "$FILE"
+else
+  notes+=("\`sluice export --format canal\` skipped: not in \`sluice export --help\` yet.")
+fi
+
+# One minute in the middle of the time range.
+t_first=$(meta_val time_first); t_last=$(meta_val time_last)
+mid=$(( (t_first + t_last) / 2 / 60 * 60 ))
+win_start=$(date -u -d "@$mid" '+%Y-%m-%d %H:%M:%S')
+win_stop=$(date -u -d "@$((mid + 60))" '+%Y-%m-%d %H:%M:%S')
+measure mariadb-binlog-window clean env TZ=UTC mariadb-binlog --start-datetime="$win_start" --stop-datetime="$win_stop" "$FILE"
+win_rows=$(TZ=UTC mariadb-binlog --base64-output=decode-rows -v --start-datetime="$win_start" --stop-datetime="$win_stop" "$FILE" 2>/dev/null \
+  | grep -cE '^### (INSERT INTO|UPDATE|DELETE FROM) ') || true
+if has_cmd query; then
+  qhelp=$(cmd_help query)
+  if grep -q -- '--start-datetime' <<<"$qhelp"; then
+    qargs=(--start-datetime "$win_start" --stop-datetime "$win_stop")
+    if grep -q -- '--no-index' <<<"$qhelp"; then
+      measure query-no-index clean "$SLUICE" query --no-index "${qargs[@]}" "$FILE"
+    else
+      measure query-no-index clean "$SLUICE" query "${qargs[@]}" "$FILE"
+    fi
+    if has_cmd index; then
+      clean_sidecars; "$SLUICE" index "$FILE" >/dev/null 2>&1 || true
+      measure query-index keep "$SLUICE" query "${qargs[@]}" "$FILE"
+    fi
+    q_rows=$("$SLUICE" query "${qargs[@]}" "$FILE" 2>/dev/null | grep -cE '"type":"(insert|update|delete)"') || true
+    if [[ "$q_rows" != "$win_rows" ]]; then
+      notes+=("**Window row count mismatch**: \`sluice query\` wrote $q_rows row changes for $win_start – $win_stop, \`mariadb-binlog -v\` with the same window shows $win_rows.")
+    fi
+  else
+    notes+=("\`sluice query\` skipped: it has no \`--start-datetime\` option yet.")
+  fi
+else
+  notes+=("\`sluice query\` skipped: not in \`sluice --help\` yet.")
+fi
+clean_sidecars
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- report -------------------------------------------------------------------------------
+declare -A LABEL ANCHOR ROWSOF
+LABEL[mariadb-binlog]="anchor: \`mariadb-binlog FILE\`"
+LABEL[mariadb-binlog-v]="anchor: \`mariadb-binlog --base64-output=decode-rows -v FILE\`"
+LABEL[info]="\`sluice info FILE\`"
+LABEL[events]="\`sluice events FILE\`"
+LABEL[export-ndjson]="\`sluice export --format ndjson FILE\`"
+LABEL[index]="\`sluice index FILE\` (no index before)"
+LABEL[export-canal]="\`sluice export --format canal FILE\`"
+LABEL[mariadb-binlog-window]="anchor: \`TZ=UTC mariadb-binlog --start-datetime --stop-datetime FILE\` (1 min)"
+LABEL[query-no-index]="\`sluice query --start-datetime --stop-datetime FILE\` (1 min, no index)"
+LABEL[query-index]="\`sluice query --start-datetime --stop-datetime FILE\` (1 min, with index)"
+ANCHOR[info]=mariadb-binlog; ANCHOR[events]=mariadb-binlog; ANCHOR[index]=mariadb-binlog
+ANCHOR[export-ndjson]=mariadb-binlog-v; ANCHOR[export-canal]=mariadb-binlog-v
+ANCHOR[query-no-index]=mariadb-binlog-window; ANCHOR[query-index]=mariadb-binlog-window
+ROWSOF[mariadb-binlog-v]=$ROWS; ROWSOF[export-ndjson]=$ROWS; ROWSOF[export-canal]=$ROWS
+
+fmt_row() {
+  local k=$1 w=${WALL[$1]} mbps rows="" rss anon ratio="—" cratio="—" status a
+  mbps=$(awk -v s="$size" -v w="$w" 'BEGIN{ if (w > 0) printf "%.0f", s/1e6/w; else print "—" }')
+  [[ -n "${ROWSOF[$k]:-}" ]] && rows=$(awk -v r="${ROWSOF[$k]}" -v w="$w" 'BEGIN{ if (w > 0) printf "%.2f M", r/w/1e6; else print "—" }')
+  rss=$(awk -v r="${RSS[$k]}" 'BEGIN{printf "%.1f", r/1024}')
+  anon=$(awk -v r="${ANON[$k]}" 'BEGIN{printf "%.1f", r/1024}')
+  a=${ANCHOR[$k]:-}
+  if [[ -n "$a" && -n "${WALL[$a]:-}" ]]; then
+    ratio=$(awk -v a="${WALL[$a]}" -v b="$w" 'BEGIN{ if (b > 0) printf "%.2f×", a/b; else print "—" }')
+    cratio=$(awk -v a="${CPU[$a]}" -v b="${CPU[$k]}" 'BEGIN{ if (b > 0) printf "%.2f×", a/b; else print "—" }')
+  fi
+  status=${CODE[$k]}
+  [[ "$status" == 0 ]] && status="0" || status="**$status**"
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$k]}" "$w" "${CPU[$k]}" "$mbps" "${rows:-}" \
+    "$rss" "$anon" "$ratio" "$cratio" "$status" "${NRUN[$k]}"
+}
+
+cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+mem=$(free -g | awk '/^Mem:/{print $2 " GiB total, " $7 " GiB available"}')
+commit=$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if (( head )); then
+  commit="$commit (built from \`git archive HEAD\`)"
+else
+  dirty=$(cd "$root" && git status --porcelain -- Sources Package.swift 2>/dev/null | wc -l)
+  if [[ "$dirty" != 0 ]]; then commit="$commit + $dirty uncommitted source changes (working-tree snapshot)"; fi
+fi
+swiftv=$(swift --version 2>/dev/null | head -n 1 || true)
+mbv=$(mariadb-binlog --version 2>/dev/null | head -n 1)
+now=$(date -u '+%Y-%m-%d %H:%M UTC')
+
+{
+  echo "# Benchmarks"
+  echo
+  echo "Generated by \`Benchmarks/run.sh\` on $now. Rerun with:"
+  echo
+  echo '```sh'
+  echo 'Benchmarks/run.sh            # makes the binlog once (~5 min, .bench-data/), builds, measures, rewrites this file'
+  echo 'Benchmarks/run.sh --head     # the same for exactly the committed HEAD'
+  echo '```'
+  echo
+  echo "See [Benchmarks/README.md](Benchmarks/README.md) for what is measured and how."
+  echo
+  echo "## Setup"
+  echo
+  echo "- Machine: $(nproc) CPUs ($cpu_model), $mem; load average $load_before before, $load_after after (other jobs shared the machine)"
+  echo "- Sluice: commit $commit, release build; $swiftv"
+  echo "- Anchor: $mbv"
+  echo "- File: \`$fname\`, $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.2f", s/1073741824}') GiB), written by MariaDB $(meta_val server) (ROW, FULL image, FULL metadata, CRC32, Annotate_rows) by \`scripts/make-big-binlog.sh $SIZE_MB\` in $(meta_val generation_seconds) s$( (( nfiles > 1 )) && echo " (first of $nfiles files)")"
+  echo "- Content: $ref_events events, $(meta_val transactions) transactions ($(meta_val bulk_transactions) of them 10k–100k rows), $ROWS row changes ($(cval inserts) inserts, $(cval updates) updates, $(cval deletes) deletes; counted with \`mariadb-binlog -v\`), $(date -u -d "@$t_first" '+%Y-%m-%d %H:%M:%S')–$(date -u -d "@$t_last" '+%H:%M:%S') UTC"
+  echo "- Page cache warm; wall time is the best of up to $RUNS runs (a first run over ${LONG_SECONDS} s is not repeated); peak RSS is the largest of the runs; output to \`/dev/null\`"
+  echo
+  echo "## Results"
+  echo
+  echo "| command | wall s | CPU s | MB/s | rows/s | peak RSS MiB | peak anon MiB | vs anchor (wall) | vs anchor (CPU) | exit | runs |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for k in "${order[@]}"; do fmt_row "$k"; done
+  echo
+  echo "MB/s is file size (10^6 bytes) / wall time, for the time-window queries too (they scan or seek in the whole file)."
+  echo "Peak RSS (from \`/usr/bin/time\`) includes the pages of the memory-mapped binlog Sluice has touched; peak anon"
+  echo "is the heap part (RssAnon, sampled every 0.1 s). CPU s is user + system time of the best run."
+  echo "\"vs anchor\" is anchor time / Sluice time, by wall and by CPU (above 1: Sluice is faster; the CPU ratio is the"
+  echo "steadier one when the machine is shared): \`info\`, \`events\` and \`index\` against plain"
+  echo "\`mariadb-binlog FILE\`; both exports against \`mariadb-binlog --base64-output=decode-rows -v\`; the queries against"
+  echo "\`TZ=UTC mariadb-binlog --start-datetime='$win_start' --stop-datetime='$win_stop'\`."
+  echo
+  echo "Time window: $win_start – $win_stop UTC, $win_rows row changes (\`mariadb-binlog -v\`)$( [[ -n "${q_rows:-}" ]] && echo "; \`sluice query\` wrote $q_rows")."
+  [[ -n "$sidecar_note" ]] && echo "Index sidecar written by \`sluice index\`: $sidecar_note."
+  echo
+  echo "Row changes written by \`sluice export --format ndjson\`: $sl_rows (exit $sl_export_rc); \`mariadb-binlog -v\`: $ROWS."
+  for k in "${order[@]}"; do
+    if [[ -n "${SIDE[$k]:-}" && "$k" != index ]]; then
+      notes+=("\`${CMDTXT[$k]}\` left a file beside the binlog: ${SIDE[$k]}")
+    fi
+  done
+  local_notes=0
+  for k in "${order[@]}"; do
+    if [[ "${CODE[$k]}" != 0 ]]; then
+      (( local_notes++ )) || { echo; echo "## Problems"; echo; }
+      echo "- \`${CMDTXT[$k]}\` exited with ${CODE[$k]}: \`${ERR[$k]:-}\`"
+    fi
+  done
+  if (( ${#notes[@]} )); then
+    echo
+    echo "## Notes"
+    echo
+    for n in "${notes[@]}"; do echo "- $n"; done
+  fi
+  echo
+  echo "Physical limits and the survey numbers for the same tools are in \`../shared/docs/anchors.md\` section 5."
+} >"$tmp/report.md"
+
+cat "$tmp/report.md"
+if (( write )); then
+  cp "$tmp/report.md" "$OUT_MD"
+  log "wrote $OUT_MD"
+fi

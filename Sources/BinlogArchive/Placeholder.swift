@@ -1,1 +1,0 @@
-// Placeholder until the archive module lands (issue 6).

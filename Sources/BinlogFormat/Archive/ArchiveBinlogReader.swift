@@ -1,0 +1,199 @@
+/// Reads events out of a seekable zstd archive of a binlog, decompressing only the frames the
+/// events lie in. An event inside one frame is a view into that frame; an event that spans
+/// frames (archives cut by other tools) is assembled into a buffer that grows only to the
+/// largest such event. Either way the event stays valid until the next call to `next()`.
+public final class ArchiveBinlogReader: EventSource {
+  public let archive: SeekableZstdArchive
+  public var framer: EventFramer
+  public private(set) var position: UInt64
+  /// Bytes of the original handed out as events (what a mapped reader would have touched).
+  public private(set) var bytesTouched: UInt64 = 0
+  /// The frame the last event came from; kept so that event's bytes outlive cache eviction.
+  private var current: DecompressedFrame?
+  private var assembly = GrowableBuffer()
+  private var lookahead = GrowableBuffer()
+
+  public var name: String { framer.name }
+  public var format: FormatDescription { framer.format }
+  public var checksumsVerified: Int { framer.checksumsVerified }
+  public var uncompressedSize: UInt64 { archive.uncompressedSize }
+
+  /// Opens a reader on the first event; checks the binlog magic at the start of the original.
+  /// `name` (default: the archive's name without `.zst`) names the events.
+  public init(archive: SeekableZstdArchive, name: String? = nil, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
+    self.archive = archive
+    let n = name ?? ZstdBinlog.originalName(archive.name)
+    framer = EventFramer(name: n, options: options)
+    position = 4
+    if archive.uncompressedSize == 0 {
+      throw BinlogError(.notABinlog, "the archive restores an empty file (0 bytes): not a binlog", file: archive.name, offset: 0)
+    }
+    let have = Swift.min(4, Int(archive.uncompressedSize))
+    let magic = assembly.reserve(have)
+    try archive.copyBytes(from: 0, into: magic)
+    if have < 4 || !magic.elementsEqual(binlogMagic) {
+      throw BinlogError(.notABinlog, "the archive does not hold a binlog: bad magic bytes after decompression", file: archive.name, offset: 0)
+    }
+    bytesTouched = 4
+  }
+
+  public convenience init(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
+    try self.init(archive: SeekableZstdArchive(path: path), name: ZstdBinlog.originalName(baseName(path)), options: options)
+  }
+
+  deinit {
+    assembly.free()
+    lookahead.free()
+  }
+
+  public func next() throws(BinlogError) -> RawEvent? {
+    let total = archive.uncompressedSize
+    if position >= total { return nil }
+    let left = total - position
+    let need = framer.headerNeed
+    if left < UInt64(need) {
+      throw BinlogError(
+        .truncated, "only \(left) bytes left where a \(need)-byte event header should be: file truncated",
+        file: name, offset: position)
+    }
+    let hb = try view(at: position, count: need, scratch: &assembly)
+    let header = need == 13 ? EventHeader(v1: hb) : EventHeader(v4: hb)
+    let size = try framer.eventSize(header: header, offset: position, available: Int(clamping: left))
+    let bytes = try view(at: position, count: size, scratch: &assembly)
+    let ev = try framer.accept(offset: position, header: header, bytes: bytes)
+    position += UInt64(size)
+    bytesTouched += UInt64(size)
+    return ev
+  }
+
+  /// Moves to `offset`, which must be an event boundary, reading the format description at
+  /// offset 4 first if it is not known yet. Decompresses only the frames holding those events.
+  public func seek(to offset: UInt64) throws(BinlogError) {
+    try loadFormat()
+    position = offset
+  }
+
+  /// Reads the format description at offset 4 without moving the current position.
+  public func loadFormat() throws(BinlogError) {
+    if framer.haveFormat { return }
+    let saved = position
+    position = 4
+    _ = try next()
+    position = saved
+  }
+
+  /// Where the frame after the one holding `offset` starts: the place to resume after a
+  /// damaged frame (Sluice cuts frames at event boundaries), or nil at the last frame.
+  public func nextFrameStart(after offset: UInt64) -> UInt64? {
+    guard let i = archive.seekTable.frameIndex(containing: offset), i + 1 < archive.frameCount else { return nil }
+    return archive.seekTable.frames[i + 1].decompressedOffset
+  }
+
+  /// `count` bytes at `offset`: a view into the frame when it holds them all, else a copy
+  /// assembled in `scratch`.
+  private func view(at offset: UInt64, count: Int, scratch: inout GrowableBuffer) throws(BinlogError) -> UnsafeRawBufferPointer {
+    if current == nil || !current!.contains(offset) {
+      current = try archive.frame(containing: offset)
+    }
+    guard let f = current else {
+      throw BinlogError(
+        .truncated, "\(count) bytes wanted at offset \(offset), past the end of the archived binlog", file: name, offset: offset)
+    }
+    let from = Int(offset - f.start)
+    if f.count - from >= count {
+      return UnsafeRawBufferPointer(rebasing: f.bytes[from..<(from + count)])
+    }
+    let dst = scratch.reserve(count)
+    try archive.copyBytes(from: offset, into: dst)
+    return UnsafeRawBufferPointer(dst)
+  }
+
+  /// The size of the event starting at `offset` (read from its header), or nil past the end.
+  public func eventSize(at offset: UInt64) -> Int? {
+    guard offset + 13 <= archive.uncompressedSize else { return nil }
+    let keep = current
+    defer { current = keep }
+    guard let b = try? view(at: offset + 9, count: 4, scratch: &lookahead) else { return nil }
+    return Int(UInt32(littleEndian: b.loadUnaligned(as: UInt32.self)))
+  }
+
+  /// The xid of the transaction whose next event starts at `offset`: the same answer
+  /// `CommitLookahead.xid` gives over a mapped file, found by hopping over event headers in the
+  /// archive (decompressing the frames the rest of the transaction lies in). Nil when the
+  /// transaction ends without one or the bytes are malformed.
+  public func lookaheadXid(from offset: UInt64) -> UInt64? {
+    let format = framer.format
+    let h = format.headerLength
+    let crc = format.checksum == .crc32 ? 4 : 0
+    let total = archive.uncompressedSize
+    var pos = offset
+    var steps = 0
+    // The event handed out last may live in `current`; keep it alive across the hops.
+    let keep = current
+    defer { current = keep }
+    while pos + UInt64(h) <= total && steps < 10_000_000 {
+      steps += 1
+      guard let hb = try? view(at: pos, count: 19, scratch: &lookahead) else { return nil }
+      let header = EventHeader(v4: hb)
+      let size = Int(header.eventSize)
+      guard size >= h, pos + UInt64(size) <= total else { return nil }
+      switch header.type {
+      case .xid:
+        guard size - h - crc >= 8, let b = try? view(at: pos + UInt64(h), count: 8, scratch: &lookahead) else { return nil }
+        return UInt64(littleEndian: b.loadUnaligned(as: UInt64.self))
+      case .gtid, .anonymousGTID, .gtidTagged, .mariaGTID, .rotate, .stop, .formatDescription:
+        if steps > 1 { return nil }
+      case .query, .queryCompressed:
+        guard let bytes = try? view(at: pos, count: size, scratch: &lookahead) else { return nil }
+        let raw = RawEvent(offset: pos, header: header, bytes: bytes, headerLength: h, checksumLength: crc)
+        if let q = try? QueryEvent(event: raw, format: format) {
+          switch QueryKind.classify(q.queryBytes) {
+          case .commit, .rollback, .xaPrepare: return q.statusVars.xid
+          case .begin, .savepoint: break
+          default:
+            if steps == 1 { return q.statusVars.xid }  // a standalone statement
+          }
+        }
+      case .transactionPayload:
+        guard let bytes = try? view(at: pos, count: size, scratch: &lookahead) else { return nil }
+        let raw = RawEvent(offset: pos, header: header, bytes: bytes, headerLength: h, checksumLength: crc)
+        guard let p = try? TransactionPayloadEvent(event: raw),
+          let r = try? PayloadEventReader(payload: p, outer: raw, format: format, fileName: name)
+        else { return nil }
+        while let inner = try? r.next() {
+          if inner.type == .xid, inner.body.count >= 8 {
+            return UInt64(littleEndian: inner.body.loadUnaligned(as: UInt64.self))
+          }
+        }
+        return nil
+      default: break
+      }
+      pos += UInt64(size)
+    }
+    return nil
+  }
+}
+
+/// A heap buffer that only grows; for events assembled from several frames or read from a stream.
+struct GrowableBuffer {
+  private(set) var pointer: UnsafeMutableRawBufferPointer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+
+  /// A buffer of exactly `count` bytes (contents undefined), valid until the next call.
+  mutating func reserve(_ count: Int) -> UnsafeMutableRawBufferPointer {
+    if pointer.count < count {
+      if pointer.count > 0 { pointer.deallocate() }
+      var cap = Swift.max(4096, pointer.count)
+      while cap < count { cap *= 2 }
+      pointer = .allocate(byteCount: cap, alignment: 16)
+    }
+    return UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count])
+  }
+
+  /// Takes ownership of `new`, freeing the old buffer.
+  mutating func replace(with new: UnsafeMutableRawBufferPointer) {
+    if pointer.count > 0 { pointer.deallocate() }
+    pointer = new
+  }
+
+  func free() { if pointer.count > 0 { pointer.deallocate() } }
+}

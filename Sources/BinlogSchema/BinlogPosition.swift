@@ -1,0 +1,72 @@
+/// A place in an archive: a binlog file (by base name) and a byte offset in it. Positions order by
+/// file name, digit runs compared as numbers (`binlog.999999` < `binlog.1000000`), then offset.
+public struct BinlogPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+  public var file: String
+  public var offset: UInt64
+
+  /// `file` may be a path; only its last component is kept.
+  public init(file: String, offset: UInt64) {
+    self.file = BinlogPosition.baseName(file)
+    self.offset = offset
+  }
+
+  /// Before everything in every file (where a schema snapshot applies).
+  public static let start = BinlogPosition(file: "", offset: 0)
+
+  public var description: String { "\(file):\(offset)" }
+
+  /// Parses `file:offset` (the file may be a path).
+  public init?(parsing text: String) {
+    guard let colon = text.lastIndex(of: ":"), let off = UInt64(text[text.index(after: colon)...]) else { return nil }
+    let f = String(text[..<colon])
+    guard !f.isEmpty else { return nil }
+    self.init(file: f, offset: off)
+  }
+
+  public static func < (a: BinlogPosition, b: BinlogPosition) -> Bool {
+    if a.file != b.file { return naturalLess(a.file, b.file) }
+    return a.offset < b.offset
+  }
+
+  static func baseName(_ path: String) -> String {
+    let slash: Int? = path.utf8.withContiguousStorageIfAvailable { b in
+      var i = b.count - 1
+      while i >= 0 && b[i] != 0x2F { i -= 1 }
+      return i >= 0 ? i : nil
+    } ?? Array(path.utf8).lastIndex(of: 0x2F)
+    guard let slash else { return path }
+    let u = path.utf8
+    return String(path[u.index(u.startIndex, offsetBy: slash + 1)...])
+  }
+
+  /// Name order where digit runs compare numerically.
+  static func naturalLess(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    var i = 0
+    var j = 0
+    func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    while i < x.count && j < y.count {
+      if isDigit(x[i]) && isDigit(y[j]) {
+        var ie = i
+        while ie < x.count && isDigit(x[ie]) { ie += 1 }
+        var je = j
+        while je < y.count && isDigit(y[je]) { je += 1 }
+        // Compare without leading zeros: longer run is larger, else lexicographic.
+        var a0 = i
+        while a0 < ie - 1 && x[a0] == 0x30 { a0 += 1 }
+        var b0 = j
+        while b0 < je - 1 && y[b0] == 0x30 { b0 += 1 }
+        if ie - a0 != je - b0 { return ie - a0 < je - b0 }
+        if !x[a0..<ie].elementsEqual(y[b0..<je]) { return x[a0..<ie].lexicographicallyPrecedes(y[b0..<je]) }
+        i = ie
+        j = je
+      } else {
+        if x[i] != y[j] { return x[i] < y[j] }
+        i += 1
+        j += 1
+      }
+    }
+    return x.count - i < y.count - j
+  }
+}

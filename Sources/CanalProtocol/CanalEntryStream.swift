@@ -1,0 +1,159 @@
+import BinlogFormat
+
+/// A place in the binlog archive: a file (its base name, as in `Header.logfileName`) and a byte
+/// offset in it (an event boundary).
+public struct CanalPosition: Hashable, Sendable, CustomStringConvertible {
+  public var file: String
+  public var offset: UInt64
+
+  public init(file: String, offset: UInt64) {
+    self.file = file
+    self.offset = offset
+  }
+
+  public var description: String { "\(file):\(offset)" }
+}
+
+/// One entry of a `CanalEntryStream`, with where it came from.
+public struct CanalStreamEntry: Sendable {
+  public var entry: CanalEntry
+  /// The entry before serialization (header, type, decoded store value).
+  public var mapped: MappedEntry
+  /// The input path the event was read from (as given to the stream).
+  public var path: String
+  /// Start of the event (for events inside a Transaction_payload: of the payload event); equals
+  /// `entry.header.logfileName` / `logfileOffset`.
+  public var position: CanalPosition
+  /// Where reading continues after this event (its end in the file).
+  public var next: CanalPosition
+  /// True when this event ends its transaction (Xid, COMMIT, XA END, a DDL or other statement
+  /// outside a transaction): `next` is then a clean restart point, the cursor Canal would keep
+  /// after acknowledging this entry.
+  public var endsTransaction: Bool
+}
+
+/// Canal entries of a list of binlog files read as one stream, pulled a batch at a time (for the
+/// Canal server): `nextEntries(max:)` maps only as many events as it needs, so memory stays
+/// bounded by the batch (plus at most one compressed transaction's entries, which are produced
+/// together). Entries are what a client receives unless `options.forClients` is false.
+public final class CanalEntryStream {
+  public let paths: [String]
+  public let options: CanalOptions
+  public let readerOptions: ReaderOptions
+  private let mapper: EntryMapper
+  private var filter = EntryClientFilter<CanalStreamEntry>(entryOf: { $0.mapped })
+  private var fileIndex = 0
+  private var walker: BinlogWalker<BinlogInput>?
+  private var queue: [CanalStreamEntry] = []
+  private var queueHead = 0
+  private var wanted = 0
+  private var readPosition: CanalPosition
+
+  private struct Pause: Error {}
+
+  /// Opens the stream at the start of `paths[0]`, or at `start` (a file among `paths`, matched
+  /// by base name or path, and an event boundary in it; 0 and 4 mean the file's start).
+  public init(
+    paths: [String], options: CanalOptions = CanalOptions(), readerOptions: ReaderOptions = ReaderOptions(),
+    start: CanalPosition? = nil
+  ) throws {
+    self.paths = paths
+    self.options = options
+    self.readerOptions = readerOptions
+    self.mapper = EntryMapper(options: options)
+    readPosition = CanalPosition(file: paths.first.map(CanalEntryStream.baseName) ?? "", offset: 4)
+    if let start { try seek(to: start) }
+  }
+
+  /// Where reading continues: the event after the last one mapped.
+  public var position: CanalPosition { readPosition }
+
+  /// True when every file has been read and every entry handed out.
+  public var isAtEnd: Bool { fileIndex >= paths.count && queueHead >= queue.count }
+
+  /// The next entries, at most `max` (at least one unless the input is exhausted; an empty array
+  /// means the end of the last file).
+  public func nextEntries(max: Int) throws -> [CanalStreamEntry] {
+    let limit = Swift.max(1, max)
+    while queue.count - queueHead < limit && fileIndex < paths.count {
+      try fill(limit)
+    }
+    let end = Swift.min(queue.count, queueHead + limit)
+    let batch = Array(queue[queueHead..<end])
+    queueHead = end
+    if queueHead == queue.count {
+      queue.removeAll(keepingCapacity: true)
+      queueHead = 0
+    }
+    return batch
+  }
+
+  /// Moves to `position` and drops everything queued; the next entries start there. Table maps
+  /// and transaction state start afresh, so `position` should be a transaction boundary (an
+  /// entry's `next` with `endsTransaction`, or a file start).
+  public func seek(to position: CanalPosition) throws {
+    guard let i = paths.firstIndex(where: { $0 == position.file || CanalEntryStream.baseName($0) == position.file }) else {
+      throw BinlogError(.io, "\(position.file) is not one of the stream's files", file: position.file)
+    }
+    fileIndex = i
+    walker = nil
+    queue.removeAll()
+    queueHead = 0
+    filter.reset()
+    mapper.reset()
+    let input = try BinlogInput(path: paths[i], options: readerOptions)
+    if position.offset > 4 { try input.seek(to: position.offset) }
+    walker = BinlogWalker(source: input)
+    readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[i]), offset: Swift.max(4, position.offset))
+  }
+
+  /// Maps events of the current file until `limit` entries are queued or the file ends.
+  private func fill(_ limit: Int) throws {
+    if walker == nil {
+      let input = try BinlogInput(path: paths[fileIndex], options: readerOptions)
+      walker = BinlogWalker(source: input)
+      readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
+    }
+    var w = walker!
+    walker = nil
+    wanted = limit
+    do {
+      try w.run { w, ev in try self.handle(ev, w) }
+      // The file is done.
+      fileIndex += 1
+      if fileIndex < paths.count {
+        readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
+      }
+    } catch is Pause {
+      walker = w
+    }
+  }
+
+  private func handle(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) throws {
+    let file = CanalEntryStream.baseName(w.fileName)
+    if !ev.inPayload { readPosition = CanalPosition(file: file, offset: ev.fileEndOffset) }
+    if let mapped = try mapper.map(ev, walker: w) {
+      let item = CanalStreamEntry(
+        entry: try mapped.entry(), mapped: mapped, path: paths[fileIndex],
+        position: CanalPosition(file: file, offset: ev.raw.offset),
+        next: CanalPosition(file: file, offset: ev.fileEndOffset),
+        endsTransaction: w.transaction.ended)
+      if options.forClients {
+        filter.add(item, into: &queue)
+      } else {
+        queue.append(item)
+      }
+    }
+    // Pause between top-level events only: a Transaction_payload's inner events are expanded
+    // inside the walker and cannot be resumed halfway.
+    if queue.count - queueHead >= wanted && !ev.inPayload {
+      if case .transactionPayload = ev.body { return }
+      throw Pause()
+    }
+  }
+
+  static func baseName(_ path: String) -> String {
+    if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
+    return path
+  }
+}

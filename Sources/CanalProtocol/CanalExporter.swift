@@ -1,0 +1,47 @@
+import BinlogFormat
+import Exporters
+
+/// `sluice export --format canal`: Canal `Entry` messages, each serialized and preceded by its
+/// length as a varint (protobuf's delimited framing, `EntryFraming`), exactly as a Canal client
+/// would receive them (or, with `forClients = false`, as Canal's parser produces them).
+///
+/// Use it like `NDJSONExporter`: call `consume` for every walked event of every file, in order,
+/// then `finish()`.
+public final class CanalExporter {
+  public let sink: OutputSink
+  public let options: CanalOptions
+  public let mapper: EntryMapper
+  private var filter = EntryClientFilter<MappedEntry>(entryOf: { $0 })
+  private var delivered: [MappedEntry] = []
+  public private(set) var entriesWritten: UInt64 = 0
+
+  public init(sink: OutputSink, options: CanalOptions = CanalOptions()) {
+    self.sink = sink
+    self.options = options
+    self.mapper = EntryMapper(options: options)
+  }
+
+  /// Maps one walked event and writes the entries a client would receive now.
+  public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
+    guard let mapped = try mapper.map(ev, walker: walker) else { return }
+    guard options.forClients else {
+      try write(mapped)
+      return
+    }
+    delivered.removeAll(keepingCapacity: true)
+    filter.add(mapped, into: &delivered)
+    for m in delivered { try write(m) }
+  }
+
+  /// Flushes the output. A trailing BEGIN whose transaction never ended stays undelivered, as in
+  /// Canal (its buffer waits for more).
+  public func finish() throws {
+    try sink.flush()
+  }
+
+  private func write(_ m: MappedEntry) throws {
+    try EntryFraming.append(m.entry(), to: &sink.buffer)
+    entriesWritten += 1
+    try sink.maybeFlush()
+  }
+}

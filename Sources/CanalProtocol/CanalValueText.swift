@@ -1,0 +1,405 @@
+import BinlogFormat
+import BinlogQuery
+
+/// How Canal turns character data into text.
+public enum CanalTextCharset: Sendable, Equatable {
+  /// Canal's behaviour: every CHAR/VARCHAR/TEXT column, whatever its own charset, is decoded as
+  /// UTF-8 (`canal.instance.connectionCharset`, default UTF-8); malformed bytes become U+FFFD.
+  case canal
+  /// Each column decoded with its own charset from the binlog's optional metadata (falls back to
+  /// UTF-8 when unknown or undecodable). Not what Canal does; fixes its latin1/gbk mojibake.
+  case column
+}
+
+/// Canal's text and sqlType of one non-NULL column value (canal-protocol.md §2.6).
+extension CanalValueText {
+  /// The rendered value of one column.
+  public struct Rendered: Equatable, Sendable {
+    public var sqlType: Int32
+    public var text: String
+  }
+
+  /// Text and sqlType of `value` in a column described by `column` / `meta`. `value` must be
+  /// neither `.null` nor `.absent`. `zone` renders TIMESTAMPs (Canal: the JVM's zone).
+  public static func render(
+    _ value: ColumnValue, column: ColumnInfo, meta: CanalColumnMeta, zone: TimeZoneSpec,
+    charset: CanalTextCharset = .canal
+  ) throws(BinlogError) -> Rendered {
+    var out: [UInt8] = []
+    let sqlType = try append(value, column: column, meta: meta, zone: zone, charset: charset, into: &out)
+    return Rendered(sqlType: sqlType, text: String(decoding: out, as: UTF8.self))
+  }
+
+  /// Appends the UTF-8 text of `value`; returns its sqlType.
+  static func append(
+    _ value: ColumnValue, column col: ColumnInfo, meta: CanalColumnMeta, zone: TimeZoneSpec,
+    charset: CanalTextCharset, into out: inout [UInt8]
+  ) throws(BinlogError) -> Int32 {
+    switch value {
+    case .absent, .null:
+      return meta.nullSQLType
+    case .int(let v):
+      appendInt(v, into: &out)
+      return signedSQLType(col.type)
+    case .uint(let v):
+      appendUInt(v, into: &out)
+      // An unsigned value with the high bit set is one java.sql.Types size up (Canal reads it
+      // signed, sees a negative number and widens).
+      switch col.type {
+      case .tiny: return v >= 0x80 ? CanalSQLType.smallint : CanalSQLType.tinyint
+      case .short: return v >= 0x8000 ? CanalSQLType.integer : CanalSQLType.smallint
+      case .int24: return CanalSQLType.integer
+      case .long: return v >= 0x8000_0000 ? CanalSQLType.bigint : CanalSQLType.integer
+      case .longlong: return v >= 0x8000_0000_0000_0000 ? CanalSQLType.decimal : CanalSQLType.bigint
+      default: return signedSQLType(col.type)
+      }
+    case .float(let f):
+      JavaNumberText.appendFloat(f, to: &out)
+      return CanalSQLType.real
+    case .double(let d):
+      JavaNumberText.appendDouble(d, to: &out)
+      return CanalSQLType.double
+    case .decimal(let b, let p, let s):
+      var exact: [UInt8] = []
+      try DecimalCodec.appendText(b, precision: p, scale: s, into: &exact)
+      exact.withUnsafeBytes { _ = appendDecimal(utf8: $0, to: &out) }
+      return CanalSQLType.decimal
+    case .string(let b, let collation):
+      // Canal picks the path by the column's type text, not by the value.
+      let binary: Bool
+      switch col.type {
+      case .string, .varchar, .varString: binary = meta.isBinary
+      default: binary = !meta.isText
+      }
+      if binary {
+        appendLatin1AsUTF8(b, to: &out)
+        return CanalSQLType.blob
+      }
+      appendCharacters(b, collation: charset == .column ? collation : nil, into: &out)
+      switch col.type {
+      case .string: return CanalSQLType.char
+      case .varchar, .varString: return CanalSQLType.varchar
+      default: return CanalSQLType.clob
+      }
+    case .bytes(let b):
+      if meta.isText {  // a TEXT column in the binary charset: Canal decodes by its type text
+        appendCharacters(b, collation: nil, into: &out)
+        return CanalSQLType.clob
+      }
+      appendLatin1AsUTF8(b, to: &out)
+      return CanalSQLType.blob
+    case .date(let y, let m, let d):
+      appendPadded(y, 4, &out)
+      out.append(UInt8(ascii: "-"))
+      appendPadded(m, 2, &out)
+      out.append(UInt8(ascii: "-"))
+      appendPadded(d, 2, &out)
+      return CanalSQLType.date
+    case .time(let negative, let h, let m, let s, let us, let fsp):
+      appendTime(negative: negative, hours: h, minutes: m, seconds: s, micros: us, fsp: fsp,
+        oldFormat: col.type == .time && !col.mariaHires, into: &out)
+      return CanalSQLType.time
+    case .datetime(let y, let mo, let d, let h, let mi, let s, let us, let fsp):
+      appendDate(y, mo, d, &out)
+      out.append(UInt8(ascii: " "))
+      appendClock(h, mi, s, &out)
+      appendFraction(us, fsp, &out)
+      return CanalSQLType.timestamp
+    case .timestamp(let seconds, let us, let fsp):
+      if seconds == 0 {
+        appendASCII("0000-00-00 00:00:00", &out)
+      } else {
+        let c = CivilDateTime(epoch: seconds, offset: zone.offset(at: seconds))
+        appendDate(c.year, c.month, c.day, &out)
+        out.append(UInt8(ascii: " "))
+        appendClock(c.hour, c.minute, c.second, &out)
+      }
+      appendFraction(us, fsp, &out)
+      return CanalSQLType.timestamp
+    case .year(let y):
+      if y == 0 { appendASCII("0000", &out) } else { appendInt(Int64(y), into: &out) }
+      return CanalSQLType.varchar
+    case .bit(let v, _):
+      appendUInt(v, into: &out)
+      return CanalSQLType.bit
+    case .enumIndex(let i):
+      appendInt(Int64(i), into: &out)
+      return CanalSQLType.integer
+    case .setBits(let bits):
+      appendUInt(bits, into: &out)
+      return CanalSQLType.bit
+    case .json(let b):
+      if b.count > 0 {
+        let doc = try JSONBinary.decode(b)
+        appendJSON(doc, into: &out)
+      }
+      return CanalSQLType.varchar
+    case .jsonDiff(let b):
+      try appendJSONDiff(b, columnName: meta.name, into: &out)
+      return CanalSQLType.varchar
+    case .geometry(let b):
+      appendLatin1AsUTF8(b, to: &out)
+      return CanalSQLType.blob
+    case .vector(let b):
+      // MySQL 9 VECTOR is unknown to Canal 1.1.x (its type maps to OTHER); the bytes as binary.
+      appendLatin1AsUTF8(b, to: &out)
+      return CanalSQLType.other
+    }
+  }
+
+  private static func signedSQLType(_ type: ColumnType) -> Int32 {
+    switch type {
+    case .tiny: return CanalSQLType.tinyint
+    case .short: return CanalSQLType.smallint
+    case .longlong: return CanalSQLType.bigint
+    default: return CanalSQLType.integer
+    }
+  }
+
+  /// Character data as text: with `collation` (per-column mode) through that charset, else as
+  /// UTF-8 with malformed sequences replaced by U+FFFD (Java's `new String(bytes, UTF_8)`).
+  static func appendCharacters(_ b: UnsafeRawBufferPointer, collation: UInt32?, into out: inout [UInt8]) {
+    if let collation {
+      let cs = Charset(collation: collation)
+      if cs != .binary && cs.appendUTF8(b, into: &out) { return }
+    }
+    if Charset.isValidUTF8(b) {
+      out.append(contentsOf: b.assumingMemoryBound(to: UInt8.self))
+    } else {
+      out.append(contentsOf: String(decoding: b, as: UTF8.self).utf8)
+    }
+  }
+
+  // MARK: - Temporal text
+
+  /// TIME as Canal prints it: `[-]HH:MM:SS[.f]`; hours of 100 and more in full. The old
+  /// (pre-5.6.4) TIME format prints the full hours only above 100, so 100 prints as `00`.
+  static func appendTime(
+    negative: Bool, hours: Int, minutes: Int, seconds: Int, micros: Int, fsp: Int, oldFormat: Bool,
+    into out: inout [UInt8]
+  ) {
+    if oldFormat && hours == 0 && minutes == 0 && seconds == 0 {
+      appendASCII("00:00:00", &out)
+      return
+    }
+    if negative { out.append(UInt8(ascii: "-")) }
+    appendHours(hours, fullFrom: oldFormat ? 101 : 100, &out)
+    out.append(UInt8(ascii: ":"))
+    appendPadded(minutes, 2, &out)
+    out.append(UInt8(ascii: ":"))
+    appendPadded(seconds, 2, &out)
+    appendFraction(micros, fsp, &out)
+  }
+
+  /// Canal's `appendNumber2` keeps only the last two digits; larger hours print in full from
+  /// `fullFrom` on.
+  private static func appendHours(_ h: Int, fullFrom: Int, _ out: inout [UInt8]) {
+    if h >= fullFrom {
+      appendInt(Int64(h), into: &out)
+    } else {
+      appendPadded(h % 100, 2, &out)
+    }
+  }
+
+  static func appendDate(_ y: Int, _ m: Int, _ d: Int, _ out: inout [UInt8]) {
+    appendPadded(y, 4, &out)
+    out.append(UInt8(ascii: "-"))
+    appendPadded(m, 2, &out)
+    out.append(UInt8(ascii: "-"))
+    appendPadded(d, 2, &out)
+  }
+
+  static func appendClock(_ h: Int, _ m: Int, _ s: Int, _ out: inout [UInt8]) {
+    appendPadded(h, 2, &out)
+    out.append(UInt8(ascii: ":"))
+    appendPadded(m, 2, &out)
+    out.append(UInt8(ascii: ":"))
+    appendPadded(s, 2, &out)
+  }
+
+  /// `.` and the first `fsp` digits of the 6-digit microsecond value (nothing when fsp is 0).
+  static func appendFraction(_ micros: Int, _ fsp: Int, _ out: inout [UInt8]) {
+    guard fsp > 0 else { return }
+    out.append(UInt8(ascii: "."))
+    var div = 100_000
+    for _ in 0..<min(fsp, 6) {
+      out.append(UInt8(ascii: "0") &+ UInt8((micros / div) % 10))
+      div /= 10
+    }
+  }
+
+  // MARK: - Numbers
+
+  static func appendInt(_ v: Int64, into out: inout [UInt8]) {
+    if v < 0 { out.append(UInt8(ascii: "-")) }
+    appendUInt(v.magnitude, into: &out)
+  }
+
+  static func appendUInt(_ v: UInt64, into out: inout [UInt8]) {
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes ≥ 20 digits
+    withUnsafeMutableBytes(of: &digits) { raw in
+      var i = 24
+      var rest = v
+      repeat {
+        i -= 1
+        raw[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+        rest /= 10
+      } while rest > 0
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
+    }
+  }
+
+  /// `v` with at least `width` digits (zero-padded); negative numbers keep their sign first.
+  static func appendPadded(_ v: Int, _ width: Int, _ out: inout [UInt8]) {
+    if v < 0 { out.append(UInt8(ascii: "-")) }
+    let m = v.magnitude
+    var n = 1
+    var p: UInt = 10
+    while n < 20 && m >= p {
+      n += 1
+      p = p &* 10
+    }
+    if n < width { for _ in n..<width { out.append(UInt8(ascii: "0")) } }
+    appendUInt(UInt64(m), into: &out)
+  }
+
+  static func appendASCII(_ s: StaticString, _ out: inout [UInt8]) {
+    s.withUTF8Buffer { out.append(contentsOf: $0) }
+  }
+
+  // MARK: - JSON
+
+  /// A MySQL JSON document as Canal's `Json_Value.toJsonString` writes it: `{"k": v}`,
+  /// `[a, b]`, doubles via Java `Double.toString`, DECIMAL opaques as Canal DECIMAL text,
+  /// temporal opaques quoted with six fraction digits, other opaques as quoted text.
+  public static func appendJSON(_ v: JSONValue, into out: inout [UInt8]) {
+    switch v {
+    case .null: appendASCII("null", &out)
+    case .bool(let b): if b { appendASCII("true", &out) } else { appendASCII("false", &out) }
+    case .int(let i): appendInt(i, into: &out)
+    case .uint(let u): appendUInt(u, into: &out)
+    case .double(let d): JavaNumberText.appendDouble(d, to: &out)
+    case .string(let s): appendJSONString(s, to: &out)
+    case .array(let items):
+      out.append(UInt8(ascii: "["))
+      for (i, item) in items.enumerated() {
+        if i > 0 { appendASCII(", ", &out) }
+        appendJSON(item, into: &out)
+      }
+      out.append(UInt8(ascii: "]"))
+    case .object(let members):
+      out.append(UInt8(ascii: "{"))
+      for (i, m) in members.enumerated() {
+        if i > 0 { appendASCII(", ", &out) }
+        appendJSONString(m.key, to: &out)
+        appendASCII(": ", &out)
+        appendJSON(m.value, into: &out)
+      }
+      out.append(UInt8(ascii: "}"))
+    case .decimal(let text):
+      if !appendDecimal(text, to: &out) { out.append(contentsOf: text.utf8) }
+    case .temporal(let t):
+      out.append(UInt8(ascii: "\""))
+      if t.packed == 0 {
+        if t.kind == .time { appendASCII("00:00:00", &out) } else { appendASCII("0000-00-00 00:00:00", &out) }
+      } else if t.kind == .time {
+        if t.isNegative { out.append(UInt8(ascii: "-")) }
+        appendHours(t.hour, fullFrom: 101, &out)  // Canal's JSON TIME keeps the old-TIME quirk
+        out.append(UInt8(ascii: ":"))
+        appendPadded(t.minute, 2, &out)
+        out.append(UInt8(ascii: ":"))
+        appendPadded(t.second, 2, &out)
+        appendFraction(t.microsecond, 6, &out)
+      } else {
+        appendDate(t.year, t.month, t.day, &out)
+        out.append(UInt8(ascii: " "))
+        appendClock(t.hour, t.minute, t.second, &out)
+        appendFraction(t.microsecond, 6, &out)
+      }
+      out.append(UInt8(ascii: "\""))
+    case .opaque(_, let bytes):
+      let text = String(decoding: bytes, as: UTF8.self)
+      appendJSONString(text, to: &out)
+    }
+  }
+
+  /// A partial JSON update (PARTIAL_UPDATE_ROWS after image) as Canal prints it, e.g.
+  /// `JSON_INSERT(JSON_REPLACE(col, '$.a', 2), '$.b', "x")`: functions in reverse order of the
+  /// operations, consecutive equal operations merged; paths as ISO-8859-1 text.
+  static func appendJSONDiff(_ b: UnsafeRawBufferPointer, columnName: String, into out: inout [UInt8]) throws(BinlogError) {
+    let diffs = try JSONDiffCodec.parseBody(b)
+    let names = diffs.map { d -> StaticString in
+      switch d.operation {
+      case .replace: return "JSON_REPLACE"
+      case .insert: return d.path.utf8.last == UInt8(ascii: "]") ? "JSON_ARRAY_INSERT" : "JSON_INSERT"
+      case .remove: return "JSON_REMOVE"
+      }
+    }
+    func same(_ a: StaticString, _ b: StaticString) -> Bool { a.utf8Start == b.utf8Start }
+    for i in stride(from: names.count - 1, through: 0, by: -1) where i == 0 || !same(names[i - 1], names[i]) {
+      appendASCII(names[i], &out)
+      out.append(UInt8(ascii: "("))
+    }
+    out.append(contentsOf: columnName.utf8)
+    if diffs.isEmpty { return }
+    appendASCII(", ", &out)
+    for (i, d) in diffs.enumerated() {
+      out.append(UInt8(ascii: "'"))
+      var path = d.path
+      path.withUTF8 { appendLatin1AsUTF8(UnsafeRawBufferPointer($0), to: &out) }
+      out.append(UInt8(ascii: "'"))
+      if d.operation != .remove, let value = d.value {
+        appendASCII(", ", &out)
+        appendJSON(value, into: &out)
+      }
+      if i == diffs.count - 1 {
+        out.append(UInt8(ascii: ")"))
+        break
+      }
+      if !same(names[i + 1], names[i]) { out.append(UInt8(ascii: ")")) }
+      appendASCII(", ", &out)
+    }
+  }
+
+  // MARK: - Statement text
+
+  /// A statement's text decoded with the Query event's client charset (`Q_CHARSET_CODE`), as
+  /// Canal does; UTF-8 when unknown or undecodable.
+  static func statementText(_ bytes: [UInt8], clientCharset: UInt16?) -> String {
+    bytes.withUnsafeBytes { b in
+      if let c = clientCharset {
+        let cs = Charset(collation: UInt32(c))
+        switch cs {
+        case .utf8mb4, .utf8mb3, .ascii, .binary: break
+        default:
+          var out: [UInt8] = []
+          if cs.appendUTF8(b, into: &out) { return String(decoding: out, as: UTF8.self) }
+        }
+      }
+      return String(decoding: b, as: UTF8.self)
+    }
+  }
+
+  /// Java's `BigDecimal.toString()` of a DECIMAL (plain text as Canal's DECIMAL rule gives it),
+  /// used for `SET @v := …` of a DECIMAL user variable: scientific notation when the adjusted
+  /// exponent is below -6 (`1E-7`).
+  static func bigDecimalToString(_ plain: String) -> String {
+    var s = Substring(plain)
+    var sign = ""
+    if s.first == "-" {
+      sign = "-"
+      s = s.dropFirst()
+    }
+    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+    let intPart = parts[0]
+    let frac = parts.count > 1 ? parts[1] : ""
+    let scale = frac.count
+    var unscaled = String((intPart + frac).drop(while: { $0 == "0" }))
+    if unscaled.isEmpty { unscaled = "0" }
+    let adjusted = -scale + (unscaled.count - 1)
+    if scale >= 0 && adjusted >= -6 { return plain }
+    var out = sign + String(unscaled.first!)
+    if unscaled.count > 1 { out += "." + unscaled.dropFirst() }
+    return out + "E" + String(adjusted)
+  }
+}

@@ -1,0 +1,96 @@
+/// What a Canal server does to the parser's entries before any client sees them
+/// (canal-protocol.md §2.8): its transaction buffer (`EventTransactionBuffer`) and sink
+/// (`EntryEventSink`).
+///
+/// * Only TRANSACTIONBEGIN, ROWDATA, TRANSACTIONEND and HEARTBEAT enter the buffer; GTIDLOG is
+///   dropped there and HEARTBEAT later in the sink.
+/// * The buffer flushes a group before a BEGIN, after an END, after a non-DML ROWDATA (DDL,
+///   QUERY, XA) and when it holds `bufferSize` entries. A flushed group without ROWDATA is an
+///   "empty transaction": the sink drops it unless its first entry's executeTime is more than
+///   5 s away from the last empty group it let through, or 8192 have been dropped since.
+///
+/// Groups with rows are passed on as soon as their first ROWDATA arrives (Canal holds them until
+/// the flush; the order is the same), so memory stays bounded by one pending BEGIN/END pair.
+/// `Element` is whatever the caller carries along with the entry (e.g. its file position).
+public struct EntryClientFilter<Element> {
+  /// Canal's `canal.instance.transaction.size`.
+  public var bufferSize = 1024
+  /// `emptyTransactionInterval` (ms) and `emptyTransctionThresold` of Canal's sink.
+  public var emptyTransactionInterval: Int64 = 5000
+  public var emptyTransactionThreshold: Int64 = 8192
+
+  private let entryOf: (Element) -> MappedEntry
+  private var pending: [Element] = []
+  private var groupHasRows = false
+  private var bufferCount = 0
+  private var lastEmptyTimestamp: Int64 = 0
+  private var emptyCount: Int64 = 0
+
+  public init(entryOf: @escaping (Element) -> MappedEntry) {
+    self.entryOf = entryOf
+  }
+
+  /// Feeds one entry; appends to `out` whatever a client would receive now.
+  public mutating func add(_ element: Element, into out: inout [Element]) {
+    let entry = entryOf(element)
+    switch entry.entryType {
+    case .transactionbegin:
+      flush(into: &out)
+      put(element, entry, into: &out)
+    case .transactionend:
+      put(element, entry, into: &out)
+      flush(into: &out)
+    case .rowdata:
+      put(element, entry, into: &out)
+      let t = entry.header.eventType
+      if t != .insert && t != .update && t != .delete { flush(into: &out) }
+    case .heartbeat:
+      // Flushed as a group of its own; the sink's heartbeat handler then removes it.
+      flush(into: &out)
+    default:
+      break  // GTIDLOG never enters the buffer
+    }
+  }
+
+  /// Forgets the current group (after a seek).
+  public mutating func reset() {
+    pending = []
+    groupHasRows = false
+    bufferCount = 0
+  }
+
+  private mutating func put(_ element: Element, _ entry: MappedEntry, into out: inout [Element]) {
+    if bufferCount == bufferSize { flush(into: &out) }
+    bufferCount += 1
+    if groupHasRows {
+      out.append(element)
+    } else if entry.entryType == .rowdata {
+      groupHasRows = true
+      out.append(contentsOf: pending)
+      pending.removeAll(keepingCapacity: true)
+      out.append(element)
+    } else {
+      pending.append(element)
+    }
+  }
+
+  private mutating func flush(into out: inout [Element]) {
+    if !groupHasRows, let first = pending.first {
+      let t = entryOf(first).header.executeTime
+      // Canal's `||` short-circuits: the counter only moves when the time test fails.
+      var pass = abs(t - lastEmptyTimestamp) > emptyTransactionInterval
+      if !pass {
+        emptyCount += 1
+        pass = emptyCount > emptyTransactionThreshold
+      }
+      if pass {
+        emptyCount = 0
+        lastEmptyTimestamp = t
+        out.append(contentsOf: pending)
+      }
+    }
+    pending.removeAll(keepingCapacity: true)
+    groupHasRows = false
+    bufferCount = 0
+  }
+}

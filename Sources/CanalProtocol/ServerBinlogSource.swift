@@ -1,0 +1,32 @@
+/// Binlog files served directly: `CanalEntryStream` adapted to `CanalEntrySource`.
+import BinlogFormat
+
+/// The entries Canal's parser would produce from binlog files, read a batch at a time.
+///
+/// Open the stream with `options.forClients = false`: the server removes GTIDLOG/HEARTBEAT
+/// entries and empty transactions itself, after each client's table filter (as Canal's parser
+/// filters before its sink suppresses the transactions left empty).
+public final class CanalBinlogEntrySource: CanalEntrySource {
+  public let stream: CanalEntryStream
+
+  public init(stream: CanalEntryStream) {
+    self.stream = stream
+  }
+
+  /// A source over `paths` from their start, with the given mapping options (`forClients` is
+  /// turned off, see above).
+  public convenience init(paths: [String], options: CanalOptions, readerOptions: ReaderOptions)
+    throws
+  {
+    var options = options
+    options.forClients = false
+    self.init(
+      stream: try CanalEntryStream(paths: paths, options: options, readerOptions: readerOptions))
+  }
+
+  public func next(max: Int) throws -> [PositionedEntry] {
+    try stream.nextEntries(max: max).map { try PositionedEntry(entry: $0.entry) }
+  }
+
+  public var isFinished: Bool { stream.isAtEnd }
+}

@@ -1,0 +1,359 @@
+/// The Canal server's request handling, independent of sockets: authentication, subscriptions and
+/// the GET/ACK/ROLLBACK cycle per client identity (spec §3.3–§3.6).
+import Foundation
+import NIOCore
+import SwiftProtobuf
+
+/// Settings of a Canal server. The defaults are Canal's.
+public struct CanalServerConfiguration: Sendable {
+  /// Address to listen on. Loopback unless asked otherwise.
+  public var host = "127.0.0.1"
+  /// TCP port; 0 picks a free one (see `CanalServer.localAddress`).
+  public var port = 11111
+  public var credentials = CanalServerCredentials.open
+  /// The destination's table filter (`canal.instance.filter.regex`); a subscription with a
+  /// non-empty `filter` replaces it for that client.
+  public var filter = CanalTableFilter.matchAllPattern
+  /// Tables never sent (`canal.instance.filter.black.regex`); empty for none.
+  public var blackFilter = ""
+  public var batchMode = CanalBatchMode.memSize
+  /// Bytes per `fetch_size` unit in MEMSIZE mode (`canal.instance.memory.buffer.memunit`).
+  public var memUnit = 1024
+  /// Entries a client may hold unacknowledged (`canal.instance.memory.buffer.size`); further GETs
+  /// answer an empty batch until it acknowledges.
+  public var maxUnackedEntries = 16384
+  /// Serialized bytes a client may hold unacknowledged (buffer size × memunit).
+  public var maxUnackedBytes = 16 << 20
+  /// Drop transactions left without rows (by the filter) except one every 5 s of binlog time,
+  /// as Canal's sink does.
+  public var suppressEmptyTransactions = true
+  /// Longest frame a client may send; a longer one closes its connection.
+  public var maxFrameLength = 16 << 20
+  /// Time a new connection has to authenticate.
+  public var authTimeout: TimeAmount = .seconds(60)
+  /// Idle limit after authentication when the client gives no net_read/net_write_timeout.
+  public var idleTimeout: TimeAmount = .milliseconds(3_600_000)
+  /// How often a GET waiting for a full batch polls a growing source.
+  public var pollInterval: TimeAmount = .milliseconds(100)
+  /// Event-loop threads (network) and worker threads (reading sources).
+  public var eventLoopThreads = 1
+  public var workerThreads = 2
+  /// Receives one line per notable event (connections, errors); nil for silence.
+  public var log: (@Sendable (String) -> Void)?
+
+  public init() {}
+}
+
+/// One request's reply.
+enum CanalReply {
+  /// An empty ACK packet.
+  case ack
+  /// A MESSAGES packet, already encoded.
+  case packet([UInt8])
+  case error(CanalServerError)
+  /// Nothing is written (a successful CLIENTACK/CLIENTROLLBACK).
+  case none
+  /// A GET that must wait for a full batch; ask again later.
+  case notReady
+}
+
+/// Subscriptions and cursors of every client identity, shared by all connections.
+public final class CanalServerCore: @unchecked Sendable {
+  public let configuration: CanalServerConfiguration
+  private let destinations: [String: CanalDestination]
+  private let lock = NSLock()
+  private var cursors: [IdentityKey: ClientCursor] = [:]
+
+  struct IdentityKey: Hashable {
+    var destination: String
+    var clientID: Int16
+  }
+
+  public init(configuration: CanalServerConfiguration, destinations: [CanalDestination]) throws {
+    self.configuration = configuration
+    var byName: [String: CanalDestination] = [:]
+    for d in destinations { byName[d.name] = d }
+    self.destinations = byName
+    // Fail early on bad server-side filters; each cursor compiles its own copies.
+    _ = try CanalTableFilter(configuration.filter, emptyValue: true)
+    _ = try CanalTableFilter(configuration.blackFilter, emptyValue: false)
+  }
+
+  /// A fresh filter for one cursor: the subscription's white filter (or the server's) and the
+  /// server's black filter.
+  private func entryFilter(white: String?) throws -> CanalEntryFilter {
+    CanalEntryFilter(
+      white: try CanalTableFilter(white ?? configuration.filter, emptyValue: true),
+      black: try CanalTableFilter(configuration.blackFilter, emptyValue: false))
+  }
+
+  public var destinationNames: [String] { destinations.keys.sorted() }
+
+  // MARK: Authentication
+
+  /// Checks a ClientAuth; on success subscribes right away when it names a destination and
+  /// client id (as the Java server does).
+  func authenticate(_ auth: CanalClientAuth, seed: [UInt8], channel: String) -> CanalReply {
+    guard
+      configuration.credentials.accepts(
+        username: auth.username, password: [UInt8](auth.password), seed: seed)
+    else {
+      return .error(.authFailed(user: auth.username))
+    }
+    if !auth.destination.isEmpty && !auth.clientID.isEmpty {
+      var sub = CanalSub()
+      sub.destination = auth.destination
+      sub.clientID = auth.clientID
+      sub.filter = auth.filter
+      if case .error(var e) = subscribe(sub, channel: channel) {
+        e.closesConnection = true
+        return .error(e)
+      }
+    }
+    return .ack
+  }
+
+  // MARK: Requests after authentication
+
+  /// Answers one packet of an authenticated connection. `requireFull` applies to GET only.
+  func handle(_ packet: CanalPacket, channel: String, requireFull: Bool = false) -> CanalReply {
+    do {
+      switch packet.type {
+      case .subscription:
+        return subscribe(try CanalSub(serializedBytes: packet.body), channel: channel)
+      case .unsubscription:
+        return unsubscribe(try CanalUnsub(serializedBytes: packet.body), channel: channel)
+      case .get:
+        return get(
+          try CanalGet(serializedBytes: packet.body), channel: channel, requireFull: requireFull)
+      case .clientack:
+        return acknowledge(try CanalClientAck(serializedBytes: packet.body), channel: channel)
+      case .clientrollback:
+        return rollback(try CanalClientRollback(serializedBytes: packet.body), channel: channel)
+      default:
+        return .error(.unsupported(packet.type))
+      }
+    } catch {
+      // The body is not the message its type announces; the request cannot be answered in step.
+      var e = CanalServerError.exception(
+        channel: channel, "com.google.protobuf.InvalidProtocolBufferException", "\(error)")
+      e.closesConnection = true
+      return .error(e)
+    }
+  }
+
+  func subscribe(_ sub: CanalSub, channel: String) -> CanalReply {
+    guard !sub.destination.isEmpty, !sub.clientID.isEmpty else {
+      return .error(.missingIdentity(kind: "Sub", request: sub))
+    }
+    let key: IdentityKey
+    switch identity(sub.destination, sub.clientID, channel: channel) {
+    case .success(let k): key = k
+    case .failure(let e): return .error(e)
+    }
+    let white = sub.filter.isEmpty ? nil : sub.filter
+    let filter: CanalEntryFilter
+    do {
+      filter = try entryFilter(white: white)
+    } catch {
+      return .error(
+        .exception(
+          channel: channel, "com.alibaba.otter.canal.filter.exception.CanalFilterException",
+          "\(error)"))
+    }
+
+    lock.lock()
+    let existing = cursors[key]
+    lock.unlock()
+    if let existing {
+      if let white { existing.setFilter(filter, text: white) }
+      return .ack
+    }
+    guard let destination = destinations[key.destination] else {
+      return .error(unknownDestination(key.destination, channel: channel))
+    }
+    let source: any CanalEntrySource
+    do {
+      source = try destination.openSource()
+    } catch {
+      return .error(.exception(channel: channel, CanalServerError.serverException, "\(error)"))
+    }
+    let cursor = ClientCursor(
+      destination: key.destination, clientID: key.clientID, source: source,
+      filter: filter, filterText: white ?? configuration.filter, configuration: configuration)
+    lock.lock()
+    // Another connection of the same identity may have subscribed meanwhile; keep the first.
+    if let raced = cursors[key] {
+      lock.unlock()
+      if let white { raced.setFilter(filter, text: white) }
+      return .ack
+    }
+    cursors[key] = cursor
+    lock.unlock()
+    log("subscribed \(key.destination)/\(key.clientID) filter '\(cursor.filterText)' on \(channel)")
+    return .ack
+  }
+
+  /// Forgets the identity's cursor and outstanding batches; a later subscription starts over.
+  func unsubscribe(_ unsub: CanalUnsub, channel: String) -> CanalReply {
+    guard !unsub.destination.isEmpty, !unsub.clientID.isEmpty else {
+      return .error(.missingIdentity(kind: "Unsub", request: unsub))
+    }
+    switch identity(unsub.destination, unsub.clientID, channel: channel) {
+    case .failure(let e):
+      return .error(e)
+    case .success(let key):
+      lock.lock()
+      let removed = cursors.removeValue(forKey: key)
+      lock.unlock()
+      if removed != nil { log("unsubscribed \(key.destination)/\(key.clientID) on \(channel)") }
+      return .ack
+    }
+  }
+
+  func get(_ get: CanalGet, channel: String, requireFull: Bool) -> CanalReply {
+    guard !get.destination.isEmpty, !get.clientID.isEmpty else {
+      return .error(.missingIdentity(kind: "Get", request: get))
+    }
+    let cursor: ClientCursor
+    switch subscribedCursor(get.destination, get.clientID, channel: channel) {
+    case .failure(let e): return .error(e)
+    case .success(let c): cursor = c
+    }
+    do {
+      switch try cursor.nextBatch(
+        fetchSize: Int(get.fetchSize), requireFull: requireFull, autoAck: get.autoAck)
+      {
+      case .notReady: return .notReady
+      case .empty: return .packet(CanalServerPackets.emptyMessages())
+      case .batch(let id, let entries):
+        return .packet(CanalServerPackets.messages(batchID: id, entries: entries))
+      }
+    } catch {
+      return .error(exception(error, channel: channel))
+    }
+  }
+
+  func acknowledge(_ ack: CanalClientAck, channel: String) -> CanalReply {
+    guard !ack.destination.isEmpty, !ack.clientID.isEmpty else {
+      return .error(closing(.missingIdentity(kind: "Ack", request: ack)))
+    }
+    if ack.batchID == 0 {
+      return .error(
+        CanalServerError(
+          code: 402, message: "batchId should assign value. Ack: \(ack.textFormatString())",
+          closesConnection: true))
+    }
+    // -1 acknowledges an empty batch (canal-go and Java's get() send it): nothing to do.
+    if ack.batchID == -1 { return .none }
+    switch subscribedCursor(ack.destination, ack.clientID, channel: channel) {
+    case .failure(let e):
+      return .error(closing(e))
+    case .success(let cursor):
+      do {
+        try cursor.acknowledge(batchID: ack.batchID)
+        return .none
+      } catch {
+        return .error(closing(exception(error, channel: channel)))
+      }
+    }
+  }
+
+  func rollback(_ rollback: CanalClientRollback, channel: String) -> CanalReply {
+    guard !rollback.destination.isEmpty, !rollback.clientID.isEmpty else {
+      return .error(closing(.missingIdentity(kind: "Rollback", request: rollback)))
+    }
+    let key: IdentityKey
+    switch identity(rollback.destination, rollback.clientID, channel: channel) {
+    case .success(let k): key = k
+    case .failure(let e): return .error(closing(e))
+    }
+    guard destinations[key.destination] != nil else {
+      return .error(closing(unknownDestination(key.destination, channel: channel)))
+    }
+    lock.lock()
+    let cursor = cursors[key]
+    lock.unlock()
+    // Clients roll back before subscribing (on connect): Canal ignores that.
+    guard let cursor else { return .none }
+    do {
+      try cursor.rollback(batchID: rollback.batchID)
+      return .none
+    } catch {
+      return .error(closing(exception(error, channel: channel)))
+    }
+  }
+
+  /// The cursor of a subscribed identity (for tests and diagnostics).
+  func cursor(destination: String, clientID: Int16) -> ClientCursor? {
+    lock.lock()
+    defer { lock.unlock() }
+    return cursors[IdentityKey(destination: destination, clientID: clientID)]
+  }
+
+  // MARK: Helpers
+
+  /// Canal's `ClientIdentity`: the client id must parse as a Java `short`.
+  private func identity(_ destination: String, _ clientID: String, channel: String) -> Result<
+    IdentityKey, CanalServerError
+  > {
+    guard let id = Int16(clientID) else {
+      let detail =
+        Int(clientID) != nil
+        ? "Value out of range. Value:\"\(clientID)\" Radix:10" : "For input string: \"\(clientID)\""
+      return .failure(.exception(channel: channel, CanalServerError.numberFormatException, detail))
+    }
+    return .success(IdentityKey(destination: destination, clientID: id))
+  }
+
+  private func subscribedCursor(_ destination: String, _ clientID: String, channel: String)
+    -> Result<ClientCursor, CanalServerError>
+  {
+    let key: IdentityKey
+    switch identity(destination, clientID, channel: channel) {
+    case .success(let k): key = k
+    case .failure(let e): return .failure(e)
+    }
+    guard destinations[key.destination] != nil else {
+      return .failure(unknownDestination(key.destination, channel: channel))
+    }
+    lock.lock()
+    let cursor = cursors[key]
+    lock.unlock()
+    guard let cursor else {
+      return .failure(
+        .exception(
+          channel: channel, CanalServerError.serverException,
+          "ClientIdentity:ClientIdentity[destination=\(key.destination),clientId=\(key.clientID),filter=<null>] should subscribe first"
+        ))
+    }
+    return .success(cursor)
+  }
+
+  private func unknownDestination(_ name: String, channel: String) -> CanalServerError {
+    .exception(
+      channel: channel, CanalServerError.serverException, "destination:\(name) should start first")
+  }
+
+  private func exception(_ error: any Error, channel: String) -> CanalServerError {
+    switch error {
+    case CursorError.serverException(let text):
+      return .exception(channel: channel, CanalServerError.serverException, text)
+    case CursorError.metaException(let text):
+      return .exception(channel: channel, CanalServerError.metaException, text)
+    default:
+      log("source error on \(channel): \(error)")
+      return .exception(channel: channel, CanalServerError.serverException, "\(error)")
+    }
+  }
+
+  private func closing(_ error: CanalServerError) -> CanalServerError {
+    var e = error
+    e.closesConnection = true
+    return e
+  }
+
+  func log(_ line: @autoclosure () -> String) {
+    configuration.log?(line())
+  }
+}

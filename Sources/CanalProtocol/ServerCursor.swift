@@ -1,0 +1,306 @@
+/// One client identity's position in its destination: the entries ready to send, the batches sent
+/// and not yet acknowledged, and the shaping Canal applies before entries reach a client.
+import Foundation
+import NIOCore
+
+/// How a GET's batch is sized (`canal.instance.memory.batch.mode`).
+public enum CanalBatchMode: String, Sendable, CaseIterable {
+  /// `fetch_size × memUnit` bytes of serialized entries; the entry that crosses the limit is
+  /// still included (Canal's default).
+  case memSize = "MEMSIZE"
+  /// `fetch_size` entries.
+  case itemSize = "ITEMSIZE"
+}
+
+/// The outcome of one GET attempt.
+enum CanalBatchResult: Equatable {
+  /// A batch with its id and entries, now outstanding (or already acknowledged with auto-ack).
+  case batch(id: Int64, entries: [Data])
+  /// Nothing to send: the reply is the `batch_id = -1` packet.
+  case empty
+  /// The GET asked for a full batch, the source may still grow, and there is not a full batch yet.
+  case notReady
+}
+
+/// The per-identity state. All methods take the cursor's lock; they may call into the source.
+final class ClientCursor: @unchecked Sendable {
+  let destination: String
+  let clientID: Int16
+  private let lock = NSLock()
+  private let source: any CanalEntrySource
+  private let configuration: CanalServerConfiguration
+  private var filter: CanalEntryFilter
+  /// The filter text of the last subscription, for messages.
+  private(set) var filterText: String
+
+  /// Entries to send next, in order; rolled-back entries are put back at its front.
+  private var ready = CircularBuffer<PositionedEntry>()
+  private var readyBytes = 0
+  private var outstanding: [(id: Int64, entries: [PositionedEntry], bytes: Int)] = []
+  private var outstandingEntries = 0
+  private var outstandingBytes = 0
+  private var nextBatchID: Int64 = 1
+  private var autoAcked: Set<Int64> = []
+  private var sourceError: (any Error)?
+  /// Entries and bytes read from the source so far, for sizing reads.
+  private var sourcedEntries = 0
+  private var sourcedBytes = 0
+  /// Position of the last entry of the last acknowledged batch.
+  private(set) var ackedPosition: CanalLogPosition?
+
+  // Empty-transaction suppression (Canal's EntryEventSink): a BEGIN is held until a row arrives.
+  private var heldBegin: PositionedEntry?
+  private var groupHasRows = false
+  private var lastEmptyTransactionTime: Int64 = 0
+  private var emptyTransactionCount = 0
+  static let emptyTransactionInterval: Int64 = 5000
+  static let emptyTransactionThreshold = 8192
+
+  init(
+    destination: String, clientID: Int16, source: any CanalEntrySource, filter: CanalEntryFilter,
+    filterText: String, configuration: CanalServerConfiguration
+  ) {
+    self.destination = destination
+    self.clientID = clientID
+    self.source = source
+    self.filter = filter
+    self.filterText = filterText
+    self.configuration = configuration
+  }
+
+  /// Replaces the table filter; entries already read (outstanding or ready) keep their earlier
+  /// filtering, as in Canal where the filter acts when events are parsed.
+  func setFilter(_ filter: CanalEntryFilter, text: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    self.filter = filter
+    self.filterText = text
+  }
+
+  /// Builds the next batch of at most `fetchSize` (entries or KiB, per the batch mode). With
+  /// `requireFull`, answers `.notReady` instead of a partial batch while the source may grow.
+  func nextBatch(fetchSize: Int, requireFull: Bool, autoAck: Bool) throws -> CanalBatchResult {
+    lock.lock()
+    defer { lock.unlock() }
+
+    let entryRoom = configuration.maxUnackedEntries - outstandingEntries
+    let byteRoom = configuration.maxUnackedBytes - outstandingBytes
+    // Canal's ring buffer is full until the client acknowledges: nothing more to give.
+    if outstandingEntries > 0 && (entryRoom <= 0 || byteRoom <= 0) { return .empty }
+
+    let itemLimit: Int
+    let byteBudget: Int
+    switch configuration.batchMode {
+    case .itemSize:
+      itemLimit = Swift.max(1, fetchSize)
+      byteBudget = Int.max
+    case .memSize:
+      itemLimit = Int.max
+      let (product, overflow) = Swift.max(0, fetchSize).multipliedReportingOverflow(
+        by: configuration.memUnit)
+      byteBudget = overflow ? Int.max : product
+    }
+
+    if sourceError == nil {
+      do {
+        try fill(upToItems: Swift.min(itemLimit, entryRoom), bytes: Swift.min(byteBudget, byteRoom))
+      } catch {
+        // Entries read before the failure are still sent; the error answers the GETs after them.
+        sourceError = error
+      }
+    }
+    if let sourceError, ready.isEmpty { throw sourceError }
+
+    var entries: [PositionedEntry] = []
+    var size = 0
+    // Whether a caller waiting for a full batch has one: the fetch size is reached, or a cap on
+    // unacknowledged entries stops the batch anyway.
+    var full = false
+    let entryCap = Swift.min(itemLimit, Swift.max(entryRoom, 1))
+    while let entry = ready.first {
+      if entries.count >= entryCap { break }
+      // MEMSIZE adds while the running size is within the budget, so the last entry may cross it.
+      if size > byteBudget { break }
+      // The unacknowledged-bytes cap. With nothing outstanding an entry always goes, however
+      // large, so a client can never be stuck.
+      if (!entries.isEmpty || outstandingEntries > 0) && size + entry.bytes.count > byteRoom {
+        full = true
+        break
+      }
+      ready.removeFirst()
+      readyBytes -= entry.bytes.count
+      entries.append(entry)
+      size += entry.bytes.count
+    }
+    if entries.count >= entryCap { full = true }
+    // Canal calls a MEMSIZE batch available once the unread bytes reach the budget.
+    if configuration.batchMode == .memSize && !entries.isEmpty && size >= byteBudget { full = true }
+
+    if requireFull && !full && !source.isFinished && sourceError == nil {
+      // Put the entries back untouched; the caller polls again.
+      for entry in entries.reversed() {
+        ready.prepend(entry)
+        readyBytes += entry.bytes.count
+      }
+      return .notReady
+    }
+    if entries.isEmpty { return .empty }
+
+    let id = nextBatchID
+    nextBatchID += 1
+    let payload = entries.map(\.bytes)
+    if autoAck && outstanding.isEmpty {
+      ackedPosition = entries.last?.position
+      autoAcked.insert(id)
+      if autoAcked.count > 1024, let oldest = autoAcked.min() { autoAcked.remove(oldest) }
+    } else {
+      outstanding.append((id, entries, size))
+      outstandingEntries += entries.count
+      outstandingBytes += size
+      if autoAck { try acknowledgeLocked(batchID: id) }
+    }
+    return .batch(id: id, entries: payload)
+  }
+
+  /// CLIENTACK: the batch must be the oldest outstanding one (§3.5).
+  func acknowledge(batchID: Int64) throws {
+    lock.lock()
+    defer { lock.unlock() }
+    try acknowledgeLocked(batchID: batchID)
+  }
+
+  private func acknowledgeLocked(batchID: Int64) throws {
+    if autoAcked.contains(batchID) { return }
+    guard let index = outstanding.firstIndex(where: { $0.id == batchID }) else {
+      throw CursorError.serverException(
+        "ack error , clientId:\(clientID) batchId:\(batchID) is not exist , please check")
+    }
+    guard index == 0 else {
+      throw CursorError.metaException("batchId:\(batchID) is not the firstly:\(outstanding[0].id)")
+    }
+    let batch = outstanding.removeFirst()
+    outstandingEntries -= batch.entries.count
+    outstandingBytes -= batch.bytes
+    if let last = batch.entries.last { ackedPosition = last.position }
+  }
+
+  /// CLIENTROLLBACK: `batchID` 0 rolls back every outstanding batch; another id must be the
+  /// oldest outstanding batch. Either way the stream rewinds to the last acknowledged entry, so
+  /// every outstanding batch is forgotten and its entries are sent again by the next GETs.
+  func rollback(batchID: Int64) throws {
+    lock.lock()
+    defer { lock.unlock() }
+    if batchID != 0 {
+      guard let index = outstanding.firstIndex(where: { $0.id == batchID }) else {
+        throw CursorError.serverException(
+          "rollback error, clientId:\(clientID) batchId:\(batchID) is not exist , please check")
+      }
+      guard index == 0 else {
+        throw CursorError.metaException(
+          "batchId:\(batchID) is not the firstly:\(outstanding[0].id)")
+      }
+    }
+    for batch in outstanding.reversed() {
+      for entry in batch.entries.reversed() {
+        ready.prepend(entry)
+        readyBytes += entry.bytes.count
+      }
+    }
+    outstanding.removeAll()
+    outstandingEntries = 0
+    outstandingBytes = 0
+  }
+
+  /// Ids of the batches sent and not yet acknowledged, oldest first.
+  var outstandingBatchIDs: [Int64] {
+    lock.lock()
+    defer { lock.unlock() }
+    return outstanding.map(\.id)
+  }
+
+  /// Reads from the source until `ready` holds `items` entries or more than `bytes` bytes, or the
+  /// source has nothing more for now.
+  private func fill(upToItems items: Int, bytes: Int) throws {
+    while ready.count < items && readyBytes <= bytes {
+      // Ask for about as many entries as the byte limit still takes (by the sizes seen so far),
+      // so that large entries are not read far ahead.
+      var want = Swift.min(Swift.max(items - ready.count, 1), 256)
+      if sourcedEntries > 0 {
+        let average = Swift.max(1, sourcedBytes / sourcedEntries)
+        want = Swift.min(want, (bytes - readyBytes) / average + 1)
+      }
+      let chunk = try source.next(max: want)
+      if chunk.isEmpty { return }
+      for entry in chunk {
+        sourcedEntries += 1
+        sourcedBytes += entry.bytes.count
+        shape(entry)
+      }
+    }
+  }
+
+  private func appendReady(_ entry: PositionedEntry) {
+    ready.append(entry)
+    readyBytes += entry.bytes.count
+  }
+
+  /// What Canal's transaction buffer and sink do between the parser and the store (§2.8).
+  private func shape(_ entry: PositionedEntry) {
+    switch entry.entryType {
+    case .gtidlog, .heartbeat:
+      return
+    case .transactionbegin:
+      guard configuration.suppressEmptyTransactions else { return appendReady(entry) }
+      if let held = heldBegin { emptyGroup([held]) }
+      heldBegin = entry
+      groupHasRows = false
+    case .rowdata:
+      guard filter.passes(entry) else { return }
+      if let held = heldBegin {
+        appendReady(held)
+        heldBegin = nil
+      }
+      appendReady(entry)
+      // A non-DML entry (DDL, query) flushes Canal's transaction buffer: a new group begins.
+      switch entry.eventType {
+      case .insert, .update, .delete: groupHasRows = true
+      default: groupHasRows = false
+      }
+    case .transactionend:
+      if configuration.suppressEmptyTransactions && !groupHasRows {
+        var group: [PositionedEntry] = []
+        if let held = heldBegin { group.append(held) }
+        group.append(entry)
+        heldBegin = nil
+        emptyGroup(group)
+      } else {
+        appendReady(entry)
+      }
+      groupHasRows = false
+    default:
+      appendReady(entry)
+    }
+  }
+
+  /// An empty transaction passes only when its time is more than 5 s from the last one passed or
+  /// after 8192 suppressed ones, so clients still see the position advance.
+  private func emptyGroup(_ group: [PositionedEntry]) {
+    let time = group[0].executeTime
+    let (distance, overflow) = time.subtractingReportingOverflow(lastEmptyTransactionTime)
+    if overflow || distance.magnitude > UInt64(Self.emptyTransactionInterval) {
+      // passes
+    } else {
+      emptyTransactionCount += 1
+      if emptyTransactionCount <= Self.emptyTransactionThreshold { return }
+    }
+    emptyTransactionCount = 0
+    lastEmptyTransactionTime = time
+    for entry in group { appendReady(entry) }
+  }
+}
+
+/// A failure Canal reports as a Java exception from its meta manager or embedded server.
+enum CursorError: Error {
+  case serverException(String)
+  case metaException(String)
+}

@@ -1,0 +1,258 @@
+/// What the Canal server serves: a pull stream of Entries per destination, opened once per client.
+import Foundation
+import SwiftProtobuf
+
+/// Where an entry's event sits in the binlog: `Entry.header.logfileName` / `logfileOffset`.
+public struct CanalLogPosition: Hashable, Sendable, CustomStringConvertible {
+  public var journalName: String
+  public var offset: Int64
+
+  public init(journalName: String, offset: Int64) {
+    self.journalName = journalName
+    self.offset = offset
+  }
+
+  public var description: String { "\(journalName):\(offset)" }
+}
+
+/// One Entry as the server sends it: its serialized bytes (written to clients unchanged) and the
+/// header facts the server needs for filtering and batching, decoded once.
+public struct PositionedEntry: Sendable, Equatable {
+  /// The serialized `Entry`, exactly as it goes into `Messages.messages`.
+  public var bytes: Data
+  public var entryType: CanalEntryType
+  /// `header.eventType` (0 when absent, e.g. for TRANSACTIONBEGIN/END).
+  public var eventType: CanalEventType
+  public var schemaName: String
+  public var tableName: String
+  /// `header.executeTime` in milliseconds.
+  public var executeTime: Int64
+  public var position: CanalLogPosition
+  /// True for a ROWDATA entry made from a rows event (its RowChange has a table id or rows), as
+  /// opposed to a statement or DDL; only these and DDL entries are subject to the table filter.
+  public var isRowsEvent: Bool
+
+  /// An entry from its message; serializes it (proto3 rules, fields in tag order, §1.4).
+  public init(entry: CanalEntry) throws {
+    let bytes: Data = try entry.serializedBytes()
+    self.init(entry: entry, bytes: bytes)
+  }
+
+  /// An entry whose serialized form is already known (e.g. read from a dump); `bytes` is served as
+  /// given and must decode to `entry`.
+  public init(entry: CanalEntry, bytes: Data) {
+    self.bytes = bytes
+    self.entryType = entry.entryType
+    self.eventType = entry.header.eventType
+    self.schemaName = entry.header.schemaName
+    self.tableName = entry.header.tableName
+    self.executeTime = entry.header.executeTime
+    self.position = CanalLogPosition(
+      journalName: entry.header.logfileName, offset: entry.header.logfileOffset)
+    self.isRowsEvent =
+      entry.entryType == .rowdata && RowChangeScan.isRowsEvent(entry.storeValue)
+  }
+
+  /// An entry from its serialized bytes.
+  public init(serialized bytes: Data) throws {
+    self.init(entry: try CanalEntry(serializedBytes: bytes), bytes: bytes)
+  }
+
+  /// The name Canal's table filter sees: `schema.table`.
+  public var qualifiedTableName: String { schemaName + "." + tableName }
+}
+
+/// A pull stream of entries in binlog order, read by one client identity at a time.
+///
+/// The server opens one source per client identity (destination + client id) at its first
+/// subscription, so every client reads the destination from its beginning. Calls come from one
+/// thread at a time, though not always the same thread.
+public protocol CanalEntrySource: AnyObject {
+  /// Up to `max` (≥ 1) next entries, in order. An empty result means nothing is available now;
+  /// `isFinished` says whether more can ever come. A thrown error ends the stream for that client
+  /// (each later GET answers with it).
+  func next(max: Int) throws -> [PositionedEntry]
+
+  /// True once every entry has been returned (finite input). A source that follows a growing
+  /// input returns false; the server then honours GET timeouts by polling `next`.
+  var isFinished: Bool { get }
+}
+
+/// A destination name and how to open a fresh stream of its entries.
+public struct CanalDestination: Sendable {
+  public var name: String
+  public var openSource: @Sendable () throws -> any CanalEntrySource
+
+  public init(name: String, openSource: @escaping @Sendable () throws -> any CanalEntrySource) {
+    self.name = name
+    self.openSource = openSource
+  }
+}
+
+/// Entries held in memory; optionally still growing (`append`, `finish`).
+public final class CanalEntryArraySource: CanalEntrySource, @unchecked Sendable {
+  private let lock = NSLock()
+  private var entries: [PositionedEntry]
+  private var nextIndex = 0
+  private var finished: Bool
+
+  /// A finished source over `entries`, or an open one that waits for `append`/`finish`.
+  public init(_ entries: [PositionedEntry], finished: Bool = true) {
+    self.entries = entries
+    self.finished = finished
+  }
+
+  public func next(max: Int) throws -> [PositionedEntry] {
+    lock.lock()
+    defer { lock.unlock() }
+    let end = Swift.min(entries.count, nextIndex + Swift.max(max, 1))
+    let slice = Array(entries[nextIndex..<end])
+    nextIndex = end
+    return slice
+  }
+
+  public var isFinished: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return finished && nextIndex == entries.count
+  }
+
+  /// Adds entries to an open source.
+  public func append(_ more: [PositionedEntry]) {
+    lock.lock()
+    entries.append(contentsOf: more)
+    lock.unlock()
+  }
+
+  /// Marks the end of the input.
+  public func finish() {
+    lock.lock()
+    finished = true
+    lock.unlock()
+  }
+}
+
+/// Entries from files of varint-delimited serialized Entries (`EntryFraming`), one file after the
+/// other. Each file is mapped when the stream reaches it.
+public final class CanalEntryDumpSource: CanalEntrySource {
+  public let paths: [String]
+  public let maxMessageSize: Int
+  private var fileIndex = 0
+  private var bytes = Data()
+  private var offset = 0
+  private var loaded = false
+  private var failure: (any Error)?
+
+  public init(paths: [String], maxMessageSize: Int = 64 << 20) {
+    self.paths = paths
+    self.maxMessageSize = maxMessageSize
+  }
+
+  public func next(max: Int) throws -> [PositionedEntry] {
+    if let failure {
+      throw failure
+    }
+    var out: [PositionedEntry] = []
+    do {
+      try read(max: max, into: &out)
+    } catch {
+      // Hand out what was read before the failure; the next call throws.
+      failure = error
+      if out.isEmpty { throw error }
+    }
+    return out
+  }
+
+  private func read(max: Int, into out: inout [PositionedEntry]) throws {
+    while out.count < Swift.max(max, 1) {
+      if !loaded {
+        guard fileIndex < paths.count else { break }
+        bytes = try Self.readFile(paths[fileIndex])
+        offset = 0
+        loaded = true
+      }
+      if offset >= bytes.count {
+        bytes = Data()
+        loaded = false
+        fileIndex += 1
+        continue
+      }
+      let path = paths[fileIndex]
+      let frame: Data = try bytes.withUnsafeBytes { raw throws -> Data in
+        var reader = EntryFrameReader(
+          UnsafeRawBufferPointer(rebasing: raw[offset...]), maxMessageSize: maxMessageSize)
+        do throws(EntryFramingError) {
+          guard let body = try reader.nextFrame() else { return Data() }
+          offset += reader.offset
+          return Data(body)
+        } catch {
+          throw CanalDumpError(path: path, offset: offset + error.offset, message: error.message)
+        }
+      }
+      do {
+        out.append(try PositionedEntry(serialized: frame))
+      } catch {
+        throw CanalDumpError(
+          path: path, offset: offset - frame.count, message: "frame is not a valid Entry: \(error)")
+      }
+    }
+  }
+
+  public var isFinished: Bool { fileIndex >= paths.count }
+
+  static func readFile(_ path: String) throws -> Data {
+    do {
+      return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    } catch {
+      throw CanalDumpError(
+        path: path, offset: 0, message: "cannot read: \(error.localizedDescription)")
+    }
+  }
+}
+
+/// A dump file that cannot be read or holds a broken frame.
+public struct CanalDumpError: Error, CustomStringConvertible, Sendable {
+  public var path: String
+  public var offset: Int
+  public var message: String
+  public var description: String { "\(path): Entry stream at offset \(offset): \(message)" }
+}
+
+/// Reads just enough of a serialized `RowChange` to tell a rows event from a statement.
+enum RowChangeScan {
+  /// True when field 1 (tableId) is non-zero or field 12 (rowDatas) is present.
+  static func isRowsEvent(_ storeValue: Data) -> Bool {
+    storeValue.withUnsafeBytes { raw -> Bool in
+      var i = 0
+      func varint() -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < raw.count, shift < 64 {
+          let b = raw[i]
+          i += 1
+          value |= UInt64(b & 0x7F) << shift
+          if b < 0x80 { return value }
+          shift += 7
+        }
+        return nil
+      }
+      while i < raw.count {
+        guard let key = varint() else { return false }
+        let field = key >> 3
+        switch key & 7 {
+        case 0:
+          guard let v = varint() else { return false }
+          if field == 1 && v != 0 { return true }
+        case 1: i += 8
+        case 5: i += 4
+        case 2:
+          if field == 12 { return true }
+          guard let n = varint(), n <= UInt64(raw.count - i) else { return false }
+          i += Int(n)
+        default: return false
+        }
+      }
+      return false
+    }
+  }
+}

@@ -1,0 +1,263 @@
+import ArgumentParser
+import BinlogFormat
+import BinlogQuery
+import CanalProtocol
+import Dispatch
+import Exporters
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+struct ServeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve Canal Entry streams to Canal clients over Canal's TCP protocol.",
+    discussion: """
+      A Canal server (canal-deployer's port 11111 protocol) that unmodified Canal clients — the Java CanalConnector, canal-go, canal-python — can subscribe to. Each destination is a list of inputs read in order; every client (destination + client id) reads its destination from the beginning, with its own batches, acknowledgements and rollbacks. State is kept in memory only.
+
+      Inputs are binlog files (mapped to Entries as Canal's parser does, like `export --format canal`), or Canal Entry dumps: varint-delimited serialized Entries (protobuf's writeDelimitedTo framing). One destination takes one kind; a directory stands for its binlog files in name order.
+
+      Listens on 127.0.0.1 unless --bind says otherwise. With no --password any client is accepted (canal-python can only authenticate this way); with one, clients must send Canal's scrambled password (Java client, canal-go). Stops on SIGINT or SIGTERM, closing every connection.
+
+      Examples:
+        sluice serve binlog.000001 binlog.000002   # destination 'example'
+        sluice serve changes.canal
+        sluice serve --destination orders=o1.canal,o2.canal --destination u=u.canal
+        sluice serve --port 0 --user canal --password secret changes.canal
+      """)
+
+  @Option(
+    name: .customLong("destination"),
+    help: ArgumentHelp(
+      "Serve inputs as a destination: NAME=PATH[,PATH...]. Repeat for several destinations.",
+      valueName: "name=paths"))
+  var destinations: [String] = []
+
+  @Argument(help: "Inputs served as destination 'example' (Canal's default destination name).")
+  var files: [String] = []
+
+  @Option(help: "Address to listen on.")
+  var bind: String = "127.0.0.1"
+
+  @Option(help: "TCP port (0 picks a free one and prints it).")
+  var port: Int = 11111
+
+  @Option(help: "Accept only this user name (canal.user).")
+  var user: String?
+
+  @Option(help: "Require this password (clients send it scrambled with the handshake seed).")
+  var password: String?
+
+  @Option(
+    name: .customLong("password-hash"),
+    help: "Require the password whose SHA1(SHA1(password)) is these 40 hex digits (canal.passwd).")
+  var passwordHash: String?
+
+  @Option(
+    help:
+      "Default table filter: comma-separated regexes over schema.table (canal.instance.filter.regex)."
+  )
+  var filter: String = CanalTableFilter.matchAllPattern
+
+  @Option(
+    name: .customLong("black-filter"),
+    help: "Tables never served: comma-separated regexes over schema.table.")
+  var blackFilter: String = ""
+
+  @Option(
+    name: .customLong("batch-mode"),
+    help:
+      "How GET's fetch_size counts: memsize (fetch_size KiB of entries, Canal's default) or itemsize (entries)."
+  )
+  var batchMode: String = "memsize"
+
+  @Flag(
+    name: .customLong("keep-empty-transactions"),
+    help:
+      "Send BEGIN/END of transactions whose rows were all filtered out (Canal drops most of them).")
+  var keepEmptyTransactions = false
+
+  @Option(
+    name: .customLong("max-frame"),
+    help: "Largest request frame in bytes; a client sending more is disconnected.")
+  var maxFrame: Int = 16 << 20
+
+  @Option(
+    help: "Time zone for TIMESTAMP values of binlog inputs: UTC (default), +HH:MM, or an IANA name."
+  )
+  var timezone: String = "UTC"
+
+  @Flag(
+    name: .customLong("no-verify-checksum"),
+    help: "Do not verify CRC32 event checksums of binlog inputs.")
+  var noVerifyChecksum = false
+
+  @Flag(name: .shortAndLong, help: "Log connections, subscriptions and errors to stderr.")
+  var verbose = false
+
+  func validate() throws {
+    let parsed = try parsedDestinations()
+    guard !parsed.isEmpty else {
+      throw ValidationError("give inputs, or at least one --destination NAME=PATHS")
+    }
+    guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+    guard password == nil || passwordHash == nil else {
+      throw ValidationError("give --password or --password-hash, not both")
+    }
+    if let passwordHash {
+      do { _ = try CanalServerCredentials(user: user, passwordHashHex: passwordHash) } catch {
+        throw ValidationError("--password-hash: \(error)")
+      }
+    }
+    guard CanalBatchMode(rawValue: batchMode.uppercased()) != nil else {
+      throw ValidationError("--batch-mode must be memsize or itemsize")
+    }
+    do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
+    guard maxFrame >= 1024 && maxFrame <= Int(Int32.max) else {
+      throw ValidationError("--max-frame must be between 1024 and \(Int32.max)")
+    }
+    do {
+      _ = try CanalTableFilter(filter)
+      _ = try CanalTableFilter(blackFilter, emptyValue: false)
+    } catch {
+      throw ValidationError("\(error)")
+    }
+  }
+
+  /// `--destination` values and the positional inputs as (name, paths), in the order given.
+  func parsedDestinations() throws -> [(name: String, paths: [String])] {
+    var result: [(name: String, paths: [String])] = []
+    if !files.isEmpty { result.append(("example", files)) }
+    for spec in destinations {
+      guard let eq = spec.firstIndex(of: "=") else {
+        throw ValidationError("--destination must be NAME=PATH[,PATH...], got '\(spec)'")
+      }
+      let name = String(spec[..<eq])
+      let paths = spec[spec.index(after: eq)...].split(separator: ",").map(String.init)
+      guard !name.isEmpty, !paths.isEmpty else {
+        throw ValidationError("--destination must be NAME=PATH[,PATH...], got '\(spec)'")
+      }
+      result.append((name, paths))
+    }
+    var seen = Set<String>()
+    for d in result {
+      guard seen.insert(d.name).inserted else {
+        throw ValidationError("destination '\(d.name)' is given twice")
+      }
+      guard !d.paths.contains("-") else {
+        throw ValidationError(
+          "serve cannot read stdin: every client reads its destination from the start")
+      }
+    }
+    return result
+  }
+
+  func run() throws {
+    try runReporting {
+      var config = CanalServerConfiguration()
+      config.host = bind
+      config.port = port
+      if let passwordHash {
+        config.credentials = try CanalServerCredentials(user: user, passwordHashHex: passwordHash)
+      } else {
+        config.credentials = CanalServerCredentials(user: user, password: password)
+      }
+      config.filter = filter
+      config.blackFilter = blackFilter
+      config.batchMode = CanalBatchMode(rawValue: batchMode.uppercased()) ?? .memSize
+      config.suppressEmptyTransactions = !keepEmptyTransactions
+      config.maxFrameLength = maxFrame
+      if verbose { config.log = { line in report(line) } }
+
+      var served: [CanalDestination] = []
+      for d in try parsedDestinations() {
+        let paths = try expandInputs(d.paths)
+        for path in paths where access(path, R_OK) != 0 {
+          report("cannot read \(path) (destination '\(d.name)')")
+          return Exit.io
+        }
+        var mapping = CanalOptions()
+        mapping.zone = try TimeZoneSpec(parsing: timezone)
+        served.append(
+          try Self.destination(
+            name: d.name, paths: paths, mapping: mapping,
+            readerOptions: ReaderOptions(verifyChecksums: !noVerifyChecksum)))
+      }
+
+      let server = try CanalServer(configuration: config, destinations: served)
+      let address: String
+      do {
+        let bound = try server.start()
+        let ip = bound.ipAddress ?? bind
+        address = (ip.contains(":") ? "[\(ip)]" : ip) + ":\(bound.port ?? port)"
+      } catch {
+        report("cannot listen on \(bind):\(port): \(error)")
+        return Exit.io
+      }
+      let names = served.map(\.name).joined(separator: ", ")
+      report(
+        "serving \(names) on \(address)\(config.credentials.requiresPassword ? " (password required)" : "")"
+      )
+      if !Self.isLoopback(bind) && !config.credentials.requiresPassword {
+        report(
+          "warning: listening on \(bind) without a password; any client that can reach it may read the data"
+        )
+      }
+
+      let stop = Self.onTerminationSignals { server.close() }
+      try server.waitUntilClosed()
+      withExtendedLifetime(stop) {}
+      report("stopped")
+      return 0
+    }
+  }
+
+  /// The destination's entry stream, opened afresh for each client identity: binlog files
+  /// mapped to Entries, or Entry dumps.
+  static func destination(
+    name: String, paths: [String], mapping: CanalOptions, readerOptions: ReaderOptions
+  ) throws
+    -> CanalDestination
+  {
+    let binlogs = paths.filter(fileIsBinlog)
+    if binlogs.isEmpty {
+      return CanalDestination(name: name) { CanalEntryDumpSource(paths: paths) }
+    }
+    guard binlogs.count == paths.count else {
+      throw ValidationError(
+        "destination '\(name)' mixes binlogs and Entry dumps (\(paths.first { !fileIsBinlog($0) } ?? "")); give one kind"
+      )
+    }
+    return CanalDestination(name: name) {
+      try CanalBinlogEntrySource(paths: paths, options: mapping, readerOptions: readerOptions)
+    }
+  }
+
+  static func isLoopback(_ host: String) -> Bool {
+    host == "localhost" || host == "::1" || host.hasPrefix("127.")
+  }
+
+  /// Runs `action` once on the first SIGINT or SIGTERM. Keep the result alive while waiting.
+  static func onTerminationSignals(_ action: @escaping @Sendable () -> Void)
+    -> [any DispatchSourceSignal]
+  {
+    [SIGINT, SIGTERM].map { sig in
+      signal(sig, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+      source.setEventHandler(handler: action)
+      source.resume()
+      return source
+    }
+  }
+}
+
+/// True when the file starts with the binlog magic `fe 62 69 6e`.
+private func fileIsBinlog(_ path: String) -> Bool {
+  let fd = open(path, O_RDONLY)
+  guard fd >= 0 else { return false }
+  defer { close(fd) }
+  var magic = [UInt8](repeating: 0, count: 4)
+  let n = magic.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4) }
+  return n == 4 && magic == [0xFE, 0x62, 0x69, 0x6E]
+}
