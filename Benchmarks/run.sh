@@ -72,11 +72,18 @@ meta_val() { grep "^$1=" "$meta" | head -1 | cut -d= -f2; }
 
 # ---- build --------------------------------------------------------------------------------
 pkg="$DATA/src"; scratch="$root/.build-bench"
+build_desc="prebuilt binary (--no-build or SLUICE)"
 snapshot() {
   rm -rf "$pkg"; mkdir -p "$pkg"
+  local c dirty
+  c=$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
   if (( head )); then
+    build_desc="commit $c (built from \`git archive HEAD\`)"
     (cd "$root" && git archive HEAD) | tar -x -C "$pkg"
   else
+    dirty=$(cd "$root" && git status --porcelain -- Sources Package.swift 2>/dev/null | wc -l)
+    build_desc="commit $c"
+    if [[ "$dirty" != 0 ]]; then build_desc="$build_desc + $dirty uncommitted source files (working-tree snapshot)"; fi
     (cd "$root" && git ls-files -z -co --exclude-standard -- . ':!:.bench-data' \
       | xargs -0 tar -c --ignore-failed-read -f - 2>/dev/null) | tar -x -C "$pkg"
   fi
@@ -285,13 +292,6 @@ fmt_row() {
 
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 mem=$(free -g | awk '/^Mem:/{print $2 " GiB total, " $7 " GiB available"}')
-commit=$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if (( head )); then
-  commit="$commit (built from \`git archive HEAD\`)"
-else
-  dirty=$(cd "$root" && git status --porcelain -- Sources Package.swift 2>/dev/null | wc -l)
-  if [[ "$dirty" != 0 ]]; then commit="$commit + $dirty uncommitted source changes (working-tree snapshot)"; fi
-fi
 swiftv=$(swift --version 2>/dev/null | head -n 1 || true)
 mbv=$(mariadb-binlog --version 2>/dev/null | head -n 1)
 now=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -311,7 +311,7 @@ now=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "## Setup"
   echo
   echo "- Machine: $(nproc) CPUs ($cpu_model), $mem; load average $load_before before, $load_after after (other jobs shared the machine)"
-  echo "- Sluice: commit $commit, release build; $swiftv"
+  echo "- Sluice: $build_desc, release build; $swiftv"
   echo "- Anchor: $mbv"
   echo "- File: \`$fname\`, $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.2f", s/1073741824}') GiB), written by MariaDB $(meta_val server) (ROW, FULL image, FULL metadata, CRC32, Annotate_rows) by \`scripts/make-big-binlog.sh $SIZE_MB\` in $(meta_val generation_seconds) s$( (( nfiles > 1 )) && echo " (first of $nfiles files)")"
   echo "- Content: $ref_events events, $(meta_val transactions) transactions ($(meta_val bulk_transactions) of them 10k–100k rows), $ROWS row changes ($(cval inserts) inserts, $(cval updates) updates, $(cval deletes) deletes; counted with \`mariadb-binlog -v\`), $(date -u -d "@$t_first" '+%Y-%m-%d %H:%M:%S')–$(date -u -d "@$t_last" '+%H:%M:%S') UTC"
@@ -332,7 +332,7 @@ now=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo "\`TZ=UTC mariadb-binlog --start-datetime='$win_start' --stop-datetime='$win_stop'\`."
   echo
   echo "Time window: $win_start – $win_stop UTC, $win_rows row changes (\`mariadb-binlog -v\`)$( [[ -n "${q_rows:-}" ]] && echo "; \`sluice query\` wrote $q_rows")."
-  [[ -n "$sidecar_note" ]] && echo "Index sidecar written by \`sluice index\`: $sidecar_note."
+  [[ -n "$sidecar_note" ]] && echo "Index sidecar written by \`sluice index\`: ${sidecar_note% }."
   echo
   echo "Row changes written by \`sluice export --format ndjson\`: $sl_rows (exit $sl_export_rc); \`mariadb-binlog -v\`: $ROWS."
   for k in "${order[@]}"; do

@@ -21,10 +21,25 @@ public protocol EventSource {
   mutating func next() throws(BinlogError) -> RawEvent?
   /// The whole input when it is memory-mapped (lets callers look ahead), else nil.
   var mappedBytes: UnsafeRawBufferPointer? { get }
+  /// The xid of the transaction whose next event starts at `offset`, found by looking ahead
+  /// (`CommitLookahead`), or nil when it has none or the source cannot look ahead.
+  func lookaheadXid(from offset: UInt64) -> UInt64?
+  /// The size of the event starting at `offset`, when the source can look there.
+  func eventSize(at offset: UInt64) -> Int?
 }
 
 extension EventSource {
   public var mappedBytes: UnsafeRawBufferPointer? { nil }
+
+  public func lookaheadXid(from offset: UInt64) -> UInt64? {
+    guard let b = mappedBytes else { return nil }
+    return CommitLookahead.xid(in: b, from: Int(offset), format: format, file: name)
+  }
+
+  public func eventSize(at offset: UInt64) -> Int? {
+    guard let b = mappedBytes, offset + 13 <= UInt64(b.count) else { return nil }
+    return Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: Int(offset) + 9, as: UInt32.self)))
+  }
 }
 
 /// Frames events and tracks the format description; shared by the mapped and stream readers.

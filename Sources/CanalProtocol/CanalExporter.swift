@@ -13,6 +13,7 @@ public final class CanalExporter {
   public let mapper: EntryMapper
   private var filter = EntryClientFilter<MappedEntry>(entryOf: { $0 })
   private var delivered: [MappedEntry] = []
+  private var scratch: [UInt8] = []
   public private(set) var entriesWritten: UInt64 = 0
 
   public init(sink: OutputSink, options: CanalOptions = CanalOptions()) {
@@ -40,7 +41,9 @@ public final class CanalExporter {
   }
 
   private func write(_ m: MappedEntry) throws {
-    try EntryFraming.append(m.entry(), to: &sink.buffer)
+    scratch.removeAll(keepingCapacity: true)
+    try m.appendSerializedEntry(to: &scratch)
+    EntryFraming.appendFrame(scratch, to: &sink.buffer)
     entriesWritten += 1
     try sink.maybeFlush()
   }

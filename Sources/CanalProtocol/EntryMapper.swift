@@ -81,10 +81,51 @@ public struct MappedEntry: Sendable {
     case .none: break
     case .begin(let b): e.storeValue = try b.serializedBytes()
     case .end(let x): e.storeValue = try x.serializedBytes()
-    case .rowChange(let r): e.storeValue = try r.serializedBytes()
+    case .rowChange(let r):
+      var bytes: [UInt8] = []
+      EntryEncoding.appendRowChange(r, &bytes)
+      e.storeValue = Data(bytes)
     case .pair(let p): e.storeValue = try p.serializedBytes()
     }
     return e
+  }
+
+  /// The serialized Entry, the same bytes as `entry().serializedBytes()`, written directly.
+  public func serializedEntry() throws -> [UInt8] {
+    var out: [UInt8] = []
+    try appendSerializedEntry(to: &out)
+    return out
+  }
+
+  /// Appends the serialized Entry (no length prefix).
+  public func appendSerializedEntry(to out: inout [UInt8]) throws {
+    let headerBytes: [UInt8] = try header.serializedBytes()
+    out.append(0x0A)
+    EntryEncoding.appendVarint(UInt64(headerBytes.count), &out)
+    out.append(contentsOf: headerBytes)
+    out.append(0x10)
+    EntryEncoding.appendVarint(UInt64(bitPattern: Int64(entryType.rawValue)), &out)
+    var store: [UInt8] = []
+    switch self.store {
+    case .none: break
+    case .begin(let b): store = try b.serializedBytes()
+    case .end(let x): store = try x.serializedBytes()
+    case .rowChange(let r):
+      // Written in place after a length prefix sized up front.
+      let size = EntryEncoding.rowChangeSize(r)
+      if size > 0 {
+        out.append(0x1A)
+        EntryEncoding.appendVarint(UInt64(size), &out)
+        EntryEncoding.appendRowChange(r, &out)
+      }
+      return
+    case .pair(let p): store = try p.serializedBytes()
+    }
+    if !store.isEmpty {
+      out.append(0x1A)
+      EntryEncoding.appendVarint(UInt64(store.count), &out)
+      out.append(contentsOf: store)
+    }
   }
 }
 

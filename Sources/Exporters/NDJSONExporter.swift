@@ -43,16 +43,10 @@ public final class NDJSONExporter {
     lookaheadStart = state.startOffset
     lookaheadFile = walker.fileName
     lookaheadXid = nil
-    if let bytes = walker.source.mappedBytes {
-      // Start after the transaction's first event; for a payload, from the payload event itself.
-      let from = ev.inPayload ? Int(ev.raw.offset) : Int(state.startOffset)
-      var start = from
-      if start + 13 <= bytes.count {
-        start += Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 9, as: UInt32.self)))
-      }
-      if ev.inPayload { start = from }
-      lookaheadXid = CommitLookahead.xid(in: bytes, from: start, format: walker.format, file: walker.fileName)
-    }
+    // Start after the transaction's first event; for a payload, from the payload event itself.
+    var start = ev.inPayload ? ev.raw.offset : state.startOffset
+    if !ev.inPayload, let size = walker.source.eventSize(at: start) { start += UInt64(size) }
+    lookaheadXid = walker.source.lookaheadXid(from: start)
     return lookaheadXid
   }
 

@@ -52,7 +52,7 @@ struct EventsCommand: ParsableCommand {
           var walker = BinlogWalker(source: input)
           walker.skipErrors = read.skipErrors
           walker.onSkippedError = { e in report("skipped: \(e.description)") }
-          if let start = startPosition, start > 4, input.mapped != nil {
+          if let start = startPosition, start > 4, input.isSeekable {
             try input.seek(to: start)
           }
           let stop = stopPosition ?? .max

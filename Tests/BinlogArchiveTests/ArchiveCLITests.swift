@@ -22,7 +22,7 @@ final class ArchiveCLITests: XCTestCase {
     p.arguments = Array(args.dropFirst())
     let out = Pipe()
     let errPath = NSTemporaryDirectory() + "sluice-cli-stderr-" + UUID().uuidString
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     defer { try? FileManager.default.removeItem(atPath: errPath) }
     let err = try XCTUnwrap(FileHandle(forWritingAtPath: errPath))
     p.standardOutput = out

@@ -12,7 +12,9 @@ final class EntryBenchmarkTests: XCTestCase {
     guard let path = ProcessInfo.processInfo.environment["CANAL_BENCH"] else { throw XCTSkip("set CANAL_BENCH") }
     let devNull = open("/dev/null", O_WRONLY)
     defer { close(devNull) }
+    let only = ProcessInfo.processInfo.environment["CANAL_BENCH_ONLY"]
     func time(_ name: String, _ consume: (OutputSink) -> (WalkedEvent, BinlogWalker<BinlogInput>) throws -> Void) throws {
+      if let only, only != name { return }
       let sink = OutputSink(fd: devNull)
       let visit = consume(sink)
       let start = Date()

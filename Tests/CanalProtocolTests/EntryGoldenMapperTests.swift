@@ -112,6 +112,26 @@ final class EntryGoldenMapperTests: XCTestCase {
     XCTAssertEqual(insert.rowChange!.isDdlPresent, .isDdl(false))
     XCTAssertEqual(insert.rowChange!.ddlSchemaName, "test")
   }
+
+  func testDirectEncodingEqualsSwiftProtobuf() throws {
+    var paths = CanalPaths.fixtureFiles()
+    if let json = try? CanalPaths.corpusFile("blackbeam__rust_mysql_common/json.binlog.000001") { paths.append(json) }
+    var compared = 0
+    for p in paths {
+      for e in try mapEntries([p], options: quietOptions(forClients: false)) {
+        let viaMessage: [UInt8] = try e.mapped.entry().serializedBytes()
+        var reference = try e.mapped.entry()
+        if let r = e.rowChange { reference.storeValue = try r.serializedBytes() }
+        let viaSwiftProtobuf: [UInt8] = try reference.serializedBytes()
+        let direct = try e.mapped.serializedEntry()
+        if direct != viaSwiftProtobuf || viaMessage != viaSwiftProtobuf {
+          return XCTFail("\(e.file):\(e.offset): direct encoding differs from SwiftProtobuf")
+        }
+        compared += 1
+      }
+    }
+    XCTAssertGreaterThan(compared, 500)
+  }
 }
 
 /// Builds small binlogs event by event (v4 headers, CRC32 checksums).
