@@ -40,7 +40,8 @@ public final class CanalEntryStream {
   public let paths: [String]
   public let options: CanalOptions
   public let readerOptions: ReaderOptions
-  private let mapper: EntryMapper
+  /// The mapper (set `tableMapSource` / `tableMetaProvider` on it before reading).
+  public let mapper: EntryMapper
   private var filter = EntryClientFilter<CanalStreamEntry>(entryOf: { $0.mapped })
   private var fileIndex = 0
   private var walker: BinlogWalker<BinlogInput>?

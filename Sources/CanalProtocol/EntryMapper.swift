@@ -29,11 +29,6 @@ public struct CanalOptions: Sendable {
   /// Integer display widths in `mysqlType` (`int(11)` vs `int`); nil: by server version
   /// (MariaDB and MySQL before 8.0.19 print them).
   public var integerDisplayWidths: Bool?
-  /// Column metadata from another source (e.g. a schema history rebuilt from DDL, the way
-  /// Canal's TSDB works), asked for every rows event with the table map and the event's file and
-  /// offset. Return nil to use what the binlog says (`CanalTableMeta(map, …)`). A result with
-  /// fewer columns than the event is ignored with a warning.
-  public var tableMetaProvider: (@Sendable (_ map: TableMapEvent, _ file: String, _ offset: UInt64) -> CanalTableMeta?)?
   /// Where warnings go (a table without column names, a DDL Canal would stop on); stderr by
   /// default. Each distinct warning is reported once.
   public var onWarning: @Sendable (String) -> Void = CanalOptions.warnOnStandardError
@@ -144,6 +139,17 @@ public struct MappedEntry: Sendable {
 ///   emitted as QUERY with a warning.
 public final class EntryMapper {
   public let options: CanalOptions
+  /// Table maps from another source, asked first for every rows event (with the table id and the
+  /// binlog's own map): e.g. `{ id, _ in schemaTracker.tableMap(id) }` with BinlogSchema's
+  /// `SchemaTracker` (fed every event first), which adds the column names, primary key and
+  /// ENUM/SET labels replayed from DDL to binlogs without FULL metadata. Return nil to use the
+  /// binlog's map.
+  public var tableMapSource: ((_ tableID: UInt64, _ binlogMap: TableMapEvent) -> TableMapEvent?)?
+  /// Column metadata from another source (e.g. `SHOW CREATE TABLE` texts from a schema history,
+  /// the way Canal's TSDB works), asked for every rows event with the table map and the event's
+  /// file and offset. Return nil to use what the table map says (`CanalTableMeta(map, …)`). A
+  /// result with fewer columns than the event is ignored with a warning.
+  public var tableMetaProvider: ((_ map: TableMapEvent, _ file: String, _ offset: UInt64) -> CanalTableMeta?)?
   private var tableMetas: [UInt64: (map: TableMapEvent, meta: CanalTableMeta)] = [:]
   private var warned: Set<String> = []
   private var cachedFileName = ""
@@ -407,13 +413,14 @@ public final class EntryMapper {
   // MARK: - Rows events
 
   private func mapRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws -> MappedEntry? {
-    guard let table = walker.tableMaps[rows.tableID] else {
+    guard let binlogMap = walker.tableMaps[rows.tableID] else {
       throw BinlogError(
         .malformed, "rows event for table id \(rows.tableID) has no preceding Table_map",
         file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
+    let table = tableMapSource?(rows.tableID, binlogMap) ?? binlogMap
     var meta = tableMeta(table, serverVersion: walker.format.serverVersion)
-    if let provider = options.tableMetaProvider, let given = provider(table, walker.fileName, ev.raw.offset) {
+    if let provider = tableMetaProvider, let given = provider(table, walker.fileName, ev.raw.offset) {
       if given.columns.count >= rows.columnCount {
         meta = given
       } else {

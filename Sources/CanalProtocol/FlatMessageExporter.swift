@@ -95,11 +95,12 @@ public enum FlatMessage {
       for row in change.rowDatas {
         let columns = type == .delete ? row.beforeColumns : row.afterColumns
         var values: [(String, String?)] = []
-        for c in columns {
+        values.reserveCapacity(columns.count)
+        for (k, c) in columns.enumerated() {
           if first && c.isKey { pkNames.append(c.name) }
-          put(&sqlType, c.name, c.sqlType)
-          put(&mysqlType, c.name, c.mysqlType)
-          put(&values, c.name, c.isNull ? nil : c.value)
+          put(&sqlType, c.name, c.sqlType, hint: k)
+          put(&mysqlType, c.name, c.mysqlType, hint: k)
+          values.append((c.name, c.isNull ? nil : c.value))  // a row's column names are distinct
           // The flagged names accumulate over the rows and are never reset (Canal's quirk).
           if c.updated { updated.insert(c.name) }
         }
@@ -108,7 +109,7 @@ public enum FlatMessage {
         if type == .update {
           var before: [(String, String?)] = []
           for c in row.beforeColumns where updated.contains(c.name) {
-            put(&before, c.name, c.isNull ? nil : c.value)
+            before.append((c.name, c.isNull ? nil : c.value))
           }
           old.append(before)
         }
@@ -200,8 +201,11 @@ public enum FlatMessage {
   }
 
   /// LinkedHashMap.put: a repeated key keeps its first position and takes the new value.
-  private static func put<V>(_ map: inout [(String, V)], _ key: String, _ value: V) {
-    if let i = map.firstIndex(where: { $0.0 == key }) {
+  /// `hint` is where the key usually is (the column's position in every row of an entry).
+  private static func put<V>(_ map: inout [(String, V)], _ key: String, _ value: V, hint: Int) {
+    if hint < map.count && map[hint].0 == key {
+      map[hint].1 = value
+    } else if let i = map.firstIndex(where: { $0.0 == key }) {
       map[i].1 = value
     } else {
       map.append((key, value))

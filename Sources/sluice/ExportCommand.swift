@@ -74,7 +74,8 @@ struct ExportCommand: ParsableCommand {
       canal.gtidMode = canalGTID
       canal.onWarning = { report("warning: \($0)") }
       let ndjson = format == "ndjson" ? NDJSONExporter(sink: sink, options: options) : nil
-      if let ndjson, !noSchema {
+      var tracker: SchemaTracker?
+      if !noSchema {
         var tl = SchemaTimeline()
         if let first = inputs.first, first != "-", let i = try? BinlogInput(path: first, options: read.readerOptions),
           (try? i.next()) != nil
@@ -82,13 +83,19 @@ struct ExportCommand: ParsableCommand {
           tl.adopt(i.format)
         }
         if let s = schemaPath { _ = try SchemaSnapshot.load(path: s, into: &tl) }
-        let tracker = SchemaTracker(timeline: tl)
-        tracker.onMismatch = { report("warning: \($0)") }
-        tracker.onIssue = { report("warning: \($0.position): schema statement not modeled: \($0.outcome)") }
-        ndjson.schema = tracker
+        let t = SchemaTracker(timeline: tl)
+        t.onMismatch = { report("warning: \($0)") }
+        t.onIssue = { report("warning: \($0.position): schema statement not modeled: \($0.outcome)") }
+        tracker = t
       }
+      ndjson?.schema = tracker
       let entries = format == "canal" ? CanalExporter(sink: sink, options: canal) : nil
       let flat = format == "canal-json" ? FlatMessageExporter(sink: sink, options: canal) : nil
+      if let tracker {
+        // Canal output gets the same DDL-replayed names and keys as NDJSON.
+        entries?.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
+        flat?.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
+      }
       var worst: Int32 = 0
       for path in inputs {
         let input = try BinlogInput(path: path, options: read.readerOptions)
@@ -98,7 +105,7 @@ struct ExportCommand: ParsableCommand {
         do {
           try walker.run { w, ev in
             do {
-              if let ndjson { try ndjson.consume(ev, walker: w) }
+              if let ndjson { try ndjson.consume(ev, walker: w) } else { tracker?.consume(ev, file: w.fileName) }
               if let entries { try entries.consume(ev, walker: w) }
               if let flat { try flat.consume(ev, walker: w) }
             } catch let e as BinlogError where read.skipErrors {

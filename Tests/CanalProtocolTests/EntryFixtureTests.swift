@@ -39,8 +39,11 @@ struct TestEntry: Sendable {
 
 /// Maps every event of `paths` (one stream) and returns the entries; with `forClients` the
 /// client filter is applied.
-func mapEntries(_ paths: [String], options: CanalOptions = quietOptions()) throws -> [TestEntry] {
+func mapEntries(
+  _ paths: [String], options: CanalOptions = quietOptions(), configure: (EntryMapper) -> Void = { _ in }
+) throws -> [TestEntry] {
   let mapper = EntryMapper(options: options)
+  configure(mapper)
   var filter = EntryClientFilter<TestEntry>(entryOf: { $0.mapped })
   var out: [TestEntry] = []
   for p in paths {
@@ -287,20 +290,41 @@ final class EntryFixtureTests: XCTestCase {
   }
 
   func testTableMetaProviderReplacesTheBinlogMetadata() throws {
-    var options = quietOptions(forClients: false)
-    options.tableMetaProvider = { map, file, offset in
-      guard map.table == "ints", file.hasSuffix("binlog.000001"), offset > 0 else { return nil }
-      var meta = CanalTableMeta(map, serverVersion: "10.11.19-MariaDB")
-      meta.columns[11] = CanalColumnMeta(name: "b", isKey: false, mysqlType: "tinyint(1)", column: map.columns[11])
-      meta.columns[12] = CanalColumnMeta(
-        name: "iz", isKey: false, mysqlType: "int(8) unsigned zerofill", column: map.columns[12])
-      return meta
+    let entries = try mapEntries([CanalPaths.fixtureFiles()[0]], options: quietOptions(forClients: false)) { mapper in
+      mapper.tableMetaProvider = { map, file, offset in
+        guard map.table == "ints", file.hasSuffix("binlog.000001"), offset > 0 else { return nil }
+        var meta = CanalTableMeta(map, serverVersion: "10.11.19-MariaDB")
+        meta.columns[11] = CanalColumnMeta(name: "b", isKey: false, mysqlType: "tinyint(1)", column: map.columns[11])
+        meta.columns[12] = CanalColumnMeta(
+          name: "iz", isKey: false, mysqlType: "int(8) unsigned zerofill", column: map.columns[12])
+        return meta
+      }
     }
-    let entries = try mapEntries([CanalPaths.fixtureFiles()[0]], options: options)
     let row = imagesByKey(entries, db: "sluice_types", table: "ints")["2"]!
     XCTAssertEqual(row["b"]?.mysqlType, "tinyint(1)")
     XCTAssertEqual(row["iz"]?.mysqlType, "int(8) unsigned zerofill")
     XCTAssertEqual(row["iz"]?.value, "4294967295")
     XCTAssertEqual(row["ti"]?.mysqlType, "tinyint(4)")
+  }
+
+  func testTableMapSourceNamesColumnsOfAMinimalMetadataBinlog() throws {
+    // Stand-in for a DDL-replayed schema: the names and key of `ints` added to the MINIMAL map.
+    let names = ["id", "ti", "tu", "si", "su", "mi", "mu", "i", "iu", "bi", "bu", "b", "iz"]
+    let entries = try mapEntries(
+      CanalPaths.fixtureFiles("mariadb-10.11-minimal"), options: quietOptions(forClients: false)
+    ) { mapper in
+      mapper.tableMapSource = { _, map in
+        guard map.table == "ints", map.columns.count == names.count else { return nil }
+        var named = map
+        for i in named.columns.indices { named.columns[i].name = names[i] }
+        named.columns[0].isPrimaryKey = true
+        return named
+      }
+    }
+    let row = imagesByKey(entries, db: "sluice_types", table: "ints")["2"]!
+    XCTAssertEqual(row["tu"]?.value, "255")
+    XCTAssertEqual(row["tu"]?.sqlType, 5)
+    XCTAssertEqual(row["id"]?.isKey, true)
+    XCTAssertEqual(rowsEntries(entries, "sluice_types", "bits").first?.rowChange?.rowDatas[0].afterColumns[0].name, "@1")
   }
 }
