@@ -243,7 +243,8 @@ if has_cmd query; then
       clean_sidecars; "$SLUICE" index "$FILE" >/dev/null 2>&1 || true
       measure query-index keep "$SLUICE" query "${qargs[@]}" "$FILE"
     fi
-    q_rows=$("$SLUICE" query "${qargs[@]}" "$FILE" 2>/dev/null | grep -cE '"type":"(insert|update|delete)"') || true
+    qfmt=(); if grep -q 'ndjson' <<<"$qhelp"; then qfmt=(--format ndjson); fi
+    q_rows=$("$SLUICE" query "${qfmt[@]}" "${qargs[@]}" "$FILE" 2>/dev/null | grep -cE '"type":"(insert|update|delete)"') || true
     if [[ "$q_rows" != "$win_rows" ]]; then
       notes+=("**Window row count mismatch**: \`sluice query\` wrote $q_rows row changes for $win_start – $win_stop, \`mariadb-binlog -v\` with the same window shows $win_rows.")
     fi
