@@ -253,6 +253,9 @@ public struct MappedBinlogReader: EventSource {
   }
 }
 
+/// The file name of a path (`/var/lib/mysql/binlog.000001` → `binlog.000001`).
+public func binlogBaseName(_ path: String) -> String { baseName(path) }
+
 @usableFromInline func baseName(_ path: String) -> String {
   if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
   return path

@@ -77,7 +77,7 @@ public struct IndexBuilder {
       switch QueryKind.classify(q.queryBytes) {
       case .begin, .commit, .rollback, .savepoint, .xaStart, .xaEnd: break
       default:
-        if isDDL(q.queryBytes) { t.hasDDL = true } else { t.hasStatements = true }
+        if StatementKind.isDDL(q.queryBytes) { t.hasDDL = true } else { t.hasStatements = true }
       }
     case .rows(let rows):
       if let map = walker.tableMaps[rows.tableID] {
@@ -127,27 +127,5 @@ public struct IndexBuilder {
     if var t = current { finish(&t) }
     current = nil
     return index
-  }
-
-  func isDDL(_ q: [UInt8]) -> Bool {
-    // CREATE/ALTER/DROP/RENAME/TRUNCATE after comments (a copy of the exporters' rule, kept here
-    // so the index does not depend on output code).
-    var i = 0
-    let n = q.count
-    while i < n, q[i] == 0x20 || q[i] == 0x0A || q[i] == 0x09 || q[i] == 0x0D { i += 1 }
-    if i + 2 < n, q[i] == 0x2F, q[i + 1] == 0x2A {
-      if q[i + 2] == 0x21 {
-        i += 3
-        while i < n, q[i] >= 0x30, q[i] <= 0x39 { i += 1 }
-      } else {
-        while i + 1 < n && !(q[i] == 0x2A && q[i + 1] == 0x2F) { i += 1 }
-        i += 2
-      }
-      while i < n, q[i] == 0x20 || q[i] == 0x0A || q[i] == 0x09 { i += 1 }
-    }
-    let s = i
-    while i < n, (q[i] | 0x20) >= 0x61, (q[i] | 0x20) <= 0x7A { i += 1 }
-    let w = String(decoding: q[s..<i], as: UTF8.self).uppercased()
-    return ["CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"].contains(w)
   }
 }

@@ -39,7 +39,7 @@ public enum IndexStore {
       try input.seek(to: last.start)
       startBytes = last.start
     } else {
-      builder = IndexBuilder(file: path.split(separator: "/").last.map(String.init) ?? path, size: UInt64(bytes.count))
+      builder = IndexBuilder(file: binlogBaseName(path), size: UInt64(bytes.count))
     }
     var walker = BinlogWalker(source: input)
     do {

@@ -98,4 +98,4 @@ public struct Archive {
   }
 }
 
-func baseName(_ p: String) -> String { p.split(separator: "/").last.map(String.init) ?? p }
+func baseName(_ p: String) -> String { binlogBaseName(p) }

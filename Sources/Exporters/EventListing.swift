@@ -121,7 +121,7 @@ public final class EventListing {
       var out = sink.buffer
       sink.buffer = []
       JSONWriter.appendRaw("{\"file\":", into: &out)
-      JSONWriter.appendString(walker.fileName.split(separator: "/").last.map(String.init) ?? walker.fileName, into: &out)
+      JSONWriter.appendString(binlogBaseName(walker.fileName), into: &out)
       JSONWriter.appendRaw(",\"pos\":", into: &out)
       JSONWriter.appendUInt(start, into: &out)
       JSONWriter.appendRaw(",\"end\":", into: &out)
