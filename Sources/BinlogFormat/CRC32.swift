@@ -1,5 +1,26 @@
-/// CRC-32 (IEEE 802.3, the polynomial zlib and the binlog use), slicing-by-8.
+import CZlib
+
+/// CRC-32 (IEEE 802.3, the polynomial zlib and the binlog use).
+///
+/// `checksum` calls zlib's `crc32`, which measured ~4.4 GB/s here against ~1.6 GB/s for the
+/// slicing-by-8 table below (kept as `softwareChecksum`, the reference the tests compare with).
 public enum CRC32 {
+  /// CRC of `bytes`, continuing from `crc` (pass 0 to start).
+  public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return crc }
+    var c = UInt(crc)
+    var p = base.assumingMemoryBound(to: UInt8.self)
+    var left = bytes.count
+    // zlib takes a 32-bit length.
+    while left > 0 {
+      let n = Swift.min(left, 1 << 30)
+      c = UInt(crc32(c, p, UInt32(n)))
+      p += n
+      left -= n
+    }
+    return UInt32(truncatingIfNeeded: c)
+  }
+
   @usableFromInline static let table: [UInt32] = {
     var t = [UInt32](repeating: 0, count: 256 * 8)
     for i in 0..<256 {
@@ -17,8 +38,8 @@ public enum CRC32 {
     return t
   }()
 
-  /// CRC of `bytes`, continuing from `crc` (pass 0 to start).
-  public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+  /// The same CRC computed in Swift, slicing-by-8 (reference implementation for tests).
+  public static func softwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
     var c = ~crc
     let n = bytes.count
     var i = 0

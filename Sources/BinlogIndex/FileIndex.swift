@@ -4,48 +4,240 @@
   import Darwin
 #endif
 import BinlogFormat
-import CZstd
 
-/// The persistent per-file index: transactions with offsets, times, GTIDs and tables, plus
-/// what is needed to decode from the middle of the file (its format description event).
+/// The persistent per-file index (`FILE.sidx`, or `<index-dir>/<name>.sidx`), read in place
+/// through a memory mapping: opening it reads the header, the file summary, the string table
+/// and the block keys; transaction records are decoded block by block, only for the blocks a
+/// query cannot rule out by their keys. Layout: `IndexLayout`.
 ///
-/// On disk (`FILE.sidx`, or `<index-dir>/<name>.sidx`): a fixed header (magic `SLUICEIX`,
-/// version, the source's size and fingerprints), a zstd-compressed body, and a CRC32 of
-/// everything before it. A stale index (file replaced, rewritten, truncated) is detected by the
-/// fingerprints and rebuilt; a grown file is extended from its last transaction.
-public struct FileIndex: Sendable {
-  public static let magic: [UInt8] = Array("SLUICEIX".utf8)
-  public static let version: UInt32 = 1
+/// A stale index (file replaced, rewritten, truncated) is detected by the fingerprints and
+/// rebuilt; a grown file is extended from its last transaction.
+public final class FileIndex: @unchecked Sendable {
+  public static let version = IndexLayout.version
 
-  public var file: String
-  public var sourceSize: UInt64 = 0
+  /// The index file's bytes (immutable once written; an unlinked file for in-memory indexes).
+  let mapping: IndexMapping
+  public let path: String
+
+  public let file: String
+  /// Size of the indexed file on disk (for an archive, the compressed file).
+  public let sourceSize: UInt64
+  /// Size of the binlog (for an archive, decompressed; else `sourceSize`).
+  public let binlogSize: UInt64
+  /// True when the indexed file is a seekable zstd archive.
+  public let isArchive: Bool
   /// Offset just past the last complete event indexed.
-  public var indexedEnd: UInt64 = 4
-  public var eventCount: UInt64 = 0
-  public var firstTimestamp: UInt32 = 0
-  public var lastTimestamp: UInt32 = 0
+  public let indexedEnd: UInt64
+  public let eventCount: UInt64
+  public let firstTimestamp: UInt32
+  public let lastTimestamp: UInt32
   /// The raw Format_description event (decode from any transaction start with it).
-  public var formatEvent: [UInt8] = []
+  public let formatEvent: [UInt8]
   /// Previous_gtids (MySQL) or Gtid_list (MariaDB) text.
-  public var previousGTIDs: String?
-  public var rotateTo: String?
+  public let previousGTIDs: String?
+  public let rotateTo: String?
   /// `db.table` names referenced by `TableTouch.table`.
-  public var tables: [String] = []
-  public var transactions: [TransactionRecord] = []
-  /// CRC32 of the first 64 KiB of the source and of the 4 KiB before `indexedEnd`.
-  public var headHash: UInt32 = 0
-  public var tailHash: UInt32 = 0
+  public let tables: [String]
+  /// MySQL GTID sources (uuid and tag) referenced by records.
+  public let gtidSources: [GTIDSet.TSID]
+  public let blockKeys: [BlockKey]
+  public let transactionCount: Int
+  /// Fingerprints: binlog — CRC32 of the first 64 KiB and of the 4 KiB before `indexedEnd`;
+  /// archive — CRC32 of the first and the last 64 KiB of the compressed file (its seek table).
+  public let headHash: UInt32
+  public let tailHash: UInt32
+  private let ddlSection: UnsafeRawBufferPointer
 
-  public init(file: String) { self.file = file }
-
-  // MARK: fingerprints
-
-  public static func fingerprints(_ bytes: UnsafeRawBufferPointer, indexedEnd: UInt64) -> (UInt32, UInt32) {
-    let head = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<Swift.min(bytes.count, 65536)]))
-    let end = Swift.min(Int(indexedEnd), bytes.count)
-    let tail = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[Swift.max(0, end - 4096)..<end]))
-    return (head, tail)
+  /// Reads and verifies an index file (header, summary, strings, keys; blocks on use).
+  init(mapping: IndexMapping, path: String) throws(BinlogError) {
+    self.mapping = mapping
+    self.path = path
+    let data = mapping.bytes
+    func bad(_ m: String) -> BinlogError { BinlogError(.malformed, "index is corrupt: \(m)", file: path) }
+    guard data.count >= 12, data.prefix(8).elementsEqual(IndexLayout.magic) else { throw bad("bad magic") }
+    let version = UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+    guard version == IndexLayout.version else {
+      throw BinlogError(.unsupported, "index version \(version) (this Sluice reads \(IndexLayout.version))", file: path)
+    }
+    let hsize = Int(UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
+    guard hsize >= IndexLayout.fixedHeader + 4, hsize <= data.count else { throw bad("bad header size") }
+    let storedHeaderCRC = UInt32(littleEndian: data.loadUnaligned(fromByteOffset: hsize - 4, as: UInt32.self))
+    guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: data[0..<(hsize - 4)])) == storedHeaderCRC else {
+      throw bad("header checksum mismatch")
+    }
+    var sections: [UInt32: UnsafeRawBufferPointer] = [:]
+    var h = ByteCursor(UnsafeRawBufferPointer(rebasing: data[0..<(hsize - 4)]), position: 16)
+    do throws(BinlogError) {
+      sourceSize = try h.u64()
+      indexedEnd = try h.u64()
+      headHash = try h.u32()
+      tailHash = try h.u32()
+      isArchive = try h.u32() == IndexLayout.SourceKind.archive.rawValue
+      let n = Int(try h.u32())
+      guard n <= IndexLayout.maxSections else { throw bad("\(n) sections") }
+      for _ in 0..<n {
+        let kind = try h.u32()
+        let crc = try h.u32()
+        let off = try h.u64()
+        let len = try h.u64()
+        guard off <= UInt64(data.count), len <= UInt64(data.count) - off else { throw bad("section \(kind) out of bounds") }
+        let bytes = UnsafeRawBufferPointer(rebasing: data[Int(off)..<Int(off + len)])
+        if kind != IndexLayout.Section.blocks.rawValue && CRC32.checksum(bytes) != crc {
+          throw bad("section \(kind) checksum mismatch")
+        }
+        sections[kind] = bytes
+      }
+    } catch {
+      throw bad(error.message)
+    }
+    guard let summary = sections[IndexLayout.Section.summary.rawValue],
+      let strings = sections[IndexLayout.Section.strings.rawValue],
+      let keys = sections[IndexLayout.Section.keys.rawValue],
+      let ddl = sections[IndexLayout.Section.ddl.rawValue],
+      let blocks = sections[IndexLayout.Section.blocks.rawValue]
+    else { throw bad("a section is missing") }
+    do throws(BinlogError) {
+      var s = ByteCursor(summary)
+      file = try s.readString()
+      eventCount = try s.u64()
+      firstTimestamp = try s.u32()
+      lastTimestamp = try s.u32()
+      formatEvent = try s.readBytes()
+      previousGTIDs = try s.readOptionalString()
+      rotateTo = try s.readOptionalString()
+      transactionCount = Int(try s.u64())
+      binlogSize = try s.u64()
+      var st = ByteCursor(strings)
+      let nt = Int(try st.u32())
+      guard nt <= strings.count else { throw bad("table count") }
+      var names: [String] = []
+      names.reserveCapacity(nt)
+      for _ in 0..<nt { names.append(try st.readString()) }
+      tables = names
+      let ng = Int(try st.u32())
+      guard ng <= strings.count else { throw bad("GTID source count") }
+      var srcs: [GTIDSet.TSID] = []
+      for _ in 0..<ng {
+        let hi = try st.u64()
+        let lo = try st.u64()
+        srcs.append(GTIDSet.TSID(sid: UUID128(high: hi, low: lo), tag: try st.readOptionalString()))
+      }
+      gtidSources = srcs
+      guard keys.count % IndexLayout.blockKeySize == 0 else { throw bad("block keys") }
+      var kc = ByteCursor(keys)
+      var ks: [BlockKey] = []
+      ks.reserveCapacity(keys.count / IndexLayout.blockKeySize)
+      var total: UInt64 = 0
+      let blocksStart = UInt64(IndexLayout.headerReserve)
+      let blocksEnd = blocksStart + UInt64(blocks.count)
+      while !kc.isAtEnd {
+        let k = try BlockKey(reading: &kc)
+        guard k.dataOffset >= blocksStart, UInt64(k.storedLength) <= blocksEnd - Swift.min(blocksEnd, k.dataOffset),
+          k.firstRecord == total, k.recordCount > 0, k.recordCount <= IndexLayout.recordsPerBlock,
+          UInt64(k.rawLength) == UInt64(k.recordCount) * UInt64(IndexLayout.recordSize) + UInt64(k.touchCount) * UInt64(IndexLayout.touchSize)
+        else { throw bad("block key \(ks.count) is inconsistent") }
+        total += UInt64(k.recordCount)
+        ks.append(k)
+      }
+      guard total == UInt64(transactionCount) else { throw bad("record count mismatch") }
+      blockKeys = ks
+      ddlSection = ddl
+    } catch {
+      throw bad(error.message)
+    }
   }
+
+  // MARK: blocks
+
+  /// The stored (possibly compressed) bytes of a block, checksum verified.
+  func storedBlock(_ k: BlockKey) throws(BinlogError) -> UnsafeRawBufferPointer {
+    let b = UnsafeRawBufferPointer(rebasing: mapping.bytes[Int(k.dataOffset)..<Int(k.dataOffset + UInt64(k.storedLength))])
+    guard CRC32.checksum(b) == k.crc else {
+      throw BinlogError(.malformed, "index is corrupt: block at \(k.dataOffset) checksum mismatch", file: path)
+    }
+    return b
+  }
+
+  /// Decodes block `i` into `buffer` (reused between calls) and returns its bytes.
+  public func decodeBlock(_ i: Int, into buffer: inout [UInt8]) throws(BinlogError) {
+    let k = blockKeys[i]
+    let stored = try storedBlock(k)
+    if k.flags.contains(.compressed) {
+      if buffer.count != Int(k.rawLength) { buffer = [UInt8](repeating: 0, count: Int(k.rawLength)) }
+      let ok = buffer.withUnsafeMutableBytes { Zstd.decompress(stored, into: $0) }
+      if !ok { throw BinlogError(.malformed, "index is corrupt: block \(i) does not decompress", file: path) }
+    } else {
+      buffer = Array(stored)
+    }
+  }
+
+  /// Record `r` of a decoded block.
+  public func record(in block: [UInt8], key: BlockKey, at r: Int) throws(BinlogError) -> TransactionRecord {
+    let result = block.withUnsafeBytes { b in
+      Result { () throws(BinlogError) in
+        try RecordCodec.record(
+          b, r, count: Int(key.recordCount), touchCount: Int(key.touchCount), sources: gtidSources, tableCount: tables.count)
+      }
+    }
+    switch result {
+    case .success(let t): return t
+    case .failure(let e): throw BinlogError(.malformed, "index is corrupt: \(e.message)", file: path)
+    }
+  }
+
+  /// Visits the records of the blocks `includeBlock` admits, in file order; the visitor returns
+  /// false to stop.
+  public func forEachRecord(
+    where includeBlock: (BlockKey) -> Bool, _ visit: (TransactionRecord) throws -> Bool
+  ) throws {
+    var buffer: [UInt8] = []
+    for (i, k) in blockKeys.enumerated() where includeBlock(k) {
+      try decodeBlock(i, into: &buffer)
+      for r in 0..<Int(k.recordCount) {
+        if !(try visit(try record(in: buffer, key: k, at: r))) { return }
+      }
+    }
+  }
+
+  /// All records, decoded lazily block by block. A block that fails its checksum ends the
+  /// iteration early (use `forEachRecord` to get the error).
+  public var transactions: TransactionTable { TransactionTable(index: self) }
+
+  /// Every DDL statement of the file, in file order.
+  public var ddlStatements: [DDLStatementRecord] {
+    get throws(BinlogError) {
+      var c = ByteCursor(ddlSection)
+      do throws(BinlogError) {
+        let raw = Int(try c.u64())
+        guard raw <= 1 << 30 else { throw BinlogError(.malformed, "DDL section size \(raw)") }
+        var out = [UInt8](repeating: 0, count: raw)
+        let ok = out.withUnsafeMutableBytes { Zstd.decompress(c.rest(), into: $0) }
+        guard ok else { throw BinlogError(.malformed, "DDL section does not decompress") }
+        let result = out.withUnsafeBytes { b in
+          Result { () throws(BinlogError) -> [DDLStatementRecord] in
+          var d = ByteCursor(b)
+          let n = Int(try d.u32())
+          var list: [DDLStatementRecord] = []
+          for _ in 0..<n {
+            let off = try d.u64()
+            let ts = try d.u32()
+            let db = try d.readString()
+            list.append(DDLStatementRecord(offset: off, timestamp: ts, database: db, sql: try d.readString()))
+          }
+          return list
+          }
+        }
+        return try result.get()
+      } catch {
+        throw BinlogError(.malformed, "index is corrupt: \(error.message)", file: path)
+      }
+    }
+  }
+
+  /// Size of the index file.
+  public var byteCount: Int { mapping.bytes.count }
+
+  // MARK: freshness
 
   public enum Freshness: Equatable, Sendable {
     case fresh
@@ -55,8 +247,28 @@ public struct FileIndex: Sendable {
     case stale(String)
   }
 
-  /// Compares the index with the file's current bytes.
+  /// Fingerprints of a plain binlog's bytes.
+  public static func fingerprints(_ bytes: UnsafeRawBufferPointer, indexedEnd: UInt64) -> (UInt32, UInt32) {
+    let head = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<Swift.min(bytes.count, 65536)]))
+    let end = Swift.min(Int(indexedEnd), bytes.count)
+    let tail = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[Swift.max(0, end - 4096)..<end]))
+    return (head, tail)
+  }
+
+  /// Fingerprints of a seekable archive's compressed bytes (head, and the tail with the seek table).
+  public static func archiveFingerprints(_ bytes: UnsafeRawBufferPointer) -> (UInt32, UInt32) {
+    let head = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<Swift.min(bytes.count, 65536)]))
+    let tail = CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[Swift.max(0, bytes.count - 65536)..<bytes.count]))
+    return (head, tail)
+  }
+
+  /// Compares the index with the indexed file's current bytes.
   public func freshness(of bytes: UnsafeRawBufferPointer) -> Freshness {
+    if isArchive {
+      if UInt64(bytes.count) != sourceSize { return .stale("the archive's size changed") }
+      let (h, t) = FileIndex.archiveFingerprints(bytes)
+      return h == headHash && t == tailHash ? .fresh : .stale("the archive changed")
+    }
     if UInt64(bytes.count) < indexedEnd { return .stale("the file is shorter than the indexed part") }
     let (h, t) = FileIndex.fingerprints(bytes, indexedEnd: indexedEnd)
     if h != headHash { return .stale("the file's first bytes changed") }
@@ -65,168 +277,7 @@ public struct FileIndex: Sendable {
     return UInt64(bytes.count) > sourceSize ? .grown : .stale("the file shrank")
   }
 
-  // MARK: serialization
-
-  public func serialized() throws(BinlogError) -> [UInt8] {
-    var body = ByteWriter()
-    body.string(file)
-    body.u64(eventCount)
-    body.u32(firstTimestamp)
-    body.u32(lastTimestamp)
-    body.bytes(formatEvent)
-    body.optionalString(previousGTIDs)
-    body.optionalString(rotateTo)
-    body.u32(UInt32(tables.count))
-    for t in tables { body.string(t) }
-    body.u64(UInt64(transactions.count))
-    for t in transactions {
-      body.u64(t.start)
-      body.u64(t.end)
-      body.u32(t.firstTimestamp)
-      body.u64(t.commitMicros)
-      body.u32(t.serverID)
-      var flags: UInt8 = 0
-      if t.threadID != nil { flags |= 1 }
-      if t.xid != nil { flags |= 2 }
-      if t.hasDDL { flags |= 4 }
-      if t.hasStatements { flags |= 8 }
-      switch t.gtid {
-      case .mysql?: flags |= 16
-      case .mariadb?: flags |= 32
-      case nil: break
-      }
-      body.u8(flags)
-      if let th = t.threadID { body.u32(th) }
-      if let x = t.xid { body.u64(x) }
-      switch t.gtid {
-      case .mysql(let g)?:
-        body.u64(g.sid.high)
-        body.u64(g.sid.low)
-        body.optionalString(g.tag)
-        body.u64(UInt64(bitPattern: g.gno))
-      case .mariadb(let g)?:
-        body.u32(g.domain)
-        body.u32(g.server)
-        body.u64(g.seq)
-      case nil: break
-      }
-      body.u32(UInt32(t.tables.count))
-      for x in t.tables {
-        body.u32(x.table)
-        body.u32(x.inserts)
-        body.u32(x.updates)
-        body.u32(x.deletes)
-        body.u64(x.bytes)
-      }
-    }
-    let compressed = try Zstd.compress(body.out, level: 3)
-    var out = ByteWriter()
-    out.out.append(contentsOf: FileIndex.magic)
-    out.u32(FileIndex.version)
-    out.u64(sourceSize)
-    out.u64(indexedEnd)
-    out.u32(headHash)
-    out.u32(tailHash)
-    out.u64(UInt64(body.out.count))
-    out.u64(UInt64(compressed.count))
-    out.out.append(contentsOf: compressed)
-    let crc = out.out.withUnsafeBytes { CRC32.checksum($0) }
-    out.u32(crc)
-    return out.out
-  }
-
-  public init(deserializing data: UnsafeRawBufferPointer, path: String) throws(BinlogError) {
-    func bad(_ m: String) -> BinlogError { BinlogError(.malformed, "index is corrupt: \(m)", file: path) }
-    guard data.count >= 52, data.prefix(8).elementsEqual(FileIndex.magic) else { throw bad("bad magic") }
-    let stored = UInt32(littleEndian: data.loadUnaligned(fromByteOffset: data.count - 4, as: UInt32.self))
-    guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: data[0..<(data.count - 4)])) == stored else {
-      throw bad("checksum mismatch")
-    }
-    var c = ByteCursor(UnsafeRawBufferPointer(rebasing: data[0..<(data.count - 4)]), position: 8)
-    let version = try c.u32()
-    guard version == FileIndex.version else {
-      throw BinlogError(.unsupported, "index version \(version) (this Sluice writes \(FileIndex.version))", file: path)
-    }
-    sourceSize = try c.u64()
-    indexedEnd = try c.u64()
-    headHash = try c.u32()
-    tailHash = try c.u32()
-    let rawLen = Int(try c.u64())
-    let compLen = Int(try c.u64())
-    let comp = try c.bytes(compLen)
-    let body = try Zstd.decompress(comp, expectedSize: rawLen)
-    var b = ByteCursor(UnsafeRawBufferPointer(start: nil, count: 0))
-    var fileName = ""
-    var parsed: [TransactionRecord] = []
-    var tableNames: [String] = []
-    var fmt: [UInt8] = []
-    var prev: String?
-    var rot: String?
-    var ec: UInt64 = 0
-    var ft: UInt32 = 0
-    var lt: UInt32 = 0
-    do {
-    try body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-      b = ByteCursor(raw)
-      fileName = try b.readString()
-      ec = try b.u64()
-      ft = try b.u32()
-      lt = try b.u32()
-      fmt = try b.readBytes()
-      prev = try b.readOptionalString()
-      rot = try b.readOptionalString()
-      let nt = Int(try b.u32())
-      for _ in 0..<nt { tableNames.append(try b.readString()) }
-      let n = Int(try b.u64())
-      parsed.reserveCapacity(Swift.min(n, 1 << 22))
-      for _ in 0..<n {
-        var t = TransactionRecord(start: try b.u64())
-        t.end = try b.u64()
-        t.firstTimestamp = try b.u32()
-        t.commitMicros = try b.u64()
-        t.serverID = try b.u32()
-        let flags = try b.u8()
-        if flags & 1 != 0 { t.threadID = try b.u32() }
-        if flags & 2 != 0 { t.xid = try b.u64() }
-        t.hasDDL = flags & 4 != 0
-        t.hasStatements = flags & 8 != 0
-        if flags & 16 != 0 {
-          let hi = try b.u64()
-          let lo = try b.u64()
-          let tag = try b.readOptionalString()
-          let gno = Int64(bitPattern: try b.u64())
-          t.gtid = .mysql(MySQLGTID(sid: UUID128(high: hi, low: lo), tag: tag, gno: gno))
-        } else if flags & 32 != 0 {
-          let d = try b.u32()
-          let s = try b.u32()
-          let q = try b.u64()
-          t.gtid = .mariadb(MariaGTID(domain: d, server: s, seq: q))
-        }
-        let k = Int(try b.u32())
-        for _ in 0..<k {
-          let ti = try b.u32()
-          guard Int(ti) < nt else { throw BinlogError(.malformed, "table reference out of range") }
-          t.tables.append(
-            TableTouch(table: ti, inserts: try b.u32(), updates: try b.u32(), deletes: try b.u32(), bytes: try b.u64()))
-        }
-        parsed.append(t)
-      }
-    }
-    } catch let e as BinlogError {
-      throw BinlogError(.malformed, "index is corrupt: \(e.message)", file: path)
-    } catch {
-      throw BinlogError(.malformed, "index is corrupt: \(error)", file: path)
-    }
-    file = fileName
-    eventCount = ec
-    firstTimestamp = ft
-    lastTimestamp = lt
-    formatEvent = fmt
-    previousGTIDs = prev
-    rotateTo = rot
-    tables = tableNames
-    transactions = parsed
-  }
+  // MARK: files
 
   /// Where the index of `binlogPath` lives: beside it, or in `indexDir`.
   public static func path(for binlogPath: String, indexDir: String?) -> String {
@@ -237,97 +288,107 @@ public struct FileIndex: Sendable {
     return binlogPath + ".sidx"
   }
 
-  /// Writes atomically (temporary file + rename).
-  public func write(to path: String) throws(BinlogError) {
-    let data = try serialized()
-    let tmp = path + ".tmp\(getpid())"
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    if fd < 0 {
-      throw BinlogError(
-        .io, "cannot write index: \(String(cString: strerror(errno))) (use --index-dir for read-only archives)",
-        file: path)
-    }
-    var off = 0
-    let ok = data.withUnsafeBytes { b -> Bool in
-      while off < b.count {
-        let r = Glibc.write(fd, b.baseAddress! + off, b.count - off)
-        if r <= 0 { return false }
-        off += r
-      }
-      return true
-    }
-    close(fd)
-    if !ok || rename(tmp, path) != 0 {
-      unlink(tmp)
-      throw BinlogError(.io, "cannot write index: \(String(cString: strerror(errno)))", file: path)
-    }
-  }
-
   /// Reads an index file; nil when there is none.
   public static func read(from path: String) throws(BinlogError) -> FileIndex? {
     var st = stat()
     if stat(path, &st) != 0 { return nil }
-    let m = try MappedFile(path: path)
-    return try FileIndex(deserializing: m.bytes, path: path)
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw BinlogError(.io, "cannot open index: \(String(cString: strerror(errno)))", file: path) }
+    defer { close(fd) }
+    return try FileIndex(mapping: try IndexMapping(fd: fd, path: path), path: path)
   }
-}
 
-/// Little-endian writer for the index body.
-struct ByteWriter {
-  var out: [UInt8] = []
-  mutating func u8(_ v: UInt8) { out.append(v) }
-  mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-  mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
-  mutating func bytes(_ b: [UInt8]) {
-    u32(UInt32(b.count))
-    out.append(contentsOf: b)
-  }
-  mutating func string(_ s: String) { bytes(Array(s.utf8)) }
-  mutating func optionalString(_ s: String?) {
-    if let s {
-      u8(1)
-      string(s)
-    } else {
-      u8(0)
+  /// Copies the index file to `path` (atomically: temporary file + rename).
+  public func write(to dest: String) throws(BinlogError) {
+    let tmp = dest + ".tmp\(getpid())"
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    if fd < 0 {
+      throw BinlogError(
+        .io, "cannot write index: \(String(cString: strerror(errno))) (use --index-dir for read-only archives)", file: dest)
+    }
+    let b = mapping.bytes
+    var off = 0
+    while off < b.count {
+      let r = Glibc.write(fd, b.baseAddress! + off, b.count - off)
+      if r <= 0 { break }
+      off += r
+    }
+    close(fd)
+    if off != b.count || rename(tmp, dest) != 0 {
+      unlink(tmp)
+      throw BinlogError(.io, "cannot write index: \(String(cString: strerror(errno)))", file: dest)
     }
   }
 }
 
-extension ByteCursor {
-  mutating func readBytes() throws(BinlogError) -> [UInt8] {
-    let n = Int(try u32())
-    return Array(try bytes(n))
-  }
-  mutating func readString() throws(BinlogError) -> String { String(decoding: try readBytes(), as: UTF8.self) }
-  mutating func readOptionalString() throws(BinlogError) -> String? {
-    try u8() == 0 ? nil : try readString()
-  }
-}
+/// The transactions of an index as a collection; records are decoded on access (a block at a
+/// time when iterating).
+public struct TransactionTable: RandomAccessCollection, Sendable {
+  public let index: FileIndex
+  public var startIndex: Int { 0 }
+  public var endIndex: Int { index.transactionCount }
 
-/// One-shot zstd helpers for small buffers (the index body).
-enum Zstd {
-  static func compress(_ input: [UInt8], level: Int32) throws(BinlogError) -> [UInt8] {
-    let bound = ZSTD_compressBound(input.count)
-    var out = [UInt8](repeating: 0, count: bound)
-    let n = input.withUnsafeBytes { src in
-      out.withUnsafeMutableBytes { dst in
-        ZSTD_compress(dst.baseAddress, bound, src.baseAddress, src.count, level)
+  public subscript(i: Int) -> TransactionRecord {
+    precondition(i >= 0 && i < endIndex, "transaction \(i) out of range")
+    let b = i / IndexLayout.recordsPerBlock
+    var buf: [UInt8] = []
+    do {
+      try index.decodeBlock(b, into: &buf)
+      return try index.record(in: buf, key: index.blockKeys[b], at: i - b * IndexLayout.recordsPerBlock)
+    } catch {
+      return TransactionRecord(start: 0)
+    }
+  }
+
+  public struct Iterator: IteratorProtocol {
+    let index: FileIndex
+    var block = -1
+    var r = 0
+    var buffer: [UInt8] = []
+    public mutating func next() -> TransactionRecord? {
+      while block < 0 || r >= Int(index.blockKeys[block].recordCount) {
+        block += 1
+        r = 0
+        if block >= index.blockKeys.count { return nil }
+        do { try index.decodeBlock(block, into: &buffer) } catch {
+          block = index.blockKeys.count
+          return nil
+        }
       }
+      defer { r += 1 }
+      return try? index.record(in: buffer, key: index.blockKeys[block], at: r)
     }
-    if ZSTD_isError(n) != 0 { throw BinlogError(.io, "zstd: \(String(cString: ZSTD_getErrorName(n)))") }
-    out.removeSubrange(n...)
-    return out
   }
 
-  static func decompress(_ input: UnsafeRawBufferPointer, expectedSize: Int) throws(BinlogError) -> [UInt8] {
-    guard expectedSize <= 1 << 31 else { throw BinlogError(.malformed, "index body size \(expectedSize) is implausible") }
-    var out = [UInt8](repeating: 0, count: expectedSize)
-    let n = out.withUnsafeMutableBytes { dst in
-      ZSTD_decompress(dst.baseAddress, expectedSize, input.baseAddress, input.count)
+  public func makeIterator() -> Iterator { Iterator(index: index) }
+
+  public static func == (a: TransactionTable, b: TransactionTable) -> Bool { a.elementsEqual(b) }
+}
+
+extension TransactionTable: Equatable {}
+
+/// A read-only mapping of an index file (the one owner of its raw pointer).
+final class IndexMapping: @unchecked Sendable {
+  private let base: UnsafeRawPointer?
+  let count: Int
+
+  init(fd: Int32, path: String) throws(BinlogError) {
+    var st = stat()
+    guard fstat(fd, &st) == 0 else { throw BinlogError(.io, "cannot stat index: \(String(cString: strerror(errno)))", file: path) }
+    count = Int(st.st_size)
+    if count == 0 {
+      base = nil
+      return
     }
-    if ZSTD_isError(n) != 0 || n != expectedSize {
-      throw BinlogError(.malformed, "index body does not decompress")
+    guard let p = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+      throw BinlogError(.io, "cannot map index: \(String(cString: strerror(errno)))", file: path)
     }
-    return out
+    base = UnsafeRawPointer(p)
   }
+
+  deinit {
+    if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+  }
+
+  var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }

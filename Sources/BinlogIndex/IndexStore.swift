@@ -1,4 +1,10 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import BinlogFormat
+import Dispatch
 
 /// Loads a file's index, building or extending it when missing or stale.
 public enum IndexStore {
@@ -22,39 +28,119 @@ public enum IndexStore {
     }
   }
 
-  /// Builds the index of `path` from `startingAt` (an existing index to extend) or from scratch.
+  /// Builds the index of `path` (a binlog or a seekable zstd archive), from scratch or by
+  /// extending `existing` from its last transaction. Writes it to `destination` (atomically),
+  /// or to an unlinked temporary file when nil (an in-memory index that costs no memory).
+  /// Returns the index and the bytes of the binlog read.
   public static func build(
-    path: String, extending existing: FileIndex? = nil, options: ReaderOptions = ReaderOptions()
+    path: String, extending existing: FileIndex? = nil, destination: String? = nil,
+    options: ReaderOptions = ReaderOptions()
   ) throws(BinlogError) -> (FileIndex, UInt64) {
     let input = try BinlogInput(path: path, options: options)
-    guard let bytes = input.mappedBytes else {
-      throw BinlogError(.unsupported, "an index needs a regular file (not a stream)", file: path)
+    guard input.isSeekable else {
+      throw BinlogError(.unsupported, "an index needs a binlog file or a seekable archive (sluice archive), not a stream", file: path)
     }
-    var builder: IndexBuilder
-    var startBytes: UInt64 = 0
-    if var e = existing, let last = e.transactions.last {
+    let (fd, tmp) = try openOutput(destination)
+    var ok = false
+    defer {
+      close(fd)
+      if !ok, let tmp { unlink(tmp) }
+    }
+    let writer = IndexWriter(fd: fd, path: destination ?? path)
+    var scanner: IndexScanner
+    var restart: UInt64 = 4
+    if let e = existing, e.transactionCount > 0 {
       // Re-read the last transaction: it may have been open when the index was written.
-      e.transactions.removeLast()
-      builder = IndexBuilder(extending: e, size: UInt64(bytes.count))
-      try input.seek(to: last.start)
-      startBytes = last.start
+      let lastBlock = e.blockKeys.count - 1
+      try writer.copyBlocks(of: e, count: lastBlock)
+      var buf: [UInt8] = []
+      try e.decodeBlock(lastBlock, into: &buf)
+      let k = e.blockKeys[lastBlock]
+      restart = try e.record(in: buf, key: k, at: Int(k.recordCount) - 1).start
+      scanner = try IndexScanner(writer: writer, extending: e, restart: restart)
+      for r in 0..<(Int(k.recordCount) - 1) { try writer.add(try e.record(in: buf, key: k, at: r)) }
     } else {
-      builder = IndexBuilder(file: binlogBaseName(path), size: UInt64(bytes.count))
+      scanner = IndexScanner(writer: writer, file: binlogBaseName(path))
     }
-    var walker = BinlogWalker(source: input)
+    var read: UInt64
+    if let m = input.mapped {
+      read = try scanMapped(m.file, name: input.name, from: restart, scanner: &scanner, verify: options.verifyChecksums)
+      scanner.meta.sourceKind = .binlog
+      scanner.meta.sourceSize = UInt64(m.file.count)
+      scanner.meta.binlogSize = UInt64(m.file.count)
+      (scanner.meta.headHash, scanner.meta.tailHash) = FileIndex.fingerprints(m.file.bytes, indexedEnd: scanner.meta.indexedEnd)
+    } else {
+      if restart > 4 { try input.seek(to: restart) }
+      let before = input.bytesTouched
+      do {
+        while let raw = try input.next() { try scanner.consume(raw, format: input.format, fileName: input.name) }
+      }
+      read = input.bytesTouched - Swift.min(before, input.bytesTouched)
+      let z = try MappedFile(path: path)
+      scanner.meta.sourceKind = .archive
+      scanner.meta.sourceSize = UInt64(z.count)
+      scanner.meta.binlogSize = input.size ?? scanner.meta.indexedEnd
+      (scanner.meta.headHash, scanner.meta.tailHash) = FileIndex.archiveFingerprints(z.bytes)
+    }
+    try scanner.finishRecords()
+    try writer.finish(scanner.meta, tables: scanner.tables, ddl: scanner.ddl)
+    if let tmp, let destination {
+      if rename(tmp, destination) != 0 {
+        throw BinlogError(.io, "cannot write index: \(String(cString: strerror(errno)))", file: destination)
+      }
+    }
+    ok = true
+    let index = try FileIndex(mapping: try IndexMapping(fd: fd, path: destination ?? path), path: destination ?? "(memory)")
+    if restart > 4 { read = Swift.max(read, 1) }
+    return (index, read)
+  }
+
+  /// A new file for an index: `destination`'s temporary sibling, or an unlinked temporary file.
+  private static func openOutput(_ destination: String?) throws(BinlogError) -> (Int32, String?) {
+    if let destination {
+      let tmp = destination + ".tmp\(getpid())"
+      let fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+      if fd < 0 {
+        throw BinlogError(
+          .io, "cannot write index: \(String(cString: strerror(errno))) (use --index-dir for read-only archives)",
+          file: destination)
+      }
+      return (fd, tmp)
+    }
+    let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    var template = Array((dir + "/sluice-index-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    if fd < 0 { throw BinlogError(.io, "cannot create a temporary index: \(String(cString: strerror(errno)))", file: dir) }
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    return (fd, nil)
+  }
+
+  /// Reads events from `from` to the end of a mapped binlog into `scanner`. CRC32s are checked
+  /// on a second thread over its own mapping (zlib, ~4.4 GB/s) while this one parses.
+  static func scanMapped(
+    _ file: MappedFile, name: String, from: UInt64, scanner: inout IndexScanner, verify: Bool
+  ) throws(BinlogError) -> UInt64 {
+    var reader = try MappedBinlogReader(file: file, name: name, options: ReaderOptions(verifyChecksums: false))
+    if from > 4 {
+      try reader.loadFormat()
+      reader.seek(to: from)
+    }
+    let job = ChecksumJob(path: file.path, name: name, from: from)
+    let group = DispatchGroup()
+    if verify {
+      if from > 4 { job.initialCRC = reader.format.checksum == .crc32 }
+      DispatchQueue.global().async(group: group) { job.run() }
+    }
+    var parseError: BinlogError?
     do {
-      try walker.run { w, ev in builder.consume(ev, walker: w) }
-    } catch let e as BinlogError {
-      throw e
+      while let raw = try reader.next() { try scanner.consume(raw, format: reader.format, fileName: name) }
     } catch {
-      throw BinlogError(.io, "\(error)", file: path)
+      parseError = error
     }
-    var index = builder.finishIndex()
-    index.sourceSize = UInt64(bytes.count)
-    let fp = FileIndex.fingerprints(bytes, indexedEnd: index.indexedEnd)
-    index.headHash = fp.0
-    index.tailHash = fp.1
-    return (index, input.bytesTouched - Swift.min(input.bytesTouched, startBytes > 0 ? 0 : 0))
+    group.wait()
+    if let c = job.error, parseError == nil || (c.offset ?? 0) <= (parseError!.offset ?? .max) { throw c }
+    if let parseError { throw parseError }
+    return reader.bytesTouched - Swift.min(reader.bytesTouched, from > 4 ? from : 0)
   }
 
   /// The index of `path`: read from disk when fresh; extended when the file grew; rebuilt when
@@ -77,15 +163,13 @@ public enum IndexStore {
       case .fresh:
         return Result(index: e, outcome: .loaded, note: nil, bytesRead: 0)
       case .grown:
-        let (idx, read) = try build(path: path, extending: e, options: options)
-        if persist { try idx.write(to: ipath) }
-        return Result(index: idx, outcome: .extended, note: "the file grew", bytesRead: read)
+        let (idx, read) = try build(path: path, extending: e, destination: persist ? ipath : nil, options: options)
+        return Result(index: idx, outcome: persist ? .extended : .inMemory, note: "the file grew", bytesRead: read)
       case .stale(let why):
         note = why
       }
     }
-    let (idx, read) = try build(path: path, options: options)
-    if persist { try idx.write(to: ipath) }
+    let (idx, read) = try build(path: path, destination: persist ? ipath : nil, options: options)
     let outcome: Outcome = !persist ? .inMemory : (existing != nil || note != nil) ? .rebuilt : .built
     return Result(index: idx, outcome: outcome, note: note, bytesRead: read)
   }
@@ -94,5 +178,90 @@ public enum IndexStore {
   public static func hasIndex(path: String, indexDir: String?) -> Bool {
     let ipath = FileIndex.path(for: path, indexDir: indexDir)
     return (try? FileIndex.read(from: ipath)) != nil
+  }
+}
+
+/// Verifies every event's CRC32 from an offset to the end of a binlog, on its own mapping
+/// (released behind the cursor, so memory stays flat).
+final class ChecksumJob: @unchecked Sendable {
+  let path: String
+  let name: String
+  let from: UInt64
+  var initialCRC = false
+  var error: BinlogError?
+  var verified = 0
+
+  init(path: String, name: String, from: UInt64) {
+    self.path = path
+    self.name = name
+    self.from = from
+  }
+
+  func run() {
+    let file: MappedFile
+    do { file = try MappedFile(path: path) } catch {
+      self.error = error
+      return
+    }
+    let b = file.bytes
+    var off = Int(from)
+    var hasCRC = initialCRC
+    var released = 0
+    let step = 8 << 20
+    while off + 19 <= b.count {
+      let size = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: off + 9, as: UInt32.self)))
+      // Framing errors are the parser's to report.
+      guard size >= 19, size <= b.count - off else { return }
+      let type = b[off + 4]
+      let ev = UnsafeRawBufferPointer(rebasing: b[off..<(off + size)])
+      if type == EventType.formatDescription.rawValue {
+        guard let fde = try? FormatDescription(event: ev, headerLength: 19) else { return }
+        hasCRC = fde.checksum == .crc32
+        if hasCRC && !fdeMatches(ev) {
+          fail(ev, off, type)
+          return
+        }
+      } else if hasCRC {
+        let n = size - 4
+        let stored = UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+        if CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n])) != stored {
+          fail(ev, off, type)
+          return
+        }
+        verified += 1
+      }
+      off += size
+      if off - released >= 2 * step {
+        file.dontNeed(offset: released, length: off - step - released)
+        released = off - step
+      }
+    }
+  }
+
+  /// The server computes the FDE's CRC with LOG_EVENT_BINLOG_IN_USE_F cleared, then sets the
+  /// flag while the file is open: accept either.
+  private func fdeMatches(_ ev: UnsafeRawBufferPointer) -> Bool {
+    let n = ev.count - 4
+    guard n > 18 else { return false }
+    let stored = UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+    if CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n])) == stored { return true }
+    var crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<17]))
+    withUnsafeBytes(of: ev[17] & 0xFE) { crc = CRC32.checksum($0, continuing: crc) }
+    crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[18..<n]), continuing: crc)
+    return crc == stored
+  }
+
+  private func fail(_ ev: UnsafeRawBufferPointer, _ off: Int, _ type: UInt8) {
+    let n = ev.count - 4
+    let stored = UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+    let actual = CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n]))
+    func hex(_ v: UInt32) -> String {
+      let s = String(v, radix: 16)
+      return String(repeating: "0", count: 8 - s.count) + s
+    }
+    error = BinlogError(
+      .checksumMismatch,
+      "CRC32 mismatch: stored 0x\(hex(stored)), computed 0x\(hex(actual)) (use --no-verify-checksum to read anyway)",
+      file: name, offset: UInt64(off), eventType: EventType(type))
   }
 }

@@ -38,7 +38,7 @@ public struct Archive {
       }
       read += r.bytesRead
       files.append(
-        File(path: p, name: baseName(p), index: r.index, indexOutcome: r.outcome, indexNote: r.note, size: r.index.sourceSize))
+        File(path: p, name: baseName(p), index: r.index, indexOutcome: r.outcome, indexNote: r.note, size: r.index.binlogSize))
     }
     var warnings: [String] = []
     for i in 0..<files.count {
@@ -82,19 +82,28 @@ public struct Archive {
   }
 
   /// Transactions that pass the index-level filters, in archive order.
-  public func candidates(_ filter: QueryFilter) throws(BinlogError) -> [(file: Int, record: TransactionRecord)] {
+  public func candidates(_ filter: QueryFilter) throws -> [(file: Int, record: TransactionRecord)] {
+    var out: [(Int, TransactionRecord)] = []
+    try forEachCandidate(filter) { i, t in out.append((i, t)) }
+    return out
+  }
+
+  /// Visits the transactions that pass the index-level filters, in archive order, decoding only
+  /// the index blocks whose keys (time, position, ids, GTID and table summaries) can match.
+  public func forEachCandidate(_ filter: QueryFilter, _ visit: (Int, TransactionRecord) throws -> Void) throws {
     let so = try fileOrder(of: filter.startPosition)
     let eo = filter.stopPosition?.file == nil ? nil : try fileOrder(of: filter.stopPosition)
-    var out: [(Int, TransactionRecord)] = []
     for (i, f) in files.enumerated() {
       if let so, i < so { continue }
       if let eo, i > eo { continue }
-      for t in f.index.transactions
-      where filter.admits(t, in: f.index, fileOrder: i, startFileOrder: so, stopFileOrder: eo) {
-        out.append((i, t))
+      let plan = filter.blockPlan(for: f.index)
+      try f.index.forEachRecord(
+        where: { filter.mayMatch($0, plan: plan, fileOrder: i, startFileOrder: so, stopFileOrder: eo) }
+      ) { t in
+        if filter.admits(t, in: f.index, fileOrder: i, startFileOrder: so, stopFileOrder: eo) { try visit(i, t) }
+        return true
       }
     }
-    return out
   }
 }
 

@@ -189,3 +189,79 @@ public struct QueryFilter: Sendable {
     return true
   }
 }
+
+/// What a filter needs per file to test block keys: which of the file's tables it selects.
+public struct BlockPlan: Sendable {
+  /// Per table of the file's index: selected by `--database`/`--table` (nil: no table filter).
+  public var tableSelected: [Bool]?
+  /// The file's MySQL GTID sources (block keys refer to them by number).
+  public var gtidSources: [GTIDSet.TSID] = []
+}
+
+extension QueryFilter {
+  public func blockPlan(for index: FileIndex) -> BlockPlan {
+    var plan = BlockPlan(tableSelected: nil, gtidSources: index.gtidSources)
+    if !databases.isEmpty || !tables.isEmpty {
+      plan.tableSelected = index.tables.map { name in
+        let dot = name.firstIndex(of: ".") ?? name.endIndex
+        let tb = dot < name.endIndex ? String(name[name.index(after: dot)...]) : ""
+        return matchesTable(database: String(name[..<dot]), table: tb)
+      }
+    }
+    return plan
+  }
+
+  /// False when no transaction of a block with key `k` can pass `admits` (conservative).
+  public func mayMatch(_ k: BlockKey, plan: BlockPlan, fileOrder: Int, startFileOrder: Int?, stopFileOrder: Int?) -> Bool {
+    if let s = startMicros, k.maxCommit < s { return false }
+    if let s = stopMicros, k.minCommit >= s { return false }
+    if let sp = startPosition {
+      let so = startFileOrder ?? 0
+      if fileOrder == so && k.lastStart < sp.offset { return false }
+    }
+    if let sp = stopPosition, stopFileOrder == nil || fileOrder == stopFileOrder, k.firstStart >= sp.offset { return false }
+    if !serverIDs.isEmpty && !serverIDs.contains(where: { $0 >= k.minServerID && $0 <= k.maxServerID }) { return false }
+    if !threadIDs.isEmpty && !threadIDs.contains(where: { $0 >= k.minThreadID && $0 <= k.maxThreadID }) { return false }
+    if !xids.isEmpty && !xids.contains(where: { $0 >= k.minXid && $0 <= k.maxXid }) { return false }
+    if let inc = includeGTIDs, !k.flags.contains(.mixedGTIDs) {
+      switch k.gtidKind {
+      case 1:
+        // MySQL: the block's one source must have an interval overlapping its range.
+        guard let set = inc.mysql, Int(k.gtidA) < plan.gtidSources.count else { return false }
+        let lo = Int64(bitPattern: k.gtidMin)
+        let hi = Int64(bitPattern: k.gtidMax)
+        if !set.intervals(for: plan.gtidSources[Int(k.gtidA)]).contains(where: { $0.lowerBound <= hi && $0.upperBound >= lo }) {
+          return false
+        }
+      case 2:
+        guard let m = inc.maria else { return false }
+        let lo = k.gtidMin
+        let hi = k.gtidMax
+        if !m.elements.contains(where: {
+          $0.domain == k.gtidA && ($0.server == nil || $0.server == k.gtidB) && $0.seqs.lowerBound <= hi && $0.seqs.upperBound >= lo
+        }) {
+          return false
+        }
+      default:
+        return false
+      }
+    }
+    if hasRowFilters && !k.flags.contains(.ddl) && !k.flags.contains(.statements) {
+      if !types.isEmpty {
+        let any =
+          (types.contains(.insert) && k.flags.contains(.inserts)) || (types.contains(.update) && k.flags.contains(.updates))
+          || (types.contains(.delete) && k.flags.contains(.deletes))
+        if !any { return false }
+      }
+      if let sel = plan.tableSelected {
+        var any = false
+        for (i, s) in sel.enumerated() where s && k.mayTouch(table: UInt32(i)) {
+          any = true
+          break
+        }
+        if !any { return false }
+      }
+    }
+    return true
+  }
+}

@@ -45,8 +45,6 @@ public final class QueryRunner {
     stats.files = archive.files.count
     stats.bytesIndexed = archive.indexBytesRead
     stats.archiveBytes = archive.totalSize
-    let candidates = try archive.candidates(filter)
-    stats.candidates = candidates.count
     var openFile = -1
     var input: BinlogInput?
     let exporter: NDJSONExporter
@@ -58,16 +56,17 @@ public final class QueryRunner {
       _ = sink
       exporter = e
     }
-    for (fileIndex, record) in candidates {
+    try archive.forEachCandidate(filter) { fileIndex, record in
+      stats.candidates += 1
       if fileIndex != openFile {
         if let input { stats.bytesDecoded += input.bytesTouched }
         input = try BinlogInput(path: archive.files[fileIndex].path, options: readerOptions)
         openFile = fileIndex
       }
-      guard let src = input else { continue }
+      guard let src = input else { return }
       // Pass 1 (only when filters look inside the transaction): does anything match?
       if filter.hasRowFilters && !rowGranularity {
-        if !(try transactionMatches(src, record)) { continue }
+        if !(try transactionMatches(src, record)) { return }
       }
       try emit(src, record, exporter: exporter)
     }

@@ -48,8 +48,8 @@ struct IndexCommand: ParsableCommand {
         progress.update("indexing \(path) (\(k + 1)/\(inputs.count))")
         let r: IndexStore.Result
         if force {
-          let (idx, n) = try IndexStore.build(path: path, options: read.readerOptions)
-          try idx.write(to: FileIndex.path(for: path, indexDir: indexDir))
+          let (idx, n) = try IndexStore.build(
+            path: path, destination: FileIndex.path(for: path, indexDir: indexDir), options: read.readerOptions)
           r = IndexStore.Result(index: idx, outcome: .built, note: nil, bytesRead: n)
         } else {
           r = try IndexStore.load(path: path, indexDir: indexDir, persist: true, options: read.readerOptions)
@@ -58,11 +58,11 @@ struct IndexCommand: ParsableCommand {
         let ipath = FileIndex.path(for: path, indexDir: indexDir)
         var st = stat()
         let isize = stat(ipath, &st) == 0 ? UInt64(st.st_size) : 0
-        total += r.index.sourceSize
+        total += r.index.binlogSize
         indexSize += isize
-        var line = "\(path): \(r.outcome.rawValue), \(r.index.transactions.count) transactions, index \(isize) bytes"
-        if r.index.sourceSize > 0 {
-          line += String(format2(Double(isize) * 100 / Double(r.index.sourceSize))) + "% of the binlog"
+        var line = "\(path): \(r.outcome.rawValue), \(r.index.transactionCount) transactions, index \(isize) bytes"
+        if r.index.binlogSize > 0 {
+          line += String(format2(Double(isize) * 100 / Double(r.index.binlogSize))) + "% of the binlog"
           line = line.replacingLast(" bytes", with: " bytes (") + ")"
         }
         if let note = r.note { line += " [\(note)]" }

@@ -1,0 +1,124 @@
+import BinlogFormat
+import CZstd
+
+/// Fixed-size encoding of `TransactionRecord`s and their table touches inside a block.
+///
+/// Record (72 bytes): start u64, end u64, commit µs u64, first timestamp u32, server id u32,
+/// thread id u32, flags u32 (1 thread, 2 xid, 4 DDL, 8 statements, GTID kind << 8), xid u64,
+/// GTID a u32 (MySQL source index / MariaDB domain), b u32 (MariaDB server), seq u64,
+/// touch index u32 (within the block), touch count u32.
+/// Touch (24 bytes): table u32, inserts u32, updates u32, deletes u32, bytes u64.
+enum RecordCodec {
+  static func append(
+    _ t: TransactionRecord, gtid: (kind: UInt32, a: UInt32, b: UInt32, seq: UInt64), touchIndex: UInt32,
+    records: inout ByteWriter, touches: inout ByteWriter
+  ) {
+    records.u64(t.start)
+    records.u64(t.end)
+    records.u64(t.commitMicros)
+    records.u32(t.firstTimestamp)
+    records.u32(t.serverID)
+    records.u32(t.threadID ?? 0)
+    var flags: UInt32 = gtid.kind << 8
+    if t.threadID != nil { flags |= 1 }
+    if t.xid != nil { flags |= 2 }
+    if t.hasDDL { flags |= 4 }
+    if t.hasStatements { flags |= 8 }
+    records.u32(flags)
+    records.u64(t.xid ?? 0)
+    records.u32(gtid.a)
+    records.u32(gtid.b)
+    records.u64(gtid.seq)
+    records.u32(touchIndex)
+    records.u32(UInt32(t.tables.count))
+    for x in t.tables {
+      touches.u32(x.table)
+      touches.u32(x.inserts)
+      touches.u32(x.updates)
+      touches.u32(x.deletes)
+      touches.u64(x.bytes)
+    }
+  }
+
+  @inline(__always) static func u32(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt32 {
+    UInt32(littleEndian: b.loadUnaligned(fromByteOffset: o, as: UInt32.self))
+  }
+  @inline(__always) static func u64(_ b: UnsafeRawBufferPointer, _ o: Int) -> UInt64 {
+    UInt64(littleEndian: b.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+  }
+
+  /// Commit time of record `i` of a decoded block (no other decoding).
+  @inline(__always) static func commitMicros(_ block: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
+    u64(block, i * IndexLayout.recordSize + 16)
+  }
+  @inline(__always) static func start(_ block: UnsafeRawBufferPointer, _ i: Int) -> UInt64 {
+    u64(block, i * IndexLayout.recordSize)
+  }
+
+  /// Decodes record `i` of a block holding `count` records. Throws when a reference points
+  /// outside the block or the tables.
+  static func record(
+    _ block: UnsafeRawBufferPointer, _ i: Int, count: Int, touchCount: Int, sources: [GTIDSet.TSID], tableCount: Int
+  ) throws(BinlogError) -> TransactionRecord {
+    let o = i * IndexLayout.recordSize
+    var t = TransactionRecord(start: u64(block, o))
+    t.end = u64(block, o + 8)
+    t.commitMicros = u64(block, o + 16)
+    t.firstTimestamp = u32(block, o + 24)
+    t.serverID = u32(block, o + 28)
+    let flags = u32(block, o + 36)
+    if flags & 1 != 0 { t.threadID = u32(block, o + 32) }
+    if flags & 2 != 0 { t.xid = u64(block, o + 40) }
+    t.hasDDL = flags & 4 != 0
+    t.hasStatements = flags & 8 != 0
+    let a = u32(block, o + 48)
+    let b = u32(block, o + 52)
+    let seq = u64(block, o + 56)
+    switch flags >> 8 {
+    case 1:
+      guard Int(a) < sources.count else { throw BinlogError(.malformed, "GTID source \(a) out of range") }
+      let s = sources[Int(a)]
+      t.gtid = .mysql(MySQLGTID(sid: s.sid, tag: s.tag, gno: Int64(bitPattern: seq)))
+    case 2:
+      t.gtid = .mariadb(MariaGTID(domain: a, server: b, seq: seq))
+    default: break
+    }
+    let ti = Int(u32(block, o + 64))
+    let tc = Int(u32(block, o + 68))
+    guard ti + tc <= touchCount else { throw BinlogError(.malformed, "table touches out of range") }
+    if tc > 0 {
+      t.tables.reserveCapacity(tc)
+      let base = count * IndexLayout.recordSize + ti * IndexLayout.touchSize
+      for k in 0..<tc {
+        let p = base + k * IndexLayout.touchSize
+        let table = u32(block, p)
+        guard Int(table) < tableCount else { throw BinlogError(.malformed, "table reference out of range") }
+        t.tables.append(
+          TableTouch(table: table, inserts: u32(block, p + 4), updates: u32(block, p + 8), deletes: u32(block, p + 12), bytes: u64(block, p + 16)))
+      }
+    }
+    return t
+  }
+}
+
+/// One-shot zstd helpers for index blocks and sections.
+enum Zstd {
+  static func compress(_ input: [UInt8], level: Int32) throws(BinlogError) -> [UInt8] {
+    let bound = ZSTD_compressBound(input.count)
+    var out = [UInt8](repeating: 0, count: bound)
+    let n = input.withUnsafeBytes { src in
+      out.withUnsafeMutableBytes { dst in
+        ZSTD_compress(dst.baseAddress, bound, src.baseAddress, src.count, level)
+      }
+    }
+    if ZSTD_isError(n) != 0 { throw BinlogError(.io, "zstd: \(String(cString: ZSTD_getErrorName(n)))") }
+    out.removeSubrange(n...)
+    return out
+  }
+
+  /// Decompresses exactly `out.count` bytes; false when the input is not that.
+  static func decompress(_ input: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
+    let n = ZSTD_decompress(out.baseAddress, out.count, input.baseAddress, input.count)
+    return ZSTD_isError(n) == 0 && n == out.count
+  }
+}

@@ -1,0 +1,106 @@
+import BinlogFormat
+
+/// How many bytes one column's value takes in a row image, known from its table-map type and
+/// metadata without decoding it.
+enum ColumnSize {
+  case fixed(Int)
+  /// A little-endian length of this many bytes, then that many bytes.
+  case prefixed(Int)
+  /// Anything else (MariaDB hires temporals, invalid metadata): decode the value to size it.
+  case decode
+
+  init(_ col: ColumnInfo) {
+    if col.mariaHires {
+      self = .decode
+      return
+    }
+    func frac(_ fsp: Int) -> Int { fsp <= 0 ? 0 : fsp <= 2 ? 1 : fsp <= 4 ? 2 : fsp <= 6 ? 3 : 0 }
+    switch col.type {
+    case .tiny, .year: self = .fixed(1)
+    case .short: self = .fixed(2)
+    case .int24, .date, .newdate, .time: self = .fixed(3)
+    case .long, .float, .timestamp: self = .fixed(4)
+    case .longlong, .double, .datetime: self = .fixed(8)
+    case .null: self = .fixed(0)
+    case .newdecimal:
+      let p = col.precision
+      let s = col.scale
+      self = p >= 1 && p <= 65 && s <= p ? .fixed(DecimalCodec.storageSize(precision: p, scale: s)) : .decode
+    case .time2: self = col.fsp <= 6 ? .fixed(3 + frac(col.fsp)) : .decode
+    case .datetime2: self = col.fsp <= 6 ? .fixed(5 + frac(col.fsp)) : .decode
+    case .timestamp2: self = col.fsp <= 6 ? .fixed(4 + frac(col.fsp)) : .decode
+    case .varchar, .varString, .string: self = .prefixed(col.maxLength > 255 ? 2 : 1)
+    case .enumType: self = col.meta == 1 || col.meta == 2 ? .fixed(Int(col.meta)) : .decode
+    case .setType: self = col.meta >= 1 && col.meta <= 8 ? .fixed(Int(col.meta)) : .decode
+    case .bit: self = (col.bitWidth + 7) / 8 <= 8 ? .fixed((col.bitWidth + 7) / 8) : .decode
+    case .blob, .tinyBlob, .mediumBlob, .longBlob, .json, .geometry, .vector:
+      self = col.meta >= 1 && col.meta <= 4 ? .prefixed(Int(col.meta)) : .decode
+    default: self = .decode
+    }
+  }
+}
+
+/// Counts the rows of a rows event by walking value sizes (`ColumnSize`), not values.
+enum RowCounter {
+  /// Rows in `event`; on malformed rows, the rows before the bad one (as a decoder would).
+  static func count(_ event: RowsEvent, table: TableMapEvent, plan: [ColumnSize]) -> Int {
+    let n = event.columnCount
+    guard n <= plan.count else { return 0 }
+    if event.isPartialUpdate {
+      // Partial JSON after images carry per-column options: let the row decoder size them.
+      guard var d = try? RowDecoder(event: event, table: table) else { return 0 }
+      var k = 0
+      while (try? d.next()) == true { k += 1 }
+      return k
+    }
+    let rows = event.rows
+    var pos = 0
+    var count = 0
+    let images = event.kind == .update ? 2 : 1
+    let beforePresent = event.columnsBefore.setCount
+    let afterPresent = images == 2 ? event.columnsAfter.setCount : beforePresent
+    while pos < rows.count {
+      guard let p = image(rows, pos, event.columnsBefore, beforePresent, n, table, plan) else { return count }
+      pos = p
+      if images == 2 {
+        guard let q = image(rows, pos, event.columnsAfter, afterPresent, n, table, plan) else { return count }
+        pos = q
+      }
+      count += 1
+    }
+    return count
+  }
+
+  /// The position after one row image starting at `start`, or nil when it runs past the end.
+  @inline(__always)
+  static func image(
+    _ rows: UnsafeRawBufferPointer, _ start: Int, _ present: ColumnBitmap, _ presentCount: Int, _ n: Int,
+    _ table: TableMapEvent, _ plan: [ColumnSize]
+  ) -> Int? {
+    let nullBytes = (presentCount + 7) / 8
+    var pos = start + nullBytes
+    guard pos <= rows.count else { return nil }
+    let nulls = start
+    var k = 0
+    for i in 0..<n {
+      guard present[i] else { continue }
+      defer { k += 1 }
+      if rows[nulls + (k >> 3)] & (1 << UInt8(k & 7)) != 0 { continue }
+      switch plan[i] {
+      case .fixed(let w):
+        pos += w
+      case .prefixed(let w):
+        guard pos + w <= rows.count else { return nil }
+        var len = 0
+        for b in 0..<w { len |= Int(rows[pos + b]) << (8 * b) }
+        pos += w + len
+      case .decode:
+        var c = ByteCursor(rows, position: pos)
+        guard (try? ValueDecoder.decode(table.columns[i], &c)) != nil else { return nil }
+        pos = c.position
+      }
+      if pos > rows.count { return nil }
+    }
+    return pos
+  }
+}
