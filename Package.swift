@@ -57,6 +57,6 @@ let package = Package(
       exclude: ["decode_entries.py", "server_client.py", "canal_compare.py"]),
     .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"], exclude: ["Data"]),
     .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),
-    .testTarget(name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters"]),
+    .testTarget(name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive"]),
   ]
 )

@@ -47,6 +47,8 @@ public final class FileIndex: @unchecked Sendable {
   public let headHash: UInt32
   public let tailHash: UInt32
   private let ddlSection: UnsafeRawBufferPointer
+  /// Blocks decoded so far (instrumentation: a query should decode few).
+  public private(set) var blocksDecoded = 0
 
   /// Reads and verifies an index file (header, summary, strings, keys; blocks on use).
   init(mapping: IndexMapping, path: String) throws(BinlogError) {
@@ -133,7 +135,7 @@ public final class FileIndex: @unchecked Sendable {
       while !kc.isAtEnd {
         let k = try BlockKey(reading: &kc)
         guard k.dataOffset >= blocksStart, UInt64(k.storedLength) <= blocksEnd - Swift.min(blocksEnd, k.dataOffset),
-          k.firstRecord == total, k.recordCount > 0, k.recordCount <= IndexLayout.recordsPerBlock,
+          k.firstRecord == total, k.recordCount > 0, k.recordCount <= IndexLayout.maxRecordsPerBlock,
           UInt64(k.rawLength) == UInt64(k.recordCount) * UInt64(IndexLayout.recordSize) + UInt64(k.touchCount) * UInt64(IndexLayout.touchSize)
         else { throw bad("block key \(ks.count) is inconsistent") }
         total += UInt64(k.recordCount)
@@ -160,6 +162,7 @@ public final class FileIndex: @unchecked Sendable {
 
   /// Decodes block `i` into `buffer` (reused between calls) and returns its bytes.
   public func decodeBlock(_ i: Int, into buffer: inout [UInt8]) throws(BinlogError) {
+    blocksDecoded += 1
     let k = blockKeys[i]
     let stored = try storedBlock(k)
     if k.flags.contains(.compressed) {
@@ -321,20 +324,29 @@ public final class FileIndex: @unchecked Sendable {
   }
 }
 
-/// The transactions of an index as a collection; records are decoded on access (a block at a
-/// time when iterating).
-public struct TransactionTable: RandomAccessCollection, Sendable {
+/// The transactions of an index as a sequence; records are decoded on access (a block at a
+/// time when iterating). A sequence, not a collection: a damaged block ends the iteration early,
+/// which a collection's promised `count` could not.
+public struct TransactionTable: Sequence, Sendable {
   public let index: FileIndex
-  public var startIndex: Int { 0 }
-  public var endIndex: Int { index.transactionCount }
+  public var count: Int { index.transactionCount }
+  public var isEmpty: Bool { count == 0 }
+  public var first: TransactionRecord? { isEmpty ? nil : self[0] }
+  public var last: TransactionRecord? { isEmpty ? nil : self[count - 1] }
 
   public subscript(i: Int) -> TransactionRecord {
-    precondition(i >= 0 && i < endIndex, "transaction \(i) out of range")
-    let b = i / IndexLayout.recordsPerBlock
+    precondition(i >= 0 && i < count, "transaction \(i) out of range")
+    let keys = index.blockKeys
+    var lo = 0
+    var hi = keys.count - 1
+    while lo < hi {
+      let mid = (lo + hi + 1) / 2
+      if keys[mid].firstRecord <= UInt64(i) { lo = mid } else { hi = mid - 1 }
+    }
     var buf: [UInt8] = []
     do {
-      try index.decodeBlock(b, into: &buf)
-      return try index.record(in: buf, key: index.blockKeys[b], at: i - b * IndexLayout.recordsPerBlock)
+      try index.decodeBlock(lo, into: &buf)
+      return try index.record(in: buf, key: keys[lo], at: i - Int(keys[lo].firstRecord))
     } catch {
       return TransactionRecord(start: 0)
     }
@@ -346,6 +358,7 @@ public struct TransactionTable: RandomAccessCollection, Sendable {
     var r = 0
     var buffer: [UInt8] = []
     public mutating func next() -> TransactionRecord? {
+      if block >= index.blockKeys.count { return nil }
       while block < 0 || r >= Int(index.blockKeys[block].recordCount) {
         block += 1
         r = 0

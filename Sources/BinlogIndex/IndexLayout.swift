@@ -25,6 +25,7 @@ enum IndexLayout {
   /// Blocks start at a fixed offset so they can be streamed before the header is known.
   static let headerReserve = fixedHeader + maxSections * sectionEntry + 4
   static let recordsPerBlock = 1024
+  static let maxRecordsPerBlock = 65536
   static let recordSize = 72
   static let touchSize = 24
   static let blockKeySize = 176

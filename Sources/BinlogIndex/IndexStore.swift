@@ -34,7 +34,7 @@ public enum IndexStore {
   /// Returns the index and the bytes of the binlog read.
   public static func build(
     path: String, extending existing: FileIndex? = nil, destination: String? = nil,
-    options: ReaderOptions = ReaderOptions()
+    options: ReaderOptions = ReaderOptions(), recordsPerBlock: Int = 1024
   ) throws(BinlogError) -> (FileIndex, UInt64) {
     let input = try BinlogInput(path: path, options: options)
     guard input.isSeekable else {
@@ -47,6 +47,7 @@ public enum IndexStore {
       if !ok, let tmp { unlink(tmp) }
     }
     let writer = IndexWriter(fd: fd, path: destination ?? path)
+    writer.recordsPerBlock = Swift.max(1, Swift.min(recordsPerBlock, IndexLayout.maxRecordsPerBlock))
     var scanner: IndexScanner
     var restart: UInt64 = 4
     if let e = existing, e.transactionCount > 0 {

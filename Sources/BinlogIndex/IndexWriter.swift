@@ -21,6 +21,8 @@ final class IndexWriter {
   private var gtidSourceIDs: [GTIDSet.TSID: UInt32] = [:]
   /// zstd level for blocks (1: fast, and within ~10% of level 3 on index blocks).
   var level: Int32 = 1
+  /// Records per block (a block is the unit a query decodes).
+  var recordsPerBlock = IndexLayout.recordsPerBlock
 
   init(fd: Int32, path: String) {
     self.fd = fd
@@ -64,7 +66,7 @@ final class IndexWriter {
     let g = gtidCode(t.gtid)
     RecordCodec.append(t, gtid: g, touchIndex: key.touchCount, records: &records, touches: &touches)
     key.include(t, gtid: g)
-    if key.recordCount == IndexLayout.recordsPerBlock { try flushBlock() }
+    if key.recordCount >= recordsPerBlock { try flushBlock() }
   }
 
   private func flushBlock() throws(BinlogError) {

@@ -107,4 +107,9 @@ public struct Archive {
   }
 }
 
-func baseName(_ p: String) -> String { binlogBaseName(p) }
+/// The binlog's name: the file name, without the `.zst` of a seekable archive (positions and
+/// Rotate events name the binlog).
+func baseName(_ p: String) -> String {
+  let b = binlogBaseName(p)
+  return b.hasSuffix(".zst") ? String(b.dropLast(4)) : b
+}

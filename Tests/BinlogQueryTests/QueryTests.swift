@@ -127,8 +127,9 @@ final class IndexTests: XCTestCase {
   }
 }
 
-final class QueryTests: XCTestCase {
-  func battery(_ files: [String]) throws -> [QueryFilter] {
+/// Filters of every kind, with values taken from the files (a transaction in the middle).
+func filterBattery(_ files: [String]) throws -> [QueryFilter] {
+
     let archive = try Archive.open(paths: files, indexDir: nil, useIndex: false, persist: false)
     var filters: [QueryFilter] = [QueryFilter()]
     let all = archive.files.flatMap { f in f.index.transactions.map { (f, $0) } }
@@ -186,7 +187,10 @@ final class QueryTests: XCTestCase {
     f.primaryKey = [("id", "1")]
     filters.append(f)
     return filters
-  }
+}
+
+final class QueryTests: XCTestCase {
+  func battery(_ files: [String]) throws -> [QueryFilter] { try filterBattery(files) }
 
   func testQueryWithAndWithoutIndexGivesIdenticalOutput() throws {
     var sets: [[String]] = [QPaths.fixtureSet("mariadb-10.11"), QPaths.fixtureSet("mariadb-10.11-compressed"), QPaths.fixtureSet("mariadb-10.11-minimal")]
