@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import BinlogFormat
 
 /// Turns a file's events into index records, decoding only what the index needs: GTID events,
@@ -12,7 +17,8 @@ struct IndexScanner {
   let writer: IndexWriter
   private var tableIDs: [String: UInt32] = [:]
   private var state = TransactionState()
-  private var current: TransactionRecord?
+  private var current = TransactionRecord(start: 0)
+  private var hasCurrent = false
   private var lastStart: UInt64 = .max
   private var maps: [UInt64: MappedTable] = [:]
 
@@ -20,12 +26,12 @@ struct IndexScanner {
   final class MappedTable {
     let body: [UInt8]
     let map: TableMapEvent
-    let plan: [ColumnSize]
+    let plan: [Int32]
     var tableIndex: UInt32?
     init(body: [UInt8], map: TableMapEvent) {
       self.body = body
       self.map = map
-      plan = map.columns.map(ColumnSize.init)
+      plan = map.columns.map { ColumnSize($0).code }
     }
   }
 
@@ -195,46 +201,46 @@ struct IndexScanner {
       }
     }
     // 2. The record (IndexBuilder rules: a new record when the transaction start moves).
-    if current == nil || current!.start != state.startOffset {
-      if let done = current { try finish(done) }
-      var t = TransactionRecord(start: state.startOffset)
-      t.firstTimestamp = state.firstTimestamp
-      t.serverID = state.serverID
-      current = t
+    if !hasCurrent || current.start != state.startOffset {
+      if hasCurrent { try finish(current) }
+      current = TransactionRecord(start: state.startOffset)
+      current.firstTimestamp = state.firstTimestamp
+      current.serverID = state.serverID
+      hasCurrent = true
     }
-    current!.end = fileEnd
-    if let g = state.gtid { current!.gtid = g }
-    if let th = state.threadID { current!.threadID = th }
-    if let x = state.xid { current!.xid = x }
-    if current!.serverID == 0 { current!.serverID = raw.header.serverID }
-    if queryFlag.ddl { current!.hasDDL = true }
-    if queryFlag.other { current!.hasStatements = true }
+    current.end = fileEnd
+    if let g = state.gtid { current.gtid = g }
+    if let th = state.threadID { current.threadID = th }
+    if let x = state.xid { current.xid = x }
+    if current.serverID == 0 { current.serverID = raw.header.serverID }
+    if queryFlag.ddl { current.hasDDL = true }
+    if queryFlag.other { current.hasStatements = true }
     if let r = rowsTouch {
-      var k = current!.tables.firstIndex { $0.table == r.table }
-      if k == nil {
-        current!.tables.append(TableTouch(table: r.table))
-        k = current!.tables.count - 1
+      var k = current.tables.firstIndex { $0.table == r.table } ?? -1
+      if k < 0 {
+        current.tables.append(TableTouch(table: r.table))
+        k = current.tables.count - 1
       }
       switch r.kind {
-      case .write: current!.tables[k!].inserts += r.rows
-      case .update: current!.tables[k!].updates += r.rows
-      case .delete: current!.tables[k!].deletes += r.rows
+      case .write: current.tables[k].inserts += r.rows
+      case .update: current.tables[k].updates += r.rows
+      case .delete: current.tables[k].deletes += r.rows
       }
-      current!.tables[k!].bytes += UInt64(raw.bytes.count)
+      current.tables[k].bytes += UInt64(raw.bytes.count)
     }
     let evMicros = UInt64(raw.header.timestamp) * 1_000_000
     if state.ended {
       if let c = state.commitTimestampMicros, c > 0 {
-        current!.commitMicros = c
+        current.commitMicros = c
       } else {
-        current!.commitMicros = evMicros
+        current.commitMicros = evMicros
       }
-    } else if current!.commitMicros == 0 || !inPayload {
-      current!.commitMicros = Swift.max(current!.commitMicros, evMicros)
+    } else if current.commitMicros == 0 || !inPayload {
+      current.commitMicros = Swift.max(current.commitMicros, evMicros)
     }
     if state.ended && !(inPayload && type != .xid) {
-      try finish(current!)
-      current = nil
+      try finish(current)
+      hasCurrent = false
     }
     // 3. A Transaction_payload's inner events follow it (their offsets are the payload's).
     if let payload {
@@ -263,9 +269,9 @@ struct IndexScanner {
       let statusLen = Int(UInt16(littleEndian: body.loadUnaligned(fromByteOffset: 11, as: UInt16.self)))
       let q = post + statusLen + dbLen + 1
       if q <= body.count {
-        let text = UnsafeRawBufferPointer(rebasing: body[q...])
-        if text.elementsEqual("BEGIN".utf8) { return (.begin, thread, nil) }
-        if text.elementsEqual("COMMIT".utf8) { return (.commit, thread, nil) }
+        let n = body.count - q
+        if n == 5 && memcmp(body.baseAddress! + q, "BEGIN", 5) == 0 { return (.begin, thread, nil) }
+        if n == 6 && memcmp(body.baseAddress! + q, "COMMIT", 6) == 0 { return (.commit, thread, nil) }
       }
     }
     guard case .query(let q) = try EventBody.decode(raw, format: format, file: fileName) else { return (.other, 0, nil) }
@@ -280,7 +286,11 @@ struct IndexScanner {
       ? UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
       : (UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
         | UInt64(UInt16(littleEndian: body.loadUnaligned(fromByteOffset: 4, as: UInt16.self))) << 32)
-    if let m = maps[id], m.body.elementsEqual(body) { return }
+    if let m = maps[id], m.body.count == body.count,
+      m.body.withUnsafeBytes({ memcmp($0.baseAddress!, body.baseAddress!, body.count) }) == 0
+    {
+      return
+    }
     guard case .tableMap(let map) = try EventBody.decode(raw, format: format, file: fileName) else { return }
     maps[map.tableID] = MappedTable(body: Array(body), map: map)
   }
@@ -293,7 +303,7 @@ struct IndexScanner {
 
   /// Completes the index (a trailing open transaction is kept as it is, marked by `end`).
   mutating func finishRecords() throws(BinlogError) {
-    if let t = current { try finish(t) }
-    current = nil
+    if hasCurrent { try finish(current) }
+    hasCurrent = false
   }
 }

@@ -13,24 +13,20 @@ enum RecordCodec {
     _ t: TransactionRecord, gtid: (kind: UInt32, a: UInt32, b: UInt32, seq: UInt64), touchIndex: UInt32,
     records: inout ByteWriter, touches: inout ByteWriter
   ) {
-    records.u64(t.start)
-    records.u64(t.end)
-    records.u64(t.commitMicros)
-    records.u32(t.firstTimestamp)
-    records.u32(t.serverID)
-    records.u32(t.threadID ?? 0)
     var flags: UInt32 = gtid.kind << 8
     if t.threadID != nil { flags |= 1 }
     if t.xid != nil { flags |= 2 }
     if t.hasDDL { flags |= 4 }
     if t.hasStatements { flags |= 8 }
-    records.u32(flags)
-    records.u64(t.xid ?? 0)
-    records.u32(gtid.a)
-    records.u32(gtid.b)
-    records.u64(gtid.seq)
-    records.u32(touchIndex)
-    records.u32(UInt32(t.tables.count))
+    // One append per record (the fields above, as 9 little-endian words; hosts are little-endian).
+    let words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (
+      t.start.littleEndian, t.end.littleEndian, t.commitMicros.littleEndian,
+      (UInt64(t.firstTimestamp) | UInt64(t.serverID) << 32).littleEndian,
+      (UInt64(t.threadID ?? 0) | UInt64(flags) << 32).littleEndian, (t.xid ?? 0).littleEndian,
+      (UInt64(gtid.a) | UInt64(gtid.b) << 32).littleEndian, gtid.seq.littleEndian,
+      (UInt64(touchIndex) | UInt64(t.tables.count) << 32).littleEndian
+    )
+    withUnsafeBytes(of: words) { records.out.append(contentsOf: $0) }
     for x in t.tables {
       touches.u32(x.table)
       touches.u32(x.inserts)

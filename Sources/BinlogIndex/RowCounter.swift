@@ -40,10 +40,22 @@ enum ColumnSize {
   }
 }
 
+extension ColumnSize {
+  /// Compact form for the sizing loop: >= 0 fixed width, -1...-4 prefixed, `decodeCode` decode.
+  var code: Int32 {
+    switch self {
+    case .fixed(let w): return Int32(w)
+    case .prefixed(let w): return -Int32(w)
+    case .decode: return ColumnSize.decodeCode
+    }
+  }
+  static let decodeCode: Int32 = -100
+}
+
 /// Counts the rows of a rows event by walking value sizes (`ColumnSize`), not values.
 enum RowCounter {
   /// Rows in `event`; on malformed rows, the rows before the bad one (as a decoder would).
-  static func count(_ event: RowsEvent, table: TableMapEvent, plan: [ColumnSize]) -> Int {
+  static func count(_ event: RowsEvent, table: TableMapEvent, plan: [Int32]) -> Int {
     let n = event.columnCount
     guard n <= plan.count else { return 0 }
     if event.isPartialUpdate {
@@ -56,50 +68,59 @@ enum RowCounter {
     let rows = event.rows
     var pos = 0
     var count = 0
-    let images = event.kind == .update ? 2 : 1
-    let beforePresent = event.columnsBefore.setCount
-    let afterPresent = images == 2 ? event.columnsAfter.setCount : beforePresent
-    while pos < rows.count {
-      guard let p = image(rows, pos, event.columnsBefore, beforePresent, n, table, plan) else { return count }
-      pos = p
-      if images == 2 {
-        guard let q = image(rows, pos, event.columnsAfter, afterPresent, n, table, plan) else { return count }
+    let update = event.kind == .update
+    let before = event.columnsBefore
+    let after = event.columnsAfter
+    let beforePresent = before.setCount
+    let afterPresent = update ? after.setCount : beforePresent
+    return plan.withUnsafeBufferPointer { p in
+      while pos < rows.count {
+        guard let q = image(rows, pos, before, beforePresent, n, table, p) else { return count }
         pos = q
+        if update {
+          guard let r = image(rows, pos, after, afterPresent, n, table, p) else { return count }
+          pos = r
+        }
+        count += 1
       }
-      count += 1
+      return count
     }
-    return count
   }
 
   /// The position after one row image starting at `start`, or nil when it runs past the end.
   @inline(__always)
   static func image(
     _ rows: UnsafeRawBufferPointer, _ start: Int, _ present: ColumnBitmap, _ presentCount: Int, _ n: Int,
-    _ table: TableMapEvent, _ plan: [ColumnSize]
+    _ table: TableMapEvent, _ plan: UnsafeBufferPointer<Int32>
   ) -> Int? {
     let nullBytes = (presentCount + 7) / 8
     var pos = start + nullBytes
-    guard pos <= rows.count else { return nil }
-    let nulls = start
+    let end = rows.count
+    guard pos <= end, let base = rows.baseAddress else { return nil }
+    let all = presentCount == n
     var k = 0
     for i in 0..<n {
-      guard present[i] else { continue }
-      defer { k += 1 }
-      if rows[nulls + (k >> 3)] & (1 << UInt8(k & 7)) != 0 { continue }
-      switch plan[i] {
-      case .fixed(let w):
-        pos += w
-      case .prefixed(let w):
-        guard pos + w <= rows.count else { return nil }
-        var len = 0
-        for b in 0..<w { len |= Int(rows[pos + b]) << (8 * b) }
+      if !all && !present[i] { continue }
+      let isNull = base.load(fromByteOffset: start + (k >> 3), as: UInt8.self) & (1 << UInt8(k & 7)) != 0
+      k += 1
+      if isNull { continue }
+      let c = plan[i]
+      if c >= 0 {
+        pos += Int(c)
+      } else if c >= -4 {
+        let w = Int(-c)
+        guard pos + w <= end else { return nil }
+        var len = Int(base.load(fromByteOffset: pos, as: UInt8.self))
+        if w > 1 {
+          for b in 1..<w { len |= Int(base.load(fromByteOffset: pos + b, as: UInt8.self)) << (8 * b) }
+        }
         pos += w + len
-      case .decode:
-        var c = ByteCursor(rows, position: pos)
-        guard (try? ValueDecoder.decode(table.columns[i], &c)) != nil else { return nil }
-        pos = c.position
+      } else {
+        var cur = ByteCursor(rows, position: pos)
+        guard (try? ValueDecoder.decode(table.columns[i], &cur)) != nil else { return nil }
+        pos = cur.position
       }
-      if pos > rows.count { return nil }
+      if pos > end { return nil }
     }
     return pos
   }

@@ -75,20 +75,36 @@ public final class QueryRunner {
     return stats
   }
 
-  private func walker(_ src: BinlogInput, _ record: TransactionRecord) throws -> BinlogWalker<BinlogInput> {
+  /// One walker per open file, reused from transaction to transaction: its table-map cache
+  /// saves re-parsing the same Table_map events in every transaction.
+  private var cachedWalker: BinlogWalker<BinlogInput>?
+
+  /// Runs `body` with a walker over `record`'s byte range.
+  private func withWalker(
+    _ src: BinlogInput, _ record: TransactionRecord, _ body: (inout BinlogWalker<BinlogInput>) throws -> Void
+  ) throws {
     try src.seek(to: record.start)
-    var w = BinlogWalker(source: src)
+    var w: BinlogWalker<BinlogInput>
+    if let c = cachedWalker, c.source === src {
+      w = c
+      cachedWalker = nil  // keep the walker's storage uniquely referenced
+    } else {
+      w = BinlogWalker(source: src)
+    }
+    w.resetTransaction()
     w.stopOffset = record.end
-    return w
+    defer { cachedWalker = w }
+    try body(&w)
   }
 
   /// True when some row or statement of the transaction passes the row-level filters.
   private func transactionMatches(_ src: BinlogInput, _ record: TransactionRecord) throws -> Bool {
-    var w = try walker(src, record)
     var found = false
-    try w.run { w, ev in
-      if found { return }
-      if eventMatches(ev, w) { found = true }
+    try withWalker(src, record) { w in
+      try w.run { w, ev in
+        if found { return }
+        if eventMatches(ev, w) { found = true }
+      }
     }
     return found
   }
@@ -160,7 +176,11 @@ public final class QueryRunner {
   }
 
   private func emit(_ src: BinlogInput, _ record: TransactionRecord, exporter: NDJSONExporter) throws {
-    var w = try walker(src, record)
+    try withWalker(src, record) { w in try emit(&w, record, exporter: exporter) }
+  }
+
+  private func emit(_ w: inout BinlogWalker<BinlogInput>, _ record: TransactionRecord, exporter: NDJSONExporter) throws {
+    let src = w.source
     let textMode: OutputSink? = { if case .text(let s, _) = output { return s } else { return nil } }()
     var wroteHeader = false
     let before = exporter.rowsWritten + exporter.statementsWritten
@@ -181,12 +201,11 @@ public final class QueryRunner {
       }
       try exporter.consume(ev, walker: w)
       if let sink = textMode {
-        try exporter.sink.flush()
-        for line in exporter.sink.takeCaptured().split(separator: 0x0A) {
-          sink.write("  ")
-          sink.buffer.append(contentsOf: line)
-          sink.write("\n")
-        }
+        let captured = exporter.sink
+        if !captured.captured.isEmpty { TransactionText.indent(captured.takeCaptured(), into: sink) }
+        TransactionText.indent(captured.buffer, into: sink)
+        captured.buffer.removeAll(keepingCapacity: true)
+        try sink.maybeFlush()
       }
     }
     exporter.rowFilter = nil
@@ -198,6 +217,22 @@ public final class QueryRunner {
 
 /// The text form of `query` output: a header per transaction, then its changes.
 public enum TransactionText {
+  /// Appends each non-empty line of `lines`, indented by two spaces.
+  static func indent(_ lines: [UInt8], into sink: OutputSink) {
+    lines.withUnsafeBufferPointer { b in
+      var start = 0
+      for i in 0...b.count where i == b.count || b[i] == 0x0A {
+        if i > start {
+          sink.buffer.append(0x20)
+          sink.buffer.append(0x20)
+          sink.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+          sink.buffer.append(0x0A)
+        }
+        start = i + 1
+      }
+    }
+  }
+
   public static func header(_ t: TransactionRecord, file: String) -> String {
     var s = "# \(file):\(t.start)-\(t.end)"
     var out: [UInt8] = []
