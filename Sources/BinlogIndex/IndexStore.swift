@@ -74,7 +74,11 @@ public enum IndexStore {
       if restart > 4 { try input.seek(to: restart) }
       let before = input.bytesTouched
       do {
-        while let raw = try input.next() { try scanner.consume(raw, format: input.format, fileName: input.name) }
+        var format = input.format
+        while let raw = try input.next() {
+          if raw.type == .formatDescription || raw.type == .startV3 { format = input.format }
+          try scanner.consume(raw, format: format, fileName: input.name)
+        }
       }
       read = input.bytesTouched - Swift.min(before, input.bytesTouched)
       let z = try MappedFile(path: path)
@@ -134,7 +138,12 @@ public enum IndexStore {
     }
     var parseError: BinlogError?
     do {
-      while let raw = try reader.next() { try scanner.consume(raw, format: reader.format, fileName: name) }
+      // The format only changes at a Format_description (or Start_v3): copy it then, not per event.
+      var format = reader.format
+      while let raw = try reader.next() {
+        if raw.type == .formatDescription || raw.type == .startV3 { format = reader.format }
+        try scanner.consume(raw, format: format, fileName: name)
+      }
     } catch {
       parseError = error
     }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import BinlogFormat
 import BinlogIndex
 import BinlogQuery
@@ -219,16 +224,22 @@ public final class QueryRunner {
 public enum TransactionText {
   /// Appends each non-empty line of `lines`, indented by two spaces.
   static func indent(_ lines: [UInt8], into sink: OutputSink) {
-    lines.withUnsafeBufferPointer { b in
+    lines.withUnsafeBufferPointer { (b: UnsafeBufferPointer<UInt8>) -> Void in
+      guard let base = b.baseAddress else { return }
+      let n = b.count
       var start = 0
-      for i in 0...b.count where i == b.count || b[i] == 0x0A {
-        if i > start {
+      while start < n {
+        var nl = n
+        if let p = memchr(base + start, 0x0A, n - start) {
+          nl = UnsafePointer<UInt8>(p.assumingMemoryBound(to: UInt8.self)) - base
+        }
+        if nl > start {
           sink.buffer.append(0x20)
           sink.buffer.append(0x20)
-          sink.buffer.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+          sink.buffer.append(contentsOf: UnsafeBufferPointer(start: base + start, count: nl - start))
           sink.buffer.append(0x0A)
         }
-        start = i + 1
+        start = nl + 1
       }
     }
   }
