@@ -140,9 +140,17 @@ public enum IndexStore {
     do {
       // The format only changes at a Format_description (or Start_v3): copy it then, not per event.
       var format = reader.format
+      var released = Int(from)
+      let step = 4 << 20
       while let raw = try reader.next() {
         if raw.type == .formatDescription || raw.type == .startV3 { format = reader.format }
         try scanner.consume(raw, format: format, fileName: name)
+        // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24).
+        let pos = Int(reader.position)
+        if pos - released >= 2 * step {
+          file.dontNeed(offset: released, length: pos - step - released)
+          released = pos - step
+        }
       }
     } catch {
       parseError = error
@@ -217,7 +225,7 @@ final class ChecksumJob: @unchecked Sendable {
     var off = Int(from)
     var hasCRC = initialCRC
     var released = 0
-    let step = 8 << 20
+    let step = 2 << 20
     while off + 19 <= b.count {
       let size = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: off + 9, as: UInt32.self)))
       // Framing errors are the parser's to report.
