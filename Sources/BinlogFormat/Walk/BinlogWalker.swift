@@ -177,6 +177,11 @@ public struct BinlogWalker<Source: EventSource> {
     case .xaPrepare:
       transaction.ended = true
       transaction.open = false
+    case .rows(let r):
+      if !transaction.open && transaction.startOffset == 0 { begin(raw) }
+      // Outside BEGIN/COMMIT (MyISAM and other non-transactional tables) a statement's rows end
+      // with the STMT_END_F rows event: that statement was its own transaction, with no xid.
+      if !transaction.open && r.flags & RowsEvent.flagStatementEnd != 0 { transaction.ended = true }
     case .rotate, .formatDescription, .previousGTIDs, .mariaGTIDList, .binlogCheckpoint, .stop:
       break
     default:

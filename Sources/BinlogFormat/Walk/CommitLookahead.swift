@@ -8,6 +8,9 @@ public enum CommitLookahead {
     let h = format.headerLength
     let crc = format.checksum == .crc32 ? 4 : 0
     var steps = 0
+    // Whether the transaction is explicit (BEGIN, or a MariaDB GTID that is not standalone);
+    // outside one, a statement's rows end with its STMT_END_F rows event, with no xid.
+    var explicit = false
     while pos + h <= bytes.count && steps < 10_000_000 {
       steps += 1
       let type = EventType(bytes[pos + 4])
@@ -17,7 +20,11 @@ public enum CommitLookahead {
       case .xid:
         guard size - h - crc >= 8 else { return nil }
         return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + h, as: UInt64.self))
-      case .gtid, .anonymousGTID, .gtidTagged, .mariaGTID, .rotate, .stop, .formatDescription:
+      case .mariaGTID:
+        if steps > 1 { return nil }
+        // Body: seq_no (8), domain (4), flags (1); FL_STANDALONE = 1.
+        if size - h >= 13 { explicit = bytes[pos + h + 12] & 1 == 0 }
+      case .gtid, .anonymousGTID, .gtidTagged, .rotate, .stop, .formatDescription:
         if steps > 1 { return nil }
       case .query, .queryCompressed:
         let raw = RawEvent(
@@ -26,7 +33,8 @@ public enum CommitLookahead {
         if let q = try? QueryEvent(event: raw, format: format) {
           switch QueryKind.classify(q.queryBytes) {
           case .commit, .rollback, .xaPrepare: return q.statusVars.xid
-          case .begin, .savepoint: break
+          case .begin: explicit = true
+          case .savepoint: break
           default:
             if steps == 1 { return q.statusVars.xid }  // a standalone statement
           }
@@ -44,7 +52,13 @@ public enum CommitLookahead {
           }
         }
         return nil
-      default: break
+      default:
+        if !explicit, type.rowsKind != nil {
+          let tableIDLength = format.postHeaderLength(type) == 6 ? 4 : 6
+          guard size - h >= tableIDLength + 2 else { return nil }
+          let flags = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + h + tableIDLength, as: UInt16.self))
+          if flags & RowsEvent.flagStatementEnd != 0 { return nil }
+        }
       }
       pos += size
     }
