@@ -97,13 +97,18 @@ struct ExportCommand: ParsableCommand {
         flat?.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
       }
       var worst: Int32 = 0
-      for path in inputs {
+      let progress = Progress("exporting")
+      for (k, path) in inputs.enumerated() {
+        defer { progress.clear() }
         let input = try BinlogInput(path: path, options: read.readerOptions)
+        let name = binlogBaseName(path)
+        progress.start(file: name)
         var walker = BinlogWalker(source: input)
         walker.skipErrors = read.skipErrors
         walker.onSkippedError = { e in report("skipped: \(e.description)") }
         do {
           try walker.run { w, ev in
+            progress.advance(file: name, index: k, count: inputs.count, offset: ev.raw.offset, size: input.size)
             do {
               if let ndjson { try ndjson.consume(ev, walker: w) } else { tracker?.consume(ev, file: w.fileName) }
               if let entries { try entries.consume(ev, walker: w) }

@@ -149,9 +149,7 @@ public final class ArchiveBinlogReader: EventSource {
         if let q = try? QueryEvent(event: raw, format: format) {
           switch QueryKind.classify(q.queryBytes) {
           case .commit, .rollback, .xaPrepare: return q.statusVars.xid
-          case .begin, .savepoint: break
-          default:
-            if steps == 1 { return q.statusVars.xid }  // a standalone statement
+          default: break  // BEGIN, SAVEPOINT, statements of the transaction
           }
         }
       case .transactionPayload:
