@@ -40,7 +40,22 @@ public struct BinlogWalker<Source: EventSource> {
 
   /// Visits every event until the end of input. The visitor may throw to stop.
   public mutating func run(_ visit: (inout BinlogWalker<Source>, WalkedEvent) throws -> Void) throws {
-    while source.position < stopOffset, let raw = try source.next() {
+    while source.position < stopOffset {
+      let at = source.position
+      let next: RawEvent?
+      do {
+        next = try source.next()
+      } catch {
+        // An event the source could step over (a checksum mismatch) is skippable; broken
+        // framing is not: there is no next event to go on with.
+        if skipErrors && source.position > at {
+          skippedErrors += 1
+          onSkippedError?(error)
+          continue
+        }
+        throw error
+      }
+      guard let raw = next else { break }
       if transaction.ended { resetTransaction() }
       let format = source.format
       let body: EventBody
