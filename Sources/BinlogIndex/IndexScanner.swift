@@ -195,6 +195,9 @@ struct IndexScanner {
         do { rows = try RowsEvent(event: raw, format: format) } catch {
           throw error.with(file: fileName, offset: raw.offset, eventType: type)
         }
+        // Outside BEGIN/COMMIT (non-transactional tables) a statement's rows end with the
+        // STMT_END_F rows event: that statement was its own transaction (BinlogWalker's rule).
+        if !state.open && rows.flags & RowsEvent.flagStatementEnd != 0 { state.ended = true }
         if let m = maps[rows.tableID] {
           rowsTouch = (tableIndex(m), rows.kind, UInt32(truncatingIfNeeded: RowCounter.count(rows, table: m.map, plan: m.plan)))
         }
