@@ -72,6 +72,11 @@ public final class SchemaTracker {
     }
   }
 
+  /// Takes the server flavor and version from a Format_description (what `consume` does with one).
+  public func adopt(_ format: FormatDescription) {
+    timeline.adopt(format)
+  }
+
   private var lastPath = ""
   private var lastBase = ""
 

@@ -47,10 +47,9 @@ struct StatsCommand: ParsableCommand {
       // One pass over the Query and Table_map events (the index has no schema yet).
       if let audit = try schema.makeAudit(inputs: inputs, read: read) {
         for f in archive.files {
-          do {
-            try audit.scan(BinlogInput(path: f.path, options: read.readerOptions), skipErrors: read.skipErrors)
-          } catch let e as BinlogError {
-            report("warning: schema mismatch count stops at: \(e.description)")
+          let input = try BinlogInput(path: f.path, options: read.readerOptions)
+          if let e = audit.scanFile(input, skipErrors: read.skipErrors).error {
+            report("warning: schema mismatch count stops at: \(e)")
             break
           }
         }

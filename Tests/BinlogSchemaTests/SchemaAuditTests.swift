@@ -48,3 +48,36 @@ final class SchemaAuditTests: XCTestCase {
     XCTAssertEqual(audit.tracker.positionalMaps, 0)
   }
 }
+
+/// The audit's own event loop (no rows decoded) sees the same Table_maps, with the same names, as
+/// a tracker fed by the walker: also inside MySQL 8.0 compressed transaction payloads.
+final class SchemaAuditCorpusTests: XCTestCase {
+  func testAuditSeesEveryTableMapTheWalkerSees() throws {
+    let files = [
+      "apecloud__mysql-binlog-connector-rust/mysql-bin.000057",
+      "blackbeam__rust_mysql_common/transaction_compression.000001",
+      "osheroff__mysql-binlog-connector-java/mysql-bin.compressed",
+      "alibaba__canal/tsdb_mysql-bin.000003",
+      "zendesk__maxwell/binlog.000004",
+      "pingcap__tiflow/mysql-bin.000001",
+    ]
+    var payloadMaps = 0
+    for rel in files {
+      let path = try SchemaPaths.corpusFile(rel)
+      let walked = SchemaTracker()
+      var walker = BinlogWalker(source: try BinlogInput(path: path))
+      try walker.run { w, ev in
+        walked.consume(ev, file: w.fileName)
+        if ev.inPayload, case .tableMap = ev.body { payloadMaps += 1 }
+      }
+      let audit = SchemaAudit()
+      try audit.scan(try BinlogInput(path: path, options: ReaderOptions(verifyChecksums: false)))
+      XCTAssertGreaterThan(walked.enrichedMaps + walked.positionalMaps, 0, rel)
+      XCTAssertEqual(audit.tracker.enrichedMaps, walked.enrichedMaps, rel)
+      XCTAssertEqual(audit.tracker.positionalMaps, walked.positionalMaps, rel)
+      XCTAssertEqual(audit.tracker.timeline.records.map(\.sql), walked.timeline.records.map(\.sql), rel)
+      XCTAssertEqual(audit.counts, walked.mismatchCounts, rel)
+    }
+    XCTAssertGreaterThan(payloadMaps, 0, "some table maps were inside compressed payloads")
+  }
+}
