@@ -17,6 +17,17 @@ public struct SchemaMismatch: Sendable, CustomStringConvertible, Equatable {
   }
 }
 
+/// How many Table_map events of one table disagreed with the timeline (for `info` and `stats`).
+public struct MismatchCount: Sendable, Equatable {
+  public var table: TableName
+  /// Table_map events that disagreed (every one, not one per definition).
+  public var tableMaps: Int
+  /// The first disagreement: its file:offset and what differed.
+  public var first: SchemaMismatch
+  /// The last Table_map that disagreed.
+  public var last: BinlogPosition?
+}
+
 /// The outcome of comparing one Table_map with the timeline.
 public struct Reconciliation: Sendable {
   public enum Status: Sendable, Equatable {
@@ -122,6 +133,13 @@ public struct Reconciliation: Sendable {
       if cols[i].collation == nil, let co = fillCollation(d, cols[i]) { cols[i].collation = co }
       if d.dataType == .enum && cols[i].enumValues == nil { cols[i].enumValues = d.values }
       if d.dataType == .set && cols[i].setValues == nil { cols[i].setValues = d.values }
+      // MariaDB 5.3–10.0 hires TIME/DATETIME/TIMESTAMP(n) (mysql56_temporal_format=OFF): 10.0's
+      // Table_map gives the old type code without the precision byte, yet the row stores the
+      // fraction. Only the definition knows n.
+      if d.fsp > 0 && !cols[i].mariaHires && isOldTemporal(cols[i].type) {
+        cols[i].meta = UInt16(d.fsp)
+        cols[i].mariaHires = true
+      }
       // As FULL metadata would say: MySQL 8.0.23+ logs COLUMN_VISIBILITY, MariaDB has no such field.
       if d.invisible && flavor == .mysql { cols[i].visible = false }
     }
@@ -135,6 +153,8 @@ public struct Reconciliation: Sendable {
     }
     return Reconciliation(status: .matched, schema: schema, columns: cols, primaryKeyOrder: order)
   }
+
+  static func isOldTemporal(_ t: ColumnType) -> Bool { t == .timestamp || t == .datetime || t == .time }
 
   /// The collation id to fill for a column the binlog gives none for. For CHAR/VARCHAR the
   /// byte length must agree with the charset, so a guessed charset is never filled in wrongly.

@@ -17,6 +17,19 @@ public final class SchemaTracker {
   /// Table_map events given names from the schema / left positional (no schema, uncertain, mismatch).
   public private(set) var enrichedMaps = 0
   public private(set) var positionalMaps = 0
+  /// Table_map events that disagreed with the timeline, per table, in order of first disagreement.
+  public var mismatchCounts: [MismatchCount] { mismatchOrder.map { mismatchByTable[$0]! } }
+  private var mismatchByTable: [TableName: MismatchCount] = [:]
+
+  /// Returns `mismatchCounts` and starts counting afresh (e.g. one file at a time).
+  public func takeMismatchCounts() -> [MismatchCount] {
+    defer {
+      mismatchByTable = [:]
+      mismatchOrder = []
+    }
+    return mismatchCounts
+  }
+  private var mismatchOrder: [TableName] = []
 
   /// One enriched map per table id (a class: a cache hit copies one reference).
   final class Cached {
@@ -25,12 +38,14 @@ public final class SchemaTracker {
     let signature: [UInt32]
     let map: TableMapEvent
     let matched: Bool
-    init(version: Int, catalogVersion: Int, signature: [UInt32], map: TableMapEvent, matched: Bool) {
+    let mismatch: SchemaMismatch?
+    init(version: Int, catalogVersion: Int, signature: [UInt32], map: TableMapEvent, matched: Bool, mismatch: SchemaMismatch?) {
       self.version = version
       self.catalogVersion = catalogVersion
       self.signature = signature
       self.map = map
       self.matched = matched
+      self.mismatch = mismatch
     }
   }
   /// Enriched maps in force, by table id.
@@ -55,6 +70,11 @@ public final class SchemaTracker {
     default:
       break
     }
+  }
+
+  /// Takes the server flavor and version from a Format_description (what `consume` does with one).
+  public func adopt(_ format: FormatDescription) {
+    timeline.adopt(format)
   }
 
   private var lastPath = ""
@@ -115,12 +135,12 @@ public final class SchemaTracker {
     let catalogVersion = timeline.catalog.lastVersion
     if let c = cache[map.tableID], c.map.table == map.table, c.map.database == map.database, sameColumns(c.signature, map) {
       if c.catalogVersion == catalogVersion {
-        count(c.matched)
+        count(c.matched, c.mismatch, at: position)
         return c.map
       }
       if timeline.table(TableName(map.database, map.table))?.version ?? 0 == c.version {
         c.catalogVersion = catalogVersion
-        count(c.matched)
+        count(c.matched, c.mismatch, at: position)
         return c.map
       }
     }
@@ -138,13 +158,24 @@ public final class SchemaTracker {
       onMismatch?(m)
     }
     cache[map.tableID] = Cached(
-      version: version, catalogVersion: catalogVersion, signature: signature(map), map: out, matched: r.status == .matched)
-    count(r.status == .matched)
+      version: version, catalogVersion: catalogVersion, signature: signature(map), map: out, matched: r.status == .matched,
+      mismatch: r.mismatch)
+    count(r.status == .matched, r.mismatch, at: position)
     return out
   }
 
-  private func count(_ matched: Bool) {
+  private func count(_ matched: Bool, _ mismatch: SchemaMismatch?, at position: BinlogPosition) {
     if matched { enrichedMaps += 1 } else { positionalMaps += 1 }
+    guard let mismatch else { return }
+    if mismatchByTable[mismatch.table] == nil {
+      // A cached disagreement carries the position where it was found: report this one.
+      var first = mismatch
+      first.position = position
+      mismatchOrder.append(mismatch.table)
+      mismatchByTable[mismatch.table] = MismatchCount(table: mismatch.table, tableMaps: 0, first: first)
+    }
+    mismatchByTable[mismatch.table]!.tableMaps += 1
+    mismatchByTable[mismatch.table]!.last = position
   }
 
   private func signature(_ map: TableMapEvent) -> [UInt32] {

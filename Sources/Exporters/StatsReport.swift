@@ -1,6 +1,7 @@
 import BinlogFormat
 import BinlogIndex
 import BinlogQuery
+import BinlogSchema
 
 /// `sluice stats`: activity per table, largest and longest transactions, a per-minute timeline,
 /// DDL, and counts per server id / GTID domain — all from the index.
@@ -30,6 +31,8 @@ public struct StatsReport {
   public var rows: UInt64 = 0
   public var files = 0
   public var bytes: UInt64 = 0
+  /// Table_maps that disagreed with the replayed schema, per table (nil: not audited).
+  public var schemaMismatches: [MismatchCount]?
 
   public init(archive: Archive, top: Int) {
     files = archive.files.count
@@ -120,6 +123,7 @@ public struct StatsReport {
     for (id, n) in perServer { s += "  \(id): \(n) transactions\n" }
     s += "\nper GTID source / domain:\n"
     for (d, n) in perDomain { s += "  \(d): \(n) transactions\n" }
+    if let m = schemaMismatches { s += "\n" + SchemaMismatchText.text(m) }
     return s
   }
 
@@ -166,7 +170,12 @@ public struct StatsReport {
       str(d)
       raw(":\(n)")
     }
-    raw("}}\n")
+    raw("}")
+    if let m = schemaMismatches {
+      raw(",\"schema_mismatches\":")
+      SchemaMismatchText.appendJSON(m, into: &o)
+    }
+    raw("}\n")
     return String(decoding: o, as: UTF8.self)
   }
 }

@@ -1,5 +1,6 @@
 import BinlogFormat
 import BinlogIndex
+import BinlogSchema
 
 /// Text and JSON renderings of `FileSummary` for `sluice info`.
 public enum SummaryText {
@@ -44,7 +45,8 @@ public enum SummaryText {
     return out
   }
 
-  public static func json(_ s: FileSummary) -> String {
+  /// `schemaMismatches`: the file's Table_maps that disagreed with the replayed schema (`SchemaAudit`).
+  public static func json(_ s: FileSummary, schemaMismatches: [MismatchCount]? = nil) -> String {
     var o: [UInt8] = []
     func key(_ k: String) {
       if o.count > 1 { o.append(0x2C) }
@@ -93,6 +95,10 @@ public enum SummaryText {
     num("end_offset", s.endOffset)
     str("rotate_to", s.rotateTo)
     str("error", s.error?.description)
+    if let m = schemaMismatches {
+      key("schema_mismatches")
+      SchemaMismatchText.appendJSON(m, into: &o)
+    }
     o.append(0x7D)
     return String(decoding: o, as: UTF8.self)
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BinlogFormat
 import BinlogIndex
+import BinlogSchema
 import Exporters
 
 struct InfoCommand: ParsableCommand {
@@ -18,6 +19,8 @@ struct InfoCommand: ParsableCommand {
 
   @OptionGroup var read: ReadOptions
 
+  @OptionGroup var schema: SchemaAuditOptions
+
   @Argument(help: "Binlog files, directories, or '-' for stdin.")
   var files: [String]
 
@@ -31,6 +34,8 @@ struct InfoCommand: ParsableCommand {
       let sink = OutputSink.standardOutput()
       var worst: Int32 = 0
       let inputs = try expandInputs(files)
+      // Stdin cannot be read twice: no schema audit for it.
+      let audit = inputs.contains("-") ? nil : try schema.makeAudit(inputs: inputs, read: read)
       if format == "json" { sink.write(inputs.count > 1 ? "[" : "") }
       for (k, path) in inputs.enumerated() {
         let summary: FileSummary
@@ -45,13 +50,22 @@ struct InfoCommand: ParsableCommand {
         if let e = summary.error {
           worst = Swift.max(worst, Exit.code(for: e))
         }
+        // The file's Table_maps against the schema replayed from every file before it.
+        var mismatches: [MismatchCount]?
+        // Checksums were verified by the summary's pass.
+        if let audit, summary.error == nil, let input = try? BinlogInput(path: path, options: ReaderOptions(verifyChecksums: false)) {
+          let r = audit.scanFile(input, skipErrors: read.skipErrors)
+          mismatches = r.counts
+          if let e = r.error { report("warning: schema mismatch count stops at: \(e)") }
+        }
         if format == "json" {
           if k > 0 { sink.write(",") }
-          sink.write(SummaryText.json(summary))
+          sink.write(SummaryText.json(summary, schemaMismatches: mismatches))
           if inputs.count == 1 { sink.write("\n") }
         } else {
           if k > 0 { sink.write("\n") }
           sink.write(SummaryText.text(summary))
+          if let mismatches { sink.write(SchemaMismatchText.text(mismatches)) }
         }
         try sink.flush()
         if let e = summary.error { report(e.description) }

@@ -223,3 +223,28 @@ struct SchemaCommand: ParsableCommand {
     return UInt32(t)
   }
 }
+
+/// `--schema` / `--no-schema` for `info` and `stats`: replay the DDL (from a snapshot when given)
+/// and count the Table_maps that disagree with it.
+struct SchemaAuditOptions: ParsableArguments {
+  @Option(name: .customLong("schema"), help: "Schema snapshot in force before the first file (mysqldump --no-data, SHOW CREATE TABLE text or information_schema.COLUMNS export) for the schema-mismatch count.")
+  var snapshot: String?
+
+  @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to count Table_maps that disagree with the schema.")
+  var noSchema = false
+
+  /// nil with --no-schema. Warnings about the snapshot go to stderr.
+  func makeAudit(inputs: [String], read: ReadOptions) throws -> SchemaAudit? {
+    if noSchema { return nil }
+    var timeline = SchemaTimeline()
+    if let snapshot {
+      // The snapshot is read with the flavor of the server that wrote the binlogs.
+      if let first = inputs.first, first != "-", let input = try? BinlogInput(path: first, options: read.readerOptions) {
+        if (try? input.next()) != nil { timeline.adopt(input.format) }
+      }
+      let r = try SchemaSnapshot.load(path: snapshot, into: &timeline)
+      for issue in r.issues { report("warning: \(issue)") }
+    }
+    return SchemaAudit(timeline: timeline)
+  }
+}

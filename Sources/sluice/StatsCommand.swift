@@ -1,6 +1,7 @@
 import ArgumentParser
 import BinlogFormat
 import BinlogQuery
+import BinlogSchema
 import Exporters
 
 struct StatsCommand: ParsableCommand {
@@ -26,6 +27,8 @@ struct StatsCommand: ParsableCommand {
 
   @OptionGroup var read: ReadOptions
 
+  @OptionGroup var schema: SchemaAuditOptions
+
   @Argument(help: "Binlog files or directories.")
   var files: [String]
 
@@ -40,7 +43,18 @@ struct StatsCommand: ParsableCommand {
       let inputs = try expandInputs(files)
       let archive = try Archive.open(paths: inputs, indexDir: indexDir, useIndex: true, persist: false, options: read.readerOptions)
       for w in archive.warnings { report("warning: \(w)") }
-      let r = StatsReport(archive: archive, top: top)
+      var r = StatsReport(archive: archive, top: top)
+      // One pass over the Query and Table_map events (the index has no schema yet).
+      if let audit = try schema.makeAudit(inputs: inputs, read: read) {
+        for f in archive.files {
+          let input = try BinlogInput(path: f.path, options: read.readerOptions)
+          if let e = audit.scanFile(input, skipErrors: read.skipErrors).error {
+            report("warning: schema mismatch count stops at: \(e)")
+            break
+          }
+        }
+        r.schemaMismatches = audit.counts
+      }
       let sink = OutputSink.standardOutput()
       sink.write(format == "json" ? r.json() : r.text())
       try sink.close()
