@@ -15,6 +15,14 @@ public struct WalkedEvent {
   public var payloadInnerOffset: UInt64
   /// End offset of the event in its file (for inner events: of the payload event).
   public var fileEndOffset: UInt64
+
+  public init(raw: RawEvent, body: EventBody, inPayload: Bool, payloadInnerOffset: UInt64, fileEndOffset: UInt64) {
+    self.raw = raw
+    self.body = body
+    self.inPayload = inPayload
+    self.payloadInnerOffset = payloadInnerOffset
+    self.fileEndOffset = fileEndOffset
+  }
 }
 
 /// Walks a source event by event: decodes bodies, expands Transaction_payload events into their
