@@ -106,13 +106,10 @@ public struct MappedEntry: Sendable {
     case .begin(let b): store = try b.serializedBytes()
     case .end(let x): store = try x.serializedBytes()
     case .rowChange(let r):
-      // Written in place after a length prefix sized up front.
-      let size = EntryEncoding.rowChangeSize(r)
-      if size > 0 {
-        out.append(0x1A)
-        EntryEncoding.appendVarint(UInt64(size), &out)
-        EntryEncoding.appendRowChange(r, &out)
-      }
+      // Written in place, its length prefix patched in afterwards; an empty RowChange is omitted.
+      let before = out.count
+      EntryEncoding.appendDelimited(0x1A, expected: 1 << 14, &out) { EntryEncoding.appendRowChange(r, &$0) }
+      if out.count - before == 2 { out.removeSubrange(before...) }
       return
     case .pair(let p): store = try p.serializedBytes()
     }
@@ -548,9 +545,10 @@ extension CanalValueText {
   /// column index with both NULL, or both non-NULL with equal text. Every INSERT column (no
   /// before image) and every column missing from a partial before image is updated.
   public static func isUpdated(_ after: CanalColumn, before: [CanalColumn]) -> Bool {
-    for b in before where b.index == after.index {
-      if b.isNull && after.isNull { return false }
-      if !after.isNull && !b.isNull && b.value == after.value { return false }
+    // By index, not `for b in before`: no copy of every before column per after column.
+    for i in before.indices where before[i].index == after.index {
+      if before[i].isNull && after.isNull { return false }
+      if !after.isNull && !before[i].isNull && before[i].value == after.value { return false }
     }
     return true
   }
