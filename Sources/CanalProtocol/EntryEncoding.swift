@@ -115,19 +115,6 @@ enum EntryEncoding {
     }
   }
 
-  static func appendColumn(_ c: CanalColumn, _ out: inout [UInt8]) {
-    if c.index != 0 { appendInt(0x08, Int64(c.index), &out) }
-    if c.sqlType != 0 { appendInt(0x10, Int64(c.sqlType), &out) }
-    appendString(0x1A, c.name, &out)
-    if c.isKey { out.append(contentsOf: [0x20, 1]) }
-    if c.updated { out.append(contentsOf: [0x28, 1]) }
-    if let present = c.isNullPresent, case .isNull(let v) = present { out.append(contentsOf: [0x30, v ? 1 : 0]) }
-    appendPairs(0x3A, c.props, &out)
-    appendString(0x42, c.value, &out)
-    if c.length != 0 { appendInt(0x48, Int64(c.length), &out) }
-    appendString(0x52, c.mysqlType, &out)
-  }
-
   /// Appends `tag`, a length varint and what `body` appends, the length patched in afterwards
   /// (sized for `expected` bytes first; moved when the varint is longer or shorter): one pass
   /// over a message instead of sizing each nested message before writing it.
@@ -160,10 +147,25 @@ enum EntryEncoding {
   }
 
   static func appendColumns(_ tag: UInt8, _ columns: [CanalColumn], _ out: inout [UInt8]) {
-    // By index, not `for c in columns`: no copy (retains and releases) of each column.
-    for i in columns.indices {
-      appendDelimited(tag, expected: 100, &out) { appendColumn(columns[i], &$0) }
+    // Through a pointer, not `for c in columns`: no copy (retains and releases) of each column.
+    columns.withUnsafeBufferPointer { cols in
+      for i in cols.indices {
+        appendDelimited(tag, expected: 100, &out) { appendColumn(cols.baseAddress! + i, &$0) }
+      }
     }
+  }
+
+  static func appendColumn(_ c: UnsafePointer<CanalColumn>, _ out: inout [UInt8]) {
+    if c.pointee.index != 0 { appendInt(0x08, Int64(c.pointee.index), &out) }
+    if c.pointee.sqlType != 0 { appendInt(0x10, Int64(c.pointee.sqlType), &out) }
+    appendString(0x1A, c.pointee.name, &out)
+    if c.pointee.isKey { out.append(contentsOf: [0x20, 1]) }
+    if c.pointee.updated { out.append(contentsOf: [0x28, 1]) }
+    if let present = c.pointee.isNullPresent, case .isNull(let v) = present { out.append(contentsOf: [0x30, v ? 1 : 0]) }
+    if !c.pointee.props.isEmpty { appendPairs(0x3A, c.pointee.props, &out) }
+    appendString(0x42, c.pointee.value, &out)
+    if c.pointee.length != 0 { appendInt(0x48, Int64(c.pointee.length), &out) }
+    appendString(0x52, c.pointee.mysqlType, &out)
   }
 
   /// Appends the serialized RowChange (no length prefix).
