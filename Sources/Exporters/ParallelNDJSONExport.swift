@@ -218,6 +218,18 @@ public enum ParallelNDJSONExport {
 }
 
 extension ParallelNDJSONExport {
+  /// A reader with its format loaded when `path` is a regular, uncompressed binlog file (the
+  /// only input the parallel export takes), else nil. Never opens `-`, pipes or devices: their
+  /// bytes would be consumed.
+  public static func mappedBinlog(path: String, options: ReaderOptions) -> MappedBinlogReader? {
+    guard path != "-" else { return nil }
+    var st = stat()
+    guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    guard let input = try? BinlogInput(path: path, options: options), var mapped = input.mapped else { return nil }
+    guard (try? mapped.loadFormat()) != nil else { return nil }
+    return mapped
+  }
+
   /// Processors this process may run on.
   public static var processorCount: Int { ProcessInfo.processInfo.activeProcessorCount }
 

@@ -106,8 +106,8 @@ struct ExportCommand: ParsableCommand {
       }
       let workers = threads ?? Swift.min(4, ParallelNDJSONExport.processorCount)
       if format == "ndjson", workers > 1, inputs.count == 1, !read.skipErrors,
-        let input = try? BinlogInput(path: inputs[0], options: read.readerOptions), var mapped = input.mapped,
-        mapped.file.count >= 4 * ParallelNDJSONExport.defaultChunkSize, (try? mapped.loadFormat()) != nil,
+        let mapped = ParallelNDJSONExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
+        mapped.file.count >= 4 * ParallelNDJSONExport.defaultChunkSize,
         let chunks = ParallelNDJSONExport.chunks(of: mapped.file, format: mapped.format)
       {
         do {

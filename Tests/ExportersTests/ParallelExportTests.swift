@@ -80,6 +80,18 @@ final class ParallelExportTests: XCTestCase {
     }
   }
 
+  /// Stdin and pipes are never opened to look for a parallel plan (that would eat their bytes).
+  func testOnlyRegularFilesAreTakenForTheParallelExport() throws {
+    XCTAssertNil(ParallelNDJSONExport.mappedBinlog(path: "-", options: ReaderOptions()))
+    let fifo = NSTemporaryDirectory() + "sluice-parallel-fifo-\(getpid())"
+    XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+    defer { unlink(fifo) }
+    XCTAssertNil(ParallelNDJSONExport.mappedBinlog(path: fifo, options: ReaderOptions()))
+    let reader = try XCTUnwrap(
+      ParallelNDJSONExport.mappedBinlog(path: Paths.fixtures + "/mariadb-10.11/binlog.000001", options: ReaderOptions()))
+    XCTAssertEqual(reader.format.checksum, .crc32, "the format description is loaded")
+  }
+
   func testTruncatedFileIsNotCut() throws {
     let src = Paths.fixtures + "/mariadb-10.11/binlog.000001"
     let data = try Data(contentsOf: URL(fileURLWithPath: src))
