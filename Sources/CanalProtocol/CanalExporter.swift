@@ -20,6 +20,7 @@ public final class CanalExporter {
     self.sink = sink
     self.options = options
     self.mapper = EntryMapper(options: options)
+    mapper.encodeRowsDirectly = true
   }
 
   /// Maps one walked event and writes the entries a client would receive now.

@@ -115,40 +115,72 @@ enum EntryEncoding {
     }
   }
 
-  static func appendColumn(_ c: CanalColumn, _ out: inout [UInt8]) {
-    if c.index != 0 { appendInt(0x08, Int64(c.index), &out) }
-    if c.sqlType != 0 { appendInt(0x10, Int64(c.sqlType), &out) }
-    appendString(0x1A, c.name, &out)
-    if c.isKey { out.append(contentsOf: [0x20, 1]) }
-    if c.updated { out.append(contentsOf: [0x28, 1]) }
-    if let present = c.isNullPresent, case .isNull(let v) = present { out.append(contentsOf: [0x30, v ? 1 : 0]) }
-    appendPairs(0x3A, c.props, &out)
-    appendString(0x42, c.value, &out)
-    if c.length != 0 { appendInt(0x48, Int64(c.length), &out) }
-    appendString(0x52, c.mysqlType, &out)
+  /// Appends `tag`, a length varint and what `body` appends, the length patched in afterwards
+  /// (sized for `expected` bytes first; moved when the varint is longer or shorter): one pass
+  /// over a message instead of sizing each nested message before writing it.
+  @inline(__always) static func appendDelimited(
+    _ tag: UInt8, expected: Int, _ out: inout [UInt8], _ body: (inout [UInt8]) -> Void
+  ) {
+    out.append(tag)
+    let lengthAt = out.count
+    let reserved = varintSize(UInt64(expected))
+    for _ in 0..<reserved { out.append(0) }
+    let start = out.count
+    body(&out)
+    let length = out.count - start
+    let needed = varintSize(UInt64(length))
+    if needed > reserved {
+      out.insert(contentsOf: repeatElement(0, count: needed - reserved), at: start)
+    } else if needed < reserved {
+      out.removeSubrange(lengthAt..<(lengthAt + reserved - needed))
+    }
+    out.withUnsafeMutableBufferPointer { b in
+      var x = UInt64(length)
+      var i = lengthAt
+      while x >= 0x80 {
+        b[i] = UInt8(truncatingIfNeeded: x) | 0x80
+        x >>= 7
+        i += 1
+      }
+      b[i] = UInt8(x)
+    }
   }
 
   static func appendColumns(_ tag: UInt8, _ columns: [CanalColumn], _ out: inout [UInt8]) {
-    for c in columns {
-      out.append(tag)
-      appendVarint(UInt64(columnSize(c)), &out)
-      appendColumn(c, &out)
+    // Through a pointer, not `for c in columns`: no copy (retains and releases) of each column.
+    columns.withUnsafeBufferPointer { cols in
+      for i in cols.indices {
+        appendDelimited(tag, expected: 100, &out) { appendColumn(cols.baseAddress! + i, &$0) }
+      }
     }
+  }
+
+  static func appendColumn(_ c: UnsafePointer<CanalColumn>, _ out: inout [UInt8]) {
+    if c.pointee.index != 0 { appendInt(0x08, Int64(c.pointee.index), &out) }
+    if c.pointee.sqlType != 0 { appendInt(0x10, Int64(c.pointee.sqlType), &out) }
+    appendString(0x1A, c.pointee.name, &out)
+    if c.pointee.isKey { out.append(contentsOf: [0x20, 1]) }
+    if c.pointee.updated { out.append(contentsOf: [0x28, 1]) }
+    if let present = c.pointee.isNullPresent, case .isNull(let v) = present { out.append(contentsOf: [0x30, v ? 1 : 0]) }
+    if !c.pointee.props.isEmpty { appendPairs(0x3A, c.pointee.props, &out) }
+    appendString(0x42, c.pointee.value, &out)
+    if c.pointee.length != 0 { appendInt(0x48, Int64(c.pointee.length), &out) }
+    appendString(0x52, c.pointee.mysqlType, &out)
   }
 
   /// Appends the serialized RowChange (no length prefix).
   static func appendRowChange(_ r: CanalRowChange, _ out: inout [UInt8]) {
-    out.reserveCapacity(out.count + rowChangeSize(r))
     if r.tableID != 0 { appendInt(0x08, r.tableID, &out) }
     if let e = r.eventTypePresent, case .eventType(let t) = e { appendInt(0x10, Int64(t.rawValue), &out) }
     if let d = r.isDdlPresent, case .isDdl(let v) = d { out.append(contentsOf: [0x50, v ? 1 : 0]) }
     appendString(0x5A, r.sql, &out)
-    for d in r.rowDatas {
-      out.append(0x62)
-      appendVarint(UInt64(rowDataSize(d)), &out)
-      appendColumns(0x0A, d.beforeColumns, &out)
-      appendColumns(0x12, d.afterColumns, &out)
-      appendPairs(0x1A, d.props, &out)
+    let rowDatas = r.rowDatas
+    for k in rowDatas.indices {
+      appendDelimited(0x62, expected: 1000, &out) { out in
+        appendColumns(0x0A, rowDatas[k].beforeColumns, &out)
+        appendColumns(0x12, rowDatas[k].afterColumns, &out)
+        appendPairs(0x1A, rowDatas[k].props, &out)
+      }
     }
     appendPairs(0x6A, r.props, &out)
     appendString(0x72, r.ddlSchemaName, &out)

@@ -50,6 +50,8 @@ public struct MappedEntry: Sendable {
     case end(CanalTransactionEnd)
     case rowChange(CanalRowChange)
     case pair(CanalPair)
+    /// A RowChange already serialized (`EntryMapper.encodeRowsDirectly`); `rowChange` is nil.
+    case encodedRowChange([UInt8])
   }
 
   public var header: CanalHeader
@@ -81,6 +83,7 @@ public struct MappedEntry: Sendable {
       EntryEncoding.appendRowChange(r, &bytes)
       e.storeValue = Data(bytes)
     case .pair(let p): e.storeValue = try p.serializedBytes()
+    case .encodedRowChange(let b): e.storeValue = Data(b)
     }
     return e
   }
@@ -106,15 +109,19 @@ public struct MappedEntry: Sendable {
     case .begin(let b): store = try b.serializedBytes()
     case .end(let x): store = try x.serializedBytes()
     case .rowChange(let r):
-      // Written in place after a length prefix sized up front.
-      let size = EntryEncoding.rowChangeSize(r)
-      if size > 0 {
-        out.append(0x1A)
-        EntryEncoding.appendVarint(UInt64(size), &out)
-        EntryEncoding.appendRowChange(r, &out)
-      }
+      // Written in place, its length prefix patched in afterwards; an empty RowChange is omitted.
+      let before = out.count
+      EntryEncoding.appendDelimited(0x1A, expected: 1 << 14, &out) { EntryEncoding.appendRowChange(r, &$0) }
+      if out.count - before == 2 { out.removeSubrange(before...) }
       return
     case .pair(let p): store = try p.serializedBytes()
+    case .encodedRowChange(let b):
+      if !b.isEmpty {
+        out.append(0x1A)
+        EntryEncoding.appendVarint(UInt64(b.count), &out)
+        out.append(contentsOf: b)
+      }
+      return
     }
     if !store.isEmpty {
       out.append(0x1A)
@@ -151,6 +158,11 @@ public final class EntryMapper {
   /// result with fewer columns than the event is ignored with a warning.
   public var tableMetaProvider: ((_ map: TableMapEvent, _ file: String, _ offset: UInt64) -> CanalTableMeta?)?
   private var tableMetas: [UInt64: (map: TableMapEvent, meta: CanalTableMeta)] = [:]
+  /// Rows events become `.encodedRowChange` bytes, written without `CanalColumn` values
+  /// (`CanalExporter` sets it: it only serializes). False: `.rowChange` messages.
+  public var encodeRowsDirectly = false
+  private var rowDecoder: RowDecoder?
+  private var rowEncoder = RowChangeEncoder()
   private var warned: Set<String> = []
   private var cachedFileName = ""
   private var cachedBaseName = ""
@@ -430,6 +442,26 @@ public final class EntryMapper {
       }
     }
     let type: CanalEventType = rows.kind == .write ? .insert : rows.kind == .update ? .update : .delete
+    if encodeRowsDirectly {
+      let encoded: (bytes: [UInt8], rows: Int)
+      do {
+        var decoder: RowDecoder
+        if var d = rowDecoder {
+          rowDecoder = nil
+          try d.reset(event: rows, table: table)
+          decoder = d
+        } else {
+          decoder = try RowDecoder(event: rows, table: table)
+        }
+        defer { rowDecoder = decoder }
+        encoded = try rowEncoder.encode(
+          rows, &decoder, table: table, meta: meta, type: type, zone: options.zone, charset: options.textCharset)
+      } catch {
+        throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+      }
+      let h = header(ev, walker, schema: table.database, table: table.table, eventType: type, rowsCount: encoded.rows)
+      return MappedEntry(header: h, entryType: .rowdata, store: .encodedRowChange(encoded.bytes))
+    }
     var change = CanalRowChange()
     change.tableID = Int64(rows.tableID)
     change.isDdl = false
@@ -548,10 +580,13 @@ extension CanalValueText {
   /// column index with both NULL, or both non-NULL with equal text. Every INSERT column (no
   /// before image) and every column missing from a partial before image is updated.
   public static func isUpdated(_ after: CanalColumn, before: [CanalColumn]) -> Bool {
-    for b in before where b.index == after.index {
-      if b.isNull && after.isNull { return false }
-      if !after.isNull && !b.isNull && b.value == after.value { return false }
+    // By index, not `for b in before`: no copy of every before column per after column.
+    before.withUnsafeBufferPointer { b in
+      for i in b.indices where b[i].index == after.index {
+        if b[i].isNull && after.isNull { return false }
+        if !after.isNull && !b[i].isNull && b[i].value == after.value { return false }
+      }
+      return true
     }
-    return true
   }
 }

@@ -98,26 +98,161 @@ public final class EventListing {
     return String(decoding: out, as: UTF8.self)
   }
 
+  /// Reused for counting the rows of every rows event.
+  private var rowDecoder: RowDecoder?
+
+  /// The rows of a rows event, counted by decoding them (a decode error ends the count).
+  private func countRows(_ r: RowsEvent, _ t: TableMapEvent) -> (Int, BinlogError?) {
+    var d: RowDecoder
+    if var existing = rowDecoder {
+      rowDecoder = nil
+      do { try existing.reset(event: r, table: t) } catch { return (0, nil) }
+      d = existing
+    } else {
+      do { d = try RowDecoder(event: r, table: t) } catch { return (0, nil) }
+    }
+    defer { rowDecoder = d }
+    var n = 0
+    do {
+      while try d.next() { n += 1 }
+    } catch {
+      return (n, error)
+    }
+    return (n, nil)
+  }
+
+  /// Appends `text` as it would print through a String (invalid UTF-8 becomes U+FFFD).
+  private static func appendText(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    if Charset.isValidUTF8(b) {
+      out.append(contentsOf: b)
+    } else {
+      out.append(contentsOf: String(decoding: b, as: UTF8.self).utf8)
+    }
+  }
+
+  /// `oneLine` written straight into `out` (no String per event).
+  private static func appendOneLine(_ b: [UInt8], into out: inout [UInt8]) {
+    let start = out.count
+    var lastSpace = false
+    for c in b {
+      if c == 0x0A || c == 0x0D || c == 0x09 {
+        if !lastSpace { out.append(0x20) }
+        lastSpace = true
+      } else {
+        out.append(c)
+        lastSpace = c == 0x20
+      }
+    }
+    let valid = out.withUnsafeBytes { Charset.isValidUTF8(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+    if !valid {
+      let text = String(decoding: out[start...], as: UTF8.self)
+      out.removeSubrange(start...)
+      out.append(contentsOf: text.utf8)
+    }
+  }
+
+  private static func appendString(_ s: String, into out: inout [UInt8]) {
+    var s = s
+    s.withUTF8 { out.append(contentsOf: $0) }
+  }
+
+  private static func pad(_ out: inout [UInt8], lineStart: Int, to column: Int) {
+    let n = Swift.max(1, column - (out.count - lineStart))
+    for _ in 0..<n { out.append(0x20) }
+  }
+
+  /// The summary of the most frequent events written as bytes (the same text as `summary`);
+  /// false for the others.
+  private func appendSummary<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>, into out: inout [UInt8]) -> Bool {
+    switch ev.body {
+    case .rows(let r):
+      JSONWriter.appendRaw("table_id ", into: &out)
+      JSONWriter.appendUInt(r.tableID, into: &out)
+      out.append(0x20)
+      let t = walker.tableMaps[r.tableID]
+      if let t {
+        out.append(0x60)
+        EventListing.appendString(t.database, into: &out)
+        JSONWriter.appendRaw("`.`", into: &out)
+        EventListing.appendString(t.table, into: &out)
+        out.append(0x60)
+      } else {
+        out.append(0x3F)
+      }
+      out.append(0x20)
+      JSONWriter.appendRaw(r.kind == .write ? "insert" : r.kind == .update ? "update" : "delete", into: &out)
+      JSONWriter.appendRaw(" rows=", into: &out)
+      var n = 0
+      var err: BinlogError?
+      if let t { (n, err) = countRows(r, t) }
+      JSONWriter.appendUInt(UInt64(n), into: &out)
+      if r.flags & RowsEvent.flagStatementEnd != 0 { JSONWriter.appendRaw(" STMT_END_F", into: &out) }
+      if let err { EventListing.appendString(" (row decode error: \(err.message))", into: &out) }
+      return true
+    case .tableMap(let t):
+      JSONWriter.appendRaw("table_id ", into: &out)
+      JSONWriter.appendUInt(t.tableID, into: &out)
+      JSONWriter.appendRaw(" \u{2192} `", into: &out)
+      EventListing.appendString(t.database, into: &out)
+      JSONWriter.appendRaw("`.`", into: &out)
+      EventListing.appendString(t.table, into: &out)
+      JSONWriter.appendRaw("` (", into: &out)
+      JSONWriter.appendUInt(UInt64(t.columns.count), into: &out)
+      JSONWriter.appendRaw(" columns)", into: &out)
+      return true
+    case .xid(let x):
+      JSONWriter.appendRaw("xid=", into: &out)
+      JSONWriter.appendUInt(x.xid, into: &out)
+      JSONWriter.appendRaw(" COMMIT", into: &out)
+      return true
+    case .query(let q):
+      JSONWriter.appendRaw("thread ", into: &out)
+      JSONWriter.appendUInt(UInt64(q.threadID), into: &out)
+      JSONWriter.appendRaw(" db `", into: &out)
+      EventListing.appendString(q.database, into: &out)
+      JSONWriter.appendRaw("`: ", into: &out)
+      EventListing.appendOneLine(q.queryBytes, into: &out)
+      return true
+    default:
+      return false
+    }
+  }
+
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
     let start = ev.raw.offset
     if start < startPosition || start >= stopPosition { return }
     let end = ev.inPayload ? ev.fileEndOffset : ev.raw.endOffset
-    let typeName = (ev.inPayload ? "+" : "") + ev.raw.type.name
-    let summary = EventListing.summary(ev, walker)
     switch format {
     case .text:
-      var line = "\(start)"
-      line += String(repeating: " ", count: Swift.max(1, 11 - line.utf8.count))
-      line += "\(end)"
-      line += String(repeating: " ", count: Swift.max(1, 22 - line.utf8.count))
-      line += typeName
-      line += String(repeating: " ", count: Swift.max(1, 48 - line.utf8.count))
-      line += TemporalText.isoUTC(Int64(ev.raw.header.timestamp))
-      line += "  \(ev.raw.header.serverID)  "
-      line += summary
-      line += "\n"
-      sink.write(line)
+      var out = sink.buffer
+      sink.buffer = []
+      let lineStart = out.count
+      JSONWriter.appendUInt(start, into: &out)
+      EventListing.pad(&out, lineStart: lineStart, to: 11)
+      JSONWriter.appendUInt(end, into: &out)
+      EventListing.pad(&out, lineStart: lineStart, to: 22)
+      if ev.inPayload { out.append(0x2B) }
+      EventListing.appendString(ev.raw.type.name, into: &out)
+      EventListing.pad(&out, lineStart: lineStart, to: 48)
+      let ts = Int64(ev.raw.header.timestamp)
+      if ts == 0 {
+        JSONWriter.appendRaw("1970-01-01T00:00:00Z", into: &out)
+      } else {
+        TemporalText.appendTimestampISO(seconds: ts, micros: 0, fsp: 0, zone: .utc, into: &out)
+      }
+      out.append(0x20)
+      out.append(0x20)
+      JSONWriter.appendUInt(UInt64(ev.raw.header.serverID), into: &out)
+      out.append(0x20)
+      out.append(0x20)
+      if !appendSummary(ev, walker, into: &out) {
+        EventListing.appendString(EventListing.summary(ev, walker), into: &out)
+      }
+      out.append(0x0A)
+      sink.buffer = out
+      try sink.maybeFlush()
     case .ndjson:
+      let summary = EventListing.summary(ev, walker)
       var out = sink.buffer
       sink.buffer = []
       JSONWriter.appendRaw("{\"file\":", into: &out)

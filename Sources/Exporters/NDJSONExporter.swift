@@ -22,6 +22,13 @@ public final class NDJSONExporter {
   private var prefix: [UInt8] = []
   private var cachedFileName = ""
   private var cachedBaseName: [UInt8] = []
+  /// `"gtid":` value text of the transaction in progress, rendered once per transaction.
+  private var cachedGTID: GTID?
+  private var cachedGTIDText: [UInt8] = []
+  /// Per table id: the table's constant JSON text (names, keys), while its table map is unchanged.
+  private var tableTexts: [UInt64: TableJSONText] = [:]
+  /// One row decoder reused for every rows event (no per-event buffers).
+  private var decoder: RowDecoder?
   /// Offline schema (DDL replay, `--schema` dumps): names, keys and labels for tables whose
   /// binlog has no optional metadata.
   public var schema: SchemaTracker?
@@ -78,7 +85,12 @@ public final class NDJSONExporter {
     JSONWriter.appendUInt(UInt64(ev.raw.header.serverID), into: &out)
     JSONWriter.appendRaw(",\"gtid\":", into: &out)
     if let g = state.gtid {
-      JSONWriter.appendString(g.description, into: &out)
+      if cachedGTID != g {
+        cachedGTID = g
+        cachedGTIDText.removeAll(keepingCapacity: true)
+        JSONWriter.appendString(g.description, into: &cachedGTIDText)
+      }
+      out.append(contentsOf: cachedGTIDText)
     } else {
       JSONWriter.appendRaw("null", into: &out)
     }
@@ -131,87 +143,105 @@ public final class NDJSONExporter {
     }
   }
 
+  /// The constant text of `table`, from the cache while its table map is the same.
+  private func tableText(_ table: TableMapEvent) -> TableJSONText {
+    if let t = tableTexts[table.tableID], t.matches(table) { return t }
+    let t = TableJSONText(table)
+    tableTexts[table.tableID] = t
+    return t
+  }
+
   private func writeRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
     guard let table = schema?.tableMap(rows.tableID) ?? walker.tableMaps[rows.tableID] else {
       throw BinlogError(
         .malformed, "rows event for table id \(rows.tableID) has no preceding Table_map",
         file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
+    let text = tableText(table)
     let xid = transactionXid(ev, walker)
     // The part of every line that is the same for all rows of this event.
     prefix.removeAll(keepingCapacity: true)
     appendCommon(ev, walker, xid: xid, into: &prefix)
-    JSONWriter.appendRaw(",\"db\":", into: &prefix)
-    JSONWriter.appendString(table.database, into: &prefix)
-    JSONWriter.appendRaw(",\"table\":", into: &prefix)
-    JSONWriter.appendString(table.table, into: &prefix)
+    prefix.append(contentsOf: text.head)
     JSONWriter.appendRaw(",\"type\":\"", into: &prefix)
     JSONWriter.appendRaw(rows.kind == .write ? "insert" : rows.kind == .update ? "update" : "delete", into: &prefix)
-    JSONWriter.appendRaw("\",\"pk\":[", into: &prefix)
-    for (k, i) in table.primaryKey.enumerated() {
-      if k > 0 { prefix.append(0x2C) }
-      appendColumnName(table, i, into: &prefix)
-    }
-    prefix.append(0x5D)
-    if !table.hasColumnNames { JSONWriter.appendRaw(",\"positional\":true", into: &prefix) }
+    prefix.append(0x22)
+    prefix.append(contentsOf: text.keyList)
+    JSONWriter.appendRaw(",\"before\":", into: &prefix)
+    if rows.kind == .write { JSONWriter.appendRaw("null,\"after\":", into: &prefix) }
 
     var decoder: RowDecoder
     do {
-      decoder = try RowDecoder(event: rows, table: table)
+      if var d = self.decoder {
+        self.decoder = nil
+        try d.reset(event: rows, table: table)
+        decoder = d
+      } else {
+        decoder = try RowDecoder(event: rows, table: table)
+      }
     } catch {
       throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
+    defer { self.decoder = decoder }
     var out = sink.buffer
     sink.buffer = []
     defer { sink.buffer = out }
     do {
-      while try decoder.next() {
-        if let rowFilter, !rowFilter(decoder, table) { continue }
-        out.append(contentsOf: prefix)
-        JSONWriter.appendRaw(",\"before\":", into: &out)
-        if rows.kind == .write {
-          JSONWriter.appendRaw("null", into: &out)
-        } else {
-          try appendImage(decoder.before, table, decoder, isAfter: false, into: &out)
-        }
-        JSONWriter.appendRaw(",\"after\":", into: &out)
-        if rows.kind == .delete {
-          JSONWriter.appendRaw("null", into: &out)
-        } else {
-          try appendImage(decoder.after, table, decoder, isAfter: true, into: &out)
-        }
-        if rows.kind == .update {
-          JSONWriter.appendRaw(",\"changed\":[", into: &out)
-          var first = true
-          for i in 0..<rows.columnCount {
-            let a = decoder.after[i]
-            if a.isAbsent { continue }
-            if ColumnValueComparison.same(decoder.before[i], a) { continue }
-            if !first { out.append(0x2C) }
-            first = false
-            appendColumnName(table, i, into: &out)
-          }
-          out.append(0x5D)
-          if rows.isPartialUpdate {
-            var first = true
-            for i in 0..<rows.columnCount {
-              guard case .jsonDiff(let diff) = decoder.after[i] else { continue }
-              JSONWriter.appendRaw(first ? ",\"json_diff\":{" : ",", into: &out)
-              first = false
-              appendColumnName(table, i, into: &out)
-              out.append(0x3A)
-              try NDJSONValue.appendDiffList(diff, into: &out)
+      try table.columns.withUnsafeBufferPointer { cols in
+        while try decoder.next() {
+          if let rowFilter, !rowFilter(decoder, table) { continue }
+          out.append(contentsOf: prefix)
+          let beforeValues = decoder.before
+          let afterValues = decoder.after
+          try beforeValues.withUnsafeBufferPointer { before in
+            try afterValues.withUnsafeBufferPointer { after in
+              if rows.kind != .write {
+                try appendImage(before, text, cols, before: before, isAfter: false, into: &out)
+                JSONWriter.appendRaw(",\"after\":", into: &out)
+              }
+              if rows.kind == .delete {
+                JSONWriter.appendRaw("null", into: &out)
+              } else {
+                try appendImage(after, text, cols, before: before, isAfter: true, into: &out)
+              }
+              if rows.kind == .update {
+                JSONWriter.appendRaw(",\"changed\":[", into: &out)
+                var first = true
+                for i in 0..<rows.columnCount {
+                  let a = after[i]
+                  if a.isAbsent { continue }
+                  if ColumnValueComparison.same(before[i], a) { continue }
+                  if !first { out.append(0x2C) }
+                  first = false
+                  text.appendName(i, into: &out)
+                }
+                out.append(0x5D)
+                if rows.isPartialUpdate {
+                  var first = true
+                  for i in 0..<rows.columnCount {
+                    guard case .jsonDiff(let diff) = after[i] else { continue }
+                    JSONWriter.appendRaw(first ? ",\"json_diff\":{" : ",", into: &out)
+                    first = false
+                    text.appendName(i, into: &out)
+                    out.append(0x3A)
+                    try NDJSONValue.appendDiffList(diff, into: &out)
+                  }
+                  if !first { out.append(0x7D) }
+                }
+              }
             }
-            if !first { out.append(0x7D) }
           }
-        }
-        JSONWriter.appendRaw("}\n", into: &out)
-        rowsWritten += 1
-        if out.count >= 1 << 20 {
-          sink.buffer = out
-          try sink.flush()
-          out = sink.buffer
-          sink.buffer = []
+          JSONWriter.appendRaw("}\n", into: &out)
+          rowsWritten += 1
+          if out.count >= 1 << 20 {
+            // Hand the buffer over (not share it): a shared buffer would make the flush's
+            // removeAll allocate (and page-fault in) a fresh megabyte every time.
+            sink.buffer = out
+            out = []
+            try sink.flush()
+            out = sink.buffer
+            sink.buffer = []
+          }
         }
       }
     } catch let e as BinlogError {
@@ -219,48 +249,107 @@ public final class NDJSONExporter {
     }
   }
 
-  private func appendColumnName(_ table: TableMapEvent, _ i: Int, into out: inout [UInt8]) {
-    if let n = table.columns[i].name {
-      JSONWriter.appendString(n, into: &out)
-    } else {
-      JSONWriter.appendRaw("\"@", into: &out)
-      JSONWriter.appendUInt(UInt64(i + 1), into: &out)
-      out.append(0x22)
-    }
-  }
-
-  private func appendImage(_ values: [ColumnValue], _ table: TableMapEvent, _ d: RowDecoder, isAfter: Bool, into out: inout [UInt8]) throws {
-    try table.columns.withUnsafeBufferPointer { cols in
-      try appendImage(values, table, cols, d, isAfter: isAfter, into: &out)
-    }
-  }
-
   private func appendImage(
-    _ values: [ColumnValue], _ table: TableMapEvent, _ cols: UnsafeBufferPointer<ColumnInfo>, _ d: RowDecoder, isAfter: Bool,
-    into out: inout [UInt8]
+    _ values: UnsafeBufferPointer<ColumnValue>, _ text: TableJSONText, _ cols: UnsafeBufferPointer<ColumnInfo>,
+    before: UnsafeBufferPointer<ColumnValue>, isAfter: Bool, into out: inout [UInt8]
   ) throws {
     out.append(0x7B)
     var first = true
-    for i in 0..<values.count {
-      let v = values[i]
-      if v.isAbsent { continue }
-      if !first { out.append(0x2C) }
-      first = false
-      if let n = cols[i].name {
-        JSONWriter.appendString(n, into: &out)
-      } else {
-        appendColumnName(table, i, into: &out)
-      }
-      out.append(0x3A)
-      if isAfter, case .jsonDiff(let diffBytes) = v, case .json(let beforeDoc) = d.before[i] {
-        let doc = try JSONBinary.decode(beforeDoc)
-        let diffs = try JSONDiffCodec.parseBody(diffBytes)
-        try JSONDiffCodec.apply(diffs, to: doc).appendCompactJSON(into: &out)
-      } else {
-        try NDJSONValue.append(v, column: cols[i], zone: options.zone, into: &out)
+    let zone = options.zone
+    do {
+      for i in 0..<values.count {
+        let v = values[i]
+        if v.isAbsent { continue }
+        if !first { out.append(0x2C) }
+        first = false
+        text.appendKey(i, into: &out)
+        if isAfter, case .jsonDiff(let diffBytes) = v, case .json(let beforeDoc) = before[i] {
+          let doc = try JSONBinary.decode(beforeDoc)
+          let diffs = try JSONDiffCodec.parseBody(diffBytes)
+          try JSONDiffCodec.apply(diffs, to: doc).appendCompactJSON(into: &out)
+        } else {
+          try NDJSONValue.append(v, columnAt: cols.baseAddress! + i, zone: zone, into: &out)
+        }
       }
     }
     out.append(0x7D)
+  }
+}
+
+/// The JSON text of one table map that every line of its rows repeats: `,"db":…,"table":…`,
+/// `,"pk":[…]` (and `,"positional":true`), and each column's name as a JSON string. Kept per
+/// table id while the table map is the same (same column array, names and key).
+final class TableJSONText {
+  let columns: [ColumnInfo]
+  let database: String
+  let table: String
+  let primaryKey: [Int]
+  /// `,"db":"…","table":"…"`
+  let head: [UInt8]
+  /// `,"pk":[…]` plus `,"positional":true` without column names.
+  let keyList: [UInt8]
+  /// Column i's `"name":` is `keys[keyStart[i]..<keyStart[i + 1]]`.
+  let keys: [UInt8]
+  let keyStart: [Int]
+
+  init(_ t: TableMapEvent) {
+    columns = t.columns
+    database = t.database
+    table = t.table
+    primaryKey = t.primaryKey
+    var keys: [UInt8] = []
+    var starts: [Int] = [0]
+    for (i, c) in t.columns.enumerated() {
+      if let n = c.name {
+        JSONWriter.appendString(n, into: &keys)
+      } else {
+        JSONWriter.appendRaw("\"@", into: &keys)
+        JSONWriter.appendUInt(UInt64(i + 1), into: &keys)
+        keys.append(0x22)
+      }
+      keys.append(0x3A)
+      starts.append(keys.count)
+    }
+    self.keys = keys
+    keyStart = starts
+    var head: [UInt8] = []
+    JSONWriter.appendRaw(",\"db\":", into: &head)
+    JSONWriter.appendString(t.database, into: &head)
+    JSONWriter.appendRaw(",\"table\":", into: &head)
+    JSONWriter.appendString(t.table, into: &head)
+    self.head = head
+    var list: [UInt8] = []
+    JSONWriter.appendRaw(",\"pk\":[", into: &list)
+    for (k, i) in t.primaryKey.enumerated() {
+      if k > 0 { list.append(0x2C) }
+      list.append(contentsOf: keys[starts[i]..<(starts[i + 1] - 1)])
+    }
+    list.append(0x5D)
+    if !t.hasColumnNames { JSONWriter.appendRaw(",\"positional\":true", into: &list) }
+    keyList = list
+  }
+
+  /// True when `t` is the table map this text was made from (or an identical one).
+  func matches(_ t: TableMapEvent) -> Bool {
+    let sameStorage = t.columns.withUnsafeBufferPointer { a in
+      columns.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
+    }
+    return (sameStorage || t.columns == columns) && t.database == database && t.table == table
+      && t.primaryKey == primaryKey
+  }
+
+  /// `"name":` of column `i`.
+  @inline(__always) func appendKey(_ i: Int, into out: inout [UInt8]) {
+    keys.withUnsafeBytes { k in
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: k[keyStart[i]..<keyStart[i + 1]]))
+    }
+  }
+
+  /// `"name"` of column `i`.
+  func appendName(_ i: Int, into out: inout [UInt8]) {
+    keys.withUnsafeBytes { k in
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: k[keyStart[i]..<(keyStart[i + 1] - 1)]))
+    }
   }
 }
 

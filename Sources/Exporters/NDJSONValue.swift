@@ -5,6 +5,16 @@ import BinlogQuery
 /// temporal literals, TIMESTAMP as ISO-8601 in the chosen zone, binary as {"base64": ...}.
 public enum NDJSONValue {
   public static func append(_ v: ColumnValue, column col: ColumnInfo, zone: TimeZoneSpec, into out: inout [UInt8]) throws(BinlogError) {
+    try withUnsafePointer(to: col) { (p: UnsafePointer<ColumnInfo>) throws(BinlogError) in
+      try append(v, columnAt: p, zone: zone, into: &out)
+    }
+  }
+
+  /// `append(_:column:zone:into:)` with the column borrowed in place: the hot path reads the one
+  /// or two fields it needs instead of copying (and retaining) a whole `ColumnInfo` per value.
+  static func append(
+    _ v: ColumnValue, columnAt colp: UnsafePointer<ColumnInfo>, zone: TimeZoneSpec, into out: inout [UInt8]
+  ) throws(BinlogError) {
     switch v {
     case .absent, .null:
       JSONWriter.appendRaw("null", into: &out)
@@ -21,9 +31,15 @@ public enum NDJSONValue {
       try DecimalCodec.appendText(b, precision: p, scale: s, into: &out)
       out.append(0x22)
     case .string(let b, let collation):
-      appendText(b, charset: collation.map(Charset.init(collation:)) ?? .utf8mb4, column: col, into: &out)
+      let charset = collation.map(Charset.init(collation:)) ?? .utf8mb4
+      switch charset {
+      case .utf8mb4, .utf8mb3, .ascii:
+        if !JSONWriter.appendStringIfValidUTF8(b, into: &out) { appendBinary(b, padTo: 0, into: &out) }
+      default:
+        appendText(b, charset: charset, column: colp.pointee, into: &out)
+      }
     case .bytes(let b):
-      appendBinary(b, padTo: col.type == .string ? col.maxLength : 0, into: &out)
+      appendBinary(b, padTo: colp.pointee.type == .string ? colp.pointee.maxLength : 0, into: &out)
     case .date(let y, let m, let d):
       out.append(0x22)
       TemporalText.appendDate(year: y, month: m, day: d, into: &out)
@@ -46,7 +62,7 @@ public enum NDJSONValue {
     case .bit(let x, _):
       JSONWriter.appendUInt(x, into: &out)
     case .enumIndex(let i):
-      if let labels = col.enumValues {
+      if let labels = colp.pointee.enumValues {
         if i >= 1 && i <= labels.count {
           JSONWriter.appendString(labels[i - 1], into: &out)
         } else {
@@ -56,7 +72,7 @@ public enum NDJSONValue {
         JSONWriter.appendInt(Int64(i), into: &out)
       }
     case .setBits(let bits):
-      if let labels = col.setValues {
+      if let labels = colp.pointee.setValues {
         out.append(0x22)
         var first = true
         for (k, label) in labels.enumerated() where k < 64 && bits & (1 << UInt64(k)) != 0 {
@@ -118,21 +134,36 @@ public enum NDJSONValue {
   @inlinable public static func appendText(_ b: UnsafeRawBufferPointer, charset: Charset, column: ColumnInfo, into out: inout [UInt8]) {
     switch charset {
     case .utf8mb4, .utf8mb3, .ascii:
-      if Charset.isValidUTF8(b) {
-        JSONWriter.appendStringBytes(b, into: &out)
-        return
-      }
+      if JSONWriter.appendStringIfValidUTF8(b, into: &out) { return }
     case .binary:
       appendBinary(b, padTo: column.type == .string ? column.maxLength : 0, into: &out)
       return
     default:
-      var tmp: [UInt8] = []
-      if charset.appendUTF8(b, into: &tmp) {
-        tmp.withUnsafeBytes { JSONWriter.appendStringBytes($0, into: &out) }
-        return
-      }
+      if appendTranscoded(b, charset: charset, into: &out) { return }
     }
     appendBinary(b, padTo: 0, into: &out)
+  }
+
+  /// Text transcoded to UTF-8 straight into `out` as a JSON string; escapes it through a
+  /// temporary copy only in the rare case that it needs escaping. False (nothing appended) when
+  /// the bytes are not valid in `charset`.
+  @usableFromInline static func appendTranscoded(_ b: UnsafeRawBufferPointer, charset: Charset, into out: inout [UInt8]) -> Bool {
+    let start = out.count
+    out.append(0x22)
+    guard charset.appendUTF8(b, into: &out) else {
+      out.removeSubrange(start...)
+      return false
+    }
+    let needsEscape = out.withUnsafeBytes { all in
+      UnsafeRawBufferPointer(rebasing: all[(start + 1)...]).contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+    }
+    if needsEscape {
+      let text = Array(out[(start + 1)...])
+      out.removeSubrange((start + 1)...)
+      text.withUnsafeBytes { JSONWriter.appendEscaped($0, into: &out) }
+    }
+    out.append(0x22)
+    return true
   }
 
   /// `{"base64":"..."}`, BINARY(n) padded back to n bytes with 0x00 (MariaDB strips them).

@@ -28,6 +28,20 @@ public final class OutputSink {
   public static func memory() -> OutputSink { OutputSink(fd: -1) }
   public private(set) var captured: [UInt8] = []
 
+  /// Hands what a memory sink captured so far to `body` and forgets it (keeping the memory for
+  /// the next bytes: no copy and no allocation, unlike `takeCaptured`).
+  public func drainCaptured(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+    if captured.isEmpty { return }
+    try captured.withUnsafeBytes { try body($0) }
+    captured.removeAll(keepingCapacity: true)
+  }
+
+  /// Appends `bytes` to the buffer, flushing when it is full.
+  public func append(_ bytes: UnsafeRawBufferPointer) throws {
+    buffer.append(contentsOf: bytes)
+    if buffer.count >= flushAtLimit { try flush() }
+  }
+
   /// Returns and clears what a memory sink captured.
   public func takeCaptured() -> [UInt8] {
     defer { captured.removeAll(keepingCapacity: true) }

@@ -13,8 +13,49 @@ public enum TemporalText {
     }
   }
 
+  /// Writes `v` (0...99) as two digits at `p`.
+  @inlinable @inline(__always) static func put2(_ v: Int, _ p: UnsafeMutableRawBufferPointer, _ at: Int) {
+    let pairs = JSONWriter.digitPairs.utf8Start
+    p[at] = pairs[2 &* v]
+    p[at &+ 1] = pairs[2 &* v &+ 1]
+  }
+
+  /// `YYYY-MM-DD HH:MM:SS` (or its first 10 bytes) in one append when every part has its usual
+  /// width; false (appending nothing) otherwise.
+  @inlinable static func appendFixed(
+    year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, separator: UInt8, withClock: Bool,
+    into out: inout [UInt8]
+  ) -> Bool {
+    guard year >= 0 && year <= 9999 && month >= 0 && month <= 99 && day >= 0 && day <= 99 else { return false }
+    if withClock {
+      guard hour >= 0 && hour <= 99 && minute >= 0 && minute <= 99 && second >= 0 && second <= 99 else { return false }
+    }
+    var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    withUnsafeMutableBytes(of: &tmp) { t in
+      put2(year / 100, t, 0)
+      put2(year % 100, t, 2)
+      t[4] = 0x2D
+      put2(month, t, 5)
+      t[7] = 0x2D
+      put2(day, t, 8)
+      if withClock {
+        t[10] = separator
+        put2(hour, t, 11)
+        t[13] = 0x3A
+        put2(minute, t, 14)
+        t[16] = 0x3A
+        put2(second, t, 17)
+      }
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[0..<(withClock ? 19 : 10)]))
+    }
+    return true
+  }
+
   /// `YYYY-MM-DD`
   public static func appendDate(year: Int, month: Int, day: Int, into out: inout [UInt8]) {
+    if appendFixed(year: year, month: month, day: day, hour: 0, minute: 0, second: 0, separator: 0, withClock: false, into: &out) {
+      return
+    }
     JSONWriter.appendPadded(year, width: 4, into: &out)
     out.append(0x2D)
     JSONWriter.appendPadded(month, width: 2, into: &out)
@@ -42,6 +83,13 @@ public enum TemporalText {
   public static func appendDateTime(
     year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout [UInt8]
   ) {
+    if appendFixed(
+      year: year, month: month, day: day, hour: hour, minute: minute, second: second, separator: 0x20, withClock: true,
+      into: &out)
+    {
+      appendFraction(micros, fsp: fsp, into: &out)
+      return
+    }
     appendDate(year: year, month: month, day: day, into: &out)
     out.append(0x20)
     appendClock(hour: hour, minute: minute, second: second, micros: micros, fsp: fsp, into: &out)
@@ -57,9 +105,16 @@ public enum TemporalText {
     }
     let off = zone.offset(at: seconds)
     let c = CivilDateTime(epoch: seconds, offset: off)
-    appendDate(year: c.year, month: c.month, day: c.day, into: &out)
-    out.append(0x54)
-    appendClock(hour: c.hour, minute: c.minute, second: c.second, micros: micros, fsp: fsp, into: &out)
+    if appendFixed(
+      year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second, separator: 0x54,
+      withClock: true, into: &out)
+    {
+      appendFraction(micros, fsp: fsp, into: &out)
+    } else {
+      appendDate(year: c.year, month: c.month, day: c.day, into: &out)
+      out.append(0x54)
+      appendClock(hour: c.hour, minute: c.minute, second: c.second, micros: micros, fsp: fsp, into: &out)
+    }
     if off == 0 {
       out.append(0x5A)
     } else {

@@ -54,6 +54,9 @@ struct ExportCommand: ParsableCommand {
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of stdout ('-').")
   var output: String = "-"
 
+  @Option(help: "ndjson: worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same.")
+  var threads: Int?
+
   @OptionGroup var read: ReadOptions
 
   @Argument(help: "Binlog files, directories, or '-' for stdin.")
@@ -66,6 +69,7 @@ struct ExportCommand: ParsableCommand {
     guard !flashback || format == "sql" else { throw ValidationError("--flashback needs --format sql") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
     do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
+    if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
   }
 
   func run() throws {
@@ -82,6 +86,7 @@ struct ExportCommand: ParsableCommand {
       canal.onWarning = { report("warning: \($0)") }
       let ndjson = format == "ndjson" ? NDJSONExporter(sink: sink, options: options) : nil
       var tracker: SchemaTracker?
+      var makeTracker: ((Int) -> SchemaTracker)?
       if !noSchema {
         var tl = SchemaTimeline()
         if let first = inputs.first, first != "-", let i = try? BinlogInput(path: first, options: read.readerOptions),
@@ -90,10 +95,38 @@ struct ExportCommand: ParsableCommand {
           tl.adopt(i.format)
         }
         if let s = schemaPath { _ = try SchemaSnapshot.load(path: s, into: &tl) }
-        let t = SchemaTracker(timeline: tl)
-        t.onMismatch = { report("warning: \($0)") }
-        t.onIssue = { report("warning: \($0.position): schema statement not modeled: \($0.outcome)") }
-        tracker = t
+        let timeline = tl
+        let once = ParallelNDJSONExport.OnceFilter()
+        makeTracker = { _ in
+          let t = SchemaTracker(timeline: timeline)
+          t.onMismatch = { m in
+            let line = "warning: \(m)"
+            if once.first(line) { report(line) }
+          }
+          t.onIssue = { r in
+            let line = "warning: \(r.position): schema statement not modeled: \(r.outcome)"
+            if once.first(line) { report(line) }
+          }
+          return t
+        }
+        tracker = makeTracker?(0)
+      }
+      let workers = threads ?? Swift.min(4, ParallelNDJSONExport.processorCount)
+      if format == "ndjson", workers > 1, inputs.count == 1, !read.skipErrors,
+        let mapped = ParallelNDJSONExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
+        mapped.file.count >= 4 * ParallelNDJSONExport.defaultChunkSize,
+        let chunks = ParallelNDJSONExport.chunks(of: mapped.file, format: mapped.format)
+      {
+        do {
+          _ = try ParallelNDJSONExport.run(
+            file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: read.readerOptions, options: options,
+            makeTracker: makeTracker, sink: sink, threads: workers)
+        } catch let e as BinlogError {
+          try sink.flush()
+          throw e
+        }
+        try sink.close()
+        return 0
       }
       ndjson?.schema = tracker
       let entries = format == "canal" ? CanalExporter(sink: sink, options: canal) : nil

@@ -1,8 +1,9 @@
 /// Decodes the row images of a rows event against its table map, one row at a time, into
-/// reusable buffers (no allocation per row or per value).
+/// reusable buffers (no allocation per row or per value; none per event either when one
+/// decoder is `reset` for each event).
 public struct RowDecoder {
-  public let table: TableMapEvent
-  public let event: RowsEvent
+  public private(set) var table: TableMapEvent
+  public private(set) var event: RowsEvent
   private var cursor: ByteCursor
   /// Values of the current row's before image (indexed by column; `.absent` when not present).
   public private(set) var before: [ColumnValue]
@@ -12,14 +13,12 @@ public struct RowDecoder {
   public private(set) var partialJSON: [Bool]
   /// Number of rows decoded so far.
   public private(set) var rowIndex = 0
-  private let columnCount: Int
+  private var columnCount: Int
+  /// `table.columns` as the value decoders see them (kept while the table map is the same).
+  private var codecs: [ColumnCodec]
 
   public init(event: RowsEvent, table: TableMapEvent) throws(BinlogError) {
-    guard event.columnCount <= table.columns.count else {
-      throw BinlogError(
-        .malformed,
-        "rows event has \(event.columnCount) columns but table map of \(table.database).\(table.table) has \(table.columns.count)")
-    }
+    try RowDecoder.check(event, table)
     self.event = event
     self.table = table
     columnCount = event.columnCount
@@ -27,6 +26,43 @@ public struct RowDecoder {
     before = [ColumnValue](repeating: .absent, count: columnCount)
     after = [ColumnValue](repeating: .absent, count: columnCount)
     partialJSON = [Bool](repeating: false, count: columnCount)
+    codecs = table.columnCodecs
+  }
+
+  private static func check(_ event: RowsEvent, _ table: TableMapEvent) throws(BinlogError) {
+    guard event.columnCount <= table.columns.count else {
+      throw BinlogError(
+        .malformed,
+        "rows event has \(event.columnCount) columns but table map of \(table.database).\(table.table) has \(table.columns.count)")
+    }
+  }
+
+  /// Starts over on another rows event, reusing this decoder's buffers (and its column
+  /// decoders when `table` is the same table map as before).
+  public mutating func reset(event: RowsEvent, table: TableMapEvent) throws(BinlogError) {
+    try RowDecoder.check(event, table)
+    let sameColumns =
+      table.columns.count == self.table.columns.count
+      && table.columns.withUnsafeBufferPointer { a in
+        self.table.columns.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress }
+      }
+    if !sameColumns { codecs = table.columnCodecs }
+    self.event = event
+    self.table = table
+    columnCount = event.columnCount
+    cursor = ByteCursor(event.rows)
+    rowIndex = 0
+    if before.count != columnCount {
+      before = [ColumnValue](repeating: .absent, count: columnCount)
+      after = [ColumnValue](repeating: .absent, count: columnCount)
+      partialJSON = [Bool](repeating: false, count: columnCount)
+    } else {
+      for i in 0..<columnCount {
+        before[i] = .absent
+        after[i] = .absent
+        partialJSON[i] = false
+      }
+    }
   }
 
   /// Offset in the event of the next unread row byte (for error messages).
@@ -64,17 +100,19 @@ public struct RowDecoder {
   }
 
   private mutating func readImage(into values: inout [ColumnValue], present: ColumnBitmap, partial: Bool) throws(BinlogError) {
-    for i in 0..<columnCount { partialJSON[i] = false }
+    if event.isPartialUpdate {
+      for i in 0..<columnCount { partialJSON[i] = false }
+    }
     if partial {
       // Partial_update_rows after image: value_options (packed int), then when PARTIAL_JSON_UPDATES
       // is set a bitmap with one bit per JSON column of the table (MySQL 8.0 binlog_row_value_options).
       let options = try cursor.lengthEncoded("value options") ?? 0
       if options & 1 != 0 {
         var jsonCols = 0
-        for i in 0..<columnCount where table.columns[i].type == .json { jsonCols += 1 }
+        for i in 0..<columnCount where codecs[i].type == .json { jsonCols += 1 }
         let bits = try cursor.bytes((jsonCols + 7) / 8, "partial JSON bitmap")
         var k = 0
-        for i in 0..<columnCount where table.columns[i].type == .json {
+        for i in 0..<columnCount where codecs[i].type == .json {
           partialJSON[i] = bits[k >> 3] & (1 << UInt8(k & 7)) != 0
           k += 1
         }
@@ -84,246 +122,44 @@ public struct RowDecoder {
     for i in 0..<columnCount where present[i] { presentCount += 1 }
     let nulls = try cursor.bytes((presentCount + 7) / 8, "row null bitmap")
     var k = 0
-    // Borrow the column descriptions through a buffer pointer: no ColumnInfo copy (and its
-    // retains) per value on the hot path.
-    try table.columns.withUnsafeBufferPointer { (cols: UnsafeBufferPointer<ColumnInfo>) throws(BinlogError) in
-    for i in 0..<columnCount {
-      guard present[i] else {
-        values[i] = .absent
-        continue
-      }
-      if nulls[k >> 3] & (1 << UInt8(k & 7)) != 0 {
-        values[i] = .null
-      } else {
-        do throws(BinlogError) {
-          if partialJSON[i] {
-            let n = Int(try cursor.uint(Int(cols[i].meta), "JSON diff length"))
-            values[i] = .jsonDiff(try cursor.bytes(n, "JSON diff"))
-          } else {
-            values[i] = try ValueDecoder.decode(cols[i], &cursor)
+    var failedColumn = -1
+    let n = columnCount
+    let checkPartial = event.isPartialUpdate
+    // Trivial column descriptions and the value slots through buffer pointers: no retain,
+    // release or uniqueness check per value.
+    do throws(BinlogError) {
+      try codecs.withUnsafeBufferPointer { (cols: UnsafeBufferPointer<ColumnCodec>) throws(BinlogError) in
+        try values.withUnsafeMutableBufferPointer { (out: inout UnsafeMutableBufferPointer<ColumnValue>) throws(BinlogError) in
+          for i in 0..<n {
+            guard present[i] else {
+              out[i] = .absent
+              continue
+            }
+            if nulls[k >> 3] & (1 << UInt8(k & 7)) != 0 {
+              out[i] = .null
+            } else {
+              failedColumn = i
+              if checkPartial && partialJSON[i] {
+                let len = Int(try cursor.uint(Int(cols[i].meta), "JSON diff length"))
+                out[i] = .jsonDiff(try cursor.bytes(len, "JSON diff"))
+              } else {
+                out[i] = try ValueDecoder.decode(cols[i], &cursor)
+              }
+            }
+            k += 1
           }
-        } catch {
-          let col = cols[i]
-          var e = error
-          let colName = col.name ?? "@\(i + 1)"
-          e.message =
-            "row \(rowIndex + 1), column \(colName) (\(col.type.name)) of \(table.database).\(table.table): \(e.message)"
-          e.innerOffset = event.rowsOffsetInEvent + cursor.position
-          throw e
         }
       }
-      k += 1
+    } catch {
+      let i = failedColumn
+      guard i >= 0 else { throw error }
+      let col = table.columns[i]
+      var e = error
+      let colName = col.name ?? "@\(i + 1)"
+      e.message =
+        "row \(rowIndex + 1), column \(colName) (\(col.type.name)) of \(table.database).\(table.table): \(e.message)"
+      e.innerOffset = event.rowsOffsetInEvent + cursor.position
+      throw e
     }
-    }
-  }
-}
-
-/// Decoders for one column value in a row image, by column type.
-public enum ValueDecoder {
-  @inlinable static func lengthPrefixed(_ width: Int, _ c: inout ByteCursor) throws(BinlogError) -> UnsafeRawBufferPointer {
-    guard width >= 1 && width <= 4 else {
-      throw BinlogError(.malformed, "invalid length-prefix width \(width)")
-    }
-    let n = Int(try c.uint(width, "length prefix"))
-    return try c.bytes(n, "value of \(n) bytes")
-  }
-
-  /// Fractional seconds of a TIME2/DATETIME2/TIMESTAMP2 value, in microseconds.
-  @inlinable static func fraction(_ fsp: Int, _ c: inout ByteCursor) throws(BinlogError) -> Int {
-    switch fsp {
-    case 1, 2: return Int(try c.uintBE(1, "fraction")) * 10_000
-    case 3, 4: return Int(try c.uintBE(2, "fraction")) * 100
-    case 5, 6: return Int(try c.uintBE(3, "fraction"))
-    default: return 0
-    }
-  }
-
-  public static func decode(_ col: ColumnInfo, _ c: inout ByteCursor) throws(BinlogError) -> ColumnValue {
-    let unsigned = col.unsigned ?? false
-    switch col.type {
-    case .tiny:
-      let v = try c.u8()
-      return unsigned ? .uint(UInt64(v)) : .int(Int64(Int8(bitPattern: v)))
-    case .short:
-      let v = try c.u16()
-      return unsigned ? .uint(UInt64(v)) : .int(Int64(Int16(bitPattern: v)))
-    case .int24:
-      let v = UInt32(try c.uint(3))
-      if unsigned { return .uint(UInt64(v)) }
-      return .int(Int64(Int32(bitPattern: v << 8) >> 8))
-    case .long:
-      let v = try c.u32()
-      return unsigned ? .uint(UInt64(v)) : .int(Int64(Int32(bitPattern: v)))
-    case .longlong:
-      let v = try c.u64()
-      return unsigned ? .uint(v) : .int(Int64(bitPattern: v))
-    case .float:
-      return .float(Float(bitPattern: try c.u32()))
-    case .double:
-      return .double(Double(bitPattern: try c.u64()))
-    case .newdecimal:
-      let p = col.precision
-      let s = col.scale
-      guard p >= 1 && p <= 65 && s <= p else {
-        throw BinlogError(.malformed, "invalid DECIMAL(\(p),\(s)) metadata")
-      }
-      return .decimal(try c.bytes(DecimalCodec.storageSize(precision: p, scale: s), "DECIMAL"), precision: p, scale: s)
-    case .year:
-      let v = Int(try c.u8())
-      return .year(v == 0 ? 0 : v + 1900)
-    case .date, .newdate:
-      let v = Int(try c.uint(3))
-      return .date(year: v >> 9, month: (v >> 5) & 15, day: v & 31)
-    case .time where col.mariaHires, .datetime where col.mariaHires, .timestamp where col.mariaHires:
-      return try mariaHires(col, &c)
-    case .time:
-      // Old TIME: signed HHMMSS as a 3-byte integer.
-      let raw = Int32(bitPattern: UInt32(try c.uint(3)) << 8) >> 8
-      let neg = raw < 0
-      let a = Int(raw.magnitude)
-      return .time(negative: neg, hours: a / 10000, minutes: (a / 100) % 100, seconds: a % 100, micros: 0, fsp: 0)
-    case .time2:
-      return try time2(col.fsp, &c)
-    case .datetime:
-      // Old DATETIME: YYYYMMDDHHMMSS as an 8-byte integer.
-      let v = Int(try c.u64())
-      let d = v / 1_000_000
-      let t = v % 1_000_000
-      return .datetime(
-        year: d / 10000, month: (d / 100) % 100, day: d % 100, hour: t / 10000, minute: (t / 100) % 100,
-        second: t % 100, micros: 0, fsp: 0)
-    case .datetime2:
-      let fsp = col.fsp
-      let packed = Int64(try c.uintBE(5, "DATETIME2")) - 0x80_0000_0000
-      let ymd = packed >> 17
-      let ym = ymd >> 5
-      let hms = packed & ((1 << 17) - 1)
-      let micros = try fraction(fsp, &c)
-      return .datetime(
-        year: Int(ym / 13), month: Int(ym % 13), day: Int(ymd & 31), hour: Int(hms >> 12),
-        minute: Int((hms >> 6) & 63), second: Int(hms & 63), micros: micros, fsp: fsp)
-    case .timestamp:
-      return .timestamp(seconds: Int64(try c.u32()), micros: 0, fsp: 0)
-    case .timestamp2:
-      let secs = Int64(try c.uintBE(4, "TIMESTAMP2"))
-      let micros = try fraction(col.fsp, &c)
-      return .timestamp(seconds: secs, micros: micros, fsp: col.fsp)
-    case .varchar, .varString:
-      let b = try lengthPrefixed(col.maxLength > 255 ? 2 : 1, &c)
-      return stringOrBytes(b, col)
-    case .string:
-      let b = try lengthPrefixed(col.maxLength > 255 ? 2 : 1, &c)
-      return stringOrBytes(b, col)
-    case .enumType:
-      let w = Int(col.meta)
-      guard w == 1 || w == 2 else { throw BinlogError(.malformed, "ENUM pack length \(w)") }
-      return .enumIndex(Int(try c.uint(w, "ENUM")))
-    case .setType:
-      let w = Int(col.meta)
-      guard w >= 1 && w <= 8 else { throw BinlogError(.malformed, "SET pack length \(w)") }
-      return .setBits(try c.uint(w, "SET"))
-    case .bit:
-      let width = col.bitWidth
-      let n = (width + 7) / 8
-      guard n <= 8 else { throw BinlogError(.malformed, "BIT width \(width)") }
-      return .bit(try c.uintBE(n, "BIT"), width: width)
-    case .blob, .tinyBlob, .mediumBlob, .longBlob:
-      let b = try lengthPrefixed(Int(col.meta), &c)
-      return stringOrBytes(b, col)
-    case .json:
-      return .json(try lengthPrefixed(Int(col.meta), &c))
-    case .geometry:
-      return .geometry(try lengthPrefixed(Int(col.meta), &c))
-    case .vector:
-      return .vector(try lengthPrefixed(Int(col.meta), &c))
-    case .decimal:
-      throw BinlogError(.unsupported, "pre-5.0 DECIMAL columns are not in row events")
-    case .null:
-      return .null
-    default:
-      throw BinlogError(.unsupported, "column type \(col.type.name) (\(col.binlogType)) cannot be decoded")
-    }
-  }
-
-  @inlinable static func stringOrBytes(_ b: UnsafeRawBufferPointer, _ col: ColumnInfo) -> ColumnValue {
-    if col.collation == 63 { return .bytes(b) }
-    return .string(b, collation: col.collation)
-  }
-
-  /// MariaDB hires temporal formats (Field_*_hires): big-endian, fraction scaled by 10^(6-n).
-  static func mariaHires(_ col: ColumnInfo, _ c: inout ByteCursor) throws(BinlogError) -> ColumnValue {
-    let dec = Swift.min(6, Int(col.meta))
-    let secPartBytes = [0, 1, 1, 2, 2, 3, 3][dec]
-    var shift: Int64 = 1
-    for _ in dec..<6 { shift *= 10 }
-    switch col.type {
-    case .timestamp:
-      let secs = Int64(try c.uintBE(4, "TIMESTAMP"))
-      let frac = secPartBytes > 0 ? Int64(try c.uintBE(secPartBytes, "TIMESTAMP fraction")) : 0
-      return .timestamp(seconds: secs, micros: Int(frac * shift), fsp: dec)
-    case .datetime:
-      let width = [5, 6, 6, 7, 7, 7, 8][dec]
-      var t = Int64(try c.uintBE(width, "DATETIME")) * shift
-      let micros = Int(t % 1_000_000)
-      t /= 1_000_000
-      let second = Int(t % 60)
-      t /= 60
-      let minute = Int(t % 60)
-      t /= 60
-      let hour = Int(t % 24)
-      t /= 24
-      let day = Int(t % 32)
-      t /= 32
-      return .datetime(
-        year: Int(t / 13), month: Int(t % 13), day: day, hour: hour, minute: minute, second: second, micros: micros,
-        fsp: dec)
-    default:
-      let width = [3, 4, 4, 5, 5, 5, 6][dec]
-      let stored = Int64(try c.uintBE(width, "TIME"))
-      var pow: Int64 = 1
-      for _ in 0..<dec { pow *= 10 }
-      var v = (stored - 3_020_400 * pow) * shift
-      let neg = v < 0
-      if neg { v = -v }
-      let micros = Int(v % 1_000_000)
-      let secs = v / 1_000_000
-      return .time(
-        negative: neg, hours: Int(secs / 3600), minutes: Int((secs / 60) % 60), seconds: Int(secs % 60), micros: micros,
-        fsp: dec)
-    }
-  }
-
-  static func time2(_ fsp: Int, _ c: inout ByteCursor) throws(BinlogError) -> ColumnValue {
-    // MySQL 5.6 TIME2: packed big-endian, offset so that the encoded value is non-negative.
-    var packed: Int64
-    switch fsp {
-    case 1, 2:
-      var intPart = Int64(try c.uintBE(3, "TIME2")) - 0x80_0000
-      var frac = Int64(try c.uintBE(1, "TIME2 fraction"))  // unsigned: negatives store 0x100 - frac
-      if intPart < 0 && frac != 0 {
-        intPart += 1
-        frac -= 0x100
-      }
-      packed = (intPart << 24) + frac * 10_000
-    case 3, 4:
-      var intPart = Int64(try c.uintBE(3, "TIME2")) - 0x80_0000
-      var frac = Int64(try c.uintBE(2, "TIME2 fraction"))
-      if intPart < 0 && frac != 0 {
-        intPart += 1
-        frac -= 0x10000
-      }
-      packed = (intPart << 24) + frac * 100
-    case 5, 6:
-      packed = Int64(try c.uintBE(6, "TIME2")) - 0x8000_0000_0000
-    default:
-      packed = (Int64(try c.uintBE(3, "TIME2")) - 0x80_0000) << 24
-    }
-    let neg = packed < 0
-    if neg { packed = -packed }
-    let hms = packed >> 24
-    let micros = Int(packed & 0xFF_FFFF)
-    return .time(
-      negative: neg, hours: Int((hms >> 12) & 0x3FF), minutes: Int((hms >> 6) & 0x3F), seconds: Int(hms & 0x3F),
-      micros: micros, fsp: fsp)
   }
 }

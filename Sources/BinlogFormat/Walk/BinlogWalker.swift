@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// One event as the walker hands it out: raw bytes, decoded body and where it sits.
 public struct WalkedEvent {
   public var raw: RawEvent
@@ -9,6 +15,14 @@ public struct WalkedEvent {
   public var payloadInnerOffset: UInt64
   /// End offset of the event in its file (for inner events: of the payload event).
   public var fileEndOffset: UInt64
+
+  public init(raw: RawEvent, body: EventBody, inPayload: Bool, payloadInnerOffset: UInt64, fileEndOffset: UInt64) {
+    self.raw = raw
+    self.body = body
+    self.inPayload = inPayload
+    self.payloadInnerOffset = payloadInnerOffset
+    self.fileEndOffset = fileEndOffset
+  }
 }
 
 /// Walks a source event by event: decodes bodies, expands Transaction_payload events into their
@@ -40,6 +54,10 @@ public struct BinlogWalker<Source: EventSource> {
 
   /// Visits every event until the end of input. The visitor may throw to stop.
   public mutating func run(_ visit: (inout BinlogWalker<Source>, WalkedEvent) throws -> Void) throws {
+    // The format changes only with a Format_description (or v3 Start) event: read it from the
+    // source then, not per event (a copy of it is a handful of retains and releases).
+    var format = source.format
+    var first = true
     while source.position < stopOffset {
       let at = source.position
       let next: RawEvent?
@@ -57,7 +75,10 @@ public struct BinlogWalker<Source: EventSource> {
       }
       guard let raw = next else { break }
       if transaction.ended { resetTransaction() }
-      let format = source.format
+      if first || raw.type == .formatDescription || raw.type == .startV3 {
+        format = source.format
+        first = false
+      }
       let body: EventBody
       do {
         body = try decodeTableMapAware(raw, format: format)
@@ -115,7 +136,9 @@ public struct BinlogWalker<Source: EventSource> {
           ? UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
           : (UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
             | UInt64(UInt16(littleEndian: body.loadUnaligned(fromByteOffset: 4, as: UInt16.self))) << 32)
-        if let prev = tableMapBytes[id], let map = tableMaps[id], prev.elementsEqual(body) {
+        if let prev = tableMapBytes[id], prev.count == body.count, let map = tableMaps[id],
+          prev.withUnsafeBytes({ memcmp($0.baseAddress!, body.baseAddress!, body.count) == 0 })
+        {
           return .tableMap(map)
         }
         let decoded = try EventBody.decode(raw, format: format, file: fileName)
@@ -229,34 +252,46 @@ public enum QueryKind: Sendable, Equatable {
         }
       }
     }
-    func word() -> String {
+    // The next word, compared in place ignoring case (no String per Query event).
+    var ws = 0
+    var we = 0
+    func nextWord() {
       skipSpace()
-      let s = i
+      ws = i
       while i < n, (q[i] | 0x20) >= 0x61, (q[i] | 0x20) <= 0x7A { i += 1 }
-      return String(decoding: q[s..<i], as: UTF8.self).uppercased()
+      we = i
     }
-    let w = word()
-    switch w {
-    case "BEGIN": return .begin
-    case "COMMIT": return .commit
-    case "ROLLBACK":
+    func wordIs(_ w: StaticString) -> Bool {
+      let len = w.utf8CodeUnitCount
+      guard we - ws == len else { return false }
+      let p = w.utf8Start
+      for k in 0..<len where q[ws + k] & 0xDF != p[k] { return false }
+      return true
+    }
+    nextWord()
+    if wordIs("BEGIN") { return .begin }
+    if wordIs("COMMIT") { return .commit }
+    if wordIs("ROLLBACK") {
       let save = i
-      if word() == "TO" { return .savepoint }
+      nextWord()
+      if wordIs("TO") { return .savepoint }
       i = save
       return .rollback
-    case "SAVEPOINT": return .savepoint
-    case "START":
-      return word() == "TRANSACTION" ? .begin : .other
-    case "XA":
-      switch word() {
-      case "START", "BEGIN": return .xaStart
-      case "END": return .xaEnd
-      case "PREPARE": return .xaPrepare
-      case "COMMIT": return .xaCommit
-      case "ROLLBACK": return .xaRollback
-      default: return .other
-      }
-    default: return .other
     }
+    if wordIs("SAVEPOINT") { return .savepoint }
+    if wordIs("START") {
+      nextWord()
+      return wordIs("TRANSACTION") ? .begin : .other
+    }
+    if wordIs("XA") {
+      nextWord()
+      if wordIs("START") || wordIs("BEGIN") { return .xaStart }
+      if wordIs("END") { return .xaEnd }
+      if wordIs("PREPARE") { return .xaPrepare }
+      if wordIs("COMMIT") { return .xaCommit }
+      if wordIs("ROLLBACK") { return .xaRollback }
+      return .other
+    }
+    return .other
   }
 }

@@ -1,0 +1,252 @@
+import BinlogFormat
+import BinlogSchema
+import Exporters
+import Foundation
+import XCTest
+
+/// The multi-threaded NDJSON export writes exactly the bytes of the one-pass export.
+final class ParallelExportTests: XCTestCase {
+  /// One-pass export of `path` (with a DDL-replaying schema tracker, as the CLI runs it).
+  func sequential(_ path: String) throws -> [UInt8] {
+    let sink = OutputSink.memory()
+    let exporter = NDJSONExporter(sink: sink)
+    exporter.schema = SchemaTracker()
+    let input = try BinlogInput(path: path)
+    var walker = BinlogWalker(source: input)
+    try walker.run { w, ev in try exporter.consume(ev, walker: w) }
+    try sink.close()
+    return sink.takeCaptured()
+  }
+
+  func parallel(_ path: String, chunkSize: Int, threads: Int) throws -> (bytes: [UInt8], chunks: Int) {
+    let file = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: file, name: path)
+    try reader.loadFormat()
+    guard let chunks = ParallelNDJSONExport.chunks(of: file, format: reader.format, chunkSize: chunkSize) else {
+      XCTFail("\(path): no chunks")
+      return ([], 0)
+    }
+    let sink = OutputSink.memory()
+    _ = try ParallelNDJSONExport.run(
+      file: file, name: reader.name, chunks: chunks, readerOptions: ReaderOptions(), options: ExportOptions(),
+      makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096)
+    try sink.close()
+    return (sink.takeCaptured(), chunks.count)
+  }
+
+  func assertSameExport(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let expected = try sequential(path)
+    XCTAssertGreaterThan(expected.count, 1000, "\(path): too little output to compare", file: file, line: line)
+    for (chunkSize, threads) in [(2048, 2), (16384, 3), (65536, 2)] {
+      let (got, chunks) = try parallel(path, chunkSize: chunkSize, threads: threads)
+      if got != expected {
+        let at = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count)
+        XCTFail(
+          "\(path) chunk \(chunkSize) threads \(threads) (\(chunks) chunks): output differs at byte \(at) "
+            + "(\(got.count) vs \(expected.count) bytes)", file: file, line: line)
+      }
+    }
+  }
+
+  func testParallelExportMatchesOnePassWithFullMetadata() throws {
+    try assertSameExport(Paths.fixtures + "/mariadb-10.11/binlog.000001")
+    try assertSameExport(Paths.fixtures + "/mariadb-10.11/binlog.000003")
+  }
+
+  /// Without FULL metadata the column names come from DDL replay: every worker's tracker must
+  /// have replayed the DDL of the chunks other workers exported.
+  func testParallelExportMatchesOnePassWithNamesFromDDLReplay() throws {
+    let path = Paths.fixtures + "/mariadb-10.11-minimal/binlog.000001"
+    let expected = try sequential(path)
+    XCTAssertFalse(
+      String(decoding: expected, as: UTF8.self).contains("\"positional\":true"),
+      "the fixture's names should come from DDL replay")
+    try assertSameExport(path)
+  }
+
+  func testChunksStartAtGTIDEventsAndCoverTheFile() throws {
+    let path = Paths.fixtures + "/mariadb-10.11/binlog.000001"
+    let file = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: file)
+    try reader.loadFormat()
+    let chunks = try XCTUnwrap(ParallelNDJSONExport.chunks(of: file, format: reader.format, chunkSize: 4096))
+    XCTAssertGreaterThan(chunks.count, 10)
+    XCTAssertEqual(chunks.first?.lowerBound, 4)
+    XCTAssertEqual(chunks.last?.upperBound, UInt64(file.count))
+    for (a, b) in zip(chunks, chunks.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+    for c in chunks.dropFirst() {
+      let type = EventType(file.bytes[Int(c.lowerBound) + 4])
+      XCTAssertEqual(type, .mariaGTID, "chunk at \(c.lowerBound) starts with \(type.name)")
+    }
+  }
+
+  /// Stdin and pipes are never opened to look for a parallel plan (that would eat their bytes).
+  func testOnlyRegularFilesAreTakenForTheParallelExport() throws {
+    XCTAssertNil(ParallelNDJSONExport.mappedBinlog(path: "-", options: ReaderOptions()))
+    let fifo = NSTemporaryDirectory() + "sluice-parallel-fifo-\(getpid())"
+    XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+    defer { unlink(fifo) }
+    XCTAssertNil(ParallelNDJSONExport.mappedBinlog(path: fifo, options: ReaderOptions()))
+    let reader = try XCTUnwrap(
+      ParallelNDJSONExport.mappedBinlog(path: Paths.fixtures + "/mariadb-10.11/binlog.000001", options: ReaderOptions()))
+    XCTAssertEqual(reader.format.checksum, .crc32, "the format description is loaded")
+  }
+
+  func testTruncatedFileIsNotCut() throws {
+    let src = Paths.fixtures + "/mariadb-10.11/binlog.000001"
+    let data = try Data(contentsOf: URL(fileURLWithPath: src))
+    let tmp = NSTemporaryDirectory() + "sluice-parallel-truncated-\(getpid()).bin"
+    try data.prefix(data.count - 7).write(to: URL(fileURLWithPath: tmp))
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    let file = try MappedFile(path: tmp)
+    var reader = try MappedBinlogReader(file: file)
+    try reader.loadFormat()
+    XCTAssertNil(
+      ParallelNDJSONExport.chunks(of: file, format: reader.format, chunkSize: 4096),
+      "a file that ends mid-event is exported in one pass (which reports the damage)")
+  }
+}
+
+/// The fast paths of the JSON writer and the row decoder give what the plain ones give.
+final class FastPathEquivalenceTests: XCTestCase {
+  /// The reference: validate, then escape byte by byte.
+  func reference(_ b: [UInt8]) -> [UInt8]? {
+    b.withUnsafeBytes { raw -> [UInt8]? in
+      guard Charset.isValidUTF8(raw) else { return nil }
+      var out: [UInt8] = [0x22]
+      for c in b {
+        switch c {
+        case 0x22: out += [0x5C, 0x22]
+        case 0x5C: out += [0x5C, 0x5C]
+        case 0x0A: out += [0x5C, 0x6E]
+        case 0x0D: out += [0x5C, 0x72]
+        case 0x09: out += [0x5C, 0x74]
+        case 0x08: out += [0x5C, 0x62]
+        case 0x0C: out += [0x5C, 0x66]
+        case 0..<0x20: out += Array(String(format: "\\u%04x", Int(c)).utf8)
+        default: out.append(c)
+        }
+      }
+      out.append(0x22)
+      return out
+    }
+  }
+
+  func testStringEscapingAtEveryPositionOfAWord() {
+    let specials: [UInt8] = [0x22, 0x5C, 0x0A, 0x00, 0x1F, 0x7F, 0x20, 0x80, 0xC3]
+    for length in 0...19 {
+      for pos in 0..<max(1, length) {
+        for s in specials {
+          var b = [UInt8](repeating: 0x61, count: length)
+          if length > 0 { b[pos] = s }
+          if s == 0xC3 && pos + 1 < length { b[pos + 1] = 0xA9 }  // é
+          var out: [UInt8] = []
+          let ok = b.withUnsafeBytes { JSONWriter.appendStringIfValidUTF8($0, into: &out) }
+          let want = reference(b)
+          XCTAssertEqual(ok, want != nil, "valid? length \(length) byte 0x\(String(s, radix: 16)) at \(pos)")
+          XCTAssertEqual(out, want ?? [], "length \(length) byte 0x\(String(s, radix: 16)) at \(pos)")
+          var escaped: [UInt8] = []
+          b.withUnsafeBytes { JSONWriter.appendEscaped($0, into: &escaped) }
+          if let want { XCTAssertEqual([0x22] + escaped + [0x22], want, "appendEscaped, length \(length) at \(pos)") }
+        }
+      }
+    }
+  }
+
+  func testIntegersAndDatesFormatLikeDescription() {
+    for v: UInt64 in [0, 9, 10, 99, 100, 101, 999, 1000, 65535, 1 << 32, 12_345_678_901, .max, .max - 1] {
+      var out: [UInt8] = []
+      JSONWriter.appendUInt(v, into: &out)
+      XCTAssertEqual(String(decoding: out, as: UTF8.self), String(v))
+    }
+    var out: [UInt8] = []
+    TemporalText.appendDateTime(year: 7, month: 1, day: 2, hour: 3, minute: 4, second: 5, micros: 120, fsp: 4, into: &out)
+    XCTAssertEqual(String(decoding: out, as: UTF8.self), "0007-01-02 03:04:05.0001")
+    out = []
+    TemporalText.appendDate(year: 12345, month: 1, day: 2, into: &out)
+    XCTAssertEqual(String(decoding: out, as: UTF8.self), "12345-01-02")
+    out = []
+    TemporalText.appendTimestampISO(seconds: 1_795_316_400, micros: 1462, fsp: 6, zone: .utc, into: &out)
+    XCTAssertEqual(String(decoding: out, as: UTF8.self), "2026-11-22T03:00:00.001462Z")
+  }
+
+  /// One decoder reset for every rows event decodes the same values as a new decoder per event.
+  func testResetDecoderDecodesLikeAFreshOne() throws {
+    var compared = 0
+    for f in ["/mariadb-10.11/binlog.000001", "/mariadb-10.11/binlog.000003", "/mariadb-10.11-minimal/binlog.000001"] {
+      let input = try BinlogInput(path: Paths.fixtures + f)
+      var walker = BinlogWalker(source: input)
+      var reused: RowDecoder?
+      try walker.run { w, ev in
+        guard case .rows(let rows) = ev.body, let table = w.tableMaps[rows.tableID] else { return }
+        var fresh = try RowDecoder(event: rows, table: table)
+        if reused == nil { reused = try RowDecoder(event: rows, table: table) } else { try reused!.reset(event: rows, table: table) }
+        while try fresh.next() {
+          XCTAssertTrue(try reused!.next(), "\(f) at \(ev.raw.offset): reused decoder ended early")
+          for i in 0..<rows.columnCount {
+            XCTAssertTrue(
+              ColumnValueComparison.same(fresh.before[i], reused!.before[i])
+                && ColumnValueComparison.same(fresh.after[i], reused!.after[i]),
+              "\(f) at \(ev.raw.offset) row \(fresh.rowIndex) column \(i)")
+            compared += 1
+          }
+        }
+        XCTAssertFalse(try reused!.next(), "\(f) at \(ev.raw.offset): reused decoder has extra rows")
+      }
+    }
+    XCTAssertGreaterThan(compared, 1000)
+  }
+
+  func testQueryKindClassification() {
+    let cases: [(String, QueryKind)] = [
+      ("BEGIN", .begin), ("begin", .begin), ("  /* c */ COMMIT", .commit), ("# x\nROLLBACK", .rollback),
+      ("ROLLBACK TO SAVEPOINT a", .savepoint), ("rollback to a", .savepoint), ("SAVEPOINT a", .savepoint),
+      ("START TRANSACTION", .begin), ("start slave", .other), ("XA START 'x'", .xaStart), ("xa begin 'x'", .xaStart),
+      ("XA END 'x'", .xaEnd), ("XA PREPARE 'x'", .xaPrepare), ("XA COMMIT 'x'", .xaCommit),
+      ("XA ROLLBACK 'x'", .xaRollback), ("XA RECOVER", .other), ("BEGINS", .other), ("insert into t values (1)", .other),
+      ("", .other), ("/* unterminated", .other), ("COMMIT;", .commit),
+    ]
+    for (sql, kind) in cases { XCTAssertEqual(QueryKind.classify(Array(sql.utf8)), kind, sql) }
+  }
+}
+
+/// `events` text lines, now written as bytes, read as they did when built from Strings.
+final class EventListingTextTests: XCTestCase {
+  func testTextLinesMatchTheSummaryLayout() throws {
+    var lines = 0
+    for f in ["/mariadb-10.11/binlog.000001", "/mariadb-10.11-minimal/binlog.000002", "/mariadb-10.11-compressed/binlog.000001"] {
+      let path = Paths.fixtures + f
+      guard FileManager.default.fileExists(atPath: path) else { continue }
+      let sink = OutputSink.memory()
+      let listing = EventListing(sink: sink, format: .text)
+      var expected = ""
+      let input = try BinlogInput(path: path)
+      var walker = BinlogWalker(source: input)
+      try walker.run { w, ev in
+        try listing.consume(ev, walker: w)
+        // The layout as it was built with String interpolation.
+        let end = ev.inPayload ? ev.fileEndOffset : ev.raw.endOffset
+        var line = "\(ev.raw.offset)"
+        line += String(repeating: " ", count: max(1, 11 - line.utf8.count))
+        line += "\(end)"
+        line += String(repeating: " ", count: max(1, 22 - line.utf8.count))
+        line += (ev.inPayload ? "+" : "") + ev.raw.type.name
+        line += String(repeating: " ", count: max(1, 48 - line.utf8.count))
+        line += TemporalText.isoUTC(Int64(ev.raw.header.timestamp))
+        line += "  \(ev.raw.header.serverID)  " + EventListing.summary(ev, w) + "\n"
+        expected += line
+      }
+      try sink.close()
+      let got = String(decoding: sink.takeCaptured(), as: UTF8.self)
+      let gotLines = got.split(separator: "\n", omittingEmptySubsequences: false)
+      let wantLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+      XCTAssertEqual(gotLines.count, wantLines.count, f)
+      for (i, (g, w)) in zip(gotLines, wantLines).enumerated() where g != w {
+        XCTFail("\(f) line \(i + 1):\n got: \(g)\nwant: \(w)")
+        break
+      }
+      lines += wantLines.count
+    }
+    XCTAssertGreaterThan(lines, 1000)
+  }
+}
