@@ -47,6 +47,10 @@ public final class SchemaAudit {
         switch raw.type {
         case .formatDescription:
           tracker.adopt(input.format)
+          lastMaps.removeAll(keepingCapacity: true)
+        case .tableMap where repeatsLastMap(raw):
+          // Most transactions map the same table with the same bytes: skip decoding it again.
+          _ = tracker.enrich(lastMaps[tableMapKey(raw)]!.map, at: BinlogPosition(file: file, offset: raw.offset))
         case .query, .queryCompressed, .tableMap, .transactionPayload:
           let body: EventBody
           do {
@@ -76,6 +80,7 @@ public final class SchemaAudit {
     case .query(let q):
       tracker.applyQuery(q, at: at)
     case .tableMap(let map):
+      if raw.type == .tableMap { lastMaps[tableMapKey(raw)] = (Array(raw.body), map) }
       _ = tracker.enrich(map, at: at)
     case .transactionPayload(let payload):
       // MySQL 8.0.20+ compression: the table maps are inside (their position is the payload's).
@@ -99,6 +104,22 @@ public final class SchemaAudit {
     default:
       break
     }
+  }
+
+  /// The last Table_map of each table id: its body bytes and decoded form.
+  private var lastMaps: [UInt64: (bytes: [UInt8], map: TableMapEvent)] = [:]
+
+  /// The table id's bytes as a key (6 bytes, or 4 for old servers; the rest is compared anyway).
+  private func tableMapKey(_ raw: RawEvent) -> UInt64 {
+    var k: UInt64 = 0
+    let b = raw.body
+    for i in 0..<Swift.min(6, b.count) { k |= UInt64(b[i]) << (8 * UInt64(i)) }
+    return k
+  }
+
+  private func repeatsLastMap(_ raw: RawEvent) -> Bool {
+    guard let last = lastMaps[tableMapKey(raw)] else { return false }
+    return last.bytes.elementsEqual(raw.body)
   }
 
   /// Disagreements over every file scanned, per table, in order of the first one.
