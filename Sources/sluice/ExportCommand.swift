@@ -5,6 +5,10 @@ import BinlogSchema
 import CanalProtocol
 import Exporters
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
@@ -89,7 +93,8 @@ struct ExportCommand: ParsableCommand {
       var makeTracker: ((Int) -> SchemaTracker)?
       if !noSchema {
         var tl = SchemaTimeline()
-        if let first = inputs.first, first != "-", let i = try? BinlogInput(path: first, options: read.readerOptions),
+        // Only a regular file can be opened twice: a pipe's bytes would be gone for the export.
+        if let first = inputs.first, isRegularFile(first), let i = try? BinlogInput(path: first, options: read.readerOptions),
           (try? i.next()) != nil
         {
           tl.adopt(i.format)
@@ -187,4 +192,11 @@ struct ExportCommand: ParsableCommand {
       return worst
     }
   }
+}
+
+/// True for a regular file (not stdin, a pipe, a device or a directory).
+func isRegularFile(_ path: String) -> Bool {
+  guard path != "-" else { return false }
+  var st = stat()
+  return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
 }

@@ -157,6 +157,29 @@ final class CLITests: XCTestCase {
     XCTAssertEqual(piped.lines.count, file.lines.count)
   }
 
+  func testNamedPipeReadsLikeTheFile() throws {
+    let fifo = try temporaryDirectory() + "/binlog.000001"
+    XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+    let writer = Process()
+    writer.executableURL = URL(fileURLWithPath: "/bin/sh")
+    writer.arguments = ["-c", "cat \"$0\" > \"$1\"", Self.fixture, fifo]
+    try writer.run()
+    let piped = try run(["events", fifo])
+    writer.waitUntilExit()
+    XCTAssertEqual(piped.status, 0, piped.stderr)
+    XCTAssertEqual(piped.text, try run(["events", Self.fixture]).text)
+
+    XCTAssertEqual(mkfifo(fifo + "x", 0o600), 0)
+    let writer2 = Process()
+    writer2.executableURL = URL(fileURLWithPath: "/bin/sh")
+    writer2.arguments = ["-c", "cat \"$0\" > \"$1\"", Self.fixture, fifo + "x"]
+    try writer2.run()
+    let exported = try run(["export", fifo + "x"])
+    writer2.waitUntilExit()
+    XCTAssertEqual(exported.status, 0, exported.stderr)
+    XCTAssertEqual(exported.lines.count, try run(["export", Self.fixture]).lines.count)
+  }
+
   func testNeverWritesOverAnInput() throws {
     let dir = try temporaryDirectory()
     let copy = dir + "/binlog.000001"
