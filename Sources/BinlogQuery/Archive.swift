@@ -30,10 +30,16 @@ public struct Archive {
     var read: UInt64 = 0
     for p in ordered {
       let r: IndexStore.Result
-      if useIndex {
-        r = try IndexStore.load(path: p, indexDir: indexDir, persist: persist, options: options)
-      } else {
-        let (idx, n) = try IndexStore.build(path: p, options: options)
+      do {
+        if useIndex {
+          r = try IndexStore.load(path: p, indexDir: indexDir, persist: persist, options: options)
+        } else {
+          let (idx, n) = try IndexStore.build(path: p, options: options)
+          r = IndexStore.Result(index: idx, outcome: .inMemory, note: nil, bytesRead: n)
+        }
+      } catch where error.kind == .unsupported && isCompressed(p) {
+        // IndexStore maps plain files only: index an archive (or a zstd/gzip stream) in memory.
+        let (idx, n) = try scanIndex(path: p, options: options)
         r = IndexStore.Result(index: idx, outcome: .inMemory, note: nil, bytesRead: n)
       }
       read += r.bytesRead
@@ -98,4 +104,32 @@ public struct Archive {
   }
 }
 
-func baseName(_ p: String) -> String { binlogBaseName(p) }
+extension Archive {
+  /// Builds the index of any readable input (archives and streams included) by one scan, in memory.
+  public static func scanIndex(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) -> (FileIndex, UInt64) {
+    let input = try BinlogInput(path: path, options: options)
+    var builder = IndexBuilder(file: baseName(path), size: input.size ?? 0)
+    var walker = BinlogWalker(source: input)
+    do {
+      try walker.run { w, ev in builder.consume(ev, walker: w) }
+    } catch let e as BinlogError {
+      throw e
+    } catch {
+      throw BinlogError(.io, "\(error)", file: path)
+    }
+    var index = builder.finishIndex()
+    index.sourceSize = input.size ?? input.position
+    return (index, input.bytesTouched)
+  }
+
+  /// True when `path` starts like a zstd or gzip file.
+  static func isCompressed(_ path: String) -> Bool {
+    guard let f = try? MappedFile(path: path), f.count >= 4 else { return false }
+    let b = f.bytes
+    return ZstdBinlog.isZstd(b) || DecompressedByteStream.isGzipMagic(b[0], b[1], b[2])
+  }
+}
+
+/// The name a file stands for in the archive: an archive's original name (`binlog.000002.zst`
+/// is `binlog.000002`).
+func baseName(_ p: String) -> String { BinlogDirectory.originalName(p) }

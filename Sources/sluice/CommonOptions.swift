@@ -55,7 +55,8 @@ func runReporting(_ body: () throws -> Int32) throws {
   if code != 0 { throw ExitCode(code) }
 }
 
-/// Expands directories into their binlog files (name order) and keeps files and '-' as given.
+/// Expands directories into their binlog files and archives (stream order; a binlog present
+/// both plain and archived is read plain, with a note) and keeps files and '-' as given.
 func expandInputs(_ inputs: [String]) throws -> [String] {
   var out: [String] = []
   for p in inputs {
@@ -65,7 +66,9 @@ func expandInputs(_ inputs: [String]) throws -> [String] {
     }
     var st = stat()
     if stat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-      out.append(contentsOf: try BinlogDirectory.binlogFiles(in: p))
+      let listing = try BinlogDirectory.listing(of: p)
+      for note in listing.notes { report("note: \(note)") }
+      out.append(contentsOf: listing.files)
     } else {
       out.append(p)
     }
