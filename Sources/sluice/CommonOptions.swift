@@ -17,6 +17,32 @@ struct ReadOptions: ParsableArguments {
   var readerOptions: ReaderOptions { ReaderOptions(verifyChecksums: !noVerifyChecksum) }
 }
 
+/// `--compress` for commands that write exports (with `-o`): the sink for the output path.
+struct CompressOptions: ParsableArguments {
+  @Option(
+    name: .customLong("compress"),
+    help: "Compress the output: zstd or zstd:LEVEL (default level 3), or none. Implied (zstd) by -o NAME.zst.")
+  var compress: String?
+
+  func validate() throws {
+    if let compress {
+      do { _ = try OutputCompression(parsing: compress) } catch { throw ValidationError("--compress: \(error)") }
+    }
+  }
+
+  /// `--compress` when given, else what the output's name implies.
+  func compression(for output: String) throws -> OutputCompression {
+    if let compress { return try OutputCompression(parsing: compress) }
+    return OutputCompression.implied(by: output)
+  }
+
+  /// The output sink: compressed output to a file is written to a temporary name and renamed
+  /// into place when it is complete; never over an input.
+  func sink(_ output: String, protecting inputs: [String]) throws -> OutputSink {
+    try OutputSink.file(output, compression: compression(for: output), protecting: inputs)
+  }
+}
+
 enum Exit {
   static let internalError: Int32 = 1
   static let badInput: Int32 = 2

@@ -20,6 +20,7 @@ struct ExportCommand: ParsableCommand {
       Examples:
         sluice export --format ndjson binlog.000001 > changes.ndjson
         sluice export --format canal -o entries.canal binlog.000001 binlog.000002
+        sluice export --format canal -o dump.canal.zst binlogs/    # zstd-compressed as it is written
         sluice export --format ndjson --timezone Asia/Shanghai binlog.0000*
         zstd -dc binlog.000001.zst | sluice export --format ndjson -
       """)
@@ -48,6 +49,8 @@ struct ExportCommand: ParsableCommand {
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of stdout ('-').")
   var output: String = "-"
 
+  @OptionGroup var compression: CompressOptions
+
   @OptionGroup var read: ReadOptions
 
   @Argument(help: "Binlog files, directories, or '-' for stdin.")
@@ -64,7 +67,7 @@ struct ExportCommand: ParsableCommand {
   func run() throws {
     try runReporting {
       let inputs = try expandInputs(files)
-      let sink = try OutputSink.file(output, protecting: inputs)
+      let sink = try compression.sink(output, protecting: inputs)
       var options = ExportOptions()
       options.zone = try TimeZoneSpec(parsing: timezone)
       options.includeQueries = !noQueries
