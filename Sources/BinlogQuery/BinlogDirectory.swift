@@ -77,14 +77,7 @@ public enum BinlogDirectory {
     guard let file = try? MappedFile(path: path), let stream = try? DecompressedByteStream(input: .mapped(file), name: path) else {
       return .other
     }
-    var magic = [UInt8](repeating: 0, count: 4)
-    var have = 0
-    while have < 4 {
-      let r = (try? magic.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[have...])) }) ?? 0
-      if r == 0 { break }
-      have += r
-    }
-    return have == 4 && magic == binlogMagic ? .zstdBinlog : .other
+    return (try? stream.read(upTo: 4)) == binlogMagic ? .zstdBinlog : .other
   }
 
   /// Name order where digit runs compare numerically.

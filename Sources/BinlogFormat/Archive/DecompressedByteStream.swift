@@ -177,6 +177,19 @@ public final class DecompressedByteStream {
     }
   }
 
+  /// Reads `count` bytes, fewer only at the end of the data (e.g. to look at a magic number).
+  public func read(upTo count: Int) throws(BinlogError) -> [UInt8] {
+    let b = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 8)
+    defer { b.deallocate() }
+    var have = 0
+    while have < count {
+      let r = try read(into: UnsafeMutableRawBufferPointer(rebasing: b[have...]))
+      if r == 0 { break }
+      have += r
+    }
+    return Array(b[0..<have])
+  }
+
   private func zstdStep(_ out: UnsafeMutableRawBufferPointer) throws(BinlogError) -> Int {
     var zin = ZSTD_inBuffer(src: inBase, size: inSize, pos: inPos)
     var zout = ZSTD_outBuffer(dst: out.baseAddress, size: out.count, pos: 0)
