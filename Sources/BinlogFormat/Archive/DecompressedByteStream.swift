@@ -149,6 +149,21 @@ public final class DecompressedByteStream {
   public func read(into out: UnsafeMutableRawBufferPointer) throws(BinlogError) -> Int {
     if finished || out.count == 0 { return 0 }
     while true {
+      if inPos == inSize && compression == .none && !inputEOF {
+        // Plain bytes from a descriptor: straight into the caller's buffer, no copy.
+        let r = Glibc.read(fd, out.baseAddress!, out.count)
+        if r < 0 {
+          if errno == EINTR { continue }
+          throw BinlogError(.io, "read error: \(String(cString: strerror(errno)))", file: name, offset: position)
+        }
+        if r == 0 {
+          inputEOF = true
+          continue
+        }
+        position += UInt64(r)
+        inputBase += UInt64(r)
+        return r
+      }
       if inPos == inSize {
         if inputEOF {
           try endOfInput()
