@@ -47,3 +47,34 @@ func gzipCLI() throws -> String {
   for p in ["/usr/bin/gzip", "/bin/gzip"] where FileManager.default.isExecutableFile(atPath: p) { return p }
   throw XCTSkip("the gzip CLI is not installed")
 }
+
+/// Runs several commands at once (stdout and stderr to temporary files, so no pipe fills up);
+/// returns each one's exit status, stdout and stderr, in order.
+func runSluiceConcurrently(_ commands: [[String]]) throws -> [(Int32, Data, String)] {
+  var started: [(Process, String, String)] = []
+  defer {
+    for (_, o, e) in started {
+      try? FileManager.default.removeItem(atPath: o)
+      try? FileManager.default.removeItem(atPath: e)
+    }
+  }
+  for args in commands {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: args[0])
+    p.arguments = Array(args.dropFirst())
+    let base = NSTemporaryDirectory() + "sluice-cli-" + UUID().uuidString
+    _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+    _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+    p.standardOutput = try XCTUnwrap(FileHandle(forWritingAtPath: base + ".out"))
+    p.standardError = try XCTUnwrap(FileHandle(forWritingAtPath: base + ".err"))
+    try p.run()
+    started.append((p, base + ".out", base + ".err"))
+  }
+  return try started.map { p, o, e in
+    p.waitUntilExit()
+    return (
+      p.terminationStatus, try Data(contentsOf: URL(fileURLWithPath: o)),
+      (try? String(contentsOfFile: e, encoding: .utf8)) ?? ""
+    )
+  }
+}
