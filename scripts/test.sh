@@ -7,3 +7,4 @@ scripts/install-deps.sh
 swift build
 swift test
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py
+SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py

@@ -220,7 +220,15 @@ public struct MappedBinlogReader: EventSource {
     let header = need == 13 ? EventHeader(v1: hb) : EventHeader(v4: hb)
     let size = try framer.eventSize(header: header, offset: position, available: available)
     let bytes = UnsafeRawBufferPointer(rebasing: all[off..<(off + size)])
-    let ev = try framer.accept(offset: position, header: header, bytes: bytes)
+    let ev: RawEvent
+    do {
+      ev = try framer.accept(offset: position, header: header, bytes: bytes)
+    } catch {
+      // A checksum mismatch leaves the framing intact: step over the event so a caller that
+      // skips errors can go on with the next one.
+      if error.kind == .checksumMismatch { position += UInt64(size) }
+      throw error
+    }
     position += UInt64(size)
     bytesTouched += UInt64(size)
     if position >= releasedUpTo + MappedBinlogReader.releaseStep {

@@ -49,6 +49,10 @@ public final class CanalEntryStream {
   private var queueHead = 0
   private var wanted = 0
   private var readPosition: CanalPosition
+  /// Which entries are kept, asked with the walker's transaction state and the event's position
+  /// for every mapped event; nil keeps all. Set before reading; table maps and GTID state still
+  /// advance through what it drops.
+  public var eventFilter: ((TransactionState, CanalPosition) -> Bool)?
 
   private struct Pause: Error {}
 
@@ -133,7 +137,9 @@ public final class CanalEntryStream {
   private func handle(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) throws {
     let file = CanalEntryStream.baseName(w.fileName)
     if !ev.inPayload { readPosition = CanalPosition(file: file, offset: ev.fileEndOffset) }
-    if let mapped = try mapper.map(ev, walker: w) {
+    if let mapped = try mapper.map(ev, walker: w),
+      eventFilter.map({ $0(w.transaction, CanalPosition(file: file, offset: ev.raw.offset)) }) ?? true
+    {
       let item = CanalStreamEntry(
         entry: try mapped.entry(), mapped: mapped, path: paths[fileIndex],
         position: CanalPosition(file: file, offset: ev.raw.offset),

@@ -24,6 +24,25 @@ public final class CanalBinlogEntrySource: CanalEntrySource {
       stream: try CanalEntryStream(paths: paths, options: options, readerOptions: readerOptions))
   }
 
+  /// A source over `paths` that serves from `start` on: reading begins at the start point's
+  /// first file (`CanalStartPoint.firstFile`); position, time and GTID sets are applied per
+  /// event with the walker's transaction state (`CanalStartFilter`).
+  public convenience init(
+    paths: [String], options: CanalOptions, readerOptions: ReaderOptions, start: CanalStartPoint
+  ) throws {
+    var options = options
+    options.forClients = false
+    let first = try start.firstFile(of: paths, readerOptions: readerOptions)
+    let stream = try CanalEntryStream(
+      paths: paths, options: options, readerOptions: readerOptions,
+      start: first > 0 ? CanalPosition(file: binlogBaseName(paths[first]), offset: 4) : nil)
+    if !start.isEverything {
+      let filter = CanalStartFilter(start, firstFile: binlogBaseName(paths[first]))
+      stream.eventFilter = { filter.admits($0, at: $1) }
+    }
+    self.init(stream: stream)
+  }
+
   public func next(max: Int) throws -> [PositionedEntry] {
     try stream.nextEntries(max: max).map { try PositionedEntry(entry: $0.entry) }
   }

@@ -39,6 +39,8 @@ public final class NDJSONExporter {
   func transactionXid<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>) -> UInt64? {
     let state = walker.transaction
     if let x = state.xid { return x }
+    // Rows outside BEGIN/COMMIT (non-transactional tables) commit with their statement: no xid.
+    if !state.open && !ev.inPayload { return nil }
     if lookaheadStart == state.startOffset && lookaheadFile == walker.fileName { return lookaheadXid }
     lookaheadStart = state.startOffset
     lookaheadFile = walker.fileName

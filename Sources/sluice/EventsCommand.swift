@@ -46,9 +46,13 @@ struct EventsCommand: ParsableCommand {
       listing.startPosition = startPosition ?? 0
       listing.stopPosition = stopPosition ?? .max
       var worst: Int32 = 0
-      for path in inputs {
+      let progress = Progress()
+      for (k, path) in inputs.enumerated() {
+        defer { progress.clear() }
         do {
           let input = try BinlogInput(path: path, options: read.readerOptions)
+          let name = binlogBaseName(path)
+          progress.start(file: name)
           var walker = BinlogWalker(source: input)
           walker.skipErrors = read.skipErrors
           walker.onSkippedError = { e in report("skipped: \(e.description)") }
@@ -58,6 +62,7 @@ struct EventsCommand: ParsableCommand {
           let stop = stopPosition ?? .max
           try walker.run { w, ev in
             if ev.raw.offset >= stop && !ev.inPayload { throw StopWalk() }
+            progress.advance(file: name, index: k, count: inputs.count, offset: ev.raw.offset, size: input.size)
             try listing.consume(ev, walker: w)
           }
           if walker.skippedErrors > 0 { worst = Swift.max(worst, Exit.badInput) }

@@ -16,6 +16,8 @@ struct ExportCommand: ParsableCommand {
         ndjson      one JSON object per row change and per DDL/statement (README "NDJSON output")
         canal       varint-delimited Canal Entry protobuf messages, as a Canal client receives them
         canal-json  Canal's flat-message JSON, one message per line
+        sql         SQL that replays the row changes (INSERT/UPDATE/DELETE per row, DDL as written),
+                    one BEGIN/COMMIT block per transaction; with --flashback, SQL that undoes them
 
       Examples:
         sluice export --format ndjson binlog.000001 > changes.ndjson
@@ -23,10 +25,14 @@ struct ExportCommand: ParsableCommand {
         sluice export --format canal -o dump.canal.zst binlogs/    # zstd-compressed as it is written
         sluice export --format ndjson --timezone Asia/Shanghai binlog.0000*
         zstd -dc binlog.000001.zst | sluice export --format ndjson -
+        sluice export --format sql --flashback --schema schema.sql binlog.000042 > undo.sql
       """)
 
-  @Option(help: "Output format: ndjson, canal or canal-json.")
+  @Option(help: "Output format: ndjson, canal, canal-json or sql.")
   var format: String = "ndjson"
+
+  @Flag(help: "sql: write the SQL that undoes the changes, newest first (DDL is not undone).")
+  var flashback = false
 
   @Flag(name: .customLong("canal-raw"), help: "canal/canal-json: keep the entries a Canal server drops before clients (GTID log, heartbeats, empty transactions).")
   var canalRaw = false
@@ -57,9 +63,10 @@ struct ExportCommand: ParsableCommand {
   var files: [String]
 
   func validate() throws {
-    guard ["ndjson", "canal", "canal-json"].contains(format) else {
-      throw ValidationError("--format must be ndjson, canal or canal-json")
+    guard ["ndjson", "canal", "canal-json", "sql"].contains(format) else {
+      throw ValidationError("--format must be ndjson, canal, canal-json or sql")
     }
+    guard !flashback || format == "sql" else { throw ValidationError("--flashback needs --format sql") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
     do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
   }
@@ -94,21 +101,38 @@ struct ExportCommand: ParsableCommand {
       ndjson?.schema = tracker
       let entries = format == "canal" ? CanalExporter(sink: sink, options: canal) : nil
       let flat = format == "canal-json" ? FlatMessageExporter(sink: sink, options: canal) : nil
+      var sqlOptions = SQLExporter.Options()
+      sqlOptions.flashback = flashback
+      sqlOptions.includeQueries = !noQueries
+      let sql = format == "sql" ? try SQLExporter(sink: sink, options: sqlOptions) : nil
+      sql?.schema = tracker
+      sql?.onWarning = { report("warning: \($0)") }
       if let tracker {
         // Canal output gets the same DDL-replayed names and keys as NDJSON.
         entries?.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
         flat?.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
       }
       var worst: Int32 = 0
-      for path in inputs {
+      let progress = Progress("exporting")
+      for (k, path) in inputs.enumerated() {
+        defer { progress.clear() }
         let input = try BinlogInput(path: path, options: read.readerOptions)
+        let name = binlogBaseName(path)
+        progress.start(file: name)
         var walker = BinlogWalker(source: input)
         walker.skipErrors = read.skipErrors
         walker.onSkippedError = { e in report("skipped: \(e.description)") }
         do {
           try walker.run { w, ev in
+            progress.advance(file: name, index: k, count: inputs.count, offset: ev.raw.offset, size: input.size)
             do {
-              if let ndjson { try ndjson.consume(ev, walker: w) } else { tracker?.consume(ev, file: w.fileName) }
+              if let ndjson {
+                try ndjson.consume(ev, walker: w)
+              } else if let sql {
+                try sql.consume(ev, walker: w)
+              } else {
+                tracker?.consume(ev, file: w.fileName)
+              }
               if let entries { try entries.consume(ev, walker: w) }
               if let flat { try flat.consume(ev, walker: w) }
             } catch let e as BinlogError where read.skipErrors {
@@ -124,6 +148,11 @@ struct ExportCommand: ParsableCommand {
       }
       try entries?.finish()
       try flat?.finish()
+      try sql?.finish()
+      if let sql, sql.rowsSkipped > 0 {
+        report("warning: \(sql.rowsSkipped) row(s) could not be written as SQL (see the comments in the output)")
+        worst = Swift.max(worst, Exit.badInput)
+      }
       try sink.close()
       return worst
     }

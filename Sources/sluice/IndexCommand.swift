@@ -85,17 +85,3 @@ extension String {
   }
 }
 
-/// A one-line progress indicator on stderr, only when stderr is a terminal.
-final class Progress {
-  let enabled = isatty(2) == 1
-  func update(_ s: String) {
-    guard enabled else { return }
-    var line = "\r\u{1B}[K" + s
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-  }
-  func clear() {
-    guard enabled else { return }
-    var line = "\r\u{1B}[K"
-    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-  }
-}

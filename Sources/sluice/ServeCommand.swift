@@ -14,7 +14,7 @@ struct ServeCommand: ParsableCommand {
     commandName: "serve",
     abstract: "Serve Canal Entry streams to Canal clients over Canal's TCP protocol.",
     discussion: """
-      A Canal server (canal-deployer's port 11111 protocol) that unmodified Canal clients — the Java CanalConnector, canal-go, canal-python — can subscribe to. Each destination is a list of inputs read in order; every client (destination + client id) reads its destination from the beginning, with its own batches, acknowledgements and rollbacks. State is kept in memory only.
+      A Canal server (canal-deployer's port 11111 protocol) that unmodified Canal clients — the Java CanalConnector, canal-go, canal-python — can subscribe to. Each destination is a list of inputs read in order; every client (destination + client id) reads its destination from the start point (by default the beginning), with its own batches, acknowledgements and rollbacks. State is kept in memory only.
 
       Inputs are binlog files and archives (mapped to Entries as Canal's parser does, like `export --format canal`), or Canal Entry dumps: varint-delimited serialized Entries (protobuf's writeDelimitedTo framing, `export --format canal` output), plain or zstd/gzip-compressed. The kind is read from the content, not the name. One destination takes one kind; a directory stands for its binlog files and archives in name order.
 
@@ -26,6 +26,11 @@ struct ServeCommand: ParsableCommand {
         sluice serve dump.canal.zst               # made by: sluice export --format canal -o dump.canal.zst binlogs/
         sluice serve --destination orders=o1.canal,o2.canal --destination u=u.canal
         sluice serve --port 0 --user canal --password secret changes.canal
+        sluice serve --start-position binlog.000002:4711 binlogs/
+        sluice serve --start-datetime '2024-03-01 14:00:00' --timezone Asia/Shanghai binlogs/
+        sluice serve --exclude-gtids 3E11FA47-71CA-11E1-9E33-C80AA9429562:1-77 binlogs/
+
+      Start point (every client of every destination): --start-position serves events at or after FILE:N; --start-datetime serves from the first transaction whose first event is at or after the time (a file whose successor was created before that time is skipped without being read); --include-gtids/--exclude-gtids keep or drop whole transactions by GTID (binlog inputs only).
       """)
 
   @Option(
@@ -94,6 +99,27 @@ struct ServeCommand: ParsableCommand {
     help: "Do not verify CRC32 event checksums of binlog inputs.")
   var noVerifyChecksum = false
 
+  @Option(
+    name: .customLong("start-position"),
+    help: "Serve events at or after FILE:N (or N in the first file); earlier files are not read.")
+  var startPosition: String?
+
+  @Option(
+    name: .customLong("start-datetime"),
+    help:
+      "Serve from the first transaction at or after this time (YYYY-MM-DD HH:MM:SS, in --timezone).")
+  var startDatetime: String?
+
+  @Option(
+    name: .customLong("include-gtids"),
+    help: "Serve only these transactions: MySQL GTID set (uuid[:tag]:1-5,...) or MariaDB list (0-1-5..9).")
+  var includeGTIDs: String?
+
+  @Option(
+    name: .customLong("exclude-gtids"),
+    help: "Leave out these transactions, e.g. the set a consumer has already applied.")
+  var excludeGTIDs: String?
+
   @Flag(name: .shortAndLong, help: "Log connections, subscriptions and errors to stderr.")
   var verbose = false
 
@@ -115,6 +141,7 @@ struct ServeCommand: ParsableCommand {
       throw ValidationError("--batch-mode must be memsize or itemsize")
     }
     do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
+    do { _ = try startPoint() } catch { throw ValidationError("\(error)") }
     guard maxFrame >= 1024 && maxFrame <= Int(Int32.max) else {
       throw ValidationError("--max-frame must be between 1024 and \(Int32.max)")
     }
@@ -124,6 +151,19 @@ struct ServeCommand: ParsableCommand {
     } catch {
       throw ValidationError("\(error)")
     }
+  }
+
+  /// The start point every client of every destination begins at.
+  func startPoint() throws -> CanalStartPoint {
+    var point = CanalStartPoint()
+    if let startPosition { point.position = try FilePosition(parsing: startPosition) }
+    if let startDatetime {
+      let zone = try TimeZoneSpec(parsing: timezone)
+      point.startMillis = zone.epoch(ofLocal: try CivilDateTime(parsing: startDatetime)) * 1000
+    }
+    if let includeGTIDs { point.includeGTIDs = try GTIDFilter(parsing: includeGTIDs) }
+    if let excludeGTIDs { point.excludeGTIDs = try GTIDFilter(parsing: excludeGTIDs) }
+    return point
   }
 
   /// `--destination` values and the positional inputs as (name, paths), in the order given.
@@ -183,7 +223,8 @@ struct ServeCommand: ParsableCommand {
         served.append(
           try Self.destination(
             name: d.name, paths: paths, mapping: mapping,
-            readerOptions: ReaderOptions(verifyChecksums: !noVerifyChecksum)))
+            readerOptions: ReaderOptions(verifyChecksums: !noVerifyChecksum),
+            start: try startPoint()))
       }
 
       let server = try CanalServer(configuration: config, destinations: served)
@@ -217,13 +258,22 @@ struct ServeCommand: ParsableCommand {
   /// The destination's entry stream, opened afresh for each client identity: binlog files
   /// mapped to Entries, or Entry dumps.
   static func destination(
-    name: String, paths: [String], mapping: CanalOptions, readerOptions: ReaderOptions
+    name: String, paths: [String], mapping: CanalOptions, readerOptions: ReaderOptions,
+    start: CanalStartPoint = CanalStartPoint()
   ) throws
     -> CanalDestination
   {
     let kinds = try paths.map { (p) throws(BinlogError) in try ServedInputKind.of(path: p) }
     if !kinds.contains(.binlog) {
-      return CanalDestination(name: name) { CanalEntryDumpStreamSource(paths: paths) }
+      guard start.includeGTIDs == nil && start.excludeGTIDs == nil else {
+        throw ValidationError(
+          "destination '\(name)': --include-gtids/--exclude-gtids need binlog inputs (Entry dumps carry no GTIDs)"
+        )
+      }
+      return CanalDestination(name: name) {
+        let dump = CanalEntryDumpStreamSource(paths: paths)
+        return start.isEverything ? dump : CanalStartGatedSource(dump, start: start)
+      }
     }
     guard !kinds.contains(.entryDump) else {
       throw ValidationError(
@@ -231,7 +281,8 @@ struct ServeCommand: ParsableCommand {
       )
     }
     return CanalDestination(name: name) {
-      try CanalBinlogEntrySource(paths: paths, options: mapping, readerOptions: readerOptions)
+      try CanalBinlogEntrySource(
+        paths: paths, options: mapping, readerOptions: readerOptions, start: start)
     }
   }
 

@@ -115,7 +115,19 @@ final class ExpectedHeaderFactsTests: XCTestCase {
     XCTAssertEqual(c.prefix(4).map { $0.0.offset }, [4, 123, 154, 219])
     XCTAssertEqual(c.prefix(4).map { $0.0.type }, [.formatDescription, .previousGTIDs, .anonymousGTID, .query])
     XCTAssertEqual(c[3].0.timestamp, 1_505_467_103)
-    // EXPECTED.md says canal's test starts decoding this file at 2051; no event starts or ends
-    // there (events at 2016 and 2094, like mariadb-binlog's `# at` lines), so it is not asserted.
+    // EXPECTED.md says canal's test starts decoding alibaba__canal/mysql-bin.000001 at 2051, "an
+    // event boundary". It is not one: events start at 2016 and 2094 (as in mariadb-binlog's `# at`
+    // lines). Starting there must be a clear error at 2051, never garbage or a crash.
+    let m = try bodies("alibaba__canal/mysql-bin.000001")
+    XCTAssertFalse(m.contains { $0.0.offset == 2051 })
+    XCTAssertTrue(m.contains { $0.0.offset == 2016 && $0.0.end == 2094 })
+    let input = try BinlogInput(path: try TestPaths.corpusFile("alibaba__canal/mysql-bin.000001"))
+    try input.seek(to: 2051)
+    XCTAssertThrowsError(try input.next()) { error in
+      guard let e = error as? BinlogError else { return XCTFail("\(error)") }
+      XCTAssertEqual(e.offset, 2051, "\(e)")
+    }
+    try input.seek(to: 2016)
+    XCTAssertEqual(try input.next()?.type.rawValue, 24)  // Update_rows_v1, as mariadb-binlog lists it
   }
 }

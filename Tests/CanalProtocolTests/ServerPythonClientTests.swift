@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogQuery
 import Dispatch
 import Foundation
 import XCTest
@@ -190,5 +191,44 @@ final class ServerPythonClientTests: XCTestCase {
       served.map(\.hex) == expected.map(Self.hex), "canal-python's entries differ from the mapper's"
     )
     XCTAssertGreaterThan(steps.filter { $0.step == "get" }.count, 3, "several MEMSIZE batches")
+  }
+
+  /// canal-python started at a position in the second file receives exactly the entries from
+  /// there on.
+  func testCanalPythonFromAStartPosition() throws {
+    try requireCanalPython()
+    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11"
+    let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+      $0.hasPrefix("binlog.0")
+    }.sorted().map { dir + "/" + $0 }
+    guard paths.count >= 2 else { throw XCTSkip("no binlogs in \(dir)") }
+    var quiet = CanalOptions()
+    quiet.onWarning = { _ in }
+    let options = quiet
+    var clientView = options
+    clientView.forClients = true
+    let stream = try CanalEntryStream(paths: paths, options: clientView)
+    var expected: [CanalEntry] = []
+    while true {
+      let chunk = try stream.nextEntries(max: 64)
+      if chunk.isEmpty { break }
+      expected += chunk.map(\.entry)
+    }
+    guard let k = expected.firstIndex(where: { $0.header.logfileName == "binlog.000002" }) else {
+      return XCTFail("no entries in binlog.000002")
+    }
+    let start = CanalStartPoint(
+      position: FilePosition(file: "binlog.000002", offset: UInt64(expected[k].header.logfileOffset)))
+    let port = try startServer(
+      CanalDestination(name: "example") {
+        try CanalBinlogEntrySource(
+          paths: paths, options: options, readerOptions: ReaderOptions(), start: start)
+      })
+    let steps = try consume(port: port, batch: 16)
+    guard !steps.isEmpty else { return }
+    let served = steps.filter { $0.step == "after-rollback-one" || $0.step == "get" }.flatMap(\.entries)
+    let want = try expected[k...].map { Self.hex(try $0.serializedBytes()) }
+    XCTAssertEqual(served.count, want.count)
+    XCTAssertTrue(served.map(\.hex) == want, "canal-python's entries differ from the suffix from \(start.position!)")
   }
 }

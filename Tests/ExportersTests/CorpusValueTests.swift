@@ -9,6 +9,16 @@ final class CorpusValueTests: XCTestCase {
     rowLines(try exportNDJSON([try Paths.corpusFile(rel)]))
   }
 
+  /// MyISAM rows outside BEGIN/COMMIT have no xid; rows inside BEGIN..Xid carry the Xid's.
+  func testXidOnlyForRowsOfTransactions() throws {
+    let myisam = try rows("blackbeam__rust_mysql_common/ver_5_1_23.001")
+    XCTAssertEqual(myisam.count, 5)
+    XCTAssertTrue(myisam.allSatisfy { $0["xid"] is NSNull }, "\(myisam.map { $0["xid"] ?? "?" })")
+    let innodb = try rows("alibaba__canal/mysql-bin.000001")
+    XCTAssertEqual(innodb.first?["pos"] as? Int, 226)
+    XCTAssertEqual(innodb.first?["xid"] as? Int, 59003)
+  }
+
   func testEnumSetAndStringsWithFullMetadata() throws {
     let r = try rows("blackbeam__rust_mysql_common/mysql-enum-string-set.000001")
     XCTAssertEqual(r.map { $0["type"] as? String }, ["insert", "update", "delete"])

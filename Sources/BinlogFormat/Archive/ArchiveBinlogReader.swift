@@ -60,7 +60,14 @@ public final class ArchiveBinlogReader: EventSource {
     let header = need == 13 ? EventHeader(v1: hb) : EventHeader(v4: hb)
     let size = try framer.eventSize(header: header, offset: position, available: Int(clamping: left))
     let bytes = try view(at: position, count: size, scratch: &assembly)
-    let ev = try framer.accept(offset: position, header: header, bytes: bytes)
+    let ev: RawEvent
+    do {
+      ev = try framer.accept(offset: position, header: header, bytes: bytes)
+    } catch {
+      // Framing is intact after a checksum mismatch: step over the event (see MappedBinlogReader).
+      if error.kind == .checksumMismatch { position += UInt64(size) }
+      throw error
+    }
     position += UInt64(size)
     bytesTouched += UInt64(size)
     return ev
@@ -149,9 +156,7 @@ public final class ArchiveBinlogReader: EventSource {
         if let q = try? QueryEvent(event: raw, format: format) {
           switch QueryKind.classify(q.queryBytes) {
           case .commit, .rollback, .xaPrepare: return q.statusVars.xid
-          case .begin, .savepoint: break
-          default:
-            if steps == 1 { return q.statusVars.xid }  // a standalone statement
+          default: break  // BEGIN, SAVEPOINT, statements of the transaction
           }
         }
       case .transactionPayload:

@@ -96,7 +96,17 @@ public final class ByteStreamBinlogReader: EventSource {
     if end - start < size, let e = pendingError { throw e }
     let sz = try framer.eventSize(header: header, offset: position, available: end - start)
     let bytes = UnsafeRawBufferPointer(start: buffer + start, count: sz)
-    let ev = try framer.accept(offset: position, header: header, bytes: bytes)
+    let ev: RawEvent
+    do {
+      ev = try framer.accept(offset: position, header: header, bytes: bytes)
+    } catch {
+      // Framing is intact after a checksum mismatch: step over the event (see MappedBinlogReader).
+      if error.kind == .checksumMismatch {
+        start += sz
+        position += UInt64(sz)
+      }
+      throw error
+    }
     start += sz
     position += UInt64(sz)
     return ev

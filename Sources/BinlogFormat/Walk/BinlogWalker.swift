@@ -40,7 +40,22 @@ public struct BinlogWalker<Source: EventSource> {
 
   /// Visits every event until the end of input. The visitor may throw to stop.
   public mutating func run(_ visit: (inout BinlogWalker<Source>, WalkedEvent) throws -> Void) throws {
-    while source.position < stopOffset, let raw = try source.next() {
+    while source.position < stopOffset {
+      let at = source.position
+      let next: RawEvent?
+      do {
+        next = try source.next()
+      } catch {
+        // An event the source could step over (a checksum mismatch) is skippable; broken
+        // framing is not: there is no next event to go on with.
+        if skipErrors && source.position > at {
+          skippedErrors += 1
+          onSkippedError?(error)
+          continue
+        }
+        throw error
+      }
+      guard let raw = next else { break }
       if transaction.ended { resetTransaction() }
       let format = source.format
       let body: EventBody
@@ -177,6 +192,11 @@ public struct BinlogWalker<Source: EventSource> {
     case .xaPrepare:
       transaction.ended = true
       transaction.open = false
+    case .rows(let r):
+      if !transaction.open && transaction.startOffset == 0 { begin(raw) }
+      // Outside BEGIN/COMMIT (MyISAM and other non-transactional tables) a statement's rows end
+      // with the STMT_END_F rows event: that statement was its own transaction, with no xid.
+      if !transaction.open && r.flags & RowsEvent.flagStatementEnd != 0 { transaction.ended = true }
     case .rotate, .formatDescription, .previousGTIDs, .mariaGTIDList, .binlogCheckpoint, .stop:
       break
     default:

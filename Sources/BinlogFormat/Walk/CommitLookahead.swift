@@ -1,8 +1,9 @@
 /// Finds how a transaction ends by hopping over event headers ahead of it, so a streaming
 /// exporter can put the xid on row lines without buffering the transaction.
 public enum CommitLookahead {
-  /// The xid of the transaction whose next event starts at `offset`, or nil when it ends
-  /// without one (COMMIT query, rollback, next GTID, end of input) or the bytes are malformed.
+  /// The xid of the open (BEGIN..) transaction whose next event starts at `offset`, or nil when
+  /// it ends without one (COMMIT query, rollback, next GTID, end of input) or the bytes are
+  /// malformed. A statement outside BEGIN/COMMIT carries its own xid (status variable), if any.
   public static func xid(in bytes: UnsafeRawBufferPointer, from offset: Int, format: FormatDescription, file: String) -> UInt64? {
     var pos = offset
     let h = format.headerLength
@@ -26,9 +27,7 @@ public enum CommitLookahead {
         if let q = try? QueryEvent(event: raw, format: format) {
           switch QueryKind.classify(q.queryBytes) {
           case .commit, .rollback, .xaPrepare: return q.statusVars.xid
-          case .begin, .savepoint: break
-          default:
-            if steps == 1 { return q.statusVars.xid }  // a standalone statement
+          default: break  // BEGIN, SAVEPOINT, statements of the transaction
           }
         }
       case .transactionPayload:

@@ -1,0 +1,141 @@
+import BinlogFormat
+import BinlogQuery
+
+/// SQL literals for decoded values, exact on replay into MySQL/MariaDB with the session the SQL
+/// exporter's header sets (`time_zone = '+00:00'`, utf8mb4 client charset).
+public enum SQLValue {
+  /// Appends `v` as a literal for column `col`. Returns false when the value has no exact SQL
+  /// literal (a partial JSON diff without its before image, an infinite float).
+  public static func append(_ v: ColumnValue, column col: ColumnInfo, into out: inout [UInt8]) throws(BinlogError)
+    -> Bool
+  {
+    switch v {
+    case .absent, .null:
+      appendRaw("NULL", into: &out)
+    case .int(let x):
+      appendRaw(String(x), into: &out)
+    case .uint(let x):
+      appendRaw(String(x), into: &out)
+    case .float(let f):
+      guard f.isFinite else { return false }
+      // Swift prints the shortest text that reads back as the same Float.
+      appendRaw(f.description, into: &out)
+    case .double(let d):
+      guard d.isFinite else { return false }
+      appendRaw(d.description, into: &out)
+    case .decimal(let b, let p, let s):
+      try DecimalCodec.appendText(b, precision: p, scale: s, into: &out)
+    case .string(let b, let collation):
+      appendText(b, charset: collation.map(Charset.init(collation:)) ?? .utf8mb4, into: &out)
+    case .bytes(let b), .geometry(let b), .vector(let b):
+      // Geometry travels in the server's internal format (SRID + WKB), which a geometry column
+      // accepts as a binary string.
+      appendHex(b, into: &out)
+    case .date(let y, let m, let d):
+      out.append(0x27)
+      TemporalText.appendDate(year: y, month: m, day: d, into: &out)
+      out.append(0x27)
+    case .time(let neg, let h, let m, let s, let us, let fsp):
+      out.append(0x27)
+      TemporalText.appendTime(negative: neg, hours: h, minutes: m, seconds: s, micros: us, fsp: fsp, into: &out)
+      out.append(0x27)
+    case .datetime(let y, let mo, let d, let h, let mi, let s, let us, let fsp):
+      out.append(0x27)
+      TemporalText.appendDateTime(
+        year: y, month: mo, day: d, hour: h, minute: mi, second: s, micros: us, fsp: fsp, into: &out)
+      out.append(0x27)
+    case .timestamp(let secs, let us, let fsp):
+      out.append(0x27)
+      if secs == 0 && us == 0 {
+        appendRaw("0000-00-00 00:00:00", into: &out)
+      } else {
+        TemporalText.appendTimestampLocal(seconds: secs, micros: us, fsp: fsp, zone: .utc, into: &out)
+      }
+      out.append(0x27)
+    case .year(let y):
+      appendRaw(String(y), into: &out)
+    case .bit(let x, _):
+      appendRaw(String(x), into: &out)
+    case .enumIndex(let i):
+      // The index is exact whatever the labels' charset; ENUM columns take it as a number.
+      appendRaw(String(i), into: &out)
+    case .setBits(let bits):
+      appendRaw(String(bits), into: &out)
+    case .json(let b):
+      var text: [UInt8] = []
+      try JSONBinary.appendCompactJSON(b, into: &text)
+      text.withUnsafeBytes { appendQuoted($0, into: &out) }
+    case .jsonDiff:
+      return false
+    }
+    return true
+  }
+
+  @inlinable static func appendRaw(_ s: String, into out: inout [UInt8]) {
+    out.append(contentsOf: s.utf8)
+  }
+
+  /// Text of a column in its charset: a quoted utf8mb4 literal when it converts, else the bytes
+  /// as a hex literal (stored as they are).
+  static func appendText(_ b: UnsafeRawBufferPointer, charset: Charset, into out: inout [UInt8]) {
+    switch charset {
+    case .utf8mb4, .utf8mb3, .ascii:
+      if Charset.isValidUTF8(b) {
+        appendQuoted(b, into: &out)
+        return
+      }
+    case .binary:
+      appendHex(b, into: &out)
+      return
+    default:
+      var tmp: [UInt8] = []
+      if charset.appendUTF8(b, into: &tmp) {
+        tmp.withUnsafeBytes { appendQuoted($0, into: &out) }
+        return
+      }
+    }
+    appendHex(b, into: &out)
+  }
+
+  /// `'...'` with MySQL's escapes (backslash, quote, NUL, newline, return, Ctrl-Z).
+  static func appendQuoted(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    out.append(0x27)
+    for c in b {
+      switch c {
+      case 0x27: out += [0x5C, 0x27]
+      case 0x5C: out += [0x5C, 0x5C]
+      case 0x00: out += [0x5C, 0x30]
+      case 0x0A: out += [0x5C, 0x6E]
+      case 0x0D: out += [0x5C, 0x72]
+      case 0x1A: out += [0x5C, 0x5A]
+      default: out.append(c)
+      }
+    }
+    out.append(0x27)
+  }
+
+  /// `X'0A1B…'`, or `''` for no bytes.
+  static func appendHex(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    if b.isEmpty {
+      out += [0x27, 0x27]
+      return
+    }
+    let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    out += [0x58, 0x27]
+    for c in b {
+      out.append(digits[Int(c >> 4)])
+      out.append(digits[Int(c & 15)])
+    }
+    out.append(0x27)
+  }
+
+  /// `` `name` `` with backquotes doubled.
+  static func appendIdentifier(_ name: String, into out: inout [UInt8]) {
+    out.append(0x60)
+    for c in name.utf8 {
+      if c == 0x60 { out.append(0x60) }
+      out.append(c)
+    }
+    out.append(0x60)
+  }
+}
