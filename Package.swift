@@ -31,7 +31,7 @@ let package = Package(
     .target(name: "BinlogSchema", dependencies: ["BinlogFormat"]),
     .target(name: "BinlogIndex", dependencies: ["BinlogFormat", "CZstd"]),
     .target(name: "BinlogQuery", dependencies: ["BinlogFormat", "BinlogIndex"]),
-    .target(name: "Exporters", dependencies: ["BinlogFormat", "BinlogSchema", "BinlogQuery"]),
+    .target(name: "Exporters", dependencies: ["BinlogFormat", "BinlogSchema", "BinlogQuery", "CZstd"]),
     .target(
       name: "CanalProtocol",
       dependencies: [

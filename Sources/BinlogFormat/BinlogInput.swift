@@ -4,13 +4,13 @@
   import Darwin
 #endif
 
-/// A binlog opened for reading: memory-mapped when it is a regular file, streamed when it is
-/// `-` (stdin) or a pipe, read through the seek table when it is a seekable zstd archive and
-/// decompressed as a stream when it is a plain zstd file.
+/// A binlog opened for reading: memory-mapped when it is a regular file, read through the seek
+/// table when it is a seekable zstd archive, and decompressed as a stream when it is a plain
+/// zstd or gzip file. `-` (stdin) and pipes are streams, zstd, gzip or plain by their first bytes.
 public final class BinlogInput: EventSource {
   public var mapped: MappedBinlogReader?
-  public let stream: StreamBinlogReader?
-  /// A zstd file: `ArchiveBinlogReader` (seekable archive) or `ZstdStreamBinlogReader`.
+  /// Anything not mapped: `ArchiveBinlogReader` (seekable archive), `ZstdStreamBinlogReader`
+  /// (zstd without a seek table) or `ByteStreamBinlogReader` (stdin, pipes, gzip).
   public var compressed: (any CompressedBinlogSource)?
   public let path: String
   /// File size, when known.
@@ -18,29 +18,37 @@ public final class BinlogInput: EventSource {
 
   public init(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
     self.path = path
-    if path == "-" {
-      stream = try StreamBinlogReader(fd: 0, name: "-", options: options)
-      mapped = nil
-      compressed = nil
-      size = nil
-      return
-    }
     var st = stat()
-    if stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFCHR {
-      let fd = open(path, O_RDONLY | O_CLOEXEC)
-      if fd < 0 { throw BinlogError(.io, "cannot open: \(String(cString: strerror(errno)))", file: path) }
-      stream = try StreamBinlogReader(fd: fd, name: path, options: options)
+    if path == "-" || (stat(path, &st) == 0 && ((st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFCHR)) {
+      var fd: Int32 = 0
+      if path != "-" {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw BinlogError(.io, "cannot open: \(String(cString: strerror(errno)))", file: path) }
+      }
+      let prefix = try Self.readPrefix(fd, 4, name: path)
+      if prefix.count == 4 && ZstdBinlog.isZstdMagic(prefix[0], prefix[1], prefix[2], prefix[3]) {
+        compressed = try ZstdStreamBinlogReader(input: .descriptor(fd, prefix: prefix), name: path, options: options)
+      } else {
+        let bytes = try DecompressedByteStream(input: .descriptor(fd, prefix: prefix), name: path)
+        compressed = try ByteStreamBinlogReader(bytes: bytes, name: path, options: options)
+      }
       mapped = nil
-      compressed = nil
       size = nil
       return
     }
     let file = try MappedFile(path: path)
-    stream = nil
     if let c = try ZstdBinlog.open(file: file, name: path, options: options) {
       compressed = c
       mapped = nil
       size = c.originalSize ?? UInt64(file.count)
+      return
+    }
+    let b = file.bytes
+    if b.count >= 3 && DecompressedByteStream.isGzipMagic(b[0], b[1], b[2]) {
+      let bytes = try DecompressedByteStream(input: .mapped(file), name: path)
+      compressed = try ByteStreamBinlogReader(bytes: bytes, name: path.hasSuffix(".gz") ? String(path.dropLast(3)) : path, options: options)
+      mapped = nil
+      size = nil
       return
     }
     compressed = nil
@@ -48,21 +56,34 @@ public final class BinlogInput: EventSource {
     size = UInt64(file.count)
   }
 
-  public var name: String { mapped?.name ?? compressed?.name ?? stream!.name }
-  public var format: FormatDescription { mapped?.format ?? compressed?.format ?? stream!.format }
-  public var position: UInt64 { mapped?.position ?? compressed?.position ?? stream!.position }
+  /// Reads up to `count` bytes (fewer only at the end of the input).
+  static func readPrefix(_ fd: Int32, _ count: Int, name: String) throws(BinlogError) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    var have = 0
+    while have < count {
+      let r = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + have, count - have) }
+      if r < 0 && errno == EINTR { continue }
+      if r < 0 { throw BinlogError(.io, "read error: \(String(cString: strerror(errno)))", file: name, offset: 0) }
+      if r == 0 { break }
+      have += r
+    }
+    return Array(out[0..<have])
+  }
+
+  public var name: String { mapped?.name ?? compressed!.name }
+  public var format: FormatDescription { mapped?.format ?? compressed!.format }
+  public var position: UInt64 { mapped?.position ?? compressed!.position }
   public var mappedBytes: UnsafeRawBufferPointer? { mapped?.file.bytes }
   public var checksumsVerified: Int {
-    mapped?.framer.checksumsVerified ?? compressed?.checksumsVerified ?? stream!.framer.checksumsVerified
+    mapped?.framer.checksumsVerified ?? compressed!.checksumsVerified
   }
-  public var bytesTouched: UInt64 { mapped?.bytesTouched ?? compressed?.bytesTouched ?? stream!.position }
+  public var bytesTouched: UInt64 { mapped?.bytesTouched ?? compressed!.bytesTouched }
   /// True when `seek(to:)` works: a mapped file or a seekable archive.
   public var isSeekable: Bool { mapped != nil || compressed?.isSeekable == true }
 
   @inlinable public func next() throws(BinlogError) -> RawEvent? {
     if mapped != nil { return try mapped!.next() }
-    if compressed != nil { return try compressed!.next() }
-    return try stream!.next()
+    return try compressed!.next()
   }
 
   public func lookaheadXid(from offset: UInt64) -> UInt64? {

@@ -107,9 +107,6 @@ public struct Archive {
   }
 }
 
-/// The binlog's name: the file name, without the `.zst` of a seekable archive (positions and
-/// Rotate events name the binlog).
-func baseName(_ p: String) -> String {
-  let b = binlogBaseName(p)
-  return b.hasSuffix(".zst") ? String(b.dropLast(4)) : b
-}
+/// The name a file stands for in the archive: an archive's original name (`binlog.000002.zst`
+/// is `binlog.000002`); positions and Rotate events name the binlog.
+func baseName(_ p: String) -> String { BinlogDirectory.originalName(p) }

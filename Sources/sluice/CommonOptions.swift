@@ -17,6 +17,32 @@ struct ReadOptions: ParsableArguments {
   var readerOptions: ReaderOptions { ReaderOptions(verifyChecksums: !noVerifyChecksum) }
 }
 
+/// `--compress` for commands that write exports (with `-o`): the sink for the output path.
+struct CompressOptions: ParsableArguments {
+  @Option(
+    name: .customLong("compress"),
+    help: "Compress the output: zstd or zstd:LEVEL (default level 3), or none. Implied (zstd) by -o NAME.zst.")
+  var compress: String?
+
+  func validate() throws {
+    if let compress {
+      do { _ = try OutputCompression(parsing: compress) } catch { throw ValidationError("--compress: \(error)") }
+    }
+  }
+
+  /// `--compress` when given, else what the output's name implies.
+  func compression(for output: String) throws -> OutputCompression {
+    if let compress { return try OutputCompression(parsing: compress) }
+    return OutputCompression.implied(by: output)
+  }
+
+  /// The output sink: compressed output to a file is written to a temporary name and renamed
+  /// into place when it is complete; never over an input.
+  func sink(_ output: String, protecting inputs: [String]) throws -> OutputSink {
+    try OutputSink.file(output, compression: compression(for: output), protecting: inputs)
+  }
+}
+
 enum Exit {
   static let internalError: Int32 = 1
   static let badInput: Int32 = 2
@@ -55,7 +81,8 @@ func runReporting(_ body: () throws -> Int32) throws {
   if code != 0 { throw ExitCode(code) }
 }
 
-/// Expands directories into their binlog files (name order) and keeps files and '-' as given.
+/// Expands directories into their binlog files and archives (stream order; a binlog present
+/// both plain and archived is read plain, with a note) and keeps files and '-' as given.
 func expandInputs(_ inputs: [String]) throws -> [String] {
   var out: [String] = []
   for p in inputs {
@@ -65,7 +92,9 @@ func expandInputs(_ inputs: [String]) throws -> [String] {
     }
     var st = stat()
     if stat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-      out.append(contentsOf: try BinlogDirectory.binlogFiles(in: p))
+      let listing = try BinlogDirectory.listing(of: p)
+      for note in listing.notes { report("note: \(note)") }
+      out.append(contentsOf: listing.files)
     } else {
       out.append(p)
     }

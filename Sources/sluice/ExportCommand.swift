@@ -26,6 +26,7 @@ struct ExportCommand: ParsableCommand {
       Examples:
         sluice export --format ndjson binlog.000001 > changes.ndjson
         sluice export --format canal -o entries.canal binlog.000001 binlog.000002
+        sluice export --format canal -o dump.canal.zst binlogs/    # zstd-compressed as it is written
         sluice export --format ndjson --timezone Asia/Shanghai binlog.0000*
         zstd -dc binlog.000001.zst | sluice export --format ndjson -
         sluice export --format sql --flashback --schema schema.sql binlog.000042 > undo.sql
@@ -61,6 +62,8 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "ndjson: worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same.")
   var threads: Int?
 
+  @OptionGroup var compression: CompressOptions
+
   @OptionGroup var read: ReadOptions
 
   @Argument(help: "Binlog files, directories, or '-' for stdin.")
@@ -79,7 +82,7 @@ struct ExportCommand: ParsableCommand {
   func run() throws {
     try runReporting {
       let inputs = try expandInputs(files)
-      let sink = try OutputSink.file(output, protecting: inputs)
+      let sink = try compression.sink(output, protecting: inputs)
       var options = ExportOptions()
       options.zone = try TimeZoneSpec(parsing: timezone)
       options.includeQueries = !noQueries

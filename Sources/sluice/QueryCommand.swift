@@ -82,6 +82,7 @@ struct QueryCommand: ParsableCommand {
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of stdout.")
   var output: String = "-"
 
+  @OptionGroup var compression: CompressOptions
   @OptionGroup var read: ReadOptions
 
   @Argument(help: "Binlog files or directories.")
@@ -133,7 +134,7 @@ struct QueryCommand: ParsableCommand {
       let (filter, zone) = try makeFilter()
       let archive = try Archive.open(paths: inputs, indexDir: indexDir, useIndex: !noIndex, persist: false, options: read.readerOptions)
       for w in archive.warnings { report("warning: \(w)") }
-      let sink = try OutputSink.file(output, protecting: inputs)
+      let sink = try compression.sink(output, protecting: inputs)
       var options = ExportOptions()
       options.zone = zone
       let out: QueryRunner.Output =

@@ -16,13 +16,14 @@ struct ServeCommand: ParsableCommand {
     discussion: """
       A Canal server (canal-deployer's port 11111 protocol) that unmodified Canal clients — the Java CanalConnector, canal-go, canal-python — can subscribe to. Each destination is a list of inputs read in order; every client (destination + client id) reads its destination from the start point (by default the beginning), with its own batches, acknowledgements and rollbacks. State is kept in memory only.
 
-      Inputs are binlog files (mapped to Entries as Canal's parser does, like `export --format canal`), or Canal Entry dumps: varint-delimited serialized Entries (protobuf's writeDelimitedTo framing). One destination takes one kind; a directory stands for its binlog files in name order.
+      Inputs are binlog files and archives (mapped to Entries as Canal's parser does, like `export --format canal`), or Canal Entry dumps: varint-delimited serialized Entries (protobuf's writeDelimitedTo framing, `export --format canal` output), plain or zstd/gzip-compressed. The kind is read from the content, not the name. One destination takes one kind; a directory stands for its binlog files and archives in name order.
 
       Listens on 127.0.0.1 unless --bind says otherwise. With no --password any client is accepted (canal-python can only authenticate this way); with one, clients must send Canal's scrambled password (Java client, canal-go). Stops on SIGINT or SIGTERM, closing every connection.
 
       Examples:
         sluice serve binlog.000001 binlog.000002   # destination 'example'
         sluice serve changes.canal
+        sluice serve dump.canal.zst               # made by: sluice export --format canal -o dump.canal.zst binlogs/
         sluice serve --destination orders=o1.canal,o2.canal --destination u=u.canal
         sluice serve --port 0 --user canal --password secret changes.canal
         sluice serve --start-position binlog.000002:4711 binlogs/
@@ -262,21 +263,21 @@ struct ServeCommand: ParsableCommand {
   ) throws
     -> CanalDestination
   {
-    let binlogs = paths.filter(fileIsBinlog)
-    if binlogs.isEmpty {
+    let kinds = try paths.map { (p) throws(BinlogError) in try ServedInputKind.of(path: p) }
+    if !kinds.contains(.binlog) {
       guard start.includeGTIDs == nil && start.excludeGTIDs == nil else {
         throw ValidationError(
           "destination '\(name)': --include-gtids/--exclude-gtids need binlog inputs (Entry dumps carry no GTIDs)"
         )
       }
       return CanalDestination(name: name) {
-        let dump = CanalEntryDumpSource(paths: paths)
+        let dump = CanalEntryDumpStreamSource(paths: paths)
         return start.isEverything ? dump : CanalStartGatedSource(dump, start: start)
       }
     }
-    guard binlogs.count == paths.count else {
+    guard !kinds.contains(.entryDump) else {
       throw ValidationError(
-        "destination '\(name)' mixes binlogs and Entry dumps (\(paths.first { !fileIsBinlog($0) } ?? "")); give one kind"
+        "destination '\(name)' mixes binlogs and Entry dumps (\(paths[kinds.firstIndex(of: .entryDump)!])); give one kind"
       )
     }
     return CanalDestination(name: name) {
@@ -301,14 +302,4 @@ struct ServeCommand: ParsableCommand {
       return source
     }
   }
-}
-
-/// True when the file starts with the binlog magic `fe 62 69 6e`.
-private func fileIsBinlog(_ path: String) -> Bool {
-  let fd = open(path, O_RDONLY)
-  guard fd >= 0 else { return false }
-  defer { close(fd) }
-  var magic = [UInt8](repeating: 0, count: 4)
-  let n = magic.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4) }
-  return n == 4 && magic == [0xFE, 0x62, 0x69, 0x6E]
 }

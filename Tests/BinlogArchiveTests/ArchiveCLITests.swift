@@ -4,35 +4,12 @@ import XCTest
 
 @testable import BinlogArchive
 
-/// The `sluice` binary on archives: every command's output on FILE.zst equals its output on
-/// FILE. Skips until the binary has the archive commands and `BinlogInput` opens `.zst` files.
+/// The `sluice` binary on archives: every command's output (events, export, info, query with
+/// several filters, stats) on FILE.zst equals its output on FILE. Skips until the binary has the archive commands and `BinlogInput` opens `.zst` files.
 final class ArchiveCLITests: XCTestCase {
-  /// The sluice executable built beside this test bundle.
-  private func sluice() throws -> String {
-    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    for candidate in [dir + "/sluice", dir + "/../sluice"] where FileManager.default.isExecutableFile(atPath: candidate) {
-      return candidate
-    }
-    throw XCTSkip("no sluice executable beside the test bundle (build it: swift build --product sluice)")
-  }
+  private func sluice() throws -> String { try sluiceExecutable() }
 
-  private func run(_ args: [String]) throws -> (Int32, Data, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: args[0])
-    p.arguments = Array(args.dropFirst())
-    let out = Pipe()
-    let errPath = NSTemporaryDirectory() + "sluice-cli-stderr-" + UUID().uuidString
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    defer { try? FileManager.default.removeItem(atPath: errPath) }
-    let err = try XCTUnwrap(FileHandle(forWritingAtPath: errPath))
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    try err.close()
-    return (p.terminationStatus, outData, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-  }
+  private func run(_ args: [String]) throws -> (Int32, Data, String) { try runSluice(args) }
 
   /// Skips unless `sluice` has `archive` and reads `.zst` inputs.
   private func wiredSluice() throws -> String {
@@ -55,7 +32,12 @@ final class ArchiveCLITests: XCTestCase {
     let dir = try makeTemporaryDirectory(self)
     var files = ArchivePaths.fixtureFiles()
     if let corpus = try? ArchivePaths.corpusFiles() { files += corpus }
-    let commands = [["events", "--format", "ndjson"], ["export", "--format", "ndjson"], ["info", "--format", "json"]]
+    let commands = [
+      ["events", "--format", "ndjson"], ["export", "--format", "ndjson"], ["info", "--format", "json"],
+      ["query", "--no-index"],
+      ["query", "--no-index", "--type", "insert,delete,ddl", "--table", "*.t*", "--stop-position", "200000", "--rows", "--format", "ndjson"],
+      ["stats", "--format", "json"],
+    ]
     for (k, path) in files.enumerated() {
       let sub = dir + "/\(k)"
       try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
@@ -66,8 +48,10 @@ final class ArchiveCLITests: XCTestCase {
       options.settings.frameSize = 4 << 10
       let zst = try Archiver.archive(copy, options: options).output
       for command in commands {
-        let (plainStatus, plainOut, _) = try run([s] + command + [copy])
-        let (zstStatus, zstOut, zstErr) = try run([s] + command + [zst])
+        // The two runs side by side (two cores): this test launches ~1300 processes.
+        let both = try runSluiceConcurrently([[s] + command + [copy], [s] + command + [zst]])
+        let (plainStatus, plainOut, _) = both[0]
+        let (zstStatus, zstOut, zstErr) = both[1]
         XCTAssertEqual(zstStatus, plainStatus, "\(command) \(path): \(zstErr)")
         if zstOut != plainOut {
           let a = String(decoding: plainOut, as: UTF8.self).split(separator: "\n")
