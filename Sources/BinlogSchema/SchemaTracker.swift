@@ -123,6 +123,9 @@ public final class SchemaTracker {
     }
   }
 
+  /// Swaps in an advanced copy of the timeline (stored-statement replay).
+  func replaceTimeline(_ t: SchemaTimeline) { timeline = t }
+
   /// The enriched Table_map in force for `tableID` (nil before its Table_map event).
   public func tableMap(_ tableID: UInt64) -> TableMapEvent? { current[tableID] }
 

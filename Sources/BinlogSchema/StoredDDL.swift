@@ -82,3 +82,17 @@ extension SchemaTracker {
     self.init(timeline: timeline)
   }
 }
+
+extension SchemaTracker {
+  /// Applies stored statements before `end` to the tracker's timeline (see
+  /// `SchemaTimeline.replay`); returns how many were applied.
+  @discardableResult
+  public func replay<S: Sequence<StoredDDL>>(
+    _ statements: S, before end: BinlogPosition?, fileOrder: [String]? = nil
+  ) -> Int {
+    var t = timeline
+    let n = t.replay(statements, before: end, fileOrder: fileOrder)
+    replaceTimeline(t)
+    return n
+  }
+}

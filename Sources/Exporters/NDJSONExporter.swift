@@ -32,6 +32,8 @@ public final class NDJSONExporter {
   /// Offline schema (DDL replay, `--schema` dumps): names, keys and labels for tables whose
   /// binlog has no optional metadata.
   public var schema: SchemaTracker?
+  /// Whether `consume` feeds events to `schema` (off when the caller feeds it, as `query` does).
+  public var feedsSchema = true
   /// When set, only rows for which it returns true are written (query `--rows`, `--pk`).
   public var rowFilter: ((RowDecoder, TableMapEvent) -> Bool)?
   public private(set) var rowsWritten: UInt64 = 0
@@ -102,7 +104,7 @@ public final class NDJSONExporter {
 
   /// Handles one walked event; writes lines for rows events and DDL/statement queries.
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
-    schema?.consume(ev, file: walker.fileName)
+    if feedsSchema { schema?.consume(ev, file: walker.fileName) }
     switch ev.body {
     case .rows(let rows):
       try writeRows(ev, rows, walker)

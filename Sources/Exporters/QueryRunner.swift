@@ -6,6 +6,7 @@
 import BinlogFormat
 import BinlogIndex
 import BinlogQuery
+import BinlogSchema
 
 /// Runs a query over an archive: picks candidate transactions through the index, decodes only
 /// their byte ranges, applies the row-level filters and hands matching events to an exporter.
@@ -36,6 +37,14 @@ public final class QueryRunner {
   public let readerOptions: ReaderOptions
   public private(set) var stats = Stats()
   private var textExporter: NDJSONExporter?
+  /// Offline schema for binlogs without column names. The runner feeds it: the DDL stored in the
+  /// files' indexes up to each transaction it reads (so a query that starts mid-archive knows the
+  /// schema there), then the transaction's own events.
+  public var schema: SchemaTracker?
+  private var storedDDL: [StoredDDL] = []
+  private var ddlCursor = 0
+  private var fileNames: [String] = []
+  private var adoptedPath = ""
 
   public init(archive: Archive, filter: QueryFilter, rowGranularity: Bool, output: Output, readerOptions: ReaderOptions = ReaderOptions()) {
     self.archive = archive
@@ -61,6 +70,19 @@ public final class QueryRunner {
       _ = sink
       exporter = e
     }
+    if let schema {
+      exporter.schema = schema
+      exporter.feedsSchema = false
+      fileNames = archive.files.map(\.name)
+      storedDDL = try archive.files.flatMap { f in
+        try f.index.ddlStatements.map {
+          StoredDDL(
+            position: BinlogPosition(file: f.name, offset: $0.offset), timestamp: $0.timestamp,
+            database: $0.database, sql: Array($0.sql.utf8))
+        }
+      }
+      ddlCursor = 0
+    }
     try archive.forEachCandidate(filter) { fileIndex, record in
       stats.candidates += 1
       if fileIndex != openFile {
@@ -84,11 +106,36 @@ public final class QueryRunner {
   /// saves re-parsing the same Table_map events in every transaction.
   private var cachedWalker: BinlogWalker<BinlogInput>?
 
+  /// Brings the schema to `record`'s start: the stored DDL before it, not yet applied.
+  private func advanceSchema(to record: TransactionRecord, in src: BinlogInput) {
+    guard let schema, ddlCursor < storedDDL.count else { return }
+    let name = BinlogDirectory.originalName(src.path)
+    ddlCursor += schema.replay(
+      storedDDL[ddlCursor...], before: BinlogPosition(file: name, offset: record.start), fileOrder: fileNames)
+  }
+
+  /// Steps over the stored DDL inside `record` (its events were fed to the schema as read).
+  private func skipSchema(past record: TransactionRecord, in src: BinlogInput) {
+    guard schema != nil, ddlCursor < storedDDL.count else { return }
+    let name = BinlogDirectory.originalName(src.path)
+    while ddlCursor < storedDDL.count, storedDDL[ddlCursor].position.file == name,
+      storedDDL[ddlCursor].position.offset < record.end
+    {
+      ddlCursor += 1
+    }
+  }
+
   /// Runs `body` with a walker over `record`'s byte range.
   private func withWalker(
     _ src: BinlogInput, _ record: TransactionRecord, _ body: (inout BinlogWalker<BinlogInput>) throws -> Void
   ) throws {
+    advanceSchema(to: record, in: src)
     try src.seek(to: record.start)
+    if let schema, adoptedPath != src.path {
+      // The schema needs the file's server flavor and version before its events.
+      schema.adopt(src.format)
+      adoptedPath = src.path
+    }
     var w: BinlogWalker<BinlogInput>
     if let c = cachedWalker, c.source === src {
       w = c
@@ -108,6 +155,8 @@ public final class QueryRunner {
     try withWalker(src, record) { w in
       try w.run { w, ev in
         if found { return }
+        // Table maps only: the transaction's DDL is applied once, when it is emitted.
+        if case .tableMap = ev.body { schema?.consume(ev, file: w.fileName) }
         if eventMatches(ev, w) { found = true }
       }
     }
@@ -118,7 +167,7 @@ public final class QueryRunner {
   private func eventMatches(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) -> Bool {
     switch ev.body {
     case .rows(let rows):
-      guard let map = w.tableMaps[rows.tableID] else { return false }
+      guard let map = schema?.tableMap(rows.tableID) ?? w.tableMaps[rows.tableID] else { return false }
       guard filter.matchesTable(database: map.database, table: map.table) else { return false }
       if !filter.types.isEmpty {
         let t: ChangeType = rows.kind == .write ? .insert : rows.kind == .update ? .update : .delete
@@ -182,6 +231,7 @@ public final class QueryRunner {
 
   private func emit(_ src: BinlogInput, _ record: TransactionRecord, exporter: NDJSONExporter) throws {
     try withWalker(src, record) { w in try emit(&w, record, exporter: exporter) }
+    skipSchema(past: record, in: src)
   }
 
   private func emit(_ w: inout BinlogWalker<BinlogInput>, _ record: TransactionRecord, exporter: NDJSONExporter) throws {
@@ -190,6 +240,7 @@ public final class QueryRunner {
     var wroteHeader = false
     let before = exporter.rowsWritten + exporter.statementsWritten
     try w.run { w, ev in
+      schema?.consume(ev, file: w.fileName)
       if rowGranularity {
         if filter.hasRowFilters && !eventMatches(ev, w) { return }
         if case .rows = ev.body, !filter.primaryKey.isEmpty {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BinlogFormat
 import BinlogIndex
 import BinlogQuery
+import BinlogSchema
 import Exporters
 
 struct QueryCommand: ParsableCommand {
@@ -82,6 +83,12 @@ struct QueryCommand: ParsableCommand {
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of stdout.")
   var output: String = "-"
 
+  @Option(name: .customLong("schema"), help: "Schema snapshot for binlogs without column names (as for export).")
+  var schemaPath: String?
+
+  @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to name columns (print @1..@N when the binlog has no names).")
+  var noSchema = false
+
   @OptionGroup var compression: CompressOptions
   @OptionGroup var read: ReadOptions
 
@@ -140,6 +147,21 @@ struct QueryCommand: ParsableCommand {
       let out: QueryRunner.Output =
         format == "ndjson" ? .ndjson(NDJSONExporter(sink: sink, options: options)) : .text(sink, options)
       let runner = QueryRunner(archive: archive, filter: filter, rowGranularity: rows, output: out, readerOptions: read.readerOptions)
+      if !noSchema {
+        // Names and keys as export gives them: the snapshot, then the DDL the indexes stored
+        // before each transaction read, then the transaction's own events.
+        var tl = SchemaTimeline()
+        if let first = archive.files.first, let i = try? BinlogInput(path: first.path, options: read.readerOptions),
+          (try? i.next()) != nil
+        {
+          tl.adopt(i.format)
+        }
+        if let s = schemaPath {
+          let r = try SchemaSnapshot.load(path: s, into: &tl)
+          for issue in r.issues { report("warning: \(issue)") }
+        }
+        runner.schema = SchemaTracker(timeline: tl)
+      }
       let s = try runner.run()
       try sink.close()
       if stats {

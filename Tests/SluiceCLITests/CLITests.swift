@@ -204,6 +204,28 @@ final class CLITests: XCTestCase {
     XCTAssertFalse(text.text.isEmpty)
   }
 
+  /// A query that starts in the middle of a MINIMAL-metadata archive names columns as export
+  /// does: the DDL before the start comes from the indexes' stored statements.
+  func testQueryMidArchiveKnowsTheSchemaThere() throws {
+    let dir = Self.packageRoot + "/Fixtures/mariadb-10.11-minimal"
+    let indexDir = try temporaryDirectory()
+    XCTAssertEqual(try run(["index", "--index-dir", indexDir, dir]).status, 0)
+    let export = try run(["export", "--format", "ndjson", dir])
+    XCTAssertEqual(export.status, 0, export.stderr)
+    let later = export.lines.filter { !$0.hasPrefix("{\"file\":\"binlog.000001\"") && $0.contains("\"table\":") }
+    XCTAssertGreaterThan(later.count, 10)
+    XCTAssertFalse(later.contains { $0.contains("\"positional\":true") }, "export names every row")
+    for args in [["--index-dir", indexDir], ["--no-index"]] {
+      let q = try run(
+        ["query", "--format", "ndjson", "--rows", "--type", "insert,update,delete", "--start-position", "binlog.000002:4"]
+          + args + [dir])
+      XCTAssertEqual(q.status, 0, q.stderr)
+      XCTAssertEqual(q.lines, later, "query \(args) from binlog.000002")
+    }
+    let positional = try run(["query", "--format", "ndjson", "--no-schema", "--start-position", "binlog.000002:4", "--index-dir", indexDir, dir])
+    XCTAssertTrue(positional.text.contains("\"positional\":true"))
+  }
+
   func testServeRejectsGTIDStartOnEntryDumps() throws {
     let dir = try temporaryDirectory()
     let dump = dir + "/all.canal"
