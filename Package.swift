@@ -35,7 +35,7 @@ let package = Package(
     .target(
       name: "CanalProtocol",
       dependencies: [
-        "BinlogFormat", "BinlogQuery", "Exporters",
+        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

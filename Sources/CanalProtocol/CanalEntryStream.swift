@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogSchema
 
 /// A place in the binlog archive: a file (its base name, as in `Header.logfileName`) and a byte
 /// offset in it (an event boundary).
@@ -53,6 +54,9 @@ public final class CanalEntryStream {
   /// for every mapped event; nil keeps all. Set before reading; table maps and GTID state still
   /// advance through what it drops.
   public var eventFilter: ((TransactionState, CanalPosition) -> Bool)?
+  /// Fed every event before it is mapped (DDL replay for names and keys); point the mapper's
+  /// `tableMapSource` at it.
+  public var schema: SchemaTracker?
 
   private struct Pause: Error {}
 
@@ -137,6 +141,7 @@ public final class CanalEntryStream {
   private func handle(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) throws {
     let file = CanalEntryStream.baseName(w.fileName)
     if !ev.inPayload { readPosition = CanalPosition(file: file, offset: ev.fileEndOffset) }
+    schema?.consume(ev, file: w.fileName)
     if let mapped = try mapper.map(ev, walker: w),
       eventFilter.map({ $0(w.transaction, CanalPosition(file: file, offset: ev.raw.offset)) }) ?? true
     {

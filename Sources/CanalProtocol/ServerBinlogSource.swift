@@ -1,5 +1,7 @@
 /// Binlog files served directly: `CanalEntryStream` adapted to `CanalEntrySource`.
 import BinlogFormat
+import BinlogIndex
+import BinlogSchema
 
 /// The entries Canal's parser would produce from binlog files, read a batch at a time.
 ///
@@ -27,8 +29,13 @@ public final class CanalBinlogEntrySource: CanalEntrySource {
   /// A source over `paths` that serves from `start` on: reading begins at the start point's
   /// first file (`CanalStartPoint.firstFile`); position, time and GTID sets are applied per
   /// event with the walker's transaction state (`CanalStartFilter`).
+  ///
+  /// `schema`: a timeline (a `--schema` snapshot, or empty) to name columns by DDL replay as
+  /// `export` does; the DDL of files skipped before the start point comes from their indexes
+  /// (read when fresh, else built in memory).
   public convenience init(
-    paths: [String], options: CanalOptions, readerOptions: ReaderOptions, start: CanalStartPoint
+    paths: [String], options: CanalOptions, readerOptions: ReaderOptions, start: CanalStartPoint,
+    schema: SchemaTimeline? = nil, indexDir: String? = nil
   ) throws {
     var options = options
     options.forClients = false
@@ -36,6 +43,26 @@ public final class CanalBinlogEntrySource: CanalEntrySource {
     let stream = try CanalEntryStream(
       paths: paths, options: options, readerOptions: readerOptions,
       start: first > 0 ? CanalPosition(file: binlogBaseName(paths[first]), offset: 4) : nil)
+    if var timeline = schema {
+      if let p = paths.first, let input = try? BinlogInput(path: p, options: readerOptions),
+        (try? input.next()) != nil
+      {
+        timeline.adopt(input.format)
+      }
+      for p in paths[..<first] {
+        let index = try IndexStore.load(path: p, indexDir: indexDir, persist: false, options: readerOptions).index
+        let name = binlogBaseName(p)
+        timeline.replay(
+          try index.ddlStatements.map {
+            StoredDDL(
+              position: BinlogPosition(file: name, offset: $0.offset), timestamp: $0.timestamp,
+              database: $0.database, sql: Array($0.sql.utf8))
+          })
+      }
+      let tracker = SchemaTracker(timeline: timeline)
+      stream.schema = tracker
+      stream.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
+    }
     if !start.isEverything {
       let filter = CanalStartFilter(start, firstFile: binlogBaseName(paths[first]))
       stream.eventFilter = { filter.admits($0, at: $1) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BinlogFormat
 import BinlogQuery
+import BinlogSchema
 import CanalProtocol
 import Dispatch
 import Exporters
@@ -120,6 +121,12 @@ struct ServeCommand: ParsableCommand {
     help: "Leave out these transactions, e.g. the set a consumer has already applied.")
   var excludeGTIDs: String?
 
+  @Option(name: .customLong("schema"), help: "Schema snapshot for binlogs without column names (as for export).")
+  var schemaPath: String?
+
+  @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to name columns (Canal's fallback names when the binlog has none).")
+  var noSchema = false
+
   @Flag(name: .shortAndLong, help: "Log connections, subscriptions and errors to stderr.")
   var verbose = false
 
@@ -151,6 +158,18 @@ struct ServeCommand: ParsableCommand {
     } catch {
       throw ValidationError("\(error)")
     }
+  }
+
+  /// The timeline binlog destinations start from (nil with --no-schema): the --schema snapshot or
+  /// empty; DDL replay names columns as `export` does.
+  func schemaTimeline() throws -> SchemaTimeline? {
+    if noSchema { return nil }
+    var tl = SchemaTimeline()
+    if let schemaPath {
+      let r = try SchemaSnapshot.load(path: schemaPath, into: &tl)
+      for issue in r.issues { report("warning: \(issue)") }
+    }
+    return tl
   }
 
   /// The start point every client of every destination begins at.
@@ -224,7 +243,7 @@ struct ServeCommand: ParsableCommand {
           try Self.destination(
             name: d.name, paths: paths, mapping: mapping,
             readerOptions: ReaderOptions(verifyChecksums: !noVerifyChecksum),
-            start: try startPoint()))
+            start: try startPoint(), schema: try schemaTimeline()))
       }
 
       let server = try CanalServer(configuration: config, destinations: served)
@@ -259,7 +278,7 @@ struct ServeCommand: ParsableCommand {
   /// mapped to Entries, or Entry dumps.
   static func destination(
     name: String, paths: [String], mapping: CanalOptions, readerOptions: ReaderOptions,
-    start: CanalStartPoint = CanalStartPoint()
+    start: CanalStartPoint = CanalStartPoint(), schema: SchemaTimeline? = nil
   ) throws
     -> CanalDestination
   {
@@ -282,7 +301,7 @@ struct ServeCommand: ParsableCommand {
     }
     return CanalDestination(name: name) {
       try CanalBinlogEntrySource(
-        paths: paths, options: mapping, readerOptions: readerOptions, start: start)
+        paths: paths, options: mapping, readerOptions: readerOptions, start: start, schema: schema)
     }
   }
 

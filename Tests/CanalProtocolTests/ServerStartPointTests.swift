@@ -1,5 +1,6 @@
 import BinlogFormat
 import BinlogQuery
+import BinlogSchema
 import Foundation
 import SwiftProtobuf
 import XCTest
@@ -30,13 +31,13 @@ final class ServerStartPointTests: XCTestCase {
   }
 
   /// Every entry a client gets from a server over `paths` starting at `start`.
-  func served(_ paths: [String], _ start: CanalStartPoint) throws -> [CanalEntry] {
+  func served(_ paths: [String], _ start: CanalStartPoint, schema: SchemaTimeline? = nil) throws -> [CanalEntry] {
     let options = quiet
     var config = CanalServerConfiguration()
     config.batchMode = .itemSize
     let source: @Sendable () throws -> any CanalEntrySource = {
       try CanalBinlogEntrySource(
-        paths: paths, options: options, readerOptions: ReaderOptions(), start: start)
+        paths: paths, options: options, readerOptions: ReaderOptions(), start: start, schema: schema)
     }
     let core = try CanalServerCore(
       configuration: config, destinations: [CanalDestination(name: "example", openSource: source)])
@@ -221,5 +222,42 @@ final class ServerStartPointTests: XCTestCase {
     XCTAssertEqual(try fromDump(byPosition).count, all.count - k)
     let byTime = CanalStartPoint(startMillis: all[starts[starts.count / 2]].header.executeTime)
     XCTAssertEqual(try fromDump(byTime), try served(paths, byTime).map(position))
+  }
+
+  /// Serving a MINIMAL-metadata archive names columns by DDL replay, as export does; started in
+  /// the second file, the first file's DDL comes from its index.
+  func testServedMinimalBinlogsAreNamedByDDLReplayFromAnyStart() throws {
+    let paths = try binlogs("mariadb-10.11-minimal")
+    let tracker = SchemaTracker(timeline: SchemaTimeline())
+    var clientView = quiet
+    clientView.forClients = true
+    let stream = try CanalEntryStream(paths: paths, options: clientView)
+    stream.schema = tracker
+    stream.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
+    var expected: [CanalEntry] = []
+    while true {
+      let chunk = try stream.nextEntries(max: 64)
+      if chunk.isEmpty { break }
+      expected += chunk.map(\.entry)
+    }
+    let all = try served(paths, CanalStartPoint(), schema: SchemaTimeline())
+    XCTAssertEqual(all.count, expected.count)
+    XCTAssertTrue(try all.map { try $0.serializedBytes() as Data } == expected.map { try $0.serializedBytes() as Data })
+    // Names, not Canal's positional fallback.
+    let rows = try all.filter { $0.entryType == .rowdata }.map { try CanalRowChange(serializedBytes: $0.storeValue) }
+    let names = Set(rows.flatMap { $0.rowDatas.flatMap { $0.afterColumns.map(\.name) + $0.beforeColumns.map(\.name) } })
+    XCTAssertTrue(names.contains("id"), "\(names.prefix(10))")
+    let unnamed = try served(paths, CanalStartPoint())
+    let unnamedNames = Set(try unnamed.filter { $0.entryType == .rowdata }.map { try CanalRowChange(serializedBytes: $0.storeValue) }
+      .flatMap { $0.rowDatas.flatMap { $0.afterColumns.map(\.name) } })
+    XCTAssertFalse(unnamedNames.contains("id"))
+
+    guard let k = all.firstIndex(where: { $0.header.logfileName == "binlog.000002" }) else {
+      return XCTFail("no entries in binlog.000002")
+    }
+    let start = CanalStartPoint(position: FilePosition(file: "binlog.000002", offset: 4))
+    let later = try served(paths, start, schema: SchemaTimeline())
+    XCTAssertEqual(later.count, all.count - k)
+    XCTAssertTrue(try later.map { try $0.serializedBytes() as Data } == all[k...].map { try $0.serializedBytes() as Data })
   }
 }
