@@ -7,8 +7,7 @@ struct EventsCommand: ParsableCommand {
     commandName: "events",
     abstract: "List events one per line: start and end offset, type, time, server id, summary.",
     discussion: """
-      Events inside a Transaction_payload (MySQL binlog compression) are listed after it with a
-      '+' before their type and the payload's offsets.
+      Events inside a Transaction_payload (MySQL binlog compression) are listed after it with a '+' before their type and the payload's offsets.
 
       Examples:
         sluice events binlog.000001

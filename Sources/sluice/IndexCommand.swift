@@ -12,10 +12,7 @@ struct IndexCommand: ParsableCommand {
     commandName: "index",
     abstract: "Build (or refresh) the per-file index that lets query and stats seek instead of scanning.",
     discussion: """
-      The index of FILE is written beside it as FILE.sidx, or into --index-dir for read-only archives.
-      It records every transaction (offsets, first and commit time, GTID, xid, thread and server id,
-      tables touched with row counts). An index whose file changed is rebuilt; one whose file grew is
-      extended from its last transaction.
+      The index of FILE is written beside it as FILE.sidx, or into --index-dir for read-only archives. It records every transaction (offsets, first and commit time, GTID, xid, thread and server id, tables touched with row counts). An index whose file changed is rebuilt; one whose file grew is extended from its last transaction.
 
       Examples:
         sluice index /var/lib/mysql/binlog.0*

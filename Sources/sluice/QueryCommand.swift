@@ -10,11 +10,7 @@ struct QueryCommand: ParsableCommand {
     commandName: "query",
     abstract: "Find transactions (or rows) by time, position, GTID, table, type, ids or primary key.",
     discussion: """
-      Filters combine with AND; repeating a filter ORs its values. A transaction is in a time window
-      by its commit time (MySQL 8's immediate_commit_timestamp when present, else the commit event's
-      time); --stop-datetime and --stop-position are exclusive. Results are whole transactions unless
-      --rows asks for only the matching rows. With an index (sluice index) only the matching
-      transactions' bytes are read; without one the files are scanned, with identical results.
+      Filters combine with AND; repeating a filter ORs its values. A transaction is in a time window by its commit time (MySQL 8's immediate_commit_timestamp when present, else the commit event's time); --stop-datetime and --stop-position are exclusive. Results are whole transactions unless --rows asks for only the matching rows. With an index (sluice index) only the matching transactions' bytes are read; without one the files are indexed in memory first, with identical results.
 
       Examples:
         sluice query --table shop.orders --start-datetime '2024-03-01 14:02' --stop-datetime '2024-03-01 14:05' binlogs/
