@@ -260,4 +260,26 @@ final class ServerStartPointTests: XCTestCase {
     XCTAssertEqual(later.count, all.count - k)
     XCTAssertTrue(try later.map { try $0.serializedBytes() as Data } == all[k...].map { try $0.serializedBytes() as Data })
   }
+
+  /// Through the index, reading starts at the transaction holding the start point, not at the
+  /// start of its file; what is served is the same.
+  func testStartSeeksToItsTransactionThroughTheIndex() throws {
+    let paths = try binlogs()
+    let all = try served(paths, CanalStartPoint())
+    let starts = unitStarts(all)
+    let k = starts[starts.count / 3]
+    let offset = UInt64(all[k].header.logfileOffset)
+    let point = CanalStartPoint(position: FilePosition(file: all[k].header.logfileName, offset: offset))
+    let source = try CanalBinlogEntrySource(
+      paths: paths, options: quiet, readerOptions: ReaderOptions(), start: point)
+    XCTAssertEqual(source.stream.position.file, all[k].header.logfileName)
+    XCTAssertGreaterThan(source.stream.position.offset, 4)
+    XCTAssertLessThanOrEqual(source.stream.position.offset, offset)
+    XCTAssertEqual(try served(paths, point).map(position), all[k...].map(position))
+
+    let t = all[starts[starts.count * 2 / 3]].header.executeTime
+    let byTime = try CanalBinlogEntrySource(
+      paths: paths, options: quiet, readerOptions: ReaderOptions(), start: CanalStartPoint(startMillis: t))
+    XCTAssertGreaterThan(byTime.stream.position.offset, 4)
+  }
 }
