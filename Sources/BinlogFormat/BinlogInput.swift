@@ -79,6 +79,12 @@ public final class BinlogInput: EventSource {
   }
   public var bytesTouched: UInt64 { mapped?.bytesTouched ?? compressed!.bytesTouched }
   /// True when `seek(to:)` works: a mapped file or a seekable archive.
+  /// For a seekable zstd archive: frames it has, and distinct frames decompressed so far.
+  public var archiveFrames: (total: Int, touched: Int)? {
+    guard let a = (compressed as? ArchiveBinlogReader)?.archive else { return nil }
+    return (a.frameCount, a.framesTouched.count)
+  }
+
   public var isSeekable: Bool { mapped != nil || compressed?.isSeekable == true }
 
   @inlinable public func next() throws(BinlogError) -> RawEvent? {

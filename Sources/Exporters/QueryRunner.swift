@@ -26,6 +26,9 @@ public final class QueryRunner {
     /// Bytes read to build or extend indexes.
     public var bytesIndexed: UInt64 = 0
     public var archiveBytes: UInt64 = 0
+    /// Seekable zstd archives: their frames, and the frames decompressed to answer.
+    public var framesTotal = 0
+    public var framesDecompressed = 0
     public var bytesTouched: UInt64 { bytesDecoded + bytesIndexed }
   }
 
@@ -86,7 +89,7 @@ public final class QueryRunner {
     try archive.forEachCandidate(filter) { fileIndex, record in
       stats.candidates += 1
       if fileIndex != openFile {
-        if let input { stats.bytesDecoded += input.bytesTouched }
+        if let input { account(input) }
         input = try BinlogInput(path: archive.files[fileIndex].path, options: readerOptions)
         openFile = fileIndex
       }
@@ -97,7 +100,7 @@ public final class QueryRunner {
       }
       try emit(src, record, exporter: exporter)
     }
-    if let input { stats.bytesDecoded += input.bytesTouched }
+    if let input { account(input) }
     if case .text(let sink, _) = output { try sink.flush() }
     return stats
   }
@@ -105,6 +108,14 @@ public final class QueryRunner {
   /// One walker per open file, reused from transaction to transaction: its table-map cache
   /// saves re-parsing the same Table_map events in every transaction.
   private var cachedWalker: BinlogWalker<BinlogInput>?
+
+  private func account(_ input: BinlogInput) {
+    stats.bytesDecoded += input.bytesTouched
+    if let f = input.archiveFrames {
+      stats.framesTotal += f.total
+      stats.framesDecompressed += f.touched
+    }
+  }
 
   /// Brings the schema to `record`'s start: the stored DDL before it, not yet applied.
   private func advanceSchema(to record: TransactionRecord, in src: BinlogInput) {

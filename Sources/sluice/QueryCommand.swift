@@ -165,6 +165,7 @@ struct QueryCommand: ParsableCommand {
         let used = archive.files.filter { $0.indexOutcome == .loaded || $0.indexOutcome == .extended }.count
         report(
           "query: \(s.files) files (\(used) through an index), \(s.candidates) candidate and \(s.transactions) matching transactions, \(s.rows) rows; read \(s.bytesTouched) of \(s.archiveBytes) bytes (\(format2(pct))%)"
+            + (s.framesTotal > 0 ? "; decompressed \(s.framesDecompressed) of the \(s.framesTotal) zstd frames of the archives read" : "")
         )
       }
       return 0
