@@ -226,6 +226,23 @@ final class CLITests: XCTestCase {
     XCTAssertTrue(positional.text.contains("\"positional\":true"))
   }
 
+  /// A narrow query on an indexed seekable archive decompresses only the frames it needs.
+  func testQueryOnAnArchiveDecompressesFewFrames() throws {
+    let dir = try temporaryDirectory()
+    let a = try run(["archive", "--frame-size", "16K", "-o", dir, Self.fixture])
+    XCTAssertEqual(a.status, 0, a.stderr)
+    let zst = dir + "/binlog.000001.zst"
+    XCTAssertEqual(try run(["index", zst]).status, 0)
+    let q = try run(["query", "--stats", "--format", "ndjson", "--include-gtids", "0-1-17", zst])
+    XCTAssertEqual(q.status, 0, q.stderr)
+    XCTAssertEqual(q.lines, try run(["query", "--format", "ndjson", "--include-gtids", "0-1-17", Self.fixture]).lines)
+    let m = q.stderr.firstMatch(of: /decompressed (\d+) of the (\d+) zstd frames/)
+    let used = Int(m?.1 ?? "") ?? -1
+    let total = Int(m?.2 ?? "") ?? -1
+    XCTAssertGreaterThan(total, 5, q.stderr)
+    XCTAssertTrue((1...2).contains(used), q.stderr)
+  }
+
   func testServeRejectsGTIDStartOnEntryDumps() throws {
     let dir = try temporaryDirectory()
     let dump = dir + "/all.canal"
