@@ -38,7 +38,11 @@ public struct StatsReport {
     files = archive.files.count
     bytes = archive.totalSize
     var byTable: [String: TableStats] = [:]
-    var all: [TxRef] = []
+    func duration(_ t: TransactionRecord) -> Int64 { Swift.max(0, t.commitSeconds - Int64(t.firstTimestamp)) }
+    // Only the top `top` of each list are kept, so memory does not grow with the archive.
+    var byRows = TopList<TxRef>(limit: top) { ($0.record.rowCount, $1.record.start) > ($1.record.rowCount, $0.record.start) }
+    var byBytes = TopList<TxRef>(limit: top) { ($0.record.byteCount, $1.record.start) > ($1.record.byteCount, $0.record.start) }
+    var byDuration = TopList<TxRef>(limit: top) { (duration($0.record), $1.record.start) > (duration($1.record), $0.record.start) }
     var minutes: [Int64: (Int, UInt64)] = [:]
     var servers: [UInt32: Int] = [:]
     var domains: [String: Int] = [:]
@@ -47,7 +51,9 @@ public struct StatsReport {
         transactions += 1
         rows += t.rowCount
         let ref = TxRef(file: f.name, record: t)
-        all.append(ref)
+        byRows.offer(ref)
+        byBytes.offer(ref)
+        byDuration.offer(ref)
         for touch in t.tables {
           let name = f.index.tables[Int(touch.table)]
           var s = byTable[name] ?? TableStats(name: name)
@@ -70,10 +76,9 @@ public struct StatsReport {
       }
     }
     tables = byTable.values.sorted { ($0.inserts + $0.updates + $0.deletes, $0.name) > ($1.inserts + $1.updates + $1.deletes, $1.name) }
-    largestByRows = Array(all.sorted { ($0.record.rowCount, $1.record.start) > ($1.record.rowCount, $0.record.start) }.prefix(top))
-    largestByBytes = Array(all.sorted { ($0.record.byteCount, $1.record.start) > ($1.record.byteCount, $0.record.start) }.prefix(top))
-    func duration(_ t: TransactionRecord) -> Int64 { Swift.max(0, t.commitSeconds - Int64(t.firstTimestamp)) }
-    longest = Array(all.sorted { (duration($0.record), $1.record.start) > (duration($1.record), $0.record.start) }.prefix(top))
+    largestByRows = byRows.items
+    largestByBytes = byBytes.items
+    longest = byDuration.items
     timeline = minutes.keys.sorted().map { ($0, minutes[$0]!.0, minutes[$0]!.1) }
     perServer = servers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     perDomain = domains.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
@@ -183,4 +188,25 @@ public struct StatsReport {
 extension String {
   func padding(_ n: Int) -> String { count >= n ? self + " " : self + String(repeating: " ", count: n - count) }
   func leftPad(_ n: Int) -> String { count >= n ? " " + self : String(repeating: " ", count: n - count) + self }
+}
+
+/// The best `limit` items under `better`, in order; equal items keep their arrival order.
+struct TopList<T> {
+  let limit: Int
+  let better: (T, T) -> Bool
+  private(set) var items: [T] = []
+
+  init(limit: Int, better: @escaping (T, T) -> Bool) {
+    self.limit = limit
+    self.better = better
+  }
+
+  mutating func offer(_ x: T) {
+    guard limit > 0 else { return }
+    if items.count == limit, let last = items.last, !better(x, last) { return }
+    var i = items.count
+    while i > 0 && better(x, items[i - 1]) { i -= 1 }
+    items.insert(x, at: i)
+    if items.count > limit { items.removeLast() }
+  }
 }
