@@ -104,7 +104,7 @@ public struct FileSummary: Sendable {
   static func checksumCount<S: EventSource>(_ s: S) -> Int {
     if let i = s as? BinlogInput { return i.checksumsVerified }
     if let m = s as? MappedBinlogReader { return m.framer.checksumsVerified }
-    if let st = s as? StreamBinlogReader { return st.framer.checksumsVerified }
+    if let c = s as? any CompressedBinlogSource { return c.checksumsVerified }
     return 0
   }
 }

@@ -131,9 +131,9 @@ final class CorpusFramingTests: XCTestCase {
     let (rc, data) = try TestPaths.run(["gunzip", "-c", gz])
     XCTAssertEqual(rc, 0)
     FileManager.default.createFile(atPath: tmp, contents: data)
-    let fd = open(tmp, O_RDONLY)
-    defer { close(fd) }
-    let stream = try StreamBinlogReader(fd: fd, name: "-")
+    // The gunzipped bytes through the stream reader stdin and pipes use.
+    let stream = try ByteStreamBinlogReader(
+      bytes: try DecompressedByteStream(input: .mapped(try MappedFile(path: tmp)), name: tmp), name: "-")
     var walker = BinlogWalker(source: stream)
     var count = 0
     var types: Set<EventType> = []
