@@ -13,9 +13,9 @@ public enum SQLValue {
     case .absent, .null:
       appendRaw("NULL", into: &out)
     case .int(let x):
-      appendRaw(String(x), into: &out)
+      JSONWriter.appendInt(x, into: &out)
     case .uint(let x):
-      appendRaw(String(x), into: &out)
+      JSONWriter.appendUInt(x, into: &out)
     case .float(let f):
       guard f.isFinite else { return false }
       // Swift prints the shortest text that reads back as the same Float.
@@ -53,14 +53,14 @@ public enum SQLValue {
       }
       out.append(0x27)
     case .year(let y):
-      appendRaw(String(y), into: &out)
+      JSONWriter.appendInt(Int64(y), into: &out)
     case .bit(let x, _):
-      appendRaw(String(x), into: &out)
+      JSONWriter.appendUInt(x, into: &out)
     case .enumIndex(let i):
       // The index is exact whatever the labels' charset; ENUM columns take it as a number.
-      appendRaw(String(i), into: &out)
+      JSONWriter.appendInt(Int64(i), into: &out)
     case .setBits(let bits):
-      appendRaw(String(bits), into: &out)
+      JSONWriter.appendUInt(bits, into: &out)
     case .json(let b):
       var text: [UInt8] = []
       try JSONBinary.appendCompactJSON(b, into: &text)
@@ -120,14 +120,15 @@ public enum SQLValue {
       out += [0x27, 0x27]
       return
     }
-    let digits: [UInt8] = Array("0123456789ABCDEF".utf8)
     out += [0x58, 0x27]
     for c in b {
-      out.append(digits[Int(c >> 4)])
-      out.append(digits[Int(c & 15)])
+      out.append(hexDigit(c >> 4))
+      out.append(hexDigit(c & 15))
     }
     out.append(0x27)
   }
+
+  @inline(__always) static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x37 + v }
 
   /// `` `name` `` with backquotes doubled.
   static func appendIdentifier(_ name: String, into out: inout [UInt8]) {
