@@ -6,7 +6,7 @@
 # 1. (Re)uses the big binlog: scripts/make-big-binlog.sh $SIZE_MB $BENCH_DATA (cached).
 # 2. Builds sluice in release mode from a snapshot of the working tree (tracked and untracked,
 #    not ignored files) copied to $BENCH_DATA/src, so edits made meanwhile cannot break the
-#    build (swift build -c release --scratch-path .build-bench; retried). --head: snapshot the
+#    build (swift build -c release --static-swift-stdlib --scratch-path .build-bench; retried). --head: snapshot the
 #    committed HEAD instead (git archive), so the numbers belong to exactly that commit.
 #    --no-build: use $SLUICE or the last build.
 # 3. Runs every benchmark with a warm page cache under /usr/bin/time: wall time, CPU time,
@@ -92,15 +92,15 @@ if (( build )); then
   ok=0
   for ((i = 1; i <= BUILD_ATTEMPTS; i++)); do
     snapshot
-    log "swift build -c release --package-path $pkg --scratch-path $scratch (attempt $i)"
-    if swift build -c release --package-path "$pkg" --scratch-path "$scratch" --product sluice >"$DATA/build.log" 2>&1; then
+    log "swift build -c release --static-swift-stdlib --package-path $pkg --scratch-path $scratch (attempt $i)"
+    if swift build -c release --static-swift-stdlib --package-path "$pkg" --scratch-path "$scratch" --product sluice >"$DATA/build.log" 2>&1; then
       ok=1; break
     fi
     tail -n 5 "$DATA/build.log" >&2
     if (( i < BUILD_ATTEMPTS )); then log "build failed; retrying in 60 s"; sleep 60; fi
   done
   (( ok )) || die "release build failed $BUILD_ATTEMPTS times (log: $DATA/build.log)"
-  SLUICE="$(swift build -c release --package-path "$pkg" --scratch-path "$scratch" --show-bin-path)/sluice"
+  SLUICE="$(swift build -c release --static-swift-stdlib --package-path "$pkg" --scratch-path "$scratch" --show-bin-path)/sluice"
 fi
 SLUICE=${SLUICE:-$scratch/release/sluice}
 [[ -x "$SLUICE" ]] || die "no sluice binary at $SLUICE"
