@@ -60,9 +60,16 @@ extension CanalValueText {
       JavaNumberText.appendDouble(d, to: &out)
       return CanalSQLType.double
     case .decimal(let b, let p, let s):
-      var exact: [UInt8] = []
-      try DecimalCodec.appendText(b, precision: p, scale: s, into: &exact)
-      exact.withUnsafeBytes { _ = appendDecimal(utf8: $0, to: &out) }
+      // The exact text goes after `out`'s end, then moves to the stack for Canal's rewriting
+      // (no array per value).
+      let start = out.count
+      try DecimalCodec.appendText(b, precision: p, scale: s, into: &out)
+      let n = out.count - start
+      withUnsafeTemporaryAllocation(byteCount: n, alignment: 1) { tmp in
+        out.withUnsafeBytes { tmp.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start...])) }
+        out.removeLast(n)
+        _ = appendDecimal(utf8: UnsafeRawBufferPointer(tmp), to: &out)
+      }
       return CanalSQLType.decimal
     case .string(let b, let collation):
       // Canal picks the path by the column's type text, not by the value.

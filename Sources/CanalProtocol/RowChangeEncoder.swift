@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import BinlogFormat
 import BinlogQuery
 
@@ -17,6 +22,12 @@ struct RowChangeEncoder {
   /// 0 absent, 1 NULL, 2 value.
   private var beforeState: [UInt8] = []
   private var text: [UInt8] = []
+  /// The constant fields of each column of the last table encoded, serialized once:
+  /// `name` (+ `isKey`) and `mysqlType`, at `fieldStart[2i]..<fieldStart[2i+1]` and
+  /// `fieldStart[2i+1]..<fieldStart[2i+2]` of `fields`.
+  private var fieldsOf: [CanalColumnMeta] = []
+  private var fields: [UInt8] = []
+  private var fieldStart: [Int] = [0]
 
   /// Encodes every row of `rows`; returns the RowChange bytes and the number of rows.
   mutating func encode(
@@ -35,56 +46,97 @@ struct RowChangeEncoder {
       beforeEnd = [Int](repeating: 0, count: n)
       beforeState = [UInt8](repeating: 0, count: n)
     }
+    // The cached meta is usually the same array (EntryMapper caches it per table id): O(1).
+    if meta.columns != fieldsOf { serializeFields(meta.columns) }
     var count = 0
     var failure: BinlogError?
+    let fields = self.fields
+    let fieldStart = self.fieldStart
     try meta.columns.withUnsafeBufferPointer { (metas: UnsafeBufferPointer<CanalColumnMeta>) throws(BinlogError) in
       try table.columns.withUnsafeBufferPointer { (cols: UnsafeBufferPointer<ColumnInfo>) throws(BinlogError) in
-        while try decoder.next() {
-          count += 1
-          let before = decoder.before
-          let after = decoder.after
-          EntryEncoding.appendDelimited(0x62, expected: 1000, &out) { out in
-            do throws(BinlogError) {
-              switch rows.kind {
-              case .write:
-                try image(after, tag: 0x12, isAfter: true, hasBefore: false, metas, cols, zone, charset, &out)
-              case .delete:
-                try image(before, tag: 0x0A, isAfter: false, hasBefore: false, metas, cols, zone, charset, &out)
-              case .update:
-                try image(before, tag: 0x0A, isAfter: false, hasBefore: false, metas, cols, zone, charset, &out)
-                try image(after, tag: 0x12, isAfter: true, hasBefore: true, metas, cols, zone, charset, &out)
+        try fields.withUnsafeBufferPointer { (f: UnsafeBufferPointer<UInt8>) throws(BinlogError) in
+          try fieldStart.withUnsafeBufferPointer { (fs: UnsafeBufferPointer<Int>) throws(BinlogError) in
+            let c = Columns(metas: metas, cols: cols, fields: UnsafeRawBufferPointer(f), fieldStart: fs)
+            while try decoder.next() {
+              count += 1
+              EntryEncoding.appendDelimited(0x62, expected: 1000, &out) { out in
+                do throws(BinlogError) {
+                  switch rows.kind {
+                  case .write:
+                    try image(decoder.after, tag: 0x12, isAfter: true, hasBefore: false, c, zone, charset, &out)
+                  case .delete:
+                    try image(decoder.before, tag: 0x0A, isAfter: false, hasBefore: false, c, zone, charset, &out)
+                  case .update:
+                    try image(decoder.before, tag: 0x0A, isAfter: false, hasBefore: false, c, zone, charset, &out)
+                    try image(decoder.after, tag: 0x12, isAfter: true, hasBefore: true, c, zone, charset, &out)
+                  }
+                } catch {
+                  failure = error
+                }
               }
-            } catch {
-              failure = error
+              if let failure { throw failure }
             }
           }
-          if let failure { throw failure }
         }
       }
     }
     return (out, count)
   }
 
+  /// Borrowed views of one table's column metadata for the per-row loop.
+  private struct Columns {
+    let metas: UnsafeBufferPointer<CanalColumnMeta>
+    let cols: UnsafeBufferPointer<ColumnInfo>
+    let fields: UnsafeRawBufferPointer
+    let fieldStart: UnsafeBufferPointer<Int>
+
+    @inline(__always) func nameAndKey(_ i: Int) -> UnsafeRawBufferPointer {
+      UnsafeRawBufferPointer(rebasing: fields[fieldStart[2 * i]..<fieldStart[2 * i + 1]])
+    }
+    @inline(__always) func mysqlType(_ i: Int) -> UnsafeRawBufferPointer {
+      UnsafeRawBufferPointer(rebasing: fields[fieldStart[2 * i + 1]..<fieldStart[2 * i + 2]])
+    }
+  }
+
+  private mutating func serializeFields(_ metas: [CanalColumnMeta]) {
+    fieldsOf = metas
+    fields.removeAll(keepingCapacity: true)
+    fieldStart = [0]
+    for m in metas {
+      EntryEncoding.appendString(0x1A, m.name, &fields)
+      if m.isKey {
+        fields.append(0x20)
+        fields.append(1)
+      }
+      fieldStart.append(fields.count)
+      EntryEncoding.appendString(0x52, m.mysqlType, &fields)
+      fieldStart.append(fields.count)
+    }
+  }
+
   /// One image's columns. A before image also records its texts for the after image's `updated`.
   private mutating func image(
-    _ values: [ColumnValue], tag: UInt8, isAfter: Bool, hasBefore: Bool, _ metas: UnsafeBufferPointer<CanalColumnMeta>,
-    _ cols: UnsafeBufferPointer<ColumnInfo>, _ zone: TimeZoneSpec, _ charset: CanalTextCharset, _ out: inout [UInt8]
+    _ values: [ColumnValue], tag: UInt8, isAfter: Bool, hasBefore: Bool, _ c: Columns,
+    _ zone: TimeZoneSpec, _ charset: CanalTextCharset, _ out: inout [UInt8]
   ) throws(BinlogError) {
     if !isAfter { beforeText.removeAll(keepingCapacity: true) }
     for i in 0..<values.count {
       let v = values[i]
       if !isAfter { beforeState[i] = 0 }
       if v.isAbsent { continue }
-      let m = metas.baseAddress! + i
+      let m = c.metas.baseAddress! + i
       let isNull = v.isNull
       var sqlType = m.pointee.nullSQLType
       text.removeAll(keepingCapacity: true)
       if !isNull {
         sqlType = try CanalValueText.append(
-          v, column: cols[i], meta: m.pointee, zone: zone, charset: charset, into: &text)
-        // The mapper stores String(decoding: text): invalid UTF-8 becomes U+FFFD.
-        let valid = text.withUnsafeBytes { Charset.isValidUTF8($0) }
-        if !valid { text = Array(String(decoding: text, as: UTF8.self).utf8) }
+          v, column: c.cols[i], meta: m.pointee, zone: zone, charset: charset, into: &text)
+        // The mapper stores String(decoding: text): invalid UTF-8 becomes U+FFFD. Only decoded
+        // character data can be invalid; numbers, times and Latin-1-widened bytes never are.
+        if v.mayHoldInvalidUTF8 {
+          let valid = text.withUnsafeBytes { Charset.isValidUTF8($0) }
+          if !valid { text = Array(String(decoding: text, as: UTF8.self).utf8) }
+        }
       }
       var updated = false
       if isAfter {
@@ -102,37 +154,56 @@ struct RowChangeEncoder {
         beforeText.append(contentsOf: text)
         beforeEnd[i] = beforeText.count
       }
-      let textBytes = text
-      EntryEncoding.appendDelimited(tag, expected: 100, &out) { out in
-        if i != 0 { EntryEncoding.appendInt(0x08, Int64(i), &out) }
-        if sqlType != 0 { EntryEncoding.appendInt(0x10, Int64(sqlType), &out) }
-        EntryEncoding.appendString(0x1A, m.pointee.name, &out)
-        if m.pointee.isKey {
-          out.append(0x20)
-          out.append(1)
-        }
-        if updated {
-          out.append(0x28)
-          out.append(1)
-        }
-        out.append(0x30)
-        out.append(isNull ? 1 : 0)
-        if !isNull && !textBytes.isEmpty {
-          out.append(0x42)
-          EntryEncoding.appendVarint(UInt64(textBytes.count), &out)
-          out.append(contentsOf: textBytes)
-        }
-        EntryEncoding.appendString(0x52, m.pointee.mysqlType, &out)
+      // The column message, its length computed first (no patching).
+      let nameAndKey = c.nameAndKey(i)
+      let mysqlType = c.mysqlType(i)
+      let hasValue = !isNull && !text.isEmpty
+      var length = nameAndKey.count + mysqlType.count + 2
+      if i != 0 { length += 1 + EntryEncoding.varintSize(UInt64(i)) }
+      if sqlType != 0 { length += 1 + EntryEncoding.intSize(Int64(sqlType)) }
+      if updated { length += 2 }
+      if hasValue { length += 1 + EntryEncoding.varintSize(UInt64(text.count)) + text.count }
+      out.append(tag)
+      EntryEncoding.appendVarint(UInt64(length), &out)
+      if i != 0 { EntryEncoding.appendInt(0x08, Int64(i), &out) }
+      if sqlType != 0 { EntryEncoding.appendInt(0x10, Int64(sqlType), &out) }
+      out.append(contentsOf: nameAndKey)
+      if updated {
+        out.append(0x28)
+        out.append(1)
       }
+      out.append(0x30)
+      out.append(isNull ? 1 : 0)
+      if hasValue {
+        out.append(0x42)
+        EntryEncoding.appendVarint(UInt64(text.count), &out)
+        text.withUnsafeBytes { out.append(contentsOf: $0) }
+      }
+      out.append(contentsOf: mysqlType)
     }
   }
 
   /// The after text (in `text`) equals the before text of column `i`, as Strings compare.
   private func sameText(_ i: Int) -> Bool {
-    let b = beforeText[beforeStart[i]..<beforeEnd[i]]
-    if b.elementsEqual(text) { return true }
+    let s = beforeStart[i]
+    let e = beforeEnd[i]
+    let equalBytes = beforeText.withUnsafeBytes { b in
+      text.withUnsafeBytes { t in e - s == t.count && (t.count == 0 || memcmp(b.baseAddress! + s, t.baseAddress!, t.count) == 0) }
+    }
+    if equalBytes { return true }
+    let b = beforeText[s..<e]
     // Different bytes are different Strings unless non-ASCII text is canonically equivalent.
     if b.allSatisfy({ $0 < 0x80 }) && text.allSatisfy({ $0 < 0x80 }) { return false }
     return String(decoding: b, as: UTF8.self) == String(decoding: text, as: UTF8.self)
+  }
+}
+
+extension ColumnValue {
+  /// Whether Canal's text of this value comes from character data (which may not be UTF-8).
+  fileprivate var mayHoldInvalidUTF8: Bool {
+    switch self {
+    case .string, .bytes, .json, .jsonDiff: return true
+    default: return false
+    }
   }
 }
