@@ -106,6 +106,27 @@ enum EntryEncoding {
     }
   }
 
+  /// An Entry's `header` field (tag 1), byte for byte what SwiftProtobuf serializes for `h`
+  /// (fields in number order; proto3 scalars only when not default; a set oneof always), with
+  /// no intermediate message or array. Unknown fields are not written (the mapper sets none).
+  static func appendHeaderField(_ h: CanalHeader, _ out: inout [UInt8]) {
+    appendDelimited(0x0A, expected: 100, &out) { out in
+      if case .version(let v)? = h.versionPresent { appendInt(0x08, Int64(v), &out) }
+      appendString(0x12, h.logfileName, &out)
+      if h.logfileOffset != 0 { appendInt(0x18, h.logfileOffset, &out) }
+      if h.serverID != 0 { appendInt(0x20, h.serverID, &out) }
+      appendString(0x2A, h.serverenCode, &out)
+      if h.executeTime != 0 { appendInt(0x30, h.executeTime, &out) }
+      if case .sourceType(let t)? = h.sourceTypePresent { appendInt(0x38, Int64(t.rawValue), &out) }
+      appendString(0x42, h.schemaName, &out)
+      appendString(0x4A, h.tableName, &out)
+      if h.eventLength != 0 { appendInt(0x50, h.eventLength, &out) }
+      if case .eventType(let t)? = h.eventTypePresent { appendInt(0x58, Int64(t.rawValue), &out) }
+      appendPairs(0x62, h.props, &out)
+      appendString(0x6A, h.gtid, &out)
+    }
+  }
+
   static func appendPairs(_ tag: UInt8, _ pairs: [CanalPair], _ out: inout [UInt8]) {
     for p in pairs {
       out.append(tag)

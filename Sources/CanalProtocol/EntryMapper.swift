@@ -97,10 +97,7 @@ public struct MappedEntry: Sendable {
 
   /// Appends the serialized Entry (no length prefix).
   public func appendSerializedEntry(to out: inout [UInt8]) throws {
-    let headerBytes: [UInt8] = try header.serializedBytes()
-    out.append(0x0A)
-    EntryEncoding.appendVarint(UInt64(headerBytes.count), &out)
-    out.append(contentsOf: headerBytes)
+    EntryEncoding.appendHeaderField(header, &out)
     out.append(0x10)
     EntryEncoding.appendVarint(UInt64(bitPattern: Int64(entryType.rawValue)), &out)
     var store: [UInt8] = []

@@ -8,9 +8,12 @@ import XCTest
 final class RowChangeEncoderTests: XCTestCase {
   /// Compares every entry of `paths`; returns the number of rows entries compared.
   @discardableResult
-  func assertSameEntries(_ paths: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+  func assertSameEntries(
+    _ paths: [String], gtidMode: Bool = false, file: StaticString = #filePath, line: UInt = #line
+  ) throws -> Int {
     var options = CanalOptions()
     options.onWarning = { _ in }
+    options.gtidMode = gtidMode
     let messages = EntryMapper(options: options)
     let direct = EntryMapper(options: options)
     direct.encodeRowsDirectly = true
@@ -73,5 +76,14 @@ final class RowChangeEncoderTests: XCTestCase {
     }
     XCTAssertGreaterThan(checked, 10)
     XCTAssertGreaterThan(rows, 200)
+  }
+
+  /// With gtidMode every header also carries the executed GTID set and the `curtGtid*` props:
+  /// the hand-written header encoding equals SwiftProtobuf's for MariaDB and MySQL GTIDs.
+  func testHeadersWithGTIDPropsMatchSwiftProtobuf() throws {
+    XCTAssertGreaterThan(try assertSameEntries(CanalPaths.fixtureFiles("mariadb-10.11"), gtidMode: true), 100)
+    let mysql = CanalPaths.corpus + "/apecloud__mysql-binlog-connector-rust/mysql-bin.000057"
+    guard FileManager.default.fileExists(atPath: mysql) else { throw XCTSkip("no corpus") }
+    XCTAssertGreaterThan(try assertSameEntries([mysql], gtidMode: true), 0)
   }
 }
