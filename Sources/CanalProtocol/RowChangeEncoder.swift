@@ -22,12 +22,15 @@ struct RowChangeEncoder {
   /// 0 absent, 1 NULL, 2 value.
   private var beforeState: [UInt8] = []
   private var text: [UInt8] = []
-  /// The constant fields of each column of the last table encoded, serialized once:
-  /// `name` (+ `isKey`) and `mysqlType`, at `fieldStart[2i]..<fieldStart[2i+1]` and
-  /// `fieldStart[2i+1]..<fieldStart[2i+2]` of `fields`.
-  private var fieldsOf: [CanalColumnMeta] = []
-  private var fields: [UInt8] = []
-  private var fieldStart: [Int] = [0]
+  /// The constant fields of each table's columns, serialized once per table id: `name`
+  /// (+ `isKey`) and `mysqlType`, at `start[2i]..<start[2i+1]` and `start[2i+1]..<start[2i+2]`
+  /// of `bytes`.
+  private struct Fields {
+    var of: [CanalColumnMeta]
+    var bytes: [UInt8] = []
+    var start: [Int] = [0]
+  }
+  private var fieldsByTable: [UInt64: Fields] = [:]
 
   /// Encodes every row of `rows`; returns the RowChange bytes and the number of rows.
   mutating func encode(
@@ -46,12 +49,17 @@ struct RowChangeEncoder {
       beforeEnd = [Int](repeating: 0, count: n)
       beforeState = [UInt8](repeating: 0, count: n)
     }
-    // The cached meta is usually the same array (EntryMapper caches it per table id): O(1).
-    if meta.columns != fieldsOf { serializeFields(meta.columns) }
+    // EntryMapper caches the meta per table id, so this compares one array with itself: O(1).
+    var cached = fieldsByTable[rows.tableID]
+    if cached == nil || cached!.of != meta.columns {
+      if fieldsByTable.count >= 4096 { fieldsByTable.removeAll() }
+      cached = Self.serializeFields(meta.columns)
+      fieldsByTable[rows.tableID] = cached
+    }
     var count = 0
     var failure: BinlogError?
-    let fields = self.fields
-    let fieldStart = self.fieldStart
+    let fields = cached!.bytes
+    let fieldStart = cached!.start
     try meta.columns.withUnsafeBufferPointer { (metas: UnsafeBufferPointer<CanalColumnMeta>) throws(BinlogError) in
       try table.columns.withUnsafeBufferPointer { (cols: UnsafeBufferPointer<ColumnInfo>) throws(BinlogError) in
         try fields.withUnsafeBufferPointer { (f: UnsafeBufferPointer<UInt8>) throws(BinlogError) in
@@ -98,20 +106,19 @@ struct RowChangeEncoder {
     }
   }
 
-  private mutating func serializeFields(_ metas: [CanalColumnMeta]) {
-    fieldsOf = metas
-    fields.removeAll(keepingCapacity: true)
-    fieldStart = [0]
+  private static func serializeFields(_ metas: [CanalColumnMeta]) -> Fields {
+    var f = Fields(of: metas)
     for m in metas {
-      EntryEncoding.appendString(0x1A, m.name, &fields)
+      EntryEncoding.appendString(0x1A, m.name, &f.bytes)
       if m.isKey {
-        fields.append(0x20)
-        fields.append(1)
+        f.bytes.append(0x20)
+        f.bytes.append(1)
       }
-      fieldStart.append(fields.count)
-      EntryEncoding.appendString(0x52, m.mysqlType, &fields)
-      fieldStart.append(fields.count)
+      f.start.append(f.bytes.count)
+      EntryEncoding.appendString(0x52, m.mysqlType, &f.bytes)
+      f.start.append(f.bytes.count)
     }
+    return f
   }
 
   /// One image's columns. A before image also records its texts for the after image's `updated`.
