@@ -49,3 +49,20 @@ public final class CanalExporter {
     try sink.maybeFlush()
   }
 }
+
+extension CanalExporter {
+  /// A `ParallelExport` worker: the Canal entries of its chunks into `memory`, the columns named
+  /// by its `tracker` (fed every event, as the one-pass export feeds its tracker). Not for
+  /// `gtidMode`: each header then carries the executed GTID set of everything before it.
+  public static func parallelWorker(options: CanalOptions) -> ParallelExport.MakeWorker {
+    precondition(!options.gtidMode, "gtidMode headers depend on every earlier chunk")
+    return { _, memory, tracker in
+      let exporter = CanalExporter(sink: memory, options: options)
+      if let tracker { exporter.mapper.tableMapSource = { id, _ in tracker.tableMap(id) } }
+      return { ev, w in
+        tracker?.consume(ev, file: w.fileName)
+        try exporter.consume(ev, walker: w)
+      }
+    }
+  }
+}

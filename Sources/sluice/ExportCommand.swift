@@ -59,7 +59,7 @@ struct ExportCommand: ParsableCommand {
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of stdout ('-').")
   var output: String = "-"
 
-  @Option(help: "ndjson: worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same.")
+  @Option(help: "ndjson and canal: worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same.")
   var threads: Int?
 
   @OptionGroup var compression: CompressOptions
@@ -90,7 +90,8 @@ struct ExportCommand: ParsableCommand {
       canal.zone = options.zone
       canal.forClients = !canalRaw
       canal.gtidMode = canalGTID
-      canal.onWarning = { report("warning: \($0)") }
+      let warnings = ParallelNDJSONExport.OnceFilter()  // parallel workers repeat each other's
+      canal.onWarning = { if warnings.first($0) { report("warning: \($0)") } }
       let ndjson = format == "ndjson" ? NDJSONExporter(sink: sink, options: options) : nil
       var tracker: SchemaTracker?
       var makeTracker: ((Int) -> SchemaTracker)?
@@ -120,15 +121,23 @@ struct ExportCommand: ParsableCommand {
         tracker = makeTracker?(0)
       }
       let workers = threads ?? Swift.min(4, ParallelNDJSONExport.processorCount)
-      if format == "ndjson", workers > 1, inputs.count == 1, !read.skipErrors,
+      // Canal headers in GTID mode carry the executed set of everything before them: one pass.
+      let parallelFormat = format == "ndjson" || (format == "canal" && !canalGTID)
+      if parallelFormat, workers > 1, inputs.count == 1, !read.skipErrors,
         let mapped = ParallelNDJSONExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
         mapped.file.count >= 4 * ParallelNDJSONExport.defaultChunkSize,
         let chunks = ParallelNDJSONExport.chunks(of: mapped.file, format: mapped.format)
       {
         do {
-          _ = try ParallelNDJSONExport.run(
-            file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: read.readerOptions, options: options,
-            makeTracker: makeTracker, sink: sink, threads: workers)
+          if format == "ndjson" {
+            _ = try ParallelNDJSONExport.run(
+              file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: read.readerOptions, options: options,
+              makeTracker: makeTracker, sink: sink, threads: workers)
+          } else {
+            try ParallelExport.run(
+              file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: read.readerOptions,
+              makeTracker: makeTracker, sink: sink, threads: workers, makeWorker: CanalExporter.parallelWorker(options: canal))
+          }
         } catch let e as BinlogError {
           try sink.flush()
           throw e
