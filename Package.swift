@@ -53,7 +53,7 @@ let package = Package(
     .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat"]),
     .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
     .testTarget(
-      name: "CanalProtocolTests", dependencies: ["CanalProtocol", "BinlogFormat", "Exporters"],
+      name: "CanalProtocolTests", dependencies: ["CanalProtocol", "BinlogFormat", "BinlogSchema", "Exporters"],
       exclude: ["decode_entries.py", "server_client.py", "canal_compare.py"]),
     .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"], exclude: ["Data"]),
     .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),

@@ -1,0 +1,69 @@
+import BinlogFormat
+import BinlogSchema
+import CanalProtocol
+import Exporters
+import XCTest
+
+/// `export --format canal` on several threads writes exactly the Entry stream of one pass.
+final class ParallelCanalExportTests: XCTestCase {
+  /// One pass, as the CLI runs it: a DDL-replaying tracker fed every event names the columns.
+  func sequential(_ path: String, options: CanalOptions) throws -> [UInt8] {
+    let sink = OutputSink.memory()
+    let exporter = CanalExporter(sink: sink, options: options)
+    let tracker = SchemaTracker()
+    exporter.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
+    let input = try BinlogInput(path: path)
+    var walker = BinlogWalker(source: input)
+    try walker.run { w, ev in
+      tracker.consume(ev, file: w.fileName)
+      try exporter.consume(ev, walker: w)
+    }
+    try exporter.finish()
+    try sink.close()
+    return sink.takeCaptured()
+  }
+
+  func parallel(_ path: String, options: CanalOptions, chunkSize: Int, threads: Int) throws -> (bytes: [UInt8], chunks: Int) {
+    let file = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: file, name: baseName(path))
+    try reader.loadFormat()
+    let chunks = try XCTUnwrap(ParallelNDJSONExport.chunks(of: file, format: reader.format, chunkSize: chunkSize))
+    let sink = OutputSink.memory()
+    try ParallelExport.run(
+      file: file, name: reader.name, chunks: chunks, readerOptions: ReaderOptions(),
+      makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096,
+      makeWorker: CanalExporter.parallelWorker(options: options))
+    try sink.close()
+    return (sink.takeCaptured(), chunks.count)
+  }
+
+  func baseName(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
+
+  func assertSameStream(_ path: String, forClients: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
+    var options = CanalOptions()
+    options.forClients = forClients
+    options.onWarning = { _ in }
+    let expected = try sequential(path, options: options)
+    XCTAssertGreaterThan(expected.count, 10_000, "\(path): too little output to compare", file: file, line: line)
+    for (chunkSize, threads) in [(2048, 2), (16384, 3), (65536, 2)] {
+      let (got, chunks) = try parallel(path, options: options, chunkSize: chunkSize, threads: threads)
+      XCTAssertGreaterThan(chunks, 1, "\(path): the file was not cut", file: file, line: line)
+      if got != expected {
+        let at = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count)
+        XCTFail(
+          "\(path) chunk \(chunkSize) threads \(threads) (\(chunks) chunks): entries differ at byte \(at) "
+            + "(\(got.count) vs \(expected.count) bytes)", file: file, line: line)
+      }
+    }
+  }
+
+  func testParallelCanalExportMatchesOnePassWithFullMetadata() throws {
+    try assertSameStream(CanalPaths.fixtures + "/mariadb-10.11/binlog.000001")
+    try assertSameStream(CanalPaths.fixtures + "/mariadb-10.11/binlog.000001", forClients: false)
+  }
+
+  /// Without FULL metadata the names come from DDL replay in every worker.
+  func testParallelCanalExportMatchesOnePassWithNamesFromDDLReplay() throws {
+    try assertSameStream(CanalPaths.fixtures + "/mariadb-10.11-minimal/binlog.000001")
+  }
+}
