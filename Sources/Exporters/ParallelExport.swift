@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import BinlogFormat
 import BinlogSchema
 import Foundation
@@ -5,14 +10,57 @@ import Foundation
 /// Any exporter run over one memory-mapped binlog on several threads, writing exactly the bytes
 /// one pass writes.
 ///
-/// The file is cut into chunks at GTID events (`ParallelNDJSONExport.chunks`: each begins a
-/// transaction, so no transaction state crosses a cut). Workers take chunks in order; the
+/// The file is cut into chunks at GTID events (`chunks(of:format:)`: each begins a transaction,
+/// so no transaction state crosses a cut). Workers take chunks in order; the
 /// worker of the oldest unwritten chunk streams its output straight to the sink, the others keep
 /// theirs in memory up to `maxBuffered` bytes and then wait for their turn: memory stays bounded
 /// whatever the transaction sizes. Each worker has its own `SchemaTracker` that replays the DDL
 /// of the chunks it skipped before it starts a chunk, so column names from DDL replay are the
 /// same as in one pass.
 public enum ParallelExport {
+  /// Binlog bytes per chunk (cuts are at the first GTID event at or after each step).
+  public static let defaultChunkSize = 4 << 20
+
+  /// The chunks of a mapped v4 binlog, or nil when it cannot be cut safely (then export it in
+  /// one pass, which also reports any damage): no FDE first, a second FDE, a type permutation,
+  /// Transaction_payload events, event sizes that do not add up, or too few GTID events.
+  public static func chunks(of file: MappedFile, format: FormatDescription, chunkSize: Int = defaultChunkSize)
+    -> [Range<UInt64>]?
+  {
+    let bytes = file.bytes
+    guard format.typePermutation == nil, format.headerLength >= 19, bytes.count > 4 + 19 else { return nil }
+    // The walk touches nearly every page: give them back as it goes (memory stays flat).
+    var released = 0
+    defer { file.dontNeed(offset: released, length: bytes.count - released) }
+    var pos = 4
+    var cuts: [Int] = [4]
+    var next = 4 + chunkSize
+    var formatEvents = 0
+    while pos + 19 <= bytes.count {
+      let type = EventType(bytes[pos + 4])
+      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + 9, as: UInt32.self)))
+      guard size >= 19, size <= bytes.count - pos else { return nil }
+      if pos == 4 && type != .formatDescription { return nil }
+      if type == .formatDescription || type == .startV3 {
+        formatEvents += 1
+        if formatEvents > 1 { return nil }
+      }
+      if type == .transactionPayload { return nil }
+      if pos >= next && (type == .mariaGTID || type == .gtid || type == .anonymousGTID || type == .gtidTagged) {
+        cuts.append(pos)
+        next = pos + chunkSize
+      }
+      pos += size
+      if pos - released >= 16 << 20 {
+        file.dontNeed(offset: released, length: pos - released)
+        released = pos & ~4095
+      }
+    }
+    guard pos == bytes.count, cuts.count >= 2 else { return nil }
+    cuts.append(bytes.count)
+    return (0..<(cuts.count - 1)).map { UInt64(cuts[$0])..<UInt64(cuts[$0 + 1]) }
+  }
+
   /// What a worker does with each walked event of its chunks (its exporter writes into the
   /// memory sink the worker was made with).
   public typealias Consume = (WalkedEvent, BinlogWalker<MappedBinlogReader>) throws -> Void
@@ -173,6 +221,48 @@ public enum ParallelExport {
       default:
         break
       }
+    }
+  }
+}
+
+extension ParallelExport {
+  /// A reader with its format loaded when `path` is a regular, uncompressed binlog file (the
+  /// only input the parallel export takes), else nil. Never opens `-`, pipes or devices: their
+  /// bytes would be consumed.
+  public static func mappedBinlog(path: String, options: ReaderOptions) -> MappedBinlogReader? {
+    guard path != "-" else { return nil }
+    var st = stat()
+    guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+    guard let input = try? BinlogInput(path: path, options: options), var mapped = input.mapped else { return nil }
+    guard (try? mapped.loadFormat()) != nil else { return nil }
+    return mapped
+  }
+
+  /// Processors this process may run on.
+  public static var processorCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+  /// Lets each distinct message through once, from any thread (the workers' trackers report
+  /// the same replayed DDL warnings).
+  public final class OnceFilter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: Set<String> = []
+    public init() {}
+    public func first(_ message: String) -> Bool {
+      lock.lock()
+      defer { lock.unlock() }
+      return seen.insert(message).inserted
+    }
+  }
+}
+
+extension NDJSONExporter {
+  /// A `ParallelExport` worker: the NDJSON lines of its chunks into `memory`, the columns named
+  /// by its `tracker` (which the exporter feeds itself, as in one pass).
+  public static func parallelWorker(options: ExportOptions) -> ParallelExport.MakeWorker {
+    return { _, memory, tracker in
+      let exporter = NDJSONExporter(sink: memory, options: options)
+      exporter.schema = tracker
+      return { ev, w in try exporter.consume(ev, walker: w) }
     }
   }
 }

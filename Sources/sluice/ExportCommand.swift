@@ -90,7 +90,7 @@ struct ExportCommand: ParsableCommand {
       canal.zone = options.zone
       canal.forClients = !canalRaw
       canal.gtidMode = canalGTID
-      let warnings = ParallelNDJSONExport.OnceFilter()  // parallel workers repeat each other's
+      let warnings = ParallelExport.OnceFilter()  // parallel workers repeat each other's
       canal.onWarning = { if warnings.first($0) { report("warning: \($0)") } }
       let ndjson = format == "ndjson" ? NDJSONExporter(sink: sink, options: options) : nil
       var tracker: SchemaTracker?
@@ -105,7 +105,7 @@ struct ExportCommand: ParsableCommand {
         }
         if let s = schemaPath { _ = try SchemaSnapshot.load(path: s, into: &tl) }
         let timeline = tl
-        let once = ParallelNDJSONExport.OnceFilter()
+        let once = ParallelExport.OnceFilter()
         makeTracker = { _ in
           let t = SchemaTracker(timeline: timeline)
           t.onMismatch = { m in
@@ -120,24 +120,20 @@ struct ExportCommand: ParsableCommand {
         }
         tracker = makeTracker?(0)
       }
-      let workers = threads ?? Swift.min(4, ParallelNDJSONExport.processorCount)
+      let workers = threads ?? Swift.min(4, ParallelExport.processorCount)
       // Canal headers in GTID mode carry the executed set of everything before them: one pass.
       let parallelFormat = format == "ndjson" || (format == "canal" && !canalGTID)
       if parallelFormat, workers > 1, inputs.count == 1, !read.skipErrors,
-        let mapped = ParallelNDJSONExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
-        mapped.file.count >= 4 * ParallelNDJSONExport.defaultChunkSize,
-        let chunks = ParallelNDJSONExport.chunks(of: mapped.file, format: mapped.format)
+        let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
+        mapped.file.count >= 4 * ParallelExport.defaultChunkSize,
+        let chunks = ParallelExport.chunks(of: mapped.file, format: mapped.format)
       {
         do {
-          if format == "ndjson" {
-            _ = try ParallelNDJSONExport.run(
-              file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: read.readerOptions, options: options,
-              makeTracker: makeTracker, sink: sink, threads: workers)
-          } else {
-            try ParallelExport.run(
-              file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: read.readerOptions,
-              makeTracker: makeTracker, sink: sink, threads: workers, makeWorker: CanalExporter.parallelWorker(options: canal))
-          }
+          try ParallelExport.run(
+            file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: read.readerOptions,
+            makeTracker: makeTracker, sink: sink, threads: workers,
+            makeWorker: format == "ndjson"
+              ? NDJSONExporter.parallelWorker(options: options) : CanalExporter.parallelWorker(options: canal))
         } catch let e as BinlogError {
           try sink.flush()
           throw e

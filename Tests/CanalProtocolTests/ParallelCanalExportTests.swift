@@ -27,7 +27,7 @@ final class ParallelCanalExportTests: XCTestCase {
     let file = try MappedFile(path: path)
     var reader = try MappedBinlogReader(file: file, name: baseName(path))
     try reader.loadFormat()
-    let chunks = try XCTUnwrap(ParallelNDJSONExport.chunks(of: file, format: reader.format, chunkSize: chunkSize))
+    let chunks = try XCTUnwrap(ParallelExport.chunks(of: file, format: reader.format, chunkSize: chunkSize))
     let sink = OutputSink.memory()
     try ParallelExport.run(
       file: file, name: reader.name, chunks: chunks, readerOptions: ReaderOptions(),

@@ -22,14 +22,15 @@ final class ParallelExportTests: XCTestCase {
     let file = try MappedFile(path: path)
     var reader = try MappedBinlogReader(file: file, name: path)
     try reader.loadFormat()
-    guard let chunks = ParallelNDJSONExport.chunks(of: file, format: reader.format, chunkSize: chunkSize) else {
+    guard let chunks = ParallelExport.chunks(of: file, format: reader.format, chunkSize: chunkSize) else {
       XCTFail("\(path): no chunks")
       return ([], 0)
     }
     let sink = OutputSink.memory()
-    _ = try ParallelNDJSONExport.run(
-      file: file, name: reader.name, chunks: chunks, readerOptions: ReaderOptions(), options: ExportOptions(),
-      makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096)
+    try ParallelExport.run(
+      file: file, name: reader.name, chunks: chunks, readerOptions: ReaderOptions(),
+      makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096,
+      makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
     try sink.close()
     return (sink.takeCaptured(), chunks.count)
   }
@@ -69,7 +70,7 @@ final class ParallelExportTests: XCTestCase {
     let file = try MappedFile(path: path)
     var reader = try MappedBinlogReader(file: file)
     try reader.loadFormat()
-    let chunks = try XCTUnwrap(ParallelNDJSONExport.chunks(of: file, format: reader.format, chunkSize: 4096))
+    let chunks = try XCTUnwrap(ParallelExport.chunks(of: file, format: reader.format, chunkSize: 4096))
     XCTAssertGreaterThan(chunks.count, 10)
     XCTAssertEqual(chunks.first?.lowerBound, 4)
     XCTAssertEqual(chunks.last?.upperBound, UInt64(file.count))
@@ -82,13 +83,13 @@ final class ParallelExportTests: XCTestCase {
 
   /// Stdin and pipes are never opened to look for a parallel plan (that would eat their bytes).
   func testOnlyRegularFilesAreTakenForTheParallelExport() throws {
-    XCTAssertNil(ParallelNDJSONExport.mappedBinlog(path: "-", options: ReaderOptions()))
+    XCTAssertNil(ParallelExport.mappedBinlog(path: "-", options: ReaderOptions()))
     let fifo = NSTemporaryDirectory() + "sluice-parallel-fifo-\(getpid())"
     XCTAssertEqual(mkfifo(fifo, 0o600), 0)
     defer { unlink(fifo) }
-    XCTAssertNil(ParallelNDJSONExport.mappedBinlog(path: fifo, options: ReaderOptions()))
+    XCTAssertNil(ParallelExport.mappedBinlog(path: fifo, options: ReaderOptions()))
     let reader = try XCTUnwrap(
-      ParallelNDJSONExport.mappedBinlog(path: Paths.fixtures + "/mariadb-10.11/binlog.000001", options: ReaderOptions()))
+      ParallelExport.mappedBinlog(path: Paths.fixtures + "/mariadb-10.11/binlog.000001", options: ReaderOptions()))
     XCTAssertEqual(reader.format.checksum, .crc32, "the format description is loaded")
   }
 
@@ -102,7 +103,7 @@ final class ParallelExportTests: XCTestCase {
     var reader = try MappedBinlogReader(file: file)
     try reader.loadFormat()
     XCTAssertNil(
-      ParallelNDJSONExport.chunks(of: file, format: reader.format, chunkSize: 4096),
+      ParallelExport.chunks(of: file, format: reader.format, chunkSize: 4096),
       "a file that ends mid-event is exported in one pass (which reports the damage)")
   }
 }
