@@ -121,7 +121,9 @@ public enum IndexStore {
   }
 
   /// Reads events from `from` to the end of a mapped binlog into `scanner`. CRC32s are checked
-  /// on a second thread over its own mapping (zlib, ~4.4 GB/s) while this one parses.
+  /// on a second thread over the same mapping while this one parses: that thread runs up to
+  /// `ChecksumJob.lead` bytes ahead, so the pages are faulted in (and cached) before the parser
+  /// reaches them, and this thread releases them behind itself.
   static func scanMapped(
     _ file: MappedFile, name: String, from: UInt64, scanner: inout IndexScanner, verify: Bool
   ) throws(BinlogError) -> UInt64 {
@@ -130,7 +132,7 @@ public enum IndexStore {
       try reader.loadFormat()
       reader.seek(to: from)
     }
-    let job = ChecksumJob(path: file.path, name: name, from: from)
+    let job = ChecksumJob(file: file, name: name, from: from)
     let group = DispatchGroup()
     if verify {
       if from > 4 { job.initialCRC = reader.format.checksum == .crc32 }
@@ -142,19 +144,27 @@ public enum IndexStore {
       var format = reader.format
       var released = Int(from)
       let step = 4 << 20
+      var nextCredit = Int(from) + ChecksumJob.chunk
       while let raw = try reader.next() {
         if raw.type == .formatDescription || raw.type == .startV3 { format = reader.format }
         try scanner.consume(raw, format: format, fileName: name)
-        // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24).
         let pos = Int(reader.position)
-        if pos - released >= 2 * step {
-          file.dontNeed(offset: released, length: pos - step - released)
-          released = pos - step
+        if pos >= nextCredit {
+          if verify { job.credits.signal() }
+          nextCredit += ChecksumJob.chunk
+          // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24).
+          if pos - released >= 2 * step {
+            file.dontNeed(offset: released, length: pos - step - released)
+            released = pos - step
+          }
         }
       }
     } catch {
       parseError = error
     }
+    // Let the checksum thread run to the end (it checks past a parse error: the first error
+    // in the file wins).
+    if verify { job.releaseAll() }
     group.wait()
     if let c = job.error, parseError == nil || (c.offset ?? 0) <= (parseError!.offset ?? .max) { throw c }
     if let parseError { throw parseError }
@@ -199,37 +209,47 @@ public enum IndexStore {
   }
 }
 
-/// Verifies every event's CRC32 from an offset to the end of a binlog, on its own mapping
-/// (released behind the cursor, so memory stays flat).
+/// Verifies every event's CRC32 from an offset to the end of a mapped binlog, straight from the
+/// mapping the parser reads. It stays at most `lead` bytes ahead of the parser (which grants a
+/// `chunk` of `credits` as it advances and releases the pages behind itself), so memory stays
+/// flat and the parser finds the pages already mapped.
 final class ChecksumJob: @unchecked Sendable {
-  let path: String
+  static let chunk = 1 << 20
+  static let lead = 8 << 20
+  let file: MappedFile
   let name: String
   let from: UInt64
   var initialCRC = false
   var error: BinlogError?
   var verified = 0
+  let credits = DispatchSemaphore(value: 0)
 
-  init(path: String, name: String, from: UInt64) {
-    self.path = path
+  init(file: MappedFile, name: String, from: UInt64) {
+    self.file = file
     self.name = name
     self.from = from
   }
 
+  /// Lets the job run to the end without waiting for the parser any more (called by the parser
+  /// when it stops, normally or not).
+  func releaseAll() {
+    let left = (file.count - Int(from)) / ChecksumJob.chunk + 2
+    for _ in 0..<left { credits.signal() }
+  }
+
   func run() {
-    let file: MappedFile
-    do { file = try MappedFile(path: path) } catch {
-      self.error = error
-      return
-    }
     let b = file.bytes
     var off = Int(from)
     var hasCRC = initialCRC
-    var released = 0
-    let step = 2 << 20
+    var allowedEnd = off + ChecksumJob.lead
     while off + 19 <= b.count {
       let size = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: off + 9, as: UInt32.self)))
       // Framing errors are the parser's to report.
       guard size >= 19, size <= b.count - off else { return }
+      while off + size > allowedEnd {
+        credits.wait()
+        allowedEnd += ChecksumJob.chunk
+      }
       let type = b[off + 4]
       let ev = UnsafeRawBufferPointer(rebasing: b[off..<(off + size)])
       if type == EventType.formatDescription.rawValue {
@@ -249,10 +269,6 @@ final class ChecksumJob: @unchecked Sendable {
         verified += 1
       }
       off += size
-      if off - released >= 2 * step {
-        file.dontNeed(offset: released, length: off - step - released)
-        released = off - step
-      }
     }
   }
 
