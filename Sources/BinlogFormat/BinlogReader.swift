@@ -193,11 +193,15 @@ public struct EventFramer: Sendable {
 public struct MappedBinlogReader: EventSource {
   public let file: MappedFile
   public var framer: EventFramer
-  public private(set) var position: UInt64
+  @usableFromInline var cursor: UInt64
+  /// Offset of the next event.
+  @inlinable public var position: UInt64 { cursor }
   /// The mapping's bytes (kept alive by `file`).
-  private let all: UnsafeRawBufferPointer
+  @usableFromInline let all: UnsafeRawBufferPointer
+
   /// Bytes of the file this reader has looked at (headers and bodies of returned events).
-  public private(set) var bytesTouched: UInt64 = 0
+  @inlinable public var bytesTouched: UInt64 { touched }
+  @usableFromInline var touched: UInt64 = 0
 
   public var name: String { framer.name }
   public var format: FormatDescription { framer.format }
@@ -208,7 +212,7 @@ public struct MappedBinlogReader: EventSource {
     self.file = file
     let n = name ?? baseName(file.path)
     framer = EventFramer(name: n, options: options)
-    position = 4
+    cursor = 4
     let b = file.bytes
     all = b
     if b.count == 0 {
@@ -222,10 +226,10 @@ public struct MappedBinlogReader: EventSource {
       if zst { hint = " (it is zstd-compressed: try 'zstd -dc FILE | sluice ... -')" }
       throw BinlogError(.notABinlog, "Not a valid binary log: bad magic bytes\(hint)", file: n, offset: 0)
     }
-    bytesTouched = 4
+    touched = 4
   }
 
-  public mutating func next() throws(BinlogError) -> RawEvent? {
+  @inlinable @inline(__always) public mutating func next() throws(BinlogError) -> RawEvent? {
     let off = Int(position)
     let available = all.count - off
     if available <= 0 { return nil }
@@ -257,20 +261,22 @@ public struct MappedBinlogReader: EventSource {
     return try nextChecked(off: off, available: available)
   }
 
-  @inline(__always) private mutating func advance(_ size: Int) {
-    position += UInt64(size)
-    bytesTouched += UInt64(size)
-    if position >= releasedUpTo + MappedBinlogReader.releaseStep {
-      // Keep memory flat on big files: drop the mapped pages well behind the cursor (they are
-      // file-backed and read-only; touching them again just faults them back in).
-      let upTo = position - MappedBinlogReader.releaseStep / 2
-      file.dontNeed(offset: Int(releasedUpTo), length: Int(upTo - releasedUpTo))
-      releasedUpTo = upTo
-    }
+  @inlinable mutating func advance(_ size: Int) {
+    cursor += UInt64(size)
+    touched += UInt64(size)
+    if position >= releasedUpTo + MappedBinlogReader.releaseStep { releasePages() }
+  }
+
+  @usableFromInline mutating func releasePages() {
+    // Keep memory flat on big files: drop the mapped pages well behind the cursor (they are
+    // file-backed and read-only; touching them again just faults them back in).
+    let upTo = position - MappedBinlogReader.releaseStep / 2
+    file.dontNeed(offset: Int(releasedUpTo), length: Int(upTo - releasedUpTo))
+    releasedUpTo = upTo
   }
 
   /// Every event the inline path declines: framing checks, format changes, mismatches.
-  private mutating func nextChecked(off: Int, available: Int) throws(BinlogError) -> RawEvent? {
+  @usableFromInline mutating func nextChecked(off: Int, available: Int) throws(BinlogError) -> RawEvent? {
     let need = framer.headerNeed
     if available < need {
       throw BinlogError(
@@ -287,20 +293,20 @@ public struct MappedBinlogReader: EventSource {
     } catch {
       // A checksum mismatch leaves the framing intact: step over the event so a caller that
       // skips errors can go on with the next one.
-      if error.kind == .checksumMismatch { position += UInt64(size) }
+      if error.kind == .checksumMismatch { cursor += UInt64(size) }
       throw error
     }
     advance(size)
     return ev
   }
 
-  static let releaseStep: UInt64 = 16 << 20
-  private var releasedUpTo: UInt64 = 0
+  @usableFromInline static var releaseStep: UInt64 { 16 << 20 }
+  @usableFromInline var releasedUpTo: UInt64 = 0
 
   /// Moves to `offset`, which must be an event boundary. The format description must already
   /// be known (read the first event, or call `loadFormat()`).
   public mutating func seek(to offset: UInt64) {
-    position = offset
+    cursor = offset
     releasedUpTo = offset > MappedBinlogReader.releaseStep ? offset - MappedBinlogReader.releaseStep : 0
   }
 
@@ -308,9 +314,9 @@ public struct MappedBinlogReader: EventSource {
   public mutating func loadFormat() throws(BinlogError) {
     if framer.haveFormat { return }
     let saved = position
-    position = 4
+    cursor = 4
     _ = try next()
-    position = saved
+    cursor = saved
   }
 }
 

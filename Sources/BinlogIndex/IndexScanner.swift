@@ -21,12 +21,15 @@ struct IndexScanner {
   private var hasCurrent = false
   private var lastStart: UInt64 = .max
   private var maps: [UInt64: RowsTable] = [:]
-  /// The table map seen last: rows events nearly always follow their own.
+  /// The two table maps seen last, looked at before `maps`.
   private var lastTable: RowsTable?
+  private var previousTable: RowsTable?
   /// Post-header length of each event type under the format in force (read once per format,
   /// not per event).
   private var postLengths = [UInt8](repeating: 0, count: 256)
   private var postReady = false
+  /// Row counts computed ahead by the checksum thread, when there is one.
+  var rowCounts: RowCountsAhead?
 
   init(writer: IndexWriter, file: String) {
     self.writer = writer
@@ -85,7 +88,14 @@ struct IndexScanner {
 
   private func table(_ id: UInt64) -> RowsTable? {
     if let t = lastTable, t.tableID == id { return t }
+    if let t = previousTable, t.tableID == id { return t }
     return maps[id]
+  }
+
+  private mutating func touchRecent(_ t: RowsTable) {
+    if lastTable === t { return }
+    previousTable = lastTable
+    lastTable = t
   }
 
   private mutating func event(
@@ -206,7 +216,8 @@ struct IndexScanner {
           // STMT_END_F rows event: that statement was its own transaction (BinlogWalker's rule).
           if !state.open && f.flags & RowsEvent.flagStatementEnd != 0 { state.ended = true }
           if let m = table(f.tableID) {
-            rowsTouch = (tableIndex(m), f.kind, UInt32(truncatingIfNeeded: RowCounter.count(f, table: m)))
+            let n = (inPayload ? nil : rowCounts?.count(at: raw.offset)) ?? RowCounter.count(f, table: m)
+            rowsTouch = (tableIndex(m), f.kind, UInt32(truncatingIfNeeded: n))
           }
         } else {
           let rows: RowsEvent
@@ -314,13 +325,13 @@ struct IndexScanner {
     if let m = table(id), m.body.count == body.count,
       m.body.withUnsafeBytes({ memcmp($0.baseAddress!, body.baseAddress!, body.count) }) == 0
     {
-      lastTable = m
+      touchRecent(m)
       return
     }
     guard case .tableMap(let map) = try EventBody.decode(raw, format: format, file: fileName) else { return }
     let m = RowsTable(body: Array(body), map: map)
     maps[map.tableID] = m
-    lastTable = m
+    touchRecent(m)
   }
 
   private mutating func finish(_ t: TransactionRecord) throws(BinlogError) {

@@ -135,9 +135,14 @@ public enum IndexStore {
     let job = ChecksumJob(file: file, name: name, from: from)
     let group = DispatchGroup()
     if verify {
-      if from > 4 { job.initialCRC = reader.format.checksum == .crc32 }
+      if from > 4 {
+        job.initialCRC = reader.format.checksum == .crc32
+        job.ahead.useFormat(reader.format)
+      }
+      scanner.rowCounts = job.ahead
       DispatchQueue.global().async(group: group) { job.run() }
     }
+    defer { scanner.rowCounts = nil }
     var parseError: BinlogError?
     do {
       // The format only changes at a Format_description (or Start_v3): copy it then, not per event.
@@ -147,13 +152,16 @@ public enum IndexStore {
       var nextCredit = Int(from) + ChecksumJob.chunk
       while let raw = try reader.next() {
         if raw.type == .formatDescription || raw.type == .startV3 { format = reader.format }
-        try scanner.consume(raw, format: format, fileName: name)
         let pos = Int(reader.position)
+        try scanner.consume(raw, format: format, fileName: name)
         if pos >= nextCredit {
-          if verify { job.credits.signal() }
-          nextCredit += ChecksumJob.chunk
-          // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24).
-          if pos - released >= 2 * step {
+          while pos >= nextCredit {
+            if verify { job.credits.signal() }
+            nextCredit += ChecksumJob.chunk
+          }
+          // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24;
+          // with a checksum thread, that thread releases them just behind this one).
+          if !verify && pos - released >= 2 * step {
             file.dontNeed(offset: released, length: pos - step - released)
             released = pos - step
           }
@@ -215,7 +223,7 @@ public enum IndexStore {
 /// flat and the parser finds the pages already mapped.
 final class ChecksumJob: @unchecked Sendable {
   static let chunk = 1 << 20
-  static let lead = 8 << 20
+  static let lead = 4 << 20
   let file: MappedFile
   let name: String
   let from: UInt64
@@ -223,6 +231,11 @@ final class ChecksumJob: @unchecked Sendable {
   var error: BinlogError?
   var verified = 0
   let credits = DispatchSemaphore(value: 0)
+  /// Row counts of the events this thread reads, for the parser.
+  let ahead = RowCountsAhead()
+  /// Counts rows even of events the parser has passed (tests run the job alone, with every
+  /// credit granted up front).
+  var countPassedEvents = false
 
   init(file: MappedFile, name: String, from: UInt64) {
     self.file = file
@@ -238,17 +251,34 @@ final class ChecksumJob: @unchecked Sendable {
   }
 
   func run() {
+    defer { ahead.stop() }
     let b = file.bytes
     var off = Int(from)
     var hasCRC = initialCRC
-    var allowedEnd = off + ChecksumJob.lead
+    // The parser has read past `parserAt` (a credit per chunk); pages below `released` are dropped.
+    var parserAt = off
+    var released = off
+    var nextCheck = off
+    let step = 4 << 20
     while off + 19 <= b.count {
       let size = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: off + 9, as: UInt32.self)))
       // Framing errors are the parser's to report.
       guard size >= 19, size <= b.count - off else { return }
-      while off + size > allowedEnd {
-        credits.wait()
-        allowedEnd += ChecksumJob.chunk
+      if off + size > parserAt + ChecksumJob.lead || off >= nextCheck {
+        nextCheck = off + ChecksumJob.chunk
+        // Take the credits granted so far, waiting only when too far ahead; then drop the
+        // pages both threads are done with.
+        ahead.publish()
+        while credits.wait(timeout: .now()) == .success { parserAt += ChecksumJob.chunk }
+        while off + size > parserAt + ChecksumJob.lead {
+          credits.wait()
+          parserAt += ChecksumJob.chunk
+        }
+        let upTo = Swift.min(parserAt, off) - ChecksumJob.chunk
+        if upTo - released >= step {
+          file.dontNeed(offset: released, length: upTo - released)
+          released = upTo
+        }
       }
       let type = b[off + 4]
       let ev = UnsafeRawBufferPointer(rebasing: b[off..<(off + size)])
@@ -259,14 +289,19 @@ final class ChecksumJob: @unchecked Sendable {
           fail(ev, off, type)
           return
         }
+        ahead.useFormat(fde)
       } else if hasCRC {
         let n = size - 4
-        let stored = UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self))
-        if CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n])) != stored {
+        // The stored value is read after the bytes before it: it is then in cache.
+        let crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n]))
+        if crc != UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self)) {
           fail(ev, off, type)
           return
         }
         verified += 1
+      }
+      if type != EventType.formatDescription.rawValue {
+        ahead.see(ev, offset: off, checksumLength: hasCRC ? 4 : 0, parserPassed: !countPassedEvents && off < parserAt)
       }
       off += size
     }
