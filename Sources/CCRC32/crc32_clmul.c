@@ -9,9 +9,17 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
+// Byte-at-a-time table for the 0-15 bytes after the last whole 16-byte block.
+static uint32_t tail_table[256];
+
 int sluice_crc32_has_clmul(void) {
   static int cached = -1;
   if (cached >= 0) return cached;
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    tail_table[i] = c;
+  }
   unsigned a, b, c, d;
   int ok = 0;
   if (__get_cpuid(1, &a, &b, &c, &d)) ok = (c & bit_PCLMUL) && (c & bit_SSE4_1);
@@ -83,7 +91,9 @@ uint32_t sluice_crc32_clmul_fold(uint32_t reg, const void *buf, size_t len) {
   t = _mm_and_si128(t, mask32);
   t = _mm_clmulepi64_si128(t, pu, 0x00);
   x = _mm_xor_si128(x, t);
-  return (uint32_t)_mm_extract_epi32(x, 1);
+  reg = (uint32_t)_mm_extract_epi32(x, 1);
+  while (len--) reg = tail_table[(reg ^ *p++) & 0xFF] ^ (reg >> 8);
+  return reg;
 }
 
 #else

@@ -7,8 +7,9 @@
 int sluice_crc32_has_clmul(void);
 
 /// Advances a reflected CRC-32 register (poly 0xEDB88320, no pre/post inversion: pass ~crc,
-/// get ~crc back) over `len` bytes by PCLMULQDQ folding. `len` must be a multiple of 16 and
-/// at least 16, and sluice_crc32_has_clmul() must be 1.
+/// get ~crc back) over `len` bytes: whole 16-byte blocks by PCLMULQDQ folding, the last 0-15
+/// bytes by a byte table. `len` must be at least 16, and sluice_crc32_has_clmul() must have
+/// returned 1 (it also builds that table).
 uint32_t sluice_crc32_clmul_fold(uint32_t reg, const void *buf, size_t len);
 
 #endif
