@@ -159,9 +159,10 @@ public enum IndexStore {
             if verify { job.credits.signal() }
             nextCredit += ChecksumJob.chunk
           }
-          // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24;
-          // with a checksum thread, that thread releases them just behind this one).
-          if !verify && pos - released >= 2 * step {
+          // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24).
+          // The checksum thread, when ahead, has released them already (then this is cheap);
+          // when it lags, this bounds memory (it faults back what it has not read yet).
+          if pos - released >= 2 * step {
             file.dontNeed(offset: released, length: pos - step - released)
             released = pos - step
           }
