@@ -27,7 +27,9 @@ let package = Package(
       providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
     ),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "BinlogFormat", dependencies: ["CZstd", "CZlib"]),
+    // PCLMULQDQ CRC-32 folding (x86-64; other CPUs use the Swift table).
+    .target(name: "CCRC32"),
+    .target(name: "BinlogFormat", dependencies: ["CZstd", "CZlib", "CCRC32"]),
     .target(name: "BinlogSchema", dependencies: ["BinlogFormat"]),
     .target(name: "BinlogIndex", dependencies: ["BinlogFormat", "CZstd"]),
     .target(name: "BinlogQuery", dependencies: ["BinlogFormat", "BinlogIndex"]),

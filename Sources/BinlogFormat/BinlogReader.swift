@@ -44,11 +44,28 @@ extension EventSource {
 
 /// Frames events and tracks the format description; shared by the mapped and stream readers.
 public struct EventFramer: Sendable {
-  public var format: FormatDescription
-  public var options: ReaderOptions
+  public var format: FormatDescription { didSet { refreshPlain() } }
+  public var options: ReaderOptions { didSet { refreshPlain() } }
   public var name: String
   /// True once a Format_description or Start_v3 has been seen.
-  public var haveFormat = false
+  public var haveFormat = false { didSet { refreshPlain() } }
+  /// When events need nothing from `accept` but the checks a reader can do inline (a v4
+  /// header, no type permutation): the common header length, else 0.
+  public private(set) var plainHeaderLength = 0
+  /// 4 when events carry a CRC32 trailer (with `plainHeaderLength`).
+  public private(set) var plainChecksumLength = 0
+  /// True when the CRC32 trailers are to be verified (with `plainHeaderLength`).
+  public private(set) var plainVerify = false
+
+  private mutating func refreshPlain() {
+    let plain = haveFormat && format.binlogVersion != 1 && format.typePermutation == nil && format.headerLength >= 19
+    plainHeaderLength = plain ? format.headerLength : 0
+    plainChecksumLength = format.checksum == .crc32 ? 4 : 0
+    plainVerify = plainChecksumLength == 4 && options.verifyChecksums
+  }
+
+  /// Counts a checksum verified outside `accept` (a reader's inline path).
+  @inlinable public mutating func countVerified() { checksumsVerified += 1 }
   /// Counts of checksum verifications performed (for `info`).
   public var checksumsVerified = 0
 
@@ -176,9 +193,15 @@ public struct EventFramer: Sendable {
 public struct MappedBinlogReader: EventSource {
   public let file: MappedFile
   public var framer: EventFramer
-  public private(set) var position: UInt64
+  @usableFromInline var cursor: UInt64
+  /// Offset of the next event.
+  @inlinable public var position: UInt64 { cursor }
+  /// The mapping's bytes (kept alive by `file`).
+  @usableFromInline let all: UnsafeRawBufferPointer
+
   /// Bytes of the file this reader has looked at (headers and bodies of returned events).
-  public private(set) var bytesTouched: UInt64 = 0
+  @inlinable public var bytesTouched: UInt64 { touched }
+  @usableFromInline var touched: UInt64 = 0
 
   public var name: String { framer.name }
   public var format: FormatDescription { framer.format }
@@ -189,8 +212,9 @@ public struct MappedBinlogReader: EventSource {
     self.file = file
     let n = name ?? baseName(file.path)
     framer = EventFramer(name: n, options: options)
-    position = 4
+    cursor = 4
     let b = file.bytes
+    all = b
     if b.count == 0 {
       throw BinlogError(.notABinlog, "empty file (0 bytes): not a binlog", file: n, offset: 0)
     }
@@ -202,14 +226,57 @@ public struct MappedBinlogReader: EventSource {
       if zst { hint = " (it is zstd-compressed: try 'zstd -dc FILE | sluice ... -')" }
       throw BinlogError(.notABinlog, "Not a valid binary log: bad magic bytes\(hint)", file: n, offset: 0)
     }
-    bytesTouched = 4
+    touched = 4
   }
 
-  public mutating func next() throws(BinlogError) -> RawEvent? {
-    let all = file.bytes
+  @inlinable @inline(__always) public mutating func next() throws(BinlogError) -> RawEvent? {
     let off = Int(position)
     let available = all.count - off
     if available <= 0 { return nil }
+    // The common case inline: a v4 event of a known format, not a Format_description, whose
+    // size fits (anything else, and any failed check, takes `framer.accept`'s path below).
+    let hl = framer.plainHeaderLength
+    if hl != 0 && available >= hl, let start = all.baseAddress {
+      let base = start + off
+      let size = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 9, as: UInt32.self)))
+      let trailer = framer.plainChecksumLength
+      if base.load(fromByteOffset: 4, as: UInt8.self) != EventType.formatDescription.rawValue
+        && size >= hl + trailer && size <= available
+      {
+        let bytes = UnsafeRawBufferPointer(start: base, count: size)
+        var ok = true
+        if framer.plainVerify {
+          let stored = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: size - 4, as: UInt32.self))
+          ok = CRC32.checksum(UnsafeRawBufferPointer(start: base, count: size - 4)) == stored
+          if ok { framer.countVerified() }
+        }
+        if ok {
+          let ev = RawEvent(
+            offset: position, header: EventHeader(v4: bytes), bytes: bytes, headerLength: hl, checksumLength: trailer)
+          advance(size)
+          return ev
+        }
+      }
+    }
+    return try nextChecked(off: off, available: available)
+  }
+
+  @inlinable mutating func advance(_ size: Int) {
+    cursor += UInt64(size)
+    touched += UInt64(size)
+    if position >= releasedUpTo + MappedBinlogReader.releaseStep { releasePages() }
+  }
+
+  @usableFromInline mutating func releasePages() {
+    // Keep memory flat on big files: drop the mapped pages well behind the cursor (they are
+    // file-backed and read-only; touching them again just faults them back in).
+    let upTo = position - MappedBinlogReader.releaseStep / 2
+    file.dontNeed(offset: Int(releasedUpTo), length: Int(upTo - releasedUpTo))
+    releasedUpTo = upTo
+  }
+
+  /// Every event the inline path declines: framing checks, format changes, mismatches.
+  @usableFromInline mutating func nextChecked(off: Int, available: Int) throws(BinlogError) -> RawEvent? {
     let need = framer.headerNeed
     if available < need {
       throw BinlogError(
@@ -226,28 +293,20 @@ public struct MappedBinlogReader: EventSource {
     } catch {
       // A checksum mismatch leaves the framing intact: step over the event so a caller that
       // skips errors can go on with the next one.
-      if error.kind == .checksumMismatch { position += UInt64(size) }
+      if error.kind == .checksumMismatch { cursor += UInt64(size) }
       throw error
     }
-    position += UInt64(size)
-    bytesTouched += UInt64(size)
-    if position >= releasedUpTo + MappedBinlogReader.releaseStep {
-      // Keep memory flat on big files: drop the mapped pages well behind the cursor (they are
-      // file-backed and read-only; touching them again just faults them back in).
-      let upTo = position - MappedBinlogReader.releaseStep / 2
-      file.dontNeed(offset: Int(releasedUpTo), length: Int(upTo - releasedUpTo))
-      releasedUpTo = upTo
-    }
+    advance(size)
     return ev
   }
 
-  static let releaseStep: UInt64 = 16 << 20
-  private var releasedUpTo: UInt64 = 0
+  @usableFromInline static var releaseStep: UInt64 { 16 << 20 }
+  @usableFromInline var releasedUpTo: UInt64 = 0
 
   /// Moves to `offset`, which must be an event boundary. The format description must already
   /// be known (read the first event, or call `loadFormat()`).
   public mutating func seek(to offset: UInt64) {
-    position = offset
+    cursor = offset
     releasedUpTo = offset > MappedBinlogReader.releaseStep ? offset - MappedBinlogReader.releaseStep : 0
   }
 
@@ -255,9 +314,9 @@ public struct MappedBinlogReader: EventSource {
   public mutating func loadFormat() throws(BinlogError) {
     if framer.haveFormat { return }
     let saved = position
-    position = 4
+    cursor = 4
     _ = try next()
-    position = saved
+    cursor = saved
   }
 }
 

@@ -5,62 +5,62 @@ public struct EventType: RawRepresentable, Hashable, Sendable, Comparable {
   @inlinable public init(_ raw: UInt8) { self.rawValue = raw }
   public static func < (a: EventType, b: EventType) -> Bool { a.rawValue < b.rawValue }
 
-  public static let unknown = EventType(0)
-  public static let startV3 = EventType(1)
-  public static let query = EventType(2)
-  public static let stop = EventType(3)
-  public static let rotate = EventType(4)
-  public static let intvar = EventType(5)
-  public static let load = EventType(6)
-  public static let slave = EventType(7)
-  public static let createFile = EventType(8)
-  public static let appendBlock = EventType(9)
-  public static let execLoad = EventType(10)
-  public static let deleteFile = EventType(11)
-  public static let newLoad = EventType(12)
-  public static let rand = EventType(13)
-  public static let userVar = EventType(14)
-  public static let formatDescription = EventType(15)
-  public static let xid = EventType(16)
-  public static let beginLoadQuery = EventType(17)
-  public static let executeLoadQuery = EventType(18)
-  public static let tableMap = EventType(19)
-  public static let preGAWriteRows = EventType(20)
-  public static let preGAUpdateRows = EventType(21)
-  public static let preGADeleteRows = EventType(22)
-  public static let writeRowsV1 = EventType(23)
-  public static let updateRowsV1 = EventType(24)
-  public static let deleteRowsV1 = EventType(25)
-  public static let incident = EventType(26)
-  public static let heartbeat = EventType(27)
-  public static let ignorable = EventType(28)
-  public static let rowsQuery = EventType(29)
-  public static let writeRowsV2 = EventType(30)
-  public static let updateRowsV2 = EventType(31)
-  public static let deleteRowsV2 = EventType(32)
-  public static let gtid = EventType(33)
-  public static let anonymousGTID = EventType(34)
-  public static let previousGTIDs = EventType(35)
-  public static let transactionContext = EventType(36)
-  public static let viewChange = EventType(37)
-  public static let xaPrepare = EventType(38)
-  public static let partialUpdateRows = EventType(39)
-  public static let transactionPayload = EventType(40)
-  public static let heartbeatV2 = EventType(41)
-  public static let gtidTagged = EventType(42)
+  @inlinable public static var unknown: EventType { EventType(0) }
+  @inlinable public static var startV3: EventType { EventType(1) }
+  @inlinable public static var query: EventType { EventType(2) }
+  @inlinable public static var stop: EventType { EventType(3) }
+  @inlinable public static var rotate: EventType { EventType(4) }
+  @inlinable public static var intvar: EventType { EventType(5) }
+  @inlinable public static var load: EventType { EventType(6) }
+  @inlinable public static var slave: EventType { EventType(7) }
+  @inlinable public static var createFile: EventType { EventType(8) }
+  @inlinable public static var appendBlock: EventType { EventType(9) }
+  @inlinable public static var execLoad: EventType { EventType(10) }
+  @inlinable public static var deleteFile: EventType { EventType(11) }
+  @inlinable public static var newLoad: EventType { EventType(12) }
+  @inlinable public static var rand: EventType { EventType(13) }
+  @inlinable public static var userVar: EventType { EventType(14) }
+  @inlinable public static var formatDescription: EventType { EventType(15) }
+  @inlinable public static var xid: EventType { EventType(16) }
+  @inlinable public static var beginLoadQuery: EventType { EventType(17) }
+  @inlinable public static var executeLoadQuery: EventType { EventType(18) }
+  @inlinable public static var tableMap: EventType { EventType(19) }
+  @inlinable public static var preGAWriteRows: EventType { EventType(20) }
+  @inlinable public static var preGAUpdateRows: EventType { EventType(21) }
+  @inlinable public static var preGADeleteRows: EventType { EventType(22) }
+  @inlinable public static var writeRowsV1: EventType { EventType(23) }
+  @inlinable public static var updateRowsV1: EventType { EventType(24) }
+  @inlinable public static var deleteRowsV1: EventType { EventType(25) }
+  @inlinable public static var incident: EventType { EventType(26) }
+  @inlinable public static var heartbeat: EventType { EventType(27) }
+  @inlinable public static var ignorable: EventType { EventType(28) }
+  @inlinable public static var rowsQuery: EventType { EventType(29) }
+  @inlinable public static var writeRowsV2: EventType { EventType(30) }
+  @inlinable public static var updateRowsV2: EventType { EventType(31) }
+  @inlinable public static var deleteRowsV2: EventType { EventType(32) }
+  @inlinable public static var gtid: EventType { EventType(33) }
+  @inlinable public static var anonymousGTID: EventType { EventType(34) }
+  @inlinable public static var previousGTIDs: EventType { EventType(35) }
+  @inlinable public static var transactionContext: EventType { EventType(36) }
+  @inlinable public static var viewChange: EventType { EventType(37) }
+  @inlinable public static var xaPrepare: EventType { EventType(38) }
+  @inlinable public static var partialUpdateRows: EventType { EventType(39) }
+  @inlinable public static var transactionPayload: EventType { EventType(40) }
+  @inlinable public static var heartbeatV2: EventType { EventType(41) }
+  @inlinable public static var gtidTagged: EventType { EventType(42) }
   // MariaDB
-  public static let annotateRows = EventType(160)
-  public static let binlogCheckpoint = EventType(161)
-  public static let mariaGTID = EventType(162)
-  public static let mariaGTIDList = EventType(163)
-  public static let startEncryption = EventType(164)
-  public static let queryCompressed = EventType(165)
-  public static let writeRowsCompressedV1 = EventType(166)
-  public static let updateRowsCompressedV1 = EventType(167)
-  public static let deleteRowsCompressedV1 = EventType(168)
-  public static let writeRowsCompressed = EventType(169)
-  public static let updateRowsCompressed = EventType(170)
-  public static let deleteRowsCompressed = EventType(171)
+  @inlinable public static var annotateRows: EventType { EventType(160) }
+  @inlinable public static var binlogCheckpoint: EventType { EventType(161) }
+  @inlinable public static var mariaGTID: EventType { EventType(162) }
+  @inlinable public static var mariaGTIDList: EventType { EventType(163) }
+  @inlinable public static var startEncryption: EventType { EventType(164) }
+  @inlinable public static var queryCompressed: EventType { EventType(165) }
+  @inlinable public static var writeRowsCompressedV1: EventType { EventType(166) }
+  @inlinable public static var updateRowsCompressedV1: EventType { EventType(167) }
+  @inlinable public static var deleteRowsCompressedV1: EventType { EventType(168) }
+  @inlinable public static var writeRowsCompressed: EventType { EventType(169) }
+  @inlinable public static var updateRowsCompressed: EventType { EventType(170) }
+  @inlinable public static var deleteRowsCompressed: EventType { EventType(171) }
 
   /// The name mysqlbinlog and the MySQL/MariaDB sources use, without the `_event` suffix.
   public var name: String {

@@ -50,14 +50,18 @@ public struct FileSummary: Sendable {
     s.checksumVerification = verify
     var walker = BinlogWalker(source: source)
     var lastStart: UInt64 = .max
+    // Counted by type code in flat arrays, not a dictionary update per event; turned into the
+    // dictionaries at the end.
+    var outer = [Int](repeating: 0, count: 256)
+    var inner = [Int](repeating: 0, count: 256)
     do {
       try walker.run { w, ev in
         if ev.inPayload {
           s.innerEventCount += 1
-          s.innerEventCounts[ev.raw.type, default: 0] += 1
+          inner[Int(ev.raw.type.rawValue)] += 1
         } else {
           s.eventCount += 1
-          s.eventCounts[ev.raw.type, default: 0] += 1
+          outer[Int(ev.raw.type.rawValue)] += 1
           s.endOffset = ev.fileEndOffset
           s.lastEventType = ev.raw.type
           let ts = ev.raw.header.timestamp
@@ -93,6 +97,10 @@ public struct FileSummary: Sendable {
       s.error = e
     } catch {
       s.error = BinlogError(.io, "\(error)", file: source.name)
+    }
+    for t in 0..<256 {
+      if outer[t] > 0 { s.eventCounts[EventType(UInt8(t))] = outer[t] }
+      if inner[t] > 0 { s.innerEventCounts[EventType(UInt8(t))] = inner[t] }
     }
     if s.format == nil, let f = walker.source.format as FormatDescription?, !f.serverVersion.isEmpty {
       s.format = f

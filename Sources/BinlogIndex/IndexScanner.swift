@@ -20,20 +20,16 @@ struct IndexScanner {
   private var current = TransactionRecord(start: 0)
   private var hasCurrent = false
   private var lastStart: UInt64 = .max
-  private var maps: [UInt64: MappedTable] = [:]
-
-  /// A table map in force, with what rows events of that table need.
-  final class MappedTable {
-    let body: [UInt8]
-    let map: TableMapEvent
-    let plan: [Int32]
-    var tableIndex: UInt32?
-    init(body: [UInt8], map: TableMapEvent) {
-      self.body = body
-      self.map = map
-      plan = map.columns.map { ColumnSize($0).code }
-    }
-  }
+  private var maps: [UInt64: RowsTable] = [:]
+  /// The two table maps seen last, looked at before `maps`.
+  private var lastTable: RowsTable?
+  private var previousTable: RowsTable?
+  /// Post-header length of each event type under the format in force (read once per format,
+  /// not per event).
+  private var postLengths = [UInt8](repeating: 0, count: 256)
+  private var postReady = false
+  /// Row counts computed ahead by the checksum thread, when there is one.
+  var rowCounts: RowCountsAhead?
 
   init(writer: IndexWriter, file: String) {
     self.writer = writer
@@ -56,7 +52,7 @@ struct IndexScanner {
     ddl = try e.ddlStatements.filter { $0.offset < restart }
   }
 
-  private mutating func tableIndex(_ m: MappedTable) -> UInt32 {
+  private mutating func tableIndex(_ m: RowsTable) -> UInt32 {
     if let i = m.tableIndex { return i }
     let key = m.map.database + "." + m.map.table
     let i: UInt32
@@ -76,12 +72,30 @@ struct IndexScanner {
   mutating func consume(_ raw: RawEvent, format: FormatDescription, fileName: String) throws(BinlogError) {
     meta.eventCount += 1
     meta.indexedEnd = raw.endOffset
+    if !postReady || raw.type == .formatDescription || raw.type == .startV3 { usePostLengths(of: format) }
     let ts = raw.header.timestamp
     if ts != 0 {
       if meta.firstTimestamp == 0 || ts < meta.firstTimestamp { meta.firstTimestamp = ts }
       if ts > meta.lastTimestamp { meta.lastTimestamp = ts }
     }
     try event(raw, format: format, fileName: fileName, inPayload: false, fileEnd: raw.endOffset)
+  }
+
+  private mutating func usePostLengths(of format: FormatDescription) {
+    postReady = true
+    for t in 0..<256 { postLengths[t] = UInt8(truncatingIfNeeded: Swift.min(255, format.postHeaderLength(EventType(UInt8(t))))) }
+  }
+
+  private func table(_ id: UInt64) -> RowsTable? {
+    if let t = lastTable, t.tableID == id { return t }
+    if let t = previousTable, t.tableID == id { return t }
+    return maps[id]
+  }
+
+  private mutating func touchRecent(_ t: RowsTable) {
+    if lastTable === t { return }
+    previousTable = lastTable
+    lastTable = t
   }
 
   private mutating func event(
@@ -134,7 +148,12 @@ struct IndexScanner {
       state.sequenceNumber = g.logicalClock?.sequenceNumber
       state.commitTimestampMicros = g.immediateCommitTimestamp
     case .mariaGTID:
-      guard case .mariaGTID(let g) = try EventBody.decode(raw, format: format, file: fileName) else { return }
+      let g: MariaGTIDEvent
+      do { g = try MariaGTIDEvent(parsing: raw.body, serverID: raw.header.serverID) } catch {
+        var e = error
+        if let io = e.innerOffset { e.innerOffset = io + raw.headerLength }
+        throw e.with(file: fileName, offset: raw.offset, eventType: type)
+      }
       state = TransactionState()
       begin(raw)
       state.gtid = .mariadb(g.gtid)
@@ -191,22 +210,36 @@ struct IndexScanner {
     default:
       if !state.open && state.startOffset == 0 { begin(raw) }
       if type.isRows {
-        let rows: RowsEvent
-        do { rows = try RowsEvent(event: raw, format: format) } catch {
-          throw error.with(file: fileName, offset: raw.offset, eventType: type)
-        }
-        // Outside BEGIN/COMMIT (non-transactional tables) a statement's rows end with the
-        // STMT_END_F rows event: that statement was its own transaction (BinlogWalker's rule).
-        if !state.open && rows.flags & RowsEvent.flagStatementEnd != 0 { state.ended = true }
-        if let m = maps[rows.tableID] {
-          rowsTouch = (tableIndex(m), rows.kind, UInt32(truncatingIfNeeded: RowCounter.count(rows, table: m.map, plan: m.plan)))
+        // Uncompressed v1/v2 rows events are framed here; the rest by `RowsEvent`.
+        if let f = RowsFrame(body: raw.body, type: type, post: Int(postLengths[Int(type.rawValue)])) {
+          // Outside BEGIN/COMMIT (non-transactional tables) a statement's rows end with the
+          // STMT_END_F rows event: that statement was its own transaction (BinlogWalker's rule).
+          if !state.open && f.flags & RowsEvent.flagStatementEnd != 0 { state.ended = true }
+          if let m = table(f.tableID) {
+            let n = (inPayload ? nil : rowCounts?.count(at: raw.offset)) ?? RowCounter.count(f, table: m)
+            rowsTouch = (tableIndex(m), f.kind, UInt32(truncatingIfNeeded: n))
+          }
+        } else {
+          let rows: RowsEvent
+          do { rows = try RowsEvent(event: raw, format: format) } catch {
+            throw error.with(file: fileName, offset: raw.offset, eventType: type)
+          }
+          if !state.open && rows.flags & RowsEvent.flagStatementEnd != 0 { state.ended = true }
+          if let m = table(rows.tableID) {
+            rowsTouch = (tableIndex(m), rows.kind, UInt32(truncatingIfNeeded: RowCounter.count(rows, table: m)))
+          }
         }
       }
     }
     // 2. The record (IndexBuilder rules: a new record when the transaction start moves).
     if !hasCurrent || current.start != state.startOffset {
       if hasCurrent { try finish(current) }
+      // Reuse the table list's storage: no allocation per transaction.
+      var touches = current.tables
+      current.tables = []
+      touches.removeAll(keepingCapacity: true)
       current = TransactionRecord(start: state.startOffset)
+      current.tables = touches
       current.firstTimestamp = state.firstTimestamp
       current.serverID = state.serverID
       hasCurrent = true
@@ -265,7 +298,7 @@ struct IndexScanner {
     -> (QueryKind, UInt32, QueryEvent?)
   {
     let body = raw.body
-    let post = format.postHeaderLength(raw.type)
+    let post = Int(postLengths[Int(raw.type.rawValue)])
     if raw.type == .query, body.count >= 13, post >= 13 {
       let thread = UInt32(littleEndian: body.loadUnaligned(as: UInt32.self))
       let dbLen = Int(body[8])
@@ -285,17 +318,20 @@ struct IndexScanner {
     let body = raw.body
     guard body.count >= 6 else { _ = try EventBody.decode(raw, format: format, file: fileName); return }
     let id =
-      format.postHeaderLength(.tableMap) == 6
+      postLengths[Int(EventType.tableMap.rawValue)] == 6
       ? UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
       : (UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
         | UInt64(UInt16(littleEndian: body.loadUnaligned(fromByteOffset: 4, as: UInt16.self))) << 32)
-    if let m = maps[id], m.body.count == body.count,
+    if let m = table(id), m.body.count == body.count,
       m.body.withUnsafeBytes({ memcmp($0.baseAddress!, body.baseAddress!, body.count) }) == 0
     {
+      touchRecent(m)
       return
     }
     guard case .tableMap(let map) = try EventBody.decode(raw, format: format, file: fileName) else { return }
-    maps[map.tableID] = MappedTable(body: Array(body), map: map)
+    let m = RowsTable(body: Array(body), map: map)
+    maps[map.tableID] = m
+    touchRecent(m)
   }
 
   private mutating func finish(_ t: TransactionRecord) throws(BinlogError) {

@@ -121,7 +121,9 @@ public enum IndexStore {
   }
 
   /// Reads events from `from` to the end of a mapped binlog into `scanner`. CRC32s are checked
-  /// on a second thread over its own mapping (zlib, ~4.4 GB/s) while this one parses.
+  /// on a second thread over the same mapping while this one parses: that thread runs up to
+  /// `ChecksumJob.lead` bytes ahead, so the pages are faulted in (and cached) before the parser
+  /// reaches them, and this thread releases them behind itself.
   static func scanMapped(
     _ file: MappedFile, name: String, from: UInt64, scanner: inout IndexScanner, verify: Bool
   ) throws(BinlogError) -> UInt64 {
@@ -130,31 +132,48 @@ public enum IndexStore {
       try reader.loadFormat()
       reader.seek(to: from)
     }
-    let job = ChecksumJob(path: file.path, name: name, from: from)
+    let job = ChecksumJob(file: file, name: name, from: from)
     let group = DispatchGroup()
     if verify {
-      if from > 4 { job.initialCRC = reader.format.checksum == .crc32 }
+      if from > 4 {
+        job.initialCRC = reader.format.checksum == .crc32
+        job.ahead.useFormat(reader.format)
+      }
+      scanner.rowCounts = job.ahead
       DispatchQueue.global().async(group: group) { job.run() }
     }
+    defer { scanner.rowCounts = nil }
     var parseError: BinlogError?
     do {
       // The format only changes at a Format_description (or Start_v3): copy it then, not per event.
       var format = reader.format
       var released = Int(from)
       let step = 4 << 20
+      var nextCredit = Int(from) + ChecksumJob.chunk
       while let raw = try reader.next() {
         if raw.type == .formatDescription || raw.type == .startV3 { format = reader.format }
-        try scanner.consume(raw, format: format, fileName: name)
-        // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24).
         let pos = Int(reader.position)
-        if pos - released >= 2 * step {
-          file.dontNeed(offset: released, length: pos - step - released)
-          released = pos - step
+        try scanner.consume(raw, format: format, fileName: name)
+        if pos >= nextCredit {
+          while pos >= nextCredit {
+            if verify { job.credits.signal() }
+            nextCredit += ChecksumJob.chunk
+          }
+          // Keep resident pages of the mapping to a few MiB (the reader alone keeps up to 24).
+          // The checksum thread, when ahead, has released them already (then this is cheap);
+          // when it lags, this bounds memory (it faults back what it has not read yet).
+          if pos - released >= 2 * step {
+            file.dontNeed(offset: released, length: pos - step - released)
+            released = pos - step
+          }
         }
       }
     } catch {
       parseError = error
     }
+    // Let the checksum thread run to the end (it checks past a parse error: the first error
+    // in the file wins).
+    if verify { job.releaseAll() }
     group.wait()
     if let c = job.error, parseError == nil || (c.offset ?? 0) <= (parseError!.offset ?? .max) { throw c }
     if let parseError { throw parseError }
@@ -199,37 +218,69 @@ public enum IndexStore {
   }
 }
 
-/// Verifies every event's CRC32 from an offset to the end of a binlog, on its own mapping
-/// (released behind the cursor, so memory stays flat).
+/// Verifies every event's CRC32 from an offset to the end of a mapped binlog, straight from the
+/// mapping the parser reads. It stays at most `lead` bytes ahead of the parser (which grants a
+/// `chunk` of `credits` as it advances and releases the pages behind itself), so memory stays
+/// flat and the parser finds the pages already mapped.
 final class ChecksumJob: @unchecked Sendable {
-  let path: String
+  static let chunk = 1 << 20
+  static let lead = 4 << 20
+  let file: MappedFile
   let name: String
   let from: UInt64
   var initialCRC = false
   var error: BinlogError?
   var verified = 0
+  let credits = DispatchSemaphore(value: 0)
+  /// Row counts of the events this thread reads, for the parser.
+  let ahead = RowCountsAhead()
+  /// Counts rows even of events the parser has passed (tests run the job alone, with every
+  /// credit granted up front).
+  var countPassedEvents = false
 
-  init(path: String, name: String, from: UInt64) {
-    self.path = path
+  init(file: MappedFile, name: String, from: UInt64) {
+    self.file = file
     self.name = name
     self.from = from
   }
 
+  /// Lets the job run to the end without waiting for the parser any more (called by the parser
+  /// when it stops, normally or not).
+  func releaseAll() {
+    let left = (file.count - Int(from)) / ChecksumJob.chunk + 2
+    for _ in 0..<left { credits.signal() }
+  }
+
   func run() {
-    let file: MappedFile
-    do { file = try MappedFile(path: path) } catch {
-      self.error = error
-      return
-    }
+    defer { ahead.stop() }
     let b = file.bytes
     var off = Int(from)
     var hasCRC = initialCRC
-    var released = 0
-    let step = 2 << 20
+    // The parser has read past `parserAt` (a credit per chunk); pages below `released` are dropped.
+    var parserAt = off
+    var released = off
+    var nextCheck = off
+    let step = 4 << 20
     while off + 19 <= b.count {
       let size = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: off + 9, as: UInt32.self)))
       // Framing errors are the parser's to report.
       guard size >= 19, size <= b.count - off else { return }
+      if off + size > parserAt + ChecksumJob.lead || off >= nextCheck {
+        nextCheck = off + ChecksumJob.chunk
+        // Take the credits granted so far, waiting only when too far ahead; then drop the
+        // pages both threads are done with.
+        ahead.publish()
+        while credits.wait(timeout: .now()) == .success { parserAt += ChecksumJob.chunk }
+        while off + size > parserAt + ChecksumJob.lead {
+          credits.wait()
+          parserAt += ChecksumJob.chunk
+        }
+        let upTo = Swift.min(parserAt, off) - ChecksumJob.chunk
+        if upTo - released >= step {
+          file.dontNeed(offset: released, length: upTo - released)
+          released = upTo
+        }
+      }
       let type = b[off + 4]
       let ev = UnsafeRawBufferPointer(rebasing: b[off..<(off + size)])
       if type == EventType.formatDescription.rawValue {
@@ -239,20 +290,21 @@ final class ChecksumJob: @unchecked Sendable {
           fail(ev, off, type)
           return
         }
+        ahead.useFormat(fde)
       } else if hasCRC {
         let n = size - 4
-        let stored = UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self))
-        if CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n])) != stored {
+        // The stored value is read after the bytes before it: it is then in cache.
+        let crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n]))
+        if crc != UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self)) {
           fail(ev, off, type)
           return
         }
         verified += 1
       }
-      off += size
-      if off - released >= 2 * step {
-        file.dontNeed(offset: released, length: off - step - released)
-        released = off - step
+      if type != EventType.formatDescription.rawValue {
+        ahead.see(ev, offset: off, checksumLength: hasCRC ? 4 : 0, parserPassed: !countPassedEvents && off < parserAt)
       }
+      off += size
     }
   }
 

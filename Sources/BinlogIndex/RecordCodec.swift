@@ -28,11 +28,11 @@ enum RecordCodec {
     )
     withUnsafeBytes(of: words) { records.out.append(contentsOf: $0) }
     for x in t.tables {
-      touches.u32(x.table)
-      touches.u32(x.inserts)
-      touches.u32(x.updates)
-      touches.u32(x.deletes)
-      touches.u64(x.bytes)
+      let touch: (UInt32, UInt32, UInt32, UInt32, UInt64) = (
+        x.table.littleEndian, x.inserts.littleEndian, x.updates.littleEndian, x.deletes.littleEndian,
+        x.bytes.littleEndian
+      )
+      withUnsafeBytes(of: touch) { touches.out.append(contentsOf: $0) }
     }
   }
 

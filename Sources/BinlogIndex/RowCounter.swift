@@ -52,51 +52,170 @@ extension ColumnSize {
   static let decodeCode: Int32 = -100
 }
 
+/// The framing of an uncompressed rows event, as a view into its body: what counting its
+/// rows needs, read without `ByteCursor` or error strings (nil sends the event to `RowsEvent`,
+/// which reports what is wrong).
+struct RowsFrame {
+  var kind: RowsKind
+  var tableID: UInt64
+  var flags: UInt16
+  var columnCount: Int
+  var before: ColumnBitmap
+  var after: ColumnBitmap
+  var rows: UnsafeRawBufferPointer
+
+  /// Write/Update/Delete_rows v1 and v2 only (v0, partial JSON and MariaDB compressed rows go
+  /// through `RowsEvent`). `post` is the format's post-header length for the type.
+  @inline(__always)
+  init?(body: UnsafeRawBufferPointer, type: EventType, post: Int) {
+    let v2: Bool
+    switch type.rawValue {
+    case 23, 30: kind = .write
+    case 24, 31: kind = .update
+    case 25, 32: kind = .delete
+    default: return nil
+    }
+    v2 = type.rawValue >= 30
+    guard let base = body.baseAddress, post == 6 || post == 8 || post == 10, body.count >= post else { return nil }
+    let n = body.count
+    let idLen = post == 6 ? 4 : 6
+    let lo = UInt64(UInt32(littleEndian: base.loadUnaligned(as: UInt32.self)))
+    tableID = idLen == 4 ? lo : lo | UInt64(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 4, as: UInt16.self))) << 32
+    flags = UInt16(littleEndian: base.loadUnaligned(fromByteOffset: idLen, as: UInt16.self))
+    // Only the post-header lengths servers write (6/8 for v1, 10 for v2): anything else is the
+    // slow path's to interpret.
+    guard post == idLen + 2 + (v2 ? 2 : 0) else { return nil }
+    var pos = idLen + 2
+    if v2 {
+      let extra = Int(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: pos, as: UInt16.self)))
+      guard extra >= 2 else { return nil }
+      pos += extra
+    }
+    guard pos < n else { return nil }
+    let first = base.load(fromByteOffset: pos, as: UInt8.self)
+    let count: Int
+    switch first {
+    case 0..<0xFB:
+      count = Int(first)
+      pos += 1
+    case 0xFC:
+      guard pos + 3 <= n else { return nil }
+      count = Int(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: pos + 1, as: UInt16.self)))
+      pos += 3
+    default: return nil
+    }
+    guard count <= 4096 else { return nil }
+    columnCount = count
+    let bitmapLen = (count + 7) / 8
+    guard pos + bitmapLen <= n else { return nil }
+    before = ColumnBitmap(bytes: UnsafeRawBufferPointer(start: base + pos, count: bitmapLen), count: count)
+    pos += bitmapLen
+    if kind == .update {
+      guard pos + bitmapLen <= n else { return nil }
+      after = ColumnBitmap(bytes: UnsafeRawBufferPointer(start: base + pos, count: bitmapLen), count: count)
+      pos += bitmapLen
+    } else {
+      after = before
+    }
+    rows = UnsafeRawBufferPointer(start: base + pos, count: n - pos)
+  }
+
+  init(_ e: RowsEvent) {
+    kind = e.kind
+    tableID = e.tableID
+    flags = e.flags
+    columnCount = e.columnCount
+    before = e.columnsBefore
+    after = e.columnsAfter
+    rows = e.rows
+  }
+}
+
 /// Counts the rows of a rows event by walking value sizes (`ColumnSize`), not values.
 enum RowCounter {
   /// Rows in `event`; on malformed rows, the rows before the bad one (as a decoder would).
-  static func count(_ event: RowsEvent, table: TableMapEvent, plan: [Int32]) -> Int {
-    let n = event.columnCount
-    guard n <= plan.count else { return 0 }
+  static func count(_ event: RowsEvent, table: RowsTable) -> Int {
     if event.isPartialUpdate {
+      guard event.columnCount <= table.plan.count else { return 0 }
       // Partial JSON after images carry per-column options: let the row decoder size them.
-      guard var d = try? RowDecoder(event: event, table: table) else { return 0 }
+      guard var d = try? RowDecoder(event: event, table: table.map) else { return 0 }
       var k = 0
       while (try? d.next()) == true { k += 1 }
       return k
     }
-    let rows = event.rows
+    return count(RowsFrame(event), table: table)
+  }
+
+  /// Rows in a rows event's images; on malformed rows, the rows before the bad one.
+  static func count(_ f: RowsFrame, table: RowsTable) -> Int {
+    let n = f.columnCount
+    guard n <= table.plan.count else { return 0 }
+    let rows = f.rows
     var pos = 0
     var count = 0
-    let update = event.kind == .update
-    let before = event.columnsBefore
-    let after = event.columnsAfter
-    let beforePresent = before.setCount
-    let afterPresent = update ? after.setCount : beforePresent
-    return plan.withUnsafeBufferPointer { p in
-      while pos < rows.count {
-        guard let q = image(rows, pos, before, beforePresent, n, table, p) else { return count }
-        pos = q
-        if update {
-          guard let r = image(rows, pos, after, afterPresent, n, table, p) else { return count }
-          pos = r
-        }
-        count += 1
+    let update = f.kind == .update
+    let beforePresent = setCount(f.before)
+    let afterPresent = update ? setCount(f.after) : beforePresent
+    let plan = UnsafeBufferPointer(table.plan)
+    while pos < rows.count {
+      guard let q = image(rows, pos, f.before, beforePresent, n, table, plan) else { return count }
+      pos = q
+      if update {
+        guard let r = image(rows, pos, f.after, afterPresent, n, table, plan) else { return count }
+        pos = r
       }
-      return count
+      count += 1
     }
+    return count
+  }
+
+  /// Columns set in a bitmap (whole bytes by popcount; bits past `count` ignored).
+  @inline(__always)
+  static func setCount(_ b: ColumnBitmap) -> Int {
+    var k = 0
+    let full = b.count >> 3
+    for i in 0..<full { k += b.bytes[i].nonzeroBitCount }
+    let rest = b.count & 7
+    if rest > 0 { k += (b.bytes[full] & UInt8((1 << rest) - 1)).nonzeroBitCount }
+    return k
   }
 
   /// The position after one row image starting at `start`, or nil when it runs past the end.
   @inline(__always)
   static func image(
     _ rows: UnsafeRawBufferPointer, _ start: Int, _ present: ColumnBitmap, _ presentCount: Int, _ n: Int,
-    _ table: TableMapEvent, _ plan: UnsafeBufferPointer<Int32>
+    _ table: RowsTable, _ plan: UnsafeBufferPointer<Int32>
   ) -> Int? {
     let nullBytes = (presentCount + 7) / 8
     var pos = start + nullBytes
     let end = rows.count
     guard pos <= end, let base = rows.baseAddress else { return nil }
+    if presentCount == n && table.allSized {
+      // Every column present and sized by the plan: the common full-image case.
+      var nulls: UInt64 = 0
+      var k = 0
+      for i in 0..<n {
+        if k & 63 == 0 { nulls = loadBits(base, start, k, nullBytes) }
+        let isNull = nulls & 1 != 0
+        nulls >>= 1
+        k += 1
+        if isNull { continue }
+        let c = plan[i]
+        if c >= 0 {
+          pos += Int(c)
+          continue
+        }
+        let w = Int(-c)
+        guard pos + w <= end else { return nil }
+        var len = Int(base.load(fromByteOffset: pos, as: UInt8.self))
+        if w > 1 {
+          for b in 1..<w { len |= Int(base.load(fromByteOffset: pos + b, as: UInt8.self)) << (8 * b) }
+        }
+        pos += w + len
+        if pos > end { return nil }
+      }
+      return pos > end ? nil : pos
+    }
     let all = presentCount == n
     var k = 0
     for i in 0..<n {
@@ -117,11 +236,45 @@ enum RowCounter {
         pos += w + len
       } else {
         var cur = ByteCursor(rows, position: pos)
-        guard (try? ValueDecoder.decode(table.columns[i], &cur)) != nil else { return nil }
+        guard (try? ValueDecoder.decode(table.map.columns[i], &cur)) != nil else { return nil }
         pos = cur.position
       }
       if pos > end { return nil }
     }
     return pos
   }
+
+  /// Up to 64 bits of a null bitmap from bit `k` (a multiple of 64), bytes past its end as 0.
+  @inline(__always)
+  static func loadBits(_ base: UnsafeRawPointer, _ start: Int, _ k: Int, _ nullBytes: Int) -> UInt64 {
+    let from = k >> 3
+    let left = nullBytes - from
+    if left >= 8 { return UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + from, as: UInt64.self)) }
+    var v: UInt64 = 0
+    for j in 0..<left { v |= UInt64(base.load(fromByteOffset: start + from + j, as: UInt8.self)) << (8 * j) }
+    return v
+  }
+}
+
+/// A table map in force, with what counting its rows needs (kept by `IndexScanner`).
+final class RowsTable {
+  let tableID: UInt64
+  let body: [UInt8]
+  let map: TableMapEvent
+  /// `ColumnSize.code` per column (owned; read in the row loop without array retains).
+  let plan: UnsafeMutableBufferPointer<Int32>
+  /// True when no column needs decoding to be sized.
+  let allSized: Bool
+  var tableIndex: UInt32?
+
+  init(body: [UInt8], map: TableMapEvent) {
+    tableID = map.tableID
+    self.body = body
+    self.map = map
+    plan = .allocate(capacity: map.columns.count)
+    for (i, c) in map.columns.enumerated() { plan[i] = ColumnSize(c).code }
+    allSized = !plan.contains(ColumnSize.decodeCode)
+  }
+
+  deinit { plan.deallocate() }
 }
