@@ -4,7 +4,6 @@
   import Darwin
 #endif
 import BinlogFormat
-import CZstd
 
 /// Proves an archive restores its original: every frame is decompressed (with the seek table's
 /// and the frames' own checksums checked) and compared byte for byte with the original. Without
@@ -161,47 +160,22 @@ final class FrameDecompressor {
 }
 
 /// Streaming decompression of a whole zstd file (any number of frames, skippable ones
-/// skipped) in bounded memory, chunk by chunk.
+/// skipped) in bounded memory, chunk by chunk, releasing the file's pages behind it.
 enum ZstdStreamDecompression {
   static func run(
     _ file: MappedFile, name: String, frames: inout Int,
     _ consume: (UnsafeRawBufferPointer) throws(BinlogError) -> Void
   ) throws(BinlogError) {
-    let input = file.bytes
-    var release = PageRelease(file)
-    guard let dctx = ZSTD_createDCtx() else { throw BinlogError(.io, "cannot allocate a zstd decompression context") }
-    defer { ZSTD_freeDCtx(dctx) }
-    let outSize = Swift.max(ZSTD_DStreamOutSize(), 1 << 20)
-    let out = UnsafeMutableRawBufferPointer.allocate(byteCount: outSize, alignment: 16)
+    let stream = try DecompressedByteStream(input: .mapped(file), name: name)
+    let out = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     defer { out.deallocate() }
-    var zin = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
-    var hint = 0
-    var frameStart = 0
-    var restored: UInt64 = 0
-    frames = 0
-    while zin.pos < zin.size || hint != 0 {
-      var zout = ZSTD_outBuffer(dst: out.baseAddress, size: outSize, pos: 0)
-      let before = zin.pos
-      let r = ZSTD_decompressStream(dctx, &zout, &zin)
-      if ZSTD_isError(r) != 0 {
-        throw BinlogError(
-          .malformed,
-          "zstd frame \(frames) (compressed offset \(frameStart)) is corrupt: \(String(cString: ZSTD_getErrorName(r)))",
-          file: name, offset: restored + UInt64(zout.pos))
-      }
-      if zout.pos > 0 { try consume(UnsafeRawBufferPointer(rebasing: out[0..<zout.pos])) }
-      release.release(upTo: zin.pos)
-      restored += UInt64(zout.pos)
-      hint = r
-      if r == 0 {
-        frames += 1
-        frameStart = zin.pos
-      } else if zin.pos == zin.size && zout.pos == 0 && zin.pos == before {
-        throw BinlogError(
-          .truncated,
-          "the zstd stream ends inside frame \(frames) (started at compressed offset \(frameStart)): the archive is truncated",
-          file: name, offset: restored)
-      }
+    var release = PageRelease(file)
+    while true {
+      let n = try stream.read(into: out)
+      if n == 0 { break }
+      try consume(UnsafeRawBufferPointer(rebasing: out[0..<n]))
+      release.release(upTo: Int(stream.compressedPosition))
     }
+    frames = stream.framesCompleted
   }
 }
