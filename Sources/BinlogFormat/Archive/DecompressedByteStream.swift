@@ -43,6 +43,8 @@ public final class DecompressedByteStream {
   private var inputBase: UInt64 = 0
   private var inputEOF = false
   private var finished = false
+  /// Mapped input: the pages before this offset have been released.
+  private var releasedUpTo = 0
 
   private var dctx: OpaquePointer?
   /// ZSTD_decompressStream's last hint: 0 when it stopped at the end of a frame.
@@ -104,6 +106,9 @@ public final class DecompressedByteStream {
       compression = .none
     }
   }
+
+  private static let releaseStep = 8 << 20
+  private static let pageSize = Int(getpagesize())
 
   /// True when the four bytes start a gzip member (1F 8B 08: deflate).
   public static func isGzipMagic(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> Bool { b0 == 0x1F && b1 == 0x8B && b2 == 0x08 }
@@ -192,6 +197,11 @@ public final class DecompressedByteStream {
       }
       if n > 0 {
         position += UInt64(n)
+        if let mapped, inPos - releasedUpTo >= Self.releaseStep {
+          // Keep memory flat on big files: consumed compressed bytes are not read again.
+          mapped.dontNeed(offset: releasedUpTo, length: inPos - releasedUpTo)
+          releasedUpTo = inPos & ~(Self.pageSize - 1)
+        }
         return n
       }
     }
