@@ -4,7 +4,6 @@
   import Darwin
 #endif
 import BinlogFormat
-import CZstd
 
 /// Proves an archive restores its original: every frame is decompressed (with the seek table's
 /// and the frames' own checksums checked) and compared byte for byte with the original. Without
@@ -20,20 +19,23 @@ public enum ArchiveVerifier {
   }
 
   /// Decompresses all of `archive` (a seekable archive or a plain zstd stream) on `threads`
-  /// threads, checking it against `original` when given.
+  /// threads, checking it against `original` when given. Both files are read front to back and
+  /// their pages released behind the check, so memory stays flat whatever their size.
   public static func verify(
-    archive: MappedFile, name: String, original: UnsafeRawBufferPointer?, threads: Int = 1
+    archive: MappedFile, name: String, original originalFile: MappedFile?, threads: Int = 1
   ) throws(BinlogError) -> Report {
     let bytes = archive.bytes
     guard ZstdBinlog.isZstd(bytes) else {
       throw BinlogError(.notABinlog, "not a zstd file (bad magic bytes)", file: name, offset: 0)
     }
     if ZstdSeekTable.hasSeekableFooter(bytes) {
-      return try verifySeekable(bytes, name: name, original: original, threads: threads)
+      return try verifySeekable(archive, name: name, original: originalFile, threads: threads)
     }
+    let original = originalFile?.bytes
+    var releaseOriginal = originalFile.map { PageRelease($0) }
     var restored: UInt64 = 0
     var frames = 0
-    try ZstdStreamDecompression.run(bytes, name: name, frames: &frames) { (chunk) throws(BinlogError) in
+    try ZstdStreamDecompression.run(archive, name: name, frames: &frames) { (chunk) throws(BinlogError) in
       if let original {
         let end = restored + UInt64(chunk.count)
         guard end <= UInt64(original.count) else {
@@ -45,6 +47,7 @@ public enum ArchiveVerifier {
         }
       }
       restored += UInt64(chunk.count)
+      releaseOriginal?.release(upTo: Int(restored))
     }
     if let original, restored != UInt64(original.count) {
       throw BinlogError(
@@ -53,44 +56,33 @@ public enum ArchiveVerifier {
     return Report(seekable: false, frames: frames, restoredSize: restored, comparedWithOriginal: original != nil)
   }
 
-  private final class Checker {
-    let decoder: ZstdFrameDecoder
-    var buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
-    init() throws(BinlogError) { decoder = try ZstdFrameDecoder() }
-    deinit { if buffer.count > 0 { buffer.deallocate() } }
-    func reserve(_ n: Int) -> UnsafeMutableRawBufferPointer {
-      if buffer.count < n {
-        if buffer.count > 0 { buffer.deallocate() }
-        buffer = .allocate(byteCount: Swift.max(n, 1), alignment: 16)
-      }
-      return buffer
-    }
-  }
-
   private static func verifySeekable(
-    _ bytes: UnsafeRawBufferPointer, name: String, original: UnsafeRawBufferPointer?, threads: Int
+    _ archive: MappedFile, name: String, original originalFile: MappedFile?, threads: Int
   ) throws(BinlogError) -> Report {
+    let bytes = archive.bytes
+    let original = originalFile?.bytes
     let table = try ZstdSeekTable(parsingTailOf: bytes, name: name)
     if let original, table.decompressedSize != UInt64(original.count) {
       throw BinlogError(
         .malformed, "the seek table restores \(table.decompressedSize) bytes, the original has \(original.count)",
         file: name)
     }
-    let pipeline = try OrderedPipeline<Checker, Int, BinlogError?>(
+    let pipeline = try OrderedPipeline<FrameDecompressor, Int, BinlogError?>(
       threads: threads > 1 ? threads : 0,
-      makeWorker: { () throws(BinlogError) in try Checker() },
-      work: { checker, index in
+      makeWorker: { () throws(BinlogError) in try FrameDecompressor() },
+      work: { worker, index in
         let f = table.frames[index]
-        let out = checker.reserve(Int(f.decompressedSize))
+        let out = worker.reserve(Int(f.decompressedSize))
         do throws(BinlogError) {
-          try checker.decoder.decompress(frame: index, of: table, archive: bytes, into: out, name: name)
+          try worker.decoder.decompress(frame: index, of: table, archive: bytes, into: out, name: name)
         } catch {
           return error
         }
-        guard let original else { return nil }
+        // No other frame reads these pages (shared edge pages go in order, below).
+        archive.dontNeed(offset: Int(f.compressedOffset), length: Int(f.compressedSize))
+        guard let originalFile else { return nil }
         let restored = UnsafeRawBufferPointer(rebasing: out[0..<Int(f.decompressedSize)])
-        let expected = UnsafeRawBufferPointer(rebasing: original[Int(f.decompressedOffset)..<Int(f.decompressedEnd)])
-        if let d = firstDifference(restored, expected) {
+        if let d = firstDifference(restored, originalFile, at: Int(f.decompressedOffset)) {
           return BinlogError(
             .malformed, "zstd frame \(index) restores bytes that differ from the original", file: name,
             offset: f.decompressedOffset + UInt64(d))
@@ -99,6 +91,9 @@ public enum ArchiveVerifier {
       })
     defer { pipeline.finish() }
     var next = 0
+    var checked = 0
+    var releaseArchive = PageRelease(archive)
+    var releaseOriginal = originalFile.map { PageRelease($0) }
     let window = Swift.max(1, threads) * 2
     while next < table.frames.count || pipeline.outstanding > 0 {
       while next < table.frames.count && pipeline.outstanding < window {
@@ -106,9 +101,30 @@ public enum ArchiveVerifier {
         next += 1
       }
       if let e = pipeline.takeNext() { throw e }
+      // Results come in order: frames up to `checked` are done with.
+      let f = table.frames[checked]
+      checked += 1
+      releaseArchive.release(upTo: Int(f.compressedEnd))
+      releaseOriginal?.release(upTo: Int(f.decompressedEnd))
     }
     return Report(
       seekable: true, frames: table.frames.count, restoredSize: table.decompressedSize, comparedWithOriginal: original != nil)
+  }
+
+  /// `firstDifference` of `restored` and the same number of bytes of `original` from `offset`,
+  /// compared a piece at a time and each piece's pages released once compared: a frame's worth
+  /// of the original is never resident at once.
+  static func firstDifference(_ restored: UnsafeRawBufferPointer, _ original: MappedFile, at offset: Int) -> Int? {
+    let step = 1 << 20
+    var i = 0
+    while i < restored.count {
+      let n = Swift.min(step, restored.count - i)
+      let expected = UnsafeRawBufferPointer(rebasing: original.bytes[(offset + i)..<(offset + i + n)])
+      if let d = firstDifference(UnsafeRawBufferPointer(rebasing: restored[i..<(i + n)]), expected) { return i + d }
+      original.dontNeed(offset: offset + i, length: n)
+      i += n
+    }
+    return nil
   }
 
   /// Offset of the first differing byte, or nil when equal (same length assumed).
@@ -122,45 +138,44 @@ public enum ArchiveVerifier {
   }
 }
 
+/// One worker's decoder and output buffer for whole frames. The buffer grows in powers of two:
+/// reallocated frame by frame to slightly bigger sizes it would fragment the heap and memory
+/// would grow with the file.
+final class FrameDecompressor {
+  let decoder: ZstdFrameDecoder
+  private var buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+  init() throws(BinlogError) { decoder = try ZstdFrameDecoder() }
+  deinit { if buffer.count > 0 { buffer.deallocate() } }
+
+  /// A buffer of at least `n` bytes, valid until the next call.
+  func reserve(_ n: Int) -> UnsafeMutableRawBufferPointer {
+    if buffer.count < n {
+      if buffer.count > 0 { buffer.deallocate() }
+      var size = 1 << 20
+      while size < n { size *= 2 }
+      buffer = .allocate(byteCount: size, alignment: 16)
+    }
+    return buffer
+  }
+}
+
 /// Streaming decompression of a whole zstd file (any number of frames, skippable ones
-/// skipped) in bounded memory, chunk by chunk.
+/// skipped) in bounded memory, chunk by chunk, releasing the file's pages behind it.
 enum ZstdStreamDecompression {
   static func run(
-    _ input: UnsafeRawBufferPointer, name: String, frames: inout Int,
+    _ file: MappedFile, name: String, frames: inout Int,
     _ consume: (UnsafeRawBufferPointer) throws(BinlogError) -> Void
   ) throws(BinlogError) {
-    guard let dctx = ZSTD_createDCtx() else { throw BinlogError(.io, "cannot allocate a zstd decompression context") }
-    defer { ZSTD_freeDCtx(dctx) }
-    let outSize = Swift.max(ZSTD_DStreamOutSize(), 1 << 20)
-    let out = UnsafeMutableRawBufferPointer.allocate(byteCount: outSize, alignment: 16)
+    let stream = try DecompressedByteStream(input: .mapped(file), name: name)
+    let out = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
     defer { out.deallocate() }
-    var zin = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
-    var hint = 0
-    var frameStart = 0
-    var restored: UInt64 = 0
-    frames = 0
-    while zin.pos < zin.size || hint != 0 {
-      var zout = ZSTD_outBuffer(dst: out.baseAddress, size: outSize, pos: 0)
-      let before = zin.pos
-      let r = ZSTD_decompressStream(dctx, &zout, &zin)
-      if ZSTD_isError(r) != 0 {
-        throw BinlogError(
-          .malformed,
-          "zstd frame \(frames) (compressed offset \(frameStart)) is corrupt: \(String(cString: ZSTD_getErrorName(r)))",
-          file: name, offset: restored + UInt64(zout.pos))
-      }
-      if zout.pos > 0 { try consume(UnsafeRawBufferPointer(rebasing: out[0..<zout.pos])) }
-      restored += UInt64(zout.pos)
-      hint = r
-      if r == 0 {
-        frames += 1
-        frameStart = zin.pos
-      } else if zin.pos == zin.size && zout.pos == 0 && zin.pos == before {
-        throw BinlogError(
-          .truncated,
-          "the zstd stream ends inside frame \(frames) (started at compressed offset \(frameStart)): the archive is truncated",
-          file: name, offset: restored)
-      }
+    var release = PageRelease(file)
+    while true {
+      let n = try stream.read(into: out)
+      if n == 0 { break }
+      try consume(UnsafeRawBufferPointer(rebasing: out[0..<n]))
+      release.release(upTo: Int(stream.compressedPosition))
     }
+    frames = stream.framesCompleted
   }
 }

@@ -46,7 +46,8 @@ public struct ArchiveStatistics: Sendable, Equatable {
 
 /// Writes the zstd seekable format: independent frames cut by `FramePlanner`, compressed on
 /// `settings.threads` threads and written in order, then the seek table. At most two frames per
-/// thread are in memory at once.
+/// thread are in memory at once, and the source's pages are released once their frame is
+/// written, so memory stays flat whatever the file's size.
 public enum ArchiveWriter {
   public static func write(
     source: MappedFile, name: String, to fd: Int32, outputName: String, settings: ArchiveSettings
@@ -59,10 +60,18 @@ public enum ArchiveWriter {
     let pipeline = try OrderedPipeline<FrameCompressor, Range<Int>, Result<CompressedFrame, BinlogError>>(
       threads: threads > 1 ? threads : 0,
       makeWorker: { () throws(BinlogError) in try FrameCompressor(level: level, maxFrameSize: maxFrame) },
-      work: { compressor, range in compressor.compress(UnsafeRawBufferPointer(rebasing: bytes[range])) })
+      work: { compressor, range in
+        let frame = compressor.compress(UnsafeRawBufferPointer(rebasing: bytes[range]))
+        // The planner is past this range and no other frame reads it: drop its pages now (the
+        // ones it shares with a neighbour go in order, below).
+        source.dontNeed(offset: range.lowerBound, length: range.count)
+        return frame
+      })
     defer { pipeline.finish() }
     var table = ZstdSeekTable(checksums: true)
     var written: UInt64 = 0
+    var compressedUpTo = 0
+    var release = PageRelease(source)
     var planning = true
     let window = threads * 2
     while true {
@@ -71,6 +80,9 @@ public enum ArchiveWriter {
           planning = false
           break
         }
+        // The planner touched the range's event headers: drop those pages until a compressor
+        // reads the range, or every queued frame would stay resident meanwhile.
+        source.dontNeed(offset: range.lowerBound, length: range.count)
         pipeline.submit(range)
       }
       if pipeline.outstanding == 0 { break }
@@ -82,6 +94,9 @@ public enum ArchiveWriter {
       try writeAll(fd, frame.bytes, name: outputName)
       table.append(compressedSize: UInt32(frame.bytes.count), decompressedSize: frame.decompressedSize, checksum: frame.checksum)
       written += UInt64(frame.bytes.count)
+      // Frames come back in order and the planner is past this one: no one reads it again.
+      compressedUpTo += Int(frame.decompressedSize)
+      release.release(upTo: compressedUpTo)
     }
     let encoded = table.encoded()
     try writeAll(fd, encoded, name: outputName)
@@ -103,6 +118,19 @@ func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String) throws
   var done = 0
   while done < bytes.count {
     let r = write(fd, bytes.baseAddress! + done, bytes.count - done)
+    if r < 0 {
+      if errno == EINTR { continue }
+      throw BinlogError(.io, "cannot write: \(String(cString: strerror(errno)))", file: name)
+    }
+    done += r
+  }
+}
+
+/// Writes all of `bytes` at `offset` (pwrite), retrying short writes and EINTR.
+func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, name: String) throws(BinlogError) {
+  var done = 0
+  while done < bytes.count {
+    let r = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
     if r < 0 {
       if errno == EINTR { continue }
       throw BinlogError(.io, "cannot write: \(String(cString: strerror(errno)))", file: name)

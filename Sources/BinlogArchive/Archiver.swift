@@ -79,7 +79,7 @@ public enum Archiver {
     let report = try writeVerified(output: output, like: before, force: options.force) { (fd, tmp) throws(BinlogError) in
       stats = try ArchiveWriter.write(source: source, name: name, to: fd, outputName: tmp, settings: options.settings)
       let written = try MappedFile(path: tmp)
-      return try ArchiveVerifier.verify(archive: written, name: tmp, original: b, threads: options.settings.threads)
+      return try ArchiveVerifier.verify(archive: written, name: tmp, original: source, threads: options.settings.threads)
     }
     var removed = false
     if options.removeSource {
@@ -103,9 +103,9 @@ public enum Archiver {
     }
     let threads = options.settings.threads
     let report = try writeVerified(output: output, like: before, force: options.force) { (fd, tmp) throws(BinlogError) in
-      try decompress(archive.bytes, name: path, to: fd, outputName: tmp, threads: threads)
+      try decompress(archive, name: path, to: fd, outputName: tmp, threads: threads)
       let restored = try MappedFile(path: tmp)
-      return try ArchiveVerifier.verify(archive: archive, name: path, original: restored.bytes, threads: threads)
+      return try ArchiveVerifier.verify(archive: archive, name: path, original: restored, threads: threads)
     }
     var removed = false
     if options.removeSource {
@@ -127,56 +127,52 @@ public enum Archiver {
     }
     if let originalPath {
       let orig = try MappedFile(path: originalPath)
-      return try ArchiveVerifier.verify(archive: archive, name: path, original: orig.bytes, threads: threads)
+      return try ArchiveVerifier.verify(archive: archive, name: path, original: orig, threads: threads)
     }
     return try ArchiveVerifier.verify(archive: archive, name: path, original: nil, threads: threads)
   }
 
   // MARK: - Decompression to a file
 
-  private final class FrameBuffer {
-    let decoder: ZstdFrameDecoder
-    init() throws(BinlogError) { decoder = try ZstdFrameDecoder() }
-  }
-
-  static func decompress(_ bytes: UnsafeRawBufferPointer, name: String, to fd: Int32, outputName: String, threads: Int) throws(BinlogError) {
+  /// Restores an archive into `fd`. Frames of a seekable archive are decompressed on `threads`
+  /// threads, each written at its own offset from one reused buffer per thread.
+  static func decompress(_ archive: MappedFile, name: String, to fd: Int32, outputName: String, threads: Int) throws(BinlogError) {
+    let bytes = archive.bytes
     if ZstdSeekTable.hasSeekableFooter(bytes) {
       let table = try ZstdSeekTable(parsingTailOf: bytes, name: name)
-      let pipeline = try OrderedPipeline<FrameBuffer, Int, Result<[UInt8], BinlogError>>(
+      let pipeline = try OrderedPipeline<FrameDecompressor, Int, BinlogError?>(
         threads: threads > 1 ? threads : 0,
-        makeWorker: { () throws(BinlogError) in try FrameBuffer() },
+        makeWorker: { () throws(BinlogError) in try FrameDecompressor() },
         work: { worker, index in
-          let size = Int(table.frames[index].decompressedSize)
-          var failure: BinlogError?
-          let out = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
-            do throws(BinlogError) {
-              try worker.decoder.decompress(frame: index, of: table, archive: bytes, into: UnsafeMutableRawBufferPointer(buf), name: name)
-              count = size
-            } catch {
-              failure = error
-              count = 0
-            }
+          let f = table.frames[index]
+          let out = worker.reserve(Int(f.decompressedSize))
+          do throws(BinlogError) {
+            try worker.decoder.decompress(frame: index, of: table, archive: bytes, into: out, name: name)
+            try writeAll(fd, UnsafeRawBufferPointer(rebasing: out[0..<Int(f.decompressedSize)]), at: f.decompressedOffset, name: outputName)
+          } catch {
+            return error
           }
-          if let failure { return .failure(failure) }
-          return .success(out)
+          archive.dontNeed(offset: Int(f.compressedOffset), length: Int(f.compressedSize))
+          return nil
         })
       defer { pipeline.finish() }
       var next = 0
+      var done = 0
+      var release = PageRelease(archive)
       let window = Swift.max(1, threads) * 2
       while next < table.frames.count || pipeline.outstanding > 0 {
         while next < table.frames.count && pipeline.outstanding < window {
           pipeline.submit(next)
           next += 1
         }
-        switch pipeline.takeNext() {
-        case .success(let out): try writeAll(fd, out, name: outputName)
-        case .failure(let e): throw e
-        }
+        if let e = pipeline.takeNext() { throw e }
+        release.release(upTo: Int(table.frames[done].compressedEnd))
+        done += 1
       }
       return
     }
     var frames = 0
-    try ZstdStreamDecompression.run(bytes, name: name, frames: &frames) { (chunk) throws(BinlogError) in
+    try ZstdStreamDecompression.run(archive, name: name, frames: &frames) { (chunk) throws(BinlogError) in
       try writeAll(fd, chunk, name: outputName)
     }
   }

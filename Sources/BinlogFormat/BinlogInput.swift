@@ -9,8 +9,8 @@
 /// zstd or gzip file. `-` (stdin) and pipes are streams, zstd, gzip or plain by their first bytes.
 public final class BinlogInput: EventSource {
   public var mapped: MappedBinlogReader?
-  /// Anything not mapped: `ArchiveBinlogReader` (seekable archive), `ZstdStreamBinlogReader`
-  /// (zstd without a seek table) or `ByteStreamBinlogReader` (stdin, pipes, gzip).
+  /// Anything not mapped: `ArchiveBinlogReader` (seekable archive) or `ByteStreamBinlogReader`
+  /// (stdin, pipes, gzip, zstd without a seek table).
   public var compressed: (any CompressedBinlogSource)?
   public let path: String
   /// File size, when known.
@@ -25,13 +25,7 @@ public final class BinlogInput: EventSource {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw BinlogError(.io, "cannot open: \(String(cString: strerror(errno)))", file: path) }
       }
-      let prefix = try Self.readPrefix(fd, 4, name: path)
-      if prefix.count == 4 && ZstdBinlog.isZstdMagic(prefix[0], prefix[1], prefix[2], prefix[3]) {
-        compressed = try ZstdStreamBinlogReader(input: .descriptor(fd, prefix: prefix), name: path, options: options)
-      } else {
-        let bytes = try DecompressedByteStream(input: .descriptor(fd, prefix: prefix), name: path)
-        compressed = try ByteStreamBinlogReader(bytes: bytes, name: path, options: options)
-      }
+      compressed = try ByteStreamBinlogReader(input: .descriptor(fd, prefix: []), name: path, options: options)
       mapped = nil
       size = nil
       return
@@ -45,8 +39,8 @@ public final class BinlogInput: EventSource {
     }
     let b = file.bytes
     if b.count >= 3 && DecompressedByteStream.isGzipMagic(b[0], b[1], b[2]) {
-      let bytes = try DecompressedByteStream(input: .mapped(file), name: path)
-      compressed = try ByteStreamBinlogReader(bytes: bytes, name: path.hasSuffix(".gz") ? String(path.dropLast(3)) : path, options: options)
+      let events = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
+      compressed = try ByteStreamBinlogReader(input: .mapped(file), name: events, streamName: path, options: options)
       mapped = nil
       size = nil
       return
@@ -54,20 +48,6 @@ public final class BinlogInput: EventSource {
     compressed = nil
     mapped = try MappedBinlogReader(file: file, name: path, options: options)
     size = UInt64(file.count)
-  }
-
-  /// Reads up to `count` bytes (fewer only at the end of the input).
-  static func readPrefix(_ fd: Int32, _ count: Int, name: String) throws(BinlogError) -> [UInt8] {
-    var out = [UInt8](repeating: 0, count: count)
-    var have = 0
-    while have < count {
-      let r = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + have, count - have) }
-      if r < 0 && errno == EINTR { continue }
-      if r < 0 { throw BinlogError(.io, "read error: \(String(cString: strerror(errno)))", file: name, offset: 0) }
-      if r == 0 { break }
-      have += r
-    }
-    return Array(out[0..<have])
   }
 
   public var name: String { mapped?.name ?? compressed!.name }

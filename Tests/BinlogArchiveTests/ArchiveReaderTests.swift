@@ -89,7 +89,7 @@ final class ArchiveReaderTests: XCTestCase {
     XCTAssertEqual(try runCommand([zstd, "-q", "-3", path, "-o", zst]).0, 0)
     let source = try XCTUnwrap(try ZstdBinlog.open(path: zst))
     XCTAssertFalse(source.isSeekable)
-    let (actual, error) = walkEvents(source as! ZstdStreamBinlogReader)
+    let (actual, error) = walkEvents(source as! ByteStreamBinlogReader)
     XCTAssertNil(error)
     XCTAssertEqual(actual, walkPlain(path).0)
     XCTAssertThrowsError(try source.seek(to: 4)) { XCTAssertEqual(($0 as! BinlogError).kind, .unsupported) }
@@ -108,9 +108,9 @@ final class ArchiveReaderTests: XCTestCase {
     let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 3, 0, 0, 0, 1, 2, 3]
     let joined = try readBytes(dir + "/a.zst") + skippable + (try readBytes(dir + "/b.zst"))
     try writeBytes(joined, to: dir + "/joined.zst")
-    let reader = try XCTUnwrap(try ZstdBinlog.open(path: dir + "/joined.zst") as? ZstdStreamBinlogReader)
+    let reader = try XCTUnwrap(try ZstdBinlog.open(path: dir + "/joined.zst") as? ByteStreamBinlogReader)
     XCTAssertEqual(walkEvents(reader).0, walkPlain(path).0)
-    XCTAssertEqual(reader.framesCompleted, 3)
+    XCTAssertEqual(reader.bytes.framesCompleted, 3)
   }
 
   func testArchiveReadsThroughAPipe() throws {
@@ -120,8 +120,8 @@ final class ArchiveReaderTests: XCTestCase {
     let zst = try archive(path, frameSize: 16 << 10)
     for file in [zst, path] {
       let handle = try XCTUnwrap(FileHandle(forReadingAtPath: file))
-      let reader = try ZstdStreamBinlogReader(input: .descriptor(handle.fileDescriptor, prefix: []), name: "-")
-      XCTAssertEqual(reader.isCompressed, file == zst)
+      let reader = try ByteStreamBinlogReader(input: .descriptor(handle.fileDescriptor, prefix: []), name: "-")
+      XCTAssertEqual(reader.bytes.compression == .zstd, file == zst)
       let (events, error) = walkEvents(reader)
       XCTAssertNil(error)
       XCTAssertEqual(events, walkPlain(path).0)
@@ -146,12 +146,12 @@ final class ArchiveReaderTests: XCTestCase {
       try? writer.close()
       done.signal()
     }
-    let reader = try ZstdStreamBinlogReader(input: .descriptor(pipe.fileHandleForReading.fileDescriptor, prefix: []), name: "-")
+    let reader = try ByteStreamBinlogReader(input: .descriptor(pipe.fileHandleForReading.fileDescriptor, prefix: []), name: "-")
     let (events, error) = walkEvents(reader)
     done.wait()
     XCTAssertNil(error)
     XCTAssertEqual(events, walkPlain(path).0)
-    XCTAssertEqual(reader.compressedPosition, UInt64(bytes.count))
+    XCTAssertEqual(reader.bytes.compressedPosition, UInt64(bytes.count))
   }
 
   func testPlainBinlogIsNotTakenForAnArchive() throws {

@@ -11,7 +11,7 @@ public final class ArchiveBinlogReader: EventSource {
   /// The frame the last event came from; kept so that event's bytes outlive cache eviction.
   private var current: DecompressedFrame?
   private var assembly = GrowableBuffer()
-  private var lookahead = GrowableBuffer()
+  fileprivate var lookahead = GrowableBuffer()
 
   public var name: String { framer.name }
   public var format: FormatDescription { framer.format }
@@ -98,7 +98,7 @@ public final class ArchiveBinlogReader: EventSource {
 
   /// `count` bytes at `offset`: a view into the frame when it holds them all, else a copy
   /// assembled in `scratch`.
-  private func view(at offset: UInt64, count: Int, scratch: inout GrowableBuffer) throws(BinlogError) -> UnsafeRawBufferPointer {
+  fileprivate func view(at offset: UInt64, count: Int, scratch: inout GrowableBuffer) throws(BinlogError) -> UnsafeRawBufferPointer {
     if current == nil || !current!.contains(offset) {
       current = try archive.frame(containing: offset)
     }
@@ -124,58 +124,24 @@ public final class ArchiveBinlogReader: EventSource {
     return Int(UInt32(littleEndian: b.loadUnaligned(as: UInt32.self)))
   }
 
-  /// The xid of the transaction whose next event starts at `offset`: the same answer
-  /// `CommitLookahead.xid` gives over a mapped file, found by hopping over event headers in the
-  /// archive (decompressing the frames the rest of the transaction lies in). Nil when the
-  /// transaction ends without one or the bytes are malformed.
+  /// The xid of the transaction whose next event starts at `offset`: `CommitLookahead`'s walk
+  /// over the archive's frames (decompressing those the rest of the transaction lies in).
   public func lookaheadXid(from offset: UInt64) -> UInt64? {
-    let format = framer.format
-    let h = format.headerLength
-    let crc = format.checksum == .crc32 ? 4 : 0
-    let total = archive.uncompressedSize
-    var pos = offset
-    var steps = 0
     // The event handed out last may live in `current`; keep it alive across the hops.
     let keep = current
     defer { current = keep }
-    while pos + UInt64(h) <= total && steps < 10_000_000 {
-      steps += 1
-      guard let hb = try? view(at: pos, count: 19, scratch: &lookahead) else { return nil }
-      let header = EventHeader(v4: hb)
-      let size = Int(header.eventSize)
-      guard size >= h, pos + UInt64(size) <= total else { return nil }
-      switch header.type {
-      case .xid:
-        guard size - h - crc >= 8, let b = try? view(at: pos + UInt64(h), count: 8, scratch: &lookahead) else { return nil }
-        return UInt64(littleEndian: b.loadUnaligned(as: UInt64.self))
-      case .gtid, .anonymousGTID, .gtidTagged, .mariaGTID, .rotate, .stop, .formatDescription:
-        if steps > 1 { return nil }
-      case .query, .queryCompressed:
-        guard let bytes = try? view(at: pos, count: size, scratch: &lookahead) else { return nil }
-        let raw = RawEvent(offset: pos, header: header, bytes: bytes, headerLength: h, checksumLength: crc)
-        if let q = try? QueryEvent(event: raw, format: format) {
-          switch QueryKind.classify(q.queryBytes) {
-          case .commit, .rollback, .xaPrepare: return q.statusVars.xid
-          default: break  // BEGIN, SAVEPOINT, statements of the transaction
-          }
-        }
-      case .transactionPayload:
-        guard let bytes = try? view(at: pos, count: size, scratch: &lookahead) else { return nil }
-        let raw = RawEvent(offset: pos, header: header, bytes: bytes, headerLength: h, checksumLength: crc)
-        guard let p = try? TransactionPayloadEvent(event: raw),
-          let r = try? PayloadEventReader(payload: p, outer: raw, format: format, fileName: name)
-        else { return nil }
-        while let inner = try? r.next() {
-          if inner.type == .xid, inner.body.count >= 8 {
-            return UInt64(littleEndian: inner.body.loadUnaligned(as: UInt64.self))
-          }
-        }
-        return nil
-      default: break
-      }
-      pos += UInt64(size)
-    }
-    return nil
+    var frames = FrameLookahead(reader: self)
+    return CommitLookahead.xid(in: &frames, from: offset, format: framer.format, file: name)
+  }
+}
+
+/// An archive's bytes for `CommitLookahead`, through the reader's frame cache and its
+/// lookahead scratch buffer.
+private struct FrameLookahead: LookaheadBytes {
+  let reader: ArchiveBinlogReader
+  var totalCount: UInt64 { reader.archive.uncompressedSize }
+  func bytes(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer? {
+    try? reader.view(at: offset, count: count, scratch: &reader.lookahead)
   }
 }
 

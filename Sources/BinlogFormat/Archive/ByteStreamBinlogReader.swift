@@ -1,14 +1,13 @@
-/// Reads events front to back from a `DecompressedByteStream` (stdin, a pipe, a `.gz` file):
-/// the same framing as `StreamBinlogReader`, through one reusable buffer that grows only to
-/// the largest event seen. Each event is valid until the next call to `next()`.
+/// Reads events front to back from a `DecompressedByteStream`: stdin, pipes, `.gz` files and
+/// zstd files without a seek table (`zstd binlog.000001`, or any archive piped in; several
+/// frames and skippable frames are fine). Bytes that are neither zstd nor gzip pass through, so
+/// a pipe can carry a plain or a compressed binlog. Events are views into one `ByteWindow` that
+/// grows only to the largest event seen; each is valid until the next call to `next()`.
 public final class ByteStreamBinlogReader: EventSource {
   public let bytes: DecompressedByteStream
   public var framer: EventFramer
   public private(set) var position: UInt64 = 0
-  private var buffer: UnsafeMutableRawPointer
-  private var capacity: Int
-  private var start = 0
-  private var end = 0
+  private var window = ByteWindow(capacity: 1 << 20)
   private var eof = false
   /// Raised by the byte stream; thrown once the bytes before it are used up.
   private var pendingError: BinlogError?
@@ -22,63 +21,48 @@ public final class ByteStreamBinlogReader: EventSource {
   public init(bytes: DecompressedByteStream, name: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
     self.bytes = bytes
     framer = EventFramer(name: name, options: options)
-    capacity = 1 << 20
-    buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     try fill(4)
     let decompressed = bytes.compression == .none ? "" : " after \(bytes.compression.rawValue) decompression"
-    if end - start == 0 {
+    if window.available == 0 {
       if let e = pendingError { throw e }
       throw BinlogError(.notABinlog, "empty input (0 bytes\(decompressed)): not a binlog", file: bytes.name, offset: 0)
     }
-    let b = UnsafeRawBufferPointer(start: buffer + start, count: end - start)
+    let b = window.bytes(window.available)
     if b.count < 4 || !zip(b.prefix(4), binlogMagic).allSatisfy({ $0 == $1 }) {
       throw BinlogError(.notABinlog, "Not a valid binary log: bad magic bytes\(decompressed)", file: bytes.name, offset: 0)
     }
-    start += 4
+    window.consume(4)
     position = 4
   }
 
-  deinit { buffer.deallocate() }
+  /// Reads `input` (a mapped file, or a descriptor such as stdin), decompressing it when it is
+  /// zstd or gzip. `name` names the events; `streamName` (default: `name`) the input in errors
+  /// about its compressed bytes.
+  public convenience init(
+    input: DecompressedByteStream.Input, name: String, streamName: String? = nil, options: ReaderOptions = ReaderOptions()
+  ) throws(BinlogError) {
+    try self.init(bytes: DecompressedByteStream(input: input, name: streamName ?? name), name: name, options: options)
+  }
 
-  /// Makes at least `n` bytes available from `start`, unless the input ends first.
+  /// Makes at least `n` bytes available, unless the input ends (or breaks) first.
   private func fill(_ n: Int) throws(BinlogError) {
-    if end - start >= n || eof { return }
-    if n > capacity - start {
-      if n > capacity {
-        var newCap = capacity
-        while newCap < n { newCap *= 2 }
-        let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap, alignment: 16)
-        nb.copyMemory(from: buffer + start, byteCount: end - start)
-        buffer.deallocate()
-        buffer = nb
-        capacity = newCap
-      } else {
-        buffer.copyMemory(from: buffer + start, byteCount: end - start)
-      }
-      end -= start
-      start = 0
-    }
-    while end - start < n {
-      let r: Int
-      do {
-        r = try bytes.read(into: UnsafeMutableRawBufferPointer(start: buffer + end, count: capacity - end))
+    if eof { return }
+    try window.fill(n) { (free) throws(BinlogError) -> Int in
+      var r = 0
+      do throws(BinlogError) {
+        r = try bytes.read(into: free)
       } catch {
         pendingError = error
-        eof = true
-        return
       }
-      if r == 0 {
-        eof = true
-        return
-      }
-      end += r
+      if r == 0 { eof = true }
+      return r
     }
   }
 
   public func next() throws(BinlogError) -> RawEvent? {
     let need = framer.headerNeed
     try fill(need)
-    let available = end - start
+    let available = window.available
     if available == 0 {
       if let e = pendingError { throw e }
       return nil
@@ -89,25 +73,24 @@ public final class ByteStreamBinlogReader: EventSource {
         .truncated, "only \(available) bytes left where a \(need)-byte event header should be: input truncated",
         file: name, offset: position)
     }
-    let hb = UnsafeRawBufferPointer(start: buffer + start, count: need)
+    let hb = window.bytes(need)
     let header = need == 13 ? EventHeader(v1: hb) : EventHeader(v4: hb)
     let size = Int(header.eventSize)
     if size <= (1 << 30) { try fill(size) }
-    if end - start < size, let e = pendingError { throw e }
-    let sz = try framer.eventSize(header: header, offset: position, available: end - start)
-    let bytes = UnsafeRawBufferPointer(start: buffer + start, count: sz)
+    if window.available < size, let e = pendingError { throw e }
+    let sz = try framer.eventSize(header: header, offset: position, available: window.available)
     let ev: RawEvent
     do {
-      ev = try framer.accept(offset: position, header: header, bytes: bytes)
+      ev = try framer.accept(offset: position, header: header, bytes: window.bytes(sz))
     } catch {
       // Framing is intact after a checksum mismatch: step over the event (see MappedBinlogReader).
       if error.kind == .checksumMismatch {
-        start += sz
+        window.consume(sz)
         position += UInt64(sz)
       }
       throw error
     }
-    start += sz
+    window.consume(sz)
     position += UInt64(sz)
     return ev
   }
@@ -119,6 +102,11 @@ extension ByteStreamBinlogReader: CompressedBinlogSource {
   public var isSeekable: Bool { false }
 
   public func seek(to offset: UInt64) throws(BinlogError) {
+    if bytes.compression == .zstd {
+      throw BinlogError(
+        .unsupported, "cannot seek in a zstd stream without a seek table; 'sluice archive' writes seekable archives",
+        file: name)
+    }
     throw BinlogError(.unsupported, "cannot seek in a stream; positions apply to files and seekable archives", file: name)
   }
 

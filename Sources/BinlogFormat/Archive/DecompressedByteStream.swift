@@ -30,6 +30,8 @@ public final class DecompressedByteStream {
   public private(set) var position: UInt64 = 0
   /// Compressed bytes consumed so far.
   public var compressedPosition: UInt64 { inputBase + UInt64(inPos) }
+  /// zstd frames (skippable ones included) or gzip members completed so far.
+  public var framesCompleted: Int { compression == .gzip ? gzipMembers : zstdFrames }
 
   private let mapped: MappedFile?
   private let fd: Int32
@@ -41,12 +43,16 @@ public final class DecompressedByteStream {
   private var inputBase: UInt64 = 0
   private var inputEOF = false
   private var finished = false
+  /// Mapped input: the pages before this offset have been released.
+  private var releasedUpTo = 0
 
   private var dctx: OpaquePointer?
   /// ZSTD_decompressStream's last hint: 0 when it stopped at the end of a frame.
   private var zstdHint = 0
   private var zstdFrames = 0
   private var zstdFrameStart: UInt64 = 0
+  /// The zstd frame being decoded is a skippable one (as far as the bytes at hand show).
+  private var zstdFrameIsSkippable = false
   private var zs: UnsafeMutablePointer<z_stream>?
   /// True between the first byte of a gzip member and its trailer.
   private var inGzipMember = false
@@ -79,6 +85,7 @@ public final class DecompressedByteStream {
     }
     if first.count == 4 && ZstdBinlog.isZstdMagic(first[0], first[1], first[2], first[3]) {
       compression = .zstd
+      zstdFrameIsSkippable = first[0] != 0x28
       guard let d = ZSTD_createDCtx() else {
         inBuffer.free()
         throw BinlogError(.io, "cannot allocate a zstd decompression context", file: name)
@@ -99,6 +106,9 @@ public final class DecompressedByteStream {
       compression = .none
     }
   }
+
+  private static let releaseStep = 8 << 20
+  private static let pageSize = Int(getpagesize())
 
   /// True when the four bytes start a gzip member (1F 8B 08: deflate).
   public static func isGzipMagic(_ b0: UInt8, _ b1: UInt8, _ b2: UInt8) -> Bool { b0 == 0x1F && b1 == 0x8B && b2 == 0x08 }
@@ -187,6 +197,11 @@ public final class DecompressedByteStream {
       }
       if n > 0 {
         position += UInt64(n)
+        if let mapped, inPos - releasedUpTo >= Self.releaseStep {
+          // Keep memory flat on big files: consumed compressed bytes are not read again.
+          mapped.dontNeed(offset: releasedUpTo, length: inPos - releasedUpTo)
+          releasedUpTo = inPos & ~(Self.pageSize - 1)
+        }
         return n
       }
     }
@@ -220,6 +235,11 @@ public final class DecompressedByteStream {
     if r == 0 {
       zstdFrames += 1
       zstdFrameStart = compressedPosition
+      zstdFrameIsSkippable = false
+      if inSize - inPos >= 4 {
+        let m = UnsafeRawBufferPointer(start: inBase! + inPos, count: 4)
+        zstdFrameIsSkippable = m[0] & 0xF0 == 0x50 && m[1] == 0x2A && m[2] == 0x4D && m[3] == 0x18
+      }
     }
     return zout.pos
   }
@@ -273,9 +293,10 @@ public final class DecompressedByteStream {
       return
     case .zstd:
       if zstdHint != 0 {
+        let frame = zstdFrameIsSkippable ? "skippable frame \(zstdFrames) (the seek table?)" : "frame \(zstdFrames)"
         throw BinlogError(
           .truncated,
-          "the zstd stream ends inside frame \(zstdFrames), which starts at compressed offset \(zstdFrameStart) (\(compressedPosition) bytes read): the input is truncated",
+          "the zstd stream ends inside \(frame), which starts at compressed offset \(zstdFrameStart) (\(compressedPosition) bytes read): the input is truncated",
           file: name, offset: position)
       }
     case .gzip:

@@ -84,7 +84,11 @@ public final class SeekableZstdArchive {
       storage = s
       spare = nil
     } else {
-      storage = need == 0 ? UnsafeMutableRawBufferPointer(start: nil, count: 0) : .allocate(byteCount: need, alignment: 16)
+      // Power-of-two sizes: frame buffers of slightly different sizes, freed and allocated in
+      // turn, would fragment the heap and memory would grow with the archive.
+      var size = 1 << 16
+      while size < need { size *= 2 }
+      storage = need == 0 ? UnsafeMutableRawBufferPointer(start: nil, count: 0) : .allocate(byteCount: size, alignment: 16)
     }
     do {
       try decoder.decompress(frame: index, of: seekTable, archive: file.bytes, into: storage, name: name)
@@ -94,6 +98,9 @@ public final class SeekableZstdArchive {
       }
       throw error
     }
+    // The compressed bytes are not needed again unless the frame leaves the cache: drop their
+    // pages so reading a whole archive keeps memory flat (they fault back in from the file).
+    file.dontNeed(offset: Int(entry.compressedOffset), length: Int(entry.compressedSize))
     framesDecompressed += 1
     bytesDecompressed += UInt64(need)
     framesTouched.insert(index)

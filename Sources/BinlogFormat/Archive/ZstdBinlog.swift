@@ -22,21 +22,6 @@ extension ArchiveBinlogReader: CompressedBinlogSource {
   public var isSeekable: Bool { true }
 }
 
-extension ZstdStreamBinlogReader: CompressedBinlogSource {
-  public var bytesTouched: UInt64 { position }
-  public var originalSize: UInt64? { nil }
-  public var isSeekable: Bool { false }
-
-  public func seek(to offset: UInt64) throws(BinlogError) {
-    throw BinlogError(
-      .unsupported, "cannot seek in a zstd stream without a seek table; 'sluice archive' writes seekable archives",
-      file: name)
-  }
-
-  public func lookaheadXid(from offset: UInt64) -> UInt64? { nil }
-  public func eventSize(at offset: UInt64) -> Int? { nil }
-}
-
 /// Recognizes zstd files and opens the right reader for them.
 public enum ZstdBinlog {
   /// True for the first four bytes of a zstd frame (28 B5 2F FD) or a skippable frame
@@ -82,7 +67,7 @@ public enum ZstdBinlog {
       }
       return try ArchiveBinlogReader(archive: archive, name: binlogName, options: options)
     }
-    return try ZstdStreamBinlogReader(input: .mapped(file), name: binlogName, archiveName: n, options: options)
+    return try ByteStreamBinlogReader(input: .mapped(file), name: binlogName, streamName: n, options: options)
   }
 
   /// The original's name for an archive's name: `binlog.000001.zst` → `binlog.000001`.

@@ -48,19 +48,15 @@ public struct TransactionPayloadEvent {
 }
 
 /// Streams the inner events of a Transaction_payload one at a time, decompressing into a
-/// window that grows only to the largest inner event (never the whole transaction).
+/// `ByteWindow` that grows only to the largest inner event (never the whole transaction).
 public final class PayloadEventReader {
-  private let payload: UnsafeRawBufferPointer
   private let compression: TransactionPayloadEvent.Compression
   private let outer: RawEvent
   private let format: FormatDescription
   private let fileName: String
   private var dctx: OpaquePointer?
   private var input: ZSTD_inBuffer
-  private var buffer: UnsafeMutableRawPointer
-  private var capacity: Int
-  private var start = 0
-  private var end = 0
+  private var window = ByteWindow(capacity: 256 * 1024)
   private var streamDone = false
   /// Offset of the next inner event within the uncompressed payload.
   public private(set) var innerOffset: UInt64 = 0
@@ -68,32 +64,24 @@ public final class PayloadEventReader {
   public private(set) var produced: UInt64 = 0
 
   public init(payload: TransactionPayloadEvent, outer: RawEvent, format: FormatDescription, fileName: String) throws(BinlogError) {
-    self.payload = payload.payload
     self.compression = payload.compression
     self.outer = outer
     self.format = format
     self.fileName = fileName
-    capacity = 256 * 1024
-    buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     input = ZSTD_inBuffer(src: payload.payload.baseAddress, size: payload.payload.count, pos: 0)
     switch compression {
     case .zstd:
-      guard let d = ZSTD_createDCtx() else {
-        buffer.deallocate()
-        throw BinlogError(.io, "cannot create a zstd decompression context")
-      }
+      guard let d = ZSTD_createDCtx() else { throw BinlogError(.io, "cannot create a zstd decompression context") }
       dctx = d
     case .none:
       dctx = nil
     case .other(let v):
-      buffer.deallocate()
       throw BinlogError(.unsupported, "unknown transaction payload compression type \(v)", file: fileName, offset: outer.offset, eventType: outer.type)
     }
   }
 
   deinit {
     if let dctx { ZSTD_freeDCtx(dctx) }
-    buffer.deallocate()
   }
 
   private func fail(_ msg: String) -> BinlogError {
@@ -102,71 +90,62 @@ public final class PayloadEventReader {
 
   /// Ensures `n` bytes are available in the window, decompressing more as needed.
   private func fill(_ n: Int) throws(BinlogError) {
-    if end - start >= n { return }
-    if n > capacity - start {
-      if n > capacity {
-        var newCap = capacity
-        while newCap < n { newCap *= 2 }
-        let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap, alignment: 16)
-        nb.copyMemory(from: buffer + start, byteCount: end - start)
-        buffer.deallocate()
-        buffer = nb
-        capacity = newCap
-      } else {
-        buffer.copyMemory(from: buffer + start, byteCount: end - start)
+    if streamDone { return }
+    try window.fill(n) { (free) throws(BinlogError) -> Int in
+      while !streamDone {
+        let k = try produce(into: free)
+        if k > 0 { return k }
       }
-      end -= start
-      start = 0
+      return 0
     }
-    while end - start < n && !streamDone {
-      if let dctx {
-        var out = ZSTD_outBuffer(dst: buffer + end, size: capacity - end, pos: 0)
-        let before = input.pos
-        let rc = ZSTD_decompressStream(dctx, &out, &input)
-        if ZSTD_isError(rc) != 0 {
-          throw fail("zstd payload is corrupt: \(String(cString: ZSTD_getErrorName(rc)))")
-        }
-        end += out.pos
-        produced += UInt64(out.pos)
-        if rc == 0 && input.pos == input.size { streamDone = true }
-        if out.pos == 0 && input.pos == before && input.pos == input.size {
-          if rc != 0 { throw fail("zstd payload ends before its frame does (truncated)") }
-          streamDone = true
-        }
-      } else {
-        let take = Swift.min(capacity - end, input.size - input.pos)
-        if take == 0 {
-          streamDone = true
-          break
-        }
-        (buffer + end).copyMemory(from: input.src! + input.pos, byteCount: take)
-        input.pos += take
-        end += take
-        produced += UInt64(take)
+  }
+
+  /// Decompresses (or copies) the next bytes of the payload into `free`; 0 when nothing came
+  /// out this time, with `streamDone` set at the end of the payload.
+  private func produce(into free: UnsafeMutableRawBufferPointer) throws(BinlogError) -> Int {
+    guard let dctx else {
+      let take = Swift.min(free.count, input.size - input.pos)
+      if take == 0 {
+        streamDone = true
+        return 0
       }
+      free.baseAddress!.copyMemory(from: input.src! + input.pos, byteCount: take)
+      input.pos += take
+      produced += UInt64(take)
+      return take
     }
+    var out = ZSTD_outBuffer(dst: free.baseAddress, size: free.count, pos: 0)
+    let before = input.pos
+    let rc = ZSTD_decompressStream(dctx, &out, &input)
+    if ZSTD_isError(rc) != 0 {
+      throw fail("zstd payload is corrupt: \(String(cString: ZSTD_getErrorName(rc)))")
+    }
+    produced += UInt64(out.pos)
+    if rc == 0 && input.pos == input.size { streamDone = true }
+    if out.pos == 0 && input.pos == before && input.pos == input.size {
+      if rc != 0 { throw fail("zstd payload ends before its frame does (truncated)") }
+      streamDone = true
+    }
+    return out.pos
   }
 
   /// The next inner event, or nil at the end of the payload. Inner events carry no checksum;
   /// their bytes are valid until the next call.
   public func next() throws(BinlogError) -> RawEvent? {
     try fill(19)
-    let available = end - start
+    let available = window.available
     if available == 0 { return nil }
     if available < 19 { throw fail("payload ends inside an inner event header (\(available) bytes left)") }
-    let hb = UnsafeRawBufferPointer(start: buffer + start, count: 19)
-    let header = EventHeader(v4: hb)
+    let header = EventHeader(v4: window.bytes(19))
     let size = Int(header.eventSize)
     guard size >= 19 else { throw fail("inner event at payload offset \(innerOffset) has size \(size)") }
     guard size <= 1 << 30 else { throw fail("inner event at payload offset \(innerOffset) claims \(size) bytes") }
     try fill(size)
-    guard end - start >= size else {
+    guard window.available >= size else {
       throw fail("payload ends inside an inner \(header.type.name) event at payload offset \(innerOffset)")
     }
-    let ev = RawEvent(
-      offset: outer.offset, header: header, bytes: UnsafeRawBufferPointer(start: buffer + start, count: size),
-      headerLength: 19, checksumLength: 0)
-    start += size
+    let ev = RawEvent(offset: outer.offset, header: header, bytes: window.bytes(size), headerLength: 19, checksumLength: 0)
+    window.consume(size)
     innerOffset += UInt64(size)
     return ev
   }

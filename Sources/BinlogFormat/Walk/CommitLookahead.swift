@@ -1,29 +1,39 @@
 /// Finds how a transaction ends by hopping over event headers ahead of it, so a streaming
-/// exporter can put the xid on row lines without buffering the transaction.
+/// exporter can put the xid on row lines without buffering the transaction. One walk for every
+/// source that can look ahead: a mapped file, or a seekable archive's frames.
 public enum CommitLookahead {
   /// The xid of the open (BEGIN..) transaction whose next event starts at `offset`, or nil when
   /// it ends without one (COMMIT query, rollback, next GTID, end of input) or the bytes are
   /// malformed. A statement outside BEGIN/COMMIT carries its own xid (status variable), if any.
   public static func xid(in bytes: UnsafeRawBufferPointer, from offset: Int, format: FormatDescription, file: String) -> UInt64? {
+    var mapped = MappedLookahead(bytes: bytes)
+    return xid(in: &mapped, from: UInt64(offset), format: format, file: file)
+  }
+
+  /// The same walk over any `LookaheadBytes`.
+  public static func xid<Bytes: LookaheadBytes>(
+    in bytes: inout Bytes, from offset: UInt64, format: FormatDescription, file: String
+  ) -> UInt64? {
+    let total = bytes.totalCount
     var pos = offset
     let h = format.headerLength
     let crc = format.checksum == .crc32 ? 4 : 0
     var steps = 0
-    while pos + h <= bytes.count && steps < 10_000_000 {
+    while pos + UInt64(h) <= total && steps < 10_000_000 {
       steps += 1
-      let type = EventType(bytes[pos + 4])
-      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + 9, as: UInt32.self)))
-      guard size >= h, pos + size <= bytes.count else { return nil }
-      switch type {
+      guard let hb = bytes.bytes(at: pos, count: 19) else { return nil }
+      let header = EventHeader(v4: hb)
+      let size = Int(header.eventSize)
+      guard size >= h, pos + UInt64(size) <= total else { return nil }
+      switch header.type {
       case .xid:
-        guard size - h - crc >= 8 else { return nil }
-        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + h, as: UInt64.self))
+        guard size - h - crc >= 8, let b = bytes.bytes(at: pos + UInt64(h), count: 8) else { return nil }
+        return UInt64(littleEndian: b.loadUnaligned(as: UInt64.self))
       case .gtid, .anonymousGTID, .gtidTagged, .mariaGTID, .rotate, .stop, .formatDescription:
         if steps > 1 { return nil }
       case .query, .queryCompressed:
-        let raw = RawEvent(
-          offset: UInt64(pos), header: EventHeader(v4: UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + 19)])),
-          bytes: UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + size)]), headerLength: h, checksumLength: crc)
+        guard let b = bytes.bytes(at: pos, count: size) else { return nil }
+        let raw = RawEvent(offset: pos, header: header, bytes: b, headerLength: h, checksumLength: crc)
         if let q = try? QueryEvent(event: raw, format: format) {
           switch QueryKind.classify(q.queryBytes) {
           case .commit, .rollback, .xaPrepare: return q.statusVars.xid
@@ -31,9 +41,8 @@ public enum CommitLookahead {
           }
         }
       case .transactionPayload:
-        let raw = RawEvent(
-          offset: UInt64(pos), header: EventHeader(v4: UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + 19)])),
-          bytes: UnsafeRawBufferPointer(rebasing: bytes[pos..<(pos + size)]), headerLength: h, checksumLength: crc)
+        guard let b = bytes.bytes(at: pos, count: size) else { return nil }
+        let raw = RawEvent(offset: pos, header: header, bytes: b, headerLength: h, checksumLength: crc)
         guard let p = try? TransactionPayloadEvent(event: raw),
           let r = try? PayloadEventReader(payload: p, outer: raw, format: format, fileName: file)
         else { return nil }
@@ -45,8 +54,27 @@ public enum CommitLookahead {
         return nil
       default: break
       }
-      pos += size
+      pos += UInt64(size)
     }
     return nil
+  }
+}
+
+/// Random access to a binlog's bytes for looking ahead of a reader.
+public protocol LookaheadBytes {
+  /// Size of the whole binlog.
+  var totalCount: UInt64 { get }
+  /// `count` bytes at `offset`, valid until the next call; nil when they cannot be read.
+  mutating func bytes(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer?
+}
+
+/// A mapped binlog's bytes, looked at in place.
+public struct MappedLookahead: LookaheadBytes {
+  public let bytes: UnsafeRawBufferPointer
+  public init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+  public var totalCount: UInt64 { UInt64(bytes.count) }
+  @inlinable public func bytes(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer? {
+    guard offset + UInt64(count) <= UInt64(bytes.count) else { return nil }
+    return UnsafeRawBufferPointer(rebasing: bytes[Int(offset)..<(Int(offset) + count)])
   }
 }
