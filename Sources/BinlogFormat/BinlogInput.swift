@@ -74,8 +74,7 @@ public final class BinlogInput: EventSource {
 
   public func lookaheadXid(from offset: UInt64) -> UInt64? {
     if let c = compressed { return c.lookaheadXid(from: offset) }
-    guard let b = mappedBytes else { return nil }
-    return CommitLookahead.xid(in: b, from: Int(offset), format: format, file: name)
+    return mapped?.lookaheadXid(from: offset)
   }
 
   public func eventSize(at offset: UInt64) -> Int? {

@@ -71,10 +71,13 @@ public protocol LookaheadBytes {
 /// A mapped binlog's bytes, looked at in place.
 public struct MappedLookahead: LookaheadBytes {
   public let bytes: UnsafeRawBufferPointer
+  /// The end of the furthest bytes looked at.
+  public private(set) var reach: UInt64 = 0
   public init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
   public var totalCount: UInt64 { UInt64(bytes.count) }
-  @inlinable public func bytes(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer? {
+  public mutating func bytes(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer? {
     guard offset + UInt64(count) <= UInt64(bytes.count) else { return nil }
+    reach = max(reach, offset + UInt64(count))
     return UnsafeRawBufferPointer(rebasing: bytes[Int(offset)..<(Int(offset) + count)])
   }
 }
