@@ -36,9 +36,21 @@ public enum DecimalCodec {
   /// least one digit), and zero is never written with a minus sign. Only the first
   /// `storageSize(precision:scale:)` bytes are read; fewer bytes, an invalid definition or a digit
   /// group out of range (MySQL's `bin2decimal` rejects those too) throw, leaving `out` unchanged.
-  public static func appendText(
-    _ bytes: UnsafeRawBufferPointer, precision: Int, scale: Int, into out: inout [UInt8]
+  @inlinable public static func appendText<O: ByteAppender>(
+    _ bytes: UnsafeRawBufferPointer, precision: Int, scale: Int, into out: inout O
   ) throws(BinlogError) {
+    // Sign, 65 digits and the point fit in 72 bytes.
+    var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+    let n = try withUnsafeMutableBytes(of: &tmp) { (t: UnsafeMutableRawBufferPointer) throws(BinlogError) -> Int in
+      try formatText(bytes, precision: precision, scale: scale, to: t.baseAddress!)
+    }
+    withUnsafeBytes(of: &tmp) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+  }
+
+  /// Writes the text `appendText` appends at `dst` (room for 67 bytes) and returns its length.
+  @usableFromInline static func formatText(
+    _ bytes: UnsafeRawBufferPointer, precision: Int, scale: Int, to dst: UnsafeMutableRawPointer
+  ) throws(BinlogError) -> Int {
     guard isValid(precision: precision, scale: scale) else {
       throw BinlogError(.malformed, "invalid DECIMAL(\(precision),\(scale)) definition")
     }
@@ -62,7 +74,7 @@ public enum DecimalCodec {
     }
 
     // At most 1 + 7 integer groups (65 digits) and 3 + 1 fraction groups (30 digits).
-    try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 12) { values throws(BinlogError) in
+    return try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 12) { values throws(BinlogError) -> Int in
       // Pass 1: read and check every group (big-endian, sign bit flipped, inverted if negative).
       var isZero = true
       var position = 0
@@ -84,7 +96,8 @@ public enum DecimalCodec {
       }
 
       // Pass 2: write the text (at most sign, 65 digits and the point) and append it at once.
-      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 + maxPrecision) { buffer in
+      do {
+        let buffer = UnsafeMutableBufferPointer(start: dst.assumingMemoryBound(to: UInt8.self), count: 2 + maxPrecision)
         var p = 0
         if negative && !isZero {
           buffer[p] = UInt8(ascii: "-")
@@ -110,7 +123,7 @@ public enum DecimalCodec {
             writeDigits(values[g], width: digitsOfGroup(g), into: buffer, at: &p)
           }
         }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<p]))
+        return p
       }
     }
   }
