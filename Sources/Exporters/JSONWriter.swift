@@ -11,9 +11,83 @@ public enum JSONWriter {
 
   /// Appends already-valid UTF-8 bytes as a JSON string literal.
   @inlinable public static func appendStringBytes<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O) {
+    if b.count <= directLimit {
+      var high: UInt64 = 0
+      out.write(upTo: b.count &* 6 &+ 2) { writeQuoted(b, to: $0, high: &high) }
+      return
+    }
     out.append(0x22)
     appendEscaped(b, into: &out)
     out.append(0x22)
+  }
+
+  /// Strings up to this length are escaped straight into the output (which reserves 6 bytes
+  /// per input byte for them); longer ones in runs.
+  @usableFromInline static let directLimit = 1 << 14
+
+  /// Writes `b` as a JSON string literal at `dst` (room for `6 * b.count + 2` bytes) and returns
+  /// its length; ORs every input byte into `high` (so the caller sees non-ASCII text).
+  @inlinable static func writeQuoted(_ b: UnsafeRawBufferPointer, to dst: UnsafeMutableRawPointer, high: inout UInt64) -> Int {
+    let n = b.count
+    var i = 0
+    var o = 1
+    var h: UInt64 = 0
+    dst.storeBytes(of: 0x22, as: UInt8.self)
+    while i &+ 8 <= n {
+      let w = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      h |= w
+      if !wordNeedsEscape(UInt64(littleEndian: w)) {
+        (dst + o).storeBytes(of: w, as: UInt64.self)
+        o &+= 8
+        i &+= 8
+        continue
+      }
+      let end = i &+ 8
+      while i < end {
+        o &+= writeEscapedByte(b[i], to: dst + o)
+        i &+= 1
+      }
+    }
+    while i < n {
+      let c = b[i]
+      h |= UInt64(c)
+      o &+= writeEscapedByte(c, to: dst + o)
+      i &+= 1
+    }
+    (dst + o).storeBytes(of: 0x22, as: UInt8.self)
+    high |= h
+    return o &+ 1
+  }
+
+  /// Writes `c` as it appears inside a JSON string (1, 2 or 6 bytes) and returns how many.
+  @inlinable @inline(__always) static func writeEscapedByte(_ c: UInt8, to p: UnsafeMutableRawPointer) -> Int {
+    if c >= 0x20 && c != 0x22 && c != 0x5C {
+      p.storeBytes(of: c, as: UInt8.self)
+      return 1
+    }
+    let short: UInt8
+    switch c {
+    case 0x22: short = 0x22
+    case 0x5C: short = 0x5C
+    case 0x0A: short = 0x6E
+    case 0x0D: short = 0x72
+    case 0x09: short = 0x74
+    case 0x08: short = 0x62
+    case 0x0C: short = 0x66
+    default: short = 0
+    }
+    p.storeBytes(of: 0x5C, as: UInt8.self)
+    if short != 0 {
+      p.storeBytes(of: short, toByteOffset: 1, as: UInt8.self)
+      return 2
+    }
+    let hex: StaticString = "0123456789abcdef"
+    p.storeBytes(of: 0x75, toByteOffset: 1, as: UInt8.self)
+    p.storeBytes(of: 0x30, toByteOffset: 2, as: UInt8.self)
+    p.storeBytes(of: 0x30, toByteOffset: 3, as: UInt8.self)
+    p.storeBytes(of: hex.utf8Start[Int(c >> 4)], toByteOffset: 4, as: UInt8.self)
+    p.storeBytes(of: hex.utf8Start[Int(c & 15)], toByteOffset: 5, as: UInt8.self)
+    return 6
   }
 
   /// True when one of the 8 bytes of `w` must be escaped in a JSON string (a control
@@ -72,42 +146,25 @@ public enum JSONWriter {
   /// (appending nothing) otherwise. ASCII text without characters to escape, the common case,
   /// is checked 8 bytes at a time and copied in one piece.
   @inlinable public static func appendStringIfValidUTF8<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O) -> Bool {
-    // One pass finds both: bytes to escape (then escape it all) and non-ASCII bytes (then
-    // validate it); text with neither, or only valid non-ASCII, is copied in one piece.
-    let n = b.count
-    var i = 0
-    var high: UInt64 = 0
-    var escape = false
-    while i &+ 8 <= n {
-      let w = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-      high |= w
-      if wordNeedsEscape(w) {
-        escape = true
-        break
+    if b.count <= directLimit {
+      // Escape and copy in one pass; validate only text with non-ASCII bytes, and take the
+      // copy back in the rare case it is not UTF-8.
+      var high: UInt64 = 0
+      var written = 0
+      out.write(upTo: b.count &* 6 &+ 2) { p in
+        written = writeQuoted(b, to: p, high: &high)
+        return written
       }
-      i &+= 8
-    }
-    if !escape {
-      while i < n {
-        let c = b[i]
-        high |= UInt64(c)
-        if c < 0x20 || c == 0x22 || c == 0x5C {
-          escape = true
-          break
-        }
-        i &+= 1
+      if high & 0x8080_8080_8080_8080 != 0 && !Charset.isValidUTF8(b) {
+        out.removeLast(written)
+        return false
       }
+      return true
     }
-    if escape || high & 0x8080_8080_8080_8080 != 0 {
-      guard Charset.isValidUTF8(b) else { return false }
-    }
-    if escape {
-      appendStringBytes(b, into: &out)
-    } else {
-      out.append(0x22)
-      out.append(contentsOf: b)
-      out.append(0x22)
-    }
+    guard Charset.isValidUTF8(b) else { return false }
+    out.append(0x22)
+    appendEscaped(b, into: &out)
+    out.append(0x22)
     return true
   }
 

@@ -56,14 +56,14 @@ public final class NDJSONExporter {
   deinit { prefix.deallocate() }
 
   /// The xid of the walker's current transaction: known, or looked up ahead in a mapped file.
-  func transactionXid<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>) -> UInt64? {
+  func transactionXid<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>, fileName: String) -> UInt64? {
     let state = walker.transaction
     if let x = state.xid { return x }
     // Rows outside BEGIN/COMMIT (non-transactional tables) commit with their statement: no xid.
     if !state.open && !ev.inPayload { return nil }
-    if lookaheadStart == state.startOffset && lookaheadFile == walker.fileName { return lookaheadXid }
+    if lookaheadStart == state.startOffset && lookaheadFile == fileName { return lookaheadXid }
     lookaheadStart = state.startOffset
-    lookaheadFile = walker.fileName
+    lookaheadFile = fileName
     lookaheadXid = nil
     // Start after the transaction's first event; for a payload, from the payload event itself.
     var start = ev.inPayload ? ev.raw.offset : state.startOffset
@@ -73,13 +73,13 @@ public final class NDJSONExporter {
   }
 
   private func appendCommon<S: EventSource, O: ByteAppender>(
-    _ ev: WalkedEvent, _ walker: BinlogWalker<S>, xid: UInt64?, into out: inout O
+    _ ev: WalkedEvent, _ walker: BinlogWalker<S>, fileName: String, xid: UInt64?, into out: inout O
   ) {
     let state = walker.transaction
     JSONWriter.appendRaw("{\"file\":", into: &out)
-    if cachedFileName != walker.fileName {
-      cachedFileName = walker.fileName
-      cachedBaseName = Array(binlogBaseName(walker.fileName).utf8)
+    if cachedFileName != fileName {
+      cachedFileName = fileName
+      cachedBaseName = Array(binlogBaseName(fileName).utf8)
     }
     JSONWriter.appendRaw("\"", into: &out)
     cachedBaseName.withUnsafeBytes { JSONWriter.appendEscaped($0, into: &out) }
@@ -128,10 +128,12 @@ public final class NDJSONExporter {
   @_specialize(where S == BinlogInput)
   @_specialize(where S == MappedBinlogReader)
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
-    if feedsSchema { schema?.consume(ev, file: walker.fileName) }
+    // Read once: the source's name is a computed property behind a class and an optional.
+    let fileName = walker.fileName
+    if feedsSchema { schema?.consume(ev, file: fileName) }
     switch ev.body {
     case .rows(let rows):
-      try writeRows(ev, rows, walker)
+      try writeRows(ev, rows, walker, fileName: fileName)
     case .query(let q):
       guard options.includeQueries else { return }
       let kind = QueryKind.classify(q.queryBytes)
@@ -141,7 +143,7 @@ public final class NDJSONExporter {
       }
       let xid = q.statusVars.xid ?? walker.transaction.xid
       try sink.withText { out in
-        appendCommon(ev, walker, xid: xid, into: &out)
+        appendCommon(ev, walker, fileName: fileName, xid: xid, into: &out)
         JSONWriter.appendRaw(",\"db\":", into: &out)
         JSONWriter.appendString(q.database, into: &out)
         JSONWriter.appendRaw(",\"type\":", into: &out)
@@ -177,18 +179,20 @@ public final class NDJSONExporter {
     return t
   }
 
-  private func writeRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
+  private func writeRows<S: EventSource>(
+    _ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>, fileName: String
+  ) throws {
     guard let table = schema?.tableMap(rows.tableID) ?? walker.tableMaps[rows.tableID] else {
       throw BinlogError(
         .malformed, "rows event for table id \(rows.tableID) has no preceding Table_map",
-        file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+        file: fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
     let text = tableText(table)
-    let xid = transactionXid(ev, walker)
+    let xid = transactionXid(ev, walker, fileName: fileName)
     // The part of every line that is the same for all rows of this event.
     var prefix = self.prefix
     prefix.removeAll()
-    appendCommon(ev, walker, xid: xid, into: &prefix)
+    appendCommon(ev, walker, fileName: fileName, xid: xid, into: &prefix)
     text.head.withUnsafeBytes { prefix.append(contentsOf: $0) }
     JSONWriter.appendRaw(",\"type\":\"", into: &prefix)
     JSONWriter.appendRaw(rows.kind == .write ? "insert" : rows.kind == .update ? "update" : "delete", into: &prefix)
@@ -201,14 +205,15 @@ public final class NDJSONExporter {
     // Moved out of the cache, not copied (a copy retains every array and string it holds).
     var decoder: RowDecoder
     do {
-      if var d = decoders.removeValue(forKey: rows.tableID) {
-        try d.reset(event: rows, table: table)
-        decoder = d
+      var slot = decoders.removeValue(forKey: rows.tableID)
+      if slot == nil {
+        slot = try RowDecoder(event: rows, table: table)
       } else {
-        decoder = try RowDecoder(event: rows, table: table)
+        try slot!.reset(event: rows, table: table)
       }
+      decoder = slot.take()!
     } catch {
-      throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+      throw error.with(file: fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
     defer {
       if decoders.count >= 64 { decoders.removeAll() }
@@ -281,7 +286,7 @@ public final class NDJSONExporter {
         }
       }
     } catch let e as BinlogError {
-      throw e.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+      throw e.with(file: fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
   }
 

@@ -93,7 +93,9 @@ public struct RowDecoder {
   }
 
   /// Lends the current row's before and after images (indexed by column) to `body`.
-  @inlinable public func withImages<R>(
+  /// `mutating` only so that a caller's decoder is borrowed in place, never copied (a copy
+  /// retains every array and string the decoder holds).
+  @inlinable public mutating func withImages<R>(
     _ body: (UnsafeBufferPointer<ColumnValue>, UnsafeBufferPointer<ColumnValue>) throws -> R
   ) rethrows -> R {
     try before.withUnsafeBufferPointer { b in try after.withUnsafeBufferPointer { a in try body(b, a) } }

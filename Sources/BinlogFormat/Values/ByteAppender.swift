@@ -7,9 +7,20 @@ public protocol ByteAppender {
   mutating func append(_ byte: UInt8)
   mutating func append(contentsOf bytes: UnsafeRawBufferPointer)
   mutating func removeLast(_ n: Int)
+  /// Lets `body` write up to `n` bytes at once at the end; `body` returns how many it wrote.
+  mutating func write(upTo n: Int, _ body: (UnsafeMutableRawPointer) -> Int)
 }
 
-extension Array: ByteAppender where Element == UInt8 {}
+extension Array: ByteAppender where Element == UInt8 {
+  /// Through a temporary buffer: an array has no uninitialized tail to write into.
+  @inlinable public mutating func write(upTo n: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
+    guard n > 0 else { return }
+    withUnsafeTemporaryAllocation(byteCount: n, alignment: 8) { t in
+      let k = body(t.baseAddress!)
+      append(contentsOf: UnsafeRawBufferPointer(rebasing: t[0..<k]))
+    }
+  }
+}
 
 /// A growable byte buffer over raw memory: an append is a capacity check and a store, without the
 /// uniqueness, exclusivity and retain work of appending to an array held by a class.
