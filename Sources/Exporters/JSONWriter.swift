@@ -4,16 +4,90 @@ import BinlogFormat
 public enum JSONWriter {
 
   /// Appends `s` as a JSON string literal (quotes included), escaping as RFC 8259 requires.
-  @inlinable public static func appendString(_ s: String, into out: inout [UInt8]) {
+  @inlinable public static func appendString<O: ByteAppender>(_ s: String, into out: inout O) {
     var s = s
     s.withUTF8 { appendStringBytes(UnsafeRawBufferPointer($0), into: &out) }
   }
 
   /// Appends already-valid UTF-8 bytes as a JSON string literal.
-  @inlinable public static func appendStringBytes(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+  @inlinable public static func appendStringBytes<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O) {
+    if b.count <= directLimit {
+      var high: UInt64 = 0
+      out.write(upTo: b.count &* 6 &+ 2) { writeQuoted(b, to: $0, high: &high) }
+      return
+    }
     out.append(0x22)
     appendEscaped(b, into: &out)
     out.append(0x22)
+  }
+
+  /// Strings up to this length are escaped straight into the output (which reserves 6 bytes
+  /// per input byte for them); longer ones in runs.
+  @usableFromInline static let directLimit = 1 << 14
+
+  /// Writes `b` as a JSON string literal at `dst` (room for `6 * b.count + 2` bytes) and returns
+  /// its length; ORs every input byte into `high` (so the caller sees non-ASCII text).
+  @inlinable static func writeQuoted(_ b: UnsafeRawBufferPointer, to dst: UnsafeMutableRawPointer, high: inout UInt64) -> Int {
+    let n = b.count
+    var i = 0
+    var o = 1
+    var h: UInt64 = 0
+    dst.storeBytes(of: 0x22, as: UInt8.self)
+    while i &+ 8 <= n {
+      let w = b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      h |= w
+      if !wordNeedsEscape(UInt64(littleEndian: w)) {
+        (dst + o).storeBytes(of: w, as: UInt64.self)
+        o &+= 8
+        i &+= 8
+        continue
+      }
+      let end = i &+ 8
+      while i < end {
+        o &+= writeEscapedByte(b[i], to: dst + o)
+        i &+= 1
+      }
+    }
+    while i < n {
+      let c = b[i]
+      h |= UInt64(c)
+      o &+= writeEscapedByte(c, to: dst + o)
+      i &+= 1
+    }
+    (dst + o).storeBytes(of: 0x22, as: UInt8.self)
+    high |= h
+    return o &+ 1
+  }
+
+  /// Writes `c` as it appears inside a JSON string (1, 2 or 6 bytes) and returns how many.
+  @inlinable @inline(__always) static func writeEscapedByte(_ c: UInt8, to p: UnsafeMutableRawPointer) -> Int {
+    if c >= 0x20 && c != 0x22 && c != 0x5C {
+      p.storeBytes(of: c, as: UInt8.self)
+      return 1
+    }
+    let short: UInt8
+    switch c {
+    case 0x22: short = 0x22
+    case 0x5C: short = 0x5C
+    case 0x0A: short = 0x6E
+    case 0x0D: short = 0x72
+    case 0x09: short = 0x74
+    case 0x08: short = 0x62
+    case 0x0C: short = 0x66
+    default: short = 0
+    }
+    p.storeBytes(of: 0x5C, as: UInt8.self)
+    if short != 0 {
+      p.storeBytes(of: short, toByteOffset: 1, as: UInt8.self)
+      return 2
+    }
+    let hex: StaticString = "0123456789abcdef"
+    p.storeBytes(of: 0x75, toByteOffset: 1, as: UInt8.self)
+    p.storeBytes(of: 0x30, toByteOffset: 2, as: UInt8.self)
+    p.storeBytes(of: 0x30, toByteOffset: 3, as: UInt8.self)
+    p.storeBytes(of: hex.utf8Start[Int(c >> 4)], toByteOffset: 4, as: UInt8.self)
+    p.storeBytes(of: hex.utf8Start[Int(c & 15)], toByteOffset: 5, as: UInt8.self)
+    return 6
   }
 
   /// True when one of the 8 bytes of `w` must be escaped in a JSON string (a control
@@ -29,7 +103,7 @@ public enum JSONWriter {
     return (control | quote | backslash) != 0
   }
 
-  @inlinable public static func appendEscaped(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+  @inlinable public static func appendEscaped<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O) {
     var runStart = 0
     let n = b.count
     var i = 0
@@ -71,51 +145,41 @@ public enum JSONWriter {
   /// Appends `b` as a JSON string literal when it is valid UTF-8 and returns true; returns false
   /// (appending nothing) otherwise. ASCII text without characters to escape, the common case,
   /// is checked 8 bytes at a time and copied in one piece.
-  @inlinable public static func appendStringIfValidUTF8(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
-    let n = b.count
-    var i = 0
-    var clean = true
-    while i &+ 8 <= n {
-      let w = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-      if w & 0x8080_8080_8080_8080 != 0 || wordNeedsEscape(w) {
-        clean = false
-        break
+  @inlinable public static func appendStringIfValidUTF8<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O) -> Bool {
+    if b.count <= directLimit {
+      // Escape and copy in one pass; validate only text with non-ASCII bytes, and take the
+      // copy back in the rare case it is not UTF-8.
+      var high: UInt64 = 0
+      var written = 0
+      out.write(upTo: b.count &* 6 &+ 2) { p in
+        written = writeQuoted(b, to: p, high: &high)
+        return written
       }
-      i &+= 8
-    }
-    if clean {
-      while i < n {
-        let c = b[i]
-        if c >= 0x80 || c < 0x20 || c == 0x22 || c == 0x5C {
-          clean = false
-          break
-        }
-        i &+= 1
+      if high & 0x8080_8080_8080_8080 != 0 && !Charset.isValidUTF8(b) {
+        out.removeLast(written)
+        return false
       }
-    }
-    if clean {
-      out.append(0x22)
-      out.append(contentsOf: b)
-      out.append(0x22)
       return true
     }
     guard Charset.isValidUTF8(b) else { return false }
-    appendStringBytes(b, into: &out)
+    out.append(0x22)
+    appendEscaped(b, into: &out)
+    out.append(0x22)
     return true
   }
 
-  @inlinable public static func appendKey(_ key: StaticString, into out: inout [UInt8]) {
+  @inlinable public static func appendKey<O: ByteAppender>(_ key: StaticString, into out: inout O) {
     out.append(0x22)
     out.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
     out.append(0x22)
     out.append(0x3A)
   }
 
-  @inlinable public static func appendRaw(_ s: StaticString, into out: inout [UInt8]) {
+  @inlinable public static func appendRaw<O: ByteAppender>(_ s: StaticString, into out: inout O) {
     out.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
   }
 
-  @inlinable public static func appendInt(_ v: Int64, into out: inout [UInt8]) {
+  @inlinable public static func appendInt<O: ByteAppender>(_ v: Int64, into out: inout O) {
     if v < 0 {
       out.append(0x2D)
       appendUInt(v.magnitude, into: &out)
@@ -128,7 +192,7 @@ public enum JSONWriter {
   @usableFromInline static let digitPairs: StaticString =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
-  @inlinable public static func appendUInt(_ v: UInt64, into out: inout [UInt8]) {
+  @inlinable public static func appendUInt<O: ByteAppender>(_ v: UInt64, into out: inout O) {
     if v < 10 {
       out.append(0x30 &+ UInt8(v))
       return
@@ -158,7 +222,7 @@ public enum JSONWriter {
   }
 
   /// Appends `v` zero-padded to `width` digits.
-  @inlinable public static func appendPadded(_ v: Int, width: Int, into out: inout [UInt8]) {
+  @inlinable public static func appendPadded<O: ByteAppender>(_ v: Int, width: Int, into out: inout O) {
     var digits = 1
     var x = v
     while x >= 10 {
@@ -170,7 +234,7 @@ public enum JSONWriter {
   }
 
   /// Shortest round-trip text of a Double, as a valid JSON number (null for NaN/infinity).
-  public static func appendDouble(_ v: Double, into out: inout [UInt8]) {
+  @inlinable public static func appendDouble<O: ByteAppender>(_ v: Double, into out: inout O) {
     if !v.isFinite {
       appendRaw("null", into: &out)
       return
@@ -181,10 +245,10 @@ public enum JSONWriter {
       return
     }
     var s = v.description
-    s.withUTF8 { out.append(contentsOf: $0) }
+    s.withUTF8 { out.append(contentsOf: UnsafeRawBufferPointer($0)) }
   }
 
-  public static func appendFloat(_ v: Float, into out: inout [UInt8]) {
+  @inlinable public static func appendFloat<O: ByteAppender>(_ v: Float, into out: inout O) {
     if !v.isFinite {
       appendRaw("null", into: &out)
       return
@@ -194,37 +258,51 @@ public enum JSONWriter {
       return
     }
     var s = v.description
-    s.withUTF8 { out.append(contentsOf: $0) }
+    s.withUTF8 { out.append(contentsOf: UnsafeRawBufferPointer($0)) }
   }
 
-  static let base64Alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+  @usableFromInline static let base64Alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
-  public static func appendBase64(_ b: UnsafeRawBufferPointer, padTo: Int = 0, into out: inout [UInt8]) {
+  /// Base64 of `b` (zero-padded to `padTo` bytes), encoded 48 input bytes at a time into a stack
+  /// buffer and appended in pieces.
+  @inlinable public static func appendBase64<O: ByteAppender>(_ b: UnsafeRawBufferPointer, padTo: Int = 0, into out: inout O) {
     let total = Swift.max(b.count, padTo)
-    @inline(__always) func byte(_ i: Int) -> UInt32 { i < b.count ? UInt32(b[i]) : 0 }
-    var i = 0
-    let a = base64Alphabet
-    while i + 3 <= total {
-      let v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2)
-      out.append(a[Int(v >> 18)])
-      out.append(a[Int((v >> 12) & 63)])
-      out.append(a[Int((v >> 6) & 63)])
-      out.append(a[Int(v & 63)])
-      i += 3
-    }
-    let rem = total - i
-    if rem == 1 {
-      let v = byte(i) << 16
-      out.append(a[Int(v >> 18)])
-      out.append(a[Int((v >> 12) & 63)])
-      out.append(0x3D)
-      out.append(0x3D)
-    } else if rem == 2 {
-      let v = byte(i) << 16 | byte(i + 1) << 8
-      out.append(a[Int(v >> 18)])
-      out.append(a[Int((v >> 12) & 63)])
-      out.append(a[Int((v >> 6) & 63)])
-      out.append(0x3D)
+    let n = b.count
+    let a = base64Alphabet.utf8Start
+    var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &tmp) { t in
+      var i = 0
+      var k = 0
+      while i &+ 3 <= total {
+        let v: UInt32
+        if i &+ 3 <= n {
+          v = UInt32(b[i]) << 16 | UInt32(b[i &+ 1]) << 8 | UInt32(b[i &+ 2])
+        } else {
+          v = (i < n ? UInt32(b[i]) << 16 : 0) | (i &+ 1 < n ? UInt32(b[i &+ 1]) << 8 : 0)
+        }
+        t[k] = a[Int(v >> 18)]
+        t[k &+ 1] = a[Int((v >> 12) & 63)]
+        t[k &+ 2] = a[Int((v >> 6) & 63)]
+        t[k &+ 3] = a[Int(v & 63)]
+        k &+= 4
+        i &+= 3
+        if k == 64 {
+          out.append(contentsOf: UnsafeRawBufferPointer(t))
+          k = 0
+        }
+      }
+      let rem = total &- i
+      if rem > 0 {
+        let b0 = i < n ? UInt32(b[i]) : 0
+        let b1 = rem == 2 && i &+ 1 < n ? UInt32(b[i &+ 1]) : 0
+        let v = b0 << 16 | b1 << 8
+        t[k] = a[Int(v >> 18)]
+        t[k &+ 1] = a[Int((v >> 12) & 63)]
+        t[k &+ 2] = rem == 2 ? a[Int((v >> 6) & 63)] : 0x3D
+        t[k &+ 3] = 0x3D
+        k &+= 4
+      }
+      if k > 0 { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[0..<k])) }
     }
   }
 }

@@ -19,16 +19,25 @@ public final class NDJSONExporter {
   private var lookaheadStart: UInt64 = .max
   private var lookaheadFile = ""
   private var lookaheadXid: UInt64?
-  private var prefix: [UInt8] = []
+  /// The part of every line that is the same for all rows of one event.
+  private var prefix = RawTextBuffer(capacity: 1024)
+  /// Text formatted into an array first (JSON documents, other charsets), reused.
+  private var scratch: [UInt8] = []
+  /// Lines go out when this many bytes are buffered.
+  private let flushSize = 1 << 20
   private var cachedFileName = ""
   private var cachedBaseName: [UInt8] = []
   /// `"gtid":` value text of the transaction in progress, rendered once per transaction.
   private var cachedGTID: GTID?
   private var cachedGTIDText: [UInt8] = []
+  /// `"time":` text of the last event timestamp.
+  private var cachedTime: UInt32 = 0
+  private var cachedTimeText: [UInt8] = []
   /// Per table id: the table's constant JSON text (names, keys), while its table map is unchanged.
   private var tableTexts: [UInt64: TableJSONText] = [:]
-  /// One row decoder reused for every rows event (no per-event buffers).
-  private var decoder: RowDecoder?
+  /// A row decoder per table id, reused for its rows events: its value buffers and column
+  /// decoders fit the table, so no event allocates (tables alternate within transactions).
+  private var decoders: [UInt64: RowDecoder] = [:]
   /// Offline schema (DDL replay, `--schema` dumps): names, keys and labels for tables whose
   /// binlog has no optional metadata.
   public var schema: SchemaTracker?
@@ -44,15 +53,17 @@ public final class NDJSONExporter {
     self.options = options
   }
 
+  deinit { prefix.deallocate() }
+
   /// The xid of the walker's current transaction: known, or looked up ahead in a mapped file.
-  func transactionXid<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>) -> UInt64? {
+  func transactionXid<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>, fileName: String) -> UInt64? {
     let state = walker.transaction
     if let x = state.xid { return x }
     // Rows outside BEGIN/COMMIT (non-transactional tables) commit with their statement: no xid.
     if !state.open && !ev.inPayload { return nil }
-    if lookaheadStart == state.startOffset && lookaheadFile == walker.fileName { return lookaheadXid }
+    if lookaheadStart == state.startOffset && lookaheadFile == fileName { return lookaheadXid }
     lookaheadStart = state.startOffset
-    lookaheadFile = walker.fileName
+    lookaheadFile = fileName
     lookaheadXid = nil
     // Start after the transaction's first event; for a payload, from the payload event itself.
     var start = ev.inPayload ? ev.raw.offset : state.startOffset
@@ -61,12 +72,14 @@ public final class NDJSONExporter {
     return lookaheadXid
   }
 
-  private func appendCommon<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>, xid: UInt64?, into out: inout [UInt8]) {
+  private func appendCommon<S: EventSource, O: ByteAppender>(
+    _ ev: WalkedEvent, _ walker: BinlogWalker<S>, fileName: String, xid: UInt64?, into out: inout O
+  ) {
     let state = walker.transaction
     JSONWriter.appendRaw("{\"file\":", into: &out)
-    if cachedFileName != walker.fileName {
-      cachedFileName = walker.fileName
-      cachedBaseName = Array(binlogBaseName(walker.fileName).utf8)
+    if cachedFileName != fileName {
+      cachedFileName = fileName
+      cachedBaseName = Array(binlogBaseName(fileName).utf8)
     }
     JSONWriter.appendRaw("\"", into: &out)
     cachedBaseName.withUnsafeBytes { JSONWriter.appendEscaped($0, into: &out) }
@@ -78,11 +91,18 @@ public final class NDJSONExporter {
     JSONWriter.appendRaw(",\"ts\":", into: &out)
     JSONWriter.appendUInt(UInt64(ev.raw.header.timestamp), into: &out)
     JSONWriter.appendRaw(",\"time\":\"", into: &out)
-    TemporalText.appendTimestampISO(seconds: Int64(ev.raw.header.timestamp), micros: 0, fsp: 0, zone: .utc, into: &out)
-    if ev.raw.header.timestamp == 0 {
-      out.removeLast(19)
-      JSONWriter.appendRaw("1970-01-01T00:00:00Z", into: &out)
+    let ts = ev.raw.header.timestamp
+    if cachedTimeText.isEmpty || cachedTime != ts {
+      // Consecutive events mostly share their second: format it once.
+      cachedTime = ts
+      cachedTimeText.removeAll(keepingCapacity: true)
+      if ts == 0 {
+        JSONWriter.appendRaw("1970-01-01T00:00:00Z", into: &cachedTimeText)
+      } else {
+        TemporalText.appendTimestampISO(seconds: Int64(ts), micros: 0, fsp: 0, zone: .utc, into: &cachedTimeText)
+      }
     }
+    cachedTimeText.withUnsafeBytes { out.append(contentsOf: $0) }
     JSONWriter.appendRaw("\",\"server_id\":", into: &out)
     JSONWriter.appendUInt(UInt64(ev.raw.header.serverID), into: &out)
     JSONWriter.appendRaw(",\"gtid\":", into: &out)
@@ -92,7 +112,7 @@ public final class NDJSONExporter {
         cachedGTIDText.removeAll(keepingCapacity: true)
         JSONWriter.appendString(g.description, into: &cachedGTIDText)
       }
-      out.append(contentsOf: cachedGTIDText)
+      cachedGTIDText.withUnsafeBytes { out.append(contentsOf: $0) }
     } else {
       JSONWriter.appendRaw("null", into: &out)
     }
@@ -103,11 +123,17 @@ public final class NDJSONExporter {
   }
 
   /// Handles one walked event; writes lines for rows events and DDL/statement queries.
+  // Specialized for the sources the CLI walks: the generic entry point otherwise looks up the
+  // walker's type metadata on every event (callers are in other modules).
+  @_specialize(where S == BinlogInput)
+  @_specialize(where S == MappedBinlogReader)
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
-    if feedsSchema { schema?.consume(ev, file: walker.fileName) }
+    // Read once: the source's name is a computed property behind a class and an optional.
+    let fileName = walker.fileName
+    if feedsSchema { schema?.consume(ev, file: fileName) }
     switch ev.body {
     case .rows(let rows):
-      try writeRows(ev, rows, walker)
+      try writeRows(ev, rows, walker, fileName: fileName)
     case .query(let q):
       guard options.includeQueries else { return }
       let kind = QueryKind.classify(q.queryBytes)
@@ -115,25 +141,25 @@ public final class NDJSONExporter {
       case .begin, .commit, .rollback: return
       default: break
       }
-      var out = sink.buffer
-      sink.buffer = []
-      appendCommon(ev, walker, xid: q.statusVars.xid ?? walker.transaction.xid, into: &out)
-      JSONWriter.appendRaw(",\"db\":", into: &out)
-      JSONWriter.appendString(q.database, into: &out)
-      JSONWriter.appendRaw(",\"type\":", into: &out)
-      JSONWriter.appendRaw(StatementKind.isDDL(q.queryBytes) ? "\"ddl\"" : "\"query\"", into: &out)
-      JSONWriter.appendRaw(",\"sql\":", into: &out)
-      appendSQLText(q.queryBytes, into: &out)
-      JSONWriter.appendRaw("}\n", into: &out)
-      sink.buffer = out
+      let xid = q.statusVars.xid ?? walker.transaction.xid
+      try sink.withText { out in
+        appendCommon(ev, walker, fileName: fileName, xid: xid, into: &out)
+        JSONWriter.appendRaw(",\"db\":", into: &out)
+        JSONWriter.appendString(q.database, into: &out)
+        JSONWriter.appendRaw(",\"type\":", into: &out)
+        JSONWriter.appendRaw(StatementKind.isDDL(q.queryBytes) ? "\"ddl\"" : "\"query\"", into: &out)
+        JSONWriter.appendRaw(",\"sql\":", into: &out)
+        appendSQLText(q.queryBytes, into: &out)
+        JSONWriter.appendRaw("}\n", into: &out)
+        if out.count >= flushSize { try sink.flush(&out) }
+      }
       statementsWritten += 1
-      try sink.maybeFlush()
     default:
       return
     }
   }
 
-  private func appendSQLText(_ b: [UInt8], into out: inout [UInt8]) {
+  private func appendSQLText<O: ByteAppender>(_ b: [UInt8], into out: inout O) {
     b.withUnsafeBytes { raw in
       if Charset.isValidUTF8(raw) {
         JSONWriter.appendStringBytes(raw, into: &out)
@@ -153,111 +179,124 @@ public final class NDJSONExporter {
     return t
   }
 
-  private func writeRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
+  private func writeRows<S: EventSource>(
+    _ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>, fileName: String
+  ) throws {
     guard let table = schema?.tableMap(rows.tableID) ?? walker.tableMaps[rows.tableID] else {
       throw BinlogError(
         .malformed, "rows event for table id \(rows.tableID) has no preceding Table_map",
-        file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+        file: fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
     let text = tableText(table)
-    let xid = transactionXid(ev, walker)
+    let xid = transactionXid(ev, walker, fileName: fileName)
     // The part of every line that is the same for all rows of this event.
-    prefix.removeAll(keepingCapacity: true)
-    appendCommon(ev, walker, xid: xid, into: &prefix)
-    prefix.append(contentsOf: text.head)
+    var prefix = self.prefix
+    prefix.removeAll()
+    appendCommon(ev, walker, fileName: fileName, xid: xid, into: &prefix)
+    text.head.withUnsafeBytes { prefix.append(contentsOf: $0) }
     JSONWriter.appendRaw(",\"type\":\"", into: &prefix)
     JSONWriter.appendRaw(rows.kind == .write ? "insert" : rows.kind == .update ? "update" : "delete", into: &prefix)
     prefix.append(0x22)
-    prefix.append(contentsOf: text.keyList)
+    text.keyList.withUnsafeBytes { prefix.append(contentsOf: $0) }
     JSONWriter.appendRaw(",\"before\":", into: &prefix)
     if rows.kind == .write { JSONWriter.appendRaw("null,\"after\":", into: &prefix) }
+    self.prefix = prefix
 
+    // Moved out of the cache, not copied (a copy retains every array and string it holds).
     var decoder: RowDecoder
     do {
-      if var d = self.decoder {
-        self.decoder = nil
-        try d.reset(event: rows, table: table)
-        decoder = d
+      var slot = decoders.removeValue(forKey: rows.tableID)
+      if slot == nil {
+        slot = try RowDecoder(event: rows, table: table)
       } else {
-        decoder = try RowDecoder(event: rows, table: table)
+        try slot!.reset(event: rows, table: table)
       }
+      decoder = slot.take()!
     } catch {
-      throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+      throw error.with(file: fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
-    defer { self.decoder = decoder }
-    var out = sink.buffer
-    sink.buffer = []
-    defer { sink.buffer = out }
+    defer {
+      if decoders.count >= 64 { decoders.removeAll() }
+      decoders[rows.tableID] = decoder
+    }
+    let kind = rows.kind
+    let isPartial = rows.isPartialUpdate
+    let columnCount = rows.columnCount
+    let zone = options.zone
+    var scratch = self.scratch
+    self.scratch = []
+    let rowFilter = self.rowFilter
+    // Counted here, not in the property: a class property costs an exclusivity check per row.
+    var written: UInt64 = 0
+    defer {
+      self.scratch = scratch
+      rowsWritten += written
+    }
+    let prefixBytes = prefix.bytes
     do {
-      try table.columns.withUnsafeBufferPointer { cols in
-        while try decoder.next() {
-          if let rowFilter, !rowFilter(decoder, table) { continue }
-          out.append(contentsOf: prefix)
-          let beforeValues = decoder.before
-          let afterValues = decoder.after
-          try beforeValues.withUnsafeBufferPointer { before in
-            try afterValues.withUnsafeBufferPointer { after in
-              if rows.kind != .write {
-                try appendImage(before, text, cols, before: before, isAfter: false, into: &out)
-                JSONWriter.appendRaw(",\"after\":", into: &out)
-              }
-              if rows.kind == .delete {
-                JSONWriter.appendRaw("null", into: &out)
-              } else {
-                try appendImage(after, text, cols, before: before, isAfter: true, into: &out)
-              }
-              if rows.kind == .update {
-                JSONWriter.appendRaw(",\"changed\":[", into: &out)
-                var first = true
-                for i in 0..<rows.columnCount {
-                  let a = after[i]
-                  if a.isAbsent { continue }
-                  if ColumnValueComparison.same(before[i], a) { continue }
-                  if !first { out.append(0x2C) }
-                  first = false
-                  text.appendName(i, into: &out)
+      try sink.withText { out in
+        do {
+          try table.columns.withUnsafeBufferPointer { cols in
+            while try decoder.next() {
+              if let rowFilter, !rowFilter(decoder, table) { continue }
+              out.append(contentsOf: prefixBytes)
+              try decoder.withImages { before, after in
+                if kind != .write {
+                  try appendImage(before, text, cols, before: before, isAfter: false, zone: zone, scratch: &scratch, into: &out)
+                  JSONWriter.appendRaw(",\"after\":", into: &out)
                 }
-                out.append(0x5D)
-                if rows.isPartialUpdate {
+                if kind == .delete {
+                  JSONWriter.appendRaw("null", into: &out)
+                } else {
+                  try appendImage(after, text, cols, before: before, isAfter: true, zone: zone, scratch: &scratch, into: &out)
+                }
+                if kind == .update {
+                  JSONWriter.appendRaw(",\"changed\":[", into: &out)
                   var first = true
-                  for i in 0..<rows.columnCount {
-                    guard case .jsonDiff(let diff) = after[i] else { continue }
-                    JSONWriter.appendRaw(first ? ",\"json_diff\":{" : ",", into: &out)
+                  for i in 0..<columnCount {
+                    let a = after[i]
+                    if a.isAbsent { continue }
+                    if ColumnValueComparison.same(before[i], a) { continue }
+                    if !first { out.append(0x2C) }
                     first = false
                     text.appendName(i, into: &out)
-                    out.append(0x3A)
-                    try NDJSONValue.appendDiffList(diff, into: &out)
                   }
-                  if !first { out.append(0x7D) }
+                  out.append(0x5D)
+                  if isPartial {
+                    var first = true
+                    for i in 0..<columnCount {
+                      guard case .jsonDiff(let diff) = after[i] else { continue }
+                      JSONWriter.appendRaw(first ? ",\"json_diff\":{" : ",", into: &out)
+                      first = false
+                      text.appendName(i, into: &out)
+                      out.append(0x3A)
+                      scratch.removeAll(keepingCapacity: true)
+                      try NDJSONValue.appendDiffList(diff, into: &scratch)
+                      scratch.withUnsafeBytes { out.append(contentsOf: $0) }
+                    }
+                    if !first { out.append(0x7D) }
+                  }
                 }
               }
+              JSONWriter.appendRaw("}\n", into: &out)
+              written += 1
+              if out.count >= flushSize { try sink.flush(&out) }
             }
-          }
-          JSONWriter.appendRaw("}\n", into: &out)
-          rowsWritten += 1
-          if out.count >= 1 << 20 {
-            // Hand the buffer over (not share it): a shared buffer would make the flush's
-            // removeAll allocate (and page-fault in) a fresh megabyte every time.
-            sink.buffer = out
-            out = []
-            try sink.flush()
-            out = sink.buffer
-            sink.buffer = []
           }
         }
       }
     } catch let e as BinlogError {
-      throw e.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+      throw e.with(file: fileName, offset: ev.raw.offset, eventType: ev.raw.type)
     }
   }
 
   private func appendImage(
     _ values: UnsafeBufferPointer<ColumnValue>, _ text: TableJSONText, _ cols: UnsafeBufferPointer<ColumnInfo>,
-    before: UnsafeBufferPointer<ColumnValue>, isAfter: Bool, into out: inout [UInt8]
+    before: UnsafeBufferPointer<ColumnValue>, isAfter: Bool, zone: TimeZoneSpec, scratch: inout [UInt8],
+    into out: inout RawTextBuffer
   ) throws {
     out.append(0x7B)
     var first = true
-    let zone = options.zone
     do {
       for i in 0..<values.count {
         let v = values[i]
@@ -268,9 +307,11 @@ public final class NDJSONExporter {
         if isAfter, case .jsonDiff(let diffBytes) = v, case .json(let beforeDoc) = before[i] {
           let doc = try JSONBinary.decode(beforeDoc)
           let diffs = try JSONDiffCodec.parseBody(diffBytes)
-          try JSONDiffCodec.apply(diffs, to: doc).appendCompactJSON(into: &out)
+          scratch.removeAll(keepingCapacity: true)
+          try JSONDiffCodec.apply(diffs, to: doc).appendCompactJSON(into: &scratch)
+          scratch.withUnsafeBytes { out.append(contentsOf: $0) }
         } else {
-          try NDJSONValue.append(v, columnAt: cols.baseAddress! + i, zone: zone, into: &out)
+          try NDJSONValue.append(v, columnAt: cols.baseAddress! + i, zone: zone, scratch: &scratch, into: &out)
         }
       }
     }
@@ -290,9 +331,10 @@ final class TableJSONText {
   let head: [UInt8]
   /// `,"pk":[…]` plus `,"positional":true` without column names.
   let keyList: [UInt8]
-  /// Column i's `"name":` is `keys[keyStart[i]..<keyStart[i + 1]]`.
-  let keys: [UInt8]
-  let keyStart: [Int]
+  /// Column i's `"name":` is `keys[keyStart[i]..<keyStart[i + 1]]`: raw copies of the arrays,
+  /// read per value without retains or bounds checks.
+  let keyBytes: UnsafeMutableRawBufferPointer
+  let keyStart: UnsafeMutableBufferPointer<Int>
 
   init(_ t: TableMapEvent) {
     columns = t.columns
@@ -312,8 +354,12 @@ final class TableJSONText {
       keys.append(0x3A)
       starts.append(keys.count)
     }
-    self.keys = keys
-    keyStart = starts
+    let kb = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(1, keys.count), alignment: 8)
+    keys.withUnsafeBytes { kb.copyMemory(from: $0) }
+    keyBytes = kb
+    let ks = UnsafeMutableBufferPointer<Int>.allocate(capacity: starts.count)
+    _ = ks.initialize(from: starts)
+    keyStart = ks
     var head: [UInt8] = []
     JSONWriter.appendRaw(",\"db\":", into: &head)
     JSONWriter.appendString(t.database, into: &head)
@@ -331,6 +377,11 @@ final class TableJSONText {
     keyList = list
   }
 
+  deinit {
+    keyBytes.deallocate()
+    keyStart.deallocate()
+  }
+
   /// True when `t` is the table map this text was made from (or an identical one).
   func matches(_ t: TableMapEvent) -> Bool {
     let sameStorage = t.columns.withUnsafeBufferPointer { a in
@@ -341,17 +392,15 @@ final class TableJSONText {
   }
 
   /// `"name":` of column `i`.
-  @inline(__always) func appendKey(_ i: Int, into out: inout [UInt8]) {
-    keys.withUnsafeBytes { k in
-      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: k[keyStart[i]..<keyStart[i + 1]]))
-    }
+  @inline(__always) func appendKey<O: ByteAppender>(_ i: Int, into out: inout O) {
+    let s = keyStart[i]
+    out.append(contentsOf: UnsafeRawBufferPointer(start: keyBytes.baseAddress! + s, count: keyStart[i &+ 1] &- s))
   }
 
   /// `"name"` of column `i`.
-  func appendName(_ i: Int, into out: inout [UInt8]) {
-    keys.withUnsafeBytes { k in
-      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: k[keyStart[i]..<(keyStart[i + 1] - 1)]))
-    }
+  func appendName<O: ByteAppender>(_ i: Int, into out: inout O) {
+    let s = keyStart[i]
+    out.append(contentsOf: UnsafeRawBufferPointer(start: keyBytes.baseAddress! + s, count: keyStart[i &+ 1] &- s &- 1))
   }
 }
 

@@ -5,15 +5,19 @@ import BinlogQuery
 /// temporal literals, TIMESTAMP as ISO-8601 in the chosen zone, binary as {"base64": ...}.
 public enum NDJSONValue {
   public static func append(_ v: ColumnValue, column col: ColumnInfo, zone: TimeZoneSpec, into out: inout [UInt8]) throws(BinlogError) {
+    var scratch: [UInt8] = []
     try withUnsafePointer(to: col) { (p: UnsafePointer<ColumnInfo>) throws(BinlogError) in
-      try append(v, columnAt: p, zone: zone, into: &out)
+      try append(v, columnAt: p, zone: zone, scratch: &scratch, into: &out)
     }
   }
 
   /// `append(_:column:zone:into:)` with the column borrowed in place: the hot path reads the one
   /// or two fields it needs instead of copying (and retaining) a whole `ColumnInfo` per value.
-  static func append(
-    _ v: ColumnValue, columnAt colp: UnsafePointer<ColumnInfo>, zone: TimeZoneSpec, into out: inout [UInt8]
+  /// `scratch` holds the text of the rare values formatted into an array first (JSON documents,
+  /// other charsets), reused from value to value.
+  static func append<O: ByteAppender>(
+    _ v: ColumnValue, columnAt colp: UnsafePointer<ColumnInfo>, zone: TimeZoneSpec, scratch: inout [UInt8],
+    into out: inout O
   ) throws(BinlogError) {
     switch v {
     case .absent, .null:
@@ -36,7 +40,7 @@ public enum NDJSONValue {
       case .utf8mb4, .utf8mb3, .ascii:
         if !JSONWriter.appendStringIfValidUTF8(b, into: &out) { appendBinary(b, padTo: 0, into: &out) }
       default:
-        appendText(b, charset: charset, column: colp.pointee, into: &out)
+        appendText(b, charset: charset, column: colp.pointee, scratch: &scratch, into: &out)
       }
     case .bytes(let b):
       appendBinary(b, padTo: colp.pointee.type == .string ? colp.pointee.maxLength : 0, into: &out)
@@ -86,11 +90,15 @@ public enum NDJSONValue {
         JSONWriter.appendUInt(bits, into: &out)
       }
     case .json(let b):
-      try JSONBinary.appendCompactJSON(b, into: &out)
+      scratch.removeAll(keepingCapacity: true)
+      try JSONBinary.appendCompactJSON(b, into: &scratch)
+      scratch.withUnsafeBytes { out.append(contentsOf: $0) }
     case .jsonDiff(let b):
       // Only reached when no before image was available to apply the diff to.
       JSONWriter.appendRaw("{\"json_diff\":", into: &out)
-      try appendDiffList(b, into: &out)
+      scratch.removeAll(keepingCapacity: true)
+      try appendDiffList(b, into: &scratch)
+      scratch.withUnsafeBytes { out.append(contentsOf: $0) }
       out.append(0x7D)
     case .geometry(let b):
       appendBinary(b, padTo: 0, into: &out)
@@ -132,6 +140,13 @@ public enum NDJSONValue {
 
   /// Text in its charset as a JSON string, or `{"base64": ...}` when it is not decodable.
   @inlinable public static func appendText(_ b: UnsafeRawBufferPointer, charset: Charset, column: ColumnInfo, into out: inout [UInt8]) {
+    var scratch: [UInt8] = []
+    appendText(b, charset: charset, column: column, scratch: &scratch, into: &out)
+  }
+
+  @inlinable static func appendText<O: ByteAppender>(
+    _ b: UnsafeRawBufferPointer, charset: Charset, column: ColumnInfo, scratch: inout [UInt8], into out: inout O
+  ) {
     switch charset {
     case .utf8mb4, .utf8mb3, .ascii:
       if JSONWriter.appendStringIfValidUTF8(b, into: &out) { return }
@@ -139,35 +154,18 @@ public enum NDJSONValue {
       appendBinary(b, padTo: column.type == .string ? column.maxLength : 0, into: &out)
       return
     default:
-      if appendTranscoded(b, charset: charset, into: &out) { return }
+      // Transcoded through `scratch`, then escaped into `out`.
+      scratch.removeAll(keepingCapacity: true)
+      if charset.appendUTF8(b, into: &scratch) {
+        scratch.withUnsafeBytes { JSONWriter.appendStringBytes($0, into: &out) }
+        return
+      }
     }
     appendBinary(b, padTo: 0, into: &out)
   }
 
-  /// Text transcoded to UTF-8 straight into `out` as a JSON string; escapes it through a
-  /// temporary copy only in the rare case that it needs escaping. False (nothing appended) when
-  /// the bytes are not valid in `charset`.
-  @usableFromInline static func appendTranscoded(_ b: UnsafeRawBufferPointer, charset: Charset, into out: inout [UInt8]) -> Bool {
-    let start = out.count
-    out.append(0x22)
-    guard charset.appendUTF8(b, into: &out) else {
-      out.removeSubrange(start...)
-      return false
-    }
-    let needsEscape = out.withUnsafeBytes { all in
-      UnsafeRawBufferPointer(rebasing: all[(start + 1)...]).contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
-    }
-    if needsEscape {
-      let text = Array(out[(start + 1)...])
-      out.removeSubrange((start + 1)...)
-      text.withUnsafeBytes { JSONWriter.appendEscaped($0, into: &out) }
-    }
-    out.append(0x22)
-    return true
-  }
-
   /// `{"base64":"..."}`, BINARY(n) padded back to n bytes with 0x00 (MariaDB strips them).
-  @inlinable public static func appendBinary(_ b: UnsafeRawBufferPointer, padTo: Int, into out: inout [UInt8]) {
+  @inlinable public static func appendBinary<O: ByteAppender>(_ b: UnsafeRawBufferPointer, padTo: Int, into out: inout O) {
     JSONWriter.appendRaw("{\"base64\":\"", into: &out)
     JSONWriter.appendBase64(b, padTo: padTo, into: &out)
     JSONWriter.appendRaw("\"}", into: &out)

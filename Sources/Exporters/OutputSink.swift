@@ -6,8 +6,13 @@
 import BinlogFormat
 
 /// Where exporter bytes go: a file descriptor written through one large buffer.
+///
+/// Two buffers, one order: `buffer` (an array, for exporters that append to it) and `text` (raw
+/// memory, for the NDJSON hot path; see `withText`). `withText` first moves whatever `buffer`
+/// holds into `text`, so `text` always holds the older bytes and is written first.
 public final class OutputSink {
   public var buffer: [UInt8] = []
+  private var text: RawTextBuffer
   private let fd: Int32
   private let ownsFD: Bool
   private let flushAt: Int
@@ -19,7 +24,37 @@ public final class OutputSink {
     self.fd = fd
     self.ownsFD = ownsFD
     flushAt = bufferSize
-    buffer.reserveCapacity(bufferSize + 4096)
+    text = RawTextBuffer(capacity: bufferSize + (64 << 10))
+  }
+
+  deinit { text.deallocate() }
+
+  /// Lends the raw text buffer to `body` for a burst of appends (after moving any bytes of
+  /// `buffer` into it, to keep their order). Inside `body`, flush through `flush(_:)`.
+  public func withText<R>(_ body: (inout RawTextBuffer) throws -> R) rethrows -> R {
+    if !buffer.isEmpty {
+      buffer.withUnsafeBytes { text.append(contentsOf: $0) }
+      buffer.removeAll(keepingCapacity: true)
+    }
+    return try body(&text)
+  }
+
+  /// Bytes waiting in the buffers.
+  public var pendingCount: Int { text.count + buffer.count }
+
+  /// Writes out `t` (the buffer `withText` lends) and empties it.
+  public func flush(_ t: inout RawTextBuffer) throws {
+    if t.isEmpty { return }
+    try write(t.bytes)
+    t.removeAll()
+  }
+
+  private func write(_ b: UnsafeRawBufferPointer) throws {
+    if let transform {
+      try transform(b) { try self.rawWrite($0) }
+    } else {
+      try rawWrite(b)
+    }
   }
 
   public static func standardOutput() -> OutputSink { OutputSink(fd: 1) }
@@ -38,8 +73,14 @@ public final class OutputSink {
 
   /// Appends `bytes` to the buffer, flushing when it is full.
   public func append(_ bytes: UnsafeRawBufferPointer) throws {
+    if bytes.count >= flushAt / 2 {
+      // Large pieces go out directly, after what is buffered (no copy through the buffer).
+      try flush()
+      try write(bytes)
+      return
+    }
     buffer.append(contentsOf: bytes)
-    if buffer.count >= flushAtLimit { try flush() }
+    if pendingCount >= flushAtLimit { try flush() }
   }
 
   /// Returns and clears what a memory sink captured.
@@ -70,25 +111,23 @@ public final class OutputSink {
   @inlinable public func write(_ s: String) {
     var s = s
     s.withUTF8 { buffer.append(contentsOf: $0) }
-    if buffer.count >= flushAtLimit { try? flush() }
+    if pendingCount >= flushAtLimit { try? flush() }
   }
 
   @usableFromInline var flushAtLimit: Int { flushAt }
 
   /// Call after appending to `buffer` directly.
   @inlinable public func maybeFlush() throws {
-    if buffer.count >= flushAtLimit { try flush() }
+    if pendingCount >= flushAtLimit { try flush() }
   }
 
   public func flush() throws {
-    if buffer.isEmpty { return }
-    try buffer.withUnsafeBytes { b in
-      if let transform {
-        try transform(b) { try self.rawWrite($0) }
-      } else {
-        try rawWrite(b)
-      }
+    if !text.isEmpty {
+      try write(text.bytes)
+      text.removeAll()
     }
+    if buffer.isEmpty { return }
+    try buffer.withUnsafeBytes { try write($0) }
     buffer.removeAll(keepingCapacity: true)
   }
 

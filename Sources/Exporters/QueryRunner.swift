@@ -269,9 +269,8 @@ public final class QueryRunner {
       try exporter.consume(ev, walker: w)
       if let sink = textMode {
         let captured = exporter.sink
-        if !captured.captured.isEmpty { TransactionText.indent(captured.takeCaptured(), into: sink) }
-        TransactionText.indent(captured.buffer, into: sink)
-        captured.buffer.removeAll(keepingCapacity: true)
+        try captured.flush()
+        captured.drainCaptured { TransactionText.indent($0, into: sink) }
         try sink.maybeFlush()
       }
     }
@@ -285,8 +284,9 @@ public final class QueryRunner {
 /// The text form of `query` output: a header per transaction, then its changes.
 public enum TransactionText {
   /// Appends each non-empty line of `lines`, indented by two spaces.
-  static func indent(_ lines: [UInt8], into sink: OutputSink) {
-    lines.withUnsafeBufferPointer { (b: UnsafeBufferPointer<UInt8>) -> Void in
+  static func indent(_ lines: UnsafeRawBufferPointer, into sink: OutputSink) {
+    do {
+      let b = lines.bindMemory(to: UInt8.self)
       guard let base = b.baseAddress else { return }
       let n = b.count
       var start = 0

@@ -3,13 +3,19 @@ import BinlogQuery
 
 /// Text forms of temporal values, shared by every exporter.
 public enum TemporalText {
-  @inlinable static func appendFraction(_ micros: Int, fsp: Int, into out: inout [UInt8]) {
+  @inlinable static func appendFraction<O: ByteAppender>(_ micros: Int, fsp: Int, into out: inout O) {
     guard fsp > 0 else { return }
-    out.append(0x2E)
-    var div = 100_000
-    for _ in 0..<fsp {
-      out.append(0x30 &+ UInt8((micros / div) % 10))
-      div /= 10
+    // `.` and at most 6 digits (a larger fsp in damaged metadata is cut to 6) in one append.
+    let digits = Swift.min(fsp, 6)
+    var tmp: UInt64 = 0
+    withUnsafeMutableBytes(of: &tmp) { t in
+      t[0] = 0x2E
+      var div = 100_000
+      for k in 0..<digits {
+        t[k &+ 1] = 0x30 &+ UInt8(truncatingIfNeeded: (micros / div) % 10)
+        div /= 10
+      }
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[0..<(digits &+ 1)]))
     }
   }
 
@@ -22,9 +28,9 @@ public enum TemporalText {
 
   /// `YYYY-MM-DD HH:MM:SS` (or its first 10 bytes) in one append when every part has its usual
   /// width; false (appending nothing) otherwise.
-  @inlinable static func appendFixed(
+  @inlinable static func appendFixed<O: ByteAppender>(
     year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, separator: UInt8, withClock: Bool,
-    into out: inout [UInt8]
+    into out: inout O
   ) -> Bool {
     guard year >= 0 && year <= 9999 && month >= 0 && month <= 99 && day >= 0 && day <= 99 else { return false }
     if withClock {
@@ -52,7 +58,7 @@ public enum TemporalText {
   }
 
   /// `YYYY-MM-DD`
-  public static func appendDate(year: Int, month: Int, day: Int, into out: inout [UInt8]) {
+  @inlinable public static func appendDate<O: ByteAppender>(year: Int, month: Int, day: Int, into out: inout O) {
     if appendFixed(year: year, month: month, day: day, hour: 0, minute: 0, second: 0, separator: 0, withClock: false, into: &out) {
       return
     }
@@ -64,7 +70,7 @@ public enum TemporalText {
   }
 
   /// `HH:MM:SS[.ffffff]`
-  public static func appendClock(hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout [UInt8]) {
+  @inlinable public static func appendClock<O: ByteAppender>(hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout O) {
     JSONWriter.appendPadded(hour, width: 2, into: &out)
     out.append(0x3A)
     JSONWriter.appendPadded(minute, width: 2, into: &out)
@@ -74,14 +80,14 @@ public enum TemporalText {
   }
 
   /// `[-]HH:MM:SS[.ffffff]`, hours may exceed 24 (MySQL TIME range is ±838:59:59).
-  public static func appendTime(negative: Bool, hours: Int, minutes: Int, seconds: Int, micros: Int, fsp: Int, into out: inout [UInt8]) {
+  @inlinable public static func appendTime<O: ByteAppender>(negative: Bool, hours: Int, minutes: Int, seconds: Int, micros: Int, fsp: Int, into out: inout O) {
     if negative { out.append(0x2D) }
     appendClock(hour: hours, minute: minutes, second: seconds, micros: micros, fsp: fsp, into: &out)
   }
 
   /// `YYYY-MM-DD HH:MM:SS[.ffffff]`
-  public static func appendDateTime(
-    year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout [UInt8]
+  @inlinable public static func appendDateTime<O: ByteAppender>(
+    year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout O
   ) {
     if appendFixed(
       year: year, month: month, day: day, hour: hour, minute: minute, second: second, separator: 0x20, withClock: true,
@@ -97,7 +103,7 @@ public enum TemporalText {
 
   /// ISO-8601 in `zone`: `2024-03-01T08:00:00.123Z` for UTC, `...+08:00` otherwise.
   /// MySQL's zero TIMESTAMP (0 seconds) is rendered `0000-00-00 00:00:00`.
-  public static func appendTimestampISO(seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout [UInt8]) {
+  @inlinable public static func appendTimestampISO<O: ByteAppender>(seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout O) {
     if seconds == 0 && micros == 0 {
       JSONWriter.appendRaw("0000-00-00 00:00:00", into: &out)
       appendFraction(0, fsp: fsp, into: &out)
@@ -127,7 +133,7 @@ public enum TemporalText {
   }
 
   /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in `zone` (SQL literal / Canal style).
-  public static func appendTimestampLocal(seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout [UInt8]) {
+  @inlinable public static func appendTimestampLocal<O: ByteAppender>(seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout O) {
     if seconds == 0 && micros == 0 {
       JSONWriter.appendRaw("0000-00-00 00:00:00", into: &out)
       appendFraction(0, fsp: fsp, into: &out)

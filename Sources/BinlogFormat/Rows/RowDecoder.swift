@@ -92,6 +92,15 @@ public struct RowDecoder {
     return true
   }
 
+  /// Lends the current row's before and after images (indexed by column) to `body`.
+  /// `mutating` only so that a caller's decoder is borrowed in place, never copied (a copy
+  /// retains every array and string the decoder holds).
+  @inlinable public mutating func withImages<R>(
+    _ body: (UnsafeBufferPointer<ColumnValue>, UnsafeBufferPointer<ColumnValue>) throws -> R
+  ) rethrows -> R {
+    try before.withUnsafeBufferPointer { b in try after.withUnsafeBufferPointer { a in try body(b, a) } }
+  }
+
   /// Moves an array out of `self` so it can be filled without overlapping access (no copy).
   private static func take(_ a: inout [ColumnValue]) -> [ColumnValue] {
     var out: [ColumnValue] = []

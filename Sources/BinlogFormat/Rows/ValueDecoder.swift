@@ -23,6 +23,8 @@ public enum ValueDecoder {
   }
 
   /// Decodes one value of the column `col` describes at the cursor.
+  /// Inlined into the row loop: the value is built in its slot, not returned through a copy.
+  @inline(__always)
   public static func decode(_ col: ColumnCodec, _ c: inout ByteCursor) throws(BinlogError) -> ColumnValue {
     let unsigned = col.unsigned
     switch col.type {

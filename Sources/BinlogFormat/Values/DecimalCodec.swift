@@ -36,9 +36,22 @@ public enum DecimalCodec {
   /// least one digit), and zero is never written with a minus sign. Only the first
   /// `storageSize(precision:scale:)` bytes are read; fewer bytes, an invalid definition or a digit
   /// group out of range (MySQL's `bin2decimal` rejects those too) throw, leaving `out` unchanged.
-  public static func appendText(
-    _ bytes: UnsafeRawBufferPointer, precision: Int, scale: Int, into out: inout [UInt8]
+  @inlinable public static func appendText<O: ByteAppender>(
+    _ bytes: UnsafeRawBufferPointer, precision: Int, scale: Int, into out: inout O
   ) throws(BinlogError) {
+    // Sign, 65 digits and the point fit in 72 bytes.
+    var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+    let range = try withUnsafeMutableBytes(of: &tmp) { (t: UnsafeMutableRawBufferPointer) throws(BinlogError) -> Range<Int> in
+      try formatText(bytes, precision: precision, scale: scale, to: t.baseAddress!)
+    }
+    withUnsafeBytes(of: &tmp) { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[range])) }
+  }
+
+  /// Writes the text `appendText` appends into `dst` (room for 68 bytes) in one pass over the
+  /// digit groups, and returns where in `dst` it is (byte 0 is kept for the sign).
+  @usableFromInline static func formatText(
+    _ bytes: UnsafeRawBufferPointer, precision: Int, scale: Int, to dst: UnsafeMutableRawPointer
+  ) throws(BinlogError) -> Range<Int> {
     guard isValid(precision: precision, scale: scale) else {
       throw BinlogError(.malformed, "invalid DECIMAL(\(precision),\(scale)) definition")
     }
@@ -49,70 +62,58 @@ public enum DecimalCodec {
         "DECIMAL(\(precision),\(scale)) needs \(size) bytes but only \(bytes.count) remain")
     }
     let intg = precision - scale
-    let leadingDigits = intg % 9
-    let integerGroups = intg / 9 + (leadingDigits > 0 ? 1 : 0)
-    let trailingDigits = scale % 9
-    let groupCount = integerGroups + scale / 9 + (trailingDigits > 0 ? 1 : 0)
     let negative = bytes[0] & 0x80 == 0
     let invert: UInt8 = negative ? 0xFF : 0x00
-    func digitsOfGroup(_ g: Int) -> Int {
-      if g == 0 && leadingDigits > 0 { return leadingDigits }
-      if g == groupCount - 1 && g >= integerGroups && trailingDigits > 0 { return trailingDigits }
-      return 9
-    }
+    var position = 0
+    var o = 1
+    var isZero = true
+    var wroteDigit = false
 
-    // At most 1 + 7 integer groups (65 digits) and 3 + 1 fraction groups (30 digits).
-    try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 12) { values throws(BinlogError) in
-      // Pass 1: read and check every group (big-endian, sign bit flipped, inverted if negative).
-      var isZero = true
-      var position = 0
-      for g in 0..<groupCount {
-        let digits = digitsOfGroup(g)
-        let width = bytesForDigits(digits)
-        var value: UInt32 = 0
-        for i in position..<(position + width) {
-          value = value << 8 | UInt32(bytes[i] ^ invert ^ (i == 0 ? 0x80 : 0))
-        }
-        guard value < powerOf10(digits) else {
-          throw BinlogError(
-            .malformed,
-            "DECIMAL digit group \(value) at byte \(position) has more than \(digits) digits")
-        }
-        if value != 0 { isZero = false }
-        values[g] = value
-        position += width
+    /// The next group of `digits` digits (big-endian, sign bit flipped, inverted if negative).
+    func group(_ digits: Int) throws(BinlogError) -> UInt32 {
+      let width = bytesForDigits(digits)
+      var value: UInt32 = 0
+      for i in position..<(position + width) {
+        value = value << 8 | UInt32(bytes[i] ^ invert ^ (i == 0 ? 0x80 : 0))
       }
-
-      // Pass 2: write the text (at most sign, 65 digits and the point) and append it at once.
-      withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 + maxPrecision) { buffer in
-        var p = 0
-        if negative && !isZero {
-          buffer[p] = UInt8(ascii: "-")
-          p += 1
-        }
-        var wroteDigit = false
-        for g in 0..<integerGroups {
-          if wroteDigit {
-            writeDigits(values[g], width: digitsOfGroup(g), into: buffer, at: &p)
-          } else if values[g] != 0 {
-            writeDigits(values[g], width: digitCount(values[g]), into: buffer, at: &p)
-            wroteDigit = true
-          }
-        }
-        if !wroteDigit {
-          buffer[p] = UInt8(ascii: "0")
-          p += 1
-        }
-        if scale > 0 {
-          buffer[p] = UInt8(ascii: ".")
-          p += 1
-          for g in integerGroups..<groupCount {
-            writeDigits(values[g], width: digitsOfGroup(g), into: buffer, at: &p)
-          }
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<p]))
+      guard value < powerOf10(digits) else {
+        throw BinlogError(
+          .malformed,
+          "DECIMAL digit group \(value) at byte \(position) has more than \(digits) digits")
+      }
+      position += width
+      if value != 0 { isZero = false }
+      return value
+    }
+    // Integer part: the partial group (most significant digits) first, no leading zeros.
+    for g in 0..<(intg / 9 + (intg % 9 > 0 ? 1 : 0)) {
+      let digits = g == 0 && intg % 9 > 0 ? intg % 9 : 9
+      let v = try group(digits)
+      if wroteDigit {
+        writeDigits(v, width: digits, to: dst, at: &o)
+      } else if v != 0 {
+        writeDigits(v, width: digitCount(v), to: dst, at: &o)
+        wroteDigit = true
       }
     }
+    if !wroteDigit {
+      dst.storeBytes(of: UInt8(ascii: "0"), toByteOffset: o, as: UInt8.self)
+      o += 1
+    }
+    if scale > 0 {
+      dst.storeBytes(of: UInt8(ascii: "."), toByteOffset: o, as: UInt8.self)
+      o += 1
+      // Fraction: full groups, then the partial group (least significant digits) last.
+      for g in 0..<(scale / 9 + (scale % 9 > 0 ? 1 : 0)) {
+        let digits = g == scale / 9 ? scale % 9 : 9
+        writeDigits(try group(digits), width: digits, to: dst, at: &o)
+      }
+    }
+    if negative && !isZero {
+      dst.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+      return 0..<o
+    }
+    return 1..<o
   }
 
   /// The exact text of a binary DECIMAL as a `String` (see `appendText`).
@@ -130,7 +131,7 @@ public enum DecimalCodec {
     return p
   }
 
-  static func digitCount(_ value: UInt32) -> Int {
+  @usableFromInline static func digitCount(_ value: UInt32) -> Int {
     var n = 1
     var rest = value / 10
     while rest > 0 {
@@ -140,14 +141,12 @@ public enum DecimalCodec {
     return n
   }
 
-  /// Writes `value` as exactly `width` digits (zero-padded) at `p`, advancing `p`.
-  static func writeDigits(
-    _ value: UInt32, width: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at p: inout Int
-  ) {
+  /// Writes `value` as exactly `width` digits (zero-padded) at `dst + p`, advancing `p`.
+  @usableFromInline static func writeDigits(_ value: UInt32, width: Int, to dst: UnsafeMutableRawPointer, at p: inout Int) {
     var rest = value
     var i = p + width - 1
     while i >= p {
-      buffer[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+      dst.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10), toByteOffset: i, as: UInt8.self)
       rest /= 10
       i -= 1
     }

@@ -91,8 +91,11 @@ public struct BinlogWalker<Source: EventSource> {
         throw error
       }
       track(raw, body)
-      try visit(&self, WalkedEvent(raw: raw, body: body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset))
-      if expandPayloads, case .transactionPayload(let payload) = body {
+      var payload: TransactionPayloadEvent?
+      if expandPayloads, case .transactionPayload(let p) = body { payload = p }
+      // The body moves into the walked event: a copy would retain every reference it holds.
+      try visit(&self, WalkedEvent(raw: raw, body: consume body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset))
+      if let payload {
         let reader = try PayloadEventReader(payload: payload, outer: raw, format: format, fileName: fileName)
         while true {
           let innerOffset = reader.innerOffset
