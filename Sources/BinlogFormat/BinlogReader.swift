@@ -305,15 +305,12 @@ public struct MappedBinlogReader: EventSource {
   @usableFromInline static var releaseStep: UInt64 { 4 << 20 }
 
   /// The xid ending the transaction whose next event is at `offset` (`CommitLookahead`). The
-  /// walk faults in the pages of the whole transaction ahead of the reader; all but the first
-  /// `releaseStep` are given back (the reader faults them in again when it gets there), so
-  /// memory does not grow with the size of a transaction.
+  /// walk over the transaction ahead of the reader gives back the pages it passes beyond the
+  /// first `releaseStep` (the reader faults them in again when it gets there), so memory does
+  /// not grow with the size of a transaction.
   public func lookaheadXid(from offset: UInt64) -> UInt64? {
-    var look = MappedLookahead(bytes: file.bytes)
-    let xid = CommitLookahead.xid(in: &look, from: offset, format: format, file: name)
-    let keep = offset + MappedBinlogReader.releaseStep
-    if look.reach > keep { file.dontNeed(offset: Int(keep), length: Int(look.reach - keep)) }
-    return xid
+    var look = MappedLookahead(file: file, keepingUpTo: offset + MappedBinlogReader.releaseStep)
+    return CommitLookahead.xid(in: &look, from: offset, format: format, file: name)
   }
   @usableFromInline var releasedUpTo: UInt64 = 0
 

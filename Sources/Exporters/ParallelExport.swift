@@ -51,7 +51,7 @@ public enum ParallelExport {
         next = pos + chunkSize
       }
       pos += size
-      if pos - released >= 16 << 20 {
+      if pos - released >= 4 << 20 {
         file.dontNeed(offset: released, length: pos - released)
         released = pos & ~4095
       }

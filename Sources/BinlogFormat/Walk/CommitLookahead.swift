@@ -71,13 +71,32 @@ public protocol LookaheadBytes {
 /// A mapped binlog's bytes, looked at in place.
 public struct MappedLookahead: LookaheadBytes {
   public let bytes: UnsafeRawBufferPointer
-  /// The end of the furthest bytes looked at.
-  public private(set) var reach: UInt64 = 0
-  public init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+  /// With a file: the pages walked past beyond `releasedUpTo` are given back as the walk goes.
+  private let file: MappedFile?
+  private var releasedUpTo: UInt64
+
+  public init(bytes: UnsafeRawBufferPointer) {
+    self.bytes = bytes
+    file = nil
+    releasedUpTo = .max
+  }
+
+  /// Over `file`'s mapping, giving back every 4 MiB it has walked past beyond `keep`: the walk
+  /// over a long transaction ahead of a reader would otherwise fault the whole transaction in.
+  public init(file: MappedFile, keepingUpTo keep: UInt64) {
+    bytes = file.bytes
+    self.file = file
+    releasedUpTo = keep
+  }
+
   public var totalCount: UInt64 { UInt64(bytes.count) }
+
   public mutating func bytes(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer? {
     guard offset + UInt64(count) <= UInt64(bytes.count) else { return nil }
-    reach = max(reach, offset + UInt64(count))
+    if let file, offset >= releasedUpTo &+ (4 << 20) {
+      file.dontNeed(offset: Int(releasedUpTo), length: Int(offset - releasedUpTo))
+      releasedUpTo = offset
+    }
     return UnsafeRawBufferPointer(rebasing: bytes[Int(offset)..<(Int(offset) + count)])
   }
 }
