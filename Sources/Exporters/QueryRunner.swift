@@ -47,6 +47,9 @@ public final class QueryRunner {
   private var storedDDL: [StoredDDL] = []
   private var ddlCursor = 0
   private var fileNames: [String] = []
+  /// The open file's name in the output, and the binlog's own name (an archive's original).
+  private var openName = ""
+  private var openOriginalName = ""
   private var adoptedPath = ""
 
   public init(archive: Archive, filter: QueryFilter, rowGranularity: Bool, output: Output, readerOptions: ReaderOptions = ReaderOptions()) {
@@ -92,6 +95,8 @@ public final class QueryRunner {
         if let input { account(input) }
         input = try BinlogInput(path: archive.files[fileIndex].path, options: readerOptions)
         openFile = fileIndex
+        openName = archive.files[fileIndex].name
+        openOriginalName = BinlogDirectory.originalName(archive.files[fileIndex].path)
       }
       guard let src = input else { return }
       // Pass 1 (only when filters look inside the transaction): does anything match?
@@ -120,7 +125,7 @@ public final class QueryRunner {
   /// Brings the schema to `record`'s start: the stored DDL before it, not yet applied.
   private func advanceSchema(to record: TransactionRecord, in src: BinlogInput) {
     guard let schema, ddlCursor < storedDDL.count else { return }
-    let name = BinlogDirectory.originalName(src.path)
+    let name = openOriginalName
     ddlCursor += schema.replay(
       storedDDL[ddlCursor...], before: BinlogPosition(file: name, offset: record.start), fileOrder: fileNames)
   }
@@ -128,7 +133,7 @@ public final class QueryRunner {
   /// Steps over the stored DDL inside `record` (its events were fed to the schema as read).
   private func skipSchema(past record: TransactionRecord, in src: BinlogInput) {
     guard schema != nil, ddlCursor < storedDDL.count else { return }
-    let name = BinlogDirectory.originalName(src.path)
+    let name = openOriginalName
     while ddlCursor < storedDDL.count, storedDDL[ddlCursor].position.file == name,
       storedDDL[ddlCursor].position.offset < record.end
     {
@@ -246,7 +251,6 @@ public final class QueryRunner {
   }
 
   private func emit(_ w: inout BinlogWalker<BinlogInput>, _ record: TransactionRecord, exporter: NDJSONExporter) throws {
-    let src = w.source
     let textMode: OutputSink? = { if case .text(let s, _) = output { return s } else { return nil } }()
     var wroteHeader = false
     let before = exporter.rowsWritten + exporter.statementsWritten
@@ -263,7 +267,7 @@ public final class QueryRunner {
         exporter.rowFilter = nil
       }
       if let sink = textMode, !wroteHeader {
-        sink.write(TransactionText.header(record, file: archive.files.first { $0.path == src.path }?.name ?? src.path))
+        sink.write(TransactionText.header(record, file: openName))
         wroteHeader = true
       }
       try exporter.consume(ev, walker: w)
