@@ -9,7 +9,7 @@
 #    build (swift build -c release --static-swift-stdlib --scratch-path .build-bench; retried). --head: snapshot the
 #    committed HEAD instead (git archive), so the numbers belong to exactly that commit.
 #    --no-build: use $SLUICE or the last build.
-# 3. Runs every benchmark with a warm page cache under /usr/bin/time: wall time, CPU time,
+# 3. Runs every benchmark with a warm page cache under a timer (wait4): wall time, CPU time,
 #    peak RSS, exit code; best of $RUNS for the short ones (a first run longer than
 #    $LONG_SECONDS is not repeated). Throughput is file size / wall time (MB = 10^6 bytes).
 #    Sluice maps the file, so its RSS counts the mapped pages of the binlog it has touched;
@@ -49,10 +49,7 @@ log() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 # ---- tools --------------------------------------------------------------------------------
-if [[ ! -x /usr/bin/time ]]; then
-  log "installing GNU time"
-  apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
-fi
+command -v python3 >/dev/null || die "python3 missing (it times the runs)"
 command -v mariadb-binlog >/dev/null || die "mariadb-binlog missing (scripts/install-deps.sh)"
 
 # ---- data ---------------------------------------------------------------------------------
@@ -115,11 +112,29 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 clean_sidecars() { find "$run_dir" -mindepth 1 ! -name "$fname" -exec rm -rf {} + 2>/dev/null || true; }
 sidecars() { find "$run_dir" -mindepth 1 ! -name "$fname" -printf '%f (%s bytes) ' 2>/dev/null || true; }
 
-# sampler OUT ERR CMD...: runs CMD under /usr/bin/time (report in OUT.time), stdout to /dev/null,
+# timer OUT CMD...: runs CMD and writes "wall maxrss-KiB exit user sys" to OUT, like
+# /usr/bin/time -f '%e %M %x %U %S' but to the millisecond (wait4's rusage; GNU time rounds wall
+# time to 10 ms, too coarse for the indexed query).
+cat >"$tmp/timer.py" <<'PY'
+import os, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.posix_spawnp(cmd[0], cmd, os.environ)
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+code = os.waitstatus_to_exitcode(status)
+with open(out, "w") as f:
+    f.write(f"{wall:.3f} {ru.ru_maxrss} {code if code >= 0 else 128 - code} {ru.ru_utime:.3f} {ru.ru_stime:.3f}\n")
+PY
+
+# sampler OUT ERR CMD...: runs CMD under the timer (report in OUT.time), stdout to /dev/null,
 # stderr to ERR, and writes the peak RssAnon (KiB) of CMD, sampled every 0.1 s, to OUT.anon.
-cat >"$tmp/sampler.sh" <<'SH'
+cat >"$tmp/sampler.sh" <<SH
+timer="$tmp/timer.py"
+SH
+cat >>"$tmp/sampler.sh" <<'SH'
 out=$1; err=$2; shift 2
-/usr/bin/time -f '%e %M %x %U %S' -o "$out.time" "$@" >/dev/null 2>"$err" &
+python3 "$timer" "$out.time" "$@" >/dev/null 2>"$err" &
 tpid=$!
 max=0; cpid=""
 while kill -0 "$tpid" 2>/dev/null; do
@@ -160,7 +175,7 @@ measure() {
     fi
     if (( rss > maxrss )); then maxrss=$rss; fi
     if [[ -z "$best" ]] || awk -v a="$wall" -v b="$best" 'BEGIN{exit !(a<b)}'; then
-      best=$wall; best_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')
+      best=$wall; best_cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.3f", u+s}')
     fi
     log "$(printf '%-22s run %d: %6.2f s  CPU %6.2f s  RSS %7.1f MiB  anon %7.1f MiB  exit %s' "$key" "$i" "$wall" \
       "$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u+s}')" "$(awk -v r="$rss" 'BEGIN{printf "%.1f", r/1024}')" \
@@ -287,7 +302,9 @@ fmt_row() {
   fi
   status=${CODE[$k]}
   [[ "$status" == 0 ]] && status="0" || status="**$status**"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$k]}" "$w" "${CPU[$k]}" "$mbps" "${rows:-}" \
+  # Three decimals under a second (the indexed query), two above.
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$k]}" \
+    "$(awk -v x="$w" 'BEGIN{printf (x < 1 ? "%.3f" : "%.2f"), x}')" "$(awk -v x="${CPU[$k]}" 'BEGIN{printf (x < 1 ? "%.3f" : "%.2f"), x}')" "$mbps" "${rows:-}" \
     "$rss" "$anon" "$ratio" "$cratio" "$status" "${NRUN[$k]}"
 }
 
@@ -325,7 +342,7 @@ now=$(date -u '+%Y-%m-%d %H:%M UTC')
   for k in "${order[@]}"; do fmt_row "$k"; done
   echo
   echo "MB/s is file size (10^6 bytes) / wall time, for the time-window queries too (they scan or seek in the whole file)."
-  echo "Peak RSS (from \`/usr/bin/time\`) includes the pages of the memory-mapped binlog Sluice has touched; peak anon"
+  echo "Peak RSS (wait4's ru_maxrss) includes the pages of the memory-mapped binlog Sluice has touched; peak anon"
   echo "is the heap part (RssAnon, sampled every 0.1 s). CPU s is user + system time of the best run."
   echo "\"vs anchor\" is anchor time / Sluice time, by wall and by CPU (above 1: Sluice is faster; the CPU ratio is the"
   echo "steadier one when the machine is shared): \`info\`, \`events\` and \`index\` against plain"
