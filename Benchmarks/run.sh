@@ -9,7 +9,8 @@
 #    build (swift build -c release --static-swift-stdlib --scratch-path .build-bench; retried). --head: snapshot the
 #    committed HEAD instead (git archive), so the numbers belong to exactly that commit.
 #    --no-build: use $SLUICE or the last build.
-# 3. Runs every benchmark with a warm page cache under a timer (wait4): wall time, CPU time,
+# 3. Runs every benchmark with a warm page cache under /usr/bin/time (wall and CPU time to the
+#    millisecond from wait4 around it): wall time, CPU time,
 #    peak RSS, exit code; best of $RUNS for the short ones (a first run longer than
 #    $LONG_SECONDS is not repeated). Throughput is file size / wall time (MB = 10^6 bytes).
 #    Sluice maps the file, so its RSS counts the mapped pages of the binlog it has touched;
@@ -49,6 +50,10 @@ log() { echo "bench: $*" >&2; }
 die() { echo "bench: $*" >&2; exit 1; }
 
 # ---- tools --------------------------------------------------------------------------------
+if [[ ! -x /usr/bin/time ]]; then
+  log "installing GNU time"
+  apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
+fi
 command -v python3 >/dev/null || die "python3 missing (it times the runs)"
 command -v mariadb-binlog >/dev/null || die "mariadb-binlog missing (scripts/install-deps.sh)"
 
@@ -112,19 +117,21 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 clean_sidecars() { find "$run_dir" -mindepth 1 ! -name "$fname" -exec rm -rf {} + 2>/dev/null || true; }
 sidecars() { find "$run_dir" -mindepth 1 ! -name "$fname" -printf '%f (%s bytes) ' 2>/dev/null || true; }
 
-# timer OUT CMD...: runs CMD and writes "wall maxrss-KiB exit user sys" to OUT, like
-# /usr/bin/time -f '%e %M %x %U %S' but to the millisecond (wait4's rusage; GNU time rounds wall
-# time to 10 ms, too coarse for the indexed query).
+# timer OUT CMD...: runs CMD under /usr/bin/time and writes "wall maxrss-KiB exit user sys" to
+# OUT, like /usr/bin/time -f '%e %M %x %U %S' but with wall and CPU time to the millisecond
+# (wait4; GNU time rounds to 10 ms, too coarse for the indexed query). The peak RSS stays GNU
+# time's: ru_maxrss survives execve, so a child spawned straight from Python would report
+# Python's own RSS for a small command.
 cat >"$tmp/timer.py" <<'PY'
 import os, sys, time
 out, cmd = sys.argv[1], sys.argv[2:]
 start = time.perf_counter()
-pid = os.posix_spawnp(cmd[0], cmd, os.environ)
+pid = os.posix_spawnp("/usr/bin/time", ["/usr/bin/time", "-f", "%M %x", "-o", out + ".gnu", *cmd], os.environ)
 _, status, ru = os.wait4(pid, 0)
 wall = time.perf_counter() - start
-code = os.waitstatus_to_exitcode(status)
+rss, code = open(out + ".gnu").read().split("\n")[-2].split()
 with open(out, "w") as f:
-    f.write(f"{wall:.3f} {ru.ru_maxrss} {code if code >= 0 else 128 - code} {ru.ru_utime:.3f} {ru.ru_stime:.3f}\n")
+    f.write(f"{wall:.3f} {rss} {code} {ru.ru_utime:.3f} {ru.ru_stime:.3f}\n")
 PY
 
 # sampler OUT ERR CMD...: runs CMD under the timer (report in OUT.time), stdout to /dev/null,
@@ -342,7 +349,7 @@ now=$(date -u '+%Y-%m-%d %H:%M UTC')
   for k in "${order[@]}"; do fmt_row "$k"; done
   echo
   echo "MB/s is file size (10^6 bytes) / wall time, for the time-window queries too (they scan or seek in the whole file)."
-  echo "Peak RSS (wait4's ru_maxrss) includes the pages of the memory-mapped binlog Sluice has touched; peak anon"
+  echo "Peak RSS (from \`/usr/bin/time\`) includes the pages of the memory-mapped binlog Sluice has touched; peak anon"
   echo "is the heap part (RssAnon, sampled every 0.1 s). CPU s is user + system time of the best run."
   echo "\"vs anchor\" is anchor time / Sluice time, by wall and by CPU (above 1: Sluice is faster; the CPU ratio is the"
   echo "steadier one when the machine is shared): \`info\`, \`events\` and \`index\` against plain"
