@@ -145,12 +145,16 @@ python3 "$timer" "$out.time" "$@" >/dev/null 2>"$err" &
 tpid=$!
 max=0; cpid=""
 while kill -0 "$tpid" 2>/dev/null; do
-  # (the children file has no final newline: read fails at EOF but still sets cpid)
-  if [[ -z "$cpid" ]]; then read -r cpid _ <"/proc/$tpid/task/$tpid/children" 2>/dev/null || true; fi
+  # The measured command is the timer's grandchild (timer -> /usr/bin/time -> command).
+  # (the children file has no final newline: read fails at EOF but still sets the pid)
+  if [[ -z "$cpid" ]]; then
+    gpid=""; read -r gpid _ <"/proc/$tpid/task/$tpid/children" 2>/dev/null || true
+    if [[ -n "$gpid" ]]; then read -r cpid _ <"/proc/$gpid/task/$gpid/children" 2>/dev/null || true; fi
+  fi
   if [[ -n "$cpid" ]]; then
-    while read -r k v _; do
+    { while read -r k v _; do
       if [[ "$k" == RssAnon: ]]; then (( v > max )) && max=$v; break; fi
-    done <"/proc/$cpid/status" 2>/dev/null || true
+    done <"/proc/$cpid/status"; } 2>/dev/null || true
   fi
   sleep 0.1
 done
