@@ -38,6 +38,14 @@ struct IndexCommand: ParsableCommand {
   func run() throws {
     try runReporting {
       let inputs = try expandInputs(files)
+      if let indexDir {
+        // Created when missing (like mkdir, one level): "cannot write index" would send the
+        // user looking for a permission problem.
+        var st = stat()
+        if stat(indexDir, &st) != 0 && mkdir(indexDir, 0o755) != 0 {
+          throw BinlogError(.io, "cannot create --index-dir: \(String(cString: strerror(errno)))", file: indexDir)
+        }
+      }
       let progress = Progress()
       var total: UInt64 = 0
       var indexSize: UInt64 = 0

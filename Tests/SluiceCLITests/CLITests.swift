@@ -204,6 +204,19 @@ final class CLITests: XCTestCase {
     XCTAssertFalse(text.text.isEmpty)
   }
 
+  /// `index --index-dir DIR` creates DIR when it is missing; a DIR that cannot be created is an
+  /// I/O error that names it.
+  func testIndexCreatesAMissingIndexDir() throws {
+    let parent = try temporaryDirectory()
+    let indexDir = parent + "/new"
+    let r = try run(["index", "--index-dir", indexDir, Self.packageRoot + "/Fixtures/mariadb-10.11/binlog.000002"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(FileManager.default.fileExists(atPath: indexDir + "/binlog.000002.sidx"))
+    let bad = try run(["index", "--index-dir", parent + "/no/such", Self.packageRoot + "/Fixtures/mariadb-10.11/binlog.000002"])
+    XCTAssertEqual(bad.status, 3)
+    XCTAssertTrue(bad.stderr.contains("cannot create --index-dir"), bad.stderr)
+  }
+
   /// A query that starts in the middle of a MINIMAL-metadata archive names columns as export
   /// does: the DDL before the start comes from the indexes' stored statements.
   func testQueryMidArchiveKnowsTheSchemaThere() throws {
