@@ -132,21 +132,10 @@ struct IndexScanner {
       return
     case .gtid, .anonymousGTID:
       guard case .gtid(let g) = try EventBody.decode(raw, format: format, file: fileName) else { return }
-      state = TransactionState()
-      begin(raw)
-      state.gtid = g.gtid.map { .mysql($0) }
-      state.lastCommitted = g.logicalClock?.lastCommitted ?? -1
-      state.sequenceNumber = g.logicalClock?.sequenceNumber
-      state.commitTimestampMicros = g.immediateCommitTimestamp
+      beginMySQL(g, raw)
     case .gtidTagged:
       guard case .gtidTagged(let t) = try EventBody.decode(raw, format: format, file: fileName) else { return }
-      let g = t.event
-      state = TransactionState()
-      begin(raw)
-      state.gtid = g.gtid.map { .mysql($0) }
-      state.lastCommitted = g.logicalClock?.lastCommitted ?? -1
-      state.sequenceNumber = g.logicalClock?.sequenceNumber
-      state.commitTimestampMicros = g.immediateCommitTimestamp
+      beginMySQL(t.event, raw)
     case .mariaGTID:
       let g: MariaGTIDEvent
       do { g = try MariaGTIDEvent(parsing: raw.body, serverID: raw.header.serverID) } catch {
@@ -285,6 +274,16 @@ struct IndexScanner {
         try event(inner, format: format, fileName: fileName, inPayload: true, fileEnd: raw.endOffset)
       }
     }
+  }
+
+  /// A MySQL GTID (plain, anonymous or tagged) opens a transaction.
+  private mutating func beginMySQL(_ g: GTIDEvent, _ raw: RawEvent) {
+    state = TransactionState()
+    begin(raw)
+    state.gtid = g.gtid.map { .mysql($0) }
+    state.lastCommitted = g.logicalClock?.lastCommitted ?? -1
+    state.sequenceNumber = g.logicalClock?.sequenceNumber
+    state.commitTimestampMicros = g.immediateCommitTimestamp
   }
 
   private mutating func begin(_ raw: RawEvent) {

@@ -205,13 +205,8 @@ enum RowCounter {
           pos += Int(c)
           continue
         }
-        let w = Int(-c)
-        guard pos + w <= end else { return nil }
-        var len = Int(base.load(fromByteOffset: pos, as: UInt8.self))
-        if w > 1 {
-          for b in 1..<w { len |= Int(base.load(fromByteOffset: pos + b, as: UInt8.self)) << (8 * b) }
-        }
-        pos += w + len
+        guard let next = skipLengthPrefixed(base, pos, Int(-c), end) else { return nil }
+        pos = next
         if pos > end { return nil }
       }
       return pos > end ? nil : pos
@@ -227,13 +222,8 @@ enum RowCounter {
       if c >= 0 {
         pos += Int(c)
       } else if c >= -4 {
-        let w = Int(-c)
-        guard pos + w <= end else { return nil }
-        var len = Int(base.load(fromByteOffset: pos, as: UInt8.self))
-        if w > 1 {
-          for b in 1..<w { len |= Int(base.load(fromByteOffset: pos + b, as: UInt8.self)) << (8 * b) }
-        }
-        pos += w + len
+        guard let next = skipLengthPrefixed(base, pos, Int(-c), end) else { return nil }
+        pos = next
       } else {
         var cur = ByteCursor(rows, position: pos)
         guard (try? ValueDecoder.decode(table.map.columns[i], &cur)) != nil else { return nil }
@@ -277,4 +267,16 @@ final class RowsTable {
   }
 
   deinit { plan.deallocate() }
+}
+
+/// The offset after a value with a `width`-byte little-endian length prefix at `pos`, or nil
+/// when the prefix runs past `end`.
+@inline(__always)
+private func skipLengthPrefixed(_ base: UnsafeRawPointer, _ pos: Int, _ width: Int, _ end: Int) -> Int? {
+  guard pos + width <= end else { return nil }
+  var len = Int(base.load(fromByteOffset: pos, as: UInt8.self))
+  if width > 1 {
+    for b in 1..<width { len |= Int(base.load(fromByteOffset: pos + b, as: UInt8.self)) << (8 * b) }
+  }
+  return pos + width + len
 }
