@@ -317,8 +317,15 @@ public struct MappedBinlogReader: EventSource {
   /// Moves to `offset`, which must be an event boundary. The format description must already
   /// be known (read the first event, or call `loadFormat()`).
   public mutating func seek(to offset: UInt64) {
+    // A short step forward (a query reading transaction after transaction) keeps the window:
+    // pages are given back every `releaseStep` as when reading straight on, not at every seek
+    // (a madvise per transaction, each a TLB flush on every core the process runs on).
+    // Elsewhere the pages around the old cursor are given back and a new window starts.
+    if offset < releasedUpTo || offset > position + MappedBinlogReader.releaseStep {
+      if position > releasedUpTo { file.dontNeed(offset: Int(releasedUpTo), length: Int(position - releasedUpTo)) }
+      releasedUpTo = offset
+    }
     cursor = offset
-    releasedUpTo = offset > MappedBinlogReader.releaseStep ? offset - MappedBinlogReader.releaseStep : 0
   }
 
   /// Reads the format description at offset 4 without moving the current position.

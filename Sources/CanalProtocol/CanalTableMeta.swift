@@ -206,7 +206,8 @@ public enum CanalColumnType {
   /// binlog has no labels.
   static func labelled(_ name: String, _ labels: [String]?) -> String {
     guard let labels else { return name }
-    return name + "(" + labels.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ",") + ")"
+    let quoted = labels.map { label in "'" + label.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'" }
+    return name + "(" + quoted.joined(separator: ",") + ")"
   }
 
   /// Declared length of a CHAR/VARCHAR column in characters: the binlog gives bytes (length ×

@@ -5,7 +5,11 @@
 #endif
 import BinlogFormat
 import BinlogQuery
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 import SwiftProtobuf
 
 /// Options of the Canal Entry mapping and of the exporters built on it.
@@ -408,7 +412,7 @@ public final class EntryMapper {
 
   /// `StringUtils.substringAfter`: the text after the first (case-sensitive) occurrence, else "".
   private func textAfter(_ s: String, _ separator: String) -> String {
-    guard let r = s.range(of: separator) else { return "" }
+    guard let r = s.firstRange(of: separator) else { return "" }
     return String(s[r.upperBound...])
   }
 

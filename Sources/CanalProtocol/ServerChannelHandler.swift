@@ -1,5 +1,9 @@
 /// One client connection: framing, the handshake, authentication, then request/response.
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 import NIOCore
 import NIOPosix
 import SwiftProtobuf

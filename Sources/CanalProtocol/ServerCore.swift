@@ -1,6 +1,11 @@
 /// The Canal server's request handling, independent of sockets: authentication, subscriptions and
 /// the GET/ACK/ROLLBACK cycle per client identity (spec §3.3–§3.6).
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import BinlogFormat
 import NIOCore
 import SwiftProtobuf
 
@@ -61,7 +66,7 @@ enum CanalReply {
 public final class CanalServerCore: @unchecked Sendable {
   public let configuration: CanalServerConfiguration
   private let destinations: [String: CanalDestination]
-  private let lock = NSLock()
+  private let lock = PosixLock()
   private var cursors: [IdentityKey: ClientCursor] = [:]
 
   struct IdentityKey: Hashable {

@@ -1,6 +1,11 @@
 /// One client identity's position in its destination: the entries ready to send, the batches sent
 /// and not yet acknowledged, and the shaping Canal applies before entries reach a client.
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import BinlogFormat
 import NIOCore
 
 /// How a GET's batch is sized (`canal.instance.memory.batch.mode`).
@@ -26,7 +31,7 @@ enum CanalBatchResult: Equatable {
 final class ClientCursor: @unchecked Sendable {
   let destination: String
   let clientID: Int16
-  private let lock = NSLock()
+  private let lock = PosixLock()
   private let source: any CanalEntrySource
   private let configuration: CanalServerConfiguration
   private var filter: CanalEntryFilter

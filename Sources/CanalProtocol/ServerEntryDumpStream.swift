@@ -1,6 +1,10 @@
 /// Entry dumps read as streams: plain, zstd or gzip (by their first bytes), in bounded memory.
 import BinlogFormat
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 
 /// What a served input holds, decided from its content rather than its name.
 public enum ServedInputKind: Equatable, Sendable {

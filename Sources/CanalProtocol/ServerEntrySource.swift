@@ -1,5 +1,10 @@
 /// What the Canal server serves: a pull stream of Entries per destination, opened once per client.
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import BinlogFormat
 import SwiftProtobuf
 
 /// Where an entry's event sits in the binlog: `Entry.header.logfileName` / `logfileOffset`.
@@ -91,7 +96,7 @@ public struct CanalDestination: Sendable {
 
 /// Entries held in memory; optionally still growing (`append`, `finish`).
 public final class CanalEntryArraySource: CanalEntrySource, @unchecked Sendable {
-  private let lock = NSLock()
+  private let lock = PosixLock()
   private var entries: [PositionedEntry]
   private var nextIndex = 0
   private var finished: Bool
@@ -205,7 +210,7 @@ public final class CanalEntryDumpSource: CanalEntrySource {
       return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
     } catch {
       throw CanalDumpError(
-        path: path, offset: 0, message: "cannot read: \(error.localizedDescription)")
+        path: path, offset: 0, message: "cannot read: \(error)")
     }
   }
 }

@@ -1,5 +1,10 @@
 /// The Canal TCP server: a listening socket whose connections speak Canal's client protocol.
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
+import BinlogFormat
 import NIOCore
 import NIOPosix
 
@@ -21,7 +26,7 @@ public final class CanalServer: Sendable {
   private let state = LockedState()
 
   private final class LockedState: @unchecked Sendable {
-    let lock = NSLock()
+    let lock = PosixLock()
     var listener: (any Channel)?
     var connections: [ObjectIdentifier: any Channel] = [:]
     var nextConnectionID: UInt32 = 1

@@ -1,5 +1,9 @@
 /// The packets a Canal server writes, byte for byte as the Java server does (spec §3.2–§3.6).
-import Foundation
+#if canImport(FoundationEssentials)
+  import FoundationEssentials
+#else
+  import Foundation
+#endif
 import SwiftProtobuf
 
 /// Builders for server → client `Packet` bodies (without the 4-byte length prefix).

@@ -45,6 +45,8 @@ public final class NDJSONExporter {
   public var feedsSchema = true
   /// When set, only rows for which it returns true are written (query `--rows`, `--pk`).
   public var rowFilter: ((RowDecoder, TableMapEvent) -> Bool)?
+  /// Bytes written at the start of every line (the text form of `query` indents its lines).
+  public var linePrefix: [UInt8] = []
   public private(set) var rowsWritten: UInt64 = 0
   public private(set) var statementsWritten: UInt64 = 0
 
@@ -76,6 +78,7 @@ public final class NDJSONExporter {
     _ ev: WalkedEvent, _ walker: BinlogWalker<S>, fileName: String, xid: UInt64?, into out: inout O
   ) {
     let state = walker.transaction
+    if !linePrefix.isEmpty { linePrefix.withUnsafeBytes { out.append(contentsOf: $0) } }
     JSONWriter.appendRaw("{\"file\":", into: &out)
     if cachedFileName != fileName {
       cachedFileName = fileName

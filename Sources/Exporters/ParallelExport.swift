@@ -5,7 +5,6 @@
 #endif
 import BinlogFormat
 import BinlogSchema
-import Foundation
 
 /// Any exporter run over one memory-mapped binlog on several threads, writing exactly the bytes
 /// one pass writes.
@@ -69,8 +68,8 @@ public enum ParallelExport {
   public typealias MakeWorker = (_ index: Int, _ memory: OutputSink, _ tracker: SchemaTracker?) -> Consume
 
   /// Where the workers meet: which chunk is written next, which is taken next, the first error.
-  final class Coordinator: @unchecked Sendable {
-    let condition = NSCondition()
+  class Coordinator: @unchecked Sendable {
+    let condition = PosixCondition()
     var head = 0
     var nextChunk = 0
     var failed: Error?
@@ -103,7 +102,7 @@ public enum ParallelExport {
     let job = Job(trackers: (0..<threads).map { makeTracker?($0) }, sink: sink, makeWorker: makeWorker)
     c.running = threads
     for t in 0..<threads {
-      let thread = Thread {
+      PosixThread.start(stackSize: 8 << 20) {
         do {
           let memory = OutputSink.memory()
           let consume = job.makeWorker(t, memory, job.trackers[t])
@@ -122,8 +121,6 @@ public enum ParallelExport {
         c.condition.broadcast()
         c.condition.unlock()
       }
-      thread.stackSize = 8 << 20
-      thread.start()
     }
     c.condition.lock()
     while c.running > 0 { c.condition.wait() }
@@ -239,12 +236,12 @@ extension ParallelExport {
   }
 
   /// Processors this process may run on.
-  public static var processorCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+  public static var processorCount: Int { PosixThread.processorCount }
 
   /// Lets each distinct message through once, from any thread (the workers' trackers report
   /// the same replayed DDL warnings).
   public final class OnceFilter: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PosixLock()
     private var seen: Set<String> = []
     public init() {}
     public func first(_ message: String) -> Bool {

@@ -85,8 +85,14 @@ func format2(_ v: Double) -> String {
 
 extension String {
   func replacingLast(_ what: String, with: String) -> String {
-    guard let r = range(of: what, options: .backwards) else { return self }
-    return replacingCharacters(in: r, with: with)
+    let chars = Array(self)
+    let target = Array(what)
+    guard !target.isEmpty, chars.count >= target.count else { return self }
+    for start in stride(from: chars.count - target.count, through: 0, by: -1)
+    where chars[start..<start + target.count].elementsEqual(target) {
+      return String(chars[..<start]) + with + String(chars[(start + target.count)...])
+    }
+    return self
   }
 }
 

@@ -85,6 +85,9 @@ struct QueryCommand: ParsableCommand {
   @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to name columns (print @1..@N when the binlog has no names).")
   var noSchema = false
 
+  @Option(help: "Worker threads that decode matching transactions (default: up to 4, one per processor). The output is the same.")
+  var threads: Int?
+
   @OptionGroup var compression: CompressOptions
   @OptionGroup var read: ReadOptions
 
@@ -93,6 +96,7 @@ struct QueryCommand: ParsableCommand {
 
   func validate() throws {
     guard format == "text" || format == "ndjson" else { throw ValidationError("--format must be text or ndjson") }
+    if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     if files.contains("-") { throw ValidationError("query needs files (it seeks); use export for a stream") }
     do { _ = try makeFilter() } catch { throw ValidationError("\(error)") }
@@ -140,9 +144,10 @@ struct QueryCommand: ParsableCommand {
       let sink = try compression.sink(output, protecting: inputs)
       var options = ExportOptions()
       options.zone = zone
-      let out: QueryRunner.Output =
-        format == "ndjson" ? .ndjson(NDJSONExporter(sink: sink, options: options)) : .text(sink, options)
-      let runner = QueryRunner(archive: archive, filter: filter, rowGranularity: rows, output: out, readerOptions: read.readerOptions)
+      let runner = QueryRunner(
+        archive: archive, filter: filter, rowGranularity: rows, format: format == "ndjson" ? .ndjson : .text, sink: sink,
+        options: options, readerOptions: read.readerOptions)
+      runner.threads = threads ?? Swift.min(4, ParallelExport.processorCount)
       if !noSchema {
         // Names and keys as export gives them: the snapshot, then the DDL the indexes stored
         // before each transaction read, then the transaction's own events.
@@ -156,7 +161,8 @@ struct QueryCommand: ParsableCommand {
           let r = try SchemaSnapshot.load(path: s, into: &tl)
           for issue in r.issues { report("warning: \(issue)") }
         }
-        runner.schema = SchemaTracker(timeline: tl)
+        let timeline = tl
+        runner.makeSchema = { SchemaTracker(timeline: timeline) }
       }
       let s = try runner.run()
       try sink.close()

@@ -1,6 +1,7 @@
 import BinlogFormat
 import BinlogIndex
 import BinlogQuery
+import BinlogSchema
 import Exporters
 import Foundation
 import XCTest
@@ -46,13 +47,19 @@ enum QPaths {
   }
 }
 
-func runQuery(_ files: [String], _ filter: QueryFilter, rows: Bool = false, indexDir: String? = nil, useIndex: Bool, format: String = "ndjson")
+func runQuery(
+  _ files: [String], _ filter: QueryFilter, rows: Bool = false, indexDir: String? = nil, useIndex: Bool, format: String = "ndjson",
+  threads: Int = 1, batchBytes: UInt64 = 256 << 10, maxBuffered: Int = 4 << 20, schema: Bool = false
+)
   throws -> (String, QueryRunner.Stats)
 {
   let archive = try Archive.open(paths: files, indexDir: indexDir, useIndex: useIndex, persist: false)
   let sink = OutputSink.memory()
-  let out: QueryRunner.Output = format == "ndjson" ? .ndjson(NDJSONExporter(sink: sink)) : .text(sink, ExportOptions())
-  let runner = QueryRunner(archive: archive, filter: filter, rowGranularity: rows, output: out)
+  let runner = QueryRunner(archive: archive, filter: filter, rowGranularity: rows, format: format == "ndjson" ? .ndjson : .text, sink: sink)
+  runner.threads = threads
+  runner.batchBytes = batchBytes
+  runner.maxBuffered = maxBuffered
+  if schema { runner.makeSchema = { SchemaTracker() } }
   let stats = try runner.run()
   try sink.close()
   return (String(decoding: sink.captured, as: UTF8.self), stats)
