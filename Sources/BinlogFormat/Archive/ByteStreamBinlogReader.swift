@@ -8,7 +8,14 @@ public final class ByteStreamBinlogReader: EventSource {
   public var framer: EventFramer
   public private(set) var position: UInt64 = 0
   private var window = ByteWindow(capacity: 1 << 20)
+  /// Bytes read from the stream ahead of `window` to look for a transaction's xid (see
+  /// `lookaheadXid`); `fill` takes them before reading the stream again.
+  private var ahead = ByteWindow(capacity: 16)
+  /// Scratch for a looked-at range that spans `window` and `ahead`.
+  private var straddle = ByteWindow(capacity: 64)
   private var eof = false
+  /// Type of the event `next()` returned last.
+  private var lastType: EventType?
   /// Raised by the byte stream; thrown once the bytes before it are used up.
   private var pendingError: BinlogError?
 
@@ -46,17 +53,68 @@ public final class ByteStreamBinlogReader: EventSource {
 
   /// Makes at least `n` bytes available, unless the input ends (or breaks) first.
   private func fill(_ n: Int) throws(BinlogError) {
-    if eof { return }
+    if eof && ahead.available == 0 { return }
     try window.fill(n) { (free) throws(BinlogError) -> Int in
-      var r = 0
-      do throws(BinlogError) {
-        r = try bytes.read(into: free)
-      } catch {
-        pendingError = error
+      if ahead.available > 0 {
+        let k = Swift.min(free.count, ahead.available)
+        free.baseAddress!.copyMemory(from: ahead.bytes(k).baseAddress!, byteCount: k)
+        ahead.consume(k)
+        return k
       }
-      if r == 0 { eof = true }
-      return r
+      return readStream(into: free)
     }
+  }
+
+  /// Reads the stream (0 at its end, or after an error, which waits in `pendingError`).
+  private func readStream(into free: UnsafeMutableRawBufferPointer) -> Int {
+    if eof { return 0 }
+    var r = 0
+    do throws(BinlogError) {
+      r = try bytes.read(into: free)
+    } catch {
+      pendingError = error
+    }
+    if r == 0 { eof = true }
+    return r
+  }
+
+  /// Most bytes read ahead of the reader to find one xid: a transaction whose commit is further
+  /// away than this in a stream gets no xid (a mapped file or an archive has no such limit).
+  public static let lookaheadLimit = 32 << 20
+
+  /// `count` bytes at stream offset `offset`, from the bytes still in the window (including the
+  /// events just handed out) or read ahead of it; nil before them, past the end, or beyond
+  /// `lookaheadLimit`. Valid until the next call or `next()`.
+  fileprivate func peek(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer? {
+    let windowStart = position - UInt64(window.retained)
+    let aheadStart = position + UInt64(window.available)
+    guard offset >= windowStart else { return nil }
+    let end = offset + UInt64(count)
+    if end <= aheadStart {
+      return window.bytes(relative: Int(Int64(bitPattern: offset &- position)), count: count)
+    }
+    // Read far enough ahead.
+    let needAhead = Int(end - aheadStart)
+    if needAhead > Self.lookaheadLimit { return nil }
+    if ahead.available < needAhead {
+      try? ahead.fill(needAhead) { free in readStream(into: free) }
+      if ahead.available < needAhead { return nil }
+    }
+    if offset >= aheadStart {
+      return ahead.bytes(relative: Int(offset - aheadStart), count: count)
+    }
+    // The range starts in the window and ends ahead of it.
+    let first = Int(aheadStart - offset)
+    let head = window.bytes(relative: Int(Int64(bitPattern: offset &- position)), count: first)
+    let tail = ahead.bytes(relative: 0, count: count - first)
+    straddle.consume(straddle.available)
+    var parts = [head, tail][...]
+    try? straddle.fill(count) { free in
+      guard let part = parts.popFirst() else { return 0 }
+      free.baseAddress!.copyMemory(from: part.baseAddress!, byteCount: part.count)
+      return part.count
+    }
+    return straddle.bytes(count)
   }
 
   public func next() throws(BinlogError) -> RawEvent? {
@@ -92,6 +150,7 @@ public final class ByteStreamBinlogReader: EventSource {
     }
     window.consume(sz)
     position += UInt64(sz)
+    lastType = header.type
     return ev
   }
 }
@@ -110,6 +169,25 @@ extension ByteStreamBinlogReader: CompressedBinlogSource {
     throw BinlogError(.unsupported, "cannot seek in a stream; positions apply to files and seekable archives", file: name)
   }
 
-  public func lookaheadXid(from offset: UInt64) -> UInt64? { nil }
+  /// The xid of the transaction whose next event is at `offset`, read ahead of the stream
+  /// (`CommitLookahead`) within `lookaheadLimit`; the bytes read stay queued for `next()`. An
+  /// offset whose bytes already left the window is taken as the reader's position (the events
+  /// between are the transaction's own), except for a compressed payload, whose xid is inside it.
+  public func lookaheadXid(from offset: UInt64) -> UInt64? {
+    var from = offset
+    if offset < position - UInt64(window.retained) {
+      if lastType == .transactionPayload { return nil }
+      from = position
+    }
+    var look = StreamLookahead(reader: self)
+    return CommitLookahead.xid(in: &look, from: from, format: framer.format, file: name)
+  }
   public func eventSize(at offset: UInt64) -> Int? { nil }
+}
+
+/// A stream's bytes for `CommitLookahead`: what the reader still holds, and more read ahead.
+private struct StreamLookahead: LookaheadBytes {
+  let reader: ByteStreamBinlogReader
+  var totalCount: UInt64 { .max }
+  mutating func bytes(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer? { reader.peek(at: offset, count: count) }
 }

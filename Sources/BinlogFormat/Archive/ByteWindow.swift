@@ -27,6 +27,15 @@ struct ByteWindow: ~Copyable {
   /// Moves past `count` readable bytes.
   mutating func consume(_ count: Int) { start += count }
 
+  /// Bytes already consumed that are still in the buffer (until the next `fill` moves them).
+  var retained: Int { start }
+
+  /// `count` bytes from `relative` bytes after the first readable byte; a negative `relative`
+  /// reaches back into the retained bytes (`-retained <= relative`, `relative + count <= available`).
+  func bytes(relative: Int, count: Int) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: buffer + start + relative, count: count)
+  }
+
   /// Makes at least `n` bytes readable unless the producer runs dry first. `produce` writes into
   /// the free space it is given and returns how many bytes it wrote, 0 at the end of its input.
   mutating func fill(_ n: Int, _ produce: (UnsafeMutableRawBufferPointer) throws(BinlogError) -> Int) throws(BinlogError) {
