@@ -48,6 +48,7 @@ public enum IndexStore {
     }
     let writer = IndexWriter(fd: fd, path: destination ?? path)
     writer.recordsPerBlock = Swift.max(1, Swift.min(recordsPerBlock, IndexLayout.maxRecordsPerBlock))
+    writer.compressBlocks = destination != nil
     var scanner: IndexScanner
     var restart: UInt64 = 4
     if let e = existing, e.transactionCount > 0 {

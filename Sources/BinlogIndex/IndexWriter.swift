@@ -21,6 +21,9 @@ final class IndexWriter {
   private var gtidSourceIDs: [GTIDSet.TSID: UInt32] = [:]
   /// zstd level for blocks (1: fast, and within ~10% of level 3 on index blocks).
   var level: Int32 = 1
+  /// Whether blocks are zstd-compressed (an index kept only for one run is not: compressing
+  /// its blocks would cost the scanning thread ~20% for space nobody keeps).
+  var compressBlocks = true
   /// Records per block (a block is the unit a query decodes).
   var recordsPerBlock = IndexLayout.recordsPerBlock
 
@@ -76,7 +79,7 @@ final class IndexWriter {
     key.rawLength = UInt32(raw.count)
     key.firstRecord = recordCount
     key.dataOffset = offset
-    let packed = try Zstd.compress(raw, level: level)
+    let packed = compressBlocks ? try Zstd.compress(raw, level: level) : raw
     if packed.count < raw.count {
       key.flags.insert(.compressed)
       try write(packed)
