@@ -28,6 +28,7 @@ public final class BinlogInput: EventSource {
       compressed = try ByteStreamBinlogReader(input: .descriptor(fd, prefix: []), name: path, options: options)
       mapped = nil
       size = nil
+      name = compressed!.name
       return
     }
     let file = try MappedFile(path: path)
@@ -35,6 +36,7 @@ public final class BinlogInput: EventSource {
       compressed = c
       mapped = nil
       size = c.originalSize ?? UInt64(file.count)
+      name = c.name
       return
     }
     let b = file.bytes
@@ -43,14 +45,18 @@ public final class BinlogInput: EventSource {
       compressed = try ByteStreamBinlogReader(input: .mapped(file), name: events, streamName: path, options: options)
       mapped = nil
       size = nil
+      name = compressed!.name
       return
     }
     compressed = nil
     mapped = try MappedBinlogReader(file: file, name: path, options: options)
     size = UInt64(file.count)
+    name = mapped!.name
   }
 
-  public var name: String { mapped?.name ?? compressed!.name }
+  /// The binlog's name in events and errors (read once: a computed name would copy the reader
+  /// on every call).
+  public let name: String
   public var format: FormatDescription { mapped?.format ?? compressed!.format }
   public var position: UInt64 { mapped?.position ?? compressed!.position }
   public var mappedBytes: UnsafeRawBufferPointer? { mapped?.file.bytes }
