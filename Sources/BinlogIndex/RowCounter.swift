@@ -158,12 +158,15 @@ enum RowCounter {
     let afterPresent = update ? setCount(f.after) : beforePresent
     let plan = UnsafeBufferPointer(table.plan)
     while pos < rows.count {
+      let rowStart = pos
       guard let q = image(rows, pos, f.before, beforePresent, n, table, plan) else { return count }
       pos = q
       if update {
         guard let r = image(rows, pos, f.after, afterPresent, n, table, plan) else { return count }
         pos = r
       }
+      // No column present: the rows take no bytes (malformed; the row decoder reports it).
+      if pos == rowStart { return count }
       count += 1
     }
     return count

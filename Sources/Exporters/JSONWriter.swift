@@ -223,6 +223,12 @@ public enum JSONWriter {
 
   /// Appends `v` zero-padded to `width` digits.
   @inlinable public static func appendPadded<O: ByteAppender>(_ v: Int, width: Int, into out: inout O) {
+    if v < 0 {
+      // Only from damaged values: the sign, then the magnitude (never a trap).
+      out.append(0x2D)
+      appendPadded(Int(clamping: v.magnitude), width: Swift.max(1, width - 1), into: &out)
+      return
+    }
     var digits = 1
     var x = v
     while x >= 10 {

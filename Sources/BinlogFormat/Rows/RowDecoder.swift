@@ -71,6 +71,7 @@ public struct RowDecoder {
   /// Decodes the next row into `before`/`after`. Returns false when the event has no more rows.
   public mutating func next() throws(BinlogError) -> Bool {
     if cursor.isAtEnd { return false }
+    let start = cursor.position
     switch event.kind {
     case .write:
       var a = RowDecoder.take(&after)
@@ -87,6 +88,12 @@ public struct RowDecoder {
       var a = RowDecoder.take(&after)
       defer { after = a }
       try readImage(into: &a, present: event.columnsAfter, partial: event.isPartialUpdate)
+    }
+    // A row always has bytes (at least its null bitmap): with no column present the event's
+    // bytes would be an endless run of empty rows.
+    if cursor.position == start {
+      throw BinlogError(
+        .malformed, "row \(rowIndex + 1) of \(table.database).\(table.table) takes no bytes: the event's column bitmap is empty")
     }
     rowIndex += 1
     return true

@@ -73,7 +73,9 @@ public enum ValueDecoder {
       return try time2(col.fsp, &c)
     case .datetime:
       // Old DATETIME: YYYYMMDDHHMMSS as an 8-byte integer.
-      let v = Int(try c.u64())
+      let raw = try c.u64()
+      guard raw <= 99_991_231_235_959 else { throw BinlogError(.malformed, "DATETIME value \(raw) is out of range") }
+      let v = Int(raw)
       let d = v / 1_000_000
       let t = v % 1_000_000
       return .datetime(
@@ -82,6 +84,8 @@ public enum ValueDecoder {
     case .datetime2:
       let fsp = col.fsp
       let packed = Int64(try c.uintBE(5, "DATETIME2")) - 0x80_0000_0000
+      // The server sets the sign bit on every DATETIME2 it writes.
+      guard packed >= 0 else { throw BinlogError(.malformed, "DATETIME2 value has no sign bit (negative)") }
       let ymd = packed >> 17
       let ym = ymd >> 5
       let hms = packed & ((1 << 17) - 1)

@@ -247,7 +247,7 @@ public enum QueryKind: Sendable, Equatable {
         } else if c == 0x2F, i + 1 < n, q[i + 1] == 0x2A {  // /* ... */
           i += 2
           while i + 1 < n && !(q[i] == 0x2A && q[i + 1] == 0x2F) { i += 1 }
-          i += 2
+          i = Swift.min(i + 2, n)
         } else if c == 0x23 || (c == 0x2D && i + 2 < n && q[i + 1] == 0x2D) {
           while i < n && q[i] != 0x0A { i += 1 }
         } else {

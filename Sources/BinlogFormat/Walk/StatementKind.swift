@@ -16,7 +16,7 @@ public enum StatementKind {
       } else if c == 0x2F, i + 2 < n, q[i + 1] == 0x2A, q[i + 2] != 0x21 {  // /* comment */ but not /*! */
         i += 2
         while i + 1 < n && !(q[i] == 0x2A && q[i + 1] == 0x2F) { i += 1 }
-        i += 2
+        i = Swift.min(i + 2, n)  // an unterminated comment ends the statement
       } else if c == 0x2F, i + 2 < n, q[i + 1] == 0x2A, q[i + 2] == 0x21 {  // /*!50001 keyword
         i += 3
         while i < n, q[i] >= 0x30, q[i] <= 0x39 { i += 1 }
