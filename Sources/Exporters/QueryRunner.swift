@@ -18,6 +18,8 @@ public final class QueryRunner {
     case ndjson
     /// A header line per transaction, then its changes as NDJSON lines indented by two spaces.
     case text
+    /// The matching transactions as a binlog file (`BinlogCut`): whole transactions, copied.
+    case binlog
   }
 
   public struct Stats: Sendable {
@@ -95,17 +97,19 @@ public final class QueryRunner {
       }
     func worker(into sink: OutputSink) -> QueryWorker {
       QueryWorker(
-        archive: archive, filter: filter, rowGranularity: rowGranularity, text: format == .text, options: options,
+        archive: archive, filter: filter, rowGranularity: rowGranularity, format: format, options: options,
         readerOptions: readerOptions, sink: sink, schema: makeSchema?(), storedDDL: storedDDL)
     }
 
-    if threads <= 1 {
+    // A binlog cut copies bytes: one thread is faster than handing batches around.
+    if threads <= 1 || format == .binlog {
       let w = worker(into: sink)
       defer {
         w.finish()
         stats.add(w.stats)
       }
       try archive.forEachCandidate(filter) { i, t in try w.process(i, t) }
+      try w.complete()
     } else {
       // The first batch decides: a query smaller than one batch runs on this thread.
       var first: [(Int, TransactionRecord)] = []
@@ -127,6 +131,7 @@ public final class QueryRunner {
           stats.add(w.stats)
         }
         for (i, t) in first { try w.process(i, t) }
+        try w.complete()
       }
     }
     try sink.flush()

@@ -20,6 +20,8 @@ final class QueryWorker {
   let readerOptions: ReaderOptions
   let sink: OutputSink
   let exporter: NDJSONExporter
+  /// `--format binlog`: the transactions' bytes, copied (no exporter).
+  private let cut: BinlogCut?
   private(set) var stats = QueryRunner.Stats()
   private let schema: SchemaTracker?
   private let storedDDL: [StoredDDL]
@@ -36,13 +38,14 @@ final class QueryWorker {
   private var cachedWalker: BinlogWalker<BinlogInput>?
 
   init(
-    archive: Archive, filter: QueryFilter, rowGranularity: Bool, text: Bool, options: ExportOptions,
+    archive: Archive, filter: QueryFilter, rowGranularity: Bool, format: QueryRunner.Format, options: ExportOptions,
     readerOptions: ReaderOptions, sink: OutputSink, schema: SchemaTracker?, storedDDL: [StoredDDL]
   ) {
     self.archive = archive
     self.filter = filter
     self.rowGranularity = rowGranularity
-    self.text = text
+    text = format == .text
+    cut = format == .binlog ? BinlogCut(sink: sink) : nil
     self.readerOptions = readerOptions
     self.sink = sink
     self.schema = schema
@@ -73,8 +76,28 @@ final class QueryWorker {
     if filter.hasRowFilters && !rowGranularity {
       if !(try transactionMatches(src, record)) { return }
     }
+    if let cut {
+      advanceSchema(to: record)
+      do {
+        try cut.copy(src, record)
+      } catch {
+        // The transactions before the damaged one are written before the error is reported.
+        try? cut.flush()
+        throw error
+      }
+      skipSchema(past: record)
+      stats.transactions += 1
+      stats.rows += record.rowCount
+      return
+    }
     try withWalker(src, record) { w in try emit(&w, record) }
     skipSchema(past: record)
+  }
+
+  /// Writes what the worker still holds back (a binlog cut's last range); call after the last
+  /// `process` when the output is to be complete.
+  func complete() throws {
+    try cut?.flush()
   }
 
   /// Adds the open file's reads to the stats; call once after the last `process`.
@@ -83,7 +106,7 @@ final class QueryWorker {
     input = nil
     openFile = -1
     cachedWalker = nil
-    stats.rows = exporter.rowsWritten
+    if cut == nil { stats.rows = exporter.rowsWritten }
   }
 
   private func account(_ input: BinlogInput) {

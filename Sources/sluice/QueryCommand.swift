@@ -5,6 +5,10 @@ import BinlogQuery
 import BinlogSchema
 import Exporters
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct QueryCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "query",
@@ -17,6 +21,7 @@ struct QueryCommand: ParsableCommand {
         sluice query --include-gtids 3E11FA47-71CA-11E1-9E33-C80AA9429562:23 binlog.000042
         sluice query --pk 'id=4711' --table shop.orders --rows --format ndjson binlogs/
         sluice query --type delete,ddl --server-id 3 binlogs/
+        sluice query --format binlog --start-datetime '2024-03-01 14:02' --stop-datetime '2024-03-01 14:05' -o incident.bin binlogs/
       """)
 
   @Option(name: .customLong("database"), help: "Database name (glob); repeatable.")
@@ -64,7 +69,7 @@ struct QueryCommand: ParsableCommand {
   @Flag(help: "Output only the matching rows instead of whole transactions.")
   var rows = false
 
-  @Option(help: "Output format: text or ndjson.")
+  @Option(help: "Output format: text, ndjson, or binlog (the matching transactions as a binlog file that mysqlbinlog, mariadb-binlog and sluice read).")
   var format: String = "text"
 
   @Option(name: .customLong("index-dir"), help: "Where index files are (default: beside each binlog).")
@@ -95,7 +100,13 @@ struct QueryCommand: ParsableCommand {
   var files: [String]
 
   func validate() throws {
-    guard format == "text" || format == "ndjson" else { throw ValidationError("--format must be text or ndjson") }
+    guard ["text", "ndjson", "binlog"].contains(format) else { throw ValidationError("--format must be text, ndjson or binlog") }
+    if format == "binlog" {
+      if rows { throw ValidationError("--format binlog copies whole transactions; --rows cannot cut a rows event") }
+      if output == "-" && isatty(1) != 0 {
+        throw ValidationError("--format binlog writes a binary file: use -o FILE or redirect standard output")
+      }
+    }
     if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     if files.contains("-") { throw ValidationError("query needs files (it seeks); use export for a stream") }
@@ -145,7 +156,7 @@ struct QueryCommand: ParsableCommand {
       var options = ExportOptions()
       options.zone = zone
       let runner = QueryRunner(
-        archive: archive, filter: filter, rowGranularity: rows, format: format == "ndjson" ? .ndjson : .text, sink: sink,
+        archive: archive, filter: filter, rowGranularity: rows, format: format == "ndjson" ? .ndjson : format == "binlog" ? .binlog : .text, sink: sink,
         options: options, readerOptions: read.readerOptions)
       runner.threads = threads ?? Swift.min(4, ParallelExport.processorCount)
       if !noSchema {
@@ -164,7 +175,14 @@ struct QueryCommand: ParsableCommand {
         let timeline = tl
         runner.makeSchema = { SchemaTracker(timeline: timeline) }
       }
-      let s = try runner.run()
+      let s: QueryRunner.Stats
+      do {
+        s = try runner.run()
+      } catch let e as BinlogError {
+        // What was found before the damage is written, as export does.
+        try? sink.flush()
+        throw e
+      }
       try sink.close()
       if stats {
         let pct = s.archiveBytes > 0 ? Double(s.bytesTouched) * 100 / Double(s.archiveBytes) : 0

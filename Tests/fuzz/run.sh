@@ -18,6 +18,14 @@ if [[ -d "$root/../shared/corpus" ]]; then
     cp "$f" "$seeds/$(basename "$(dirname "$f")")-$(basename "$f")"
   done
 fi
+# Compressed seeds reach the gzip/zstd stream readers and, from `sluice archive`, the seek table.
+for f in "$root"/Fixtures/mariadb-10.11/binlog.000001; do
+  command -v gzip >/dev/null && gzip -c "$f" >"$seeds/fixture.gz"
+  command -v zstd >/dev/null && zstd -q -c "$f" >"$seeds/fixture.zst"
+  if [[ -x "$root/.build/debug/sluice" ]]; then
+    "$root/.build/debug/sluice" archive -o "$seeds" --frame-size 4096 "$f" >/dev/null 2>&1 || true
+  fi
+done
 mkdir -p "$here/crashes" "$here/work"
 SWIFT_BACKTRACE=enable=no "$here/.build/debug/FuzzBinlog" "$here/work" "$seeds" \
   -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \

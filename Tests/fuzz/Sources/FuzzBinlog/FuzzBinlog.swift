@@ -43,6 +43,19 @@ public func fuzzBinlog(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     try? sql?.finish()
   }
+  // The same bytes as a stream (stdin, pipes): the stream reader and its xid lookahead.
+  let sfd = open(scratchPath, O_RDONLY)
+  if sfd >= 0 {
+    if let stream = try? ByteStreamBinlogReader(input: .descriptor(sfd, prefix: []), name: "fuzz", options: options) {
+      let ndjson = NDJSONExporter(sink: sink)
+      var walker = BinlogWalker(source: stream)
+      _ = try? walker.run { w, ev in
+        try? ndjson.consume(ev, walker: w)
+        sink.drainCaptured { _ in }
+      }
+    }
+    close(sfd)
+  }
   // The index scanner, row counter and checksum thread, then a lookup through the index.
   if let (index, _) = try? IndexStore.build(path: scratchPath, options: options) {
     try? index.forEachRecord(where: { _ in true }) { _ in true }
