@@ -244,6 +244,8 @@ public struct SQLLexer {
     var inDigits = false
     for c in serverVersion.utf8 {
       if c >= 0x30 && c <= 0x39 {
+        // A damaged version string can hold any digits: no component has more than 4.
+        if cur > 9999 { return nil }
         cur = cur * 10 + Int(c - 0x30)
         inDigits = true
       } else if c == 0x2E && inDigits {
