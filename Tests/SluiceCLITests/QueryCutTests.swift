@@ -94,3 +94,23 @@ extension CLITests {
     return (p.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: e, as: UTF8.self))
   }
 }
+
+extension CLITests {
+  /// A seekable archive is cut from its frames into the same bytes as the plain binlog.
+  func testBinlogCutFromASeekableArchiveEqualsTheCutFromTheFile() throws {
+    let dir = try temporaryDirectory()
+    let archived = try run(["archive", "-o", dir, "--frame-size", "8192", Self.fixture])
+    XCTAssertEqual(archived.status, 0, archived.stderr)
+    let zst = dir + "/binlog.000001.zst"
+    for filter in [[String](), ["--type", "delete"], ["--start-position", "20000", "--stop-position", "90000"]] {
+      let plain = try run(["query", "--no-index", "--format", "binlog", "-o", dir + "/a.bin"] + filter + [Self.fixture])
+      let framed = try run(["query", "--no-index", "--format", "binlog", "-o", dir + "/b.bin"] + filter + [zst])
+      XCTAssertEqual(plain.status, 0, plain.stderr)
+      XCTAssertEqual(framed.status, 0, framed.stderr)
+      let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/a.bin"))
+      let b = try Data(contentsOf: URL(fileURLWithPath: dir + "/b.bin"))
+      XCTAssertGreaterThan(a.count, 4 + 100, "\(filter): the cut is empty")
+      XCTAssertEqual(a, b, "\(filter): the archive's cut differs from the file's")
+    }
+  }
+}
