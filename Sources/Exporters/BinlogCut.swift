@@ -21,6 +21,16 @@ final class BinlogCut {
 
   init(sink: OutputSink) { self.sink = sink }
 
+  /// Whether anything was written (the magic comes first).
+  var isEmpty: Bool { !wroteMagic }
+
+  /// For a query that matched nothing: the magic and `src`'s Format_description alone, so the
+  /// cut is still a binlog every reader opens.
+  func writeEmpty(from src: BinlogInput) throws {
+    try writeFormat(of: src)
+    formatOf = src.path
+  }
+
   /// Writes what is pending; call after the last `copy`.
   func flush() throws {
     if let input = pendingInput, let mapped = input.mappedBytes, !pending.isEmpty {

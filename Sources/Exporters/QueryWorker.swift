@@ -97,7 +97,11 @@ final class QueryWorker {
   /// Writes what the worker still holds back (a binlog cut's last range); call after the last
   /// `process` when the output is to be complete.
   func complete() throws {
-    try cut?.flush()
+    guard let cut else { return }
+    try cut.flush()
+    if cut.isEmpty, let first = archive.files.first {
+      try cut.writeEmpty(from: try BinlogInput(path: first.path, options: readerOptions))
+    }
   }
 
   /// Adds the open file's reads to the stats; call once after the last `process`.

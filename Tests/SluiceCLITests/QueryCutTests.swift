@@ -72,6 +72,16 @@ extension CLITests {
     if haveMariadbBinlog { XCTAssertGreaterThan(checkedByMariadb, 20) }
   }
 
+  func testAnEmptyCutIsStillABinlog() throws {
+    let out = try temporaryDirectory() + "/empty.bin"
+    let r = try run(["query", "--no-index", "--format", "binlog", "--start-datetime", "2099-01-01 00:00:00", "-o", out, Self.fixture])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let info = try run(["events", out])
+    XCTAssertEqual(info.status, 0, info.stderr)
+    XCTAssertEqual(info.lines.count, 1, "only the Format_description: \(info.text)")
+    XCTAssertTrue(info.text.contains("Format_desc"), info.text)
+  }
+
   func testBinlogCutRefusesRowGranularity() throws {
     let r = try run(["query", "--format", "binlog", "--rows", "-o", try temporaryDirectory() + "/x.bin", Self.fixture])
     XCTAssertEqual(r.status, 64)
