@@ -82,6 +82,16 @@ extension CLITests {
     XCTAssertTrue(info.text.contains("Format_desc"), info.text)
   }
 
+  /// Binary output never goes to a terminal (`script` gives the command one).
+  func testBinlogCutRefusesATerminal() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("no /usr/bin/script") }
+    let command = "'\(try sluice())' query --format binlog '\(Self.fixture)'"
+    let r = try shell("/usr/bin/script", ["-qec", command, "/dev/null"])
+    XCTAssertEqual(r.status, 64, r.text)
+    XCTAssertTrue(r.text.contains("use -o FILE or redirect"), r.text)
+    XCTAssertFalse(r.text.contains("\u{FE}bin"), "binary bytes reached the terminal")
+  }
+
   func testBinlogCutRefusesRowGranularity() throws {
     let r = try run(["query", "--format", "binlog", "--rows", "-o", try temporaryDirectory() + "/x.bin", Self.fixture])
     XCTAssertEqual(r.status, 64)
