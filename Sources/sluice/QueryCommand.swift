@@ -159,7 +159,8 @@ struct QueryCommand: ParsableCommand {
         archive: archive, filter: filter, rowGranularity: rows, format: format == "ndjson" ? .ndjson : format == "binlog" ? .binlog : .text, sink: sink,
         options: options, readerOptions: read.readerOptions)
       runner.threads = threads ?? Swift.min(4, ParallelExport.processorCount)
-      if !noSchema {
+      // A binlog cut decodes nothing, unless row filters look inside the transactions.
+      if !noSchema && (format != "binlog" || filter.hasRowFilters) {
         // Names and keys as export gives them: the snapshot, then the DDL the indexes stored
         // before each transaction read, then the transaction's own events.
         var tl = SchemaTimeline()
