@@ -10,3 +10,4 @@ swift test
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
+SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py

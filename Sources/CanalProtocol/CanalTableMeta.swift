@@ -224,13 +224,9 @@ public enum CanalColumnType {
     case .utf8mb3: return 3
     case .ucs2: return 2
     case .latin1, .ascii, .binary: return 1
+    case .legacy(let t): return t.maxBytesPerCharacter
     case .other:
-      switch charset.name {
-      case "BIG5", "SHIFT_JIS", "GB2312", "GBK", "EUC-KR", "CP932": return 2
-      case "EUC-JP", "EUC-JP-MS": return 3
-      case "GB18030": return 4
-      default: return 1
-      }
+      return charset.name == "GB18030" ? 4 : 1
     }
   }
 }

@@ -1,7 +1,10 @@
 /// The character sets Sluice decodes, by MySQL/MariaDB collation id.
 public enum Charset: Sendable, Equatable {
   case utf8mb4, utf8mb3, latin1, ascii, binary, ucs2, utf16, utf16le, utf32
-  /// A charset Sluice does not transcode; text is kept when it happens to be valid UTF-8.
+  /// A legacy charset decoded with the server's conversion table (sjis, gbk, cp1250, ...).
+  case legacy(CharsetTable)
+  /// A charset the server tables do not cover: gb18030 (MySQL 8) goes through iconv; any other
+  /// is kept when it happens to be valid UTF-8.
   case other(UInt32)
 
   public init(collation id: UInt32) {
@@ -18,7 +21,12 @@ public enum Charset: Sendable, Equatable {
     case 56, 62: self = .utf16le
     case 60, 61, 160...183: self = .utf32
     case 2048...4095: self = .utf8mb4  // MariaDB UCA 14.0.0 collations (utf8mb3/utf8mb4 family)
-    default: self = .other(id)
+    default:
+      if let t = CharsetTable.forCollation(c) {
+        self = .legacy(t)
+      } else {
+        self = .other(id)
+      }
     }
   }
 
@@ -33,6 +41,7 @@ public enum Charset: Sendable, Equatable {
     case .utf16: return "utf16"
     case .utf16le: return "utf16le"
     case .utf32: return "utf32"
+    case .legacy(let t): return t.name
     case .other(let id): return CharsetIconv.iconvName(collation: id) ?? "collation \(id)"
     }
   }
@@ -55,6 +64,8 @@ public enum Charset: Sendable, Equatable {
         return true
       }
       return false
+    case .legacy(let t):
+      return t.appendUTF8(bytes, into: &out)
     case .other(let id):
       if let name = CharsetIconv.iconvName(collation: id) {
         return CharsetIconv.appendUTF8(bytes, from: name, into: &out)

@@ -4,38 +4,14 @@
   import Darwin
 #endif
 
-/// Legacy MySQL charsets (cp1251, latin2, gbk, sjis, ...) decoded through the C library's iconv.
+/// MySQL 8's gb18030, decoded through the C library's iconv (the other legacy charsets use CharsetTable).
 enum CharsetIconv {
   /// iconv name of the charset behind a collation id, for the charsets Sluice does not decode itself.
   static func iconvName(collation id: UInt32) -> String? {
     let c = (id >= 1024 && id < 2048) ? id - 1024 : id
     switch c {
-    case 1, 84: return "BIG5"
-    case 2, 9, 21, 27, 77: return "ISO-8859-2"
-    case 4, 80: return "CP850"
-    case 7, 74: return "KOI8-R"
-    case 12, 91: return "EUC-JP"
-    case 13, 88: return "SHIFT_JIS"
-    case 14, 23, 50, 51, 52: return "CP1251"
-    case 16, 71: return "ISO-8859-8"
-    case 18, 89: return "TIS-620"
-    case 19, 85: return "EUC-KR"
-    case 20, 41, 42, 79: return "ISO-8859-13"
-    case 22, 75: return "KOI8-U"
-    case 24, 86: return "GB2312"
-    case 25, 70: return "ISO-8859-7"
-    case 26, 34, 44, 66, 99: return "CP1250"
-    case 28, 87: return "GBK"
-    case 29, 58, 59: return "CP1257"
-    case 30, 78: return "ISO-8859-9"
-    case 32, 64: return "ARMSCII-8"
-    case 36, 68: return "CP866"
-    case 38, 43: return "MACCENTRALEUROPE"
-    case 39, 53: return "MACINTOSH"
-    case 40, 81: return "CP852"
-    case 57, 67: return "CP1256"
-    case 95, 96: return "CP932"
-    case 97, 98: return "EUC-JP-MS"
+    // Every other legacy charset is in CharsetTable (the server's own tables); MariaDB has no
+    // gb18030 to generate one from.
     case 248, 249, 250: return "GB18030"
     default: return nil
     }
