@@ -11,3 +11,4 @@ SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py
+SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py live --no-100k --workload Fixtures/workload-oldtemporal.sql --server-arg=--mysql56-temporal-format=OFF

@@ -328,7 +328,7 @@ struct IndexScanner {
       return
     }
     guard case .tableMap(let map) = try EventBody.decode(raw, format: format, file: fileName) else { return }
-    let m = RowsTable(body: Array(body), map: map)
+    let m = RowsTable(body: Array(body), map: map, flavor: format.flavor)
     maps[map.tableID] = m
     touchRecent(m)
   }

@@ -94,7 +94,7 @@ final class RowCountsAhead: @unchecked Sendable {
         lastTable = nil
         return
       }
-      let m = RowsTable(body: Array(body), map: map)
+      let m = RowsTable(body: Array(body), map: map, flavor: format.flavor)
       tables[map.tableID] = m
       lastTable = m
     case EventType.transactionPayload.rawValue:

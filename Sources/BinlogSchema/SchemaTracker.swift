@@ -133,7 +133,7 @@ public final class SchemaTracker {
   /// definition in force now; unchanged when the binlog already names the columns or the schema
   /// is unknown, uncertain or disagrees. Cached per table id and definition version.
   public func enrich(_ map: TableMapEvent, at position: BinlogPosition) -> TableMapEvent {
-    if map.hasColumnNames { return map }
+    if map.hasColumnNames { return oldTemporalWidths(map) }
     // Fast path: nothing in the catalog changed since this table id was last enriched.
     let catalogVersion = timeline.catalog.lastVersion
     if let c = cache[map.tableID], c.map.table == map.table, c.map.database == map.database, sameColumns(c.signature, map) {
@@ -164,6 +164,26 @@ public final class SchemaTracker {
       version: version, catalogVersion: catalogVersion, signature: signature(map), map: out, matched: r.status == .matched,
       mismatch: r.mismatch)
     count(r.status == .matched, r.mismatch, at: position)
+    return out
+  }
+
+  /// MariaDB's old-format TIME/DATETIME/TIMESTAMP(n) (`mysql56_temporal_format=OFF`, or tables
+  /// created before 10.1 and never rebuilt) are logged as types 11/12/7 with no precision, even
+  /// with FULL metadata, yet each value stores n's fraction bytes: n comes from the definition in
+  /// force (replayed DDL or `--schema`), matched by column name. `map` unchanged when it has no
+  /// such column or the definition is unknown.
+  func oldTemporalWidths(_ map: TableMapEvent) -> TableMapEvent {
+    guard map.columns.contains(where: { Reconciliation.isOldTemporal($0.type) && !$0.mariaHires }),
+      let schema = timeline.table(TableName(map.database, map.table))
+    else { return map }
+    var out = map
+    for i in out.columns.indices where Reconciliation.isOldTemporal(out.columns[i].type) && !out.columns[i].mariaHires {
+      guard let name = out.columns[i].name?.lowercased(),
+        let d = schema.columns.first(where: { $0.name.lowercased() == name }), d.fsp > 0
+      else { continue }
+      out.columns[i].meta = UInt16(d.fsp)
+      out.columns[i].mariaHires = true
+    }
     return out
   }
 

@@ -245,9 +245,13 @@ public enum JSONWriter {
       appendRaw("null", into: &out)
       return
     }
+    if v == 0 && v.sign == .minus {
+      // Negative zero keeps its sign: `-0.0` reads back as -0.0 in every JSON reader (`-0` can be an integer 0).
+      appendRaw("-0.0", into: &out)
+      return
+    }
     if v == v.rounded(), abs(v) < 1e15 {
       appendInt(Int64(v), into: &out)
-      if v == 0 && v.sign == .minus { /* -0 prints as 0 */  }
       return
     }
     var s = v.description
@@ -257,6 +261,10 @@ public enum JSONWriter {
   @inlinable public static func appendFloat<O: ByteAppender>(_ v: Float, into out: inout O) {
     if !v.isFinite {
       appendRaw("null", into: &out)
+      return
+    }
+    if v == 0 && v.sign == .minus {
+      appendRaw("-0.0", into: &out)
       return
     }
     if v == v.rounded(), abs(v) < 1e7 {

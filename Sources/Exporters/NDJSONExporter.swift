@@ -312,7 +312,7 @@ public final class NDJSONExporter {
           let diffs = try JSONDiffCodec.parseBody(diffBytes)
           scratch.removeAll(keepingCapacity: true)
           try JSONDiffCodec.apply(diffs, to: doc).appendCompactJSON(into: &scratch)
-          scratch.withUnsafeBytes { out.append(contentsOf: $0) }
+          scratch.withUnsafeBytes { NDJSONValue.appendJSONDocument($0, into: &out) }
         } else {
           try NDJSONValue.append(v, columnAt: cols.baseAddress! + i, zone: zone, scratch: &scratch, into: &out)
         }

@@ -92,7 +92,7 @@ public enum NDJSONValue {
     case .json(let b):
       scratch.removeAll(keepingCapacity: true)
       try JSONBinary.appendCompactJSON(b, into: &scratch)
-      scratch.withUnsafeBytes { out.append(contentsOf: $0) }
+      scratch.withUnsafeBytes { appendJSONDocument($0, into: &out) }
     case .jsonDiff(let b):
       // Only reached when no before image was available to apply the diff to.
       JSONWriter.appendRaw("{\"json_diff\":", into: &out)
@@ -113,6 +113,57 @@ public enum NDJSONValue {
       }
       out.append(0x5D)
     }
+  }
+
+  /// A JSON column's document (its compact text `doc`) as NDJSON writes it: the document itself,
+  /// except that the document `null` is `{"json":null}`, and a document that is an object whose
+  /// only member is `json` or `json_diff` is wrapped the same way (`{"json":{"json":1}}`). So
+  /// `null` is always SQL NULL, `{"json_diff":[…]}` always a partial update without its document,
+  /// and `{"json":X}` always the document X.
+  public static func appendJSONDocument<O: ByteAppender>(_ doc: UnsafeRawBufferPointer, into out: inout O) {
+    if isWrapped(doc) {
+      JSONWriter.appendRaw("{\"json\":", into: &out)
+      out.append(contentsOf: doc)
+      out.append(0x7D)
+    } else {
+      out.append(contentsOf: doc)
+    }
+  }
+
+  /// True for `null` and for `{"json":…}` / `{"json_diff":…}` with no other member.
+  static func isWrapped(_ doc: UnsafeRawBufferPointer) -> Bool {
+    let n = doc.count
+    if n == 4 { return doc[0] == 0x6E && doc[1] == 0x75 && doc[2] == 0x6C && doc[3] == 0x6C }
+    let json: [UInt8] = Array(#"{"json"#.utf8)
+    guard n > 9, doc[n - 1] == 0x7D else { return false }
+    for k in 0..<json.count where doc[k] != json[k] { return false }
+    var i: Int
+    if doc[6] == 0x22 && doc[7] == 0x3A {
+      i = 8  // {"json":
+    } else if n > 14 && Array(doc[6..<14]) == Array(#"_diff":"#.utf8) {
+      i = 14  // {"json_diff":
+    } else {
+      return false
+    }
+    // One member: no ',' at depth 0 after the value starts (strings skipped, escapes honoured).
+    var depth = 0
+    var inString = false
+    while i < n - 1 {
+      let c = doc[i]
+      if inString {
+        if c == 0x5C { i += 1 } else if c == 0x22 { inString = false }
+      } else {
+        switch c {
+        case 0x22: inString = true
+        case 0x7B, 0x5B: depth += 1
+        case 0x7D, 0x5D: depth -= 1
+        case 0x2C where depth == 0: return false
+        default: break
+        }
+      }
+      i += 1
+    }
+    return true
   }
 
   /// `[{"op":"replace","path":"$.a","value":1}, ...]` for a partial JSON update's diff vector.

@@ -96,6 +96,7 @@ public final class SQLExporter {
         } else {
           let standalone = !walker.transaction.open
           try startTransaction(ev, walker, explicit: !standalone)
+          setSessionCharsets(of: q)
           // CREATE/DROP DATABASE carry the database itself as their default database; a USE
           // of it would fail before it exists (or after it is gone).
           if currentDatabase != q.database && !q.database.isEmpty && !Self.isDatabaseStatement(q.queryBytes) {
@@ -106,17 +107,20 @@ public final class SQLExporter {
             emit(scratch)
             currentDatabase = q.database
           }
-          var body = Substring(text)
-          while let last = body.last, last == ";" || last == " " || last == "\n" { body = body.dropLast() }
+          // The statement's own bytes, in the client charset set above (not re-encoded).
+          var body = q.queryBytes[...]
+          while let last = body.last, last == 0x3B || last == 0x20 || last == 0x0A { body = body.dropLast() }
           if Self.createsTrigger(q.queryBytes) {
             // Row events already carry what the trigger did; a replayed trigger would do it twice.
             emit("-- trigger not created (its effects are in the row events): "
-              + String(body.prefix(120).map { $0 == "\n" ? " " : $0 }) + "\n")
-          } else if body.contains(";") {
+              + String(Substring(text).prefix(120).map { $0 == "\n" ? " " : $0 }) + "\n")
+          } else if body.contains(0x3B) {
             // Routines and triggers hold semicolons: end the statement as mysqlbinlog does.
-            emit("DELIMITER /*!*/;\n" + body + "\n/*!*/;\nDELIMITER ;\n")
+            emit("DELIMITER /*!*/;\n")
+            emit(Array(body))
+            emit("\n/*!*/;\nDELIMITER ;\n")
           } else {
-            emit(body + ";\n")
+            emit(Array(body) + [0x3B, 0x0A])
           }
         }
       }
@@ -235,6 +239,32 @@ public final class SQLExporter {
 
   private var explicitOpen = true
 
+  /// The session's (character_set_client, collation_connection, collation_server) as the last
+  /// statement set them; nil while `SET NAMES utf8mb4` (the row statements' literals) is in force.
+  private var sessionCharsets: (UInt16, UInt16, UInt16)?
+
+  /// A statement runs with the charsets its Query event logged, as `mariadb-binlog` replays it:
+  /// its text is in the client charset, and collation_server is what CREATE DATABASE without a
+  /// charset takes (a replay into a server with other defaults, e.g. latin1, keeps the source's).
+  private func setSessionCharsets(of q: QueryEvent) {
+    let v = q.statusVars
+    guard let client = v.clientCharset, let connection = v.collationConnection, let server = v.collationServer else {
+      return
+    }
+    if let c = sessionCharsets, c == (client, connection, server) { return }
+    emit(
+      "SET @@session.character_set_client=\(client),@@session.collation_connection=\(connection),"
+        + "@@session.collation_server=\(server);\n")
+    sessionCharsets = (client, connection, server)
+  }
+
+  /// Row statements write their text as utf8mb4 literals.
+  private func setNamesForRows() {
+    guard sessionCharsets != nil, !options.flashback else { return }
+    emit("SET NAMES utf8mb4;\n")
+    sessionCharsets = nil
+  }
+
   private func endTransaction(commit: Bool) throws {
     guard open else { return }
     open = false
@@ -283,6 +313,7 @@ public final class SQLExporter {
     }
     let flashback = options.flashback
     let sequence = Self.isSequence(table)
+    setNamesForRows()
     do {
       while try d.next() {
         if sequence {
@@ -357,7 +388,13 @@ public final class SQLExporter {
   ) throws -> Bool {
     if case .jsonDiff(let diffBytes) = v {
       guard case .json(let beforeDoc) = d.before[i] else {
-        return problem(table, "a partial JSON update without its before image")
+        // Not in the before image (binlog_row_image=MINIMAL): the diff itself, as functions of
+        // the column's stored document.
+        guard let name = table.columns[i].name else {
+          return problem(table, "a partial JSON update without its before image or column name (give --schema)")
+        }
+        try Self.appendJSONDiff(JSONDiffCodec.parseBody(diffBytes), column: name, into: &out)
+        return true
       }
       let doc = try JSONDiffCodec.apply(JSONDiffCodec.parseBody(diffBytes), to: JSONBinary.decode(beforeDoc))
       var text: [UInt8] = []
@@ -367,6 +404,36 @@ public final class SQLExporter {
     }
     if try SQLValue.append(v, column: table.columns[i], into: &out) { return true }
     return problem(table, "a value with no exact SQL literal (column \(i + 1))")
+  }
+
+  /// A partial JSON update (MySQL `binlog_row_value_options=PARTIAL_JSON`) as the functions that
+  /// made it, applied in order to the column's document: REPLACE → `JSON_REPLACE`, REMOVE →
+  /// `JSON_REMOVE`, INSERT → `JSON_ARRAY_INSERT` at an array cell (it shifts the cells after it, as
+  /// the diff does) and `JSON_INSERT` at an object member. Values go through
+  /// `JSON_EXTRACT('<json>', '$')` so they stay JSON (a string literal alone would be a JSON
+  /// string), on MySQL and MariaDB alike.
+  static func appendJSONDiff(_ diffs: [JSONDiff], column: String, into out: inout [UInt8]) {
+    for d in diffs.reversed() {
+      switch d.operation {
+      case .replace: SQLValue.appendRaw("JSON_REPLACE(", into: &out)
+      case .remove: SQLValue.appendRaw("JSON_REMOVE(", into: &out)
+      case .insert: SQLValue.appendRaw(d.path.hasSuffix("]") ? "JSON_ARRAY_INSERT(" : "JSON_INSERT(", into: &out)
+      }
+    }
+    SQLValue.appendIdentifier(column, into: &out)
+    for d in diffs {
+      out.append(0x2C)
+      var path = d.path
+      path.withUTF8 { SQLValue.appendQuoted(UnsafeRawBufferPointer($0), into: &out) }
+      if d.operation != .remove {
+        var text: [UInt8] = []
+        (d.value ?? .null).appendCompactJSON(into: &text)
+        SQLValue.appendRaw(",JSON_EXTRACT(", into: &out)
+        text.withUnsafeBytes { SQLValue.appendQuoted($0, into: &out) }
+        SQLValue.appendRaw(",'$')", into: &out)
+      }
+      out.append(0x29)
+    }
   }
 
   private func insert(_ values: [ColumnValue], _ table: TableMapEvent, _ d: RowDecoder, into out: inout [UInt8]) throws

@@ -18,11 +18,12 @@ public enum SQLValue {
       JSONWriter.appendUInt(x, into: &out)
     case .float(let f):
       guard f.isFinite else { return false }
-      // Swift prints the shortest text that reads back as the same Float.
-      appendRaw(f.description, into: &out)
+      // Swift prints the shortest text that reads back as the same Float. Negative zero as a
+      // float literal: `-0.0` would be the DECIMAL 0.0 negated, which is 0.
+      appendRaw(f == 0 && f.sign == .minus ? "-0e0" : f.description, into: &out)
     case .double(let d):
       guard d.isFinite else { return false }
-      appendRaw(d.description, into: &out)
+      appendRaw(d == 0 && d.sign == .minus ? "-0e0" : d.description, into: &out)
     case .decimal(let b, let p, let s):
       try DecimalCodec.appendText(b, precision: p, scale: s, into: &out)
     case .string(let b, let collation):
@@ -75,8 +76,12 @@ public enum SQLValue {
     out.append(contentsOf: s.utf8)
   }
 
-  /// Text of a column in its charset: a quoted utf8mb4 literal when it converts, else the bytes
-  /// as a hex literal (stored as they are).
+  /// Text of a column in its charset, so that a replay stores the same bytes on any server (the
+  /// output sets `NAMES utf8mb4` for row statements): utf8mb3/utf8mb4/ascii text and latin1 (whose
+  /// 256 bytes and their characters map one to one) as quoted utf8mb4 literals; any other charset
+  /// as its bytes with the charset's introducer, `_sjis X'815F'` (several sjis codes are the same
+  /// character, so text would not say which bytes to store); bytes not valid in the charset, and
+  /// binary, as a hex literal (stored as they are).
   static func appendText(_ b: UnsafeRawBufferPointer, charset: Charset, into out: inout [UInt8]) {
     switch charset {
     case .utf8mb4, .utf8mb3, .ascii:
@@ -87,10 +92,26 @@ public enum SQLValue {
     case .binary:
       appendHex(b, into: &out)
       return
-    default:
+    case .latin1:
       var tmp: [UInt8] = []
       if charset.appendUTF8(b, into: &tmp) {
         tmp.withUnsafeBytes { appendQuoted($0, into: &out) }
+        return
+      }
+    case .legacy, .ucs2, .utf16, .utf16le, .utf32, .other:
+      var tmp: [UInt8] = []
+      if charset.appendUTF8(b, into: &tmp) {
+        if case .other = charset, charset.name != "GB18030" {
+          // An unknown charset whose bytes happen to be UTF-8: as before, the text.
+          tmp.withUnsafeBytes { appendQuoted($0, into: &out) }
+          return
+        }
+        if !b.isEmpty {
+          out.append(0x5F)
+          out.append(contentsOf: charset.name.lowercased().utf8)
+          out.append(0x20)
+        }
+        appendHex(b, into: &out)
         return
       }
     }

@@ -15,10 +15,16 @@ ucs2: the BMP). The characters are inserted in order, 256 per row, with the char
 `SELECT HEX(CONVERT(txt USING utf8mb4))`: a difference is one character position where the two
 differ (a value Sluice keeps as {"base64"} counts all its characters). Pass: 0 differences.
 
+Then SQL replay (issue 17, defect 7): `sluice export --format sql` of the same binlog is piped
+into a second server started with `--character-set-server=latin1 --collation-server=latin1_swedish_ci`;
+every row's `HEX(txt)` must equal the first server's (the same bytes stored), and a database
+created without a charset (so on the source's utf8mb4 default) must get utf8mb4 again, emoji intact.
+
   SLUICE=.build/debug/sluice python3 Tests/roundtrip/charsets.py [--keep]
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -71,6 +77,58 @@ def unicode_characters(encoding, top):
     return [chr(u).encode(encoding) for u in range(0, top + 1) if not 0xD800 <= u < 0xE000]
 
 
+def sql_replay(sluice, files, work, stored):
+    """Replays `sluice export --format sql` into a latin1 server; the number of values whose bytes differ."""
+    sql = work / "replay.sql"
+    with open(sql, "wb") as f:
+        r = subprocess.run([sluice, "export", "--format", "sql"] + [str(p) for p in files], stdout=f,
+                           stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        log("FAIL: sluice export --format sql exited %d: %s" % (r.returncode, r.stderr.decode("utf-8", "replace")[:500]))
+        return len(stored)
+    server = work / "latin1"
+    subprocess.run([str(ROOT / "scripts/mariadb-sandbox.sh"), "start", str(server),
+                    "--character-set-server=latin1", "--collation-server=latin1_swedish_ci"], check=True,
+                   stdout=subprocess.DEVNULL)
+    try:
+        sock = str(server / "sock")
+        client = shutil.which("mariadb") or shutil.which("mysql")
+        with open(sql, "rb") as f:
+            r = subprocess.run([client, "--no-defaults", "-uroot", "--socket=" + sock, "--binary-mode"], stdin=f,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            log("FAIL: replay: %s" % r.stderr.decode("utf-8", "replace")[:500])
+            return len(stored)
+        conn = rt.connect(sock)
+        cur = conn.cursor()
+        got = {}
+        cur.execute("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'cs_all'")
+        for (t,) in cur.fetchall():
+            cur.execute("SELECT id, HEX(txt) FROM cs_all.`%s`" % t)
+            for i, raw in cur.fetchall():
+                got[(t[2:], int(i))] = raw
+        cur.execute("SELECT id, HEX(txt) FROM cs_default.t")
+        for i, raw in cur.fetchall():
+            got[("default", int(i))] = raw
+        cur.execute("SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'cs_default'")
+        dbcs = cur.fetchone()
+        conn.close()
+    finally:
+        subprocess.run([str(ROOT / "scripts/mariadb-sandbox.sh"), "stop", str(server)], stdout=subprocess.DEVNULL)
+    bad = 0
+    if not dbcs or dbcs[0] != "utf8mb4":
+        log("FAIL: cs_default was created with charset %r on the latin1 server, not utf8mb4" % (dbcs,))
+        bad += 1
+    shown = 0
+    for k, want in stored.items():
+        if got.get(k) != want:
+            bad += 1
+            if shown < 5:
+                shown += 1
+                log("FAIL: replay %s row %d: stored %s, replayed %s" % (k[0], k[1], want[:40], (got.get(k) or "-")[:40]))
+    return bad
+
+
 def main(argv):
     keep = "--keep" in argv
     sluice = os.environ.get("SLUICE") or str(ROOT / ".build/debug/sluice")
@@ -101,10 +159,21 @@ def main(argv):
             for i in range(0, len(rows), 64):
                 values = ",".join("(%d, _%s X'%s')" % (i + k, cs, r.hex()) for k, r in enumerate(rows[i:i + 64]))
                 cur.execute("INSERT INTO t_%s VALUES %s" % (cs, values))
+        # A database and table with no charset: they take the server's (utf8mb4) defaults.
+        cur.execute("CREATE DATABASE cs_default")
+        cur.execute("CREATE TABLE cs_default.t (id INT PRIMARY KEY, txt TEXT)")
+        cur.execute("INSERT INTO cs_default.t VALUES (1, 'emoji \U0001F600 and \u00e9\u4e2d'), (2, '\U0001F9EA\U0001F30D')")
         expected = {}
+        stored = {}
         for cs, _ in charsets:
-            cur.execute("SELECT id, HEX(CONVERT(txt USING utf8mb4)) FROM t_%s ORDER BY id" % cs)
-            expected[cs] = {int(i): bytes.fromhex(h).decode("utf-8") for i, h in cur.fetchall()}
+            cur.execute("SELECT id, HEX(CONVERT(txt USING utf8mb4)), HEX(txt) FROM t_%s ORDER BY id" % cs)
+            expected[cs] = {}
+            for i, h, raw in cur.fetchall():
+                expected[cs][int(i)] = bytes.fromhex(h).decode("utf-8")
+                stored[(cs, int(i))] = raw
+        cur.execute("SELECT id, HEX(txt) FROM cs_default.t")
+        for i, raw in cur.fetchall():
+            stored[("default", int(i))] = raw
         conn.close()
         log("%d charsets, %d characters inserted (%.1fs)" % (len(charsets), sum(len(v) for v in chars.values()),
                                                             time.time() - t0))
@@ -153,6 +222,10 @@ def main(argv):
         log("%s %-9s %7d characters, %d differences%s" % ("PASS" if diffs == 0 else "FAIL", cs, n, diffs,
                                                           ("; " + "; ".join(details)) if details else ""))
     log("%d charsets, %d differences, %d failed (%.1fs)" % (len(charsets), total, failed_sets, time.time() - t0))
+    replay_failures = sql_replay(sluice, files, work, stored)
+    log("SQL replay into a latin1 server: %d of %d values differ (%.1fs)" % (replay_failures, len(stored),
+                                                                             time.time() - t0))
+    total += replay_failures
     if not keep:
         subprocess.run(["rm", "-rf", str(work)])
     else:

@@ -6,7 +6,8 @@ Modes (python3 + pymysql only):
   roundtrip.py [live] [--sluice PATH] [--keep] [--no-100k]
       Start a throwaway MariaDB (scripts/mariadb-sandbox.sh), run
       Fixtures/workload.sql, Fixtures/workload-bulk.sql and
-      Tests/roundtrip/bulk-100k.sql (a 100,000-row transaction), SELECT every
+      Tests/roundtrip/bulk-100k.sql (a 100,000-row transaction; --workload FILE
+      runs FILE instead of the first two, --no-100k leaves out the last), SELECT every
       table, stop the server, run `sluice export --format ndjson` over the
       binlog files in order, rebuild every table from the NDJSON stream alone
       and compare it with the server's rows value by value. A sample of row
@@ -1548,7 +1549,8 @@ def cmd_live(args):
                        check=True, stdin=subprocess.DEVNULL, timeout=180)
         started = True
         sock = str(sandbox / "sock")
-        files = list(WORKLOADS) + ([] if args.no_100k else [BULK_100K])
+        files = ([Path(w).resolve() for w in args.workload] if args.workload else list(WORKLOADS)) + (
+            [] if args.no_100k else [BULK_100K])
         for f in files:
             t1 = time.time()
             run_sql_file(sock, f)
@@ -1644,6 +1646,8 @@ def _main(argv):
         p.add_argument("--no-100k", action="store_true", help="skip the 100k-row transaction")
         p.add_argument("--tmpdir", default=None, help="parent of the work directory (short path: unix socket)")
         p.add_argument("--server-arg", action="append", help="extra mariadbd argument (repeatable)")
+        p.add_argument("--workload", action="append",
+                       help="SQL file to run instead of Fixtures/workload.sql + workload-bulk.sql (repeatable)")
         p.add_argument("--allow-partial-images", action="store_true",
                        help="tolerate columns absent from row images (implied by --binlog-row-image=MINIMAL/NOBLOB)")
     off = sub.add_parser("offline", help="check a committed fixture set without a server")

@@ -430,9 +430,7 @@ struct JSONBinaryDocument {
       case .opaque(let fieldType, let r):
         switch try opaqueMeaning(fieldType: fieldType, r) {
         case .decimal(let precision, let scale, let digits):
-          if !mysqlLayout { out.append(UInt8(ascii: "\"")) }
           try decimalText(precision: precision, scale: scale, digits, into: &out)
-          if !mysqlLayout { out.append(UInt8(ascii: "\"")) }
         case .temporal(let t):
           out.append(UInt8(ascii: "\""))
           t.appendText(into: &out)

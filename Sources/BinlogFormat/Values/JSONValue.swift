@@ -55,9 +55,9 @@ public indirect enum JSONValue: Equatable, Sendable {
   }
 
   /// Appends strict RFC 8259 JSON with no spaces, for nesting in NDJSON. Same as the MySQL text
-  /// except: no spaces after ',' and ':', DECIMAL opaques are quoted strings (`"123.456"`) so no
-  /// digit is lost by readers that parse numbers as doubles, and a non-finite double (which MySQL
-  /// never stores) is `null`.
+  /// except: no spaces after ',' and ':', and a non-finite double (which MySQL never stores) is
+  /// `null`. DECIMAL opaques are JSON numbers with their exact digits (`123.456`), as MySQL prints
+  /// them: a reader that wants every digit must parse numbers as decimals.
   public func appendCompactJSON(into out: inout [UInt8]) {
     append(into: &out, mysqlLayout: false)
   }
@@ -101,11 +101,8 @@ public indirect enum JSONValue: Equatable, Sendable {
       }
       out.append(UInt8(ascii: "}"))
     case .decimal(let text):
-      if mysqlLayout {
-        JSONText.appendASCII(text, into: &out)
-      } else {
-        JSONText.appendQuoted(text, into: &out)
-      }
+      // A JSON number with the DECIMAL's exact digits, as MySQL prints it (issue 17).
+      JSONText.appendASCII(text, into: &out)
     case .temporal(let t):
       out.append(UInt8(ascii: "\""))
       t.appendText(into: &out)

@@ -1,0 +1,97 @@
+-- Sluice fixture workload: MariaDB's pre-10.1 fractional temporals (run against a server started
+-- with --mysql56-temporal-format=OFF; see Fixtures/generate.sh, set mariadb-10.11-oldtemporal).
+-- With that setting TIME(n)/DATETIME(n)/TIMESTAMP(n) are created in the old "hires" format: the
+-- binlog's Table_map gives types 11/12/7 with no precision, even with binlog_row_metadata=FULL,
+-- and only the DDL says n. Every type at every precision 0..6, values at the edges, NULLs,
+-- updates, deletes, and ALTERs that change precisions between row events. Deterministic: event
+-- times from SET timestamp (2024-03-01 00:00:00 UTC onwards).
+SET SESSION sql_mode = '';
+SET SESSION time_zone = '+00:00';
+SET SESSION timestamp = 1709251200;
+
+CREATE DATABASE sluice_oldtemporal CHARACTER SET utf8mb4;
+USE sluice_oldtemporal;
+
+CREATE TABLE t_time (
+  id INT NOT NULL PRIMARY KEY,
+  t0 TIME, t1 TIME(1), t2 TIME(2), t3 TIME(3), t4 TIME(4), t5 TIME(5), t6 TIME(6)
+) ENGINE=InnoDB;
+CREATE TABLE t_datetime (
+  id INT NOT NULL PRIMARY KEY,
+  d0 DATETIME, d1 DATETIME(1), d2 DATETIME(2), d3 DATETIME(3), d4 DATETIME(4), d5 DATETIME(5), d6 DATETIME(6)
+) ENGINE=InnoDB;
+CREATE TABLE t_timestamp (
+  id INT NOT NULL PRIMARY KEY,
+  s0 TIMESTAMP NULL, s1 TIMESTAMP(1) NULL, s2 TIMESTAMP(2) NULL, s3 TIMESTAMP(3) NULL,
+  s4 TIMESTAMP(4) NULL, s5 TIMESTAMP(5) NULL, s6 TIMESTAMP(6) NULL
+) ENGINE=InnoDB;
+-- Mixed with other columns, in both orders, and a precision that an ALTER changes later.
+CREATE TABLE t_mixed (
+  id INT NOT NULL PRIMARY KEY,
+  name VARCHAR(20),
+  at DATETIME(3),
+  dur TIME(4),
+  amount DECIMAL(10,2),
+  seen TIMESTAMP(6) NULL,
+  note TEXT
+) ENGINE=InnoDB;
+
+SET SESSION timestamp = 1709251260;
+INSERT INTO t_time VALUES
+  (1, '00:00:00', '00:00:00.0', '00:00:00.00', '00:00:00.000', '00:00:00.0000', '00:00:00.00000', '00:00:00.000000'),
+  (2, '12:34:56', '12:34:56.7', '12:34:56.78', '12:34:56.789', '12:34:56.7891', '12:34:56.78912', '12:34:56.789123'),
+  (3, '-12:34:56', '-12:34:56.7', '-12:34:56.78', '-12:34:56.789', '-12:34:56.7891', '-12:34:56.78912', '-12:34:56.789123'),
+  (4, '838:59:59', '838:59:59.9', '838:59:59.99', '838:59:59.999', '838:59:59.9999', '838:59:59.99999', '838:59:59.999999'),
+  (5, '-838:59:59', '-838:59:59.9', '-838:59:59.99', '-838:59:59.999', '-838:59:59.9999', '-838:59:59.99999', '-838:59:59.999999'),
+  (6, '-00:00:01', '-00:00:00.1', '-00:00:00.01', '-00:00:00.001', '-00:00:00.0001', '-00:00:00.00001', '-00:00:00.000001'),
+  (7, '00:00:01', '00:00:00.1', '00:00:00.01', '00:00:00.001', '00:00:00.0001', '00:00:00.00001', '00:00:00.000001'),
+  (8, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (9, '23:59:59', '23:59:59.5', '23:59:59.05', '23:59:59.005', '23:59:59.0005', '23:59:59.00005', '23:59:59.000005'),
+  (10, '100:00:00', '-100:00:00.9', '99:59:59.99', '-1:02:03.456', '2:03:04.5678', '-3:04:05.67891', '4:05:06.000001');
+INSERT INTO t_datetime VALUES
+  (1, '1000-01-01 00:00:00', '1000-01-01 00:00:00.0', '1000-01-01 00:00:00.00', '1000-01-01 00:00:00.000', '1000-01-01 00:00:00.0000', '1000-01-01 00:00:00.00000', '1000-01-01 00:00:00.000000'),
+  (2, '9999-12-31 23:59:59', '9999-12-31 23:59:59.9', '9999-12-31 23:59:59.99', '9999-12-31 23:59:59.999', '9999-12-31 23:59:59.9999', '9999-12-31 23:59:59.99999', '9999-12-31 23:59:59.999999'),
+  (3, '2024-03-01 12:34:56', '2024-03-01 12:34:56.7', '2024-03-01 12:34:56.78', '2024-03-01 12:34:56.789', '2024-03-01 12:34:56.7891', '2024-03-01 12:34:56.78912', '2024-03-01 12:34:56.789123'),
+  (4, '0000-00-00 00:00:00', '0000-00-00 00:00:00.0', '0000-00-00 00:00:00.00', '0000-00-00 00:00:00.000', '0000-00-00 00:00:00.0000', '0000-00-00 00:00:00.00000', '0000-00-00 00:00:00.000000'),
+  (5, '2024-02-29 00:00:01', '2024-02-29 00:00:00.1', '2024-02-29 00:00:00.01', '2024-02-29 00:00:00.001', '2024-02-29 00:00:00.0001', '2024-02-29 00:00:00.00001', '2024-02-29 00:00:00.000001'),
+  (6, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (7, '1970-01-01 00:00:00', '1969-12-31 23:59:59.9', '1999-12-31 23:59:59.99', '2000-01-01 00:00:00.001', '2038-01-19 03:14:07.9999', '2106-02-07 06:28:15.99999', '1582-10-15 12:00:00.5');
+INSERT INTO t_timestamp VALUES
+  (1, '1970-01-01 00:00:01', '1970-01-01 00:00:01.0', '1970-01-01 00:00:01.00', '1970-01-01 00:00:01.000', '1970-01-01 00:00:01.0000', '1970-01-01 00:00:01.00000', '1970-01-01 00:00:01.000000'),
+  (2, '2038-01-19 03:14:07', '2038-01-19 03:14:07.9', '2038-01-19 03:14:07.99', '2038-01-19 03:14:07.999', '2038-01-19 03:14:07.9999', '2038-01-19 03:14:07.99999', '2038-01-19 03:14:07.999999'),
+  (3, '2024-03-01 12:34:56', '2024-03-01 12:34:56.7', '2024-03-01 12:34:56.78', '2024-03-01 12:34:56.789', '2024-03-01 12:34:56.7891', '2024-03-01 12:34:56.78912', '2024-03-01 12:34:56.789123'),
+  (4, '0000-00-00 00:00:00', '0000-00-00 00:00:00.0', '0000-00-00 00:00:00.00', '0000-00-00 00:00:00.000', '0000-00-00 00:00:00.0000', '0000-00-00 00:00:00.00000', '0000-00-00 00:00:00.000000'),
+  (5, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+  (6, '2001-09-09 01:46:40', '2001-09-09 01:46:40.1', '2001-09-09 01:46:40.01', '2001-09-09 01:46:40.001', '2001-09-09 01:46:40.0001', '2001-09-09 01:46:40.00001', '2001-09-09 01:46:40.000001');
+INSERT INTO t_mixed VALUES
+  (1, 'a', '2024-03-01 00:00:00.123', '01:02:03.4567', 10.50, '2024-03-01 00:00:00.654321', 'x'),
+  (2, NULL, NULL, NULL, NULL, NULL, NULL),
+  (3, 'c', '1999-12-31 23:59:59.999', '-838:59:59.9999', -99999999.99, '1970-01-01 00:00:01.000001', 'z');
+
+SET SESSION timestamp = 1709251320;
+UPDATE t_time SET t3 = '-01:00:00.5', t6 = '00:00:00.999999' WHERE id IN (2, 3);
+UPDATE t_datetime SET d1 = d1 + INTERVAL 1 SECOND, d6 = '2024-03-01 00:00:00.000001' WHERE id = 3;
+UPDATE t_timestamp SET s3 = '2024-03-01 00:00:00.5', s5 = NULL WHERE id = 3;
+UPDATE t_mixed SET at = '2024-03-02 01:02:03.004', dur = '-00:00:00.0001', seen = '2024-03-02 00:00:00.1' WHERE id = 1;
+DELETE FROM t_time WHERE id = 10;
+DELETE FROM t_datetime WHERE id = 7;
+DELETE FROM t_timestamp WHERE id = 6;
+
+FLUSH BINARY LOGS;
+
+-- Precisions change between row events: the widths must follow the DDL.
+SET SESSION timestamp = 1709251380;
+ALTER TABLE t_mixed MODIFY at DATETIME(6), MODIFY dur TIME(1), ADD COLUMN later TIMESTAMP(2) NULL AFTER name;
+INSERT INTO t_mixed VALUES (4, 'd', '2024-03-03 03:03:03.03', '2024-03-03 03:03:03.333333', '-03:03:03.3', 3.30, '2024-03-03 03:03:03.000003', 'after alter');
+UPDATE t_mixed SET later = '2024-03-04 00:00:00.44', at = '2024-03-04 04:04:04.444444' WHERE id = 1;
+ALTER TABLE t_datetime MODIFY d0 DATETIME(2), MODIFY d6 DATETIME(1), ADD COLUMN dz DATETIME(2) FIRST;
+INSERT INTO t_datetime (id, dz, d1, d6) VALUES (8, '2024-03-05 05:05:05.05', '2024-03-05 05:05:05.5', '2024-03-05 05:05:05.555555');
+DELETE FROM t_datetime WHERE id = 1;
+CREATE TABLE t_nokey (a TIME(3), b DATETIME(5), c TIMESTAMP(1) NULL) ENGINE=InnoDB;
+INSERT INTO t_nokey VALUES ('01:01:01.001', '2024-03-06 06:06:06.00006', '2024-03-06 06:06:06.6'), ('01:01:01.001', '2024-03-06 06:06:06.00006', '2024-03-06 06:06:06.6'), (NULL, NULL, NULL);
+DELETE FROM t_nokey WHERE a IS NULL;
+-- Every row of the ALTERed tables once more, so their final contents all come from row events.
+UPDATE t_mixed SET note = CONCAT(IFNULL(note, ''), '!');
+CREATE TEMPORARY TABLE t_datetime_copy AS SELECT * FROM t_datetime;
+DELETE FROM t_datetime;
+INSERT INTO t_datetime SELECT * FROM t_datetime_copy;
