@@ -148,34 +148,8 @@ enum RowCounter {
 
   /// Rows in a rows event's images; on malformed rows, the rows before the bad one.
   static func count(_ f: RowsFrame, table: RowsTable) -> Int {
-    let plain = walk(f, table: table, plan: UnsafeBufferPointer(table.plan))
-    if plain.exact || table.oldTemporal.isEmpty { return plain.rows }
-    // MariaDB old-format TIME/DATETIME/TIMESTAMP(n) (`mysql56_temporal_format=OFF`): the Table_map
-    // has no n, even with FULL metadata, and the index has no DDL to ask. The widths are the ones
-    // that make every row end exactly where the event does, remembered per table map.
-    if let p = table.inferredPlan {
-      let r = p.withUnsafeBufferPointer { walk(f, table: table, plan: $0) }
-      if r.exact { return r.rows }
-    }
-    guard table.oldTemporal.count <= 5 else { return plain.rows }
-    var plan = Array(table.plan)
-    var choice = [Int](repeating: 0, count: table.oldTemporal.count)
-    while true {
-      for (k, i) in table.oldTemporal.enumerated() { plan[i] = table.oldTemporalWidths[k][choice[k]] }
-      let r = plan.withUnsafeBufferPointer { walk(f, table: table, plan: $0) }
-      if r.exact && r.rows > 0 {
-        table.inferredPlan = plan
-        return r.rows
-      }
-      var k = 0
-      while k < choice.count {
-        choice[k] += 1
-        if choice[k] < table.oldTemporalWidths[k].count { break }
-        choice[k] = 0
-        k += 1
-      }
-      if k == choice.count { return plain.rows }
-    }
+    if !table.oldTemporal.isEmpty, let n = OldTemporalWidths.count(f, table: table) { return n }
+    return walk(f, table: table, plan: UnsafeBufferPointer(table.plan)).rows
   }
 
   /// The rows `plan` reads, and whether they end exactly at the end of the event.
@@ -290,13 +264,12 @@ final class RowsTable {
   /// True when no column needs decoding to be sized.
   let allSized: Bool
   var tableIndex: UInt32?
-  /// MariaDB TIME/DATETIME/TIMESTAMP columns in the old type codes (their precision may be
-  /// missing), and the byte widths each can have: fsp 0, then MariaDB's hires widths
-  /// (`time_hires_bytes`, `datetime_hires_bytes`, 4 + `sec_part_bytes`).
+  /// MariaDB TIME/DATETIME/TIMESTAMP columns in the old type codes, whose precision the
+  /// Table_map may not give (`OldTemporalWidths`), with the layouts each can have.
   let oldTemporal: [Int]
-  let oldTemporalWidths: [[Int32]]
-  /// The plan whose widths last fitted a rows event exactly, when `plan` did not.
-  var inferredPlan: [Int32]?
+  let oldTemporalLayouts: [[OldTemporalWidths.Layout]]
+  /// The layouts (an index into each column's list) that last fitted a rows event.
+  var oldTemporalChoice: [Int]?
 
   init(body: [UInt8], map: TableMapEvent, flavor: FormatDescription.Flavor? = nil) {
     tableID = map.tableID
@@ -306,20 +279,16 @@ final class RowsTable {
     for (i, c) in map.columns.enumerated() { plan[i] = ColumnSize(c).code }
     allSized = !plan.contains(ColumnSize.decodeCode)
     var old: [Int] = []
-    var widths: [[Int32]] = []
+    var layouts: [[OldTemporalWidths.Layout]] = []
     if flavor != .mysql {
       for (i, c) in map.columns.enumerated() where !c.mariaHires {
-        switch c.type {
-        case .time: widths.append([3, 4, 5, 6])
-        case .datetime: widths.append([8, 6, 7])
-        case .timestamp: widths.append([4, 5, 6, 7])
-        default: continue
-        }
+        guard let l = OldTemporalWidths.layouts(c.type) else { continue }
         old.append(i)
+        layouts.append(l)
       }
     }
     oldTemporal = old
-    oldTemporalWidths = widths
+    oldTemporalLayouts = layouts
   }
 
   deinit { plan.deallocate() }

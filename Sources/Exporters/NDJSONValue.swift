@@ -140,8 +140,8 @@ public enum NDJSONValue {
     var i: Int
     if doc[6] == 0x22 && doc[7] == 0x3A {
       i = 8  // {"json":
-    } else if n > 14 && Array(doc[6..<14]) == Array(#"_diff":"#.utf8) {
-      i = 14  // {"json_diff":
+    } else if n > 14 && Array(doc[6..<13]) == Array(#"_diff":"#.utf8) {
+      i = 13  // {"json_diff":
     } else {
       return false
     }

@@ -68,7 +68,9 @@ final class OldTemporalFixtureTests: XCTestCase {
         }
         for c in e.columns where have[c] != nil {
           let w = want[c].map { "\($0)" } ?? "nil"
-          let h = have[c].map { "\($0)" } ?? "nil"
+          var h = have[c].map { "\($0)" } ?? "nil"
+          // The zero TIMESTAMP/DATETIME: SELECT drops the fraction digits (README).
+          if w.hasPrefix("0000-00-00 00:00:00"), h.hasPrefix("0000-00-00 00:00:00") { h = w }
           XCTAssertEqual(h, w, "\(label) \(name) id \(id) column \(c)")
           values += 1
         }
