@@ -102,6 +102,16 @@ final class ValueFidelityTests: XCTestCase {
     let (sql, exporter) = try sqlText("blackbeam__rust_mysql_common/json.binlog.000001")
     let block = sql.components(separatedBy: "\n").filter { $0.hasPrefix("UPDATE") && $0.contains("JSON_") }
     XCTAssertEqual(block.count, 6, sql)
+    // The reference: the server computed the generated column `age` AS (json_col->'$.age') from
+    // the updated document, in the same after image.
+    for line in block {
+      let set = line.components(separatedBy: "JSON_REPLACE(`json_col`,'$.age',JSON_EXTRACT('")
+      XCTAssertEqual(set.count, 2, line)
+      let value = set.last?.prefix { $0.isNumber }
+      let age = line.components(separatedBy: "`age`=").last?.prefix { $0.isNumber }
+      XCTAssertNotNil(value, line)
+      XCTAssertEqual(value.map(String.init), age.map(String.init), line)
+    }
     XCTAssertFalse(sql.contains("-- row skipped"), sql)
     XCTAssertEqual(exporter.rowsSkipped, 0)
   }
