@@ -78,3 +78,55 @@ final class WorkloadTests: XCTestCase {
     XCTAssertEqual(update.after?.names, ["tu", "iz"])
   }
 }
+
+/// `sluice query`'s transaction filters through the API: the same transactions as the command
+/// line selects (`sluice query --start-datetime … --stop-datetime …`, `--include-gtids`,
+/// `--start-position`/`--stop-position` on the same set).
+final class FilterTests: XCTestCase {
+  let binlog: Binlog = {
+    var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
+    parts.removeLast(4)
+    return try! Binlog(parts.joined(separator: "/") + "/Fixtures/mariadb-10.11")
+  }()
+
+  func testCommitTimeWindow() throws {
+    // `SET SESSION timestamp = 1709269200` (05:00): a customer, then an order whose trigger
+    // writes audit_log; the next statements run at 05:30.
+    let txs = try binlog.transactions(try BinlogFilter().committed(from: "2024-03-01 05:00:00", until: "2024-03-01 05:30:00"))
+    XCTAssertEqual(txs.map(\.gtid), ["0-1-163", "0-1-164"])
+    XCTAssertEqual(txs.map(\.commitMicros), [1_709_269_200_000_000, 1_709_269_200_000_000])
+    XCTAssertEqual(txs[0].rowChanges.map(\.qualifiedTable), ["sluice_shop.customers"])
+    XCTAssertEqual(txs[0].rowChanges[0].after?["email"], "late@example.com")
+    XCTAssertEqual(txs[1].rowChanges.map(\.qualifiedTable), ["sluice_shop.orders", "sluice_shop.audit_log"])
+    XCTAssertEqual(txs[1].rowChanges[0].after?["note"], "late order 🕔")
+    // The same window in another zone.
+    let shifted = try binlog.transactions(
+      try BinlogFilter().committed(from: "2024-03-01 10:30:00", until: "2024-03-01 11:00:00", zone: "+05:30"))
+    XCTAssertEqual(shifted.map(\.gtid), ["0-1-163", "0-1-164"])
+  }
+
+  func testGTIDAndPositionFilters() throws {
+    let one = try binlog.transactions(try BinlogFilter().gtids(including: "0-1-39"))
+    XCTAssertEqual(one.count, 1)
+    XCTAssertEqual(one[0].location, Location(file: "binlog.000001", offset: 122_018))
+    XCTAssertEqual(one[0].end, 122_403)
+    XCTAssertEqual(one[0].xid, 73)
+    XCTAssertEqual(one[0].rowChanges.map(\.kind), [.update])
+    XCTAssertEqual(one[0].rowChanges[0].keyValues, [3])
+
+    let range = try binlog.transactions(try BinlogFilter().positions(from: "binlog.000002:4", until: "binlog.000002:2000"))
+    XCTAssertEqual(range.map { $0.location.offset }, [379, 522, 711, 1100, 1353, 1629, 1880])
+    XCTAssertTrue(range.allSatisfy { $0.location.file == "binlog.000002" })
+    let excluded = try binlog.transactions(
+      try BinlogFilter().positions(from: "binlog.000002:4", until: "binlog.000002:2000").gtids(excluding: "0-1-92"))
+    XCTAssertEqual(excluded.map(\.gtid), ["0-1-90", "0-1-91", "0-1-93", "0-1-94", "0-1-95", "0-1-96"])
+  }
+
+  func testRowFiltersKeepOnlyMatchingChangesUnlessWholeTransactions() throws {
+    let late = try BinlogFilter().gtids(including: "0-1-164")
+    XCTAssertEqual(try binlog.rowChanges(late.tables("orders")).map(\.table), ["orders"])
+    XCTAssertEqual(try binlog.rowChanges(late.tables("orders").wholeTransactions()).map(\.table), ["orders", "audit_log"])
+    XCTAssertEqual(try binlog.rowChanges(late.tables("customers")), [])
+    XCTAssertEqual(try binlog.rowChanges(late.types(.delete)), [])
+  }
+}
