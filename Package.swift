@@ -2,6 +2,9 @@
 import PackageDescription
 
 // Data flows one way: BinlogFormat → BinlogIndex → BinlogQuery → Exporters → CanalProtocol → sluice.
+// SluiceKit is the facade for CI tests over fixture binlogs (read, filter, compare; a DocC
+// catalog); it is not named `Sluice` because `Sources/Sluice` and `Sources/sluice` are one folder
+// on case-insensitive file systems.
 // Release builds drop the run-time exclusivity checks (debug builds and tests keep them): they
 // were 6–8% of the instructions of an NDJSON export (swift_beginAccess on every class-held
 // buffer and reader access in the per-row loop).
@@ -19,11 +22,14 @@ let package = Package(
     .library(name: "Exporters", targets: ["Exporters"]),
     .library(name: "CanalProtocol", targets: ["CanalProtocol"]),
     .library(name: "BinlogArchive", targets: ["BinlogArchive"]),
+    .library(name: "SluiceKit", targets: ["SluiceKit"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    // `swift package generate-documentation --target SluiceKit` (scripts/test.sh).
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
   ],
   targets: [
     .systemLibrary(
@@ -51,10 +57,12 @@ let package = Package(
       swiftSettings: fast
     ),
     .target(name: "BinlogArchive", dependencies: ["BinlogFormat", "CZstd"], swiftSettings: fast),
+    .target(name: "SluiceKit", dependencies: ["BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters"]),
     .executableTarget(
       name: "sluice",
       dependencies: [
         "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive",
+        "SluiceKit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, runs the unit and corpus tests (swift test),
-# then the live MariaDB round trips (every column type; ALTERs under MINIMAL vs FULL metadata; SQL replay and flashback).
+# then the SluiceKit documentation and Examples package, then the live MariaDB round trips (every column type; ALTERs under MINIMAL vs FULL metadata; SQL replay and flashback).
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build
 swift test
+# SluiceKit's DocC catalog must build without a warning (broken symbol links fail it).
+swift package generate-documentation --target SluiceKit --warnings-as-errors
+# The Examples package: a user's CI tests through SluiceKit, in its own build (Examples/.build).
+swift test --package-path Examples
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py

@@ -1,7 +1,8 @@
-/// Readers for the tabular exports a schema snapshot may come as: CSV/TSV and JSON.
-enum TabularText {
+/// Readers for the tabular exports a schema snapshot may come as: CSV/TSV and JSON (the JSON
+/// reader also reads NDJSON exports back, for `SluiceKit`).
+public enum TabularText {
   /// A JSON value (just what information_schema exports need).
-  indirect enum JSON: Equatable {
+  public indirect enum JSON: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(String)
@@ -9,7 +10,7 @@ enum TabularText {
     case array([JSON])
     case object([(String, JSON)])
 
-    static func == (a: JSON, b: JSON) -> Bool {
+    public static func == (a: JSON, b: JSON) -> Bool {
       switch (a, b) {
       case (.null, .null): return true
       case (.bool(let x), .bool(let y)): return x == y
@@ -21,7 +22,7 @@ enum TabularText {
     }
 
     /// Scalar as text (nil for null, arrays and objects).
-    var text: String? {
+    public var text: String? {
       switch self {
       case .string(let s), .number(let s): return s
       case .bool(let b): return b ? "1" : "0"
@@ -30,14 +31,14 @@ enum TabularText {
     }
   }
 
-  struct ParseError: Error, CustomStringConvertible {
-    var message: String
-    var offset: Int
-    var description: String { "\(message) at byte \(offset)" }
+  public struct ParseError: Error, CustomStringConvertible {
+    public var message: String
+    public var offset: Int
+    public var description: String { "\(message) at byte \(offset)" }
   }
 
   /// Parses one JSON document, or NDJSON (one document per line) as an array.
-  static func parseJSON(_ b: [UInt8]) throws(ParseError) -> JSON {
+  public static func parseJSON(_ b: [UInt8]) throws(ParseError) -> JSON {
     var p = JSONReader(b: b)
     p.space()
     var docs: [JSON] = []

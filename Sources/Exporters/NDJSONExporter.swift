@@ -8,6 +8,10 @@ public struct ExportOptions: Sendable {
   public var zone: TimeZoneSpec = .utc
   /// Emit a line per DDL / statement Query event.
   public var includeQueries = true
+  /// `export --stable`: lines without the fields that change when a fixture is recorded again
+  /// (file, offsets, times, server id, GTID, xid, thread id), numbered by transaction instead
+  /// (`NDJSONExporter+Stable.swift`). One pass only: the numbers count from the first line.
+  public var stable = false
   public init() {}
 }
 
@@ -33,6 +37,7 @@ public final class NDJSONExporter {
   /// `"time":` text of the last event timestamp.
   private var cachedTime: UInt32 = 0
   private var cachedTimeText: [UInt8] = []
+  var stableNumbering = StableNumbering()
   /// Per table id: the table's constant JSON text (names, keys), while its table map is unchanged.
   private var tableTexts: [UInt64: TableJSONText] = [:]
   /// A row decoder per table id, reused for its rows events: its value buffers and column
@@ -79,6 +84,7 @@ public final class NDJSONExporter {
   ) {
     let state = walker.transaction
     if !linePrefix.isEmpty { linePrefix.withUnsafeBytes { out.append(contentsOf: $0) } }
+    if options.stable { return appendStableCommon(state, fileName: fileName, into: &out) }
     JSONWriter.appendRaw("{\"file\":", into: &out)
     if cachedFileName != fileName {
       cachedFileName = fileName

@@ -56,6 +56,9 @@ struct ExportCommand: ParsableCommand {
   @Flag(name: .customLong("no-queries"), help: "Do not emit lines for DDL and other statements.")
   var noQueries = false
 
+  @Flag(help: "ndjson: leave out what changes when a fixture is recorded again (file, offsets, times, server id, GTID, xid, thread id); number transactions instead (\"tx\"), for golden files (sluice diff).")
+  var stable = false
+
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of stdout ('-').")
   var output: String = "-"
 
@@ -74,6 +77,7 @@ struct ExportCommand: ParsableCommand {
       throw ValidationError("--format must be ndjson, canal, canal-json or sql")
     }
     guard !flashback || format == "sql" else { throw ValidationError("--flashback needs --format sql") }
+    guard !stable || format == "ndjson" else { throw ValidationError("--stable needs --format ndjson") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
     do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
     if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
@@ -86,6 +90,7 @@ struct ExportCommand: ParsableCommand {
       var options = ExportOptions()
       options.zone = try TimeZoneSpec(parsing: timezone)
       options.includeQueries = !noQueries
+      options.stable = stable
       var canal = CanalOptions()
       canal.zone = options.zone
       canal.forClients = !canalRaw
@@ -123,7 +128,7 @@ struct ExportCommand: ParsableCommand {
       let workers = threads ?? Swift.min(4, ParallelExport.processorCount)
       // Canal headers in GTID mode carry the executed set of everything before them: one pass.
       let parallelFormat = format == "ndjson" || (format == "canal" && !canalGTID)
-      if parallelFormat, workers > 1, inputs.count == 1, !read.skipErrors,
+      if parallelFormat, !stable, workers > 1, inputs.count == 1, !read.skipErrors,
         let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
         mapped.file.count >= 4 * ParallelExport.defaultChunkSize,
         let chunks = ParallelExport.chunks(of: mapped.file, format: mapped.format)
