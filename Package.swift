@@ -19,6 +19,7 @@ let package = Package(
     .library(name: "Exporters", targets: ["Exporters"]),
     .library(name: "CanalProtocol", targets: ["CanalProtocol"]),
     .library(name: "BinlogArchive", targets: ["BinlogArchive"]),
+    .library(name: "BinlogReport", targets: ["BinlogReport"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,10 +52,12 @@ let package = Package(
       swiftSettings: fast
     ),
     .target(name: "BinlogArchive", dependencies: ["BinlogFormat", "CZstd"], swiftSettings: fast),
+    // `sluice report`: an HTML page (or JSON) built from the indexes.
+    .target(name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters"], swiftSettings: fast),
     .executableTarget(
       name: "sluice",
       dependencies: [
-        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive",
+        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive", "BinlogReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
