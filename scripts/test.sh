@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, runs the unit and corpus tests (swift test),
-# then the live MariaDB round trips (every column type; ALTERs under MINIMAL vs FULL metadata; SQL replay and flashback).
+# then the live MariaDB round trips (every column type; ALTERs under MINIMAL vs FULL metadata; SQL replay and flashback),
+# then the fixture reports in headless chromium (screenshots in .ci-artifacts/report/).
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,3 +11,4 @@ swift test
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
+SLUICE="$PWD/.build/debug/sluice" python3 Tests/report/report_browser.py

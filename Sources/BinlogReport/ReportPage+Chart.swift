@@ -7,7 +7,7 @@ extension ReportPage {
     const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
     const OTHER = '#bab0ac';
     const TYPES = [['inserts', 'insert', 'var(--ins)'], ['updates', 'update', 'var(--upd)'], ['deletes', 'delete', 'var(--del)']];
-    const M = { l: 58, r: 14, t: 40, b: 26 };
+    const M = { l: 58, r: 14, t: 58, b: 30 };
     let chartGeom = null;
     let seriesNow = [];
 
@@ -66,14 +66,18 @@ extension ReportPage {
         bars.push({ t: g[0].t, end: g[g.length - 1].t + BS, n: g.length, tx, rows, st, first: i });
       }
       const ymax = Math.max(1, ...bars.map((b) => b.st.reduce((x, y) => x + y, 0)));
-      const step = niceStep(ymax, 4), top = Math.ceil(ymax / step) * step;
-      const sy = (v) => M.t + ph - v / top * ph;
+      // Linear, or log10(1 + v) for the bar's total (its parts keep their shares of it).
+      const log = S.scale === 'log';
+      const f = log ? (v) => Math.log10(1 + v) : (v) => v;
+      const step = log ? 1 : niceStep(ymax, 4), top = log ? Math.max(1, Math.ceil(f(ymax))) : Math.ceil(ymax / step) * step;
+      const sy = (v) => M.t + ph - f(v) / top * ph;
       let s = '';
-      for (let v = 0; v <= top + 1e-9; v += step) {
-        s += '<line class="grid-line" x1="' + M.l + '" x2="' + (W - M.r) + '" y1="' + sy(v) + '" y2="' + sy(v) + '"/>';
-        s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (sy(v) + 4) + '" text-anchor="end">' + compact(v) + '</text>';
+      for (let k = 0; k <= top + 1e-9; k += step) {
+        const v = log ? (k === 0 ? 0 : Math.pow(10, k) - 1) : k;
+        const y = M.t + ph - k / top * ph;
+        s += '<line class="grid-line" x1="' + M.l + '" x2="' + (W - M.r) + '" y1="' + y + '" y2="' + y + '"/>';
+        s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (y + 4) + '" text-anchor="end">' + compact(log ? Math.round(v + 1) - (k === 0 ? 1 : 0) : v) + '</text>';
       }
-      s += '<text class="axis-label" x="12" y="' + (M.t + ph / 2) + '" transform="rotate(-90 12 ' + (M.t + ph / 2) + ')" text-anchor="middle">row changes per ' + (BS === 1 ? 'second' : 'minute') + (per > 1 ? ' (×' + per + ')' : '') + '</text>';
       // The surface the brush listens on, under the bars (which take the pointer too).
       s += '<rect id="brush-surface" x="' + M.l + '" y="' + M.t + '" width="' + pw + '" height="' + ph + '" fill="transparent"/>';
       // Bars.
@@ -83,9 +87,10 @@ extension ReportPage {
         s += '<g class="bar" data-t="' + b.t + '" data-end="' + b.end + '" data-buckets="' + b.n + '" data-transactions="' + b.tx + '" data-rows="' + b.rows + '">';
         let y = M.t + ph;
         if (b.rows === 0) s += '<rect x="' + x0 + '" y="' + (y - 2) + '" width="' + w + '" height="2" fill="var(--muted)"/>';
+        const sum = b.st.reduce((x, z) => x + z, 0), full = f(sum) / top * ph;
         b.st.forEach((v, k) => {
           if (!v) return;
-          const h = v / top * ph;
+          const h = v / sum * full;
           y -= h;
           s += '<rect x="' + x0 + '" y="' + y + '" width="' + w + '" height="' + Math.max(0.5, h) + '" fill="' + series[k].color + '"/>';
         });
@@ -105,7 +110,7 @@ extension ReportPage {
       s += '</g>';
       // Markers: DDL, the largest transactions by rows and by bytes, the longest (first event to commit).
       const a = aggregate(S.view);
-      const lanes = { ddl: 8, rows: 17, bytes: 26, long: 34 };
+      const lanes = { ddl: 10, rows: 22, bytes: 34, long: 46 };
       const mark = (kind, i, x, shape, color, label) =>
         '<g class="marker" data-kind="' + kind + '" data-tx="' + i + '"><title>' + esc(label) + '</title>' + shape(x, color) + '</g>';
       const diamond = (y) => (x, c) => '<path d="M' + x + ' ' + (y - 4.5) + 'l4.5 4.5l-4.5 4.5l-4.5-4.5z" fill="' + c + '"/>' +
@@ -130,10 +135,10 @@ extension ReportPage {
         s += mark('long', i, 0, () => '<line x1="' + xa + '" x2="' + Math.max(xa + 2, xb) + '" y1="' + lanes.long + '" y2="' + lanes.long +
           '" stroke="var(--long)" stroke-width="4" stroke-linecap="round"/>', 'var(--long)', 'long: ' + duration(t.duration) + ', ' + where(t));
       }
-      s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (lanes.ddl + 3) + '" text-anchor="end" font-size="9">DDL</text>';
-      s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (lanes.rows + 3) + '" text-anchor="end" font-size="9">rows</text>';
-      s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (lanes.bytes + 3) + '" text-anchor="end" font-size="9">bytes</text>';
-      s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (lanes.long + 3) + '" text-anchor="end" font-size="9">long</text>';
+      s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (lanes.ddl + 3) + '" text-anchor="end" font-size="10">DDL</text>';
+      s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (lanes.rows + 3) + '" text-anchor="end" font-size="10">rows</text>';
+      s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (lanes.bytes + 3) + '" text-anchor="end" font-size="10">bytes</text>';
+      s += '<text class="axis-label" x="' + (M.l - 6) + '" y="' + (lanes.long + 3) + '" text-anchor="end" font-size="10">long</text>';
       // The selection, over the bars (the pointer goes through it to them).
       s += '<rect id="brush" class="brush" y="' + M.t + '" height="' + ph + '" x="0" width="0" visibility="hidden" pointer-events="none"/>';
       svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
@@ -234,7 +239,8 @@ extension ReportPage {
         s += '<rect x="' + c + '" y="' + (H - h) + '" width="1.5" height="' + h + '" fill="var(--muted)"/>';
       }
       const x0 = sx(S.view[0]), x1 = sx(S.view[1]);
-      s += '<rect class="view-box" x="' + x0 + '" y="0.5" width="' + Math.max(2, x1 - x0) + '" height="' + (H - 1) + '"/>';
+      const whole = S.view[0] === FULL[0] && S.view[1] === FULL[1];
+      s += '<rect class="view-box' + (whole ? ' full' : '') + '" x="' + x0 + '" y="0.5" width="' + Math.max(2, x1 - x0) + '" height="' + (H - 1) + '"/>';
       svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
       svg.innerHTML = s;
       svg.onpointerdown = (e) => {

@@ -17,6 +17,25 @@ extension ReportPage {
         (D.window.start != null || D.window.stop != null ? ' · window ' + (D.window.start != null ? civil(D.window.start) : '…') + ' → ' +
           (D.window.stop != null ? civil(D.window.stop) : '…') : '') + gen;
     }
+    function renderHighlights() {
+      const r = active(), a = aggregate(r);
+      const h = [];
+      let busiest = null;
+      for (const b of B) if (inRange(b.t, r) && (!busiest || b.rows > busiest.rows)) busiest = b;
+      if (busiest && busiest.rows) {
+        const t = busiest.tables.slice().sort((x, y) => (y[1] + y[2] + y[3]) - (x[1] + x[2] + x[3]))[0];
+        h.push('busiest ' + (BS === 1 ? 'second' : 'minute') + ' <b>' + esc(parts(busiest.t)[1].slice(0, BS === 1 ? 8 : 5)) + '</b>: ' + num(busiest.rows) + ' row changes' +
+          (t ? ', most in <b>' + esc(TL.table_names[t[0]]) + '</b>' : ''));
+      }
+      const big = topTx(a, 'rows', 1)[0];
+      if (big !== undefined) h.push('largest transaction <b>' + esc(where(TX[big])) + '</b>: ' + num(TX[big].rows) + ' rows at ' + esc(parts(commitSec(TX[big]))[1]));
+      const long = topTx(a, 'duration', 1)[0];
+      if (long !== undefined) h.push('longest <b>' + duration(TX[long].duration) + '</b> (' + esc(where(TX[long])) + ')');
+      if (a.ddl) h.push('<b>' + num(a.ddl) + '</b> DDL');
+      const damaged = D.file_status.filter((f) => f.damage).length;
+      if (damaged) h.push('<b style="color:var(--bad)">' + damaged + ' damaged file' + (damaged > 1 ? 's' : '') + '</b>');
+      $('#highlights').innerHTML = h.map((x) => '<span>' + x + '</span>').join('');
+    }
     function card(key, label, value, detail, extra, cls) {
       return '<div class="card' + (cls ? ' ' + cls : '') + '"><div class="k">' + label + '</div><div class="v" data-total="' + key + '">' + value +
         '</div><div class="d">' + (detail || '') + '</div>' + (extra || '') + '</div>';
@@ -42,7 +61,7 @@ extension ReportPage {
       const r = active();
       const zoomed = S.view[0] !== FULL[0] || S.view[1] !== FULL[1];
       $('#selection-text').innerHTML = S.sel ? 'Selected <b>' + esc(rangeText(r)) + '</b>: the panels below show this range only. ' +
-        copyButtons(showRange(r), null).replace('show ⧉', 'command for this range ⧉') :
+        copyButton(showRange(r), 'the command for this range') :
         (zoomed ? 'Zoomed to ' + esc(rangeText(r)) + ': the panels below show this range.' : 'Whole range: drag on the chart to narrow every panel.');
       $('#clear-selection').hidden = !S.sel;
       $('#zoom-in').disabled = !S.sel;
@@ -57,13 +76,13 @@ extension ReportPage {
       if (!list.length) { $('#tables').innerHTML = '<div class="empty">No row changes in this range.</div>'; return; }
       const max = Math.max(...list.map(([, c]) => key(c)));
       const shown = S.allTables ? list : list.slice(0, 15);
-      let s = '<table id="tables-table"><thead><tr><th>table</th><th></th><th class="n">inserts</th><th class="n">updates</th><th class="n">deletes</th>' +
+      let s = '<table id="tables-table"><thead><tr><th>table</th><th class="n">inserts</th><th class="n">updates</th><th class="n">deletes</th>' +
         '<th class="n">bytes</th><th class="n">trx</th><th></th></tr></thead><tbody>';
       for (const [g, c] of shown) {
         const name = TL.table_names[g];
         const bar = S.tsort === 'bytes' ? hbar([c[3]], ['var(--bytes)'], max) : hbar([c[0], c[1], c[2]], ['var(--ins)', 'var(--upd)', 'var(--del)'], max);
-        s += '<tr data-table="' + esc(name) + '" data-rows="' + (c[0] + c[1] + c[2]) + '" data-bytes="' + c[3] + '"><td class="mono">' + esc(name) +
-          '</td><td class="barcell">' + bar + '</td><td class="n">' + num(c[0]) + '</td><td class="n">' + num(c[1]) + '</td><td class="n">' +
+        s += '<tr data-table="' + esc(name) + '" data-rows="' + (c[0] + c[1] + c[2]) + '" data-bytes="' + c[3] + '"><td class="mono name">' + esc(name) + bar +
+          '</td><td class="n">' + num(c[0]) + '</td><td class="n">' + num(c[1]) + '</td><td class="n">' +
           num(c[2]) + '</td><td class="n" title="' + num(c[3]) + ' bytes">' + bytes(c[3]) + '</td><td class="n">' + num(c[4]) + '</td><td class="cmds">' +
           copyButtons(showTable(name, r), undoTable(name, r)) + '</td></tr>';
       }
@@ -157,7 +176,7 @@ extension ReportPage {
       rows.forEach((x) => x.classList.add('hl'));
       let h = '<b>' + esc(where(t)) + '</b> · ' + esc(civil(commitSec(t))) + ' · ' + num(t.rows) + ' rows · ' + bytes(t.bytes) +
         (t.duration ? ' · ' + duration(t.duration) : '') + '<br><code>' + esc(t.show) + '</code> ' + copyButtons(t.show, null);
-      if (t.undo) h += '<br><code>' + esc(t.undo) + '</code> ' + copyButtons(t.undo, null).replace('show ⧉', 'undo ⧉');
+      if (t.undo) h += '<br><code>' + esc(t.undo) + '</code> ' + copyButton(t.undo, 'undo', 'undo');
       toast(h, true);
     }
 

@@ -65,10 +65,13 @@ extension ReportPage {
     const showTable = (name, r) => 'sluice query --table ' + quote(name) + ' ' + timeRange(r) + ' ' + D.commands.inputs;
     const undoTable = (name, r) => 'sluice query --table ' + quote(name) + ' ' + timeRange(r) + ' --format sql --flashback ' + D.commands.inputs;
     const showRange = (r) => 'sluice query ' + timeRange(r) + ' ' + D.commands.inputs;
+    const ICON = '<svg class="ico" viewBox="0 0 16 16" width="11" height="11" aria-hidden="true"><rect x="5.5" y="5.5" width="8.5" height="8.5" rx="1.5"' +
+      ' fill="none" stroke="currentColor" stroke-width="1.6"/><path d="M3 10.5V3.2A1.2 1.2 0 0 1 4.2 2h6.3" fill="none" stroke="currentColor" stroke-width="1.6"/></svg>';
+    function copyButton(cmd, label, cls) {
+      return '<button type="button" class="copy' + (cls ? ' ' + cls : '') + '" data-cmd="' + esc(cmd) + '" title="copy: ' + esc(cmd) + '">' + ICON + ' ' + label + '</button>';
+    }
     function copyButtons(show, undo) {
-      let s = '<button type="button" class="copy" data-cmd="' + esc(show) + '" title="' + esc(show) + '">show ⧉</button>';
-      if (undo) s += ' <button type="button" class="copy undo" data-cmd="' + esc(undo) + '" title="' + esc(undo) + '">undo ⧉</button>';
-      return s;
+      return copyButton(show, 'show') + (undo ? ' ' + copyButton(undo, 'undo', 'undo') : '');
     }
     function copy(text) {
       const done = () => toast('Copied to the clipboard:<br><code>' + esc(text) + '</code>');
@@ -98,7 +101,7 @@ extension ReportPage {
       if (hi <= lo) hi = lo + BS;
       return [lo, hi];
     })();
-    const S = { stack: 'table', view: FULL.slice(), sel: null, tsort: 'rows', txsort: 'rows', allTables: false, allDDL: false };
+    const S = { stack: 'table', scale: 'linear', view: FULL.slice(), sel: null, tsort: 'rows', txsort: 'rows', allTables: false, allDDL: false };
     const active = () => S.sel || S.view;
     const inRange = (t, r) => t >= r[0] && t < r[1];
     const snapDown = (t) => Math.floor(t / BS) * BS;
@@ -149,6 +152,8 @@ extension ReportPage {
       const c = e.target.closest('button.copy');
       if (c) { copy(c.dataset.cmd); return; }
       if (e.target.closest('[data-close-toast]')) { $('#toast').hidden = true; return; }
+      const sc = e.target.closest('[data-scale]');
+      if (sc) { S.scale = sc.dataset.scale; setOn('[data-scale]', sc); renderChart(); return; }
       const st = e.target.closest('[data-stack]');
       if (st) { S.stack = st.dataset.stack; setOn('[data-stack]', st); renderChart(); renderLegend(); return; }
       const ts = e.target.closest('[data-tsort]');
@@ -176,9 +181,17 @@ extension ReportPage {
       S.view = [Math.max(FULL[0], Math.floor(a)), Math.min(FULL[1], Math.ceil(b))];
     }
     function update() {
-      renderHeader(); renderCards(); renderChart(); renderOverview(); renderLegend(); renderSelection();
+      renderHeader(); renderHighlights(); renderCards(); renderChart(); renderOverview(); renderLegend(); renderSelection();
       renderTables(); renderTransactions(); renderDDL(); renderServers(); renderDomains(); renderFiles();
     }
+    // A log scale from the start when a few spikes would flatten everything else.
+    (function () {
+      const v = B.map((b) => b.rows).filter((x) => x > 0).sort((x, y) => x - y);
+      if (v.length > 3 && v[v.length - 1] > 30 * v[Math.floor(v.length / 2)]) {
+        S.scale = 'log';
+        setOn('[data-scale]', document.querySelector('[data-scale="log"]'));
+      }
+    })();
     renderWarnings();
     update();
     let resizeTimer = null;

@@ -44,11 +44,12 @@ extension ReportPage {
     button.on { background: var(--accent); border-color: var(--accent); color: #fff; }
     button:disabled { opacity: .45; cursor: default; }
     button.link { background: none; border: 0; color: var(--accent); padding: 0; text-decoration: underline; }
-    button.copy { border-radius: 6px; padding: 1px 7px; font-size: 12px; white-space: nowrap; }
+    button.copy { border-radius: 6px; padding: 1px 6px; font-size: 11.5px; white-space: nowrap; display: inline-flex; align-items: center; gap: 3px; }
+    .scroll { overflow-x: auto; }
     button.copy.undo { color: var(--del); }
     .selection-line { min-height: 20px; color: var(--muted); font-size: 13px; }
     #chart-box { position: relative; }
-    svg { display: block; width: 100%; user-select: none; }
+    #chart, #overview { display: block; width: 100%; user-select: none; }
     #chart { height: 290px; }
     #overview { height: 46px; margin-top: 4px; }
     .axis text { fill: var(--muted); font-size: 11px; }
@@ -59,6 +60,7 @@ extension ReportPage {
     .bar:hover rect { opacity: .8; }
     .brush { fill: var(--sel); stroke: var(--sel-line); stroke-width: 1; }
     .view-box { fill: var(--sel); stroke: var(--sel-line); }
+    .view-box.full { fill: none; }
     .marker { cursor: pointer; }
     .marker .stem { stroke-width: 1; stroke-dasharray: 3 3; opacity: .55; }
     .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); margin-top: 8px; }
@@ -66,14 +68,16 @@ extension ReportPage {
     .hint { color: var(--muted); font-size: 12px; margin-top: 6px; }
     table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; }
     th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; border-bottom: 1px solid var(--line); padding: 4px 6px; }
-    td { border-bottom: 1px solid var(--line); padding: 5px 6px; vertical-align: top; }
+    td { border-bottom: 1px solid var(--line); padding: 5px 5px; vertical-align: top; font-size: 13px; }
+    .highlights { display: flex; flex-wrap: wrap; gap: 6px 18px; color: var(--ink); font-size: 13.5px; margin-top: 10px; }
+    .highlights span b { font-weight: 650; }
     tr:last-child td { border-bottom: 0; }
     td.n, th.n { text-align: right; white-space: nowrap; }
     td.cmds { white-space: nowrap; text-align: right; }
     td.when { white-space: nowrap; }
     tr.hl td { background: var(--sel); }
     tr.dim td { opacity: .45; }
-    .barcell { position: relative; min-width: 90px; }
+    .barcell { position: relative; min-width: 50px; width: 18%; }
     .hbar { display: flex; height: 8px; border-radius: 2px; overflow: hidden; margin-top: 5px; background: var(--soft); }
     .hbar span { display: block; height: 100%; }
     .muted { color: var(--muted); }
@@ -84,7 +88,9 @@ extension ReportPage {
     .pill.bad { background: rgba(201, 42, 42, .13); color: var(--bad); }
     .sql { white-space: pre-wrap; word-break: break-word; margin: 0; max-height: 9em; overflow: auto; background: var(--soft);
       border-radius: 6px; padding: 6px 8px; }
-    .touches { color: var(--muted); font-size: 12px; }
+    .touches { color: var(--muted); font-size: 12px; word-break: normal; overflow-wrap: anywhere; }
+    td.name { width: 40%; overflow-wrap: anywhere; }
+    td.name .hbar { max-width: 260px; }
     .empty { color: var(--muted); padding: 8px 0; }
     .more { margin-top: 6px; }
     #tooltip { position: fixed; z-index: 10; pointer-events: none; background: var(--panel); color: var(--ink);

@@ -42,6 +42,7 @@ public enum ReportPage {
       <div class="brand">sluice report</div>
       <h1 id="title">What happened</h1>
       <div class="sub" id="subtitle"></div>
+      <div class="highlights" id="highlights"></div>
     </header>
     <main>
     <section class="cards" id="cards"></section>
@@ -54,6 +55,11 @@ public enum ReportPage {
             <button type="button" data-stack="table" class="on">table</button>
             <button type="button" data-stack="type">type</button>
           </span>
+          <span class="seg" role="group" aria-label="scale">
+            <span class="label">scale</span>
+            <button type="button" data-scale="linear" class="on">linear</button>
+            <button type="button" data-scale="log">log</button>
+          </span>
           <span class="seg" role="group" aria-label="zoom">
             <button type="button" id="zoom-in" title="Zoom to the selection (or double-click the chart)">zoom to selection</button>
             <button type="button" id="zoom-out">zoom out</button>
@@ -65,28 +71,28 @@ public enum ReportPage {
       <div id="chart-box"><svg id="chart" role="img" aria-label="row changes per time bucket"></svg></div>
       <div id="overview-box"><svg id="overview" role="img" aria-label="whole range"></svg></div>
       <div class="legend" id="legend"></div>
-      <div class="hint">Drag across the chart to select a time range: every panel below narrows to it. Double-click zooms in; click a marker to find its transaction.</div>
+      <div class="hint">Drag across the chart to select a time range: every panel below narrows to it. Double-click zooms in, Ctrl + wheel zooms around the pointer; click a marker for its transaction and commands.</div>
     </section>
     <div class="grid2">
       <section class="panel" id="tables-panel">
         <div class="panel-head"><h2>Top tables</h2>
           <div class="toolbar"><span class="seg"><span class="label">by</span><button type="button" data-tsort="rows" class="on">rows</button><button type="button" data-tsort="bytes">bytes</button></span></div>
         </div>
-        <div id="tables"></div>
+        <div id="tables" class="scroll"></div>
       </section>
       <section class="panel" id="tx-panel">
         <div class="panel-head"><h2>Top transactions</h2>
           <div class="toolbar"><span class="seg"><span class="label">by</span><button type="button" data-txsort="rows" class="on">rows</button><button type="button" data-txsort="bytes">bytes</button><button type="button" data-txsort="duration">duration</button></span></div>
         </div>
-        <div id="transactions"></div>
+        <div id="transactions" class="scroll"></div>
       </section>
     </div>
-    <section class="panel" id="ddl-panel"><div class="panel-head"><h2>DDL</h2></div><div id="ddl"></div></section>
+    <section class="panel" id="ddl-panel"><div class="panel-head"><h2>DDL</h2></div><div id="ddl" class="scroll"></div></section>
     <div class="grid2">
-      <section class="panel" id="servers-panel"><div class="panel-head"><h2>Per server id</h2></div><div id="servers"></div></section>
-      <section class="panel" id="domains-panel"><div class="panel-head"><h2>Per GTID source / domain</h2></div><div id="domains"></div></section>
+      <section class="panel" id="servers-panel"><div class="panel-head"><h2>Per server id</h2></div><div id="servers" class="scroll"></div></section>
+      <section class="panel" id="domains-panel"><div class="panel-head"><h2>Per GTID source / domain</h2></div><div id="domains" class="scroll"></div></section>
     </div>
-    <section class="panel" id="files-panel"><div class="panel-head"><h2>Files: checksums and damage</h2></div><div id="files"></div></section>
+    <section class="panel" id="files-panel"><div class="panel-head"><h2>Files: checksums and damage</h2></div><div id="files" class="scroll"></div></section>
     <section class="panel" id="warnings-panel" hidden><div class="panel-head"><h2>Warnings</h2></div><ul id="warnings"></ul></section>
     </main>
     <footer id="footer">Made by <code>sluice report</code>. Everything this page shows is in the JSON inside it

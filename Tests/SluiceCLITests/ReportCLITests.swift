@@ -190,8 +190,8 @@ final class ReportCLITests: XCTestCase {
     let direct = try json(["report", "--format", "json", set])
     for key in ["transactions", "rows", "files", "bytes", "tables", "per_minute", "ddl", "file_status", "transactions_listed"] {
       XCTAssertEqual(
-        try JSONSerialization.data(withJSONObject: embedded[key]!, options: .sortedKeys),
-        try JSONSerialization.data(withJSONObject: direct[key]!, options: .sortedKeys), "\(key) differs between the page and --format json")
+        try JSONSerialization.data(withJSONObject: ["v": embedded[key]!], options: .sortedKeys),
+        try JSONSerialization.data(withJSONObject: ["v": direct[key]!], options: .sortedKeys), "\(key) differs between the page and --format json")
     }
   }
 
