@@ -154,6 +154,38 @@ def check_fixture(browser, fixture, fails):
     ctx.close()
 
 
+def check_short_window(browser, fixture, fails):
+    """A window of 14 minutes is drawn per second: one bar per second with commits, and the bars
+    hold what `sluice query --stats` decodes over the window."""
+    start, stop = "2024-03-01 00:00:00", "2024-03-01 00:14:00"
+    html = ARTIFACTS / f"{fixture.name}-window.html"
+    run("report", "--start-datetime", start, "--stop-datetime", stop, str(fixture), "-o", str(html))
+    report = json.loads(run("report", "--format", "json", "--start-datetime", start, "--stop-datetime", stop, str(fixture)).stdout)
+    p = run("query", "--stats", "--start-datetime", start, "--stop-datetime", stop, str(fixture))
+    m = re.search(r"(\d+) matching transactions, (\d+) rows", p.stderr)
+    q_tx, q_rows = int(m.group(1)), int(m.group(2))
+    ctx = browser.new_context(offline=True, viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    problems = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(html.resolve().as_uri())
+    page.wait_for_selector('body[data-ready="1"]', timeout=20000)
+    bars = page.query_selector_all("#chart g.bar")
+    seconds = {int(b.get_attribute("data-t")) for b in bars}
+    fails.check(report["timeline"]["bucket_seconds"] == 1, f"{fixture.name} window: not per second")
+    fails.check(all(int(b.get_attribute("data-buckets")) == 1 for b in bars), f"{fixture.name} window: bars merged")
+    fails.check(len(bars) == len(report["timeline"]["buckets"]) == len(seconds), f"{fixture.name} window: {len(bars)} bars")
+    fails.check(sum(int(b.get_attribute("data-transactions")) for b in bars) == q_tx == card(page, "transactions"),
+                f"{fixture.name} window: bars hold {sum(int(b.get_attribute('data-transactions')) for b in bars)} transactions, query {q_tx}")
+    fails.check(sum(int(b.get_attribute("data-rows")) for b in bars) == q_rows == card(page, "rows"),
+                f"{fixture.name} window: bars hold {sum(int(b.get_attribute('data-rows')) for b in bars)} rows, query {q_rows}")
+    fails.check(not problems, f"{fixture.name} window: {problems}")
+    page.screenshot(path=str(ARTIFACTS / f"{fixture.name}-window.png"), full_page=True)
+    log(f"{fixture.name} {start} → {stop}: {len(bars)} one-second bars, {q_tx} transactions, {q_rows} rows (sluice query --stats agrees)")
+    ctx.close()
+
+
 def readme_shot(browser, out):
     """The README's picture: the first fixture's report, top of the page, a range selected."""
     fixture = ROOT / "Fixtures/mariadb-10.11"
@@ -192,6 +224,7 @@ def main():
         fails = Failures()
         for f in fixtures:
             check_fixture(browser, f, fails)
+        check_short_window(browser, fixtures[0], fails)
         browser.close()
     log(f"{len(fixtures)} fixture reports in {time.time() - t0:.1f} s; screenshots in {ARTIFACTS}")
     if fails:
