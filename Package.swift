@@ -23,6 +23,7 @@ let package = Package(
     .library(name: "CanalProtocol", targets: ["CanalProtocol"]),
     .library(name: "BinlogArchive", targets: ["BinlogArchive"]),
     .library(name: "SluiceKit", targets: ["SluiceKit"]),
+    .library(name: "BinlogReport", targets: ["BinlogReport"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,11 +59,13 @@ let package = Package(
     ),
     .target(name: "BinlogArchive", dependencies: ["BinlogFormat", "CZstd"], swiftSettings: fast),
     .target(name: "SluiceKit", dependencies: ["BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters"]),
+    // `sluice report`: an HTML page (or JSON) built from the indexes.
+    .target(name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters"], swiftSettings: fast),
     .executableTarget(
       name: "sluice",
       dependencies: [
         "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive",
-        "SluiceKit",
+        "SluiceKit", "BinlogReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

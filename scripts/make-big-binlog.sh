@@ -36,7 +36,8 @@
 # `SELECT 'sync'` every 1000 transactions keeps the clock in step with the binlog size);
 # bulk rows come from INSERT … SELECT FROM seq_1_to_N (the SEQUENCE engine).
 #
-# Environment: FORCE=1 regenerate even if cached; KEEP_SANDBOX=1 keep OUTDIR/sandbox (datadir).
+# Environment: FORCE=1 regenerate even if cached; KEEP_SANDBOX=1 keep OUTDIR/sandbox (datadir);
+# ROTATE_MB=N the server rotates at N MiB (max_binlog_size), for a multi-file archive of SIZE_MB.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -53,6 +54,8 @@ generator=4   # bump when the workload changes, so cached files are regenerated
 cached_ok() {
   [[ -s "$meta" ]] || return 1
   grep -qx "size_mb=$size_mb" "$meta" || return 1
+  # (metas written before ROTATE_MB existed have no rotate_mb line: not rotated)
+  grep -qx "rotate_mb=${ROTATE_MB:-}" "$meta" || { [[ -z "${ROTATE_MB:-}" ]] && ! grep -q "^rotate_mb=." "$meta"; } || return 1
   grep -qx "generator=$generator" "$meta" || return 1
   local line f want have n=0
   while IFS= read -r line; do
@@ -92,6 +95,7 @@ rm -f "$outdir"/binlog.[0-9]*
 mkdir -p "$sb"
 
 max_binlog=$(( size_mb >= 1024 ? 1073741824 : size_mb * 1048576 + 64 * 1048576 ))
+if [[ -n "${ROTATE_MB:-}" ]]; then max_binlog=$(( ROTATE_MB * 1048576 )); fi
 t0=$(date +%s.%N)
 "$here/mariadb-sandbox.sh" start "$sb" \
   --max-binlog-size="$max_binlog" \
@@ -489,6 +493,7 @@ t1=$(date +%s.%N)
 
 {
   echo "size_mb=$size_mb"
+  echo "rotate_mb=${ROTATE_MB:-}"
   echo "generator=$generator"
   # All but the newest file (opened by the final FLUSH BINARY LOGS).
   mapfile -t files < <(ls "$sb"/binlog.[0-9]* | sort -V)

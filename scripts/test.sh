@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, runs the unit and corpus tests (swift test),
-# then the SluiceKit documentation and Examples package, then the live MariaDB round trips (every column type; ALTERs under MINIMAL vs FULL metadata; SQL replay and flashback).
+# then the SluiceKit documentation and Examples package, then the live MariaDB round trips (every column type; ALTERs under
+# MINIMAL vs FULL metadata; SQL replay and flashback; every charset; old-format temporals),
+# then the fixture reports in headless chromium (screenshots in .ci-artifacts/report/).
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,3 +18,4 @@ SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py live --no-100k --workload Fixtures/workload-oldtemporal.sql --server-arg=--mysql56-temporal-format=OFF
+SLUICE="$PWD/.build/debug/sluice" python3 Tests/report/report_browser.py
