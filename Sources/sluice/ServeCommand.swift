@@ -299,6 +299,7 @@ struct ServeCommand: ParsableCommand {
         "destination '\(name)' mixes binlogs and Entry dumps (\(paths[kinds.firstIndex(of: .entryDump)!])); give one kind"
       )
     }
+    try start.validate(paths: paths, readerOptions: readerOptions)
     return CanalDestination(name: name) {
       try CanalBinlogEntrySource(
         paths: paths, options: mapping, readerOptions: readerOptions, start: start, schema: schema)
