@@ -185,7 +185,8 @@ public enum IndexStore {
     if let c = job.error, parseError == nil || (c.offset ?? 0) <= (parseError!.offset ?? .max) { throw c }
     if let parseError {
       // A last event cut short (a live or crashed file): index what is complete before it.
-      guard parseError.kind == .truncated, parseError.offset == reader.position,
+      // (Not a file whose Format_description itself is cut: that is no binlog yet.)
+      guard parseError.kind == .truncated, parseError.offset == reader.position, reader.position > 4,
         IncompleteTail.isCut(file.bytes, at: Int(reader.position), crc32: reader.format.checksum == .crc32)
       else { throw parseError }
       scanner.cutTail = reader.position
