@@ -4,6 +4,7 @@
   import Darwin
 #endif
 import BinlogFormat
+import CZstd
 
 /// Proves an archive restores its original: every frame is decompressed (with the seek table's
 /// and the frames' own checksums checked) and compared byte for byte with the original. Without
@@ -31,6 +32,13 @@ public enum ArchiveVerifier {
     if ZstdSeekTable.hasSeekableFooter(bytes) {
       return try verifySeekable(archive, name: name, original: originalFile, threads: threads)
     }
+    // libzstd skips skippable frames: a seek table whose footer is damaged would pass as a
+    // plain stream, though every seeking reader refuses the file.
+    if let at = seekTableFrame(in: bytes) {
+      throw BinlogError(
+        .malformed, "the seek table (a skippable frame at offset \(at)) has no valid footer: the archive is damaged",
+        file: name, offset: at)
+    }
     let original = originalFile?.bytes
     var releaseOriginal = originalFile.map { PageRelease($0) }
     var restored: UInt64 = 0
@@ -54,6 +62,20 @@ public enum ArchiveVerifier {
         .truncated, "restores \(restored) bytes, the original has \(original.count)", file: name, offset: restored)
     }
     return Report(seekable: false, frames: frames, restoredSize: restored, comparedWithOriginal: original != nil)
+  }
+
+  /// Offset of a skippable frame with the seek table's magic number, found by walking the
+  /// frames' headers (no decompression); nil when there is none.
+  static func seekTableFrame(in bytes: UnsafeRawBufferPointer) -> UInt64? {
+    var off = 0
+    while off + 8 <= bytes.count {
+      let magic = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: off, as: UInt32.self))
+      if magic == ZstdSeekTable.skippableMagic { return UInt64(off) }
+      let n = ZSTD_findFrameCompressedSize(bytes.baseAddress! + off, bytes.count - off)
+      if ZSTD_isError(n) != 0 || n == 0 { return nil }
+      off += n
+    }
+    return nil
   }
 
   private static func verifySeekable(

@@ -199,8 +199,11 @@ public enum Archiver {
       throw BinlogError(.io, "cannot create a temporary file here: \(String(cString: strerror(errno)))", file: tmp)
     }
     var placed = false
+    // Removed by a SIGINT/SIGTERM too, not only on an error.
+    let slot = TemporaryFiles.register(tmp)
     defer {
       if !placed { unlink(tmp) }
+      TemporaryFiles.forget(slot)
     }
     let report: ArchiveVerifier.Report
     do {

@@ -14,6 +14,8 @@ public struct BinlogError: Error, CustomStringConvertible, Sendable {
     case unsupported
     /// The operating system refused (missing file, permission, read error).
     case io
+    /// A position the caller gave is not in the file: not an event boundary, or past the end.
+    case badPosition
   }
 
   public var kind: Kind

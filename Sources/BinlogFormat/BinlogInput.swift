@@ -16,8 +16,13 @@ public final class BinlogInput: EventSource {
   /// File size, when known.
   public let size: UInt64?
 
+  /// The options the input was opened with.
+  public let options: ReaderOptions
+  public var maxEventSize: UInt64 { options.maxEventSize }
+
   public init(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
     self.path = path
+    self.options = options
     var st = stat()
     if path == "-" || (stat(path, &st) == 0 && ((st.st_mode & S_IFMT) == S_IFIFO || (st.st_mode & S_IFMT) == S_IFCHR)) {
       var fd: Int32 = 0
@@ -100,5 +105,33 @@ public final class BinlogInput: EventSource {
     }
     try mapped!.loadFormat()
     mapped!.seek(to: offset)
+  }
+
+  /// Seeks to a position a user gave (`--start-position N`): an offset that is not an event
+  /// boundary, or is past the end, is refused with the boundaries around it, rather than read
+  /// as an event header (which reports a nonsense size). Costs a header walk from offset 4.
+  public func seek(toUserPosition offset: UInt64) throws(BinlogError) {
+    if offset <= 4 { return }
+    var at: UInt64 = 4
+    var before: UInt64 = 4
+    let end = size ?? .max
+    while at < offset {
+      guard let n = eventSize(at: at), n >= 13 else { break }
+      before = at
+      at += UInt64(n)
+    }
+    if at != offset {
+      if offset >= end && at >= end {
+        throw BinlogError(
+          .badPosition, "start position \(offset) is past the end of the file (\(end) bytes; its last event starts at \(before))",
+          file: name)
+      }
+      let next = at > offset && at < end ? "\(at)" : nil
+      throw BinlogError(
+        .badPosition,
+        "start position \(offset) is not an event boundary: the events around it start at \(before)\(next.map { " and \($0)" } ?? "")",
+        file: name)
+    }
+    try seek(to: offset)
   }
 }

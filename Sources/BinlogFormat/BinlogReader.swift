@@ -5,7 +5,27 @@ public let binlogMagic: [UInt8] = [0xFE, 0x62, 0x69, 0x6E]
 public struct ReaderOptions: Sendable {
   /// Verify each event's CRC32 when the format description says events carry one.
   public var verifyChecksums: Bool = true
-  public init(verifyChecksums: Bool = true) { self.verifyChecksums = verifyChecksums }
+  /// Events (and a Transaction_payload's inner events) larger than this are refused rather
+  /// than allocated: the server's own limit (max_allowed_packet, slave_max_allowed_packet) is 1 GiB.
+  public var maxEventSize: UInt64 = 1 << 30
+  public init(verifyChecksums: Bool = true, maxEventSize: UInt64 = 1 << 30) {
+    self.verifyChecksums = verifyChecksums
+    self.maxEventSize = maxEventSize
+  }
+
+  /// Parses a byte count: digits with an optional K, M or G suffix (powers of 1024).
+  public static func parseByteCount(_ text: String) -> UInt64? {
+    var s = Substring(text.uppercased())
+    var unit: UInt64 = 1
+    if s.hasSuffix("B") { s = s.dropLast() }
+    if let last = s.last, let shift = ["K": 10, "M": 20, "G": 30][String(last)] {
+      unit = 1 << UInt64(shift)
+      s = s.dropLast()
+    }
+    guard let n = UInt64(s), n > 0 else { return nil }
+    let (v, overflow) = n.multipliedReportingOverflow(by: unit)
+    return overflow ? nil : v
+  }
 }
 
 /// Something that yields events one at a time: a mapped file or a stream.
@@ -26,10 +46,13 @@ public protocol EventSource {
   func lookaheadXid(from offset: UInt64) -> UInt64?
   /// The size of the event starting at `offset`, when the source can look there.
   func eventSize(at offset: UInt64) -> Int?
+  /// The largest event (or Transaction_payload inner event) to accept (`ReaderOptions.maxEventSize`).
+  var maxEventSize: UInt64 { get }
 }
 
 extension EventSource {
   public var mappedBytes: UnsafeRawBufferPointer? { nil }
+  public var maxEventSize: UInt64 { 1 << 30 }
 
   public func lookaheadXid(from offset: UInt64) -> UInt64? {
     guard let b = mappedBytes else { return nil }
@@ -57,8 +80,14 @@ public struct EventFramer: Sendable {
   /// True when the CRC32 trailers are to be verified (with `plainHeaderLength`).
   public private(set) var plainVerify = false
 
+  /// Set after a Format_description that says its server predates checksums: the next event
+  /// goes through `accept`, which checks that it does not carry a CRC32 after all.
+  private var checkNoChecksumClaim = false { didSet { refreshPlain() } }
+
   private mutating func refreshPlain() {
-    let plain = haveFormat && format.binlogVersion != 1 && format.typePermutation == nil && format.headerLength >= 19
+    let plain =
+      haveFormat && !checkNoChecksumClaim && format.binlogVersion != 1 && format.typePermutation == nil
+      && format.headerLength >= 19
     plainHeaderLength = plain ? format.headerLength : 0
     plainChecksumLength = format.checksum == .crc32 ? 4 : 0
     plainVerify = plainChecksumLength == 4 && options.verifyChecksums
@@ -90,6 +119,11 @@ public struct EventFramer: Sendable {
         .malformed, "event size \(size) is smaller than the \(minimum)-byte event header",
         file: name, offset: offset, eventType: h.type)
     }
+    if UInt64(size) > options.maxEventSize {
+      throw BinlogError(
+        .malformed, "event of \(size) bytes is larger than --max-event-size (\(options.maxEventSize) bytes)",
+        file: name, offset: offset, eventType: h.type)
+    }
     if size > available {
       throw BinlogError(
         .truncated,
@@ -110,11 +144,16 @@ public struct EventFramer: Sendable {
       } catch {
         throw error.with(file: name, offset: offset, eventType: header.type)
       }
-      if fde.checksum == .crc32 && options.verifyChecksums {
+      // Every server that knows checksums writes the Format_description with a CRC32 trailer,
+      // even when its algorithm byte says NONE (all such files of the corpus do): verifying it
+      // catches a damaged algorithm byte or server version, which would otherwise frame every
+      // later event wrongly with exit 0.
+      if fde.checksum != .notSupported && options.verifyChecksums {
         try verifyFDE(bytes, offset: offset, header: header)
       }
       format = fde
       haveFormat = true
+      checkNoChecksumClaim = fde.checksum == .notSupported && options.verifyChecksums
       let ev = RawEvent(
         offset: offset, header: header, bytes: bytes, headerLength: 19,
         checksumLength: fde.checksum == .notSupported ? 0 : 4)
@@ -136,6 +175,21 @@ public struct EventFramer: Sendable {
         throw BinlogError(
           .notABinlog, "the first event is \(header.type.name), not a Format_description event",
           file: name, offset: offset, eventType: header.type)
+      }
+    }
+    if checkNoChecksumClaim {
+      checkNoChecksumClaim = false
+      // A pre-checksum server's events end with their data; a valid CRC32 trailer (a 1 in 2^32
+      // chance otherwise) means the Format_description's server version was damaged.
+      if bytes.count >= format.headerLength + 4 {
+        let n = bytes.count - 4
+        let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+        if CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<n])) == stored {
+          throw BinlogError(
+            .malformed,
+            "this event carries a CRC32 trailer, but the Format_description (server version \(quotedVersion(format.serverVersion))) says the server predates checksums: the Format_description is damaged (use --no-verify-checksum to read anyway)",
+            file: name, offset: offset, eventType: header.type)
+        }
       }
     }
     let hasCRC = format.checksum == .crc32
@@ -184,6 +238,15 @@ public struct EventFramer: Sendable {
   }
 }
 
+/// A server version for a message: printable ASCII kept, other bytes as \xNN.
+func quotedVersion(_ s: String) -> String {
+  var out = "\""
+  for b in s.utf8 {
+    if b >= 0x20 && b < 0x7F { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "\\x" + String(b, radix: 16) }
+  }
+  return out + "\""
+}
+
 @usableFromInline func hex32(_ v: UInt32) -> String {
   let s = String(v, radix: 16)
   return String(repeating: "0", count: 8 - s.count) + s
@@ -206,6 +269,7 @@ public struct MappedBinlogReader: EventSource {
   public var name: String { framer.name }
   public var format: FormatDescription { framer.format }
   public var mappedBytes: UnsafeRawBufferPointer? { file.bytes }
+  public var maxEventSize: UInt64 { framer.options.maxEventSize }
 
   /// Opens a reader positioned on the first event. Checks the magic bytes.
   public init(file: MappedFile, name: String? = nil, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {

@@ -55,7 +55,9 @@ public final class FileIndex: @unchecked Sendable {
     self.mapping = mapping
     self.path = path
     let data = mapping.bytes
-    func bad(_ m: String) -> BinlogError { BinlogError(.malformed, "index is corrupt: \(m)", file: path) }
+    func bad(_ m: String) -> BinlogError {
+      BinlogError(.malformed, m.hasPrefix("index is corrupt: ") ? m : "index is corrupt: \(m)", file: path)
+    }
     guard data.count >= 12, data.prefix(8).elementsEqual(IndexLayout.magic) else { throw bad("bad magic") }
     let version = UInt32(littleEndian: data.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
     guard version == IndexLayout.version else {
@@ -68,6 +70,10 @@ public final class FileIndex: @unchecked Sendable {
       throw bad("header checksum mismatch")
     }
     var sections: [UInt32: UnsafeRawBufferPointer] = [:]
+    // Sections follow the header and each other with no gap, up to the end of the file: with
+    // the header's CRC, each section's CRC and each block's CRC (in its key), every byte of the
+    // file is covered by a checksum.
+    var sectionEnd = UInt64(hsize)
     var h = ByteCursor(UnsafeRawBufferPointer(rebasing: data[0..<(hsize - 4)]), position: 16)
     do throws(BinlogError) {
       sourceSize = try h.u64()
@@ -83,12 +89,15 @@ public final class FileIndex: @unchecked Sendable {
         let off = try h.u64()
         let len = try h.u64()
         guard off <= UInt64(data.count), len <= UInt64(data.count) - off else { throw bad("section \(kind) out of bounds") }
+        guard off == sectionEnd, sections[kind] == nil else { throw bad("section \(kind) at \(off), expected at \(sectionEnd)") }
+        sectionEnd = off + len
         let bytes = UnsafeRawBufferPointer(rebasing: data[Int(off)..<Int(off + len)])
         if kind != IndexLayout.Section.blocks.rawValue && CRC32.checksum(bytes) != crc {
           throw bad("section \(kind) checksum mismatch")
         }
         sections[kind] = bytes
       }
+      guard sectionEnd == UInt64(data.count) else { throw bad("\(UInt64(data.count) - sectionEnd) bytes after the last section") }
     } catch {
       throw bad(error.message)
     }
@@ -132,15 +141,24 @@ public final class FileIndex: @unchecked Sendable {
       var total: UInt64 = 0
       let blocksStart = UInt64(IndexLayout.headerReserve)
       let blocksEnd = blocksStart + UInt64(blocks.count)
+      // Blocks are written back to back: the keys must tile the blocks section exactly.
+      var nextBlock = blocksStart
       while !kc.isAtEnd {
         let k = try BlockKey(reading: &kc)
-        guard k.dataOffset >= blocksStart, UInt64(k.storedLength) <= blocksEnd - Swift.min(blocksEnd, k.dataOffset),
+        guard k.dataOffset == nextBlock, UInt64(k.storedLength) <= blocksEnd - Swift.min(blocksEnd, k.dataOffset),
           k.firstRecord == total, k.recordCount > 0, k.recordCount <= IndexLayout.maxRecordsPerBlock,
           UInt64(k.rawLength) == UInt64(k.recordCount) * UInt64(IndexLayout.recordSize) + UInt64(k.touchCount) * UInt64(IndexLayout.touchSize)
         else { throw bad("block key \(ks.count) is inconsistent") }
+        // Verified on load, not on first use: a damaged block found in the middle of a query
+        // could only end it early with a wrong answer, while a bad index found here is rebuilt.
+        // CRC32 runs at several GB/s: ~2 ms for the 10 MB index of a 1 GiB binlog.
+        let stored = UnsafeRawBufferPointer(rebasing: data[Int(k.dataOffset)..<Int(k.dataOffset + UInt64(k.storedLength))])
+        guard CRC32.checksum(stored) == k.crc else { throw bad("block at \(k.dataOffset) checksum mismatch") }
+        nextBlock = k.dataOffset + UInt64(k.storedLength)
         total += UInt64(k.recordCount)
         ks.append(k)
       }
+      guard nextBlock == blocksEnd else { throw bad("\(blocksEnd - nextBlock) bytes of blocks no key covers") }
       guard total == UInt64(transactionCount) else { throw bad("record count mismatch") }
       blockKeys = ks
       ddlSection = ddl
@@ -151,13 +169,9 @@ public final class FileIndex: @unchecked Sendable {
 
   // MARK: blocks
 
-  /// The stored (possibly compressed) bytes of a block, checksum verified.
+  /// The stored (possibly compressed) bytes of a block (its checksum was verified on load).
   func storedBlock(_ k: BlockKey) throws(BinlogError) -> UnsafeRawBufferPointer {
-    let b = UnsafeRawBufferPointer(rebasing: mapping.bytes[Int(k.dataOffset)..<Int(k.dataOffset + UInt64(k.storedLength))])
-    guard CRC32.checksum(b) == k.crc else {
-      throw BinlogError(.malformed, "index is corrupt: block at \(k.dataOffset) checksum mismatch", file: path)
-    }
-    return b
+    UnsafeRawBufferPointer(rebasing: mapping.bytes[Int(k.dataOffset)..<Int(k.dataOffset + UInt64(k.storedLength))])
   }
 
   /// Decodes block `i` into `buffer` (reused between calls) and returns its bytes.
@@ -239,6 +253,14 @@ public final class FileIndex: @unchecked Sendable {
 
   /// Size of the index file.
   public var byteCount: Int { mapping.bytes.count }
+
+  /// A one-line notice when the file ends with an incomplete event (still being written, or
+  /// cut by a crash): the index stops at the last complete transaction before it.
+  public var incompleteTailNotice: String? {
+    guard !isArchive, binlogSize > indexedEnd else { return nil }
+    let upTo = transactions.last?.end ?? 4
+    return "\(file): the last \(binlogSize - indexedEnd) bytes, from offset \(indexedEnd), are an incomplete event (the file is still being written, or was cut): read up to offset \(upTo), the end of its last complete transaction"
+  }
 
   // MARK: freshness
 

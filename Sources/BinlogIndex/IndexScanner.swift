@@ -30,6 +30,8 @@ struct IndexScanner {
   private var postReady = false
   /// Row counts computed ahead by the checksum thread, when there is one.
   var rowCounts: RowCountsAhead?
+  /// `ReaderOptions.maxEventSize`, for a Transaction_payload's inner events.
+  var maxEventSize: UInt64 = 1 << 30
 
   init(writer: IndexWriter, file: String) {
     self.writer = writer
@@ -132,10 +134,10 @@ struct IndexScanner {
       return
     case .gtid, .anonymousGTID:
       guard case .gtid(let g) = try EventBody.decode(raw, format: format, file: fileName) else { return }
-      beginMySQL(g, raw)
+      try beginMySQL(g, raw, fileName: fileName)
     case .gtidTagged:
       guard case .gtidTagged(let t) = try EventBody.decode(raw, format: format, file: fileName) else { return }
-      beginMySQL(t.event, raw)
+      try beginMySQL(t.event, raw, fileName: fileName)
     case .mariaGTID:
       let g: MariaGTIDEvent
       do { g = try MariaGTIDEvent(parsing: raw.body, serverID: raw.header.serverID) } catch {
@@ -143,6 +145,7 @@ struct IndexScanner {
         if let io = e.innerOffset { e.innerOffset = io + raw.headerLength }
         throw e.with(file: fileName, offset: raw.offset, eventType: type)
       }
+      try state.refuseNestedStart(raw, isGTID: true, file: fileName)
       state = TransactionState()
       begin(raw)
       state.gtid = .mariadb(g.gtid)
@@ -152,6 +155,7 @@ struct IndexScanner {
       let (kind, thread, q) = try classifyQuery(raw, format: format, fileName: fileName)
       switch kind {
       case .begin:
+        try state.refuseNestedStart(raw, isGTID: false, file: fileName)
         if state.gtid == nil && state.lastCommitted == nil && !state.open { begin(raw) }
         if state.startOffset == 0 { begin(raw) }
         state.open = true
@@ -269,7 +273,8 @@ struct IndexScanner {
     }
     // 3. A Transaction_payload's inner events follow it (their offsets are the payload's).
     if let payload {
-      let reader = try PayloadEventReader(payload: payload, outer: raw, format: format, fileName: fileName)
+      let reader = try PayloadEventReader(
+        payload: payload, outer: raw, format: format, fileName: fileName, maxEventSize: maxEventSize)
       while let inner = try reader.next() {
         try event(inner, format: format, fileName: fileName, inPayload: true, fileEnd: raw.endOffset)
       }
@@ -277,7 +282,8 @@ struct IndexScanner {
   }
 
   /// A MySQL GTID (plain, anonymous or tagged) opens a transaction.
-  private mutating func beginMySQL(_ g: GTIDEvent, _ raw: RawEvent) {
+  private mutating func beginMySQL(_ g: GTIDEvent, _ raw: RawEvent, fileName: String) throws(BinlogError) {
+    try state.refuseNestedStart(raw, isGTID: true, file: fileName)
     state = TransactionState()
     begin(raw)
     state.gtid = g.gtid.map { .mysql($0) }
@@ -339,9 +345,13 @@ struct IndexScanner {
     try writer.add(t)
   }
 
-  /// Completes the index (a trailing open transaction is kept as it is, marked by `end`).
-  mutating func finishRecords() throws(BinlogError) {
-    if hasCurrent { try finish(current) }
+  /// Set when the file's last event is cut short at this offset (`IncompleteTail`).
+  var cutTail: UInt64?
+
+  /// Completes the index (a trailing open transaction is kept as it is, marked by `end`,
+  /// unless `dropOpen`: then the index ends with the last complete transaction).
+  mutating func finishRecords(dropOpen: Bool = false) throws(BinlogError) {
+    if hasCurrent && !(dropOpen && !state.ended) { try finish(current) }
     hasCurrent = false
   }
 }

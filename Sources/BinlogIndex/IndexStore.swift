@@ -19,12 +19,15 @@ public enum IndexStore {
     public var note: String?
     /// Bytes of the binlog read to build or extend (0 when loaded).
     public var bytesRead: UInt64
+    /// Set when an index file existed but failed its checks (it was not used): one line for the user.
+    public var warning: String?
 
-    public init(index: FileIndex, outcome: Outcome, note: String?, bytesRead: UInt64) {
+    public init(index: FileIndex, outcome: Outcome, note: String?, bytesRead: UInt64, warning: String? = nil) {
       self.index = index
       self.outcome = outcome
       self.note = note
       self.bytesRead = bytesRead
+      self.warning = warning
     }
   }
 
@@ -64,9 +67,10 @@ public enum IndexStore {
     } else {
       scanner = IndexScanner(writer: writer, file: binlogBaseName(path))
     }
+    scanner.maxEventSize = options.maxEventSize
     var read: UInt64
     if let m = input.mapped {
-      read = try scanMapped(m.file, name: input.name, from: restart, scanner: &scanner, verify: options.verifyChecksums)
+      read = try scanMapped(m.file, name: input.name, from: restart, scanner: &scanner, options: options)
       scanner.meta.sourceKind = .binlog
       scanner.meta.sourceSize = UInt64(m.file.count)
       scanner.meta.binlogSize = UInt64(m.file.count)
@@ -88,7 +92,7 @@ public enum IndexStore {
       scanner.meta.binlogSize = input.size ?? scanner.meta.indexedEnd
       (scanner.meta.headHash, scanner.meta.tailHash) = FileIndex.archiveFingerprints(z.bytes)
     }
-    try scanner.finishRecords()
+    try scanner.finishRecords(dropOpen: scanner.cutTail != nil)
     try writer.finish(scanner.meta, tables: scanner.tables, ddl: scanner.ddl)
     if let tmp, let destination {
       if rename(tmp, destination) != 0 {
@@ -126,9 +130,11 @@ public enum IndexStore {
   /// `ChecksumJob.lead` bytes ahead, so the pages are faulted in (and cached) before the parser
   /// reaches them, and this thread releases them behind itself.
   static func scanMapped(
-    _ file: MappedFile, name: String, from: UInt64, scanner: inout IndexScanner, verify: Bool
+    _ file: MappedFile, name: String, from: UInt64, scanner: inout IndexScanner, options: ReaderOptions
   ) throws(BinlogError) -> UInt64 {
-    var reader = try MappedBinlogReader(file: file, name: name, options: ReaderOptions(verifyChecksums: false))
+    let verify = options.verifyChecksums
+    var reader = try MappedBinlogReader(
+      file: file, name: name, options: ReaderOptions(verifyChecksums: false, maxEventSize: options.maxEventSize))
     if from > 4 {
       try reader.loadFormat()
       reader.seek(to: from)
@@ -177,7 +183,14 @@ public enum IndexStore {
     if verify { job.releaseAll() }
     group.wait()
     if let c = job.error, parseError == nil || (c.offset ?? 0) <= (parseError!.offset ?? .max) { throw c }
-    if let parseError { throw parseError }
+    if let parseError {
+      // A last event cut short (a live or crashed file): index what is complete before it.
+      // (Not a file whose Format_description itself is cut: that is no binlog yet.)
+      guard parseError.kind == .truncated, parseError.offset == reader.position, reader.position > 4,
+        IncompleteTail.isCut(file.bytes, at: Int(reader.position), crc32: reader.format.checksum == .crc32)
+      else { throw parseError }
+      scanner.cutTail = reader.position
+    }
     return reader.bytesTouched - Swift.min(reader.bytesTouched, from > 4 ? from : 0)
   }
 
@@ -189,10 +202,13 @@ public enum IndexStore {
     let ipath = FileIndex.path(for: path, indexDir: indexDir)
     var existing: FileIndex?
     var note: String?
+    var warning: String?
     do {
       existing = try FileIndex.read(from: ipath)
     } catch {
+      // Never trusted: rebuilt (or, without persist, replaced by an in-memory index).
       note = error.message
+      warning = "\(error.message) (\(ipath)): \(persist ? "rebuilt" : "not used")"
       existing = nil
     }
     if let e = existing {
@@ -209,7 +225,7 @@ public enum IndexStore {
     }
     let (idx, read) = try build(path: path, destination: persist ? ipath : nil, options: options)
     let outcome: Outcome = !persist ? .inMemory : (existing != nil || note != nil) ? .rebuilt : .built
-    return Result(index: idx, outcome: outcome, note: note, bytesRead: read)
+    return Result(index: idx, outcome: outcome, note: note, bytesRead: read, warning: warning)
   }
 
   /// True when a usable index file exists for `path` (fresh or extendable).
@@ -257,6 +273,7 @@ final class ChecksumJob: @unchecked Sendable {
     let b = file.bytes
     var off = Int(from)
     var hasCRC = initialCRC
+    var checkNoChecksumClaim = false
     // The parser has read past `parserAt` (a credit per chunk); pages below `released` are dropped.
     var parserAt = off
     var released = off
@@ -287,11 +304,26 @@ final class ChecksumJob: @unchecked Sendable {
       if type == EventType.formatDescription.rawValue {
         guard let fde = try? FormatDescription(event: ev, headerLength: 19) else { return }
         hasCRC = fde.checksum == .crc32
-        if hasCRC && !fdeMatches(ev) {
+        // As `EventFramer.accept`: a checksum-aware server's Format_description always carries
+        // a CRC32 (even with algorithm NONE); a pre-checksum one's next event must not.
+        if fde.checksum != .notSupported && !fdeMatches(ev) {
           fail(ev, off, type)
           return
         }
+        checkNoChecksumClaim = fde.checksum == .notSupported
         ahead.useFormat(fde)
+      } else if checkNoChecksumClaim {
+        checkNoChecksumClaim = false
+        let n = size - 4
+        if n >= 19 && CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n]))
+          == UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+        {
+          error = BinlogError(
+            .malformed,
+            "this event carries a CRC32 trailer, but the Format_description says the server predates checksums: the Format_description is damaged (use --no-verify-checksum to read anyway)",
+            file: name, offset: UInt64(off), eventType: EventType(type))
+          return
+        }
       } else if hasCRC {
         let n = size - 4
         // The stored value is read after the bytes before it: it is then in cache.

@@ -28,6 +28,7 @@ public struct Archive {
     let ordered = paths.sorted { BinlogDirectory.naturalLess(baseName($0), baseName($1)) }
     var files: [File] = []
     var read: UInt64 = 0
+    var warnings: [String] = []
     for p in ordered {
       let r: IndexStore.Result
       if useIndex {
@@ -37,10 +38,11 @@ public struct Archive {
         r = IndexStore.Result(index: idx, outcome: .inMemory, note: nil, bytesRead: n)
       }
       read += r.bytesRead
+      if let w = r.warning { warnings.append(w) }
+      if let n = r.index.incompleteTailNotice { warnings.append(n) }
       files.append(
         File(path: p, name: baseName(p), index: r.index, indexOutcome: r.outcome, indexNote: r.note, size: r.index.binlogSize))
     }
-    var warnings: [String] = []
     for i in 0..<files.count {
       let f = files[i]
       let next = i + 1 < files.count ? files[i + 1].name : nil

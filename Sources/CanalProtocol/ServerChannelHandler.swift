@@ -97,6 +97,7 @@ final class CanalSessionHandler: ChannelInboundHandler {
 
   func channelInactive(context: ChannelHandlerContext) {
     if state != .closed { core.log("closed \(channelText)") }
+    core.connectionClosed(channel: channelText)
     state = .closed
     authTimer?.cancel()
     pollTimer?.cancel()

@@ -40,6 +40,15 @@ public struct CanalServerConfiguration: Sendable {
   public var idleTimeout: TimeAmount = .milliseconds(3_600_000)
   /// How often a GET waiting for a full batch polls a growing source.
   public var pollInterval: TimeAmount = .milliseconds(100)
+  /// A client identity's cursor (its open source, read-ahead and unacknowledged batches) is
+  /// released this long after the last connection that used it closed; its acknowledged
+  /// position is kept, and a later subscription resumes there (as after a rollback).
+  public var releaseCursorsAfter: Duration = .seconds(60)
+  /// Cursors held at once: a subscription beyond it first releases the closed ones (oldest
+  /// first), and is refused when every cursor has a live connection.
+  public var maxCursors = 256
+  /// Released cursors' positions kept (a few dozen bytes each); the oldest are forgotten beyond.
+  public var maxParkedPositions = 100_000
   /// Event-loop threads (network) and worker threads (reading sources).
   public var eventLoopThreads = 1
   public var workerThreads = 2
@@ -68,6 +77,19 @@ public final class CanalServerCore: @unchecked Sendable {
   private let destinations: [String: CanalDestination]
   private let lock = PosixLock()
   private var cursors: [IdentityKey: ClientCursor] = [:]
+  /// The connection that last used each cursor, and when it closed (nil while open).
+  private var cursorChannel: [IdentityKey: String] = [:]
+  private var cursorClosedAt: [IdentityKey: ContinuousClock.Instant] = [:]
+  /// Released cursors: where each resumes, and the subscription's filter (nil: the server's).
+  private var parked: [IdentityKey: Parked] = [:]
+  private var parkedOrder: UInt64 = 0
+
+  struct Parked {
+    var position: CanalLogPosition?
+    var countAtPosition: Int
+    var filter: String?
+    var order: UInt64
+  }
 
   struct IdentityKey: Hashable {
     var destination: String
@@ -169,34 +191,120 @@ public final class CanalServerCore: @unchecked Sendable {
 
     lock.lock()
     let existing = cursors[key]
+    if existing != nil { touch(key, channel: channel) }
     lock.unlock()
     if let existing {
       if let white { existing.setFilter(filter, text: white) }
       return .ack
     }
-    guard let destination = destinations[key.destination] else {
+    guard destinations[key.destination] != nil else {
       return .error(unknownDestination(key.destination, channel: channel))
     }
+    switch openCursor(key, white: white, channel: channel) {
+    case .failure(let e): return .error(e)
+    case .success(let cursor):
+      if let white { cursor.setFilter(filter, text: white) }
+      return .ack
+    }
+  }
+
+  /// A new cursor for `key` (resumed where it was released, if it was), registered unless
+  /// another connection registered one meanwhile (that one is returned).
+  private func openCursor(_ key: IdentityKey, white: String?, channel: String) -> Result<ClientCursor, CanalServerError> {
+    guard let destination = destinations[key.destination] else {
+      return .failure(unknownDestination(key.destination, channel: channel))
+    }
+    lock.lock()
+    releaseClosedCursors(now: .now, making: cursors[key] == nil ? 1 : 0)
+    let full = cursors[key] == nil && cursors.count >= configuration.maxCursors
+    let resumeFrom = parked[key]
+    lock.unlock()
+    if full {
+      return .failure(
+        .exception(
+          channel: channel, CanalServerError.serverException,
+          "too many client identities: \(configuration.maxCursors) have connections open"))
+    }
     let source: any CanalEntrySource
+    let filterText = white ?? resumeFrom?.filter
+    let filter: CanalEntryFilter
     do {
       source = try destination.openSource()
+      filter = try entryFilter(white: filterText)
     } catch {
-      return .error(.exception(channel: channel, CanalServerError.serverException, "\(error)"))
+      return .failure(.exception(channel: channel, CanalServerError.serverException, "\(error)"))
     }
     let cursor = ClientCursor(
       destination: key.destination, clientID: key.clientID, source: source,
-      filter: filter, filterText: white ?? configuration.filter, configuration: configuration)
+      filter: filter, filterText: filterText ?? configuration.filter, configuration: configuration)
+    if let p = resumeFrom?.position { cursor.resume(after: p, count: resumeFrom!.countAtPosition) }
     lock.lock()
     // Another connection of the same identity may have subscribed meanwhile; keep the first.
     if let raced = cursors[key] {
+      touch(key, channel: channel)
       lock.unlock()
-      if let white { raced.setFilter(filter, text: white) }
-      return .ack
+      return .success(raced)
     }
     cursors[key] = cursor
+    parked[key] = nil
+    touch(key, channel: channel)
     lock.unlock()
-    log("subscribed \(key.destination)/\(key.clientID) filter '\(cursor.filterText)' on \(channel)")
-    return .ack
+    log(
+      "subscribed \(key.destination)/\(key.clientID) filter '\(cursor.filterText)' on \(channel)"
+        + (resumeFrom?.position.map { ", resumed after \($0)" } ?? ""))
+    return .success(cursor)
+  }
+
+  /// Notes that `channel` uses `key`'s cursor (under `lock`).
+  private func touch(_ key: IdentityKey, channel: String) {
+    if cursorChannel[key] != channel { cursorChannel[key] = channel }
+    if cursorClosedAt[key] != nil { cursorClosedAt[key] = nil }
+  }
+
+  /// A connection closed: its cursors start their release countdown (and those past it go).
+  public func connectionClosed(channel: String) {
+    lock.lock()
+    let now = ContinuousClock.now
+    for (key, c) in cursorChannel where c == channel && cursors[key] != nil { cursorClosedAt[key] = now }
+    releaseClosedCursors(now: now, making: 0)
+    lock.unlock()
+  }
+
+  /// Releases (under `lock`) the cursors closed for `releaseCursorsAfter`, then, to make room for
+  /// `making` new cursors under `maxCursors`, closed ones oldest first whatever their age.
+  private func releaseClosedCursors(now: ContinuousClock.Instant, making: Int) {
+    var closed = cursorClosedAt.sorted { $0.value < $1.value }
+    while let (key, at) = closed.first, now - at >= configuration.releaseCursorsAfter {
+      park(key)
+      closed.removeFirst()
+    }
+    while making > 0 && cursors.count + making > configuration.maxCursors, let (key, _) = closed.first {
+      park(key)
+      closed.removeFirst()
+    }
+  }
+
+  /// Drops `key`'s cursor, keeping where it resumes (under `lock`).
+  private func park(_ key: IdentityKey) {
+    cursorClosedAt[key] = nil
+    cursorChannel[key] = nil
+    guard let cursor = cursors.removeValue(forKey: key) else { return }
+    let (position, count) = cursor.resumePoint
+    parkedOrder += 1
+    parked[key] = Parked(
+      position: position, countAtPosition: count,
+      filter: cursor.filterText == configuration.filter ? nil : cursor.filterText, order: parkedOrder)
+    if parked.count > configuration.maxParkedPositions, let oldest = parked.min(by: { $0.value.order < $1.value.order }) {
+      parked[oldest.key] = nil
+    }
+    log("released the cursor of \(key.destination)/\(key.clientID) (resumes after \(position.map(\.description) ?? "the start"))")
+  }
+
+  /// Cursors held and positions kept (for tests and diagnostics).
+  var cursorCounts: (live: Int, parked: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    return (cursors.count, parked.count)
   }
 
   /// Forgets the identity's cursor and outstanding batches; a later subscription starts over.
@@ -210,6 +318,9 @@ public final class CanalServerCore: @unchecked Sendable {
     case .success(let key):
       lock.lock()
       let removed = cursors.removeValue(forKey: key)
+      parked[key] = nil
+      cursorChannel[key] = nil
+      cursorClosedAt[key] = nil
       lock.unlock()
       if removed != nil { log("unsubscribed \(key.destination)/\(key.clientID) on \(channel)") }
       return .ack
@@ -323,8 +434,17 @@ public final class CanalServerCore: @unchecked Sendable {
       return .failure(unknownDestination(key.destination, channel: channel))
     }
     lock.lock()
-    let cursor = cursors[key]
+    var cursor = cursors[key]
+    if cursor != nil { touch(key, channel: channel) }
+    let wasParked = parked[key] != nil
     lock.unlock()
+    if cursor == nil && wasParked {
+      // Released while its client was away: resume it where it was acknowledged.
+      switch openCursor(key, white: nil, channel: channel) {
+      case .failure(let e): return .failure(e)
+      case .success(let c): cursor = c
+      }
+    }
     guard let cursor else {
       return .failure(
         .exception(

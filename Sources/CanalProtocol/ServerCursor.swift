@@ -6,6 +6,7 @@
   import Foundation
 #endif
 import BinlogFormat
+import BinlogQuery
 import NIOCore
 
 /// How a GET's batch is sized (`canal.instance.memory.batch.mode`).
@@ -51,7 +52,15 @@ final class ClientCursor: @unchecked Sendable {
   private var sourcedEntries = 0
   private var sourcedBytes = 0
   /// Position of the last entry of the last acknowledged batch.
-  private(set) var ackedPosition: CanalLogPosition?
+  private(set) var ackedPosition: CanalLogPosition? {
+    didSet { if ackedPosition != oldValue { ackedAtPosition = 0 } }
+  }
+  /// How many acknowledged entries, at the end, have exactly `ackedPosition` (entries of one
+  /// event share it): a resumed cursor skips that many there.
+  private(set) var ackedAtPosition = 0
+  /// Entries of the source to drop before any is shaped: those up to a parked cursor's
+  /// acknowledged position (`resume(after:count:)`).
+  private var skipThrough: (position: CanalLogPosition, count: Int)?
 
   // Empty-transaction suppression (Canal's EntryEventSink): a BEGIN is held until a row arrives.
   private var heldBegin: PositionedEntry?
@@ -155,7 +164,7 @@ final class ClientCursor: @unchecked Sendable {
     nextBatchID += 1
     let payload = entries.map(\.bytes)
     if autoAck && outstanding.isEmpty {
-      ackedPosition = entries.last?.position
+      noteAcknowledged(entries)
       autoAcked.insert(id)
       if autoAcked.count > 1024, let oldest = autoAcked.min() { autoAcked.remove(oldest) }
     } else {
@@ -186,7 +195,47 @@ final class ClientCursor: @unchecked Sendable {
     let batch = outstanding.removeFirst()
     outstandingEntries -= batch.entries.count
     outstandingBytes -= batch.bytes
-    if let last = batch.entries.last { ackedPosition = last.position }
+    noteAcknowledged(batch.entries)
+  }
+
+  private func noteAcknowledged(_ entries: [PositionedEntry]) {
+    guard let last = entries.last?.position else { return }
+    ackedPosition = last
+    ackedAtPosition += entries.reversed().prefix { $0.position == last }.count
+  }
+
+  /// Where a fresh cursor resumes this one: the acknowledged position and the entries at it.
+  var resumePoint: (CanalLogPosition?, Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    return (ackedPosition, ackedAtPosition)
+  }
+
+  /// Starts a fresh cursor where a released one stopped: the source's entries up to `position`
+  /// (and `count` entries at it) are dropped unread by the client, as after a rollback to the
+  /// last acknowledged batch.
+  func resume(after position: CanalLogPosition, count: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    skipThrough = (position, count)
+    ackedPosition = position
+    ackedAtPosition = count
+  }
+
+  /// True while the source's next entries are still before the resume point.
+  private func skips(_ entry: PositionedEntry) -> Bool {
+    guard let (target, count) = skipThrough else { return false }
+    let p = entry.position
+    let before =
+      p.journalName == target.journalName
+      ? p.offset < target.offset : BinlogDirectory.naturalLess(p.journalName, target.journalName)
+    if before { return true }
+    if p == target && count > 0 {
+      skipThrough = (target, count - 1)
+      return true
+    }
+    skipThrough = nil
+    return false
   }
 
   /// CLIENTROLLBACK: `batchID` 0 rolls back every outstanding batch; another id must be the
@@ -237,6 +286,7 @@ final class ClientCursor: @unchecked Sendable {
       let chunk = try source.next(max: want)
       if chunk.isEmpty { return }
       for entry in chunk {
+        if skips(entry) { continue }
         sourcedEntries += 1
         sourcedBytes += entry.bytes.count
         shape(entry)

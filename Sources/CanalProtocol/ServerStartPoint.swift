@@ -46,7 +46,14 @@ public struct CanalStartPoint: Sendable {
   public func firstFile(of paths: [String], readerOptions: ReaderOptions) throws -> Int {
     var first = 0
     if let file = position?.file {
-      guard let i = paths.firstIndex(where: { $0 == file || binlogBaseName($0) == file }) else {
+      // Clients see a binlog's own name in every Entry header, also when it is served from
+      // its archive (`binlog.000002.zst`): accept either name.
+      let want = ZstdBinlog.originalName(binlogBaseName(file))
+      guard
+        let i = paths.firstIndex(where: {
+          $0 == file || binlogBaseName($0) == file || ZstdBinlog.originalName(binlogBaseName($0)) == want
+        })
+      else {
         throw BinlogError(
           .io, "--start-position names \(file), which is not among the inputs", file: file)
       }
@@ -64,6 +71,19 @@ public struct CanalStartPoint: Sendable {
     }
     return first
   }
+
+  /// Refuses at start-up, not at a client's first subscribe, a position whose file is not
+  /// among `paths` or whose offset is past that file's end.
+  public func validate(paths: [String], readerOptions: ReaderOptions) throws {
+    guard let position, !paths.isEmpty else { return }
+    let i = try firstFile(of: paths, readerOptions: readerOptions)
+    let input = try BinlogInput(path: paths[i], options: readerOptions)
+    if let size = input.size, position.offset > size {
+      throw BinlogError(
+        .badPosition, "--start-position \(position.offset) is past the end of \(input.name) (\(size) bytes)",
+        file: paths[i])
+    }
+  }
 }
 
 /// A start point applied to binlog events as they are mapped, with the walker's knowledge of
@@ -72,6 +92,8 @@ public struct CanalStartPoint: Sendable {
 public final class CanalStartFilter {
   public let point: CanalStartPoint
   private let positionFile: String
+  /// The same file's archive name (the stream may name a file served from its archive so).
+  private let positionArchive: String
   private var positionReached: Bool
   private var timeReached: Bool
   private var currentStart: (file: String, offset: UInt64)?
@@ -80,15 +102,16 @@ public final class CanalStartFilter {
   /// `firstFile`: the base name of the first file read (where a bare `N` position points).
   public init(_ point: CanalStartPoint, firstFile: String) {
     self.point = point
-    positionFile = point.position?.file.map(binlogBaseName) ?? firstFile
+    positionFile = ZstdBinlog.originalName(point.position?.file.map(binlogBaseName) ?? firstFile)
+    positionArchive = positionFile + ".zst"
     positionReached = point.position == nil
     timeReached = point.startMillis == nil
   }
 
   public func admits(_ transaction: TransactionState, at position: CanalPosition) -> Bool {
     if !positionReached, let target = point.position {
-      positionReached =
-        position.file == positionFile ? position.offset >= target.offset : position.file != positionFile
+      let inFile = position.file == positionFile || position.file == positionArchive
+      positionReached = inFile ? position.offset >= target.offset : true
       if !positionReached { return false }
     }
     // A new transaction (or statement outside one) starts: decide for all of its events.
@@ -130,7 +153,7 @@ public struct CanalStartGate: Sendable {
     if !positionReached, let target = point.position {
       let journal = entry.position.journalName
       if firstJournal == nil { firstJournal = journal }
-      let file = target.file.map(binlogBaseName) ?? firstJournal!
+      let file = target.file.map { ZstdBinlog.originalName(binlogBaseName($0)) } ?? firstJournal!
       if journal == file {
         positionReached = entry.position.offset >= Int64(clamping: target.offset)
       } else {

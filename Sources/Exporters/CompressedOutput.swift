@@ -65,17 +65,16 @@ extension OutputSink {
     try OutputFile.refuseInputs(path, protectedPaths)
     let target = try OutputFile(path: path, protecting: protectedPaths)
     let sink = OutputSink(fd: target.fd, ownsFD: true)
+    sink.target = target
+    sink.displayName = path
     let z = try ZstdOutputStream(level: level, name: path)
-    sink.transform = { chunk, write in
-      try z.compress(chunk, write)
-      if chunk == nil { try target.commit() }
-    }
+    sink.transform = { chunk, write in try z.compress(chunk, write) }
     return sink
   }
 }
 
 /// A temporary file that becomes `path` on `commit()`, or disappears when dropped uncommitted.
-final class OutputFile {
+public final class OutputFile {
   let path: String
   let temporaryPath: String
   let fd: Int32
@@ -91,8 +90,29 @@ final class OutputFile {
     temporaryPath = dir + "." + name + ".tmp-\(getpid())"
     fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     if fd < 0 {
-      throw BinlogError(.io, "cannot create output: \(String(cString: strerror(errno)))", file: temporaryPath)
+      throw BinlogError(.io, "cannot create output: \(String(cString: strerror(errno)))", file: path)
     }
+    signalSlot = TemporaryFiles.register(temporaryPath)
+  }
+
+  private var signalSlot = -1
+
+  /// When set (the CLI sets it), `commit()` only queues the rename: `commitDeferred()` does
+  /// them when the whole run succeeded, `discardDeferred()` removes the files when it did not,
+  /// so a run that reports an error leaves no output at all.
+  nonisolated(unsafe) public static var deferCommits = false
+  nonisolated(unsafe) private static var deferred: [OutputFile] = []
+
+  /// Renames every queued output into place.
+  public static func commitDeferred() throws {
+    let files = deferred
+    deferred = []
+    for f in files { try f.place() }
+  }
+
+  /// Removes every queued output (the run failed after writing them).
+  public static func discardDeferred() {
+    deferred = []
   }
 
   /// Refuses `path` when it is one of the inputs (same device and inode).
@@ -109,16 +129,27 @@ final class OutputFile {
 
   /// Renames the finished temporary file to `path` (the descriptor is closed by the sink).
   func commit() throws {
+    if OutputFile.deferCommits {
+      OutputFile.deferred.append(self)
+      return
+    }
+    try place()
+  }
+
+  private func place() throws {
     // The target may have become an input's name since the sink was created: check again.
     try Self.refuseInputs(path, protectedPaths)
     if rename(temporaryPath, path) != 0 {
       throw BinlogError(.io, "cannot rename \(temporaryPath) into place: \(String(cString: strerror(errno)))", file: path)
     }
     committed = true
+    TemporaryFiles.forget(signalSlot)
+    signalSlot = -1
   }
 
   deinit {
     if !committed { unlink(temporaryPath) }
+    TemporaryFiles.forget(signalSlot)
   }
 }
 

@@ -89,24 +89,34 @@ public final class OutputSink {
     return captured
   }
 
-  /// Creates (or truncates) `path`. Refuses to write over `protectedPaths` (the inputs).
+  /// An output file, all or nothing: written under a temporary name beside `path` and renamed
+  /// to `path` by `close()` (see `OutputFile` for deferred commits); removed when the run fails
+  /// or is killed. A device or pipe given as `path` (`/dev/null`, a FIFO) is written directly.
+  /// Refuses to write over `protectedPaths` (the inputs).
   public static func file(_ path: String, protecting protectedPaths: [String] = []) throws -> OutputSink {
     if path == "-" { return standardOutput() }
+    try OutputFile.refuseInputs(path, protectedPaths)
     var st = stat()
-    if stat(path, &st) == 0 {
-      for p in protectedPaths {
-        var ps = stat()
-        if stat(p, &ps) == 0, ps.st_dev == st.st_dev, ps.st_ino == st.st_ino {
-          throw BinlogError(.io, "refusing to write output over an input file", file: path)
-        }
+    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
+      let fd = open(path, O_WRONLY | O_CLOEXEC)
+      if fd < 0 {
+        throw BinlogError(.io, "cannot open output: \(String(cString: strerror(errno)))", file: path)
       }
+      let sink = OutputSink(fd: fd, ownsFD: true)
+      sink.displayName = path
+      return sink
     }
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    if fd < 0 {
-      throw BinlogError(.io, "cannot create output: \(String(cString: strerror(errno)))", file: path)
-    }
-    return OutputSink(fd: fd, ownsFD: true)
+    let target = try OutputFile(path: path, protecting: protectedPaths)
+    let sink = OutputSink(fd: target.fd, ownsFD: true)
+    sink.target = target
+    sink.displayName = path
+    return sink
   }
+
+  /// The file `close()` renames into place (nil for stdout, devices and memory sinks).
+  var target: OutputFile?
+  /// The output's name in error messages.
+  public var displayName: String?
 
   @inlinable public func write(_ s: String) {
     var s = s
@@ -143,7 +153,13 @@ public final class OutputSink {
       if r < 0 {
         if errno == EINTR { continue }
         if errno == EPIPE { throw OutputClosed() }
-        throw BinlogError(.io, "write failed: \(String(cString: strerror(errno)))")
+        let why = String(cString: strerror(errno))
+        if let target {
+          throw BinlogError(
+            .io, "write failed: \(why) (the partial output is removed; nothing was written to \(target.path))",
+            file: target.path)
+        }
+        throw BinlogError(.io, "write failed: \(why)", file: displayName)
       }
       off += r
     }
@@ -153,7 +169,16 @@ public final class OutputSink {
   public func close() throws {
     try flush()
     if let transform { try transform(nil) { try self.rawWrite($0) } }
-    if ownsFD { _ = Glibc.close(fd) }
+    if ownsFD {
+      // A file system may report a failed write-back only here (NFS, a full quota).
+      if Glibc.close(fd) != 0, let target {
+        throw BinlogError(.io, "write failed: \(String(cString: strerror(errno)))", file: target.path)
+      }
+    }
+    if let target {
+      self.target = nil
+      try target.commit()
+    }
   }
 }
 

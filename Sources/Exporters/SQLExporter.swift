@@ -33,6 +33,8 @@ public final class SQLExporter {
   public private(set) var rowsWritten: UInt64 = 0
   /// Rows that could not be written (no column names for an UPDATE/DELETE, no exact literal).
   public private(set) var rowsSkipped: UInt64 = 0
+  /// Where the first skipped row is (file as read, event offset), for the one-line warning.
+  public private(set) var firstSkippedRow: (file: String, offset: UInt64)?
 
   private var open = false
   /// The XA id of the transaction about to start (MariaDB: from its GTID event), as SQL text.
@@ -340,6 +342,7 @@ public final class SQLExporter {
         {
           _ = problem(table, "the old values are not in the binlog (undoing updates and deletes needs binlog_row_image=FULL)")
           rowsSkipped += 1
+          if firstSkippedRow == nil { firstSkippedRow = (walker.fileName, ev.raw.offset) }
           emit("-- row skipped at \(binlogBaseName(walker.fileName)):\(ev.raw.offset): \(lastProblem)\n")
           continue
         }
@@ -358,6 +361,7 @@ public final class SQLExporter {
           rowsWritten += 1
         } else {
           rowsSkipped += 1
+          if firstSkippedRow == nil { firstSkippedRow = (walker.fileName, ev.raw.offset) }
           emit("-- row skipped at \(binlogBaseName(walker.fileName)):\(ev.raw.offset): \(lastProblem)\n")
         }
       }
@@ -547,7 +551,11 @@ final class Spool {
       throw BinlogError(.io, "cannot create a temporary file for the flashback: \(String(cString: strerror(errno)))", file: dir)
     }
     template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    directory = dir
   }
+
+  /// Where the spool lives (TMPDIR), for messages.
+  private var directory = ""
 
   deinit { close(fd) }
 
@@ -579,7 +587,11 @@ final class Spool {
     var done = 0
     while done < pending.count {
       let n = pending.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(size) + off_t(done)) }
-      if n <= 0 { throw BinlogError(.io, "cannot write the flashback spool: \(String(cString: strerror(errno)))") }
+      if n <= 0 {
+        throw BinlogError(
+          .io, "cannot write the flashback spool (a temporary file in \(directory)): \(String(cString: strerror(errno)))",
+          file: directory)
+      }
       done += n
     }
     size += UInt64(pending.count)

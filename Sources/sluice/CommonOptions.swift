@@ -14,7 +14,20 @@ struct ReadOptions: ParsableArguments {
   @Flag(name: .customLong("skip-errors"), help: "Report events that fail to decode and continue with the next one.")
   var skipErrors = false
 
-  var readerOptions: ReaderOptions { ReaderOptions(verifyChecksums: !noVerifyChecksum) }
+  @Option(
+    name: .customLong("max-event-size"),
+    help: "Refuse events (and compressed transactions' inner events) larger than this: bytes, or with K, M, G (default 1G, the server's limit).")
+  var maxEventSize: String = "1G"
+
+  func validate() throws {
+    guard ReaderOptions.parseByteCount(maxEventSize) != nil else {
+      throw ValidationError("--max-event-size: give a byte count such as 1G, 64M or 65536")
+    }
+  }
+
+  var readerOptions: ReaderOptions {
+    ReaderOptions(verifyChecksums: !noVerifyChecksum, maxEventSize: ReaderOptions.parseByteCount(maxEventSize) ?? 1 << 30)
+  }
 }
 
 /// `--compress` for commands that write exports (with `-o`): the sink for the output path.
@@ -62,9 +75,16 @@ func report(_ message: String) {
 /// Runs `body`, mapping thrown errors to one stderr line and an exit code.
 func runReporting(_ body: () throws -> Int32) throws {
   signal(SIGPIPE, SIG_IGN)
-  let code: Int32
+  // Outputs are all or nothing: renamed into place only when the run exits 0 (or, with
+  // --skip-errors, when it went on past the errors it reported).
+  OutputFile.deferCommits = true
+  defer { OutputFile.discardDeferred() }
+  var code: Int32
   do {
     code = try body()
+    if code == 0 || (code == Exit.badInput && CommandLine.arguments.contains("--skip-errors")) {
+      try OutputFile.commitDeferred()
+    }
   } catch is OutputClosed {
     code = 0
   } catch let e as BinlogError {

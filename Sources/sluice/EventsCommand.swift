@@ -18,7 +18,7 @@ struct EventsCommand: ParsableCommand {
   @Option(help: "Output format: text or ndjson.")
   var format: String = "text"
 
-  @Option(name: .customLong("start-position"), help: "List events starting at or after this offset (must be an event boundary to seek; otherwise filters).")
+  @Option(name: .customLong("start-position"), help: "List events starting at this offset of the first file (an event boundary; otherwise refused, naming the boundaries around it; streams filter).")
   var startPosition: UInt64?
 
   @Option(name: .customLong("stop-position"), help: "List events starting before this offset.")
@@ -55,8 +55,10 @@ struct EventsCommand: ParsableCommand {
           var walker = BinlogWalker(source: input)
           walker.skipErrors = read.skipErrors
           walker.onSkippedError = { e in report("skipped: \(e.description)") }
-          if let start = startPosition, start > 4, input.isSeekable {
-            try input.seek(to: start)
+          // Like mariadb-binlog, a start offset applies to the first file only.
+          if k > 0 { listing.startPosition = 0 }
+          if k == 0, let start = startPosition, start > 4, input.isSeekable {
+            try input.seek(toUserPosition: start)
           }
           let stop = stopPosition ?? .max
           try walker.run { w, ev in

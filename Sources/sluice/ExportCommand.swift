@@ -198,7 +198,8 @@ struct ExportCommand: ParsableCommand {
       try flat?.finish()
       try sql?.finish()
       if let sql, sql.rowsSkipped > 0 {
-        report("warning: \(sql.rowsSkipped) row(s) could not be written as SQL (see the comments in the output)")
+        let at = sql.firstSkippedRow.map { ", the first at \($0.file): at offset \($0.offset)" } ?? ""
+        report("warning: \(sql.rowsSkipped) row(s) could not be written as SQL (see the comments in the output\(at))")
         worst = Swift.max(worst, Exit.badInput)
       }
       try sink.close()

@@ -72,6 +72,7 @@ struct IndexCommand: ParsableCommand {
         }
         if let note = r.note { line += " [\(note)]" }
         print(line)
+        if let n = r.index.incompleteTailNotice { report("note: \(n)") }
       }
       return 0
     }

@@ -91,6 +91,14 @@ struct ServeCommand: ParsableCommand {
   var maxFrame: Int = 16 << 20
 
   @Option(
+    name: .customLong("release-cursors-after"),
+    help: "Seconds after a client's connection closes before its cursor is released (its acknowledged position is kept; it resumes there).")
+  var releaseCursorsAfter: Int = 60
+
+  @Option(name: .customLong("max-cursors"), help: "Client cursors held at once (closed ones are released first to make room).")
+  var maxCursors: Int = 256
+
+  @Option(
     help: "Time zone for TIMESTAMP values of binlog inputs: UTC (default), +HH:MM, or an IANA name."
   )
   var timezone: String = "UTC"
@@ -228,6 +236,8 @@ struct ServeCommand: ParsableCommand {
       config.batchMode = CanalBatchMode(rawValue: batchMode.uppercased()) ?? .memSize
       config.suppressEmptyTransactions = !keepEmptyTransactions
       config.maxFrameLength = maxFrame
+      config.releaseCursorsAfter = .seconds(Swift.max(0, releaseCursorsAfter))
+      config.maxCursors = Swift.max(1, maxCursors)
       if verbose { config.log = { line in report(line) } }
 
       var served: [CanalDestination] = []
@@ -299,6 +309,7 @@ struct ServeCommand: ParsableCommand {
         "destination '\(name)' mixes binlogs and Entry dumps (\(paths[kinds.firstIndex(of: .entryDump)!])); give one kind"
       )
     }
+    try start.validate(paths: paths, readerOptions: readerOptions)
     return CanalDestination(name: name) {
       try CanalBinlogEntrySource(
         paths: paths, options: mapping, readerOptions: readerOptions, start: start, schema: schema)

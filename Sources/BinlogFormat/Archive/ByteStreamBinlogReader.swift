@@ -134,7 +134,7 @@ public final class ByteStreamBinlogReader: EventSource {
     let hb = window.bytes(need)
     let header = need == 13 ? EventHeader(v1: hb) : EventHeader(v4: hb)
     let size = Int(header.eventSize)
-    if size <= (1 << 30) { try fill(size) }
+    if UInt64(size) <= framer.options.maxEventSize { try fill(size) }
     if window.available < size, let e = pendingError { throw e }
     let sz = try framer.eventSize(header: header, offset: position, available: window.available)
     let ev: RawEvent

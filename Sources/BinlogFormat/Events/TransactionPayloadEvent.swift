@@ -58,13 +58,21 @@ public final class PayloadEventReader {
   private var input: ZSTD_inBuffer
   private var window = ByteWindow(capacity: 256 * 1024)
   private var streamDone = false
+  /// The largest inner event accepted, and the payload's declared uncompressed size (0: none).
+  private let maxEventSize: UInt64
+  private let declaredSize: UInt64
   /// Offset of the next inner event within the uncompressed payload.
   public private(set) var innerOffset: UInt64 = 0
   /// Total uncompressed bytes produced so far.
   public private(set) var produced: UInt64 = 0
 
-  public init(payload: TransactionPayloadEvent, outer: RawEvent, format: FormatDescription, fileName: String) throws(BinlogError) {
+  public init(
+    payload: TransactionPayloadEvent, outer: RawEvent, format: FormatDescription, fileName: String,
+    maxEventSize: UInt64 = 1 << 30
+  ) throws(BinlogError) {
     self.compression = payload.compression
+    self.maxEventSize = maxEventSize
+    self.declaredSize = payload.uncompressedSize
     self.outer = outer
     self.format = format
     self.fileName = fileName
@@ -139,7 +147,15 @@ public final class PayloadEventReader {
     let header = EventHeader(v4: window.bytes(19))
     let size = Int(header.eventSize)
     guard size >= 19 else { throw fail("inner event at payload offset \(innerOffset) has size \(size)") }
-    guard size <= 1 << 30 else { throw fail("inner event at payload offset \(innerOffset) claims \(size) bytes") }
+    // Checked before any byte of it is decompressed: a few KiB of zstd can claim gigabytes.
+    guard UInt64(size) <= maxEventSize else {
+      throw fail(
+        "inner \(header.type.name) event at payload offset \(innerOffset) claims \(size) bytes, more than --max-event-size (\(maxEventSize) bytes)")
+    }
+    if declaredSize > 0 && UInt64(size) > declaredSize - Swift.min(declaredSize, innerOffset) {
+      throw fail(
+        "inner \(header.type.name) event at payload offset \(innerOffset) claims \(size) bytes, past the payload's declared uncompressed size (\(declaredSize) bytes)")
+    }
     try fill(size)
     guard window.available >= size else {
       throw fail("payload ends inside an inner \(header.type.name) event at payload offset \(innerOffset)")

@@ -90,13 +90,25 @@ public struct BinlogWalker<Source: EventSource> {
         }
         throw error
       }
-      track(raw, body)
+      do {
+        try track(raw, body)
+      } catch {
+        if skipErrors {
+          skippedErrors += 1
+          onSkippedError?(error)
+          resetTransaction()
+          try? track(raw, body)
+        } else {
+          throw error
+        }
+      }
       var payload: TransactionPayloadEvent?
       if expandPayloads, case .transactionPayload(let p) = body { payload = p }
       // The body moves into the walked event: a copy would retain every reference it holds.
       try visit(&self, WalkedEvent(raw: raw, body: consume body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset))
       if let payload {
-        let reader = try PayloadEventReader(payload: payload, outer: raw, format: format, fileName: fileName)
+        let reader = try PayloadEventReader(
+          payload: payload, outer: raw, format: format, fileName: fileName, maxEventSize: source.maxEventSize)
         while true {
           let innerOffset = reader.innerOffset
           let inner: RawEvent?
@@ -123,7 +135,19 @@ public struct BinlogWalker<Source: EventSource> {
             }
             throw e
           }
-          track(inner, innerBody)
+          do {
+            try track(inner, innerBody)
+          } catch {
+            let e = error.with(file: fileName, offset: raw.offset, eventType: inner.type)
+            if skipErrors {
+              skippedErrors += 1
+              onSkippedError?(e)
+              resetTransaction()
+              try? track(inner, innerBody)
+            } else {
+              throw e
+            }
+          }
           try visit(&self, WalkedEvent(
               raw: inner, body: innerBody, inPayload: true, payloadInnerOffset: innerOffset, fileEndOffset: raw.endOffset))
         }
@@ -166,9 +190,10 @@ public struct BinlogWalker<Source: EventSource> {
     transaction.serverID = raw.header.serverID
   }
 
-  private mutating func track(_ raw: RawEvent, _ body: EventBody) {
+  private mutating func track(_ raw: RawEvent, _ body: EventBody) throws(BinlogError) {
     switch body {
     case .gtid(let g):
+      try transaction.refuseNestedStart(raw, isGTID: true, file: fileName)
       resetTransaction()
       begin(raw)
       transaction.gtid = g.gtid.map { .mysql($0) }
@@ -177,6 +202,7 @@ public struct BinlogWalker<Source: EventSource> {
       transaction.commitTimestampMicros = g.immediateCommitTimestamp
     case .gtidTagged(let t):
       let g = t.event
+      try transaction.refuseNestedStart(raw, isGTID: true, file: fileName)
       resetTransaction()
       begin(raw)
       transaction.gtid = g.gtid.map { .mysql($0) }
@@ -184,6 +210,7 @@ public struct BinlogWalker<Source: EventSource> {
       transaction.sequenceNumber = g.logicalClock?.sequenceNumber
       transaction.commitTimestampMicros = g.immediateCommitTimestamp
     case .mariaGTID(let g):
+      try transaction.refuseNestedStart(raw, isGTID: true, file: fileName)
       resetTransaction()
       begin(raw)
       transaction.gtid = .mariadb(g.gtid)
@@ -193,6 +220,7 @@ public struct BinlogWalker<Source: EventSource> {
       let kind = QueryKind.classify(q.queryBytes)
       switch kind {
       case .begin:
+        try transaction.refuseNestedStart(raw, isGTID: false, file: fileName)
         if transaction.gtid == nil && transaction.lastCommitted == nil && !transaction.open { begin(raw) }
         if transaction.startOffset == 0 { begin(raw) }
         transaction.open = true
