@@ -10,3 +10,4 @@ swift test
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
+SLUICE="$PWD/.build/debug/sluice" timeout 240 python3 integrations/spark/tests/test_cluster.py
