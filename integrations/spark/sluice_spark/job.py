@@ -44,6 +44,9 @@ def parse_args(argv):
         sp.add_argument("--split-size", type=_size, default=_size("256M"),
                         help="files whose binlog is larger are cut into ranges of about this many bytes "
                         "(whole transactions); 0: never split (default 256M)")
+        sp.add_argument("--pack-size", type=_size, default=_size("32M"),
+                        help="ranges smaller than this share a Spark task, up to this many bytes "
+                        "(each still runs its own sluice); 0: one task per range (default 32M)")
         sp.add_argument("--threads", type=int, default=1, help="sluice --threads per task (default 1: "
                         "one core per task, Spark runs one task per core)")
         sp.add_argument("--timezone", help="TIMESTAMP columns (and query times) in this zone (sluice --timezone)")
@@ -102,8 +105,8 @@ def task_options(args):
 
 
 def plan(spark, args):
-    """Expand the inputs, index and summarize every file (one task per file); returns the planned
-    files (dicts) in source and file order."""
+    """Expand the inputs, index and summarize every file; returns the planned files (dicts) in
+    source and file order."""
     sources = inputs_mod.expand(args.inputs)
     files = [vars(f) for s in sources for f in s.files]
     if not files:
@@ -111,7 +114,14 @@ def plan(spark, args):
     opts = task_options(args)
     sc = spark.sparkContext
     sc.setJobDescription("sluice-spark: index %d files" % len(files))
-    planned = sc.parallelize(files, len(files)).map(lambda f: tasks_mod.plan_file(f, opts)).collect()
+    # Indexing is quick next to converting: a few tasks per core, each a share of the files dealt
+    # largest first (round robin), so a small file does not pay a task's overhead of its own.
+    slices = max(1, min(len(files), 2 * sc.defaultParallelism))
+    shares = [[] for _ in range(slices)]
+    for i, f in enumerate(sorted(files, key=lambda f: -f["size"])):
+        shares[i % slices].append(f)
+    planned = sc.parallelize(shares, slices).flatMap(
+        lambda share: [tasks_mod.plan_file(f, opts) for f in share]).collect()
     planned.sort(key=lambda p: (p["source"], p["ordinal"]))
     return planned
 
@@ -173,9 +183,10 @@ def convert(spark, args):
     reports = sc.accumulator([], tasks_mod.ListParam())
     if args.format == "parquet":
         extra = []
-        sc.setJobDescription("sluice-spark: convert %d files in %d tasks" % (len(planned), len(work)))
-        lines = sc.parallelize(work, len(work)).mapPartitions(
-            lambda it: (line for t in it for line in tasks_mod.stream_range(t, opts, extra, reports)))
+        shares = plan_mod.pack(work, args.pack_size)
+        sc.setJobDescription("sluice-spark: convert %d files, %d ranges in %d tasks" % (len(planned), len(work), len(shares)))
+        lines = sc.parallelize(shares, len(shares)).mapPartitions(
+            lambda it: (line for share in it for t in share for line in tasks_mod.stream_range(t, opts, extra, reports)))
         raw = spark.read.schema(WRAPPED).option("mode", "FAILFAST").json(lines)
         ts = F.timestamp_seconds(F.col("r.ts"))
         df = raw.select(
@@ -206,7 +217,9 @@ def convert(spark, args):
                                            "%s.%06d.ndjson.zst" % (t["name"].removesuffix(".zst"), t["range"]))
             fmt_tasks.append(t)
         sc.setJobDescription("sluice-spark: %s of %d files in %d tasks" % (args.format, len(planned), len(fmt_tasks)))
-        got = sc.parallelize(fmt_tasks, len(fmt_tasks)).map(lambda t: tasks_mod.write_range(t, opts, [])).collect()
+        shares = plan_mod.pack(fmt_tasks, args.pack_size)
+        got = sc.parallelize(shares, len(shares)).flatMap(
+            lambda share: [tasks_mod.write_range(t, opts, []) for t in share]).collect()
         if args.format == "ndjson.zst":
             # zstd frames concatenate: the parts of a file, in range order, are the file's stream.
             parts = {}
@@ -226,7 +239,7 @@ def convert(spark, args):
     rows = manifest_rows(planned, got)
     write_manifest(spark, rows, args.output)
     done = time.time()
-    summary = {"files": len(planned), "tasks": len(work), "bytes": sum(p["size"] for p in planned),
+    summary = {"files": len(planned), "ranges": len(work), "tasks": len(shares), "bytes": sum(p["size"] for p in planned),
                "rows": sum(r["rows"] or 0 for r in rows),
                "damaged": [{"file": r["path"], "offset": r["error_offset"], "message": r["error_message"]}
                            for r in rows if r["status"] != "ok"],
@@ -259,7 +272,9 @@ def query(spark, args):
     work = plan_mod.tasks(planned, args.split_size)
     extra = query_filters(args)
     sc.setJobDescription("sluice-spark: query %d files in %d tasks" % (len(planned), len(work)))
-    results = sc.parallelize(work, len(work)).map(lambda t: tasks_mod.collect_range(t, opts, extra)).collect()
+    shares = plan_mod.pack(work, args.pack_size)
+    results = sc.parallelize(shares, len(shares)).flatMap(
+        lambda share: [tasks_mod.collect_range(t, opts, extra) for t in share]).collect()
     # Binlog order per source: file order, then range order; a range's lines are in sluice's order.
     results.sort(key=lambda r: (r[0], r[1], r[2]))
     per_source = {}

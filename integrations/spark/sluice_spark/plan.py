@@ -54,3 +54,28 @@ def tasks(planned_files: List[Dict], split_bytes: int, split: bool = True) -> Li
     # Largest first, so a big range does not start last and straggle.
     out.sort(key=lambda t: -t["weight"])
     return out
+
+
+def pack(work: List[Dict], pack_bytes: int) -> List[List[Dict]]:
+    """Spark tasks: a range of at least pack_bytes is a task of its own; smaller ones (the small
+    files of an archive) share a task up to pack_bytes, so a 10 KB file does not pay a Spark task's
+    overhead alone. Each range still runs its own sluice; largest tasks first."""
+    if pack_bytes <= 0:
+        return [[t] for t in work]
+    bins: List[List[Dict]] = []
+    loads: List[int] = []
+    for t in sorted(work, key=lambda t: -t["weight"]):
+        if t["weight"] >= pack_bytes:
+            bins.append([t])
+            loads.append(t["weight"])
+            continue
+        for i, load in enumerate(loads):
+            if len(bins[i]) and bins[i][0]["weight"] < pack_bytes and load + t["weight"] <= pack_bytes:
+                bins[i].append(t)
+                loads[i] += t["weight"]
+                break
+        else:
+            bins.append([t])
+            loads.append(t["weight"])
+    order = sorted(range(len(bins)), key=lambda i: -loads[i])
+    return [bins[i] for i in order]

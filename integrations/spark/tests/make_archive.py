@@ -159,7 +159,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=19)
     ap.add_argument("--batches", type=int, default=11)
-    ap.add_argument("--big-rows", type=int, default=4000)
+    ap.add_argument("--big-rows", type=int, default=2500)
     ap.add_argument("--bulk-per-batch", type=int, default=0, help="extra rows per batch (benchmarks)")
     ap.add_argument("--sluice", default=os.environ.get("SLUICE", str(ROOT / ".build/debug/sluice")))
     ap.add_argument("--work", help="where the servers run (default: OUT/.servers, removed after)")

@@ -46,7 +46,7 @@ from sluice_spark import inputs as inputs_mod  # noqa: E402
 
 FIELDS = ["file", "pos", "end", "ts", "server_id", "gtid", "xid", "thread_id", "db", "table", "type",
           "pk", "before", "after", "changed", "positional", "sql"]
-SPLIT = "256K"
+SPLIT = "192K"
 PK_TABLE = "fleet.orders"
 
 failures = []
@@ -87,8 +87,18 @@ def canonical(obj):
     return json.dumps(row, sort_keys=True, ensure_ascii=False)
 
 
+_refs = {}
+
+
 def reference_rows(sluice, files):
     """sluice export --format ndjson of a source's files as one stream: {file: [canonical rows]}."""
+    key = tuple(files)
+    if key not in _refs:
+        _refs[key] = _reference_rows(sluice, files)
+    return _refs[key]
+
+
+def _reference_rows(sluice, files):
     code, out, err = run([sluice, "export", "--format", "ndjson", "--threads", "1"] + files)
     per_file = collections.OrderedDict()
     for line in out.decode("utf-8").splitlines():
@@ -103,7 +113,7 @@ def flip_byte(sluice, src, dst):
     returns that event's start offset and type (the event a reader must stop at)."""
     code, out, _ = run([sluice, "events", "--format", "ndjson", src])
     events = [json.loads(l) for l in out.decode().splitlines() if l]
-    rows = [e for e in events if str(e.get("type", "")).endswith("_rows_v1") or str(e.get("type", "")).endswith("_rows")]
+    rows = [e for e in events if str(e.get("type", "")).startswith(("Write_rows", "Update_rows", "Delete_rows"))]
     ev = rows[len(rows) // 2]
     start = ev.get("pos", ev.get("start", ev.get("offset")))
     end = ev.get("end", ev.get("next"))
@@ -142,7 +152,7 @@ def main():
         log("archive: " + out.decode().strip())
         damaged_dir = work / "damaged"
         damaged_dir.mkdir(exist_ok=True)
-        original = sorted(p for p in (gen / "srv11").iterdir() if not p.name.endswith(".zst"))[2]
+        original = sorted(p for p in (gen / "srv11").iterdir() if not p.name.endswith(".zst"))[1]
         damaged = damaged_dir / original.name
         bad_offset, bad_type = flip_byte(sluice, original, damaged)
         log("damaged %s: flipped a byte of the %s event at %d" % (damaged, bad_type, bad_offset))
@@ -179,7 +189,7 @@ def main():
 
         # 3. every Spark step in one application.
         out_dir, index_dir, qdir = work / "out", work / "index", work / "query"
-        common = ["--index-dir", str(index_dir), "--split-size", SPLIT, "--sluice", sluice]
+        common = ["--index-dir", str(index_dir), "--split-size", SPLIT, "--pack-size", SPLIT, "--sluice", sluice]
         steps = [{"name": "convert", "job": ["convert", "-o", str(out_dir)] + common + inputs},
                  {"name": "counts", "sql_counts": str(out_dir)},
                  {"name": "query", "job": ["query", "--pk", PK, "--table", PK_TABLE, "--rows", "-o", str(qdir)]
