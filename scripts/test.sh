@@ -19,3 +19,4 @@ SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py live --no-100k --workload Fixtures/workload-oldtemporal.sql --server-arg=--mysql56-temporal-format=OFF
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/report/report_browser.py
+SLUICE="$PWD/.build/debug/sluice" timeout 240 python3 integrations/spark/tests/test_cluster.py
