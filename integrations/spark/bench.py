@@ -130,7 +130,6 @@ spark.stop()
         result["app_start_noop"] = wall - result["noop_400_tasks"]
 
         # Tiny files: all overhead (index, info, the query's start, Spark's task, Parquet's file).
-        tiny_src = sorted(f for f in files if not f.archived)[-1]  # any; replaced by a near-empty one below
         tiny_dir = work / "tiny"
         smallest = min((f for f in files if not f.archived), key=lambda f: f.size)
         for i in range(args.tiny):
@@ -171,6 +170,53 @@ spark.stop()
     if args.out:
         Path(args.out).write_text(text + "\n")
     print(text)
+    print(markdown(result, best))
+
+
+def markdown(r, best):
+    """The BENCHMARKS.md section: measured figures, then the model for more workers."""
+    mb = r["bytes"] / 1e6
+    m = r["model"]
+    loc1, locd = r["local"]["threads1"], r["local"]["default"]
+    lines = [
+        "## Sluice on Apache Spark (`integrations/spark/bench.py`)",
+        "",
+        "- Data: %d files (%d of them `.zst` archives), %.1f MB of binlog from two live MariaDB servers "
+        "(`integrations/spark/tests/make_archive.py`); %d CPUs, load average %s before and %s after."
+        % (r["files"], r["archived"], mb, r["cpus"], r["load_before"], r["load_after"]),
+        "- Cluster: standalone master and %d one-core workers on 127.0.0.1 (`cluster.sh`), `convert` to Parquet "
+        "with `--split-size %s`; best of %d runs." % (r["workers"], "8M", len(r["cluster_runs"])),
+        "",
+        "| run | wall s | files/s | MB/s | CPU s (busy core-s for Spark) |",
+        "|---|---:|---:|---:|---:|",
+        "| one local `sluice export --format ndjson --threads 1` per source | %.2f | %.1f | %.1f | %.2f |"
+        % (loc1["wall"], r["files"] / loc1["wall"], mb / loc1["wall"], loc1["cpu"]),
+        "| one local `sluice export --format ndjson` (default threads) per source | %.2f | %.1f | %.1f | %.2f |"
+        % (locd["wall"], r["files"] / locd["wall"], mb / locd["wall"], locd["cpu"]),
+        "| Spark `convert` to Parquet, %d workers (whole job) | %.2f | %.1f | %.1f | %.2f |"
+        % (r["workers"], best["wall"], r["files"] / best["wall"], mb / best["wall"], m["busy_core_s"]),
+        "| Spark `convert`, planning + conversion stages only | %.2f | %.1f | %.1f | |"
+        % (best["plan_seconds"] + best["convert_seconds"], r["files"] / (best["plan_seconds"] + best["convert_seconds"]),
+           mb / (best["plan_seconds"] + best["convert_seconds"])),
+        "",
+        "Measured costs: application start and JVM warm-up %.1f s (an empty job), scheduler %.1f ms per task "
+        "(400 empty tasks), %.0f ms of busy core time per input file (index, info, sluice start, Parquet file: "
+        "%d copies of a %d-byte binlog), and %s MB/s per core of conversion net of that."
+        % (r["app_start_noop"], m["per_task_scheduler_s"] * 1000, m["per_file_overhead_s"] * 1000,
+           r["tiny"]["files"] if "files" in r["tiny"] else 0, r["tiny"]["file_bytes"],
+           "%.1f" % (m["per_core_bytes_per_s"] / 1e6) if m["per_core_bytes_per_s"] else "n/a"),
+        "",
+        "Model for W one-core workers (files and ranges spread evenly, no straggler thanks to the split):",
+        "`T(W) ≈ fixed + (F × per_file + B / per_core) / W`, with fixed = %.1f s (job start, planning "
+        "and commit outside the tasks), per_file = %.3f s, per_core = %s MB/s."
+        % (m["fixed_s"], m["per_file_overhead_s"],
+           "%.1f" % (m["per_core_bytes_per_s"] / 1e6) if m["per_core_bytes_per_s"] else "n/a"),
+    ]
+    if m["per_core_bytes_per_s"]:
+        for w, f, gb in ((2, r["files"], mb / 1e3), (40, 2000, 1000.0), (160, 20000, 10000.0)):
+            t = m["fixed_s"] + (f * m["per_file_overhead_s"] + gb * 1e9 / m["per_core_bytes_per_s"]) / w
+            lines.append("- W = %d, %d files, %.3g GB: about %.0f s (%.0f MB/s)" % (w, f, gb, t, gb * 1e3 / t))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
