@@ -92,7 +92,9 @@ public enum IndexStore {
       scanner.meta.binlogSize = input.size ?? scanner.meta.indexedEnd
       (scanner.meta.headHash, scanner.meta.tailHash) = FileIndex.archiveFingerprints(z.bytes)
     }
-    try scanner.finishRecords(dropOpen: scanner.cutTail != nil)
+    // A file that does not end with Rotate or Stop may still be written: its last transaction,
+    // when it has no commit yet, is left out (as `export` leaves it out) until it has one.
+    try scanner.finishRecords(dropOpen: scanner.cutTail != nil || !scanner.endsClosed)
     try writer.finish(scanner.meta, tables: scanner.tables, ddl: scanner.ddl)
     if let tmp, let destination {
       if rename(tmp, destination) != 0 {
@@ -187,7 +189,9 @@ public enum IndexStore {
       // A last event cut short (a live or crashed file): index what is complete before it.
       // (Not a file whose Format_description itself is cut: that is no binlog yet.)
       guard parseError.kind == .truncated, parseError.offset == reader.position, reader.position > 4,
-        IncompleteTail.isCut(file.bytes, at: Int(reader.position), crc32: reader.format.checksum == .crc32)
+        IncompleteTail.isCut(
+          file.bytes, at: Int(reader.position), crc32: reader.format.checksum == .crc32,
+          positionChain: IntactEventCheck(bytes: file.bytes, format: reader.format).positionChain)
       else { throw parseError }
       scanner.cutTail = reader.position
     }

@@ -66,6 +66,11 @@ enum Exit {
   }
 }
 
+/// The notice for a walk that stopped before a transaction with no commit yet.
+func openTailNote(_ file: String, _ offset: UInt64) -> String {
+  "\(file): the transaction from offset \(offset) has no commit yet (the file is still being written, or was cut): read up to offset \(offset)"
+}
+
 /// Prints one error line to stderr.
 func report(_ message: String) {
   var s = "sluice: " + message + "\n"
