@@ -40,6 +40,9 @@ public enum IndexStore {
     options: ReaderOptions = ReaderOptions(), recordsPerBlock: Int = 1024
   ) throws(BinlogError) -> (FileIndex, UInt64) {
     let input = try BinlogInput(path: path, options: options)
+    // An index of a damaged file read with --skip-corrupt is kept in memory, never written: a
+    // later run without it would trust an index that leaves transactions out.
+    let destination = input.skipped.isEmpty ? destination : nil
     guard input.isSeekable else {
       throw BinlogError(.unsupported, "an index needs a binlog file or a seekable archive (sluice archive), not a stream", file: path)
     }
@@ -134,9 +137,11 @@ public enum IndexStore {
   static func scanMapped(
     _ file: MappedFile, name: String, from: UInt64, scanner: inout IndexScanner, options: ReaderOptions
   ) throws(BinlogError) -> UInt64 {
-    let verify = options.verifyChecksums
-    var reader = try MappedBinlogReader(
-      file: file, name: name, options: ReaderOptions(verifyChecksums: false, maxEventSize: options.maxEventSize))
+    // With --skip-corrupt the region scan has verified every CRC32 outside the skipped regions.
+    let verify = options.verifyChecksums && !options.skipCorrupt
+    var readerOptions = options
+    readerOptions.verifyChecksums = false
+    var reader = try MappedBinlogReader(file: file, name: name, options: options.skipCorrupt ? options : readerOptions)
     if from > 4 {
       try reader.loadFormat()
       reader.seek(to: from)
