@@ -20,3 +20,8 @@ SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py live --no-100k --workload Fixtures/workload-oldtemporal.sql --server-arg=--mysql56-temporal-format=OFF
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/report/report_browser.py
 SLUICE="$PWD/.build/debug/sluice" timeout 240 python3 integrations/spark/tests/test_cluster.py
+# Issue 16: a seeded, bounded subset of the mutation sweep (damaged fixture and corpus files,
+# every reading command, 20 s and 2 GB per run; the full sweep: Tests/mutation/sweep.py --sample 0),
+# then the libFuzzer target with AddressSanitizer for 25 s (fails on any finding).
+SLUICE="$PWD/.build/debug/sluice" timeout 200 python3 Tests/mutation/sweep.py --seed 1 --sample 8 --mutants 8 --budget 90
+timeout 420 Tests/fuzz/run.sh 25

@@ -65,6 +65,8 @@ public final class BinlogInput: EventSource {
   public var format: FormatDescription { mapped?.format ?? compressed!.format }
   public var position: UInt64 { mapped?.position ?? compressed!.position }
   public var mappedBytes: UnsafeRawBufferPointer? { mapped?.file.bytes }
+  /// The regions left out with `ReaderOptions.skipCorrupt` (mapped files only).
+  public var skipped: [SkippedRange] { mapped?.skipped ?? [] }
   public var checksumsVerified: Int {
     mapped?.framer.checksumsVerified ?? compressed!.checksumsVerified
   }

@@ -8,9 +8,15 @@ public struct ReaderOptions: Sendable {
   /// Events (and a Transaction_payload's inner events) larger than this are refused rather
   /// than allocated: the server's own limit (max_allowed_packet, slave_max_allowed_packet) is 1 GiB.
   public var maxEventSize: UInt64 = 1 << 30
-  public init(verifyChecksums: Bool = true, maxEventSize: UInt64 = 1 << 30) {
+  /// Read past damaged regions of a mapped binlog (`CorruptRegionScan`): whole transactions
+  /// around the damage are left out, and reading picks up at the next intact transaction.
+  public var skipCorrupt = false
+  /// Told of each region `skipCorrupt` leaves out, once per file state and process.
+  public var onSkippedRange: (@Sendable (SkippedRange) -> Void)?
+  public init(verifyChecksums: Bool = true, maxEventSize: UInt64 = 1 << 30, skipCorrupt: Bool = false) {
     self.verifyChecksums = verifyChecksums
     self.maxEventSize = maxEventSize
+    self.skipCorrupt = skipCorrupt
   }
 
   /// Parses a byte count: digits with an optional K, M or G suffix (powers of 1024).
@@ -291,9 +297,28 @@ public struct MappedBinlogReader: EventSource {
       throw BinlogError(.notABinlog, "Not a valid binary log: bad magic bytes\(hint)", file: n, offset: 0)
     }
     touched = 4
+    if options.skipCorrupt {
+      skipped = try CorruptRegionScan.regions(of: file, name: n, options: options)
+      nextSkip = skipped.first?.start ?? .max
+    }
+  }
+
+  /// The regions left out with `ReaderOptions.skipCorrupt`, in file order.
+  public private(set) var skipped: [SkippedRange] = []
+  @usableFromInline var nextSkip: UInt64 = .max
+  @usableFromInline var skipIndex = 0
+
+  /// Steps over the skipped region the cursor has reached.
+  @usableFromInline mutating func skipAhead() {
+    while skipIndex < skipped.count && cursor >= skipped[skipIndex].start {
+      if cursor < skipped[skipIndex].end { cursor = skipped[skipIndex].end }
+      skipIndex += 1
+    }
+    nextSkip = skipIndex < skipped.count ? skipped[skipIndex].start : .max
   }
 
   @inlinable @inline(__always) public mutating func next() throws(BinlogError) -> RawEvent? {
+    if cursor >= nextSkip { skipAhead() }
     let off = Int(position)
     let available = all.count - off
     if available <= 0 { return nil }
@@ -390,6 +415,10 @@ public struct MappedBinlogReader: EventSource {
       releasedUpTo = offset
     }
     cursor = offset
+    if !skipped.isEmpty {
+      skipIndex = skipped.firstIndex { $0.end > offset } ?? skipped.count
+      nextSkip = skipIndex < skipped.count ? skipped[skipIndex].start : .max
+    }
   }
 
   /// Reads the format description at offset 4 without moving the current position.

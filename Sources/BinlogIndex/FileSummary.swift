@@ -26,6 +26,8 @@ public struct FileSummary: Sendable {
   public var endOffset: UInt64 = 4
   public var error: BinlogError?
   public var formatDescriptions = 0
+  /// Regions left out with `--skip-corrupt` (`ReaderOptions.skipCorrupt`).
+  public var skipped: [SkippedRange] = []
 
   public init(file: String) { self.file = file }
 
@@ -106,6 +108,7 @@ public struct FileSummary: Sendable {
       s.format = f
     }
     s.checksumsVerified = checksumCount(walker.source)
+    if let i = walker.source as? BinlogInput { s.skipped = i.skipped }
     return s
   }
 

@@ -105,6 +105,7 @@ struct IndexScanner {
   ) throws(BinlogError) {
     if state.ended { state = TransactionState() }
     let type = raw.type
+    if !inPayload { endsClosed = type == .rotate || type == .stop }
     var rowsTouch: (table: UInt32, kind: RowsKind, rows: UInt32)?
     var queryFlag: (ddl: Bool, other: Bool) = (false, false)
     var payload: TransactionPayloadEvent?
@@ -347,6 +348,9 @@ struct IndexScanner {
 
   /// Set when the file's last event is cut short at this offset (`IncompleteTail`).
   var cutTail: UInt64?
+  /// True when the last event read is a Rotate or Stop: the server closed the file, so a
+  /// transaction still open there is one it will never finish (and is kept, as it is).
+  var endsClosed = false
 
   /// Completes the index (a trailing open transaction is kept as it is, marked by `end`,
   /// unless `dropOpen`: then the index ends with the last complete transaction).

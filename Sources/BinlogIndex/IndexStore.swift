@@ -40,6 +40,9 @@ public enum IndexStore {
     options: ReaderOptions = ReaderOptions(), recordsPerBlock: Int = 1024
   ) throws(BinlogError) -> (FileIndex, UInt64) {
     let input = try BinlogInput(path: path, options: options)
+    // An index of a damaged file read with --skip-corrupt is kept in memory, never written: a
+    // later run without it would trust an index that leaves transactions out.
+    let destination = input.skipped.isEmpty ? destination : nil
     guard input.isSeekable else {
       throw BinlogError(.unsupported, "an index needs a binlog file or a seekable archive (sluice archive), not a stream", file: path)
     }
@@ -98,7 +101,9 @@ public enum IndexStore {
       scanner.meta.binlogSize = input.size ?? scanner.meta.indexedEnd
       (scanner.meta.headHash, scanner.meta.tailHash) = FileIndex.archiveFingerprints(z.bytes)
     }
-    try scanner.finishRecords(dropOpen: scanner.cutTail != nil)
+    // A file that does not end with Rotate or Stop may still be written: its last transaction,
+    // when it has no commit yet, is left out (as `export` leaves it out) until it has one.
+    try scanner.finishRecords(dropOpen: scanner.cutTail != nil || !scanner.endsClosed)
     try writer.finish(scanner.meta, tables: scanner.tables, ddl: scanner.ddl)
     if let tmp, let destination {
       if rename(tmp, destination) != 0 {
@@ -138,9 +143,11 @@ public enum IndexStore {
   static func scanMapped(
     _ file: MappedFile, name: String, from: UInt64, scanner: inout IndexScanner, options: ReaderOptions
   ) throws(BinlogError) -> UInt64 {
-    let verify = options.verifyChecksums
-    var reader = try MappedBinlogReader(
-      file: file, name: name, options: ReaderOptions(verifyChecksums: false, maxEventSize: options.maxEventSize))
+    // With --skip-corrupt the region scan has verified every CRC32 outside the skipped regions.
+    let verify = options.verifyChecksums && !options.skipCorrupt
+    var readerOptions = options
+    readerOptions.verifyChecksums = false
+    var reader = try MappedBinlogReader(file: file, name: name, options: options.skipCorrupt ? options : readerOptions)
     if from > 4 {
       try reader.loadFormat()
       reader.seek(to: from)
@@ -193,7 +200,9 @@ public enum IndexStore {
       // A last event cut short (a live or crashed file): index what is complete before it.
       // (Not a file whose Format_description itself is cut: that is no binlog yet.)
       guard parseError.kind == .truncated, parseError.offset == reader.position, reader.position > 4,
-        IncompleteTail.isCut(file.bytes, at: Int(reader.position), crc32: reader.format.checksum == .crc32)
+        IncompleteTail.isCut(
+          file.bytes, at: Int(reader.position), crc32: reader.format.checksum == .crc32,
+          positionChain: IntactEventCheck(bytes: file.bytes, format: reader.format).positionChain)
       else { throw parseError }
       scanner.cutTail = reader.position
     }

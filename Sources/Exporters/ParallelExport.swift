@@ -158,6 +158,7 @@ public enum ParallelExport {
       reader.seek(to: chunks[k].lowerBound)
       var walker = BinlogWalker(source: reader)
       walker.stopOffset = chunks[k].upperBound
+      walker.completeTransactionsOnly = true
       var chunkError: Error?
       do {
         try walker.run { w, ev in

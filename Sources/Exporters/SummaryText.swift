@@ -20,6 +20,9 @@ public enum SummaryText {
       }
       out += "checksum:        \(ck)\n"
     }
+    for r in s.skipped {
+      out += "skipped corrupt: \(r.start)-\(r.end) (damage at offset \(r.damageAt): \(r.reason))\n"
+    }
     out += "first event:     \(time(s.firstTimestamp))\n"
     out += "last event:      \(time(s.lastTimestamp))\n"
     out += "events:          \(s.eventCount)"
@@ -71,6 +74,29 @@ public enum SummaryText {
     num("checksums_verified", UInt64(s.checksumsVerified))
     key("checksums_ok")
     JSONWriter.appendRaw(s.error?.kind == .checksumMismatch ? "false" : "true", into: &o)
+    key("skipped_ranges")
+    o.append(0x5B)
+    for (k, r) in s.skipped.enumerated() {
+      if k > 0 { o.append(0x2C) }
+      o.append(0x7B)
+      JSONWriter.appendString("start", into: &o)
+      o.append(0x3A)
+      JSONWriter.appendUInt(r.start, into: &o)
+      o.append(0x2C)
+      JSONWriter.appendString("end", into: &o)
+      o.append(0x3A)
+      JSONWriter.appendUInt(r.end, into: &o)
+      o.append(0x2C)
+      JSONWriter.appendString("damage_at", into: &o)
+      o.append(0x3A)
+      JSONWriter.appendUInt(r.damageAt, into: &o)
+      o.append(0x2C)
+      JSONWriter.appendString("reason", into: &o)
+      o.append(0x3A)
+      JSONWriter.appendString(r.reason, into: &o)
+      o.append(0x7D)
+    }
+    o.append(0x5D)
     num("first_timestamp", s.firstTimestamp.map(UInt64.init))
     str("first_time", s.firstTimestamp.map { TemporalText.isoUTC(Int64($0)) })
     num("last_timestamp", s.lastTimestamp.map(UInt64.init))

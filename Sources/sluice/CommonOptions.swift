@@ -14,6 +14,11 @@ struct ReadOptions: ParsableArguments {
   @Flag(name: .customLong("skip-errors"), help: "Report events that fail to decode and continue with the next one.")
   var skipErrors = false
 
+  @Flag(
+    name: .customLong("skip-corrupt"),
+    help: "Read past damaged regions of binlog files: leave out the transactions the damage falls in, pick up at the next intact one (CRC32 valid, or the log_pos chain holding), report each region as FILE:START-END; exit code 4.")
+  var skipCorrupt = false
+
   @Option(
     name: .customLong("max-event-size"),
     help: "Refuse events (and compressed transactions' inner events) larger than this: bytes, or with K, M, G (default 1G, the server's limit).")
@@ -26,7 +31,13 @@ struct ReadOptions: ParsableArguments {
   }
 
   var readerOptions: ReaderOptions {
-    ReaderOptions(verifyChecksums: !noVerifyChecksum, maxEventSize: ReaderOptions.parseByteCount(maxEventSize) ?? 1 << 30)
+    var o = ReaderOptions(
+      verifyChecksums: !noVerifyChecksum, maxEventSize: ReaderOptions.parseByteCount(maxEventSize) ?? 1 << 30,
+      skipCorrupt: skipCorrupt)
+    o.onSkippedRange = { r in
+      report("skipped corrupt bytes \(r) (at offset \(r.damageAt): \(r.reason)); read on from offset \(r.end)")
+    }
+    return o
   }
 }
 
@@ -60,10 +71,17 @@ enum Exit {
   static let internalError: Int32 = 1
   static let badInput: Int32 = 2
   static let io: Int32 = 3
+  /// The run completed, leaving out the damaged regions `--skip-corrupt` reported.
+  static let skippedCorrupt: Int32 = 4
 
   static func code(for e: BinlogError) -> Int32 {
     e.kind == .io ? io : badInput
   }
+}
+
+/// The notice for a walk that stopped before a transaction with no commit yet.
+func openTailNote(_ file: String, _ offset: UInt64) -> String {
+  "\(file): the transaction from offset \(offset) has no commit yet (the file is still being written, or was cut): read up to offset \(offset)"
 }
 
 /// Prints one error line to stderr.
@@ -82,7 +100,10 @@ func runReporting(_ body: () throws -> Int32) throws {
   var code: Int32
   do {
     code = try body()
-    if code == 0 || (code == Exit.badInput && CommandLine.arguments.contains("--skip-errors")) {
+    if code == 0 && !CorruptRegionScan.allFound.isEmpty { code = Exit.skippedCorrupt }
+    if code == 0 || code == Exit.skippedCorrupt
+      || (code == Exit.badInput && CommandLine.arguments.contains("--skip-errors"))
+    {
       try OutputFile.commitDeferred()
     }
   } catch is OutputClosed {

@@ -170,6 +170,7 @@ struct ExportCommand: ParsableCommand {
         var walker = BinlogWalker(source: input)
         walker.skipErrors = read.skipErrors
         walker.onSkippedError = { e in report("skipped: \(e.description)") }
+        walker.completeTransactionsOnly = true
         do {
           try walker.run { w, ev in
             progress.advance(file: name, index: k, count: inputs.count, offset: ev.raw.offset, size: input.size)
@@ -193,6 +194,7 @@ struct ExportCommand: ParsableCommand {
           throw e
         }
         if walker.skippedErrors > 0 { worst = Swift.max(worst, Exit.badInput) }
+        if let open = walker.openTail { report("note: \(openTailNote(name, open))") }
       }
       try entries?.finish()
       try flat?.finish()

@@ -3,7 +3,13 @@
 reading command of `sluice` on each mutant under time and memory limits.
 
     SLUICE=.build/debug/sluice python3 Tests/mutation/sweep.py [--seed 16] [--mutants 12]
-        [--files F ...] [--time-limit 20] [--memory-kib 2000000] [--keep DIR]
+        [--files F ... | --sample N [--max-size BYTES]] [--time-limit 20] [--memory-kib 2000000]
+        [--budget SECONDS] [--keep DIR]
+
+`--sample N` picks N files (seeded) from every fixture binlog and every corpus file that
+mariadb-binlog reads (MANIFEST.tsv) up to `--max-size` bytes, always with one MariaDB fixture
+(CRC32) among them. `--budget` stops starting new mutants once that many seconds have passed
+(CI runs a bounded subset: scripts/test.sh); the full sweep is `--sample 0` (every such file).
 
 Asserted for every mutant and command (issue 16):
   - no death by a signal, no time-out (a hang), no allocation failure under the memory limit;
@@ -45,6 +51,40 @@ COMMANDS = [
     ("query", ["query", "--format", "ndjson"]),
     ("stats", ["stats"]),
 ]
+
+
+def pool(max_size):
+    """Every fixture binlog and every corpus file mariadb-binlog reads, up to max_size bytes."""
+    out = []
+    fixtures = os.path.join(ROOT, "Fixtures")
+    for d in sorted(os.listdir(fixtures)):
+        full = os.path.join(fixtures, d)
+        if os.path.isdir(full):
+            for f in sorted(os.listdir(full)):
+                if f.startswith("binlog.0") and os.path.getsize(os.path.join(full, f)) <= max_size:
+                    out.append(f"Fixtures/{d}/{f}")
+    manifest = os.path.join(CORPUS, "MANIFEST.tsv")
+    if os.path.exists(manifest):
+        lines = open(manifest, encoding="utf-8").read().splitlines()
+        cols = lines[0].split("\t")
+        for line in lines[1:]:
+            row = dict(zip(cols, line.split("\t")))
+            if row.get("mariadb_binlog_reads") == "yes" and int(row.get("size") or 0) <= max_size:
+                if os.path.exists(os.path.join(CORPUS, row["path"])):
+                    out.append("corpus:" + row["path"])
+    return out
+
+
+def sample(seed, n, max_size):
+    """n files of the pool, seeded; the first is always a MariaDB fixture (CRC32, GTIDs)."""
+    files = pool(max_size)
+    if n <= 0 or n >= len(files):
+        return files
+    rng = random.Random(f"sample:{seed}")
+    fixtures = [f for f in files if f.startswith("Fixtures/")]
+    first = rng.choice(fixtures) if fixtures else None
+    rest = rng.sample([f for f in files if f != first], n - 1 if first else n)
+    return ([first] if first else []) + rest
 
 
 def resolve(spec):
@@ -135,6 +175,8 @@ def run(sluice, args, path, time_limit, memory_kib, cwd):
 def check(name, args, path, rc, out, err, elapsed, ref, crc_changed, cut, time_limit):
     """The failures of one run (empty when it passed)."""
     failures = []
+    if rc in (126, 127):
+        return [f"could not run sluice: {err.strip()[-300:]}"]
     if rc == 137 or elapsed >= time_limit:
         return [f"timed out after {elapsed:.1f} s (a hang)"]
     if rc < 0 or rc >= 128:
@@ -160,15 +202,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--mutants", type=int, default=12)
-    ap.add_argument("--files", nargs="*", default=DEFAULT_FILES)
+    ap.add_argument("--files", nargs="*", default=None)
+    ap.add_argument("--sample", type=int, help="pick this many files from the fixtures and corpus (0: all)")
+    ap.add_argument("--max-size", type=int, default=400_000, help="largest file --sample picks")
+    ap.add_argument("--budget", type=float, help="stop starting new mutants after this many seconds")
     ap.add_argument("--time-limit", type=int, default=20)
     ap.add_argument("--memory-kib", type=int, default=2_000_000)
     ap.add_argument("--keep", help="copy failing mutants here")
     a = ap.parse_args()
-    sluice = os.environ.get("SLUICE", os.path.join(ROOT, ".build", "debug", "sluice"))
+    if a.files is None:
+        a.files = sample(a.seed, a.sample, a.max_size) if a.sample is not None else DEFAULT_FILES
+    sluice = os.path.abspath(os.environ.get("SLUICE", os.path.join(ROOT, ".build", "debug", "sluice")))
     work = tempfile.mkdtemp(prefix="sluice-sweep-")
     runs = 0
     failed = 0
+    mutants_run = 0
+    stopped = None
     started = time.monotonic()
     try:
         for spec in a.files:
@@ -189,6 +238,10 @@ def main():
                 refs[cname] = out
             rng = random.Random(f"{a.seed}:{spec}")
             for m in range(a.mutants):
+                if a.budget is not None and time.monotonic() - started > a.budget:
+                    stopped = f"budget of {a.budget:.0f} s reached"
+                    break
+                mutants_run += 1
                 kind, mutant, changed, cut = mutate(data, events, rng)
                 crc_changed = (changed and crc) if changed is not None else None
                 d = os.path.join(work, f"m{m}")
@@ -213,7 +266,8 @@ def main():
                         print(f"FAIL {spec} mutant {m}: left {leftover} behind")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"mutation sweep: {runs} runs over {len(a.files)} files x {a.mutants} mutants x {len(COMMANDS)} commands, "
+    print(f"mutation sweep: {runs} runs over {len(a.files)} files x {a.mutants} mutants x {len(COMMANDS)} commands "
+          f"({mutants_run} mutants run{', ' + stopped if stopped else ''}), "
           f"{failed} failures, {time.monotonic() - started:.1f} s (seed {a.seed})")
     return 1 if failed else 0
 

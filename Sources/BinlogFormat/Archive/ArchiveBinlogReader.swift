@@ -120,11 +120,13 @@ public final class ArchiveBinlogReader: EventSource {
   public func isCutTail(at offset: UInt64) -> Bool {
     let total = archive.uncompressedSize
     guard offset >= 4, offset <= total else { return false }
-    let count = Int(Swift.min(total - offset, UInt64(IncompleteTail.searchWindow)))
+    // From 4 bytes before the event, so the event sits at offset 4 of the view (no position
+    // chain check: the view's offsets are not the file's).
+    let count = Int(Swift.min(total - offset, UInt64(IncompleteTail.searchWindow))) + 4
     let keep = current
     defer { current = keep }
-    guard let b = try? view(at: offset, count: count, scratch: &lookahead) else { return false }
-    return IncompleteTail.isCut(b, at: 0, crc32: framer.format.checksum == .crc32, base: Int(offset))
+    guard let b = try? view(at: offset - 4, count: count, scratch: &lookahead) else { return false }
+    return IncompleteTail.isCut(b, at: 4, crc32: framer.format.checksum == .crc32)
   }
 
   /// The size of the event starting at `offset` (read from its header), or nil past the end.

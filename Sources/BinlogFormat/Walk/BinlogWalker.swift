@@ -41,6 +41,18 @@ public struct BinlogWalker<Source: EventSource> {
   public var stopOffset: UInt64 = .max
   /// Events whose bodies failed to decode and were skipped.
   public private(set) var skippedErrors = 0
+  /// Stop before a transaction whose commit is not in the input yet (a file still being
+  /// written, or cut at an event boundary), rather than hand out its events as if committed.
+  /// Needs a mapped source (others are read as they are).
+  public var completeTransactionsOnly = false
+  /// With `completeTransactionsOnly`, also stop before a transaction whose last bytes are a
+  /// partial event (following a file being written); otherwise the reader reports the cut.
+  public var waitsForPartialEvents = false
+  /// Where the walk stopped for `completeTransactionsOnly`: the first event of the transaction
+  /// that has no commit yet.
+  public private(set) var openTail: UInt64?
+  /// The start of the transaction known to end in the input, checked by `completeTransactionsOnly`.
+  private var completeUpTo: UInt64 = 0
   /// Raw bytes of the last table map per table id, to reuse the parsed map when a
   /// transaction repeats it unchanged (saves re-parsing and allocation).
   private var tableMapBytes: [UInt64: [UInt8]] = [:]
@@ -74,6 +86,16 @@ public struct BinlogWalker<Source: EventSource> {
         throw error
       }
       guard let raw = next else { break }
+      if completeTransactionsOnly && raw.offset >= completeUpTo, let bytes = source.mappedBytes {
+        switch CommitLookahead.transactionEnd(in: bytes, from: raw.offset, format: source.format) {
+        case .complete(let next): completeUpTo = Swift.max(next, raw.endOffset)
+        case .malformed: completeUpTo = raw.endOffset
+        case .cutMidEvent where !waitsForPartialEvents: completeUpTo = .max  // the reader reports the cut
+        case .incomplete, .cutMidEvent:
+          openTail = raw.offset
+          return
+        }
+      }
       if transaction.ended { resetTransaction() }
       if first || raw.type == .formatDescription || raw.type == .startV3 {
         format = source.format

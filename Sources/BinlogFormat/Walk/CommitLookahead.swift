@@ -100,3 +100,77 @@ public struct MappedLookahead: LookaheadBytes {
     return UnsafeRawBufferPointer(rebasing: bytes[Int(offset)..<(Int(offset) + count)])
   }
 }
+
+/// Whether the transaction starting at an offset ends within the bytes there are: a file still
+/// being written (or cut at an event boundary) ends with one that has no commit yet.
+public enum TransactionEnd: Sendable, Equatable {
+  /// It ends; the next transaction (or the file's closing events) starts at `next`.
+  case complete(next: UInt64)
+  /// The bytes end, at an event boundary, before its commit.
+  case incomplete
+  /// The bytes end inside one of its events (a file being written, or cut mid-event).
+  case cutMidEvent
+  /// The bytes there are not well-formed events: the reader will report it.
+  case malformed
+}
+
+extension CommitLookahead {
+  /// How the transaction whose first event starts at `offset` ends, by the rules of
+  /// `BinlogWalker.track`: an Xid, COMMIT/ROLLBACK/XA PREPARE, a statement or a STMT_END rows
+  /// event outside BEGIN, a Transaction_payload, or the next GTID/Rotate/Stop/Format_description.
+  public static func transactionEnd(in bytes: UnsafeRawBufferPointer, from offset: UInt64, format: FormatDescription) -> TransactionEnd {
+    let total = UInt64(bytes.count)
+    var pos = offset
+    let h = format.headerLength
+    let crc = format.checksum == .crc32 ? 4 : 0
+    var inBegin = false
+    var first = true
+    while true {
+      if pos == total { return .incomplete }
+      guard pos + 19 <= total else { return .cutMidEvent }
+      let header = EventHeader(v4: UnsafeRawBufferPointer(rebasing: bytes[Int(pos)..<Int(pos + 19)]))
+      let size = Int(header.eventSize)
+      guard size >= h else { return .malformed }
+      if pos + UInt64(size) > total {
+        // Cut short, or a damaged size field mid-file (which the reader is to report).
+        let check = IntactEventCheck(bytes: bytes, format: format)
+        return IncompleteTail.isCut(bytes, at: Int(pos), crc32: check.crc32, positionChain: check.positionChain)
+          ? .cutMidEvent : .malformed
+      }
+      let end = pos + UInt64(size)
+      switch header.type {
+      case .xid, .xaPrepare, .transactionPayload:
+        return .complete(next: end)
+      case .gtid, .anonymousGTID, .gtidTagged, .mariaGTID:
+        if !first { return .complete(next: pos) }
+        // MariaDB: a GTID that is not FL_STANDALONE opens the transaction as BEGIN would.
+        if header.type == .mariaGTID, size >= h + 13, bytes[Int(pos) + h + 12] & 1 == 0 { inBegin = true }
+      case .rotate, .stop, .formatDescription, .previousGTIDs, .mariaGTIDList, .binlogCheckpoint:
+        return .complete(next: first ? end : pos)
+      case .query, .queryCompressed:
+        let b = UnsafeRawBufferPointer(rebasing: bytes[Int(pos)..<Int(end)])
+        let raw = RawEvent(offset: pos, header: header, bytes: b, headerLength: h, checksumLength: crc)
+        guard let q = try? QueryEvent(event: raw, format: format) else { return .malformed }
+        switch QueryKind.classify(q.queryBytes) {
+        case .begin, .xaStart: inBegin = true
+        case .commit, .rollback, .xaPrepare: return .complete(next: end)
+        case .savepoint, .xaEnd: break
+        default: if !inBegin { return .complete(next: end) }
+        }
+      case .writeRowsV1, .updateRowsV1, .deleteRowsV1, .writeRowsV2, .updateRowsV2, .deleteRowsV2,
+        .partialUpdateRows, .writeRowsCompressedV1, .updateRowsCompressedV1, .deleteRowsCompressedV1,
+        .writeRowsCompressed, .updateRowsCompressed, .deleteRowsCompressed, .preGAWriteRows, .preGAUpdateRows,
+        .preGADeleteRows:
+        // Outside BEGIN (non-transactional tables), a statement ends with its STMT_END_F rows event.
+        let idLength = format.postHeaderLength(header.type) == 6 ? 4 : 6
+        if !inBegin, size >= h + idLength + 2 {
+          let flags = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: Int(pos) + h + idLength, as: UInt16.self))
+          if flags & RowsEvent.flagStatementEnd != 0 { return .complete(next: end) }
+        }
+      default: break
+      }
+      first = false
+      pos = end
+    }
+  }
+}

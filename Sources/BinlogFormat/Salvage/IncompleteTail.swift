@@ -5,12 +5,17 @@ public enum IncompleteTail {
   static let searchWindow = 64 << 20
 
   /// True when the event whose header is at `offset` can be the cut end of the file: its
-  /// header is whole enough to give a size that runs past the end, and, when events carry
+  /// header is whole enough to give a size that runs past the end, and plausible (a defined
+  /// type; with a position chain, a `log_pos` of 0 or its own end), and, when events carry
   /// CRC32s, no intact event (sane header, CRC32 valid) starts in the bytes after its header
   /// (there would be one after a damaged size field: the events that follow it).
-  /// `base` is the file offset of `bytes[0]` when `bytes` is a tail of the file, not all of it.
-  public static func isCut(_ bytes: UnsafeRawBufferPointer, at offset: Int, crc32: Bool, base: Int = 0) -> Bool {
-    guard base + offset >= 4, offset <= bytes.count else { return false }
+  public static func isCut(_ bytes: UnsafeRawBufferPointer, at offset: Int, crc32: Bool, positionChain: Bool = false) -> Bool {
+    guard offset >= 4, offset <= bytes.count else { return false }
+    if offset + 19 <= bytes.count {
+      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self)))
+      let check = IntactEventCheck(crc32: crc32, positionChain: positionChain)
+      if !check.saneHeader(bytes, at: offset, size: size) { return false }
+    }
     if !crc32 { return true }
     let end = Swift.min(bytes.count, offset + searchWindow)
     var p = offset + 19
