@@ -26,7 +26,9 @@ final class IndexFormatTests: XCTestCase {
       var starts: [UInt64] = []
       var touches: [UInt64: [String: (UInt32, UInt32, UInt32)]] = [:]
       var w = BinlogWalker(source: try BinlogInput(path: f))
+      var lastType: UInt8 = 0
       try w.run { w, ev in
+        lastType = ev.raw.type.rawValue
         if Self.nonTransactional.contains(ev.raw.type.rawValue) { return }
         let s = w.transaction.startOffset
         if starts.last != s { starts.append(s) }
@@ -44,6 +46,11 @@ final class IndexFormatTests: XCTestCase {
       }
       var dedup: [UInt64] = []
       for s in starts where dedup.last != s { dedup.append(s) }
+      // A transaction still open where the file ends (no commit, no Rotate/Stop after it: the
+      // file is live or was cut) is not indexed until it commits.
+      if w.transaction.open, lastType != 0x03, lastType != 0x04, dedup.last == w.transaction.startOffset {
+        dedup.removeLast()
+      }
       let records = Array(idx.transactions)
       XCTAssertEqual(records.map(\.start), dedup, "\(f): transaction starts differ from the walker's")
       for t in records {
