@@ -95,3 +95,74 @@ extension CLITests {
     XCTAssertTrue(help.text.contains("--start-datetime") && help.text.contains("--pk"), help.text)
   }
 }
+
+/// Times in and out agree; `schema --at TIME` is the schema as of the last event at or before it.
+extension CLITests {
+  func testTimeOptionsReadWhatSluicePrints() throws {
+    let base = ["query", "--table", "sluice_shop.orders", "--stop-datetime", "2024-03-01T02:30:00Z"]
+    let reference = try run(base + ["--start-datetime", "2024-03-01 01:20:00", Self.archiveDir])
+    XCTAssertEqual(reference.status, 0, reference.stderr)
+    func headers(_ r: Run) -> [Substring] { r.lines.filter { $0.hasPrefix("# ") } }
+    XCTAssertEqual(headers(reference).count, 4)
+    for start in [
+      ["--start-datetime", "2024-03-01T01:20:00Z"], ["--start-datetime", "2024-03-01T03:20:00+02:00"],
+      ["--start-datetime", "@1709256000"], ["--start-datetime", "2024-03-01 01:19:59.5"],
+      ["--start-datetime", "2024-03-01 09:20:00", "--timezone", "Asia/Shanghai"],
+    ] {
+      let r = try run(base + start + [Self.archiveDir])
+      XCTAssertEqual(r.status, 0, "\(start): \(r.stderr)")
+      XCTAssertEqual(headers(r), headers(reference), "\(start)")
+    }
+    // Refused with the reason and the usage exit code, by every command that takes a time.
+    for args in [
+      ["query", "--start-datetime", "2024-02-30"], ["export", "--stop-datetime", "2024-03-01 25:00"],
+      ["report", "--format", "json", "--start-datetime", "2024-02-30 00:00"], ["schema", "--at", "2024-02-30"],
+    ] {
+      let r = try run(args + [Self.archiveDir])
+      XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
+      XCTAssertTrue(r.stderr.contains("has 29 days") || r.stderr.contains("hour 25 is past 23"), "\(args): \(r.stderr)")
+    }
+  }
+
+  /// CRC32 (IEEE), as binlog event checksums are computed.
+  func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+    var c: UInt32 = 0xFFFF_FFFF
+    for b in bytes {
+      c ^= UInt32(b)
+      for _ in 0..<8 { c = c & 1 != 0 ? (c >> 1) ^ 0xEDB8_8320 : c >> 1 }
+    }
+    return ~c
+  }
+
+  func testSchemaAtATimeIsAsOfTheLastEventAtOrBeforeIt() throws {
+    let dir = try temporaryDirectory()
+    for n in 1...3 {
+      try FileManager.default.copyItem(atPath: Self.archiveDir + "/binlog.00000\(n)", toPath: dir + "/binlog.00000\(n)")
+    }
+    let at = ["--at", "2024-03-01T01:10:00Z"]
+    let original = try run(["schema"] + at + [dir])
+    XCTAssertEqual(original.status, 0, original.stderr)
+    XCTAssertTrue(original.text.contains("CREATE TABLE `orders`"), original.text)
+    XCTAssertFalse(original.text.contains("sluice_bulk"), "a table created after the time is in the schema")
+    // The CREATE TABLE orders event (binlog.000001 at 144766, 403 bytes) stamped with a wall
+    // clock two years ahead, its CRC32 computed again.
+    let path = dir + "/binlog.000001"
+    var b = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    let start = 144766
+    let end = 145169
+    withUnsafeBytes(of: UInt32(1_772_323_200).littleEndian) { b.replaceSubrange(start..<start + 4, with: $0) }
+    withUnsafeBytes(of: crc32(b[start..<end - 4]).littleEndian) { b.replaceSubrange(end - 4..<end, with: $0) }
+    try Data(b).write(to: URL(fileURLWithPath: path))
+    let events = try run(["events", "--start-position", "144766", path])
+    XCTAssertTrue(events.lines.first?.contains("2026-03-01T00:00:00Z") == true, events.lines.first.map(String.init) ?? events.stderr)
+    let skewed = try run(["schema"] + at + [dir])
+    XCTAssertEqual(skewed.status, 0, skewed.stderr)
+    // The statements before the last event at or before the time are all applied.
+    XCTAssertEqual(skewed.lines.dropFirst(), original.lines.dropFirst())
+    XCTAssertTrue(skewed.lines.first?.contains("as of binlog.000001:") == true, skewed.text)
+    // Before every event: nothing.
+    let early = try run(["schema", "--at", "2020-01-01", dir])
+    XCTAssertEqual(early.status, 0, early.stderr)
+    XCTAssertFalse(early.text.contains("CREATE TABLE"), early.text)
+  }
+}
