@@ -270,7 +270,7 @@ final class QueryWorker {
       let c = map.columns[i]
       if c.type.isNumeric && Double(want) == nil {
         stats.keyProblems.append(
-          "--pk \(col)=\(want) cannot match in \(table): column \(col) is \(c.type) and '\(want)' is not a number")
+          "--pk \(col)=\(want) cannot match in \(table): column \(col) holds numbers and '\(want)' is not one")
       }
     }
   }

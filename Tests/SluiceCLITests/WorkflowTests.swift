@@ -166,3 +166,49 @@ extension CLITests {
     XCTAssertFalse(early.text.contains("CREATE TABLE"), early.text)
   }
 }
+
+/// No silent empties: a filter that cannot match, or inputs without a binlog, say so in one
+/// sentence and exit 4.
+extension CLITests {
+  func testFiltersThatCannotMatchWarnAndExit4() throws {
+    let cases: [([String], String)] = [
+      (["query", "--pk", "nosuch=1", "--table", "sluice_shop.orders", Self.archiveDir],
+       "--pk nosuch=1 cannot match in sluice_shop.orders: the table has no column nosuch (it has 6 columns)"),
+      (["export", "--format", "sql", "--pk", "id='abc'", "--table", "sluice_shop.orders", Self.archiveDir],
+       "--pk id=abc cannot match in sluice_shop.orders: column id holds numbers and 'abc' is not one"),
+      (["query", "--no-schema", "--pk", "id=1", "--table", "sluice_shop.orders", Self.packageRoot + "/Fixtures/mariadb-10.11-minimal"],
+       "--pk id=1 cannot match in sluice_shop.orders: the binlog has no column names there (give --schema, or name the column @N)"),
+    ]
+    for (args, warning) in cases {
+      let r = try run(args)
+      XCTAssertEqual(r.status, 4, "\(args): \(r.stderr)")
+      XCTAssertEqual(r.stderr, "sluice: warning: \(warning)\n", "\(args)")
+      XCTAssertTrue(r.text.isEmpty || r.text.hasPrefix("-- sluice replay SQL"), r.text)
+    }
+    // A quoted value of the right type matches, as the bare value does.
+    let quoted = try run(["query", "--pk", "id='3'", "--table", "sluice_shop.orders", Self.archiveDir])
+    let bare = try run(["query", "--pk", "id=3", "--table", "sluice_shop.orders", Self.archiveDir])
+    XCTAssertEqual(quoted.status, 0, quoted.stderr)
+    XCTAssertEqual(quoted.text, bare.text)
+    XCTAssertEqual(quoted.lines.filter { $0.hasPrefix("# ") }.count, 3)
+    // A key that is simply absent is an empty answer, not an error.
+    let absent = try run(["query", "--pk", "id=999", "--table", "sluice_shop.orders", Self.archiveDir])
+    XCTAssertEqual(absent.status, 0, absent.stderr)
+    XCTAssertEqual(absent.text, "")
+    XCTAssertEqual(absent.stderr, "")
+  }
+
+  func testInputsWithoutBinlogsWarnAndExit4() throws {
+    let empty = try temporaryDirectory()
+    let junk = try temporaryDirectory()
+    try Data("not a binlog\n".utf8).write(to: URL(fileURLWithPath: junk + "/notes.txt"))
+    for dir in [empty, junk] {
+      for command in [["export"], ["query"], ["info"], ["stats"], ["report", "--format", "json"]] {
+        let r = try run(command + [dir])
+        XCTAssertEqual(r.status, 4, "\(command) \(dir): \(r.stderr)")
+        XCTAssertEqual(r.stderr, "sluice: warning: \(dir) holds no binlog files (none starts with the binlog magic bytes)\n")
+        XCTAssertEqual(r.text, "")
+      }
+    }
+  }
+}
