@@ -212,3 +212,48 @@ extension CLITests {
     }
   }
 }
+
+/// `info` tells the truth: sizes of streams, the data's times apart from the file's own, and
+/// one JSON shape.
+extension CLITests {
+  func infoJSON(_ args: [String], stdin: String? = nil) throws -> [[String: Any]] {
+    let r = try run(["info", "--format", "json"] + args, stdin: stdin)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    return try XCTUnwrap(try JSONSerialization.jsonObject(with: r.stdout) as? [[String: Any]], r.text)
+  }
+
+  func testInfoSizesTimesAndJSONShape() throws {
+    let third = Self.archiveDir + "/binlog.000003"
+    let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: third)[.size] as? Int)
+    // One file is an array of one, like three.
+    let plain = try XCTUnwrap(try infoJSON([third]).first)
+    XCTAssertEqual(try infoJSON([Self.archiveDir]).count, 3)
+    XCTAssertEqual(plain["size"] as? Int, size)
+    // The data's first and last times; the Format_description and Stop times apart.
+    XCTAssertEqual(plain["first_time"] as? String, "2024-03-01T05:00:00Z")
+    XCTAssertEqual(plain["last_time"] as? String, "2024-03-01T07:30:00Z")
+    XCTAssertEqual(plain["format_description_time"] as? String, "2024-03-01T03:50:00Z")
+    let stop = try XCTUnwrap(plain["stop_time"] as? String)
+    XCTAssertGreaterThan(stop, "2026")  // the recording's shutdown, not the workload's clock
+    XCTAssertEqual(try infoJSON([Self.archiveDir + "/binlog.000001"]).first?["stop_time"] as? NSNull, NSNull())
+    // Standard input and gzip: the bytes read.
+    let fromStdin = try XCTUnwrap(try infoJSON(["-"], stdin: third).first)
+    XCTAssertEqual(fromStdin["size"] as? Int, size)
+    let gz = try temporaryDirectory() + "/binlog.000003.gz"
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "gzip -c '\(third)' > '\(gz)'"]
+    try p.run()
+    p.waitUntilExit()
+    let fromGzip = try XCTUnwrap(try infoJSON([gz]).first)
+    XCTAssertEqual(fromGzip["size"] as? Int, size)
+    for key in ["first_time", "last_time", "format_description_time", "stop_time", "events", "transactions"] {
+      XCTAssertEqual("\(fromGzip[key]!)", "\(plain[key]!)", key)
+      XCTAssertEqual("\(fromStdin[key]!)", "\(plain[key]!)", key)
+    }
+    let text = try run(["info", third])
+    XCTAssertTrue(text.text.contains("first event:     2024-03-01T05:00:00Z\n"), text.text)
+    XCTAssertTrue(text.text.contains("file opened:     2024-03-01T03:50:00Z (Format_description)\n"), text.text)
+    XCTAssertTrue(text.text.contains("server stopped:  \(stop) (Stop)\n"), text.text)
+  }
+}
