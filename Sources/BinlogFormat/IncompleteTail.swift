@@ -8,8 +8,9 @@ public enum IncompleteTail {
   /// header is whole enough to give a size that runs past the end, and, when events carry
   /// CRC32s, no intact event (sane header, CRC32 valid) starts in the bytes after its header
   /// (there would be one after a damaged size field: the events that follow it).
-  public static func isCut(_ bytes: UnsafeRawBufferPointer, at offset: Int, crc32: Bool) -> Bool {
-    guard offset >= 4, offset <= bytes.count else { return false }
+  /// `base` is the file offset of `bytes[0]` when `bytes` is a tail of the file, not all of it.
+  public static func isCut(_ bytes: UnsafeRawBufferPointer, at offset: Int, crc32: Bool, base: Int = 0) -> Bool {
+    guard base + offset >= 4, offset <= bytes.count else { return false }
     if !crc32 { return true }
     let end = Swift.min(bytes.count, offset + searchWindow)
     var p = offset + 19

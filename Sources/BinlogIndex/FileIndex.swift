@@ -257,7 +257,7 @@ public final class FileIndex: @unchecked Sendable {
   /// A one-line notice when the file ends with an incomplete event (still being written, or
   /// cut by a crash): the index stops at the last complete transaction before it.
   public var incompleteTailNotice: String? {
-    guard !isArchive, binlogSize > indexedEnd else { return nil }
+    guard binlogSize > indexedEnd else { return nil }
     let upTo = transactions.last?.end ?? 4
     return "\(file): the last \(binlogSize - indexedEnd) bytes, from offset \(indexedEnd), are an incomplete event (the file is still being written, or was cut): read up to offset \(upTo), the end of its last complete transaction"
   }

@@ -84,6 +84,12 @@ public enum IndexStore {
           if raw.type == .formatDescription || raw.type == .startV3 { format = input.format }
           try scanner.consume(raw, format: format, fileName: input.name)
         }
+      } catch {
+        // A cut last event, archived byte for byte: as for the plain file (scanMapped).
+        guard error.kind == .truncated, error.offset == input.position, input.position > 4,
+          let archive = input.compressed as? ArchiveBinlogReader, archive.isCutTail(at: input.position)
+        else { throw error }
+        scanner.cutTail = input.position
       }
       read = input.bytesTouched - Swift.min(before, input.bytesTouched)
       let z = try MappedFile(path: path)

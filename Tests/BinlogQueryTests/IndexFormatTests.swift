@@ -123,9 +123,9 @@ final class IndexFormatTests: XCTestCase {
     var data = try Data(contentsOf: URL(fileURLWithPath: ipath))
     data[Int(k.dataOffset) + 3] ^= 0x55
     try data.write(to: URL(fileURLWithPath: ipath), options: .atomic)
-    let damaged = try XCTUnwrap(try FileIndex.read(from: ipath))
-    XCTAssertThrowsError(try damaged.forEachRecord(where: { _ in true }) { _ in true }) { e in
-      XCTAssertTrue("\(e)".contains("checksum"), "\(e)")
+    // Every block is verified on load: a damaged block is found before any record is used.
+    XCTAssertThrowsError(try FileIndex.read(from: ipath)) { e in
+      XCTAssertTrue("\(e)".contains("block at \(k.dataOffset) checksum mismatch"), "\(e)")
     }
     // A damaged header is not trusted: load reports it and rebuilds.
     data = try Data(contentsOf: URL(fileURLWithPath: ipath))

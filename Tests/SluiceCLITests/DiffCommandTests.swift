@@ -21,7 +21,7 @@ extension CLITests {
     let plain = try jsonLines(try run(["export", "--format", "ndjson", Self.archiveDir]))
     let stable = try jsonLines(try run(["export", "--format", "ndjson", "--stable", Self.archiveDir]))
     XCTAssertEqual(stable.count, plain.count)
-    XCTAssertGreaterThan(stable.count, 5000)
+    XCTAssertGreaterThan(stable.count, 4000)
     var previousGTID: String?
     var expectedTx = 0
     for (p, s) in zip(plain, stable) {
@@ -47,7 +47,7 @@ extension CLITests {
     let compressed = try run(["export", "--format", "ndjson", "--stable", Self.packageRoot + "/Fixtures/mariadb-10.11-compressed"])
     XCTAssertEqual(minimal.status, 0, minimal.stderr)
     XCTAssertEqual(compressed.status, 0, compressed.stderr)
-    XCTAssertGreaterThan(minimal.lines.count, 500)
+    XCTAssertGreaterThan(minimal.lines.count, 300)
     XCTAssertEqual(minimal.text, compressed.text)
     let plainMinimal = try run(["export", "--format", "ndjson", Self.packageRoot + "/Fixtures/mariadb-10.11-minimal"])
     let plainCompressed = try run(["export", "--format", "ndjson", Self.packageRoot + "/Fixtures/mariadb-10.11-compressed"])
@@ -101,8 +101,10 @@ extension CLITests {
     try (lines.joined(separator: "\n") + "\n").write(toFile: golden, atomically: true, encoding: .utf8)
     let m = try run(["diff", golden, Self.archiveDir])
     XCTAssertEqual(m.status, 1, m.text + m.stderr)
-    XCTAssertTrue(m.text.contains("update sluice_types.ints id=3 only in actual"), m.text)
-    XCTAssertTrue(m.text.contains("1 change(s) only actual"), m.text)
+    // The UPDATE is its transaction's one change: the whole transaction is only in the binlog.
+    XCTAssertTrue(m.text.contains("transaction #\(tx!) at binlog.000001:"), m.text)
+    XCTAssertTrue(m.text.contains(" only in actual (1 change(s))"), m.text)
+    XCTAssertTrue(m.text.contains("1 difference(s) in 1 transaction(s): 1 transaction(s) only actual"), m.text)
   }
 
   func testDiffOfFullAndMinimalRowImages() throws {
@@ -115,7 +117,9 @@ extension CLITests {
     let d = try run(["diff", "--limit", "100000", full, minimal])
     XCTAssertEqual(d.status, 1, d.text + d.stderr)
     let only = d.text.split(separator: "\n").filter { $0.contains("only in expected") && $0.hasPrefix("transaction #") }
-    XCTAssertEqual(only.map { $0.split(separator: "(").last! }, ["1 change(s))", "1 change(s))", "3000 change(s))", "1301 change(s))"])
+    XCTAssertEqual(
+      only.map { $0.components(separatedBy: " only in expected (").last! },
+      ["1 change(s))", "1 change(s))", "3000 change(s))", "1301 change(s))"])
     XCTAssertTrue(d.text.contains("actual:   172 transactions, 279 row changes, 65 statements"), d.text)
     XCTAssertFalse(d.text.contains("only in actual"), d.text)
     // Every other difference is a column the MINIMAL image left out.

@@ -115,6 +115,18 @@ public final class ArchiveBinlogReader: EventSource {
     return UnsafeRawBufferPointer(dst)
   }
 
+  /// True when the event whose header is at `offset` can be the cut end of the archived
+  /// binlog (see `IncompleteTail.isCut`, over the restored bytes from `offset` to the end).
+  public func isCutTail(at offset: UInt64) -> Bool {
+    let total = archive.uncompressedSize
+    guard offset >= 4, offset <= total else { return false }
+    let count = Int(Swift.min(total - offset, UInt64(IncompleteTail.searchWindow)))
+    let keep = current
+    defer { current = keep }
+    guard let b = try? view(at: offset, count: count, scratch: &lookahead) else { return false }
+    return IncompleteTail.isCut(b, at: 0, crc32: framer.format.checksum == .crc32, base: Int(offset))
+  }
+
   /// The size of the event starting at `offset` (read from its header), or nil past the end.
   public func eventSize(at offset: UInt64) -> Int? {
     guard offset + 13 <= archive.uncompressedSize else { return nil }
