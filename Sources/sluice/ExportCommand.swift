@@ -100,6 +100,11 @@ struct ExportCommand: ParsableCommand {
           tl.adopt(i.format)
         }
         if let s = write.schemaPath { _ = try SchemaSnapshot.load(path: s, into: &tl) }
+        // SQL needs column names for updates and deletes: without them in the binlog, the DDL
+        // of the earlier files of its directory.
+        if format == .sql, write.schemaPath == nil, let note = EarlierSchema.seed(&tl, inputs: inputs, options: read.readerOptions) {
+          report("note: \(note)")
+        }
         let timeline = tl
         let once = ParallelExport.OnceFilter()
         makeTracker = { _ in
@@ -109,7 +114,7 @@ struct ExportCommand: ParsableCommand {
             if once.first(line) { report(line) }
           }
           t.onIssue = { r in
-            let line = "warning: \(r.position): schema statement not modeled: \(r.outcome)"
+            let line = "warning: \(r.issueDescription)"
             if once.first(line) { report(line) }
           }
           return t

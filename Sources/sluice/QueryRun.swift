@@ -55,6 +55,10 @@ struct QueryRun {
       if let s = write.schemaPath {
         let r = try SchemaSnapshot.load(path: s, into: &tl)
         for issue in r.issues { report("warning: \(issue)") }
+      } else if format == .sql,
+        let note = EarlierSchema.seed(&tl, inputs: archive.files.map(\.path), indexDir: indexDir, options: read.readerOptions)
+      {
+        report("note: \(note)")
       }
       let timeline = tl
       runner.makeSchema = { SchemaTracker(timeline: timeline) }

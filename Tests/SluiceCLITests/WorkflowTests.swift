@@ -257,3 +257,70 @@ extension CLITests {
     XCTAssertTrue(text.text.contains("server stopped:  \(stop) (Stop)\n"), text.text)
   }
 }
+
+/// Warnings are sentences; `stats` lists DDL with its text.
+extension CLITests {
+  func testSchemaWarningsAreSentencesNotSwiftDebugText() throws {
+    // Alone, binlog.000003 alters a table created in binlog.000001.
+    let r = try run(["export", "--format", "ndjson", Self.archiveDir + "/binlog.000003"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertFalse(r.stderr.contains("problems(") || r.stderr.contains("unsupported(") || r.stderr.contains("[\""), r.stderr)
+    XCTAssertTrue(
+      r.stderr.contains(
+        "sluice: warning: binlog.000003:3506: schema statement names what the schema does not have (ALTER TABLE `sluice_misc`.`tx_inno`: the table is not known): columns there may keep the binlog's types and @N names\n"
+      ), r.stderr)
+    for line in r.stderr.split(separator: "\n") { XCTAssertTrue(line.hasPrefix("sluice: "), String(line)) }
+  }
+
+  func testStatsListsDDLWithItsStatementText() throws {
+    let ndjson = try run(["export", "--format", "ndjson", Self.archiveDir])
+    let ddl = ndjson.lines.filter { $0.contains("\"type\":\"ddl\"") }
+    XCTAssertGreaterThan(ddl.count, 20)
+    let json = try run(["stats", "--format", "json", Self.archiveDir])
+    XCTAssertEqual(json.status, 0, json.stderr)
+    let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+    let statements = try XCTUnwrap(o["ddl_statements"] as? [[String: Any]])
+    XCTAssertEqual(statements.count, ddl.count)
+    let orders = try XCTUnwrap(statements.first { ($0["sql"] as? String)?.hasPrefix("CREATE TABLE orders") == true })
+    XCTAssertEqual(orders["file"] as? String, "binlog.000001")
+    XCTAssertEqual(orders["offset"] as? Int, 144766)
+    XCTAssertEqual(orders["db"] as? String, "sluice_shop")
+    XCTAssertEqual(orders["time"] as? String, "2024-03-01T01:00:00Z")
+    let text = try run(["stats", Self.archiveDir])
+    XCTAssertTrue(
+      text.text.contains("  2024-03-01T01:00:00Z  binlog.000001:144766  sluice_shop: CREATE TABLE orders ( id BIGINT UNSIGNED"), text.text)
+  }
+}
+
+/// Flashback of a file without column names whose tables were created in earlier files.
+extension CLITests {
+  func testFlashbackOfALaterMinimalFileTakesNamesFromTheEarlierFiles() throws {
+    let minimal = Self.packageRoot + "/Fixtures/mariadb-10.11-minimal"
+    let third = minimal + "/binlog.000003"
+    // Alone and without names, its updates and deletes cannot be written.
+    let alone = try run(["export", "--format", "sql", "--flashback", "--no-schema", third])
+    XCTAssertEqual(alone.status, 2, alone.stderr)
+    XCTAssertTrue(alone.stderr.contains("could not be written as SQL"), alone.stderr)
+    for command in [["export"], ["query"]] {
+      let r = try run(command + ["--format", "sql", "--flashback", third])
+      XCTAssertEqual(r.status, 0, "\(command): \(r.stderr)")
+      XCTAssertTrue(
+        r.stderr.hasPrefix("sluice: note: column names from the DDL of 2 earlier binlogs in \(minimal) (binlog.000001, binlog.000002)"),
+        "\(command): \(r.stderr)")
+      XCTAssertFalse(r.text.contains("-- row skipped"), "\(command)")
+      // The same SQL as the flashback of those transactions read from the whole directory.
+      let whole = try run(["query", "--format", "sql", "--flashback", "--start-position", "binlog.000003:4", minimal])
+      XCTAssertEqual(whole.status, 0, whole.stderr)
+      XCTAssertEqual(r.text, whole.text, "\(command)")
+      XCTAssertEqual(r.lines.filter { $0.hasPrefix("DELETE FROM `") }.count, 4, "\(command)")
+      // Every row skipped alone (undoing an insert or an update needs the key's name) is written.
+      let skipped = alone.lines.filter { $0.hasPrefix("-- row skipped") }.count
+      XCTAssertGreaterThan(skipped, 0)
+      XCTAssertEqual(r.lines.filter { $0.hasPrefix("DELETE FROM `") || $0.hasPrefix("UPDATE `") }.count, skipped, "\(command)")
+    }
+    // A file that names its columns needs nothing.
+    let full = try run(["export", "--format", "sql", "--flashback", Self.archiveDir + "/binlog.000003"])
+    XCTAssertEqual(full.status, 0, full.stderr)
+    XCTAssertFalse(full.stderr.contains("note: column names"), full.stderr)
+  }
+}
