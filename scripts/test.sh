@@ -16,6 +16,7 @@ swift test --package-path Examples
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
+SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/window_flashback.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py live --no-100k --workload Fixtures/workload-oldtemporal.sql --server-arg=--mysql56-temporal-format=OFF
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/report/report_browser.py
