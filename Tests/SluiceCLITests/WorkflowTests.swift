@@ -170,7 +170,7 @@ extension CLITests {
 /// No silent empties: a filter that cannot match, or inputs without a binlog, say so in one
 /// sentence and exit 5.
 extension CLITests {
-  func testFiltersThatCannotMatchWarnAndExit4() throws {
+  func testFiltersThatCannotMatchWarnAndExit5() throws {
     let cases: [([String], String)] = [
       (["query", "--pk", "nosuch=1", "--table", "sluice_shop.orders", Self.archiveDir],
        "--pk nosuch=1 cannot match in sluice_shop.orders: the table has no column nosuch (it has 6 columns)"),
@@ -198,7 +198,7 @@ extension CLITests {
     XCTAssertEqual(absent.stderr, "")
   }
 
-  func testInputsWithoutBinlogsWarnAndExit4() throws {
+  func testInputsWithoutBinlogsWarnAndExit5() throws {
     let empty = try temporaryDirectory()
     let junk = try temporaryDirectory()
     try Data("not a binlog\n".utf8).write(to: URL(fileURLWithPath: junk + "/notes.txt"))
