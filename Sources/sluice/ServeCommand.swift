@@ -108,6 +108,16 @@ struct ServeCommand: ParsableCommand {
     help: "Do not verify CRC32 event checksums of binlog inputs.")
   var noVerifyChecksum = false
 
+  @Flag(
+    name: .customLong("skip-corrupt"),
+    help: "Serve past damaged regions of binlog inputs: leave out the transactions the damage falls in, pick up at the next intact one, report each region as FILE:START-END on stderr.")
+  var skipCorrupt = false
+
+  @Option(
+    name: .customLong("max-event-size"),
+    help: "Refuse events (and compressed transactions' inner events) larger than this: bytes, or with K, M, G (default 1G).")
+  var maxEventSize: String = "1G"
+
   @Option(
     name: .customLong("start-position"),
     help: "Serve events at or after FILE:N (or N in the first file); earlier files are not read.")
@@ -144,6 +154,9 @@ struct ServeCommand: ParsableCommand {
       throw ValidationError("give inputs, or at least one --destination NAME=PATHS")
     }
     guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+    guard ReaderOptions.parseByteCount(maxEventSize) != nil else {
+      throw ValidationError("--max-event-size: give a byte count such as 1G, 64M or 65536")
+    }
     guard password == nil || passwordHash == nil else {
       throw ValidationError("give --password or --password-hash, not both")
     }
@@ -221,6 +234,16 @@ struct ServeCommand: ParsableCommand {
     return result
   }
 
+  /// The same reader settings as the other commands' `ReadOptions` (no --skip-errors: a
+  /// server cannot leave a hole in a client's stream without telling it).
+  var readerOptions: ReaderOptions {
+    var o = ReadOptions()
+    o.noVerifyChecksum = noVerifyChecksum
+    o.skipCorrupt = skipCorrupt
+    o.maxEventSize = maxEventSize
+    return o.readerOptions
+  }
+
   func run() throws {
     try runReporting {
       var config = CanalServerConfiguration()
@@ -252,7 +275,7 @@ struct ServeCommand: ParsableCommand {
         served.append(
           try Self.destination(
             name: d.name, paths: paths, mapping: mapping,
-            readerOptions: ReaderOptions(verifyChecksums: !noVerifyChecksum),
+            readerOptions: readerOptions,
             start: try startPoint(), schema: try schemaTimeline()))
       }
 

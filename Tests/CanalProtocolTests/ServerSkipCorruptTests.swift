@@ -1,0 +1,91 @@
+import BinlogFormat
+import Foundation
+import SwiftProtobuf
+import XCTest
+
+@testable import CanalProtocol
+
+/// `serve --skip-corrupt`: the server reads a damaged binlog past its damage like the other
+/// commands (the transactions the damage falls in are left out, every other one is served).
+final class ServerSkipCorruptTests: XCTestCase {
+  static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/mariadb-10.11/binlog.000001").path
+
+  /// Every entry the server hands out for `paths`, serialized, and each one's binlog offset;
+  /// `complete` is false when a GET failed (the server answered with an error) before the end.
+  func served(_ paths: [String], _ reader: ReaderOptions) throws -> (entries: [(offset: Int64, bytes: Data)], complete: Bool) {
+    var options = CanalOptions()
+    options.onWarning = { _ in }
+    let mapping = options
+    var config = CanalServerConfiguration()
+    config.batchMode = .itemSize
+    let core = try CanalServerCore(
+      configuration: config,
+      destinations: [
+        CanalDestination(name: "example") {
+          try CanalBinlogEntrySource(paths: paths, options: mapping, readerOptions: reader)
+        }
+      ])
+    guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else {
+      XCTFail("SUB")
+      return ([], false)
+    }
+    var out: [(Int64, Data)] = []
+    while true {
+      guard case .packet(let bytes) = core.handle(ClientPackets.get(fetch: 100), channel: "t") else {
+        return (out, false)
+      }
+      let messages = try CanalMessages(serializedBytes: try CanalPacket(serializedBytes: bytes).body)
+      if messages.batchID == -1 { break }
+      for m in messages.messages {
+        let entry = try CanalEntry(serializedBytes: m)
+        out.append((entry.header.logfileOffset, m))
+      }
+      _ = core.handle(ClientPackets.ack(messages.batchID), channel: "t")
+    }
+    return (out, true)
+  }
+
+  func testServesEveryTransactionOutsideTheDamagedRegion() throws {
+    let original = try Data(contentsOf: URL(fileURLWithPath: Self.fixture))
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-serve-salvage-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    // A zeroed 4 KiB block in the middle of the file.
+    var damaged = [UInt8](original)
+    let hole = 80_000..<(80_000 + 4096)
+    for i in hole { damaged[i] = 0 }
+    let path = dir.appendingPathComponent("binlog.000001").path
+    try Data(damaged).write(to: URL(fileURLWithPath: path))
+
+    final class Regions: @unchecked Sendable {
+      let lock = NSLock()
+      var list: [String] = []
+    }
+    let seen = Regions()
+    var salvage = ReaderOptions(skipCorrupt: true)
+    salvage.onSkippedRange = { r in seen.lock.withLock { seen.list.append("\(r)") } }
+    let (whole, wholeComplete) = try served([Self.fixture], ReaderOptions())
+    let (got, gotComplete) = try served([path], salvage)
+    XCTAssertTrue(wholeComplete)
+    XCTAssertTrue(gotComplete, "--skip-corrupt serves to the end")
+    XCTAssertEqual(seen.list.count, 1, "\(seen.list)")
+    // Without --skip-corrupt the damage stops the stream at the damaged event.
+    let (stopped, stoppedComplete) = try served([path], ReaderOptions())
+    XCTAssertFalse(stoppedComplete)
+    XCTAssertTrue(stopped.allSatisfy { $0.offset < Int64(hole.upperBound) })
+
+    // The served entries are the undamaged file's entries with one run taken out: those of the
+    // transactions the damage falls in (the region reported, widened to whole transactions).
+    XCTAssertGreaterThan(got.count, whole.count / 2)
+    XCTAssertLessThan(got.count, whole.count)
+    let before = got.prefix { $0.offset < Int64(hole.lowerBound) }
+    XCTAssertGreaterThan(before.count, 10)
+    XCTAssertTrue(before.map(\.bytes) == whole.prefix(before.count).map(\.bytes), "entries before the damage differ")
+    let after = got.dropFirst(before.count)
+    XCTAssertGreaterThan(after.count, 10)
+    XCTAssertTrue(after.allSatisfy { $0.offset > Int64(hole.upperBound) })
+    XCTAssertTrue(after.map(\.bytes) == whole.suffix(after.count).map(\.bytes), "entries after the damage differ")
+  }
+}
