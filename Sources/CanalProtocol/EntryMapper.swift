@@ -224,8 +224,8 @@ public final class EntryMapper {
     case .rowsQuery(let text):
       let table = DDLClassifier.classify(text, defaultSchema: "")?.tableName ?? ""
       return queryEntry(ev, walker, sql: text, tableName: table)
-    case .annotateRows(let text):
-      return queryEntry(ev, walker, sql: text, tableName: "")
+    case .annotateRows(let a):
+      return queryEntry(ev, walker, sql: a.text, tableName: "")
     case .userVar(let u):
       guard let sql = userVarQuery(u) else { return nil }
       return queryEntry(ev, walker, sql: sql, tableName: "")
