@@ -2,8 +2,8 @@
 # Where a sluice command spends its CPU: perf record + report of one run, as a short table.
 #
 #   Benchmarks/profile.sh [-n TOP] [-o OUT.txt] [--prep 'SHELL-CMD'] -- SLUICE-ARGS...
-#   Benchmarks/profile.sh -- export --format ndjson --threads 1 .bench-data/binlog.000001
-#   Benchmarks/profile.sh --prep 'rm -rf /tmp/idx' -- index --index-dir /tmp/idx .bench-data/binlog.000001
+#   Benchmarks/profile.sh -- export --format ndjson --threads 1 .bench-data/wide/binlog.000001
+#   Benchmarks/profile.sh --prep 'rm -rf /tmp/idx' -- index --index-dir /tmp/idx .bench-data/wide/binlog.000001
 #
 # The command runs twice (perf stat, then perf record); --prep runs before each (for commands
 # whose first run changes what the second does, like index).

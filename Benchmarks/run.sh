@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Sluice speed benchmarks on a ~1 GiB MariaDB binlog, against mariadb-binlog on the same file.
+# Sluice speed benchmarks on two MariaDB binlogs of different shapes, each against mariadb-binlog
+# on the same file: narrow rows (~1 GiB, scripts/make-big-binlog.sh) and wide rows (~280 MiB of
+# 10-200 KB TEXT/BLOB/JSON values, scripts/make-wide-binlog.sh).
 #
 #   Benchmarks/run.sh [--head] [--no-build] [--no-write]
 #
-# 1. (Re)uses the big binlog: scripts/make-big-binlog.sh $SIZE_MB $BENCH_DATA (cached).
+# 1. (Re)uses the binlogs: scripts/make-big-binlog.sh $SIZE_MB $BENCH_DATA/narrow and
+#    scripts/make-wide-binlog.sh $WIDE_MB $BENCH_DATA/wide (cached).
 # 2. Builds sluice in release mode from a snapshot of the working tree (tracked and untracked,
 #    not ignored files) copied to $BENCH_DATA/src, so edits made meanwhile cannot break the
 #    build (swift build -c release --static-swift-stdlib --scratch-path .build-bench; retried). --head: snapshot the
@@ -17,11 +20,12 @@
 #    the anonymous (heap) part is sampled from /proc/PID/status every 0.1 s.
 # 4. Prints a markdown table and (unless --no-write) writes BENCHMARKS.md.
 #
-# Environment: SIZE_MB (1024), BENCH_DATA (.bench-data), RUNS (3), LONG_SECONDS (30),
+# Environment: SIZE_MB (1024, narrow file), WIDE_MB (280, wide file), SHAPES ("narrow wide"),
+# BENCH_DATA (.bench-data), RUNS (3), LONG_SECONDS (30),
 # SLUICE (path to a sluice binary; implies no build), BENCH_OUT (BENCHMARKS.md),
 # BUILD_ATTEMPTS (5).
 #
-# The benchmarks run on a hard link of the binlog in BENCH_DATA/run/, a directory holding only
+# The benchmarks run on a hard link of each binlog in BENCH_DATA/run/, a directory holding only
 # that file: anything else that appears there is a sidecar written by sluice (the index), and
 # is deleted before every benchmark except "query with the index".
 set -euo pipefail
@@ -29,6 +33,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(cd "$here/.." && pwd -P)
 SIZE_MB=${SIZE_MB:-1024}
+WIDE_MB=${WIDE_MB:-280}
+SHAPES=${SHAPES:-narrow wide}
 DATA=${BENCH_DATA:-$root/.bench-data}
 RUNS=${RUNS:-3}
 SHORT_RUNS=${SHORT_RUNS:-11}
@@ -41,7 +47,7 @@ for a in "$@"; do
     --head) head=1 ;;
     --no-build) build=0 ;;
     --no-write) write=0 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "usage: $0 [--head] [--no-build] [--no-write]" >&2; exit 64 ;;
   esac
 done
@@ -59,18 +65,31 @@ command -v python3 >/dev/null || die "python3 missing (it times the runs)"
 command -v mariadb-binlog >/dev/null || die "mariadb-binlog missing (scripts/install-deps.sh)"
 
 # ---- data ---------------------------------------------------------------------------------
-"$root/scripts/make-big-binlog.sh" "$SIZE_MB" "$DATA" >&2
+mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd -P)
-meta="$DATA/binlog.meta"
-fname=$(grep -m1 '^file=' "$meta" | cut -d= -f2 | cut -d' ' -f1)
-src="$DATA/$fname"
-[[ -f "$src" ]] || die "$src missing after make-big-binlog.sh"
-nfiles=$(grep -c '^file=' "$meta")
+for shape in $SHAPES; do
+  case "$shape" in
+    narrow) "$root/scripts/make-big-binlog.sh" "$SIZE_MB" "$DATA/narrow" >&2 ;;
+    wide) "$root/scripts/make-wide-binlog.sh" "$WIDE_MB" "$DATA/wide" >&2 ;;
+    *) die "unknown shape $shape (SHAPES: narrow, wide)" ;;
+  esac
+done
 run_dir="$DATA/run"
-rm -rf "$run_dir"; mkdir -p "$run_dir"
-ln "$src" "$run_dir/$fname" 2>/dev/null || cp "$src" "$run_dir/$fname"
-FILE="$run_dir/$fname"
-size=$(stat -c %s "$FILE")
+
+# use_shape SHAPE: FILE, fname, size, meta... for the binlog of that shape, hard-linked alone
+# into $run_dir.
+use_shape() {
+  shape=$1
+  meta="$DATA/$shape/binlog.meta"
+  fname=$(grep -m1 '^file=' "$meta" | cut -d= -f2 | cut -d' ' -f1)
+  src="$DATA/$shape/$fname"
+  [[ -f "$src" ]] || die "$src missing after the generator"
+  nfiles=$(grep -c '^file=' "$meta")
+  rm -rf "$run_dir"; mkdir -p "$run_dir"
+  ln "$src" "$run_dir/$fname" 2>/dev/null || cp "$src" "$run_dir/$fname"
+  FILE="$run_dir/$fname"
+  size=$(stat -c %s "$FILE")
+}
 meta_val() { grep "^$1=" "$meta" | head -1 | cut -d= -f2; }
 
 # ---- build --------------------------------------------------------------------------------
@@ -87,7 +106,7 @@ snapshot() {
     dirty=$(cd "$root" && git status --porcelain -- Sources Package.swift 2>/dev/null | wc -l)
     build_desc="commit $c"
     if [[ "$dirty" != 0 ]]; then build_desc="$build_desc + $dirty uncommitted source files (working-tree snapshot)"; fi
-    (cd "$root" && git ls-files -z -co --exclude-standard -- . ':!:.bench-data' \
+    (cd "$root" && git ls-files -z -co --exclude-standard -- . ':!:.bench-data' ':!:.build*' \
       | xargs -0 tar -c --ignore-failed-read -f - 2>/dev/null) | tar -x -C "$pkg"
   fi
 }
@@ -177,12 +196,14 @@ exit $rc
 SH
 
 declare -A WALL CPU RSS ANON CODE NRUN CMDTXT ERR SIDE
+# Keys are SHAPE/NAME; notes are "SHAPE|text".
 order=()
 notes=()
+note() { notes+=("$shape|$1"); }
 
 # measure KEY PREP CMD... — PREP is "clean" (delete sidecars first) or "keep".
 measure() {
-  local key=$1 prep=$2; shift 2
+  local key=$shape/$1 prep=$2; shift 2
   local i best="" best_cpu="" maxrss=0 maxanon=0 code=0 wall rss c u s line anon
   CMDTXT[$key]="$*"
   order+=("$key")
@@ -216,135 +237,163 @@ measure() {
   if [[ "$prep" == clean ]]; then SIDE[$key]=$(sidecars); fi
 }
 
-# ---- warm the page cache; counts -----------------------------------------------------------
-cat "$FILE" >/dev/null
-log "file: $FILE ($size bytes), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+# ---- per file: warm the page cache, counts, benchmarks -------------------------------------
+declare -A S_FNAME S_SIZE S_NFILES S_REF_EVENTS S_ROWS S_INS S_UPD S_DEL S_SLROWS S_SLRC S_WIN S_WINROWS S_QROWS \
+  S_SIDECAR S_META S_LOAD0 S_LOAD1 S_GEN
+bench_shape() {
+  use_shape "$1"
+  cat "$FILE" >/dev/null
+  log "[$shape] file: $FILE ($size bytes), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  S_LOAD0[$shape]=$(cut -d' ' -f1-3 /proc/loadavg)
+  S_FNAME[$shape]=$fname; S_SIZE[$shape]=$size; S_NFILES[$shape]=$nfiles; S_META[$shape]=$meta
 
-# Reference counts from mariadb-binlog, cached beside the binlog (they depend on the file only).
-counts="$DATA/binlog.counts"
-stamp="$(stat -c '%s %Y' "$src")"
-if [[ ! -s "$counts" ]] || [[ "$(head -n 1 "$counts")" != "$stamp" ]]; then
-  log "counting events and rows with mariadb-binlog (once per file)"
-  ev=$(mariadb-binlog "$FILE" 2>/dev/null | grep -cE '^#[0-9]{6} +[0-9:]+ server id ') || true
-  mapfile -t rc < <(mariadb-binlog --base64-output=decode-rows -v "$FILE" 2>/dev/null \
-    | awk '/^### INSERT INTO /{i++} /^### UPDATE /{u++} /^### DELETE FROM /{d++} END{print i+0; print u+0; print d+0}')
-  printf '%s\nevents=%s\ninserts=%s\nupdates=%s\ndeletes=%s\n' "$stamp" "$ev" "${rc[0]}" "${rc[1]}" "${rc[2]}" >"$counts"
-fi
-cval() { grep "^$1=" "$counts" | cut -d= -f2; }
-ref_events=$(cval events); ref_rows=$(( $(cval inserts) + $(cval updates) + $(cval deletes) ))
+  # Reference counts from mariadb-binlog, cached beside the binlog (they depend on the file only).
+  local counts="$DATA/$shape/binlog.counts" stamp
+  stamp="$(stat -c '%s %Y' "$src")"
+  if [[ ! -s "$counts" ]] || [[ "$(head -n 1 "$counts")" != "$stamp" ]]; then
+    log "[$shape] counting events and rows with mariadb-binlog (once per file)"
+    local ev rc
+    ev=$(mariadb-binlog "$FILE" 2>/dev/null | grep -cE '^#[0-9]{6} +[0-9:]+ server id ') || true
+    mapfile -t rc < <(mariadb-binlog --base64-output=decode-rows -v "$FILE" 2>/dev/null \
+      | awk '/^### INSERT INTO /{i++} /^### UPDATE /{u++} /^### DELETE FROM /{d++} END{print i+0; print u+0; print d+0}')
+    printf '%s\nevents=%s\ninserts=%s\nupdates=%s\ndeletes=%s\n' "$stamp" "$ev" "${rc[0]}" "${rc[1]}" "${rc[2]}" >"$counts"
+  fi
+  cval() { grep "^$1=" "$counts" | cut -d= -f2; }
+  S_REF_EVENTS[$shape]=$(cval events); S_INS[$shape]=$(cval inserts); S_UPD[$shape]=$(cval updates); S_DEL[$shape]=$(cval deletes)
+  ROWS=$(( $(cval inserts) + $(cval updates) + $(cval deletes) ))
+  S_ROWS[$shape]=$ROWS
 
-# Rows as Sluice sees them (an untimed export run), checked against mariadb-binlog -v.
-clean_sidecars
-sl_rows=$( { "$SLUICE" export --format ndjson "$FILE" 2>"$tmp/export.err"; echo $? >"$tmp/export.rc"; } \
-  | grep -cE '"type":"(insert|update|delete)"') || true
-sl_export_rc=$(cat "$tmp/export.rc")
-if [[ "$sl_rows" != "$ref_rows" ]]; then
-  notes+=("**Row count mismatch**: \`sluice export\` wrote $sl_rows row changes, \`mariadb-binlog -v\` shows $ref_rows ($(head -c 300 "$tmp/export.err"))")
-fi
-ROWS=$ref_rows
+  # Rows as Sluice sees them (an untimed export run), checked against mariadb-binlog -v.
+  clean_sidecars
+  local sl_rows
+  sl_rows=$( { "$SLUICE" export --format ndjson "$FILE" 2>"$tmp/export.err"; echo $? >"$tmp/export.rc"; } \
+    | grep -cE '"type":"(insert|update|delete)"') || true
+  S_SLROWS[$shape]=$sl_rows; S_SLRC[$shape]=$(cat "$tmp/export.rc")
+  if [[ "$sl_rows" != "$ROWS" ]]; then
+    note "**Row count mismatch**: \`sluice export\` wrote $sl_rows row changes, \`mariadb-binlog -v\` shows $ROWS ($(head -c 300 "$tmp/export.err"))"
+  fi
 
-# ---- benchmarks ---------------------------------------------------------------------------
-measure mariadb-binlog clean mariadb-binlog "$FILE"
-measure mariadb-binlog-v clean mariadb-binlog --base64-output=decode-rows -v "$FILE"
-measure info clean "$SLUICE" info "$FILE"
-measure events clean "$SLUICE" events "$FILE"
-measure export-ndjson clean "$SLUICE" export --format ndjson "$FILE"
+  measure mariadb-binlog clean mariadb-binlog "$FILE"
+  measure mariadb-binlog-v clean mariadb-binlog --base64-output=decode-rows -v "$FILE"
+  measure info clean "$SLUICE" info "$FILE"
+  measure events clean "$SLUICE" events "$FILE"
+  measure export-ndjson clean "$SLUICE" export --format ndjson "$FILE"
+  measure export-ndjson-1 clean "$SLUICE" export --format ndjson --threads 1 "$FILE"
 
-sidecar_note=""
-if has_cmd index; then
-  measure index clean "$SLUICE" index "$FILE"
-  "$SLUICE" index "$FILE" >/dev/null 2>&1 || true
-  sidecar_note=$(sidecars)
-  [[ -n "$sidecar_note" ]] || notes+=("\`sluice index\` left no file beside the binlog; the index location is unknown to this script.")
-else
-  notes+=("\`sluice index\` skipped: not in \`sluice --help\` yet.")
-fi
+  S_SIDECAR[$shape]=""
+  if has_cmd index; then
+    measure index clean "$SLUICE" index "$FILE"
+    "$SLUICE" index "$FILE" >/dev/null 2>&1 || true
+    S_SIDECAR[$shape]=$(sidecars)
+    [[ -n "${S_SIDECAR[$shape]}" ]] || note "\`sluice index\` left no file beside the binlog; the index location is unknown to this script."
+  else
+    note "\`sluice index\` skipped: not in \`sluice --help\` yet."
+  fi
 
-if has_cmd export && grep -qi canal <<<"$(cmd_help export)"; then
-  measure export-canal clean "$SLUICE" export --format canal "$FILE"
-else
-  notes+=("\`sluice export --format canal\` skipped: not in \`sluice export --help\` yet.")
-fi
+  if has_cmd export && grep -qi canal <<<"$(cmd_help export)"; then
+    measure export-canal clean "$SLUICE" export --format canal "$FILE"
+    measure export-canal-1 clean "$SLUICE" export --format canal --threads 1 "$FILE"
+  else
+    note "\`sluice export --format canal\` skipped: not in \`sluice export --help\` yet."
+  fi
+  measure export-sql clean "$SLUICE" export --format sql "$FILE"
 
-# One minute in the middle of the time range.
-t_first=$(meta_val time_first); t_last=$(meta_val time_last)
-mid=$(( (t_first + t_last) / 2 / 60 * 60 ))
-win_start=$(date -u -d "@$mid" '+%Y-%m-%d %H:%M:%S')
-win_stop=$(date -u -d "@$((mid + 60))" '+%Y-%m-%d %H:%M:%S')
-measure mariadb-binlog-window clean env TZ=UTC mariadb-binlog --start-datetime="$win_start" --stop-datetime="$win_stop" "$FILE"
-win_rows=$(TZ=UTC mariadb-binlog --base64-output=decode-rows -v --start-datetime="$win_start" --stop-datetime="$win_stop" "$FILE" 2>/dev/null \
-  | grep -cE '^### (INSERT INTO|UPDATE|DELETE FROM) ') || true
-if has_cmd query; then
-  qhelp=$(cmd_help query)
-  if grep -q -- '--start-datetime' <<<"$qhelp"; then
-    qargs=(--start-datetime "$win_start" --stop-datetime "$win_stop")
-    if grep -q -- '--no-index' <<<"$qhelp"; then
-      measure query-no-index clean "$SLUICE" query --no-index "${qargs[@]}" "$FILE"
-    else
-      measure query-no-index clean "$SLUICE" query "${qargs[@]}" "$FILE"
-    fi
-    if has_cmd index; then
-      clean_sidecars; "$SLUICE" index "$FILE" >/dev/null 2>&1 || true
-      measure query-index keep "$SLUICE" query "${qargs[@]}" "$FILE"
-      if grep -q 'binlog' <<<"$qhelp"; then
-        measure query-index-binlog keep "$SLUICE" query --format binlog "${qargs[@]}" "$FILE"
-        # The cut must hold the window's rows: mariadb-binlog -v counts them.
-        "$SLUICE" query --format binlog "${qargs[@]}" -o "$tmp/window.bin" "$FILE" 2>/dev/null || true
-        cut_rows=$(mariadb-binlog --base64-output=decode-rows -v "$tmp/window.bin" 2>/dev/null \
-          | grep -cE '^### (INSERT INTO|UPDATE|DELETE FROM) ') || true
-        if [[ "$cut_rows" != "$win_rows" ]]; then
-          notes+=("**Window cut mismatch**: \`mariadb-binlog -v\` shows $cut_rows row changes in \`sluice query --format binlog\`'s cut, $win_rows in the source window.")
+  # One minute in the middle of the time range.
+  local t_first t_last mid win_start win_stop win_rows q_rows cut_rows qhelp
+  t_first=$(meta_val time_first); t_last=$(meta_val time_last)
+  mid=$(( (t_first + t_last) / 2 / 60 * 60 ))
+  # The minute in the middle, or the nearest one after it that holds row changes (the wide
+  # file has few, large transactions: a minute can fall between two of them).
+  local try
+  for ((try = 0; try < 30; try++)); do
+    win_start=$(date -u -d "@$mid" '+%Y-%m-%d %H:%M:%S')
+    win_stop=$(date -u -d "@$((mid + 60))" '+%Y-%m-%d %H:%M:%S')
+    win_rows=$(TZ=UTC mariadb-binlog --base64-output=decode-rows -v --start-datetime="$win_start" --stop-datetime="$win_stop" "$FILE" 2>/dev/null \
+      | grep -cE '^### (INSERT INTO|UPDATE|DELETE FROM) ') || true
+    [[ "$win_rows" -gt 0 ]] && break
+    mid=$((mid + 60))
+  done
+  S_WIN[$shape]="$win_start|$win_stop"
+  measure mariadb-binlog-window clean env TZ=UTC mariadb-binlog --start-datetime="$win_start" --stop-datetime="$win_stop" "$FILE"
+  S_WINROWS[$shape]=$win_rows; S_QROWS[$shape]=""
+  if has_cmd query; then
+    qhelp=$(cmd_help query)
+    if grep -q -- '--start-datetime' <<<"$qhelp"; then
+      local qargs=(--start-datetime "$win_start" --stop-datetime "$win_stop")
+      if grep -q -- '--no-index' <<<"$qhelp"; then
+        measure query-no-index clean "$SLUICE" query --no-index "${qargs[@]}" "$FILE"
+      else
+        measure query-no-index clean "$SLUICE" query "${qargs[@]}" "$FILE"
+      fi
+      if has_cmd index; then
+        clean_sidecars; "$SLUICE" index "$FILE" >/dev/null 2>&1 || true
+        measure query-index keep "$SLUICE" query "${qargs[@]}" "$FILE"
+        if grep -q 'binlog' <<<"$qhelp"; then
+          measure query-index-binlog keep "$SLUICE" query --format binlog "${qargs[@]}" "$FILE"
+          # The cut must hold the window's rows: mariadb-binlog -v counts them.
+          "$SLUICE" query --format binlog "${qargs[@]}" -o "$tmp/window.bin" "$FILE" 2>/dev/null || true
+          cut_rows=$(mariadb-binlog --base64-output=decode-rows -v "$tmp/window.bin" 2>/dev/null \
+            | grep -cE '^### (INSERT INTO|UPDATE|DELETE FROM) ') || true
+          if [[ "$cut_rows" != "$win_rows" ]]; then
+            note "**Window cut mismatch**: \`mariadb-binlog -v\` shows $cut_rows row changes in \`sluice query --format binlog\`'s cut, $win_rows in the source window."
+          fi
         fi
       fi
-    fi
-    qfmt=(); if grep -q 'ndjson' <<<"$qhelp"; then qfmt=(--format ndjson); fi
-    q_rows=$("$SLUICE" query "${qfmt[@]}" "${qargs[@]}" "$FILE" 2>/dev/null | grep -cE '"type":"(insert|update|delete)"') || true
-    if [[ "$q_rows" != "$win_rows" ]]; then
-      notes+=("**Window row count mismatch**: \`sluice query\` wrote $q_rows row changes for $win_start – $win_stop, \`mariadb-binlog -v\` with the same window shows $win_rows.")
+      local qfmt=(); if grep -q 'ndjson' <<<"$qhelp"; then qfmt=(--format ndjson); fi
+      q_rows=$("$SLUICE" query "${qfmt[@]}" "${qargs[@]}" "$FILE" 2>/dev/null | grep -cE '"type":"(insert|update|delete)"') || true
+      S_QROWS[$shape]=$q_rows
+      if [[ "$q_rows" != "$win_rows" ]]; then
+        note "**Window row count mismatch**: \`sluice query\` wrote $q_rows row changes for $win_start – $win_stop, \`mariadb-binlog -v\` with the same window shows $win_rows."
+      fi
+    else
+      note "\`sluice query\` skipped: it has no \`--start-datetime\` option yet."
     fi
   else
-    notes+=("\`sluice query\` skipped: it has no \`--start-datetime\` option yet.")
+    note "\`sluice query\` skipped: not in \`sluice --help\` yet."
   fi
-else
-  notes+=("\`sluice query\` skipped: not in \`sluice --help\` yet.")
-fi
-clean_sidecars
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+  clean_sidecars
+  S_LOAD1[$shape]=$(cut -d' ' -f1-3 /proc/loadavg)
+}
+
+for s in $SHAPES; do bench_shape "$s"; done
 
 # ---- report -------------------------------------------------------------------------------
-declare -A LABEL ANCHOR ROWSOF
+declare -A LABEL ANCHOR
 LABEL[mariadb-binlog]="anchor: \`mariadb-binlog FILE\`"
 LABEL[mariadb-binlog-v]="anchor: \`mariadb-binlog --base64-output=decode-rows -v FILE\`"
 LABEL[info]="\`sluice info FILE\`"
 LABEL[events]="\`sluice events FILE\`"
-LABEL[export-ndjson]="\`sluice export --format ndjson FILE\`"
+LABEL[export-ndjson]="\`sluice export --format ndjson FILE\` (default threads)"
+LABEL[export-ndjson-1]="\`sluice export --format ndjson --threads 1 FILE\`"
 LABEL[index]="\`sluice index FILE\` (no index before)"
-LABEL[export-canal]="\`sluice export --format canal FILE\`"
+LABEL[export-canal]="\`sluice export --format canal FILE\` (default threads)"
+LABEL[export-canal-1]="\`sluice export --format canal --threads 1 FILE\`"
+LABEL[export-sql]="\`sluice export --format sql FILE\`"
 LABEL[mariadb-binlog-window]="anchor: \`TZ=UTC mariadb-binlog --start-datetime --stop-datetime FILE\` (1 min)"
 LABEL[query-no-index]="\`sluice query --start-datetime --stop-datetime FILE\` (1 min, no index)"
 LABEL[query-index]="\`sluice query --start-datetime --stop-datetime FILE\` (1 min, with index)"
 LABEL[query-index-binlog]="\`sluice query --format binlog --start-datetime --stop-datetime FILE\` (1 min, with index; the window as a binlog, like the anchor's raw events)"
 ANCHOR[info]=mariadb-binlog; ANCHOR[events]=mariadb-binlog; ANCHOR[index]=mariadb-binlog
-ANCHOR[export-ndjson]=mariadb-binlog-v; ANCHOR[export-canal]=mariadb-binlog-v
+for k in export-ndjson export-ndjson-1 export-canal export-canal-1 export-sql; do ANCHOR[$k]=mariadb-binlog-v; done
 ANCHOR[query-no-index]=mariadb-binlog-window; ANCHOR[query-index]=mariadb-binlog-window; ANCHOR[query-index-binlog]=mariadb-binlog-window
-ROWSOF[mariadb-binlog-v]=$ROWS; ROWSOF[export-ndjson]=$ROWS; ROWSOF[export-canal]=$ROWS
+HASROWS=" mariadb-binlog-v export-ndjson export-ndjson-1 export-canal export-canal-1 export-sql "
 
 fmt_row() {
-  local k=$1 w=${WALL[$1]} mbps rows="" rss anon ratio="—" cratio="—" status a
-  mbps=$(awk -v s="$size" -v w="$w" 'BEGIN{ if (w > 0) printf "%.0f", s/1e6/w; else print "—" }')
-  [[ -n "${ROWSOF[$k]:-}" ]] && rows=$(awk -v r="${ROWSOF[$k]}" -v w="$w" 'BEGIN{ if (w > 0) printf "%.2f M", r/w/1e6; else print "—" }')
+  local sh=$1 name=$2 k="$1/$2" w mbps rows="" rss anon ratio="—" cratio="—" status a
+  w=${WALL[$k]}
+  mbps=$(awk -v s="${S_SIZE[$sh]}" -v w="$w" 'BEGIN{ if (w > 0) printf "%.0f", s/1e6/w; else print "—" }')
+  [[ "$HASROWS" == *" $name "* ]] && rows=$(awk -v r="${S_ROWS[$sh]}" -v w="$w" 'BEGIN{ if (w > 0) printf "%.2f M", r/w/1e6; else print "—" }')
   rss=$(awk -v r="${RSS[$k]}" 'BEGIN{printf "%.1f", r/1024}')
   anon=$(awk -v r="${ANON[$k]}" 'BEGIN{printf "%.1f", r/1024}')
-  a=${ANCHOR[$k]:-}
-  if [[ -n "$a" && -n "${WALL[$a]:-}" ]]; then
-    ratio=$(awk -v a="${WALL[$a]}" -v b="$w" 'BEGIN{ if (b > 0) printf "%.2f×", a/b; else print "—" }')
-    cratio=$(awk -v a="${CPU[$a]}" -v b="${CPU[$k]}" 'BEGIN{ if (b > 0) printf "%.2f×", a/b; else print "—" }')
+  a=${ANCHOR[$name]:-}
+  if [[ -n "$a" && -n "${WALL[$sh/$a]:-}" ]]; then
+    ratio=$(awk -v a="${WALL[$sh/$a]}" -v b="$w" 'BEGIN{ if (b > 0) printf "%.2f×", a/b; else print "—" }')
+    cratio=$(awk -v a="${CPU[$sh/$a]}" -v b="${CPU[$k]}" 'BEGIN{ if (b > 0) printf "%.2f×", a/b; else print "—" }')
   fi
   status=${CODE[$k]}
   [[ "$status" == 0 ]] && status="0" || status="**$status**"
   # Three decimals under a second (the indexed query), two above.
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$k]}" \
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$name]}" \
     "$(awk -v x="$w" 'BEGIN{printf (x < 1 ? "%.3f" : "%.2f"), x}')" "$(awk -v x="${CPU[$k]}" 'BEGIN{printf (x < 1 ? "%.3f" : "%.2f"), x}')" "$mbps" "${rows:-}" \
     "$rss" "$anon" "$ratio" "$cratio" "$status" "${NRUN[$k]}"
 }
@@ -355,13 +404,57 @@ swiftv=$(swift --version 2>/dev/null | head -n 1 || true)
 mbv=$(mariadb-binlog --version 2>/dev/null | head -n 1)
 now=$(date -u '+%Y-%m-%d %H:%M UTC')
 
+shape_section() {
+  local sh=$1 k name t_first t_last win_start win_stop title gen
+  meta=${S_META[$sh]}
+  t_first=$(meta_val time_first); t_last=$(meta_val time_last)
+  win_start=${S_WIN[$sh]%|*}; win_stop=${S_WIN[$sh]#*|}
+  if [[ "$sh" == narrow ]]; then
+    title="Narrow rows"; gen="scripts/make-big-binlog.sh $SIZE_MB"
+  else
+    title="Wide rows"; gen="scripts/make-wide-binlog.sh $WIDE_MB"
+  fi
+  echo "## $title"
+  echo
+  echo "- File: \`${S_FNAME[$sh]}\`, ${S_SIZE[$sh]} bytes ($(awk -v s="${S_SIZE[$sh]}" 'BEGIN{printf "%.2f", s/1073741824}') GiB), written by MariaDB $(meta_val server) (ROW, FULL image, FULL metadata, CRC32, Annotate_rows) by \`$gen\` in $(meta_val generation_seconds) s$( (( ${S_NFILES[$sh]} > 1 )) && echo " (first of ${S_NFILES[$sh]} files)")"
+  echo "- Content: ${S_REF_EVENTS[$sh]} events, $(meta_val transactions) transactions ($(meta_val bulk_transactions) of them 1k–100k rows), ${S_ROWS[$sh]} row changes (${S_INS[$sh]} inserts, ${S_UPD[$sh]} updates, ${S_DEL[$sh]} deletes; counted with \`mariadb-binlog -v\`), $(date -u -d "@$t_first" '+%Y-%m-%d %H:%M:%S')–$(date -u -d "@$t_last" '+%H:%M:%S') UTC"
+  echo "- Load average ${S_LOAD0[$sh]} before, ${S_LOAD1[$sh]} after"
+  echo
+  echo "| command | wall s | CPU s | MB/s | rows/s | peak RSS MiB | peak anon MiB | vs anchor (wall) | vs anchor (CPU) | exit | runs |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for k in "${order[@]}"; do
+    [[ "$k" == "$sh/"* ]] || continue
+    fmt_row "$sh" "${k#*/}"
+  done
+  echo
+  echo "Time window: $win_start – $win_stop UTC, ${S_WINROWS[$sh]} row changes (\`mariadb-binlog -v\`)$( [[ -n "${S_QROWS[$sh]}" ]] && echo "; \`sluice query\` wrote ${S_QROWS[$sh]}")."
+  [[ -n "${S_SIDECAR[$sh]}" ]] && echo "Index sidecar written by \`sluice index\`: ${S_SIDECAR[$sh]% }."
+  echo "Row changes written by \`sluice export --format ndjson\`: ${S_SLROWS[$sh]} (exit ${S_SLRC[$sh]}); \`mariadb-binlog -v\`: ${S_ROWS[$sh]}."
+  local printed=0 n
+  for k in "${order[@]}"; do
+    [[ "$k" == "$sh/"* ]] || continue
+    if [[ -n "${SIDE[$k]:-}" && "${k#*/}" != index ]]; then
+      notes+=("$sh|\`${CMDTXT[$k]}\` left a file beside the binlog: ${SIDE[$k]}")
+    fi
+    if [[ "${CODE[$k]}" != 0 ]]; then
+      notes+=("$sh|**\`${CMDTXT[$k]}\` exited with ${CODE[$k]}**: \`${ERR[$k]:-}\`")
+    fi
+  done
+  for n in "${notes[@]}"; do
+    [[ "$n" == "$sh|"* ]] || continue
+    (( printed++ )) || echo
+    echo "- ${n#*|}"
+  done
+  echo
+}
+
 {
   echo "# Benchmarks"
   echo
   echo "Generated by \`Benchmarks/run.sh\` on $now. Rerun with:"
   echo
   echo '```sh'
-  echo 'Benchmarks/run.sh            # makes the binlog once (~5 min, .bench-data/), builds, measures, rewrites this file'
+  echo 'Benchmarks/run.sh            # makes both binlogs once (~5 min + ~30 s), builds, measures, rewrites this file'
   echo 'Benchmarks/run.sh --head     # the same for exactly the committed HEAD'
   echo '```'
   echo
@@ -369,49 +462,22 @@ now=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo
   echo "## Setup"
   echo
-  echo "- Machine: $(nproc) CPUs ($cpu_model), $mem; load average $load_before before, $load_after after (other jobs shared the machine)"
+  echo "- Machine: $(nproc) CPUs ($cpu_model), $mem (other jobs may share the machine: see each table's load average)"
   echo "- Sluice: $build_desc, release build; $swiftv"
   echo "- Anchor: $mbv"
-  echo "- File: \`$fname\`, $size bytes ($(awk -v s="$size" 'BEGIN{printf "%.2f", s/1073741824}') GiB), written by MariaDB $(meta_val server) (ROW, FULL image, FULL metadata, CRC32, Annotate_rows) by \`scripts/make-big-binlog.sh $SIZE_MB\` in $(meta_val generation_seconds) s$( (( nfiles > 1 )) && echo " (first of $nfiles files)")"
-  echo "- Content: $ref_events events, $(meta_val transactions) transactions ($(meta_val bulk_transactions) of them 10k–100k rows), $ROWS row changes ($(cval inserts) inserts, $(cval updates) updates, $(cval deletes) deletes; counted with \`mariadb-binlog -v\`), $(date -u -d "@$t_first" '+%Y-%m-%d %H:%M:%S')–$(date -u -d "@$t_last" '+%H:%M:%S') UTC"
   echo "- Page cache warm; wall time is the best of up to $RUNS runs ($SHORT_RUNS for commands under a second; a first run over ${LONG_SECONDS} s is not repeated); peak RSS is the largest of the runs; output to \`/dev/null\`"
+  echo "- Two files of different shapes, each measured against the anchor on the same file in the same run: narrow rows (many small rows, ~3 row changes per KB) and wide rows (10–200 KB TEXT/BLOB/JSON values, long Annotate_rows statements)."
   echo
-  echo "## Results"
-  echo
-  echo "| command | wall s | CPU s | MB/s | rows/s | peak RSS MiB | peak anon MiB | vs anchor (wall) | vs anchor (CPU) | exit | runs |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  for k in "${order[@]}"; do fmt_row "$k"; done
+  for sh in $SHAPES; do shape_section "$sh"; done
+  echo "## How to read the tables"
   echo
   echo "MB/s is file size (10^6 bytes) / wall time, for the time-window queries too (they scan or seek in the whole file)."
   echo "Peak RSS (from \`/usr/bin/time\`) includes the pages of the memory-mapped binlog Sluice has touched; peak anon"
   echo "is the heap part (RssAnon, sampled every 0.1 s). CPU s is user + system time of the best run."
   echo "\"vs anchor\" is anchor time / Sluice time, by wall and by CPU (above 1: Sluice is faster; the CPU ratio is the"
   echo "steadier one when the machine is shared): \`info\`, \`events\` and \`index\` against plain"
-  echo "\`mariadb-binlog FILE\`; both exports against \`mariadb-binlog --base64-output=decode-rows -v\`; the queries against"
-  echo "\`TZ=UTC mariadb-binlog --start-datetime='$win_start' --stop-datetime='$win_stop'\`."
-  echo
-  echo "Time window: $win_start – $win_stop UTC, $win_rows row changes (\`mariadb-binlog -v\`)$( [[ -n "${q_rows:-}" ]] && echo "; \`sluice query\` wrote $q_rows")."
-  [[ -n "$sidecar_note" ]] && echo "Index sidecar written by \`sluice index\`: ${sidecar_note% }."
-  echo
-  echo "Row changes written by \`sluice export --format ndjson\`: $sl_rows (exit $sl_export_rc); \`mariadb-binlog -v\`: $ROWS."
-  for k in "${order[@]}"; do
-    if [[ -n "${SIDE[$k]:-}" && "$k" != index ]]; then
-      notes+=("\`${CMDTXT[$k]}\` left a file beside the binlog: ${SIDE[$k]}")
-    fi
-  done
-  local_notes=0
-  for k in "${order[@]}"; do
-    if [[ "${CODE[$k]}" != 0 ]]; then
-      (( local_notes++ )) || { echo; echo "## Problems"; echo; }
-      echo "- \`${CMDTXT[$k]}\` exited with ${CODE[$k]}: \`${ERR[$k]:-}\`"
-    fi
-  done
-  if (( ${#notes[@]} )); then
-    echo
-    echo "## Notes"
-    echo
-    for n in "${notes[@]}"; do echo "- $n"; done
-  fi
+  echo "\`mariadb-binlog FILE\`; the exports against \`mariadb-binlog --base64-output=decode-rows -v\`; the queries against"
+  echo "\`TZ=UTC mariadb-binlog --start-datetime=A --stop-datetime=B\` over the same minute (the middle of the file's time range, or the first minute after it with row changes)."
   echo
   echo "Physical limits and the survey numbers for the same tools are in \`../shared/docs/anchors.md\` section 5."
 } >"$tmp/report.md"

@@ -42,9 +42,7 @@ public final class CanalExporter {
   }
 
   private func write(_ m: MappedEntry) throws {
-    scratch.removeAll(keepingCapacity: true)
-    try m.appendSerializedEntry(to: &scratch)
-    EntryFraming.appendFrame(scratch, to: &sink.buffer)
+    try m.appendFramedEntry(to: &sink.buffer, scratch: &scratch)
     entriesWritten += 1
     try sink.maybeFlush()
   }

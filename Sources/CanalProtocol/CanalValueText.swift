@@ -170,11 +170,7 @@ extension CanalValueText {
       let cs = Charset(collation: collation)
       if cs != .binary && cs.appendUTF8(b, into: &out) { return }
     }
-    if Charset.isValidUTF8(b) {
-      out.append(contentsOf: b.assumingMemoryBound(to: UInt8.self))
-    } else {
-      out.append(contentsOf: String(decoding: b, as: UTF8.self).utf8)
-    }
+    TextEncoding.appendUTF8Repairing(b, into: &out)
   }
 
   // MARK: - Temporal text

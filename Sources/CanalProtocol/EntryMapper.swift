@@ -99,6 +99,29 @@ public struct MappedEntry: Sendable {
     return out
   }
 
+  /// Appends the Entry with its varint length in front (`EntryFraming`); `scratch` is reused
+  /// working space. A RowChange already serialized is copied once, straight into `out`.
+  public func appendFramedEntry(to out: inout [UInt8], scratch: inout [UInt8]) throws {
+    scratch.removeAll(keepingCapacity: true)
+    guard case .encodedRowChange(let b) = store else {
+      try appendSerializedEntry(to: &scratch)
+      EntryFraming.appendVarint(UInt64(scratch.count), to: &out)
+      out.append(contentsOf: scratch)
+      return
+    }
+    EntryEncoding.appendHeaderField(header, &scratch)
+    scratch.append(0x10)
+    EntryEncoding.appendVarint(UInt64(bitPattern: Int64(entryType.rawValue)), &scratch)
+    let storeSize = b.isEmpty ? 0 : 1 + EntryEncoding.varintSize(UInt64(b.count)) + b.count
+    EntryFraming.appendVarint(UInt64(scratch.count + storeSize), to: &out)
+    out.append(contentsOf: scratch)
+    if !b.isEmpty {
+      out.append(0x1A)
+      EntryEncoding.appendVarint(UInt64(b.count), &out)
+      out.append(contentsOf: b)
+    }
+  }
+
   /// Appends the serialized Entry (no length prefix).
   public func appendSerializedEntry(to out: inout [UInt8]) throws {
     EntryEncoding.appendHeaderField(header, &out)
@@ -224,8 +247,22 @@ public final class EntryMapper {
     case .rowsQuery(let text):
       let table = DDLClassifier.classify(text, defaultSchema: "")?.tableName ?? ""
       return queryEntry(ev, walker, sql: text, tableName: table)
-    case .annotateRows(let text):
-      return queryEntry(ev, walker, sql: text, tableName: "")
+    case .annotateRows(let a):
+      if encodeRowsDirectly && TextEncoding.isValidUTF8(a.statement) {
+        // The RowChange `queryEntry` would build (eventType QUERY, sql), written from the
+        // statement's bytes: no String of a statement as long as the rows it wrote.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(a.statement.count + 8)
+        EntryEncoding.appendInt(0x10, Int64(CanalEventType.query.rawValue), &bytes)
+        if !a.statement.isEmpty {
+          bytes.append(0x5A)
+          EntryEncoding.appendVarint(UInt64(a.statement.count), &bytes)
+          bytes.append(contentsOf: a.statement)
+        }
+        let h = header(ev, walker, schema: "", table: "", eventType: .query, gtid: true)
+        return MappedEntry(header: h, entryType: .rowdata, store: .encodedRowChange(bytes))
+      }
+      return queryEntry(ev, walker, sql: a.text, tableName: "")
     case .userVar(let u):
       guard let sql = userVarQuery(u) else { return nil }
       return queryEntry(ev, walker, sql: sql, tableName: "")

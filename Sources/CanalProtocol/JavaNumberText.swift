@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// Java's `Double.toString(double)` and `Float.toString(float)`, byte for byte, as Canal writes
 /// FLOAT and DOUBLE column values and doubles inside JSON (canal-protocol.md §2.6).
 ///
@@ -547,15 +549,7 @@ public enum CanalValueText {
 
   /// Appends the UTF-8 encoding of `latin1(bytes)`.
   public static func appendLatin1AsUTF8(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
-    output.reserveCapacity(output.count + bytes.count)
-    for b in bytes {
-      if b < 0x80 {
-        output.append(b)
-      } else {
-        output.append(0xC0 | (b >> 6))
-        output.append(0x80 | (b & 0x3F))
-      }
-    }
+    TextEncoding.appendLatin1AsUTF8(bytes, cp1252: false, into: &output)
   }
 
   /// Appends `text` as a quoted string of Canal's MySQL-JSON rendering: `"` and `\` escaped,

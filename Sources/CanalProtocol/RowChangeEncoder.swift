@@ -14,14 +14,25 @@ import BinlogQuery
 /// mapper sets the oneof), `value` (omitted when empty or NULL) and `mysqlType`. `updated`
 /// follows `CanalValueText.isUpdated`: the before image's column of the same index, both NULL or
 /// equal text (String equality, so canonically equivalent text counts as equal).
+///
+/// A row is written in two walks: the first renders every value's text into one reused buffer
+/// and sizes each column message, the second writes the row's length and then the columns, so
+/// nothing is moved to patch a length. The name (+ `isKey`) and `mysqlType` fields of each
+/// column are serialized once per table map.
 struct RowChangeEncoder {
-  /// Text of the current row's before-image values, and where each column's text is.
-  private var beforeText: [UInt8] = []
-  private var beforeStart: [Int] = []
-  private var beforeEnd: [Int] = []
-  /// 0 absent, 1 NULL, 2 value.
-  private var beforeState: [UInt8] = []
-  private var text: [UInt8] = []
+  /// Text of the current row's values, before image then after image, and per column slot
+  /// (`i` for the before image, `n + i` for the after image): where its text is, its sqlType,
+  /// its state (0 absent, 1 NULL, 2 value) and whether it is `updated`.
+  private var rowText: [UInt8] = []
+  private var slotStart: [Int] = []
+  private var slotEnd: [Int] = []
+  private var slotSQLType: [Int32] = []
+  private var slotState: [UInt8] = []
+  private var slotUpdated: [Bool] = []
+  private var slotLength: [Int] = []
+  /// The RowChange being written; handed out as the event's bytes (and reused when the caller
+  /// has dropped them by the next event).
+  private var out: [UInt8] = []
   /// The constant fields of each table's columns, serialized once per table id: `name`
   /// (+ `isKey`) and `mysqlType`, at `start[2i]..<start[2i+1]` and `start[2i+1]..<start[2i+2]`
   /// of `bytes`.
@@ -37,17 +48,21 @@ struct RowChangeEncoder {
     _ rows: RowsEvent, _ decoder: inout RowDecoder, table: TableMapEvent, meta: CanalTableMeta,
     type: CanalEventType, zone: TimeZoneSpec, charset: CanalTextCharset
   ) throws(BinlogError) -> (bytes: [UInt8], rows: Int) {
-    var out: [UInt8] = []
-    out.reserveCapacity(rows.rows.count * 3 + 64)
+    var out = self.out
+    self.out = []
+    out.removeAll(keepingCapacity: true)
     if rows.tableID != 0 { EntryEncoding.appendInt(0x08, Int64(rows.tableID), &out) }
     EntryEncoding.appendInt(0x10, Int64(type.rawValue), &out)
     out.append(0x50)  // isDdl = false, set
     out.append(0)
     let n = rows.columnCount
-    if beforeStart.count < n {
-      beforeStart = [Int](repeating: 0, count: n)
-      beforeEnd = [Int](repeating: 0, count: n)
-      beforeState = [UInt8](repeating: 0, count: n)
+    if slotStart.count < 2 * n {
+      slotStart = [Int](repeating: 0, count: 2 * n)
+      slotEnd = slotStart
+      slotLength = slotStart
+      slotSQLType = [Int32](repeating: 0, count: 2 * n)
+      slotState = [UInt8](repeating: 0, count: 2 * n)
+      slotUpdated = [Bool](repeating: false, count: 2 * n)
     }
     // EntryMapper caches the meta per table id, so this compares one array with itself: O(1).
     var cached = fieldsByTable[rows.tableID]
@@ -57,7 +72,6 @@ struct RowChangeEncoder {
       fieldsByTable[rows.tableID] = cached
     }
     var count = 0
-    var failure: BinlogError?
     let fields = cached!.bytes
     let fieldStart = cached!.start
     try meta.columns.withUnsafeBufferPointer { (metas: UnsafeBufferPointer<CanalColumnMeta>) throws(BinlogError) in
@@ -67,27 +81,27 @@ struct RowChangeEncoder {
             let c = Columns(metas: metas, cols: cols, fields: UnsafeRawBufferPointer(f), fieldStart: fs)
             while try decoder.next() {
               count += 1
-              EntryEncoding.appendDelimited(0x62, expected: 1000, &out) { out in
-                do throws(BinlogError) {
-                  switch rows.kind {
-                  case .write:
-                    try image(decoder.after, tag: 0x12, isAfter: true, hasBefore: false, c, zone, charset, &out)
-                  case .delete:
-                    try image(decoder.before, tag: 0x0A, isAfter: false, hasBefore: false, c, zone, charset, &out)
-                  case .update:
-                    try image(decoder.before, tag: 0x0A, isAfter: false, hasBefore: false, c, zone, charset, &out)
-                    try image(decoder.after, tag: 0x12, isAfter: true, hasBefore: true, c, zone, charset, &out)
-                  }
-                } catch {
-                  failure = error
-                }
+              rowText.removeAll(keepingCapacity: true)
+              var rowLength = 0
+              switch rows.kind {
+              case .write:
+                rowLength += try render(decoder.after, slot: n, isAfter: true, hasBefore: false, n, c, zone, charset)
+              case .delete:
+                rowLength += try render(decoder.before, slot: 0, isAfter: false, hasBefore: false, n, c, zone, charset)
+              case .update:
+                rowLength += try render(decoder.before, slot: 0, isAfter: false, hasBefore: false, n, c, zone, charset)
+                rowLength += try render(decoder.after, slot: n, isAfter: true, hasBefore: true, n, c, zone, charset)
               }
-              if let failure { throw failure }
+              out.append(0x62)
+              EntryEncoding.appendVarint(UInt64(rowLength), &out)
+              if rows.kind != .write { write(decoder.before.count, slot: 0, tag: 0x0A, c, &out) }
+              if rows.kind != .delete { write(decoder.after.count, slot: n, tag: 0x12, c, &out) }
             }
           }
         }
       }
     }
+    self.out = out
     return (out, count)
   }
 
@@ -121,95 +135,122 @@ struct RowChangeEncoder {
     return f
   }
 
-  /// One image's columns. A before image also records its texts for the after image's `updated`.
-  private mutating func image(
-    _ values: [ColumnValue], tag: UInt8, isAfter: Bool, hasBefore: Bool, _ c: Columns,
-    _ zone: TimeZoneSpec, _ charset: CanalTextCharset, _ out: inout [UInt8]
-  ) throws(BinlogError) {
-    if !isAfter { beforeText.removeAll(keepingCapacity: true) }
+  /// Renders one image's values into `rowText` (slots `slot..<slot + values.count`) and returns
+  /// the bytes its column messages take in the row (tags and lengths included).
+  private mutating func render(
+    _ values: [ColumnValue], slot: Int, isAfter: Bool, hasBefore: Bool, _ n: Int, _ c: Columns,
+    _ zone: TimeZoneSpec, _ charset: CanalTextCharset
+  ) throws(BinlogError) -> Int {
+    var total = 0
     for i in 0..<values.count {
       let v = values[i]
-      if !isAfter { beforeState[i] = 0 }
-      if v.isAbsent { continue }
+      let s = slot + i
+      if v.isAbsent {
+        slotState[s] = 0
+        continue
+      }
       let m = c.metas.baseAddress! + i
       let isNull = v.isNull
       var sqlType = m.pointee.nullSQLType
-      text.removeAll(keepingCapacity: true)
+      let start = rowText.count
       if !isNull {
         sqlType = try CanalValueText.append(
-          v, column: c.cols[i], meta: m.pointee, zone: zone, charset: charset, into: &text)
-        // The mapper stores String(decoding: text): invalid UTF-8 becomes U+FFFD. Only decoded
-        // character data can be invalid; numbers, times and Latin-1-widened bytes never are.
+          v, column: c.cols[i], meta: m.pointee, zone: zone, charset: charset, into: &rowText)
+        // The mapper stores String(decoding: text): invalid UTF-8 becomes U+FFFD. Character data
+        // is already valid here (CanalValueText decodes it so); a JSON document's strings may not be.
         if v.mayHoldInvalidUTF8 {
-          let valid = text.withUnsafeBytes { Charset.isValidUTF8($0) }
-          if !valid { text = Array(String(decoding: text, as: UTF8.self).utf8) }
+          let valid = rowText.withUnsafeBytes { TextEncoding.isValidUTF8(UnsafeRawBufferPointer(rebasing: $0[start...])) }
+          if !valid {
+            let bad = Array(rowText[start...])
+            rowText.removeSubrange(start...)
+            bad.withUnsafeBytes { TextEncoding.appendUTF8Repairing($0, into: &rowText) }
+          }
         }
       }
+      slotStart[s] = start
+      slotEnd[s] = rowText.count
+      slotState[s] = isNull ? 1 : 2
+      slotSQLType[s] = sqlType
       var updated = false
       if isAfter {
         updated = true
         if hasBefore {
-          switch beforeState[i] {
+          switch slotState[i] {
           case 1: if isNull { updated = false }
-          case 2: if !isNull && sameText(i) { updated = false }
+          case 2: if !isNull && sameText(i, s) { updated = false }
           default: break
           }
         }
-      } else {
-        beforeState[i] = isNull ? 1 : 2
-        beforeStart[i] = beforeText.count
-        beforeText.append(contentsOf: text)
-        beforeEnd[i] = beforeText.count
       }
-      // The column message, its length computed first (no patching).
-      let nameAndKey = c.nameAndKey(i)
-      let mysqlType = c.mysqlType(i)
-      let hasValue = !isNull && !text.isEmpty
-      var length = nameAndKey.count + mysqlType.count + 2
+      slotUpdated[s] = updated
+      let textCount = rowText.count - start
+      var length = c.nameAndKey(i).count + c.mysqlType(i).count + 2
       if i != 0 { length += 1 + EntryEncoding.varintSize(UInt64(i)) }
       if sqlType != 0 { length += 1 + EntryEncoding.intSize(Int64(sqlType)) }
       if updated { length += 2 }
-      if hasValue { length += 1 + EntryEncoding.varintSize(UInt64(text.count)) + text.count }
-      out.append(tag)
-      EntryEncoding.appendVarint(UInt64(length), &out)
-      if i != 0 { EntryEncoding.appendInt(0x08, Int64(i), &out) }
-      if sqlType != 0 { EntryEncoding.appendInt(0x10, Int64(sqlType), &out) }
-      out.append(contentsOf: nameAndKey)
-      if updated {
-        out.append(0x28)
-        out.append(1)
+      if !isNull && textCount > 0 { length += 1 + EntryEncoding.varintSize(UInt64(textCount)) + textCount }
+      slotLength[s] = length
+      total += 1 + EntryEncoding.varintSize(UInt64(length)) + length
+    }
+    return total
+  }
+
+  /// Writes the column messages of one image rendered by `render`.
+  private func write(_ count: Int, slot: Int, tag: UInt8, _ c: Columns, _ out: inout [UInt8]) {
+    rowText.withUnsafeBytes { text in
+      for i in 0..<count {
+        let s = slot + i
+        let state = slotState[s]
+        if state == 0 { continue }
+        let isNull = state == 1
+        let sqlType = slotSQLType[s]
+        out.append(tag)
+        EntryEncoding.appendVarint(UInt64(slotLength[s]), &out)
+        if i != 0 { EntryEncoding.appendInt(0x08, Int64(i), &out) }
+        if sqlType != 0 { EntryEncoding.appendInt(0x10, Int64(sqlType), &out) }
+        out.append(contentsOf: c.nameAndKey(i))
+        if slotUpdated[s] {
+          out.append(0x28)
+          out.append(1)
+        }
+        out.append(0x30)
+        out.append(isNull ? 1 : 0)
+        let textCount = slotEnd[s] - slotStart[s]
+        if !isNull && textCount > 0 {
+          out.append(0x42)
+          EntryEncoding.appendVarint(UInt64(textCount), &out)
+          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[slotStart[s]..<slotEnd[s]]))
+        }
+        out.append(contentsOf: c.mysqlType(i))
       }
-      out.append(0x30)
-      out.append(isNull ? 1 : 0)
-      if hasValue {
-        out.append(0x42)
-        EntryEncoding.appendVarint(UInt64(text.count), &out)
-        text.withUnsafeBytes { out.append(contentsOf: $0) }
-      }
-      out.append(contentsOf: mysqlType)
     }
   }
 
-  /// The after text (in `text`) equals the before text of column `i`, as Strings compare.
-  private func sameText(_ i: Int) -> Bool {
-    let s = beforeStart[i]
-    let e = beforeEnd[i]
-    let equalBytes = beforeText.withUnsafeBytes { b in
-      text.withUnsafeBytes { t in e - s == t.count && (t.count == 0 || memcmp(b.baseAddress! + s, t.baseAddress!, t.count) == 0) }
+  /// The text of slot `a` (before image, column i) equals that of slot `b`, as Strings compare.
+  private func sameText(_ a: Int, _ b: Int) -> Bool {
+    let s = slotStart[a]
+    let e = slotEnd[a]
+    let t = slotStart[b]
+    let u = slotEnd[b]
+    let equalBytes = rowText.withUnsafeBytes { r in
+      e - s == u - t && (e == s || memcmp(r.baseAddress! + s, r.baseAddress! + t, e - s) == 0)
     }
     if equalBytes { return true }
-    let b = beforeText[s..<e]
+    let x = rowText[s..<e]
+    let y = rowText[t..<u]
     // Different bytes are different Strings unless non-ASCII text is canonically equivalent.
-    if b.allSatisfy({ $0 < 0x80 }) && text.allSatisfy({ $0 < 0x80 }) { return false }
-    return String(decoding: b, as: UTF8.self) == String(decoding: text, as: UTF8.self)
+    if x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 }) { return false }
+    return String(decoding: x, as: UTF8.self) == String(decoding: y, as: UTF8.self)
   }
 }
 
 extension ColumnValue {
-  /// Whether Canal's text of this value comes from character data (which may not be UTF-8).
+  /// Whether Canal's text of this value may be malformed UTF-8 after `CanalValueText.append`:
+  /// JSON documents (their strings are not validated on the way); character data and binary
+  /// (Latin-1-widened) text is valid by construction.
   fileprivate var mayHoldInvalidUTF8: Bool {
     switch self {
-    case .string, .bytes, .json, .jsonDiff: return true
+    case .json, .jsonDiff: return true
     default: return false
     }
   }

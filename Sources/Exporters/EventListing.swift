@@ -65,7 +65,7 @@ public final class EventListing {
       return "compression \(p.compression.name), payload \(p.payloadSize) bytes, uncompressed \(p.uncompressedSize) bytes"
     case .loadBlock(let l): return "file_id \(l.fileID) block \(l.dataLength) bytes"
     case .deleteFile(let id): return "delete file_id \(id)"
-    case .annotateRows(let s): return "annotate: \(oneLine(Array(s.utf8)))"
+    case .annotateRows(let a): return "annotate: \(oneLine(Array(a.text.utf8)))"
     case .binlogCheckpoint(let f): return "checkpoint \(f)"
     case .mariaGTID(let g):
       var s = "GTID \(g.gtid)"

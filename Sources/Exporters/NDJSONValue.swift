@@ -204,6 +204,12 @@ public enum NDJSONValue {
     case .binary:
       appendBinary(b, padTo: column.type == .string ? column.maxLength : 0, into: &out)
       return
+    case .latin1:
+      // Every byte is a character: transcoded and escaped straight into `out`.
+      out.append(0x22)
+      TextEncoding.appendLatin1AsUTF8(b, cp1252: true, escaping: .json, into: &out)
+      out.append(0x22)
+      return
     default:
       // Transcoded through `scratch`, then escaped into `out`.
       scratch.removeAll(keepingCapacity: true)

@@ -93,11 +93,10 @@ public enum SQLValue {
       appendHex(b, into: &out)
       return
     case .latin1:
-      var tmp: [UInt8] = []
-      if charset.appendUTF8(b, into: &tmp) {
-        tmp.withUnsafeBytes { appendQuoted($0, into: &out) }
-        return
-      }
+      out.append(0x27)
+      TextEncoding.appendLatin1AsUTF8(b, cp1252: true, escaping: .sql, into: &out)
+      out.append(0x27)
+      return
     case .legacy, .ucs2, .utf16, .utf16le, .utf32, .other:
       var tmp: [UInt8] = []
       if charset.appendUTF8(b, into: &tmp) {
@@ -121,17 +120,7 @@ public enum SQLValue {
   /// `'...'` with MySQL's escapes (backslash, quote, NUL, newline, return, Ctrl-Z).
   static func appendQuoted(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
     out.append(0x27)
-    for c in b {
-      switch c {
-      case 0x27: out += [0x5C, 0x27]
-      case 0x5C: out += [0x5C, 0x5C]
-      case 0x00: out += [0x5C, 0x30]
-      case 0x0A: out += [0x5C, 0x6E]
-      case 0x0D: out += [0x5C, 0x72]
-      case 0x1A: out += [0x5C, 0x5A]
-      default: out.append(c)
-      }
-    }
+    TextEncoding.appendSQLEscaped(b, into: &out)
     out.append(0x27)
   }
 
@@ -141,11 +130,9 @@ public enum SQLValue {
       out += [0x27, 0x27]
       return
     }
-    out += [0x58, 0x27]
-    for c in b {
-      out.append(hexDigit(c >> 4))
-      out.append(hexDigit(c & 15))
-    }
+    out.append(0x58)
+    out.append(0x27)
+    TextEncoding.appendHex(b, upper: true, into: &out)
     out.append(0x27)
   }
 

@@ -32,11 +32,22 @@ final class RowChangeEncoderTests: XCTestCase {
             return XCTFail("\(path) at \(ev.raw.offset): not encoded directly", file: file, line: line)
           }
         }
+        // Annotate_rows statements (valid UTF-8 here) are written from their bytes, no String.
+        if case .annotateRows = ev.body, case .encodedRowChange = b.store {} else if case .annotateRows = ev.body {
+          XCTFail("\(path) at \(ev.raw.offset): Annotate_rows not encoded directly", file: file, line: line)
+        }
         let x = try a.serializedEntry()
         let y = try b.serializedEntry()
         if x != y {
           XCTFail("\(path) at \(ev.raw.offset) (\(ev.raw.type.name)): entries differ, \(x.count) vs \(y.count) bytes", file: file, line: line)
         }
+        // The framed form CanalExporter writes: the varint length, then the same bytes.
+        var framed: [UInt8] = [0xEE]
+        var scratch: [UInt8] = [1, 2, 3]
+        try b.appendFramedEntry(to: &framed, scratch: &scratch)
+        var expected: [UInt8] = [0xEE]
+        EntryFraming.appendFrame(x, to: &expected)
+        XCTAssertEqual(framed, expected, "\(path) at \(ev.raw.offset): framed entry", file: file, line: line)
         XCTAssertEqual(try a.entry().serializedBytes() as [UInt8], x, "\(path) at \(ev.raw.offset)", file: file, line: line)
         XCTAssertEqual(try b.entry().serializedBytes() as [UInt8], y, "\(path) at \(ev.raw.offset)", file: file, line: line)
       }

@@ -25,7 +25,7 @@ public enum EventBody {
   case transactionPayload(TransactionPayloadEvent)
   case loadBlock(LoadBlockEvent)
   case deleteFile(fileID: UInt32)
-  case annotateRows(String)
+  case annotateRows(AnnotateRowsEvent)
   case binlogCheckpoint(String)
   case mariaGTID(MariaGTIDEvent)
   case mariaGTIDList(MariaGTIDListEvent)
@@ -75,7 +75,7 @@ public enum EventBody {
     case .deleteFile:
       var c = ByteCursor(event.body)
       return .deleteFile(fileID: try c.u32("file id"))
-    case .annotateRows: return .annotateRows(String(decoding: event.body, as: UTF8.self))
+    case .annotateRows: return .annotateRows(AnnotateRowsEvent(statement: event.body))
     case .binlogCheckpoint:
       var c = ByteCursor(event.body)
       let n = Int(try c.u32("file name length"))

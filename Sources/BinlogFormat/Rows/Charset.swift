@@ -78,15 +78,7 @@ public enum Charset: Sendable, Equatable {
     case .binary:
       return false
     case .latin1:
-      for b in bytes {
-        if b < 0x80 {
-          out.append(b)
-        } else if b < 0xA0 {
-          Charset.appendScalar(Charset.cp1252High[Int(b - 0x80)], &out)
-        } else {
-          Charset.appendScalar(UInt32(b), &out)
-        }
-      }
+      TextEncoding.appendLatin1AsUTF8(bytes, cp1252: true, into: &out)
       return true
     case .ucs2, .utf16, .utf16le:
       guard bytes.count % 2 == 0 else { return false }
@@ -145,41 +137,8 @@ public enum Charset: Sendable, Equatable {
     }
   }
 
-  /// Strict UTF-8 validation (no overlongs, no surrogates), with an ASCII fast path.
-  public static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
-    let n = b.count
-    var i = 0
-    guard let base = b.baseAddress else { return true }
-    while i < n {
-      // 8 ASCII bytes at a time.
-      while i + 8 <= n, base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
-        i += 8
-      }
-      if i >= n { break }
-      let c = b[i]
-      if c < 0x80 {
-        i += 1
-        continue
-      }
-      if c >= 0xC2 && c <= 0xDF {
-        guard i + 1 < n, b[i + 1] & 0xC0 == 0x80 else { return false }
-        i += 2
-      } else if c >= 0xE0 && c <= 0xEF {
-        guard i + 2 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80 else { return false }
-        if c == 0xE0 && b[i + 1] < 0xA0 { return false }
-        if c == 0xED && b[i + 1] >= 0xA0 { return false }
-        i += 3
-      } else if c >= 0xF0 && c <= 0xF4 {
-        guard i + 3 < n, b[i + 1] & 0xC0 == 0x80, b[i + 2] & 0xC0 == 0x80, b[i + 3] & 0xC0 == 0x80 else {
-          return false
-        }
-        if c == 0xF0 && b[i + 1] < 0x90 { return false }
-        if c == 0xF4 && b[i + 1] >= 0x90 { return false }
-        i += 4
-      } else {
-        return false
-      }
-    }
-    return true
+  /// Strict UTF-8 validation (no overlongs, no surrogates): `TextEncoding.isValidUTF8`.
+  @inlinable public static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
+    TextEncoding.isValidUTF8(b)
   }
 }
