@@ -68,6 +68,7 @@ struct ExportCommand: ParsableCommand {
   @OptionGroup var compression: CompressOptions
 
   @OptionGroup var read: ReadOptions
+  @OptionGroup var follow: FollowOptions
 
   @Argument(help: "Binlog files, directories, or '-' for stdin.")
   var files: [String]
@@ -81,6 +82,8 @@ struct ExportCommand: ParsableCommand {
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
     do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
     if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
+    try follow.validate(files: files, read: read)
+    if follow.follow && flashback { throw ValidationError("--flashback writes the newest change first: it cannot --follow") }
   }
 
   func run() throws {
@@ -128,7 +131,7 @@ struct ExportCommand: ParsableCommand {
       let workers = threads ?? Swift.min(4, ParallelExport.processorCount)
       // Canal headers in GTID mode carry the executed set of everything before them: one pass.
       let parallelFormat = format == "ndjson" || (format == "canal" && !canalGTID)
-      if parallelFormat, !stable, workers > 1, inputs.count == 1, !read.skipErrors,
+      if parallelFormat, !stable, !follow.follow, workers > 1, inputs.count == 1, !read.skipErrors,
         let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
         mapped.file.count >= 4 * ParallelExport.defaultChunkSize,
         let chunks = ParallelExport.chunks(of: mapped.file, format: mapped.format)
@@ -161,6 +164,30 @@ struct ExportCommand: ParsableCommand {
         flat?.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
       }
       var worst: Int32 = 0
+      func consume(_ w: inout BinlogWalker<BinlogInput>, _ ev: WalkedEvent) throws {
+        do {
+          if let ndjson {
+            try ndjson.consume(ev, walker: w)
+          } else if let sql {
+            try sql.consume(ev, walker: w)
+          } else {
+            tracker?.consume(ev, file: w.fileName)
+          }
+          if let entries { try entries.consume(ev, walker: w) }
+          if let flat { try flat.consume(ev, walker: w) }
+        } catch let e as BinlogError where read.skipErrors {
+          report("skipped: \(e.description)")
+          worst = Swift.max(worst, Exit.badInput)
+        }
+      }
+      if follow.follow {
+        worst = try follow.run(inputs, read: read, sink: sink, visit: consume)
+        try entries?.finish()
+        try flat?.finish()
+        try sql?.finish()
+        try sink.close()
+        return worst
+      }
       let progress = Progress("exporting")
       for (k, path) in inputs.enumerated() {
         defer { progress.clear() }
@@ -174,20 +201,7 @@ struct ExportCommand: ParsableCommand {
         do {
           try walker.run { w, ev in
             progress.advance(file: name, index: k, count: inputs.count, offset: ev.raw.offset, size: input.size)
-            do {
-              if let ndjson {
-                try ndjson.consume(ev, walker: w)
-              } else if let sql {
-                try sql.consume(ev, walker: w)
-              } else {
-                tracker?.consume(ev, file: w.fileName)
-              }
-              if let entries { try entries.consume(ev, walker: w) }
-              if let flat { try flat.consume(ev, walker: w) }
-            } catch let e as BinlogError where read.skipErrors {
-              report("skipped: \(e.description)")
-              worst = Swift.max(worst, Exit.badInput)
-            }
+            try consume(&w, ev)
           }
         } catch let e as BinlogError {
           try sink.flush()
