@@ -80,7 +80,9 @@ public final class BinlogFollower {
           if shouldStop() { return }
           if try !input.refreshSize() { pause() }
           if let tail = walker.openTail {
-            try input.seek(to: tail)
+            // Stopped at a partial event: still there. Stopped at a transaction with no commit
+            // yet: back to its first event (the format is known by then).
+            if input.position != tail { try input.seek(to: tail) }
             walker.clearOpenTail()
           }
         }
@@ -127,16 +129,12 @@ public final class BinlogFollower {
   /// Opens `path` once it exists and holds at least its magic bytes (a file the server has
   /// just created); nil when told to stop first.
   private func openWaiting(_ path: String) throws -> BinlogInput? {
-    var waited = false
     while true {
       var st = stat()
       if stat(path, &st) == 0 && st.st_size >= 4 {
         return try BinlogInput(following: path, options: options)
       }
-      if !waited {
-        waited = true
-        try onWait()
-      }
+      try onWait()
       if shouldStop() { return nil }
       pause()
     }
