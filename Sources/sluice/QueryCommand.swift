@@ -95,6 +95,7 @@ struct QueryCommand: ParsableCommand {
 
   @OptionGroup var compression: CompressOptions
   @OptionGroup var read: ReadOptions
+  @OptionGroup var follow: FollowOptions
 
   @Argument(help: "Binlog files or directories.")
   var files: [String]
@@ -111,6 +112,8 @@ struct QueryCommand: ParsableCommand {
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     if files.contains("-") { throw ValidationError("query needs files (it seeks); use export for a stream") }
     do { _ = try makeFilter() } catch { throw ValidationError("\(error)") }
+    try follow.validate(files: files, read: read, startPosition: startPosition != nil, stopPosition: stopPosition != nil)
+    if follow.follow && format != "ndjson" { throw ValidationError("query --follow writes --format ndjson") }
   }
 
   func makeFilter() throws -> (QueryFilter, TimeZoneSpec) {
@@ -151,7 +154,9 @@ struct QueryCommand: ParsableCommand {
       let inputs = try expandInputs(files)
       let (filter, zone) = try makeFilter()
       let archive = try Archive.open(paths: inputs, indexDir: indexDir, useIndex: !noIndex, persist: false, options: read.readerOptions)
-      for w in archive.warnings { report("warning: \(w)") }
+      // Following, a last file that ends inside an event is what is waited for, not a warning.
+      let waitedFor = follow.follow ? archive.files.last?.index.incompleteTailNotice : nil
+      for w in archive.warnings where w != waitedFor { report("warning: \(w)") }
       let sink = try compression.sink(output, protecting: inputs)
       var options = ExportOptions()
       options.zone = zone
@@ -175,6 +180,28 @@ struct QueryCommand: ParsableCommand {
         }
         let timeline = tl
         runner.makeSchema = { SchemaTracker(timeline: timeline) }
+      }
+      if follow.follow {
+        FollowStop.installHandlers()
+        let makeSchema = runner.makeSchema
+        let threads = runner.threads
+        let follower = QueryFollower(filter: filter, readerOptions: read.readerOptions) { archive, filter in
+          let r = QueryRunner(
+            archive: archive, filter: filter, rowGranularity: rows, format: .ndjson, sink: sink, options: options,
+            readerOptions: read.readerOptions)
+          r.threads = threads
+          r.makeSchema = makeSchema
+          return r
+        }
+        follower.onWait = { try sink.flush() }
+        do {
+          try follower.run(archive: archive)
+        } catch let e as BinlogError {
+          try? sink.flush()
+          throw e
+        }
+        try sink.close()
+        return 0
       }
       let s: QueryRunner.Stats
       do {

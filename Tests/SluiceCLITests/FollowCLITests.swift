@@ -18,7 +18,7 @@ final class FollowCLITests: CLIRunTestCase {
     return p
   }
 
-  func testExportAndEventsFollowGrowingFilesUntilSIGINT() throws {
+  func testExportEventsAndQueryFollowGrowingFilesUntilSIGINT() throws {
     let dir = try temporaryDirectory()
     let live = dir + "/live"
     try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
@@ -28,6 +28,10 @@ final class FollowCLITests: CLIRunTestCase {
     let whole = names.map { Self.fixtures + "/" + $0 }
     let expectedExport = try run(["export", "--format", "ndjson"] + whole)
     let expectedEvents = try run(["events", "--format", "ndjson"] + whole)
+    let expectedQuery = try run(["query", "--format", "ndjson", "--table", "events"] + whole)
+    XCTAssertEqual(expectedQuery.status, 0, expectedQuery.stderr)
+    XCTAssertGreaterThan(expectedQuery.stdout.count, 1_000_000)
+    XCTAssertLessThan(expectedQuery.stdout.count, expectedExport.stdout.count)
     XCTAssertEqual(expectedExport.status, 0, expectedExport.stderr)
     XCTAssertEqual(expectedEvents.status, 0, expectedEvents.stderr)
 
@@ -37,6 +41,11 @@ final class FollowCLITests: CLIRunTestCase {
     let export = try start(["export", "--format", "ndjson", "--follow", live], stdout: exportHandle)
     let eventsFile = dir + "/events.ndjson"
     let events = try start(["events", "--format", "ndjson", "--follow", "-o", eventsFile, live + "/" + names[0]], stdout: FileHandle.nullDevice)
+
+    let queryOut = dir + "/query.ndjson"
+    FileManager.default.createFile(atPath: queryOut, contents: nil)
+    let queryHandle = try XCTUnwrap(FileHandle(forWritingAtPath: queryOut))
+    let query = try start(["query", "--format", "ndjson", "--table", "events", "--follow", live], stdout: queryHandle)
 
     var sizes = [5, 18, 4093, 20, 9000, 1, 33000]
     for (k, data) in sources.enumerated() {
@@ -66,9 +75,17 @@ final class FollowCLITests: CLIRunTestCase {
     usleep(1_000_000)  // events --follow polls every 150 ms
     export.interrupt()
     events.interrupt()
+    query.interrupt()
     export.waitUntilExit()
     events.waitUntilExit()
+    query.waitUntilExit()
     try exportHandle.close()
+    try queryHandle.close()
+    XCTAssertEqual(query.terminationReason, .exit)
+    XCTAssertEqual(query.terminationStatus, 0)
+    let followedQuery = try Data(contentsOf: URL(fileURLWithPath: queryOut))
+    XCTAssertEqual(followedQuery.count, expectedQuery.stdout.count)
+    XCTAssertTrue(followedQuery == expectedQuery.stdout, "query --follow differs from the query over the whole files")
     XCTAssertEqual(export.terminationReason, .exit)
     XCTAssertEqual(export.terminationStatus, 0)
     XCTAssertEqual(events.terminationReason, .exit)
