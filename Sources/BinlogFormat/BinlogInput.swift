@@ -33,6 +33,13 @@ public final class BinlogInput: EventSource {
     name = mapped!.name
   }
 
+  /// A file opened with `init(following:)` whose mapping is full: it is to be opened again to
+  /// read on (only under an address-space limit; see `MappedFile.capacity`).
+  public var mappingIsFull: Bool {
+    guard let f = mapped?.file else { return false }
+    return f.count >= f.capacity
+  }
+
   /// A file opened with `init(following:)`: takes in the bytes appended since. True when it grew.
   public func refreshSize() throws(BinlogError) -> Bool {
     guard mapped != nil else { return false }

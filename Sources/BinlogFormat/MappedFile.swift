@@ -8,7 +8,8 @@
 /// everything else sees its bytes as borrowed `UnsafeRawBufferPointer` views.
 public final class MappedFile: @unchecked Sendable {
   public let path: String
-  /// Bytes of the file that can be read (for a growable mapping: as of the last `refreshSize()`).
+  /// Bytes of the file that can be read (for a growable mapping: as of the last `refreshSize()`,
+  /// at most `capacity`).
   public private(set) var count: Int
   private let base: UnsafeRawPointer?
   /// Length of the mapping: `count`, or for a growable mapping the address range reserved.
@@ -16,9 +17,11 @@ public final class MappedFile: @unchecked Sendable {
   /// Kept open by a growable mapping, to read the size of the same file as it grows.
   private let growableFD: Int32
 
-  /// Address space a growable mapping reserves: a binlog being written can grow this far
-  /// without a new mapping (so events already handed out stay valid).
-  public static let growableReserve = 1 << 40
+  /// Address space a growable mapping reserves, the first that can be mapped: a binlog being
+  /// written can grow this far without a new mapping (so events already handed out stay valid).
+  nonisolated(unsafe) public static var growableReserves = [1 << 40, 1 << 36, 1 << 32]
+  /// When none of `growableReserves` can be mapped (ulimit -v): the file's size plus this.
+  nonisolated(unsafe) public static var growableSlack = 256 << 20
 
   /// Maps `path` read-only. Throws `BinlogError` (.io / .notABinlog) for a missing file,
   /// a directory or an unreadable file.
@@ -45,19 +48,37 @@ public final class MappedFile: @unchecked Sendable {
     guard (st.st_mode & S_IFMT) == S_IFREG else {
       throw BinlogError(.io, "is not a regular file (use '-' to read a stream)", file: path)
     }
-    count = Int(st.st_size)
-    mappedLength = growable ? Swift.max(count, MappedFile.growableReserve) : count
-    if mappedLength == 0 {
-      base = nil
+    let size = Int(st.st_size)
+    count = size
+    if !growable {
+      mappedLength = size
+      if size == 0 {
+        base = nil
+        return
+      }
+      guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+        throw BinlogError(.io, "cannot map: \(String(cString: strerror(errno)))", file: path)
+      }
+      base = UnsafeRawPointer(p)
       return
     }
-    let flags = growable ? MAP_SHARED | MAP_NORESERVE : MAP_PRIVATE
-    guard let p = mmap(nil, mappedLength, PROT_READ, flags, fd, 0), p != MAP_FAILED else {
-      if growable { close(fd) }
-      throw BinlogError(.io, "cannot map: \(String(cString: strerror(errno)))", file: path)
+    // Under an address-space limit (ulimit -v) a smaller range is reserved: a file that
+    // outgrows it is mapped again (`capacity`, `BinlogFollower`).
+    for reserve in MappedFile.growableReserves + [size + MappedFile.growableSlack] where reserve > size {
+      if let p = mmap(nil, reserve, PROT_READ, MAP_SHARED | MAP_NORESERVE, fd, 0), p != MAP_FAILED {
+        mappedLength = reserve
+        base = UnsafeRawPointer(p)
+        return
+      }
     }
-    base = UnsafeRawPointer(p)
+    let e = errno
+    close(fd)
+    throw BinlogError(.io, "cannot map: \(String(cString: strerror(e)))", file: path)
   }
+
+  /// The bytes the mapping covers: a growable file can grow this far before `refreshSize()`
+  /// stops at it (it is then to be mapped again).
+  public var capacity: Int { mappedLength }
 
   deinit {
     if let base { munmap(UnsafeMutableRawPointer(mutating: base), mappedLength) }
@@ -65,7 +86,8 @@ public final class MappedFile: @unchecked Sendable {
   }
 
   /// A growable mapping: reads the file's size again and makes the bytes appended since
-  /// readable (`bytes` grows; bytes already handed out stay where they are). True when it grew.
+  /// readable (`bytes` grows; bytes already handed out stay where they are), up to `capacity`.
+  /// True when it grew.
   /// A file that shrank (replaced, or cut by a server reset) is an error: what was read is gone.
   public func refreshSize() throws(BinlogError) -> Bool {
     guard growableFD >= 0 else { return false }
@@ -77,11 +99,9 @@ public final class MappedFile: @unchecked Sendable {
     if now < count {
       throw BinlogError(.io, "the file shrank from \(count) to \(now) bytes while it was followed", file: path)
     }
-    if now > mappedLength {
-      throw BinlogError(.unsupported, "the file grew past \(mappedLength) bytes, more than --follow maps", file: path)
-    }
-    defer { count = now }
-    return now > count
+    let readable = Swift.min(now, mappedLength)
+    defer { count = readable }
+    return readable > count
   }
 
   /// The file's bytes. Valid for as long as this object lives.

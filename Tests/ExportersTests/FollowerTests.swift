@@ -93,6 +93,54 @@ final class FollowerTests: XCTestCase {
     XCTAssertTrue(r.output == expected, "the followed NDJSON differs from the export of the whole files")
   }
 
+  func testFollowingRemapsAFileThatOutgrowsItsMapping() throws {
+    // As under an address-space limit: mappings of the file's size plus 8 KiB, mapped again
+    // each time the file outgrows them.
+    let (reserves, slack) = (MappedFile.growableReserves, MappedFile.growableSlack)
+    MappedFile.growableReserves = []
+    MappedFile.growableSlack = 8192
+    defer { (MappedFile.growableReserves, MappedFile.growableSlack) = (reserves, slack) }
+    let expected = try wholeExport(names.map { Self.fixtures + "/" + $0 })
+    let r = try follow(chunkSizes: [3000, 20, 5000, 19])
+    XCTAssertTrue(r.output == expected, "the followed NDJSON differs from the export of the whole files")
+  }
+
+  func testStopRequestedMidFileEndsBetweenTwoTransactions() throws {
+    let paths = names.map { Self.fixtures + "/" + $0 }
+    let expected = try wholeExport(paths)
+    // Asked to stop after 600 of the set's 860 events, in binlog.000003.
+    var visited = 0
+    var waited = false
+    let sink = OutputSink.memory()
+    let exporter = NDJSONExporter(sink: sink, options: ExportOptions())
+    let follower = BinlogFollower(paths: paths)
+    follower.pollInterval = 0
+    follower.shouldStop = { visited >= 600 || waited }
+    follower.onWait = { waited = true }
+    try follower.run { w, ev in
+      visited += 1
+      try exporter.consume(ev, walker: w)
+    }
+    try sink.close()
+    XCTAssertFalse(waited, "the stop came before the end of the files")
+    XCTAssertGreaterThanOrEqual(visited, 600)
+    let got = sink.captured
+    XCTAssertGreaterThan(got.count, 1000)
+    XCTAssertLessThan(got.count, expected.count)
+    XCTAssertTrue(expected.starts(with: got), "the output is a prefix of the whole export")
+    XCTAssertEqual(got.last, 0x0A, "whole lines")
+    // The next line of the whole export belongs to another transaction than the last line written.
+    func gtid(_ line: ArraySlice<UInt8>) -> String? {
+      let s = String(decoding: line, as: UTF8.self)
+      guard let r = s.range(of: "\"gtid\":\"") else { return nil }
+      return String(s[r.upperBound...].prefix { $0 != "\"" })
+    }
+    let lastWritten = got.dropLast().split(separator: 0x0A).last!
+    let nextLine = expected[got.count...].split(separator: 0x0A).first!
+    XCTAssertNotNil(gtid(lastWritten))
+    XCTAssertNotEqual(gtid(lastWritten), gtid(nextLine), "stopped inside transaction \(gtid(nextLine) ?? "?")")
+  }
+
   func testNextNumberedFileAfterAStop() {
     XCTAssertEqual(BinlogFollower.nextNumbered("/var/lib/mysql/binlog.000007"), "/var/lib/mysql/binlog.000008")
     XCTAssertEqual(BinlogFollower.nextNumbered("mysql-bin.999999"), "mysql-bin.1000000")

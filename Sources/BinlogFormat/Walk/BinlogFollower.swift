@@ -60,6 +60,8 @@ public final class BinlogFollower {
       walker.completeTransactionsOnly = true
       walker.waitsForPartialEvents = followed
       var ending: Ending?
+      var retired: BinlogInput?
+      defer { _ = retired }
       do {
         while true {
           try walker.run { w, ev in
@@ -75,16 +77,24 @@ public final class BinlogFollower {
           }
           // A file that is not the last given is read as far as it goes, as without --follow.
           if !followed { break }
-          if walker.openTail == nil && ending != nil && input.position >= UInt64(input.mappedBytes?.count ?? 0) { break }
+          let source = walker.source
+          if walker.openTail == nil && ending != nil && source.position >= UInt64(source.mappedBytes?.count ?? 0) { break }
           try onWait()
           if shouldStop() { return }
-          if try !input.refreshSize() { pause() }
-          if let tail = walker.openTail {
-            // Stopped at a partial event: still there. Stopped at a transaction with no commit
-            // yet: back to its first event (the format is known by then).
-            if input.position != tail { try input.seek(to: tail) }
-            walker.clearOpenTail()
+          if try !walker.source.refreshSize() { pause() }
+          let resumeAt = walker.openTail ?? walker.source.position
+          if walker.source.mappingIsFull {
+            // Map the file anew, between two transactions; the old mapping is kept until the
+            // next time, in case a caller still holds an event of it.
+            retired = walker.source
+            walker.source = try BinlogInput(following: path, options: options)
+            try walker.source.seek(to: resumeAt)
+          } else if walker.source.position != resumeAt {
+            // Stopped at a transaction with no commit yet: back to its first event (the format
+            // is known by then). Stopped at a partial event: still there.
+            try walker.source.seek(to: resumeAt)
           }
+          walker.clearOpenTail()
         }
       } catch is Stopped {
         return
