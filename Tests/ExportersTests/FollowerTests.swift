@@ -105,6 +105,47 @@ final class FollowerTests: XCTestCase {
     XCTAssertTrue(r.output == expected, "the followed NDJSON differs from the export of the whole files")
   }
 
+  func testFollowingAFileWhoseLogPosChainDoesNotHoldWaitsForCutEvents() throws {
+    // binlog.000003's transactions three times over in one file: every event's log_pos is
+    // wrong after the first copy, so a cut event cannot be told from damage by the chain; a
+    // followed file's cut event is still waited for (found: rows handed out with xid null).
+    let source = try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/binlog.000003"))
+    var data = source.prefix(379)
+    for _ in 0..<3 { data += source[379..<321546] }
+    let dir = NSTemporaryDirectory() + "sluice-follow-\(getpid())-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let whole = dir + "/whole.000001"
+    try data.write(to: URL(fileURLWithPath: whole))
+    let expected = try wholeExport([whole])
+    XCTAssertFalse(String(decoding: expected, as: UTF8.self).contains("\"xid\":null,\"thread_id\":null,\"db\":\"sluice_bulk\""))
+    let live = dir + "/whole.000001.live"
+    try data.prefix(1000).write(to: URL(fileURLWithPath: live))
+    var fed = 1000
+    var done = false
+    let sink = OutputSink.memory()
+    let exporter = NDJSONExporter(sink: sink, options: ExportOptions())
+    let follower = BinlogFollower(paths: [live])
+    follower.pollInterval = 0
+    follower.shouldStop = { done }
+    follower.onWait = {
+      if fed == data.count {
+        done = true
+        return
+      }
+      let n = Swift.min(30_001, data.count - fed)
+      let h = try XCTUnwrap(FileHandle(forWritingAtPath: live))
+      try h.seekToEnd()
+      try h.write(contentsOf: data[fed..<(fed + n)])
+      try h.close()
+      fed += n
+    }
+    try follower.run { w, ev in try exporter.consume(ev, walker: w) }
+    try sink.close()
+    let got = String(decoding: sink.captured, as: UTF8.self).replacingOccurrences(of: "whole.000001.live", with: "whole.000001")
+    XCTAssertTrue(got == String(decoding: expected, as: UTF8.self), "the followed NDJSON differs from the export of the whole file")
+  }
+
   func testStopRequestedMidFileEndsBetweenTwoTransactions() throws {
     let paths = names.map { Self.fixtures + "/" + $0 }
     let expected = try wholeExport(paths)

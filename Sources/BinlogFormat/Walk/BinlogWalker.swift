@@ -96,7 +96,9 @@ public struct BinlogWalker<Source: EventSource> {
       }
       guard let raw = next else { break }
       if completeTransactionsOnly && raw.offset >= completeUpTo, let bytes = source.mappedBytes {
-        switch CommitLookahead.transactionEnd(in: bytes, from: raw.offset, format: source.format) {
+        switch CommitLookahead.transactionEnd(
+          in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents)
+        {
         case .complete(let next): completeUpTo = Swift.max(next, raw.endOffset)
         case .malformed: completeUpTo = raw.endOffset
         case .cutMidEvent where !waitsForPartialEvents: completeUpTo = .max  // the reader reports the cut
