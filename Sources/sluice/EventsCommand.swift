@@ -13,6 +13,7 @@ struct EventsCommand: ParsableCommand {
         sluice events binlog.000001
         sluice events --start-position 4 --stop-position 1000 binlog.000001
         sluice events --format ndjson binlog.000001 | jq -c 'select(.type=="Query")'
+        sluice events --follow /var/lib/mysql/binlog.000042     # as the server writes it, until Ctrl-C
       """)
 
   @Option(help: "Output format: text or ndjson.")

@@ -30,6 +30,7 @@ struct ExportCommand: ParsableCommand {
         sluice export --format ndjson --timezone Asia/Shanghai binlog.0000*
         zstd -dc binlog.000001.zst | sluice export --format ndjson -
         sluice export --format sql --flashback --schema schema.sql binlog.000042 > undo.sql
+        sluice export --format ndjson --follow /var/lib/mysql/   # then what the server writes, until Ctrl-C
       """)
 
   @Option(help: "Output format: ndjson, canal, canal-json or sql.")

@@ -22,6 +22,7 @@ struct QueryCommand: ParsableCommand {
         sluice query --pk 'id=4711' --table shop.orders --rows --format ndjson binlogs/
         sluice query --type delete,ddl --server-id 3 binlogs/
         sluice query --format binlog --start-datetime '2024-03-01 14:02' --stop-datetime '2024-03-01 14:05' -o incident.bin binlogs/
+        sluice query --format ndjson --table shop.orders --follow /var/lib/mysql/   # until Ctrl-C
       """)
 
   @Option(name: .customLong("database"), help: "Database name (glob); repeatable.")
