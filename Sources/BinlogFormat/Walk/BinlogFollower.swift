@@ -113,17 +113,29 @@ public final class BinlogFollower {
   /// The file after `path`: the one a Rotate names, in the same directory; after a Stop (the
   /// server shut down), the next number (`binlog.000007` → `binlog.000008`).
   private func nextPath(after path: String, _ ending: Ending?) -> String? {
+    switch ending {
+    case .rotate(let name): return BinlogFollower.nextFile(after: path, rotateTo: name, stopped: false)
+    case .stop: return BinlogFollower.nextFile(after: path, rotateTo: nil, stopped: true)
+    case nil: return nil
+    }
+  }
+
+  /// True once `path` exists and holds at least its magic bytes (the server has created it).
+  public static func fileHasStarted(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && st.st_size >= 4
+  }
+
+  /// The file after `path`, in its directory: the one a Rotate at its end names (`rotateTo`),
+  /// or after a Stop (`stopped`) the next number; nil when the file ended with neither.
+  public static func nextFile(after path: String, rotateTo: String?, stopped: Bool) -> String? {
     let slash = path.lastIndex(of: "/")
     let dir = slash.map { String(path[...$0]) } ?? ""
-    switch ending {
-    case .rotate(let name):
+    if let name = rotateTo {
       let base = name.lastIndex(of: "/").map { String(name[name.index(after: $0)...]) } ?? name
       return base.isEmpty ? nil : dir + base
-    case .stop:
-      return BinlogFollower.nextNumbered(path)
-    case nil:
-      return nil
     }
+    return stopped ? nextNumbered(path) : nil
   }
 
   /// `…/binlog.000007` → `…/binlog.000008` (same width), or nil without a numeric extension.
@@ -140,8 +152,7 @@ public final class BinlogFollower {
   /// just created); nil when told to stop first.
   private func openWaiting(_ path: String) throws -> BinlogInput? {
     while true {
-      var st = stat()
-      if stat(path, &st) == 0 && st.st_size >= 4 {
+      if BinlogFollower.fileHasStarted(path) {
         return try BinlogInput(following: path, options: options)
       }
       try onWait()
