@@ -18,7 +18,7 @@ SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py live --no-100k --workload Fixtures/workload-oldtemporal.sql --server-arg=--mysql56-temporal-format=OFF
-# --follow on export, query and events while a live MariaDB writes and rotates (about 20 s).
+# --follow on export, query, events and serve (canal-python) while a live MariaDB writes and rotates (about 20 s).
 SLUICE="$PWD/.build/debug/sluice" timeout 60 python3 Tests/roundtrip/follow.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/report/report_browser.py
 SLUICE="$PWD/.build/debug/sluice" timeout 240 python3 integrations/spark/tests/test_cluster.py

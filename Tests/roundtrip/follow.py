@@ -6,25 +6,32 @@ Starts a throwaway server (scripts/mariadb-sandbox.sh), then three followers on 
   sluice export --format ndjson --follow SERVER_DIR                  (stdout)
   sluice query --format ndjson --table follow.t --follow SERVER_DIR  (stdout)
   sluice events --format ndjson --follow -o FILE CURRENT_BINLOG      (-o: committed at the stop)
+  sluice serve --follow SERVER_DIR, with canal-python's client fetching batches as they come
 
 and writes rows in small transactions with pauses, one big transaction (about 4 MB, committed
 while the followers wait, so they see it arrive in pieces), DDL, and two FLUSH BINARY LOGS (the
 followers go on into the new files). When the followers have caught up (their output has the
 size of a full run over the same files), each gets SIGINT and must exit 0 (README: "--follow")
-with exactly the output of the same command without --follow over the server's files.
+with exactly the output of the same command without --follow over the server's files; the
+entries the Canal client received are those of `export --format canal` over the files.
 
   SLUICE=.build/debug/sluice python3 Tests/roundtrip/follow.py
 
 The last line is `follow: N passed, M failed`; exit status non-zero on any failure. About 20 s.
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+# canal-python's generated code needs the pure-Python protobuf backend (see server_client.py).
+os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -60,6 +67,59 @@ def peak_rss_mb(pid):
     except OSError:
         return None
     return None
+
+
+def canal_frames(data):
+    """Entries of `export --format canal` output: varint-length-delimited serialized Entries."""
+    out, i = [], 0
+    while i < len(data):
+        n = shift = 0
+        while True:
+            b = data[i]
+            i += 1
+            n |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                break
+        out.append(data[i:i + n].hex())
+        i += n
+    return out
+
+
+class CanalFollower(threading.Thread):
+    """canal-python's client on `sluice serve --follow`: fetches and acks batches until told to
+    stop (an empty batch while the server waits for more is normal)."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port = port
+        self.entries = []
+        self.error = None
+        self.stop = threading.Event()
+        self.subscribed = threading.Event()
+
+    def run(self):
+        import contextlib
+        import io
+        try:
+            from canal.client import Client
+            client = Client()
+            # canal-python prints while it connects (redirect_stdout is process-wide: the main
+            # thread waits meanwhile, see main()).
+            with contextlib.redirect_stdout(io.StringIO()):
+                client.connect(host="127.0.0.1", port=self.port)
+                client.connector.sock.settimeout(20)
+                client.check_valid(username=b"", password=b"")
+                client.subscribe(client_id=b"1001", destination=b"example", filter=b".*\\..*")
+            self.subscribed.set()
+            while not self.stop.is_set():
+                message = client.get(100)
+                self.entries += [e.SerializeToString().hex() for e in message["entries"]]
+                if not message["entries"]:
+                    time.sleep(0.1)
+            client.disconnect()
+        except Exception as e:  # noqa: BLE001
+            self.error = e
 
 
 def small_transactions(cur, start, count, pause):
@@ -112,6 +172,22 @@ def main():
         procs.append(("events", subprocess.Popen(
             [sluice, "events", "--format", "ndjson", "--follow", "-o", str(events_out), str(current)],
             stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)))
+        serve_log = work / "serve.log"
+        with open(serve_log, "wb") as sl:
+            serve = subprocess.Popen([sluice, "serve", "--follow", "--port", "0", str(server)],
+                                     stdout=subprocess.DEVNULL, stderr=sl, stdin=subprocess.DEVNULL)
+        procs.append(("serve", serve))
+        m = None
+        for _ in range(100):
+            m = re.search(r"serving example on [^\s]*:(\d+)", serve_log.read_text())
+            if m:
+                break
+            time.sleep(0.1)
+        if not m:
+            raise RuntimeError("serve did not say where it listens: %r" % serve_log.read_text()[-500:])
+        canal = CanalFollower(int(m.group(1)))
+        canal.start()
+        canal.subscribed.wait(timeout=20)
         time.sleep(0.5)
 
         small_transactions(cur, 0, 5, 0.2)
@@ -147,8 +223,22 @@ def main():
         deadline = time.time() + 20
         while time.time() < deadline and any(outs[k].stat().st_size < len(want[k]) for k in outs):
             time.sleep(0.1)
+        want_canal = canal_frames(full_run(sluice, ["export", "--format", "canal"], files))
+        while time.time() < deadline and len(canal.entries) < len(want_canal) and canal.error is None:
+            time.sleep(0.1)
+        canal.stop.set()
+        canal.join(timeout=25)
         for k in outs:
             log("%s --follow caught up: %d of %d bytes" % (k, outs[k].stat().st_size, len(want[k])))
+        if canal.error is None and canal.entries == want_canal:
+            log("PASS serve --follow: canal-python received %d entries, equal to export --format canal" % len(want_canal))
+            passed += 1
+        else:
+            i = next((i for i in range(min(len(canal.entries), len(want_canal)))
+                      if canal.entries[i] != want_canal[i]), None)
+            log("FAIL serve --follow: %s; %d entries, want %d; first difference at %s" % (
+                canal.error, len(canal.entries), len(want_canal), i))
+            failed += 1
         if events_out.exists():
             log("FAIL events --follow -o: the output file exists before the stop")
             failed += 1
