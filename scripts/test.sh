@@ -16,6 +16,7 @@ swift test --package-path Examples
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/alter_roundtrip.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
+SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/window_flashback.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py live --no-100k --workload Fixtures/workload-oldtemporal.sql --server-arg=--mysql56-temporal-format=OFF
 # --follow on export, query, events and serve (canal-python) while a live MariaDB writes and rotates (about 20 s).

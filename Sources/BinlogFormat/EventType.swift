@@ -124,6 +124,17 @@ public struct EventType: RawRepresentable, Hashable, Sendable, Comparable {
     }
   }
 
+  /// True for the events that describe the file rather than carry its data: Start_v3,
+  /// Format_description, Rotate, Stop, Previous_gtids, Gtid_list, Binlog_checkpoint,
+  /// Start_encryption and heartbeats. Their timestamps are the file's creation or the server's
+  /// shutdown (a Format_description written at restart can be years from the data).
+  @inlinable public var describesFile: Bool {
+    switch rawValue {
+    case 1, 3, 4, 15, 27, 35, 41, 161, 163, 164: return true
+    default: return false
+    }
+  }
+
   /// True for every rows event (v0, v1, v2, partial, MariaDB compressed).
   @inlinable public var isRows: Bool {
     (20...25).contains(rawValue) || (30...32).contains(rawValue) || rawValue == 39

@@ -8,8 +8,15 @@ public struct FileSummary: Sendable {
   /// Number of CRC32 checksums verified (0 when the file has none or verification is off).
   public var checksumsVerified = 0
   public var checksumVerification: Bool = true
+  /// Times of the first and last events that carry the file's data (not Format_description,
+  /// Rotate, Stop and the other events that describe the file: `EventType.describesFile`).
   public var firstTimestamp: UInt32?
   public var lastTimestamp: UInt32?
+  /// The first Format_description's time: when the file was opened (a restarted server can
+  /// open a file years from its data's times).
+  public var formatDescriptionTimestamp: UInt32?
+  /// The Stop event's time: the server's shutdown.
+  public var stopTimestamp: UInt32?
   public var eventCount = 0
   public var eventCounts: [EventType: Int] = [:]
   /// Events found inside Transaction_payload events.
@@ -67,7 +74,9 @@ public struct FileSummary: Sendable {
           s.endOffset = ev.fileEndOffset
           s.lastEventType = ev.raw.type
           let ts = ev.raw.header.timestamp
-          if ts != 0 {
+          if ev.raw.type == .formatDescription, s.formatDescriptionTimestamp == nil { s.formatDescriptionTimestamp = ts }
+          if ev.raw.type == .stop { s.stopTimestamp = ts }
+          if ts != 0, !ev.raw.type.describesFile {
             if s.firstTimestamp == nil { s.firstTimestamp = ts }
             s.lastTimestamp = ts
           }

@@ -158,7 +158,7 @@ public struct CivilDateTime: Sendable, Equatable {
   }
 
   /// Parses `YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]` (also with `T`), as mysqlbinlog's --start-datetime.
-  public init(parsing text: String) throws {
+  public init(parsing text: String) throws(BinlogError) {
     let s = Array(text.trimmingSpaces.utf8)
     var i = 0
     func num(_ maxDigits: Int) -> Int? {
@@ -178,7 +178,8 @@ public struct CivilDateTime: Sendable, Equatable {
       }
       return false
     }
-    let bad = BinlogError(.malformed, "invalid datetime '\(text)' (expected YYYY-MM-DD HH:MM:SS)")
+    let bad = BinlogError(
+      .malformed, "invalid datetime '\(text)' (expected YYYY-MM-DD HH:MM:SS[.ffffff], an ISO-8601 time with Z or +HH:MM, or @EPOCH)")
     guard let y = num(4), sep([45, 47]), let mo = num(2), sep([45, 47]), let d = num(2) else { throw bad }
     var h = 0
     var mi = 0
@@ -202,8 +203,30 @@ public struct CivilDateTime: Sendable, Equatable {
         }
       }
     }
-    guard i == s.count, (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 60 else { throw bad }
+    guard i == s.count else { throw bad }
+    func refuse(_ why: String) -> BinlogError { BinlogError(.malformed, "invalid datetime '\(text)': \(why)") }
+    guard (1...12).contains(mo) else { throw refuse("month \(mo) does not exist") }
+    let last = CivilDateTime.daysIn(month: mo, year: y)
+    guard (1...last).contains(d) else { throw refuse("\(CivilDateTime.monthNames[mo - 1]) \(y) has \(last) days") }
+    guard h < 24 else { throw refuse("hour \(h) is past 23") }
+    guard mi < 60 else { throw refuse("minute \(mi) is past 59") }
+    guard se < 60 else { throw refuse("second \(se) is past 59") }
     self.init(year: y, month: mo, day: d, hour: h, minute: mi, second: se, micros: us)
+  }
+}
+
+extension CivilDateTime {
+  static let monthNames = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+  ]
+
+  /// Days of `month` (1...12) in the proleptic Gregorian calendar.
+  public static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
   }
 }
 

@@ -11,13 +11,21 @@ public struct SchemaTimeline: Sendable {
 
   /// One schema statement applied to the timeline.
   public struct Record: Sendable {
-    public enum Outcome: Sendable, Equatable {
+    public enum Outcome: Sendable, Equatable, CustomStringConvertible {
       /// Modeled; the tables it changed.
       case applied([TableName])
       /// Recognised as a schema change but not modeled: the tables it names are now uncertain.
       case unsupported(String)
       /// Modeled, but the statement names tables or columns the timeline does not know.
       case problems([String])
+
+      public var description: String {
+        switch self {
+        case .applied(let tables): return "applied to " + tables.map(\.description).joined(separator: ", ")
+        case .unsupported(let why): return why
+        case .problems(let ps): return ps.joined(separator: "; ")
+        }
+      }
     }
     public var position: BinlogPosition
     public var database: String
@@ -27,6 +35,18 @@ public struct SchemaTimeline: Sendable {
     /// on a timeline with the same seeds rebuilds the same schema (how an index can store it).
     public var sqlMode: UInt64?
     public var environment: SchemaCatalog.Environment
+
+    /// One sentence for a person about a statement that was not applied cleanly (warnings).
+    public var issueDescription: String {
+      switch outcome {
+      case .applied(let tables):
+        return "\(position): schema statement applied to \(tables.map(\.description).joined(separator: ", "))"
+      case .unsupported(let why):
+        return "\(position): schema statement not modeled (\(why)): the tables it names keep the binlog's types and @N names until their next DDL"
+      case .problems(let ps):
+        return "\(position): schema statement names what the schema does not have (\(ps.joined(separator: "; "))): columns there may keep the binlog's types and @N names"
+      }
+    }
   }
 
   public private(set) var catalog: SchemaCatalog

@@ -66,3 +66,5 @@ extension CanalExporter {
     }
   }
 }
+
+extension CanalExporter: EventExporter {}

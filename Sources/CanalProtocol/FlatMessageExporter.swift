@@ -258,3 +258,5 @@ public enum FlatMessage {
     out.append(UInt8(ascii: "\""))
   }
 }
+
+extension FlatMessageExporter: EventExporter {}

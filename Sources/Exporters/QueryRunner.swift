@@ -20,6 +20,9 @@ public final class QueryRunner {
     case text
     /// The matching transactions as a binlog file (`BinlogCut`): whole transactions, copied.
     case binlog
+    /// The matching transactions' events handed to the exporter `makeExporter` makes (SQL,
+    /// flashback SQL, Canal): on one thread, since a flashback is written newest first.
+    case events
   }
 
   public struct Stats: Sendable {
@@ -35,6 +38,9 @@ public final class QueryRunner {
     /// Seekable zstd archives: their frames, and the frames decompressed to answer.
     public var framesTotal = 0
     public var framesDecompressed = 0
+    /// Why `--pk` cannot match, one sentence each (a column the table does not have, a value
+    /// its type cannot hold), in the order found.
+    public var keyProblems: [String] = []
     public var bytesTouched: UInt64 { bytesDecoded + bytesIndexed }
 
     mutating func add(_ w: Stats) {
@@ -44,6 +50,7 @@ public final class QueryRunner {
       bytesDecoded += w.bytesDecoded
       framesTotal += w.framesTotal
       framesDecompressed += w.framesDecompressed
+      for p in w.keyProblems where !keyProblems.contains(p) { keyProblems.append(p) }
     }
   }
 
@@ -59,6 +66,9 @@ public final class QueryRunner {
   /// each the DDL stored in the files' indexes up to each transaction it reads (so a query that
   /// starts mid-archive knows the schema there), then the transaction's own events.
   public var makeSchema: (() -> SchemaTracker)?
+  /// `.events`: the exporter, given the sink and the worker's schema (which the worker feeds:
+  /// the exporter must only read it).
+  public var makeExporter: ((OutputSink, SchemaTracker?) throws -> EventExporter)?
   /// Worker threads; 1 decodes on the calling thread. The output is the same.
   public var threads = 1
   /// Binlog bytes per batch of candidates handed to a worker.
@@ -95,15 +105,17 @@ public final class QueryRunner {
             database: $0.database, sql: Array($0.sql.utf8))
         }
       }
-    func worker(into sink: OutputSink) -> QueryWorker {
-      QueryWorker(
+    func worker(into sink: OutputSink) throws -> QueryWorker {
+      let schema = makeSchema?()
+      let events = format == .events ? try makeExporter?(sink, schema) : nil
+      return QueryWorker(
         archive: archive, filter: filter, rowGranularity: rowGranularity, format: format, options: options,
-        readerOptions: readerOptions, sink: sink, schema: makeSchema?(), storedDDL: storedDDL)
+        readerOptions: readerOptions, sink: sink, schema: schema, storedDDL: storedDDL, events: events)
     }
 
     // A binlog cut copies bytes: one thread is faster than handing batches around.
-    if threads <= 1 || format == .binlog {
-      let w = worker(into: sink)
+    if threads <= 1 || format == .binlog || format == .events {
+      let w = try worker(into: sink)
       defer {
         w.finish()
         stats.add(w.stats)
@@ -125,7 +137,7 @@ public final class QueryRunner {
       if firstBytes >= batchBytes {
         try runParallel(first: first, makeWorker: worker)
       } else {
-        let w = worker(into: sink)
+        let w = try worker(into: sink)
         defer {
           w.finish()
           stats.add(w.stats)
@@ -148,7 +160,7 @@ public final class QueryRunner {
     var done = false
   }
 
-  private func runParallel(first: [(Int, TransactionRecord)], makeWorker: (OutputSink) -> QueryWorker) throws {
+  private func runParallel(first: [(Int, TransactionRecord)], makeWorker: (OutputSink) throws -> QueryWorker) throws {
     let c = Batches()
     final class Job: @unchecked Sendable {
       let workers: [QueryWorker]
@@ -158,7 +170,7 @@ public final class QueryRunner {
         self.sink = sink
       }
     }
-    let job = Job(workers: (0..<threads).map { _ in makeWorker(OutputSink.memory()) }, sink: sink)
+    let job = Job(workers: try (0..<threads).map { _ in try makeWorker(OutputSink.memory()) }, sink: sink)
     let maxBuffered = maxBuffered
     c.running = threads
     for t in 0..<threads {

@@ -22,6 +22,10 @@ final class QueryWorker {
   let exporter: NDJSONExporter
   /// `--format binlog`: the transactions' bytes, copied (no exporter).
   private let cut: BinlogCut?
+  /// `.events`: the exporter the transactions' events go to instead of `exporter`.
+  private let events: EventExporter?
+  /// Tables whose columns were checked against `--pk` (by database, table and column count).
+  private var keyTablesChecked: Set<String> = []
   private(set) var stats = QueryRunner.Stats()
   private let schema: SchemaTracker?
   private let storedDDL: [StoredDDL]
@@ -39,8 +43,10 @@ final class QueryWorker {
 
   init(
     archive: Archive, filter: QueryFilter, rowGranularity: Bool, format: QueryRunner.Format, options: ExportOptions,
-    readerOptions: ReaderOptions, sink: OutputSink, schema: SchemaTracker?, storedDDL: [StoredDDL]
+    readerOptions: ReaderOptions, sink: OutputSink, schema: SchemaTracker?, storedDDL: [StoredDDL],
+    events: EventExporter? = nil
   ) {
+    self.events = events
     self.archive = archive
     self.filter = filter
     self.rowGranularity = rowGranularity
@@ -97,6 +103,7 @@ final class QueryWorker {
   /// Writes what the worker still holds back (a binlog cut's last range); call after the last
   /// `process` when the output is to be complete.
   func complete() throws {
+    try events?.finish()
     guard let cut else { return }
     try cut.flush()
     if cut.isEmpty, let first = archive.files.first {
@@ -110,7 +117,7 @@ final class QueryWorker {
     input = nil
     openFile = -1
     cachedWalker = nil
-    if cut == nil { stats.rows = exporter.rowsWritten }
+    if cut == nil && events == nil { stats.rows = exporter.rowsWritten }
   }
 
   private func account(_ input: BinlogInput) {
@@ -226,6 +233,7 @@ final class QueryWorker {
 
   /// `--pk col=value,...`: every named column equals its value in the before or after image.
   func rowMatchesKey(_ d: RowDecoder, _ map: TableMapEvent) -> Bool {
+    checkKeyColumns(map)
     func image(_ values: [ColumnValue]) -> Bool {
       for (col, want) in filter.primaryKey {
         guard let i = columnIndex(col, map), i < values.count else { return false }
@@ -242,12 +250,38 @@ final class QueryWorker {
     return image(d.before) || image(d.after)
   }
 
+  /// Once per table: notes (in `stats.keyProblems`) a `--pk` column the table does not have, or
+  /// a value the column's type cannot hold, so an empty result can say why.
+  private func checkKeyColumns(_ map: TableMapEvent) {
+    let key = "\(map.database).\(map.table)/\(map.columns.count)"
+    guard keyTablesChecked.insert(key).inserted else { return }
+    for (col, want) in filter.primaryKey {
+      let table = "\(map.database).\(map.table)"
+      guard let i = columnIndex(col, map), i < map.columns.count else {
+        if !col.hasPrefix("@") && !map.columns.contains(where: { $0.name != nil }) {
+          stats.keyProblems.append(
+            "--pk \(col)=\(want) cannot match in \(table): the binlog has no column names there (give --schema, or name the column @N)")
+        } else {
+          stats.keyProblems.append(
+            "--pk \(col)=\(want) cannot match in \(table): the table has no column \(col) (it has \(map.columns.count) columns)")
+        }
+        continue
+      }
+      let c = map.columns[i]
+      if c.type.isNumeric && Double(want) == nil {
+        stats.keyProblems.append(
+          "--pk \(col)=\(want) cannot match in \(table): column \(col) holds numbers and '\(want)' is not one")
+      }
+    }
+  }
+
   func columnIndex(_ name: String, _ map: TableMapEvent) -> Int? {
     if name.hasPrefix("@"), let n = Int(name.dropFirst()), n >= 1 { return n - 1 }
     return map.columns.firstIndex { $0.name == name }
   }
 
   private func emit(_ w: inout BinlogWalker<BinlogInput>, _ record: TransactionRecord) throws {
+    if let events { return try emit(&w, record, to: events) }
     var wroteHeader = false
     let before = exporter.rowsWritten + exporter.statementsWritten
     let keyFilter: ((RowDecoder, TableMapEvent) -> Bool)? =
@@ -267,6 +301,37 @@ final class QueryWorker {
     exporter.rowFilter = nil
     let written = exporter.rowsWritten + exporter.statementsWritten - before
     if written > 0 || !rowGranularity { stats.transactions += 1 }
+  }
+}
+
+extension QueryWorker {
+  /// `.events`: the transaction's events to the exporter; with `--rows`, only its matching rows
+  /// and statements (BEGIN left out, so a transaction without a match writes nothing).
+  fileprivate func emit(_ w: inout BinlogWalker<BinlogInput>, _ record: TransactionRecord, to events: EventExporter) throws {
+    let sql = events as? SQLExporter
+    if rowGranularity && !filter.primaryKey.isEmpty {
+      sql?.rowFilter = { [self] d, map in rowMatchesKey(d, map) }
+    }
+    defer { sql?.rowFilter = nil }
+    var any = !rowGranularity
+    try w.run { w, ev in
+      schema?.consume(ev, file: w.fileName)
+      if rowGranularity && filter.hasRowFilters {
+        switch ev.body {
+        case .rows, .query:
+          if !eventMatches(ev, w) { return }
+          any = true
+        default: break
+        }
+      } else if rowGranularity {
+        any = true
+      }
+      try events.consume(ev, walker: w)
+    }
+    if any {
+      stats.transactions += 1
+      stats.rows += record.rowCount
+    }
   }
 }
 

@@ -27,6 +27,10 @@ public final class SQLExporter {
   public let options: Options
   /// Offline schema (DDL replay, `--schema` dumps) for binlogs without column names.
   public var schema: SchemaTracker?
+  /// Whether `consume` feeds events to `schema` (off when the caller feeds it, as `query` does).
+  public var feedsSchema = true
+  /// When set, only rows for which it returns true are written (query `--rows --pk`).
+  public var rowFilter: ((RowDecoder, TableMapEvent) -> Bool)?
   /// Called once per table that cannot be written exactly, and for each value without an exact
   /// literal.
   public var onWarning: ((String) -> Void)?
@@ -65,7 +69,7 @@ public final class SQLExporter {
 
   /// Handles one walked event.
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
-    schema?.consume(ev, file: walker.fileName)
+    if feedsSchema { schema?.consume(ev, file: walker.fileName) }
     switch ev.body {
     case .rows(let rows):
       try startTransaction(ev, walker)
@@ -318,6 +322,7 @@ public final class SQLExporter {
     setNamesForRows()
     do {
       while try d.next() {
+        if let rowFilter, !rowFilter(d, table) { continue }
         if sequence {
           // A sequence's row is its state: set it (a partial image cannot be INSERTed).
           if flashback {

@@ -25,6 +25,8 @@ public struct StatsReport {
   /// (minute start epoch seconds, transactions, rows)
   public var timeline: [(minute: Int64, transactions: Int, rows: UInt64)] = []
   public var ddl: [TxRef] = []
+  /// Every DDL statement the indexes stored, with its text, in archive order.
+  public var ddlStatements: [(file: String, statement: DDLStatementRecord)] = []
   public var perServer: [(UInt32, Int)] = []
   public var perDomain: [(String, Int)] = []
   public var transactions = 0
@@ -74,6 +76,8 @@ public struct StatsReport {
         }
         if t.hasDDL { ddl.append(ref) }
       }
+      // An index whose DDL section does not read still lists the DDL transactions above.
+      if let statements = try? f.index.ddlStatements { ddlStatements += statements.map { (f.name, $0) } }
     }
     tables = byTable.values.sorted { ($0.inserts + $0.updates + $0.deletes, $0.name) > ($1.inserts + $1.updates + $1.deletes, $1.name) }
     largestByRows = byRows.items
@@ -120,7 +124,16 @@ public struct StatsReport {
       let busiest = timeline.sorted { ($0.transactions, $1.minute) > ($1.transactions, $0.minute) }.prefix(5)
       for m in busiest { s += "  \(TemporalText.isoUTC(m.minute))  \(m.transactions) transactions, \(m.rows) rows\n" }
     }
-    if !ddl.isEmpty {
+    if !ddlStatements.isEmpty {
+      s += "\nDDL:\n"
+      for (file, d) in ddlStatements {
+        // One line: runs of white space as one space.
+        var sql = ""
+        for c in d.sql where !(c.isWhitespace && (sql.last ?? " ") == " ") { sql.append(c.isWhitespace ? " " : c) }
+        if sql.count > 200 { sql = String(sql.prefix(199)) + "…" }
+        s += "  \(TemporalText.isoUTC(Int64(d.timestamp)))  \(file):\(d.offset)  \(d.database.isEmpty ? "" : d.database + ": ")\(sql)\n"
+      }
+    } else if !ddl.isEmpty {
       s += "\nDDL:\n"
       for r in ddl { s += "  \(TemporalText.isoUTC(r.record.commitSeconds))  \(r.file):\(r.record.start)\(r.record.gtid.map { " gtid \($0)" } ?? "")\n" }
     }
@@ -162,6 +175,15 @@ public struct StatsReport {
     list("largest_by_bytes", largestByBytes)
     list("longest", longest)
     list("ddl", ddl)
+    raw(",\"ddl_statements\":[")
+    for (i, (file, d)) in ddlStatements.enumerated() {
+      if i > 0 { raw(",") }
+      raw("{\"file\":"); str(file)
+      raw(",\"offset\":\(d.offset),\"ts\":\(d.timestamp),\"time\":\"\(TemporalText.isoUTC(Int64(d.timestamp)))\",\"db\":"); str(d.database)
+      raw(",\"sql\":"); str(d.sql)
+      raw("}")
+    }
+    raw("]")
     raw(",\"per_minute\":[")
     for (i, m) in timeline.enumerated() {
       if i > 0 { raw(",") }

@@ -25,6 +25,8 @@ public enum SummaryText {
     }
     out += "first event:     \(time(s.firstTimestamp))\n"
     out += "last event:      \(time(s.lastTimestamp))\n"
+    if let t = s.formatDescriptionTimestamp { out += "file opened:     \(time(t)) (Format_description)\n" }
+    if let t = s.stopTimestamp { out += "server stopped:  \(time(t)) (Stop)\n" }
     out += "events:          \(s.eventCount)"
     if s.innerEventCount > 0 { out += " (+\(s.innerEventCount) inside transaction payloads)" }
     out += "\n"
@@ -101,6 +103,10 @@ public enum SummaryText {
     str("first_time", s.firstTimestamp.map { TemporalText.isoUTC(Int64($0)) })
     num("last_timestamp", s.lastTimestamp.map(UInt64.init))
     str("last_time", s.lastTimestamp.map { TemporalText.isoUTC(Int64($0)) })
+    num("format_description_timestamp", s.formatDescriptionTimestamp.map(UInt64.init))
+    str("format_description_time", s.formatDescriptionTimestamp.map { TemporalText.isoUTC(Int64($0)) })
+    num("stop_timestamp", s.stopTimestamp.map(UInt64.init))
+    str("stop_time", s.stopTimestamp.map { TemporalText.isoUTC(Int64($0)) })
     num("events", UInt64(s.eventCount))
     num("payload_events", UInt64(s.innerEventCount))
     key("event_counts")

@@ -117,7 +117,7 @@ public final class Binlog {
     }
     let tracker = SchemaTracker(timeline: timeline)
     tracker.onMismatch = { [weak self] m in self?.warn("\(m)") }
-    tracker.onIssue = { [weak self] r in self?.warn("\(r.position): schema statement not modeled: \(r.outcome)") }
+    tracker.onIssue = { [weak self] r in self?.warn(r.issueDescription) }
     return tracker
   }
 }

@@ -57,13 +57,14 @@ public struct BinlogFilter: Sendable {
     return f
   }
 
-  /// `--start-datetime` / `--stop-datetime` (`YYYY-MM-DD HH:MM:SS`, local time of `zone`: UTC,
-  /// `+HH:MM` or an IANA name): transactions committed at or after `from` and before `until`.
+  /// `--start-datetime` / `--stop-datetime` (`YYYY-MM-DD HH:MM:SS[.f]` in `zone`: UTC, `+HH:MM`
+  /// or an IANA name; `2024-03-01T01:00:00Z` or with an offset; `@EPOCH`): transactions
+  /// committed at or after `from` and before `until`.
   public func committed(from: String? = nil, until: String? = nil, zone: String = "UTC") throws -> BinlogFilter {
     var f = self
     let z = try TimeZoneSpec(parsing: zone)
-    if let from { f.query.startMicros = UInt64(max(0, z.epoch(ofLocal: try CivilDateTime(parsing: from)))) * 1_000_000 }
-    if let until { f.query.stopMicros = UInt64(max(0, z.epoch(ofLocal: try CivilDateTime(parsing: until)))) * 1_000_000 }
+    if let from { f.query.startMicros = try TimeArgument.unsignedMicros(from, zone: z) }
+    if let until { f.query.stopMicros = try TimeArgument.unsignedMicros(until, zone: z) }
     return f
   }
 

@@ -115,6 +115,9 @@ enum Exit {
   static let io: Int32 = 3
   /// The run completed, leaving out the damaged regions `--skip-corrupt` reported.
   static let skippedCorrupt: Int32 = 4
+  /// Nothing to output because nothing could match: a `--pk` column the tables do not have, a
+  /// key value the column cannot hold, or no binlog among the inputs (a warning says which).
+  static let cannotMatch: Int32 = 5
 
   static func code(for e: BinlogError) -> Int32 {
     e.kind == .io ? io : badInput
@@ -177,10 +180,12 @@ func expandInputs(_ inputs: [String]) throws -> [String] {
     if stat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
       let listing = try BinlogDirectory.listing(of: p)
       for note in listing.notes { report("note: \(note)") }
+      if listing.files.isEmpty { report("warning: \(p) holds no binlog files (none starts with the binlog magic bytes)") }
       out.append(contentsOf: listing.files)
     } else {
       out.append(p)
     }
   }
+  if out.isEmpty { throw ExitCode(Exit.cannotMatch) }
   return out
 }

@@ -12,14 +12,18 @@ import Exporters
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Convert binlogs to NDJSON row changes, Canal Entry streams or Canal flat JSON.",
+    abstract: "Convert binlogs to NDJSON row changes, SQL (replay or flashback undo), Canal Entry streams or Canal flat JSON.",
     discussion: """
       Files are read in the order given (a directory in name order) as one stream.
+
+      Filters are those of `sluice query`, with the same meaning (time, position, GTIDs, --database, --table, --type, ids, --pk, --rows): with a filter the files are read through their indexes (built in memory when missing), so they must be files or seekable archives, not a stream.
 
       Formats:
         ndjson      one JSON object per row change and per DDL/statement (README "NDJSON output")
         canal       varint-delimited Canal Entry protobuf messages, as a Canal client receives them
         canal-json  Canal's flat-message JSON, one message per line
+        text        a header line per transaction and its changes (as `sluice query` prints them)
+        binlog      the transactions as a binlog file (as `sluice query --format binlog`)
         sql         SQL that replays the row changes (INSERT/UPDATE/DELETE per row, DDL as written),
                     one BEGIN/COMMIT block per transaction; with --flashback, SQL that undoes them
 
@@ -31,31 +35,15 @@ struct ExportCommand: ParsableCommand {
         zstd -dc binlog.000001.zst | sluice export --format ndjson -
         sluice export --format sql --flashback --schema schema.sql binlog.000042 > undo.sql
         sluice export --format ndjson --follow /var/lib/mysql/   # then what the server writes, until Ctrl-C
+        sluice export --format sql --flashback --table shop.orders --start-datetime 2024-03-01T14:02:00Z --stop-datetime 2024-03-01T14:05:00Z binlogs/ > undo.sql
       """)
 
-  @Option(help: "Output format: ndjson, canal, canal-json or sql.")
-  var format: String = "ndjson"
+  @OptionGroup var filters: FilterOptions
 
-  @Flag(help: "sql: write the SQL that undoes the changes, newest first (DDL is not undone).")
-  var flashback = false
+  @Option(help: "Output format: \(OutputFormat.names).")
+  var format: OutputFormat = .ndjson
 
-  @Flag(name: .customLong("canal-raw"), help: "canal/canal-json: keep the entries a Canal server drops before clients (GTID log, heartbeats, empty transactions).")
-  var canalRaw = false
-
-  @Flag(name: .customLong("canal-gtid"), help: "canal/canal-json: fill GTID header fields as Canal does in GTID mode.")
-  var canalGTID = false
-
-  @Option(help: "Time zone for TIMESTAMP values: UTC (default), +HH:MM, or an IANA name.")
-  var timezone: String = "UTC"
-
-  @Option(name: .customLong("schema"), help: "Schema snapshot for binlogs without column names: mysqldump --no-data output, SHOW CREATE TABLE text, or information_schema.COLUMNS as CSV/JSON (file or directory).")
-  var schemaPath: String?
-
-  @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to name columns (print @1..@N when the binlog has no names).")
-  var noSchema = false
-
-  @Flag(name: .customLong("no-queries"), help: "Do not emit lines for DDL and other statements.")
-  var noQueries = false
+  @OptionGroup var write: WriteOptions
 
   @Flag(help: "ndjson: leave out what changes when a fixture is recorded again (file, offsets, times, server id, GTID, xid, thread id); number transactions instead (\"tx\"), for golden files (sluice diff).")
   var stable = false
@@ -66,8 +54,6 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "ndjson and canal: worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same.")
   var threads: Int?
 
-  @OptionGroup var compression: CompressOptions
-
   @OptionGroup var read: ReadOptions
   @OptionGroup var follow: FollowOptions
 
@@ -75,36 +61,46 @@ struct ExportCommand: ParsableCommand {
   var files: [String]
 
   func validate() throws {
-    guard ["ndjson", "canal", "canal-json", "sql"].contains(format) else {
-      throw ValidationError("--format must be ndjson, canal, canal-json or sql")
+    try write.check(format: format, filters: filters)
+    guard !stable || format == .ndjson else { throw ValidationError("--stable needs --format ndjson") }
+    guard !stable || !filters.isFiltering else { throw ValidationError("--stable numbers every transaction: it takes no filters") }
+    if format == .binlog && output == "-" && isatty(1) != 0 {
+      throw ValidationError("--format binlog writes a binary file: use -o FILE or redirect standard output")
     }
-    guard !flashback || format == "sql" else { throw ValidationError("--flashback needs --format sql") }
-    guard !stable || format == "ndjson" else { throw ValidationError("--stable needs --format ndjson") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
-    do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
     if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
     try follow.validate(files: files, read: read)
-    if follow.follow && flashback { throw ValidationError("--flashback writes the newest change first: it cannot --follow") }
+    if follow.follow && write.flashback { throw ValidationError("--flashback writes the newest change first: it cannot --follow") }
+    if follow.follow && (filters.isFiltering || format == .text || format == .binlog) && format != .ndjson {
+      throw ValidationError("--follow with filters writes --format ndjson")
+    }
   }
 
   func run() throws {
     try runReporting {
       let inputs = try expandInputs(files)
-      let sink = try compression.sink(output, protecting: inputs)
+      if filters.isFiltering || format == .text || format == .binlog {
+        // The same path, and so the same meaning, as `sluice query`.
+        let run = QueryRun(
+          filters: filters, write: write, format: format, output: output, threads: threads, read: read,
+          follow: follow.follow)
+        return try run.run(inputs)
+      }
+      let sink = try write.compression.sink(output, protecting: inputs)
       var options = ExportOptions()
-      options.zone = try TimeZoneSpec(parsing: timezone)
-      options.includeQueries = !noQueries
+      options.zone = try TimeZoneSpec(parsing: filters.timezone)
+      options.includeQueries = !write.noQueries
       options.stable = stable
       var canal = CanalOptions()
       canal.zone = options.zone
-      canal.forClients = !canalRaw
-      canal.gtidMode = canalGTID
+      canal.forClients = !write.canalRaw
+      canal.gtidMode = write.canalGTID
       let warnings = ParallelExport.OnceFilter()  // parallel workers repeat each other's
       canal.onWarning = { if warnings.first($0) { report("warning: \($0)") } }
-      let ndjson = format == "ndjson" ? NDJSONExporter(sink: sink, options: options) : nil
+      let ndjson = format == .ndjson ? NDJSONExporter(sink: sink, options: options) : nil
       var tracker: SchemaTracker?
       var makeTracker: ((Int) -> SchemaTracker)?
-      if !noSchema {
+      if !write.noSchema {
         var tl = SchemaTimeline()
         // Only a regular file can be opened twice: a pipe's bytes would be gone for the export.
         if let first = inputs.first, isRegularFile(first), let i = try? BinlogInput(path: first, options: read.readerOptions),
@@ -112,7 +108,12 @@ struct ExportCommand: ParsableCommand {
         {
           tl.adopt(i.format)
         }
-        if let s = schemaPath { _ = try SchemaSnapshot.load(path: s, into: &tl) }
+        if let s = write.schemaPath { _ = try SchemaSnapshot.load(path: s, into: &tl) }
+        // SQL needs column names for updates and deletes: without them in the binlog, the DDL
+        // of the earlier files of its directory.
+        if format == .sql, write.schemaPath == nil, let note = EarlierSchema.seed(&tl, inputs: inputs, options: read.readerOptions) {
+          report("note: \(note)")
+        }
         let timeline = tl
         let once = ParallelExport.OnceFilter()
         makeTracker = { _ in
@@ -122,7 +123,7 @@ struct ExportCommand: ParsableCommand {
             if once.first(line) { report(line) }
           }
           t.onIssue = { r in
-            let line = "warning: \(r.position): schema statement not modeled: \(r.outcome)"
+            let line = "warning: \(r.issueDescription)"
             if once.first(line) { report(line) }
           }
           return t
@@ -131,7 +132,7 @@ struct ExportCommand: ParsableCommand {
       }
       let workers = threads ?? Swift.min(4, ParallelExport.processorCount)
       // Canal headers in GTID mode carry the executed set of everything before them: one pass.
-      let parallelFormat = format == "ndjson" || (format == "canal" && !canalGTID)
+      let parallelFormat = format == .ndjson || (format == .canal && !write.canalGTID)
       if parallelFormat, !stable, !follow.follow, workers > 1, inputs.count == 1, !read.skipErrors,
         let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
         mapped.file.count >= 4 * ParallelExport.defaultChunkSize,
@@ -141,7 +142,7 @@ struct ExportCommand: ParsableCommand {
           try ParallelExport.run(
             file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: read.readerOptions,
             makeTracker: makeTracker, sink: sink, threads: workers,
-            makeWorker: format == "ndjson"
+            makeWorker: format == .ndjson
               ? NDJSONExporter.parallelWorker(options: options) : CanalExporter.parallelWorker(options: canal))
         } catch let e as BinlogError {
           try sink.flush()
@@ -151,12 +152,12 @@ struct ExportCommand: ParsableCommand {
         return 0
       }
       ndjson?.schema = tracker
-      let entries = format == "canal" ? CanalExporter(sink: sink, options: canal) : nil
-      let flat = format == "canal-json" ? FlatMessageExporter(sink: sink, options: canal) : nil
+      let entries = format == .canal ? CanalExporter(sink: sink, options: canal) : nil
+      let flat = format == .canalJSON ? FlatMessageExporter(sink: sink, options: canal) : nil
       var sqlOptions = SQLExporter.Options()
-      sqlOptions.flashback = flashback
-      sqlOptions.includeQueries = !noQueries
-      let sql = format == "sql" ? try SQLExporter(sink: sink, options: sqlOptions) : nil
+      sqlOptions.flashback = write.flashback
+      sqlOptions.includeQueries = !write.noQueries
+      let sql = format == .sql ? try SQLExporter(sink: sink, options: sqlOptions) : nil
       sql?.schema = tracker
       sql?.onWarning = { report("warning: \($0)") }
       if let tracker {

@@ -36,12 +36,16 @@ struct InfoCommand: ParsableCommand {
       let inputs = try expandInputs(files)
       // Stdin cannot be read twice: no schema audit for it.
       let audit = inputs.contains("-") ? nil : try schema.makeAudit(inputs: inputs, read: read)
-      if format == "json" { sink.write(inputs.count > 1 ? "[" : "") }
+      // JSON is one array whatever the number of files.
+      if format == "json" { sink.write("[") }
       for (k, path) in inputs.enumerated() {
         let summary: FileSummary
         do {
           let input = try BinlogInput(path: path, options: read.readerOptions)
-          summary = FileSummary.scan(input, size: input.size ?? 0, verify: !read.noVerifyChecksum)
+          var s = FileSummary.scan(input, size: input.size ?? 0, verify: !read.noVerifyChecksum)
+          // A stream (stdin, .gz) has no size of its own: the binlog bytes read.
+          if input.size == nil { s.size = Swift.max(s.endOffset, input.position) }
+          summary = s
         } catch let e as BinlogError {
           var s = FileSummary(file: path)
           s.error = e
@@ -61,7 +65,6 @@ struct InfoCommand: ParsableCommand {
         if format == "json" {
           if k > 0 { sink.write(",") }
           sink.write(SummaryText.json(summary, schemaMismatches: mismatches))
-          if inputs.count == 1 { sink.write("\n") }
         } else {
           if k > 0 { sink.write("\n") }
           sink.write(SummaryText.text(summary))
@@ -70,7 +73,7 @@ struct InfoCommand: ParsableCommand {
         try sink.flush()
         if let e = summary.error { report(e.description) }
       }
-      if format == "json" && inputs.count > 1 { sink.write("]\n") }
+      if format == "json" { sink.write("]\n") }
       try sink.close()
       return worst
     }

@@ -59,13 +59,13 @@ struct ReportCommand: ParsableCommand {
     if resolvedFormat == .html && output == "-" && isatty(1) != 0 {
       throw ValidationError("the report is an HTML page: use -o report.html, or --format json")
     }
-    do { _ = try window() } catch { throw ValidationError("\(error)") }
+    do { _ = try window() } catch { throw ValidationError(sentence(error)) }
   }
 
   func window() throws -> ReportWindow {
     let zone = try TimeZoneSpec(parsing: timezone)
     var w = ReportWindow(zone: zone, zoneName: timezone)
-    func micros(_ s: String) throws -> UInt64 { UInt64(max(0, zone.epoch(ofLocal: try CivilDateTime(parsing: s)))) * 1_000_000 }
+    func micros(_ s: String) throws -> UInt64 { try TimeArgument.unsignedMicros(s, zone: zone) }
     if let s = startDatetime { w.startMicros = try micros(s) }
     if let s = stopDatetime { w.stopMicros = try micros(s) }
     if let a = w.startMicros, let b = w.stopMicros, b <= a {

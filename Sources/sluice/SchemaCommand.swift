@@ -1,5 +1,6 @@
 import ArgumentParser
 import BinlogFormat
+import BinlogQuery
 import BinlogSchema
 import Exporters
 
@@ -14,9 +15,11 @@ struct SchemaCommand: ParsableCommand {
       they touch are printed with an UNCERTAIN comment. Table maps whose columns disagree with the
       replayed schema are listed too.
 
-      --at takes FILE:OFFSET (the schema just before the event at that offset) or a UTC time
-      (2024-03-01T05:00:00Z, '2024-03-01 05:00:00', 2024-03-01, @1709269200): the schema before
-      the first statement after that time.
+      --at takes FILE:OFFSET (the schema just before the event at that offset) or a time
+      (2024-03-01T05:00:00Z, 2024-03-01T07:00:00+02:00, '2024-03-01 05:00:00[.f]' or 2024-03-01
+      in --timezone, @1709269200): the schema as of the last event stamped at or before that
+      time, with every statement before that event applied (a statement stamped later but
+      written earlier, such as one run with a wrong clock, is applied too).
 
       --schema takes mysqldump --no-data output, SHOW CREATE TABLE text (\\G or batch output), or
       an information_schema.COLUMNS export as CSV/TSV or JSON; a file or a directory of them.
@@ -35,8 +38,11 @@ struct SchemaCommand: ParsableCommand {
   @Option(name: .customLong("schema-db"), help: "Database for snapshot statements that name none (SHOW CREATE TABLE text).")
   var snapshotDatabase: String = ""
 
-  @Option(help: "FILE:OFFSET or a UTC date/time; default: after the last file.")
+  @Option(help: "FILE:OFFSET or a time (as --start-datetime takes it); default: after the last file.")
   var at: String?
+
+  @Option(help: "Time zone of a wall-clock --at: UTC (default), +HH:MM or an IANA name.")
+  var timezone: String = "UTC"
 
   @Option(help: "Only this table: NAME, DB.NAME or DB.* (repeatable).")
   var table: [String] = []
@@ -52,20 +58,52 @@ struct SchemaCommand: ParsableCommand {
   enum StopAt {
     case end
     case position(BinlogPosition)
-    case time(UInt32)
+    /// Microseconds since the epoch.
+    case time(Int64)
   }
 
   func validate() throws {
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     _ = try stopAt()
+    if case .time = try stopAt(), files.contains("-") {
+      throw ValidationError("--at TIME reads the files twice (to find the last event at or before it): give files, not standard input")
+    }
     for t in table where t.isEmpty { throw ValidationError("--table needs a name") }
   }
 
   func stopAt() throws -> StopAt {
     guard let at else { return .end }
-    if let t = SchemaCommand.parseUTC(at) { return .time(t) }
-    if let p = BinlogPosition(parsing: at) { return .position(p) }
-    throw ValidationError("--at must be FILE:OFFSET or a UTC time like 2024-03-01T05:00:00Z (got '\(at)')")
+    let zone: TimeZoneSpec
+    do { zone = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError(sentence(error)) }
+    do {
+      return .time(try TimeArgument.epochMicros(at, zone: zone))
+    } catch {
+      // A date or @epoch that does not parse is a wrong time, not a position.
+      let looksLikeTime = at.hasPrefix("@") || (at.count >= 5 && at.prefix(4).allSatisfy(\.isNumber) && Array(at)[4] == "-")
+      if !looksLikeTime, let p = BinlogPosition(parsing: at) { return .position(p) }
+      if looksLikeTime { throw ValidationError("--at: \(sentence(error))") }
+    }
+    throw ValidationError("--at must be FILE:OFFSET or a time like 2024-03-01T05:00:00Z (got '\(at)')")
+  }
+
+  /// The end of the last event (in file order) stamped at or before `micros`: (file number,
+  /// offset), or nil when every event is later. Events that describe the file (Format_description,
+  /// Rotate, Stop...) do not count: their times are the file's creation or the server's shutdown.
+  func lastEvent(atOrBefore micros: Int64, _ inputs: [String]) throws -> (Int, UInt64)? {
+    var last: (Int, UInt64)?
+    for (k, path) in inputs.enumerated() {
+      let input = try BinlogInput(path: path, options: read.readerOptions)
+      do {
+        while let ev = try input.next() {
+          if ev.type.describesFile { continue }
+          if Int64(ev.header.timestamp) * 1_000_000 <= micros { last = (k, ev.offset + UInt64(ev.header.eventSize)) }
+        }
+      } catch {
+        // The walk that follows reports the damage where it is.
+        break
+      }
+    }
+    return last
   }
 
   func run() throws {
@@ -87,10 +125,13 @@ struct SchemaCommand: ParsableCommand {
         snapshotNote = "; snapshot \(snapshot): \(r.tables) tables"
       }
       let tracker = SchemaTracker(timeline: timeline)
+      // --at TIME: stop after the last event at or before it (nil: before the first event).
+      var stopAfter: (Int, UInt64)? = (inputs.count, 0)
+      if case .time(let t) = stop { stopAfter = try lastEvent(atOrBefore: t, inputs) }
       var lastPosition = BinlogPosition.start
       var worst: Int32 = 0
       var stopped = false
-      for path in inputs where !stopped {
+      for (k, path) in inputs.enumerated() where !stopped {
         let input = try BinlogInput(path: path, options: read.readerOptions)
         var walker = BinlogWalker(source: input)
         walker.skipErrors = read.skipErrors
@@ -101,10 +142,9 @@ struct SchemaCommand: ParsableCommand {
             switch stop {
             case .position(let p) where p.file == file && ev.raw.offset >= p.offset && !ev.inPayload:
               throw StopWalk()
-            case .time(let t) where ev.raw.header.timestamp > t:
-              // Control events carry the file's creation time, not the statement's.
-              if case .query = ev.body { throw StopWalk() }
-              if case .tableMap = ev.body { throw StopWalk() }
+            case .time:
+              guard let (file, end) = stopAfter else { throw StopWalk() }
+              if k > file || (k == file && ev.raw.offset >= end && !ev.inPayload) { throw StopWalk() }
             default: break
             }
             tracker.consume(ev, file: w.fileName)
@@ -124,7 +164,9 @@ struct SchemaCommand: ParsableCommand {
       switch stop {
       case .end: location = "after \(lastPosition)"
       case .position(let p): location = "at \(p)"
-      case .time(let t): location = "at \(at ?? "") (epoch \(t))"
+      case .time(let t):
+        let seconds = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
+        location = "at \(at ?? "") (\(TemporalText.isoUTC(seconds)); as of \(stopAfter.map { "\(binlogBaseName(inputs[$0.0])):\($0.1)" } ?? "the start"))"
       }
       sink.write(render(tracker, heading: "-- sluice schema \(location): \(tracker.timeline.records.count) DDL statements\(snapshotNote)\n"))
       try sink.close()
@@ -172,55 +214,6 @@ struct SchemaCommand: ParsableCommand {
 
   func oneLine(_ s: String) -> String {
     String(s.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
-  }
-
-  /// `2024-03-01T05:00:00Z`, `2024-03-01 05:00:00[.fff]`, `2024-03-01`, `@1709269200` → epoch seconds (UTC).
-  static func parseUTC(_ s: String) -> UInt32? {
-    if s.hasPrefix("@") { return UInt32(s.dropFirst()) }
-    let b = Array(s.utf8)
-    guard b.count >= 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
-    func num(_ r: Range<Int>) -> Int? {
-      guard r.upperBound <= b.count else { return nil }
-      var v = 0
-      for i in r {
-        guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
-        v = v * 10 + Int(b[i] - 0x30)
-      }
-      return v
-    }
-    guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), (1...12).contains(mo), (1...31).contains(d) else { return nil }
-    var h = 0
-    var mi = 0
-    var sec = 0
-    var i = 10
-    if b.count > 10 {
-      guard b[10] == 0x54 || b[10] == 0x20, let hh = num(11..<13), b.count > 13, b[13] == 0x3A, let mm = num(14..<16) else { return nil }
-      h = hh
-      mi = mm
-      i = 16
-      if b.count > 16 && b[16] == 0x3A {
-        guard let ss = num(17..<19) else { return nil }
-        sec = ss
-        i = 19
-      }
-      if i < b.count && b[i] == 0x2E {
-        i += 1
-        while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
-      }
-      if i < b.count && b[i] == 0x5A { i += 1 }
-      if i + 6 == b.count && b[i] == 0x2B && String(decoding: b[i...], as: UTF8.self) == "+00:00" { i += 6 }
-      guard i == b.count, h < 24, mi < 60, sec < 61 else { return nil }
-    }
-    // Days from 1970-01-01 (proleptic Gregorian).
-    let yy = mo <= 2 ? y - 1 : y
-    let era = (yy >= 0 ? yy : yy - 399) / 400
-    let yoe = yy - era * 400
-    let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    let days = era * 146_097 + doe - 719_468
-    let t = days * 86400 + h * 3600 + mi * 60 + sec
-    guard t >= 0, t <= Int(UInt32.max) else { return nil }
-    return UInt32(t)
   }
 }
 

@@ -160,7 +160,7 @@ struct ServeCommand: ParsableCommand {
       throw ValidationError("--batch-mode must be memsize or itemsize")
     }
     do { _ = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError("\(error)") }
-    do { _ = try startPoint() } catch { throw ValidationError("\(error)") }
+    do { _ = try startPoint() } catch { throw ValidationError(sentence(error)) }
     guard maxFrame >= 1024 && maxFrame <= Int(Int32.max) else {
       throw ValidationError("--max-frame must be between 1024 and \(Int32.max)")
     }
@@ -190,7 +190,7 @@ struct ServeCommand: ParsableCommand {
     if let startPosition { point.position = try FilePosition(parsing: startPosition) }
     if let startDatetime {
       let zone = try TimeZoneSpec(parsing: timezone)
-      point.startMillis = zone.epoch(ofLocal: try CivilDateTime(parsing: startDatetime)) * 1000
+      point.startMillis = try TimeArgument.epochMicros(startDatetime, zone: zone) / 1000
     }
     if let includeGTIDs { point.includeGTIDs = try GTIDFilter(parsing: includeGTIDs) }
     if let excludeGTIDs { point.excludeGTIDs = try GTIDFilter(parsing: excludeGTIDs) }

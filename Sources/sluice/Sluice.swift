@@ -10,7 +10,10 @@ struct Sluice: ParsableCommand {
       server. '-' reads a binlog from standard input.
 
       Exit codes: 0 success; 1 internal error; 2 invalid, corrupt or truncated input;
-      3 a file could not be opened or written; 64 bad command line.
+      3 a file could not be opened or written; 4 completed with --skip-corrupt, leaving out the
+      damaged regions it reported; 5 nothing could match (a --pk column the tables do not have, a
+      key value its column cannot hold, no binlog among the inputs: a warning says which);
+      64 bad command line; 130/143 interrupted by SIGINT/SIGTERM (temporary outputs removed).
 
       Examples:
         sluice info Fixtures/mariadb-10.11/binlog.000001

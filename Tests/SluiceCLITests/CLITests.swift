@@ -123,7 +123,7 @@ final class CLITests: XCTestCase {
   func testInfoStatsAndEventsJSONParse() throws {
     let info = try run(["info", "--format", "json", Self.fixture])
     XCTAssertEqual(info.status, 0)
-    let obj = try XCTUnwrap(try JSONSerialization.jsonObject(with: info.stdout) as? [String: Any])
+    let obj = try XCTUnwrap((try JSONSerialization.jsonObject(with: info.stdout) as? [[String: Any]])?.first)
     XCTAssertEqual(obj["checksum"] as? String, "CRC32")
     XCTAssertEqual(obj["checksums_ok"] as? Bool, true)
     XCTAssertEqual(obj["flavor"] as? String, "MariaDB")

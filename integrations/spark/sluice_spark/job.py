@@ -207,11 +207,15 @@ def convert(spark, args):
         for t in work:
             t = dict(t)
             if args.format == "canal":
-                # One Canal Entry dump per file, exported whole.
+                # One Canal Entry dump per file: the query of the whole file over the source's files
+                # up to it (the DDL of the earlier files names and sizes the columns, as in one pass);
+                # a file that could not be indexed is exported alone.
                 if t["range"] != 0:
                     continue
-                t.update(mode="export", format="canal",
-                         output=os.path.join(out_root, t["source"], t["name"].removesuffix(".zst") + ".canal.zst"))
+                t["format"] = "canal"
+                if t["mode"] == "query":
+                    t.update(start=4, stop=t["size"])
+                t["output"] = os.path.join(out_root, t["source"], t["name"].removesuffix(".zst") + ".canal.zst")
             else:
                 t["output"] = os.path.join(out_root, t["source"], ".parts",
                                            "%s.%06d.ndjson.zst" % (t["name"].removesuffix(".zst"), t["range"]))

@@ -50,7 +50,7 @@ def tasks(planned_files: List[Dict], split_bytes: int, split: bool = True) -> Li
             bounds = cuts(size, split_bytes if split else 0)
             for i in range(len(bounds) - 1):
                 out.append(dict(base, mode="query", range=i, start=bounds[i], stop=bounds[i + 1],
-                                group=group, weight=bounds[i + 1] - bounds[i]))
+                                group=group, size=size, weight=bounds[i + 1] - bounds[i]))
     # Largest first, so a big range does not start last and straggle.
     out.sort(key=lambda t: -t["weight"])
     return out

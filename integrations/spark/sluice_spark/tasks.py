@@ -122,7 +122,7 @@ def range_command(sluice, task, opts, extra):
         if opts.get("schema"):
             cmd += ["--schema", opts["schema"]]
         return cmd + extra + [task["path"]]
-    cmd = [sluice, "query", "--format", "ndjson", "--threads", str(opts["threads"]),
+    cmd = [sluice, "query", "--format", task.get("format", "ndjson"), "--threads", str(opts["threads"]),
            "--start-position", "%s:%d" % (task["name"], task["start"]),
            "--stop-position", "%s:%d" % (task["name"], task["stop"])]
     if opts.get("index_dir"):

@@ -1,0 +1,27 @@
+import BinlogFormat
+
+/// What `export` and `query` write: one list, so both commands write every format.
+public enum OutputFormat: String, CaseIterable, Sendable {
+  /// A header line per transaction, then its changes as indented NDJSON (`query`'s default).
+  case text
+  case ndjson
+  /// Varint-delimited Canal Entry protobuf messages.
+  case canal
+  /// Canal flat-message JSON, one message per line.
+  case canalJSON = "canal-json"
+  /// SQL that replays the changes, or with flashback undoes them.
+  case sql
+  /// The transactions' bytes as a binlog file.
+  case binlog
+
+  public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// An exporter fed walked events in binlog order, then `finish()`ed: what `QueryRunner` hands
+/// the matching transactions to for the formats it does not write itself (SQL, Canal).
+public protocol EventExporter: AnyObject {
+  func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws
+  func finish() throws
+}
+
+extension SQLExporter: EventExporter {}
