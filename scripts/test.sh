@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs dependencies, builds, runs the unit and corpus tests (swift test),
 # then the SluiceKit documentation and Examples package, then the live MariaDB round trips (every column type; ALTERs under
-# MINIMAL vs FULL metadata; SQL replay and flashback; every charset; old-format temporals),
+# MINIMAL vs FULL metadata; SQL replay and flashback; every charset; old-format temporals; --follow),
 # then the fixture reports in headless chromium (screenshots in .ci-artifacts/report/).
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -19,6 +19,8 @@ SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/sql_replay.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/window_flashback.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/charsets.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/roundtrip/roundtrip.py live --no-100k --workload Fixtures/workload-oldtemporal.sql --server-arg=--mysql56-temporal-format=OFF
+# --follow on export, query, events and serve (canal-python) while a live MariaDB writes and rotates (about 20 s).
+SLUICE="$PWD/.build/debug/sluice" timeout 60 python3 Tests/roundtrip/follow.py
 SLUICE="$PWD/.build/debug/sluice" python3 Tests/report/report_browser.py
 SLUICE="$PWD/.build/debug/sluice" timeout 240 python3 integrations/spark/tests/test_cluster.py
 # Issue 16: a seeded, bounded subset of the mutation sweep (damaged fixture and corpus files,

@@ -20,6 +20,32 @@ public final class BinlogInput: EventSource {
   public let options: ReaderOptions
   public var maxEventSize: UInt64 { options.maxEventSize }
 
+  /// Opens a plain binlog file still being written, mapped so that `refreshSize()` takes in
+  /// what the server appends (`BinlogFollower`). Archives, compressed files and streams are refused.
+  public init(following path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
+    self.path = path
+    self.options = options
+    // The reader refuses anything but a binlog's magic bytes (naming zstd and gzip).
+    let file = try MappedFile(path: path, growable: true)
+    compressed = nil
+    mapped = try MappedBinlogReader(file: file, name: path, options: options)
+    size = nil
+    name = mapped!.name
+  }
+
+  /// A file opened with `init(following:)` whose mapping is full: it is to be opened again to
+  /// read on (only under an address-space limit; see `MappedFile.capacity`).
+  public var mappingIsFull: Bool {
+    guard let f = mapped?.file else { return false }
+    return f.count >= f.capacity
+  }
+
+  /// A file opened with `init(following:)`: takes in the bytes appended since. True when it grew.
+  public func refreshSize() throws(BinlogError) -> Bool {
+    guard mapped != nil else { return false }
+    return try mapped!.refreshSize()
+  }
+
   public init(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
     self.path = path
     self.options = options

@@ -265,8 +265,8 @@ public struct MappedBinlogReader: EventSource {
   @usableFromInline var cursor: UInt64
   /// Offset of the next event.
   @inlinable public var position: UInt64 { cursor }
-  /// The mapping's bytes (kept alive by `file`).
-  @usableFromInline let all: UnsafeRawBufferPointer
+  /// The mapping's bytes (kept alive by `file`); for a growable mapping, as of `refreshSize()`.
+  @usableFromInline var all: UnsafeRawBufferPointer
 
   /// Bytes of the file this reader has looked at (headers and bodies of returned events).
   @inlinable public var bytesTouched: UInt64 { touched }
@@ -419,6 +419,14 @@ public struct MappedBinlogReader: EventSource {
       skipIndex = skipped.firstIndex { $0.end > offset } ?? skipped.count
       nextSkip = skipIndex < skipped.count ? skipped[skipIndex].start : .max
     }
+  }
+
+  /// For a file mapped growable (`MappedFile(path:growable:)`): takes in the bytes appended
+  /// since. True when the file grew. The skipped regions of `skipCorrupt` are not scanned again.
+  public mutating func refreshSize() throws(BinlogError) -> Bool {
+    let grew = try file.refreshSize()
+    all = file.bytes
+    return grew
   }
 
   /// Reads the format description at offset 4 without moving the current position.

@@ -8,19 +8,36 @@
 /// everything else sees its bytes as borrowed `UnsafeRawBufferPointer` views.
 public final class MappedFile: @unchecked Sendable {
   public let path: String
-  public let count: Int
+  /// Bytes of the file that can be read (for a growable mapping: as of the last `refreshSize()`,
+  /// at most `capacity`).
+  public private(set) var count: Int
   private let base: UnsafeRawPointer?
+  /// Length of the mapping: `count`, or for a growable mapping the address range reserved.
+  private let mappedLength: Int
+  /// Kept open by a growable mapping, to read the size of the same file as it grows.
+  private let growableFD: Int32
+
+  /// Address space a growable mapping reserves, the first that can be mapped: a binlog being
+  /// written can grow this far without a new mapping (so events already handed out stay valid).
+  nonisolated(unsafe) public static var growableReserves = [1 << 40, 1 << 36, 1 << 32]
+  /// When none of `growableReserves` can be mapped (ulimit -v): the file's size plus this.
+  nonisolated(unsafe) public static var growableSlack = 256 << 20
 
   /// Maps `path` read-only. Throws `BinlogError` (.io / .notABinlog) for a missing file,
   /// a directory or an unreadable file.
-  public init(path: String) throws(BinlogError) {
+  ///
+  /// `growable` (following a binlog being written): the mapping covers `growableReserve` bytes
+  /// past the file's start, so bytes appended later are seen through the same addresses once
+  /// `refreshSize()` has read the new size (a shared read-only mapping shows the page cache).
+  public init(path: String, growable: Bool = false) throws(BinlogError) {
     self.path = path
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 {
       let e = errno
       throw BinlogError(.io, "cannot open: \(String(cString: strerror(e)))", file: path)
     }
-    defer { close(fd) }
+    growableFD = growable ? fd : -1
+    defer { if !growable { close(fd) } }
     var st = stat()
     guard fstat(fd, &st) == 0 else {
       throw BinlogError(.io, "cannot stat: \(String(cString: strerror(errno)))", file: path)
@@ -31,19 +48,60 @@ public final class MappedFile: @unchecked Sendable {
     guard (st.st_mode & S_IFMT) == S_IFREG else {
       throw BinlogError(.io, "is not a regular file (use '-' to read a stream)", file: path)
     }
-    count = Int(st.st_size)
-    if count == 0 {
-      base = nil
+    let size = Int(st.st_size)
+    count = size
+    if !growable {
+      mappedLength = size
+      if size == 0 {
+        base = nil
+        return
+      }
+      guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+        throw BinlogError(.io, "cannot map: \(String(cString: strerror(errno)))", file: path)
+      }
+      base = UnsafeRawPointer(p)
       return
     }
-    guard let p = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-      throw BinlogError(.io, "cannot map: \(String(cString: strerror(errno)))", file: path)
+    // Under an address-space limit (ulimit -v) a smaller range is reserved: a file that
+    // outgrows it is mapped again (`capacity`, `BinlogFollower`).
+    for reserve in MappedFile.growableReserves + [size + MappedFile.growableSlack] where reserve > size {
+      if let p = mmap(nil, reserve, PROT_READ, MAP_SHARED | MAP_NORESERVE, fd, 0), p != MAP_FAILED {
+        mappedLength = reserve
+        base = UnsafeRawPointer(p)
+        return
+      }
     }
-    base = UnsafeRawPointer(p)
+    let e = errno
+    close(fd)
+    throw BinlogError(.io, "cannot map: \(String(cString: strerror(e)))", file: path)
   }
 
+  /// The bytes the mapping covers: a growable file can grow this far before `refreshSize()`
+  /// stops at it (it is then to be mapped again).
+  public var capacity: Int { mappedLength }
+
   deinit {
-    if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+    if let base { munmap(UnsafeMutableRawPointer(mutating: base), mappedLength) }
+    if growableFD >= 0 { close(growableFD) }
+  }
+
+  /// A growable mapping: reads the file's size again and makes the bytes appended since
+  /// readable (`bytes` grows; bytes already handed out stay where they are), up to `capacity`.
+  /// True when it grew.
+  /// A file that shrank (replaced, or cut by a server reset) is an error: what was read is gone.
+  public func refreshSize() throws(BinlogError) -> Bool {
+    guard growableFD >= 0 else { return false }
+    var st = stat()
+    guard fstat(growableFD, &st) == 0 else {
+      throw BinlogError(.io, "cannot stat: \(String(cString: strerror(errno)))", file: path)
+    }
+    let now = Int(st.st_size)
+    if now < count {
+      throw BinlogError(.io, "the file shrank from \(count) to \(now) bytes while it was followed", file: path)
+    }
+    let readable = Swift.min(now, mappedLength)
+    defer { count = readable }
+    return readable > count
   }
 
   /// The file's bytes. Valid for as long as this object lives.

@@ -70,6 +70,19 @@ public struct Archive {
     return Archive(files: files, warnings: warnings, indexBytesRead: read)
   }
 
+  init(files: [File], warnings: [String], indexBytesRead: UInt64) {
+    self.files = files
+    self.warnings = warnings
+    self.indexBytesRead = indexBytesRead
+  }
+
+  /// One file with an index already built (following a file as it grows, `QueryFollower`).
+  public init(path: String, index: FileIndex, outcome: IndexStore.Outcome = .inMemory) {
+    files = [File(path: path, name: baseName(path), index: index, indexOutcome: outcome, indexNote: nil, size: index.binlogSize)]
+    warnings = []
+    indexBytesRead = 0
+  }
+
   public var totalSize: UInt64 { files.reduce(0) { $0 + $1.size } }
 
   /// Order of the file named in a position (`binlog.000042:4`), by base name.

@@ -38,7 +38,15 @@ public struct CanalStreamEntry: Sendable {
 /// bounded by the batch (plus at most one compressed transaction's entries, which are produced
 /// together). Entries are what a client receives unless `options.forClients` is false.
 public final class CanalEntryStream {
-  public let paths: [String]
+  /// The files read, in order; with `follow`, the files the last one rotated into are appended.
+  public private(set) var paths: [String]
+  /// Follow the last file as the server writes it (`serve --follow`): whole transactions only,
+  /// an empty batch while nothing new is complete, then on into the file a Rotate names
+  /// (`BinlogFollower` does the same for a blocking reader). The stream is then never at its end.
+  public let follow: Bool
+  /// How the current file's last event so far names the next file (with `follow`).
+  private var rotateTo: String?
+  private var stopped = false
   public let options: CanalOptions
   public let readerOptions: ReaderOptions
   /// The mapper (set `tableMapSource` / `tableMetaProvider` on it before reading).
@@ -64,9 +72,10 @@ public final class CanalEntryStream {
   /// by base name or path, and an event boundary in it; 0 and 4 mean the file's start).
   public init(
     paths: [String], options: CanalOptions = CanalOptions(), readerOptions: ReaderOptions = ReaderOptions(),
-    start: CanalPosition? = nil
+    start: CanalPosition? = nil, follow: Bool = false
   ) throws {
     self.paths = paths
+    self.follow = follow
     self.options = options
     self.readerOptions = readerOptions
     self.mapper = EntryMapper(options: options)
@@ -78,14 +87,14 @@ public final class CanalEntryStream {
   public var position: CanalPosition { readPosition }
 
   /// True when every file has been read and every entry handed out.
-  public var isAtEnd: Bool { fileIndex >= paths.count && queueHead >= queue.count }
+  public var isAtEnd: Bool { !follow && fileIndex >= paths.count && queueHead >= queue.count }
 
   /// The next entries, at most `max` (at least one unless the input is exhausted; an empty array
   /// means the end of the last file).
   public func nextEntries(max: Int) throws -> [CanalStreamEntry] {
     let limit = Swift.max(1, max)
     while queue.count - queueHead < limit && fileIndex < paths.count {
-      try fill(limit)
+      if try !fill(limit) { break }  // following: nothing more is complete yet
     }
     let end = Swift.min(queue.count, queueHead + limit)
     let batch = Array(queue[queueHead..<end])
@@ -110,17 +119,37 @@ public final class CanalEntryStream {
     queueHead = 0
     filter.reset()
     mapper.reset()
-    let input = try BinlogInput(path: paths[i], options: readerOptions)
-    if position.offset > 4 { try input.seek(to: position.offset) }
-    walker = BinlogWalker(source: input)
+    rotateTo = nil
+    stopped = false
+    var w = try makeWalker(i)
+    if position.offset > 4 { try w.source.seek(to: position.offset) }
+    walker = w
     readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[i]), offset: Swift.max(4, position.offset))
   }
 
-  /// Maps events of the current file until `limit` entries are queued or the file ends.
-  private func fill(_ limit: Int) throws {
+  /// The walker over `paths[i]`; with `follow`, the last file is opened to grow and walked by
+  /// whole transactions, waiting at a partial last event.
+  private func makeWalker(_ i: Int) throws -> BinlogWalker<BinlogInput> {
+    let following = follow && i == paths.count - 1
+    let input = following
+      ? try BinlogInput(following: paths[i], options: readerOptions) : try BinlogInput(path: paths[i], options: readerOptions)
+    var w = BinlogWalker(source: input)
+    if following {
+      w.completeTransactionsOnly = true
+      w.waitsForPartialEvents = true
+    }
+    return w
+  }
+
+  /// Maps events of the current file until `limit` entries are queued or the file ends. False
+  /// when following and nothing more is complete yet (the caller answers with what it has).
+  private func fill(_ limit: Int) throws -> Bool {
+    let following = follow && fileIndex == paths.count - 1
     if walker == nil {
-      let input = try BinlogInput(path: paths[fileIndex], options: readerOptions)
-      walker = BinlogWalker(source: input)
+      if following && !BinlogFollower.fileHasStarted(paths[fileIndex]) { return false }
+      walker = try makeWalker(fileIndex)
+      rotateTo = nil
+      stopped = false
       readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
     }
     var w = walker!
@@ -128,19 +157,47 @@ public final class CanalEntryStream {
     wanted = limit
     do {
       try w.run { w, ev in try self.handle(ev, w) }
-      // The file is done.
-      fileIndex += 1
-      if fileIndex < paths.count {
-        readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
-      }
     } catch is Pause {
       walker = w
+      return true
     }
+    if following {
+      let source = w.source
+      let atEnd = w.openTail == nil && source.position >= UInt64(source.mappedBytes?.count ?? 0)
+      if atEnd, let next = BinlogFollower.nextFile(after: paths[fileIndex], rotateTo: rotateTo, stopped: stopped) {
+        // The file ended with a Rotate (or Stop): on into the next one, when it is there.
+        paths.append(next)
+        fileIndex += 1
+        readPosition = CanalPosition(file: CanalEntryStream.baseName(next), offset: 4)
+        return true
+      }
+      if let tail = w.openTail {
+        if source.position != tail { try source.seek(to: tail) }
+        w.clearOpenTail()
+      }
+      walker = w
+      return try source.refreshSize()
+    }
+    // The file is done.
+    fileIndex += 1
+    if fileIndex < paths.count {
+      readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
+    }
+    return true
   }
 
   private func handle(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) throws {
     let file = CanalEntryStream.baseName(w.fileName)
-    if !ev.inPayload { readPosition = CanalPosition(file: file, offset: ev.fileEndOffset) }
+    if !ev.inPayload {
+      readPosition = CanalPosition(file: file, offset: ev.fileEndOffset)
+      if follow {
+        switch ev.body {
+        case .rotate(let r): (rotateTo, stopped) = (r.nextFile, false)
+        case .stop: (rotateTo, stopped) = (nil, true)
+        default: (rotateTo, stopped) = (nil, false)
+        }
+      }
+    }
     schema?.consume(ev, file: w.fileName)
     if let mapped = try mapper.map(ev, walker: w),
       eventFilter.map({ $0(w.transaction, CanalPosition(file: file, offset: ev.raw.offset)) }) ?? true

@@ -17,25 +17,27 @@ public final class CanalBinlogEntrySource: CanalEntrySource {
 
   /// A source over `paths` from their start, with the given mapping options (`forClients` is
   /// turned off, see above).
-  public convenience init(paths: [String], options: CanalOptions, readerOptions: ReaderOptions)
+  public convenience init(paths: [String], options: CanalOptions, readerOptions: ReaderOptions, follow: Bool = false)
     throws
   {
     var options = options
     options.forClients = false
     self.init(
-      stream: try CanalEntryStream(paths: paths, options: options, readerOptions: readerOptions))
+      stream: try CanalEntryStream(paths: paths, options: options, readerOptions: readerOptions, follow: follow))
   }
 
   /// A source over `paths` that serves from `start` on: reading begins at the start point's
   /// first file (`CanalStartPoint.firstFile`); position, time and GTID sets are applied per
   /// event with the walker's transaction state (`CanalStartFilter`).
   ///
+  /// `follow`: the last file is followed as the server writes it (`CanalEntryStream.follow`).
+  ///
   /// `schema`: a timeline (a `--schema` snapshot, or empty) to name columns by DDL replay as
   /// `export` does; the DDL of files skipped before the start point comes from their indexes
   /// (read when fresh, else built in memory).
   public convenience init(
     paths: [String], options: CanalOptions, readerOptions: ReaderOptions, start: CanalStartPoint,
-    schema: SchemaTimeline? = nil, indexDir: String? = nil
+    schema: SchemaTimeline? = nil, indexDir: String? = nil, follow: Bool = false
   ) throws {
     var options = options
     options.forClients = false
@@ -63,7 +65,8 @@ public final class CanalBinlogEntrySource: CanalEntrySource {
     }
     let stream = try CanalEntryStream(
       paths: paths, options: options, readerOptions: readerOptions,
-      start: first > 0 || seekTo > 4 ? CanalPosition(file: binlogBaseName(paths[first]), offset: seekTo) : nil)
+      start: first > 0 || seekTo > 4 ? CanalPosition(file: binlogBaseName(paths[first]), offset: seekTo) : nil,
+      follow: follow)
     if var timeline = schema {
       if let p = paths.first, let input = try? BinlogInput(path: p, options: readerOptions),
         (try? input.next()) != nil

@@ -41,6 +41,48 @@ struct ReadOptions: ParsableArguments {
   }
 }
 
+/// `--follow` for the commands that can follow binlogs a server is still writing.
+struct FollowOptions: ParsableArguments {
+  @Flag(
+    help: "Follow binlogs still being written: after the files given, wait for more (whole transactions only), go on into the next file at a Rotate, until SIGINT or SIGTERM (exit 0, output complete).")
+  var follow = false
+
+  /// The reasons the other options given cannot go with --follow.
+  func validate(files: [String], read: ReadOptions, startPosition: Bool = false, stopPosition: Bool = false) throws {
+    guard follow else { return }
+    if files.contains("-") { throw ValidationError("--follow reads files (a stream cannot be waited on): give binlog files or a directory") }
+    if read.skipCorrupt { throw ValidationError("--follow cannot be combined with --skip-corrupt") }
+    if startPosition || stopPosition { throw ValidationError("--follow reads whole files: --start-position and --stop-position cannot be combined with it") }
+  }
+
+  /// Follows `inputs` (see `BinlogFollower`), flushing `sink` at every wait, until SIGINT or
+  /// SIGTERM; `visit` sees each event as a walk over the files would. Returns the exit code:
+  /// 0, or 2 when --skip-errors skipped events.
+  func run(
+    _ inputs: [String], read: ReadOptions, sink: OutputSink,
+    visit: (inout BinlogWalker<BinlogInput>, WalkedEvent) throws -> Void
+  ) throws -> Int32 {
+    nonisolated(unsafe) var skipped = 0
+    FollowStop.installHandlers()
+    let follower = BinlogFollower(paths: inputs, options: read.readerOptions)
+    follower.onWait = { try sink.flush() }
+    follower.configure = { w in
+      w.skipErrors = read.skipErrors
+      w.onSkippedError = { e in
+        skipped += 1
+        report("skipped: \(e.description)")
+      }
+    }
+    do {
+      try follower.run(visit)
+    } catch let e as BinlogError {
+      try? sink.flush()
+      throw e
+    }
+    return skipped > 0 ? Exit.badInput : 0
+  }
+}
+
 /// `--compress` for commands that write exports (with `-o`): the sink for the output path.
 struct CompressOptions: ParsableArguments {
   @Option(

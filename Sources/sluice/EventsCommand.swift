@@ -13,6 +13,7 @@ struct EventsCommand: ParsableCommand {
         sluice events binlog.000001
         sluice events --start-position 4 --stop-position 1000 binlog.000001
         sluice events --format ndjson binlog.000001 | jq -c 'select(.type=="Query")'
+        sluice events --follow /var/lib/mysql/binlog.000042     # as the server writes it, until Ctrl-C
       """)
 
   @Option(help: "Output format: text or ndjson.")
@@ -28,6 +29,7 @@ struct EventsCommand: ParsableCommand {
   var output: String = "-"
 
   @OptionGroup var read: ReadOptions
+  @OptionGroup var follow: FollowOptions
 
   @Argument(help: "Binlog files, directories, or '-' for stdin.")
   var files: [String]
@@ -35,6 +37,7 @@ struct EventsCommand: ParsableCommand {
   func validate() throws {
     guard EventListing.Format(rawValue: format) != nil else { throw ValidationError("--format must be text or ndjson") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
+    try follow.validate(files: files, read: read, startPosition: startPosition != nil, stopPosition: stopPosition != nil)
   }
 
   func run() throws {
@@ -44,6 +47,11 @@ struct EventsCommand: ParsableCommand {
       let listing = EventListing(sink: sink, format: EventListing.Format(rawValue: format)!)
       listing.startPosition = startPosition ?? 0
       listing.stopPosition = stopPosition ?? .max
+      if follow.follow {
+        let code = try follow.run(inputs, read: read, sink: sink) { w, ev in try listing.consume(ev, walker: w) }
+        try sink.close()
+        return code
+      }
       var worst: Int32 = 0
       let progress = Progress()
       for (k, path) in inputs.enumerated() {

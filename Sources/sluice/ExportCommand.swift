@@ -34,6 +34,7 @@ struct ExportCommand: ParsableCommand {
         sluice export --format ndjson --timezone Asia/Shanghai binlog.0000*
         zstd -dc binlog.000001.zst | sluice export --format ndjson -
         sluice export --format sql --flashback --schema schema.sql binlog.000042 > undo.sql
+        sluice export --format ndjson --follow /var/lib/mysql/   # then what the server writes, until Ctrl-C
         sluice export --format sql --flashback --table shop.orders --start-datetime 2024-03-01T14:02:00Z --stop-datetime 2024-03-01T14:05:00Z binlogs/ > undo.sql
       """)
 
@@ -54,6 +55,7 @@ struct ExportCommand: ParsableCommand {
   var threads: Int?
 
   @OptionGroup var read: ReadOptions
+  @OptionGroup var follow: FollowOptions
 
   @Argument(help: "Binlog files, directories, or '-' for stdin.")
   var files: [String]
@@ -67,6 +69,11 @@ struct ExportCommand: ParsableCommand {
     }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
     if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
+    try follow.validate(files: files, read: read)
+    if follow.follow && write.flashback { throw ValidationError("--flashback writes the newest change first: it cannot --follow") }
+    if follow.follow && (filters.isFiltering || format == .text || format == .binlog) && format != .ndjson {
+      throw ValidationError("--follow with filters writes --format ndjson")
+    }
   }
 
   func run() throws {
@@ -74,7 +81,9 @@ struct ExportCommand: ParsableCommand {
       let inputs = try expandInputs(files)
       if filters.isFiltering || format == .text || format == .binlog {
         // The same path, and so the same meaning, as `sluice query`.
-        let run = QueryRun(filters: filters, write: write, format: format, output: output, threads: threads, read: read)
+        let run = QueryRun(
+          filters: filters, write: write, format: format, output: output, threads: threads, read: read,
+          follow: follow.follow)
         return try run.run(inputs)
       }
       let sink = try write.compression.sink(output, protecting: inputs)
@@ -124,7 +133,7 @@ struct ExportCommand: ParsableCommand {
       let workers = threads ?? Swift.min(4, ParallelExport.processorCount)
       // Canal headers in GTID mode carry the executed set of everything before them: one pass.
       let parallelFormat = format == .ndjson || (format == .canal && !write.canalGTID)
-      if parallelFormat, !stable, workers > 1, inputs.count == 1, !read.skipErrors,
+      if parallelFormat, !stable, !follow.follow, workers > 1, inputs.count == 1, !read.skipErrors,
         let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: read.readerOptions),
         mapped.file.count >= 4 * ParallelExport.defaultChunkSize,
         let chunks = ParallelExport.chunks(of: mapped.file, format: mapped.format)
@@ -157,6 +166,30 @@ struct ExportCommand: ParsableCommand {
         flat?.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
       }
       var worst: Int32 = 0
+      func consume(_ w: inout BinlogWalker<BinlogInput>, _ ev: WalkedEvent) throws {
+        do {
+          if let ndjson {
+            try ndjson.consume(ev, walker: w)
+          } else if let sql {
+            try sql.consume(ev, walker: w)
+          } else {
+            tracker?.consume(ev, file: w.fileName)
+          }
+          if let entries { try entries.consume(ev, walker: w) }
+          if let flat { try flat.consume(ev, walker: w) }
+        } catch let e as BinlogError where read.skipErrors {
+          report("skipped: \(e.description)")
+          worst = Swift.max(worst, Exit.badInput)
+        }
+      }
+      if follow.follow {
+        worst = try follow.run(inputs, read: read, sink: sink, visit: consume)
+        try entries?.finish()
+        try flat?.finish()
+        try sql?.finish()
+        try sink.close()
+        return worst
+      }
       let progress = Progress("exporting")
       for (k, path) in inputs.enumerated() {
         defer { progress.clear() }
@@ -170,20 +203,7 @@ struct ExportCommand: ParsableCommand {
         do {
           try walker.run { w, ev in
             progress.advance(file: name, index: k, count: inputs.count, offset: ev.raw.offset, size: input.size)
-            do {
-              if let ndjson {
-                try ndjson.consume(ev, walker: w)
-              } else if let sql {
-                try sql.consume(ev, walker: w)
-              } else {
-                tracker?.consume(ev, file: w.fileName)
-              }
-              if let entries { try entries.consume(ev, walker: w) }
-              if let flat { try flat.consume(ev, walker: w) }
-            } catch let e as BinlogError where read.skipErrors {
-              report("skipped: \(e.description)")
-              worst = Swift.max(worst, Exit.badInput)
-            }
+            try consume(&w, ev)
           }
         } catch let e as BinlogError {
           try sink.flush()

@@ -22,6 +22,7 @@ struct QueryCommand: ParsableCommand {
         sluice query --pk 'id=4711' --table shop.orders --rows --format ndjson binlogs/
         sluice query --type delete,ddl --server-id 3 binlogs/
         sluice query --format binlog --start-datetime '2024-03-01 14:02' --stop-datetime '2024-03-01 14:05' -o incident.bin binlogs/
+        sluice query --format ndjson --table shop.orders --follow /var/lib/mysql/   # until Ctrl-C
         sluice query --table shop.orders --start-datetime 2024-03-01T14:02:00Z --stop-datetime 2024-03-01T14:05:00Z --format sql --flashback binlogs/ > undo.sql
       """)
 
@@ -47,6 +48,7 @@ struct QueryCommand: ParsableCommand {
 
   @OptionGroup var write: WriteOptions
   @OptionGroup var read: ReadOptions
+  @OptionGroup var follow: FollowOptions
 
   @Argument(help: "Binlog files or directories.")
   var files: [String]
@@ -59,13 +61,16 @@ struct QueryCommand: ParsableCommand {
     if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     if files.contains("-") { throw ValidationError("query needs files (it seeks); use export for a stream") }
+    try follow.validate(files: files, read: read, startPosition: filters.startPosition != nil, stopPosition: filters.stopPosition != nil)
+    if follow.follow && format != .ndjson { throw ValidationError("query --follow writes --format ndjson") }
+    if follow.follow && write.flashback { throw ValidationError("--flashback writes the newest change first: it cannot --follow") }
   }
 
   func run() throws {
     try runReporting {
       let run = QueryRun(
         filters: filters, write: write, format: format, output: output, threads: threads, indexDir: indexDir,
-        useIndex: !noIndex, read: read, printStats: stats)
+        useIndex: !noIndex, read: read, printStats: stats, follow: follow.follow)
       return try run.run(try expandInputs(files))
     }
   }

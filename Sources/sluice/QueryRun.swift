@@ -18,6 +18,8 @@ struct QueryRun {
   var useIndex = true
   var read: ReadOptions
   var printStats = false
+  /// Answer, then go on answering over what the server appends (`QueryFollower`; NDJSON).
+  var follow = false
 
   func run(_ inputs: [String]) throws -> Int32 {
     for path in inputs where !seekable(path) {
@@ -26,7 +28,9 @@ struct QueryRun {
     }
     let (filter, zone) = try filters.resolved()
     let archive = try Archive.open(paths: inputs, indexDir: indexDir, useIndex: useIndex, persist: false, options: read.readerOptions)
-    for w in archive.warnings { report("warning: \(w)") }
+    // Following, a last file that ends inside an event is what is waited for, not a warning.
+    let waitedFor = follow ? archive.files.last?.index.incompleteTailNotice : nil
+    for w in archive.warnings where w != waitedFor { report("warning: \(w)") }
     let sink = try write.compression.sink(output, protecting: inputs)
     var options = ExportOptions()
     options.zone = zone
@@ -72,6 +76,30 @@ struct QueryRun {
         sql = e as? SQLExporter
         return e
       }
+    }
+    if follow {
+      FollowStop.installHandlers()
+      let makeSchema = runner.makeSchema
+      let threads = runner.threads
+      let rows = filters.rows
+      let read = self.read
+      let follower = QueryFollower(filter: filter, readerOptions: read.readerOptions) { archive, filter in
+        let r = QueryRunner(
+          archive: archive, filter: filter, rowGranularity: rows, format: .ndjson, sink: sink, options: options,
+          readerOptions: read.readerOptions)
+        r.threads = threads
+        r.makeSchema = makeSchema
+        return r
+      }
+      follower.onWait = { try sink.flush() }
+      do {
+        try follower.run(archive: archive)
+      } catch let e as BinlogError {
+        try? sink.flush()
+        throw e
+      }
+      try sink.close()
+      return 0
     }
     let s: QueryRunner.Stats
     do {

@@ -104,6 +104,10 @@ struct ServeCommand: ParsableCommand {
   var timezone: String = "UTC"
 
   @Flag(
+    help: "Follow binlogs still being written: serve what the server appends to the last file of each destination (whole transactions), and the files it rotates into, until SIGINT or SIGTERM.")
+  var follow = false
+
+  @Flag(
     name: .customLong("no-verify-checksum"),
     help: "Do not verify CRC32 event checksums of binlog inputs.")
   var noVerifyChecksum = false
@@ -154,6 +158,9 @@ struct ServeCommand: ParsableCommand {
       throw ValidationError("give inputs, or at least one --destination NAME=PATHS")
     }
     guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+    if follow && skipCorrupt {
+      throw ValidationError("--follow waits at a damaged-looking end for more bytes: it does not go with --skip-corrupt")
+    }
     guard ReaderOptions.parseByteCount(maxEventSize) != nil else {
       throw ValidationError("--max-event-size: give a byte count such as 1G, 64M or 65536")
     }
@@ -276,7 +283,7 @@ struct ServeCommand: ParsableCommand {
           try Self.destination(
             name: d.name, paths: paths, mapping: mapping,
             readerOptions: readerOptions,
-            start: try startPoint(), schema: try schemaTimeline()))
+            start: try startPoint(), schema: try schemaTimeline(), follow: follow))
       }
 
       let server = try CanalServer(configuration: config, destinations: served)
@@ -311,11 +318,14 @@ struct ServeCommand: ParsableCommand {
   /// mapped to Entries, or Entry dumps.
   static func destination(
     name: String, paths: [String], mapping: CanalOptions, readerOptions: ReaderOptions,
-    start: CanalStartPoint = CanalStartPoint(), schema: SchemaTimeline? = nil
+    start: CanalStartPoint = CanalStartPoint(), schema: SchemaTimeline? = nil, follow: Bool = false
   ) throws
     -> CanalDestination
   {
     let kinds = try paths.map { (p) throws(BinlogError) in try ServedInputKind.of(path: p) }
+    if follow && kinds.contains(where: { $0 != .binlog }) {
+      throw ValidationError("destination '\(name)': --follow serves binlog files as the server writes them, not Entry dumps")
+    }
     if !kinds.contains(.binlog) {
       guard start.includeGTIDs == nil && start.excludeGTIDs == nil else {
         throw ValidationError(
@@ -335,7 +345,7 @@ struct ServeCommand: ParsableCommand {
     try start.validate(paths: paths, readerOptions: readerOptions)
     return CanalDestination(name: name) {
       try CanalBinlogEntrySource(
-        paths: paths, options: mapping, readerOptions: readerOptions, start: start, schema: schema)
+        paths: paths, options: mapping, readerOptions: readerOptions, start: start, schema: schema, follow: follow)
     }
   }
 

@@ -72,6 +72,15 @@ public struct BinlogWalker<Source: EventSource> {
     var first = true
     while source.position < stopOffset {
       let at = source.position
+      if completeTransactionsOnly && waitsForPartialEvents, let bytes = source.mappedBytes, at < UInt64(bytes.count) {
+        // The next event is not whole yet (the server is writing it): wait there, whether it
+        // starts a transaction or follows the end of one.
+        let left = UInt64(bytes.count) - at
+        if left < 19 || UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: Int(at) + 9, as: UInt32.self))) > left {
+          openTail = at
+          return
+        }
+      }
       let next: RawEvent?
       do {
         next = try source.next()
@@ -87,7 +96,9 @@ public struct BinlogWalker<Source: EventSource> {
       }
       guard let raw = next else { break }
       if completeTransactionsOnly && raw.offset >= completeUpTo, let bytes = source.mappedBytes {
-        switch CommitLookahead.transactionEnd(in: bytes, from: raw.offset, format: source.format) {
+        switch CommitLookahead.transactionEnd(
+          in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents)
+        {
         case .complete(let next): completeUpTo = Swift.max(next, raw.endOffset)
         case .malformed: completeUpTo = raw.endOffset
         case .cutMidEvent where !waitsForPartialEvents: completeUpTo = .max  // the reader reports the cut
@@ -199,6 +210,12 @@ public struct BinlogWalker<Source: EventSource> {
       }
     }
     return try EventBody.decode(raw, format: format, file: fileName)
+  }
+
+  /// Clears `openTail` after the source was moved back to it (to walk on once the file has
+  /// grown, `BinlogFollower`).
+  public mutating func clearOpenTail() {
+    openTail = nil
   }
 
   /// Forgets the transaction in progress (after seeking to another transaction's start).

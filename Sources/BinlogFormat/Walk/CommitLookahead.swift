@@ -118,7 +118,13 @@ extension CommitLookahead {
   /// How the transaction whose first event starts at `offset` ends, by the rules of
   /// `BinlogWalker.track`: an Xid, COMMIT/ROLLBACK/XA PREPARE, a statement or a STMT_END rows
   /// event outside BEGIN, a Transaction_payload, or the next GTID/Rotate/Stop/Format_description.
-  public static func transactionEnd(in bytes: UnsafeRawBufferPointer, from offset: UInt64, format: FormatDescription) -> TransactionEnd {
+  ///
+  /// `growing` (a file being followed): an event that runs past the end is one the server is
+  /// still writing (`cutMidEvent`), without the checks that tell a cut file from a damaged size
+  /// field (they need the log_pos chain or the bytes after it, which are not written yet).
+  public static func transactionEnd(
+    in bytes: UnsafeRawBufferPointer, from offset: UInt64, format: FormatDescription, growing: Bool = false
+  ) -> TransactionEnd {
     let total = UInt64(bytes.count)
     var pos = offset
     let h = format.headerLength
@@ -133,6 +139,7 @@ extension CommitLookahead {
       guard size >= h else { return .malformed }
       if pos + UInt64(size) > total {
         // Cut short, or a damaged size field mid-file (which the reader is to report).
+        if growing { return .cutMidEvent }
         let check = IntactEventCheck(bytes: bytes, format: format)
         return IncompleteTail.isCut(bytes, at: Int(pos), crc32: check.crc32, positionChain: check.positionChain)
           ? .cutMidEvent : .malformed
