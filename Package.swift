@@ -60,7 +60,8 @@ let package = Package(
     .target(name: "BinlogArchive", dependencies: ["BinlogFormat", "CZstd"], swiftSettings: fast),
     .target(name: "SluiceKit", dependencies: ["BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters"]),
     // `sluice report`: an HTML page (or JSON) built from the indexes.
-    .target(name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters"], swiftSettings: fast),
+    .target(
+      name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters"], swiftSettings: fast),
     .executableTarget(
       name: "sluice",
       dependencies: [
@@ -76,7 +77,8 @@ let package = Package(
       exclude: ["decode_entries.py", "server_client.py", "canal_compare.py"]),
     .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"], exclude: ["Data"]),
     .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),
-    .testTarget(name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive"]),
+    .testTarget(
+      name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive"]),
     // Runs the built `sluice` binary (depends on it so `swift test` builds it first).
     .testTarget(name: "SluiceCLITests", dependencies: ["sluice"]),
   ]

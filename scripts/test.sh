@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# Style: swift format with the committed .swift-format, warnings are errors (generated protobuf code aside).
+git ls-files '*.swift' | grep -v '/Generated/' | xargs swift format lint --strict --parallel
 swift build
 swift test
 # SluiceKit's DocC catalog must build without a warning (broken symbol links fail it).

@@ -1,10 +1,11 @@
+import BinlogFormat
+import CZstd
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import CZstd
 
 /// Proves an archive restores its original: every frame is decompressed (with the seek table's
 /// and the frames' own checksums checked) and compared byte for byte with the original. Without

@@ -1,10 +1,11 @@
+import BinlogFormat
+import CZstd
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import CZstd
 
 /// How to compress.
 public struct ArchiveSettings: Sendable, Equatable {

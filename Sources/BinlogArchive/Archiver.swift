@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Archives binlogs into seekable zstd files and restores them, safely: output goes to a hidden
 /// temporary file in the destination directory, is flushed to disk and verified against the
@@ -19,7 +20,10 @@ public enum Archiver {
     public var force = false
     /// Delete the input once the output is verified and in place.
     public var removeSource = false
-    public init(settings: ArchiveSettings = ArchiveSettings(), outputDirectory: String? = nil, force: Bool = false, removeSource: Bool = false) {
+    public init(
+      settings: ArchiveSettings = ArchiveSettings(), outputDirectory: String? = nil, force: Bool = false,
+      removeSource: Bool = false
+    ) {
       self.settings = settings
       self.outputDirectory = outputDirectory
       self.force = force
@@ -112,12 +116,15 @@ public enum Archiver {
       try removeUnchanged(path, expected: before, keptBecause: "\(output) is restored and verified")
       removed = true
     }
-    return Outcome(source: path, output: output, statistics: nil, verification: report, sourceRemoved: removed, seconds: now() - started)
+    return Outcome(
+      source: path, output: output, statistics: nil, verification: report, sourceRemoved: removed, seconds: now() - started)
   }
 
   /// Checks an archive: against its original `NAME` beside it when that exists (or `original`
   /// when given), else on its own (sizes and checksums of every frame).
-  public static func verify(_ path: String, original: String? = nil, threads: Int = 1) throws(BinlogError) -> ArchiveVerifier.Report {
+  public static func verify(_ path: String, original: String? = nil, threads: Int = 1) throws(BinlogError)
+    -> ArchiveVerifier.Report
+  {
     let archive = try MappedFile(path: path)
     var originalPath = original
     if originalPath == nil, path.hasSuffix(".zst") {
@@ -136,7 +143,8 @@ public enum Archiver {
 
   /// Restores an archive into `fd`. Frames of a seekable archive are decompressed on `threads`
   /// threads, each written at its own offset from one reused buffer per thread.
-  static func decompress(_ archive: MappedFile, name: String, to fd: Int32, outputName: String, threads: Int) throws(BinlogError) {
+  static func decompress(_ archive: MappedFile, name: String, to fd: Int32, outputName: String, threads: Int) throws(BinlogError)
+  {
     let bytes = archive.bytes
     if ZstdSeekTable.hasSeekableFooter(bytes) {
       let table = try ZstdSeekTable(parsingTailOf: bytes, name: name)
@@ -148,7 +156,8 @@ public enum Archiver {
           let out = worker.reserve(Int(f.decompressedSize))
           do throws(BinlogError) {
             try worker.decoder.decompress(frame: index, of: table, archive: bytes, into: out, name: name)
-            try writeAll(fd, UnsafeRawBufferPointer(rebasing: out[0..<Int(f.decompressedSize)]), at: f.decompressedOffset, name: outputName)
+            try writeAll(
+              fd, UnsafeRawBufferPointer(rebasing: out[0..<Int(f.decompressedSize)]), at: f.decompressedOffset, name: outputName)
           } catch {
             return error
           }

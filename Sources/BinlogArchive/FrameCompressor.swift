@@ -51,7 +51,8 @@ final class FrameCompressor {
       written = count
     }
     if let failure { return .failure(BinlogError(.io, "zstd compression failed: \(failure)")) }
-    let checksum = UInt32(out[written - 4]) | UInt32(out[written - 3]) << 8 | UInt32(out[written - 2]) << 16 | UInt32(out[written - 1]) << 24
+    let checksum =
+      UInt32(out[written - 4]) | UInt32(out[written - 3]) << 8 | UInt32(out[written - 2]) << 16 | UInt32(out[written - 1]) << 24
     return .success(CompressedFrame(bytes: out, decompressedSize: UInt32(src.count), checksum: checksum))
   }
 }

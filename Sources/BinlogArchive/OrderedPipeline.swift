@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Runs jobs on worker threads and hands the results back in submission order, so frames can
 /// be compressed (or checked) in parallel and still be written in sequence. The caller bounds
@@ -40,15 +41,17 @@ final class OrderedPipeline<Worker, Job, Output>: @unchecked Sendable {
       for w in 0..<threads {
         let box = Unmanaged.passRetained(WorkerStart(pipeline: self, index: w)).toOpaque()
         var tid = pthread_t()
-        let rc = pthread_create(&tid, nil, { arg in
-          #if canImport(Glibc)
-            let start = Unmanaged<AnyObject>.fromOpaque(arg!).takeRetainedValue() as! WorkerRunnable
-          #else
-            let start = Unmanaged<AnyObject>.fromOpaque(arg).takeRetainedValue() as! WorkerRunnable
-          #endif
-          start.run()
-          return nil
-        }, box)
+        let rc = pthread_create(
+          &tid, nil,
+          { arg in
+            #if canImport(Glibc)
+              let start = Unmanaged<AnyObject>.fromOpaque(arg!).takeRetainedValue() as! WorkerRunnable
+            #else
+              let start = Unmanaged<AnyObject>.fromOpaque(arg).takeRetainedValue() as! WorkerRunnable
+            #endif
+            start.run()
+            return nil
+          }, box)
         if rc != 0 {
           Unmanaged<AnyObject>.fromOpaque(box).release()
           break

@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Drops a mapped file's pages once a front-to-back pass is done with them, so archiving or
 /// checking a file of any size keeps a few frames resident, not the file (issue 7). The pages

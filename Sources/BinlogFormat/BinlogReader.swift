@@ -140,7 +140,9 @@ public struct EventFramer: Sendable {
   }
 
   /// Checks the event and updates the format when it is a format event. `bytes` is the whole event.
-  public mutating func accept(offset: UInt64, header inHeader: EventHeader, bytes: UnsafeRawBufferPointer) throws(BinlogError) -> RawEvent {
+  public mutating func accept(offset: UInt64, header inHeader: EventHeader, bytes: UnsafeRawBufferPointer) throws(BinlogError)
+    -> RawEvent
+  {
     var header = inHeader
     if let perm = format.typePermutation { header.type = EventType(perm[Int(header.type.rawValue)]) }
     if header.type == .formatDescription {

@@ -73,7 +73,9 @@ public struct ByteCursor {
   }
 
   /// MySQL length-encoded integer (packed integer). Returns nil for the NULL marker 0xFB.
-  @inlinable public mutating func lengthEncoded(_ what: @autoclosure () -> String = "packed integer") throws(BinlogError) -> UInt64? {
+  @inlinable public mutating func lengthEncoded(_ what: @autoclosure () -> String = "packed integer") throws(BinlogError)
+    -> UInt64?
+  {
     let first = try u8(what())
     switch first {
     case 0..<251: return UInt64(first)
@@ -99,7 +101,9 @@ public struct ByteCursor {
   }
 
   /// The next `n` bytes as a slice of the same memory.
-  @inlinable public mutating func bytes(_ n: Int, _ what: @autoclosure () -> String = "bytes") throws(BinlogError) -> UnsafeRawBufferPointer {
+  @inlinable public mutating func bytes(_ n: Int, _ what: @autoclosure () -> String = "bytes") throws(BinlogError)
+    -> UnsafeRawBufferPointer
+  {
     try need(n, what())
     defer { position += n }
     return UnsafeRawBufferPointer(rebasing: buffer[position..<(position + n)])
@@ -112,7 +116,9 @@ public struct ByteCursor {
   }
 
   /// A cursor over the next `n` bytes, advancing this one past them.
-  @inlinable public mutating func subCursor(_ n: Int, _ what: @autoclosure () -> String = "block") throws(BinlogError) -> ByteCursor {
+  @inlinable public mutating func subCursor(_ n: Int, _ what: @autoclosure () -> String = "block") throws(BinlogError)
+    -> ByteCursor
+  {
     ByteCursor(try bytes(n, what()))
   }
 
@@ -121,7 +127,9 @@ public struct ByteCursor {
   }
 
   /// A string that ends at the first NUL or at `n` bytes, consuming exactly `n` bytes.
-  @inlinable public mutating func fixedString(_ n: Int, _ what: @autoclosure () -> String = "string") throws(BinlogError) -> String {
+  @inlinable public mutating func fixedString(_ n: Int, _ what: @autoclosure () -> String = "string") throws(BinlogError)
+    -> String
+  {
     let b = try bytes(n, what())
     let end = b.firstIndex(of: 0) ?? b.count
     return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<end]), as: UTF8.self)

@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// The persistent per-file index (`FILE.sidx`, or `<index-dir>/<name>.sidx`), read in place
 /// through a memory mapping: opening it reads the header, the file summary, the string table
@@ -147,7 +148,8 @@ public final class FileIndex: @unchecked Sendable {
         let k = try BlockKey(reading: &kc)
         guard k.dataOffset == nextBlock, UInt64(k.storedLength) <= blocksEnd - Swift.min(blocksEnd, k.dataOffset),
           k.firstRecord == total, k.recordCount > 0, k.recordCount <= IndexLayout.maxRecordsPerBlock,
-          UInt64(k.rawLength) == UInt64(k.recordCount) * UInt64(IndexLayout.recordSize) + UInt64(k.touchCount) * UInt64(IndexLayout.touchSize)
+          UInt64(k.rawLength) == UInt64(k.recordCount) * UInt64(IndexLayout.recordSize) + UInt64(k.touchCount)
+            * UInt64(IndexLayout.touchSize)
         else { throw bad("block key \(ks.count) is inconsistent") }
         // Verified on load, not on first use: a damaged block found in the middle of a query
         // could only end it early with a wrong answer, while a bad index found here is rebuilt.
@@ -202,6 +204,11 @@ public final class FileIndex: @unchecked Sendable {
     }
   }
 
+  /// Visits every record, in file order; the visitor returns false to stop.
+  public func forEachRecord(_ visit: (TransactionRecord) throws -> Bool) throws {
+    try forEachRecord(where: { _ in true }, visit)
+  }
+
   /// Visits the records of the blocks `includeBlock` admits, in file order; the visitor returns
   /// false to stop.
   public func forEachRecord(
@@ -232,16 +239,16 @@ public final class FileIndex: @unchecked Sendable {
         guard ok else { throw BinlogError(.malformed, "DDL section does not decompress") }
         let result = out.withUnsafeBytes { b in
           Result { () throws(BinlogError) -> [DDLStatementRecord] in
-          var d = ByteCursor(b)
-          let n = Int(try d.u32())
-          var list: [DDLStatementRecord] = []
-          for _ in 0..<n {
-            let off = try d.u64()
-            let ts = try d.u32()
-            let db = try d.readString()
-            list.append(DDLStatementRecord(offset: off, timestamp: ts, database: db, sql: try d.readString()))
-          }
-          return list
+            var d = ByteCursor(b)
+            let n = Int(try d.u32())
+            var list: [DDLStatementRecord] = []
+            for _ in 0..<n {
+              let off = try d.u64()
+              let ts = try d.u32()
+              let db = try d.readString()
+              list.append(DDLStatementRecord(offset: off, timestamp: ts, database: db, sql: try d.readString()))
+            }
+            return list
           }
         }
         return try result.get()
@@ -259,7 +266,8 @@ public final class FileIndex: @unchecked Sendable {
   public var incompleteTailNotice: String? {
     guard binlogSize > indexedEnd else { return nil }
     let upTo = transactions.last?.end ?? 4
-    return "\(file): the last \(binlogSize - indexedEnd) bytes, from offset \(indexedEnd), are an incomplete event (the file is still being written, or was cut): read up to offset \(upTo), the end of its last complete transaction"
+    return
+      "\(file): the last \(binlogSize - indexedEnd) bytes, from offset \(indexedEnd), are an incomplete event (the file is still being written, or was cut): read up to offset \(upTo), the end of its last complete transaction"
   }
 
   // MARK: freshness
@@ -409,7 +417,9 @@ final class IndexMapping: @unchecked Sendable {
 
   init(fd: Int32, path: String) throws(BinlogError) {
     var st = stat()
-    guard fstat(fd, &st) == 0 else { throw BinlogError(.io, "cannot stat index: \(String(cString: strerror(errno)))", file: path) }
+    guard fstat(fd, &st) == 0 else {
+      throw BinlogError(.io, "cannot stat index: \(String(cString: strerror(errno)))", file: path)
+    }
     count = Int(st.st_size)
     if count == 0 {
       base = nil

@@ -31,7 +31,11 @@ enum IndexLayout {
   static let blockKeySize = 176
 
   enum Section: UInt32 {
-    case blocks = 1, summary = 2, strings = 3, keys = 4, ddl = 5
+    case blocks = 1
+    case summary = 2
+    case strings = 3
+    case keys = 4
+    case ddl = 5
   }
 
   enum SourceKind: UInt32 {

@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Turns a file's events into index records, decoding only what the index needs: GTID events,
 /// Query events other than BEGIN/COMMIT, Xid, changed Table_maps, and the row *sizes* of rows
@@ -186,7 +187,8 @@ struct IndexScanner {
     case .xid:
       let body = raw.body
       guard body.count >= 8 else {
-        throw BinlogError(.truncated, "Xid event body is \(body.count) bytes", file: fileName, offset: raw.offset, eventType: type)
+        throw BinlogError(
+          .truncated, "Xid event body is \(body.count) bytes", file: fileName, offset: raw.offset, eventType: type)
       }
       state.xid = UInt64(littleEndian: body.loadUnaligned(as: UInt64.self))
       state.ended = true
@@ -322,7 +324,10 @@ struct IndexScanner {
 
   private mutating func tableMap(_ raw: RawEvent, format: FormatDescription, fileName: String) throws(BinlogError) {
     let body = raw.body
-    guard body.count >= 6 else { _ = try EventBody.decode(raw, format: format, file: fileName); return }
+    guard body.count >= 6 else {
+      _ = try EventBody.decode(raw, format: format, file: fileName)
+      return
+    }
     let id =
       postLengths[Int(EventType.tableMap.rawValue)] == 6
       ? UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))

@@ -1,10 +1,11 @@
+import BinlogFormat
+import Dispatch
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import Dispatch
 
 /// Loads a file's index, building or extending it when missing or stale.
 public enum IndexStore {
@@ -44,7 +45,8 @@ public enum IndexStore {
     // later run without it would trust an index that leaves transactions out.
     let destination = input.skipped.isEmpty ? destination : nil
     guard input.isSeekable else {
-      throw BinlogError(.unsupported, "an index needs a binlog file or a seekable archive (sluice archive), not a stream", file: path)
+      throw BinlogError(
+        .unsupported, "an index needs a binlog file or a seekable archive (sluice archive), not a stream", file: path)
     }
     let (fd, tmp) = try openOutput(destination)
     var ok = false
@@ -332,8 +334,9 @@ final class ChecksumJob: @unchecked Sendable {
       } else if checkNoChecksumClaim {
         checkNoChecksumClaim = false
         let n = size - 4
-        if n >= 19 && CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n]))
-          == UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self))
+        if n >= 19
+          && CRC32.checksum(UnsafeRawBufferPointer(rebasing: ev[0..<n]))
+            == UInt32(littleEndian: ev.loadUnaligned(fromByteOffset: n, as: UInt32.self))
         {
           error = BinlogError(
             .malformed,

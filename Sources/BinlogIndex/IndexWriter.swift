@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Streams transaction records into an index file: blocks are compressed and written as they
 /// fill, so building holds one block in memory whatever the binlog's size. `finish` appends the

@@ -216,8 +216,12 @@ enum OldTemporalWidths {
       return be(0, l.width) < 2 * 3_020_400 * scale
     case .datetime where l.dec == 0:
       let v = le(8)
-      let s = v % 100, mi = (v / 100) % 100, h = (v / 10_000) % 100
-      let d = (v / 1_000_000) % 100, mo = (v / 100_000_000) % 100, y = v / 10_000_000_000
+      let s = v % 100
+      let mi = (v / 100) % 100
+      let h = (v / 10_000) % 100
+      let d = (v / 1_000_000) % 100
+      let mo = (v / 100_000_000) % 100
+      let y = v / 10_000_000_000
       return s < 60 && mi < 60 && h < 24 && d <= 31 && mo <= 12 && y <= 9999
     case .datetime:
       // ((((year × 13 + month) × 32 + day) × 24 + hour) × 60 + minute) × 60 + second, × 10^n.

@@ -90,7 +90,9 @@ enum RecordCodec {
         let table = u32(block, p)
         guard Int(table) < tableCount else { throw BinlogError(.malformed, "table reference out of range") }
         t.tables.append(
-          TableTouch(table: table, inserts: u32(block, p + 4), updates: u32(block, p + 8), deletes: u32(block, p + 12), bytes: u64(block, p + 16)))
+          TableTouch(
+            table: table, inserts: u32(block, p + 4), updates: u32(block, p + 8), deletes: u32(block, p + 12),
+            bytes: u64(block, p + 16)))
       }
     }
     return t

@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Row counts of rows events computed by the checksum thread (`ChecksumJob`), which reads the
 /// events ahead of the parser anyway: it keeps its own table maps and counts the rows of each
@@ -75,7 +76,8 @@ final class RowCountsAhead: @unchecked Sendable {
     let type = ev[4]
     switch type {
     case EventType.tableMap.rawValue:
-      let raw = RawEvent(offset: UInt64(offset), header: EventHeader(v4: ev), bytes: ev, headerLength: 19, checksumLength: checksumLength)
+      let raw = RawEvent(
+        offset: UInt64(offset), header: EventHeader(v4: ev), bytes: ev, headerLength: 19, checksumLength: checksumLength)
       let body = raw.body
       guard body.count >= 6 else { return }
       let id =

@@ -112,9 +112,10 @@ public struct Archive {
       if let so, i < so { continue }
       if let eo, i > eo { continue }
       let plan = filter.blockPlan(for: f.index)
-      try f.index.forEachRecord(
-        where: { filter.mayMatch($0, plan: plan, fileOrder: i, startFileOrder: so, stopFileOrder: eo) }
-      ) { t in
+      let mayMatch: (BlockKey) -> Bool = {
+        filter.mayMatch($0, plan: plan, fileOrder: i, startFileOrder: so, stopFileOrder: eo)
+      }
+      try f.index.forEachRecord(where: mayMatch) { t in
         if filter.admits(t, in: f.index, fileOrder: i, startFileOrder: so, stopFileOrder: eo) { try visit(i, t) }
         return true
       }

@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Finds the binlog files of a directory: files that start with the binlog magic, and zstd
 /// files (`sluice archive` output, any `.zst`) that decompress to a binlog. They are one stream
@@ -74,7 +75,8 @@ public enum BinlogDirectory {
     guard n == 4 else { return .other }
     if b == binlogMagic { return .binlog }
     guard ZstdBinlog.isZstdMagic(b[0], b[1], b[2], b[3]) else { return .other }
-    guard let file = try? MappedFile(path: path), let stream = try? DecompressedByteStream(input: .mapped(file), name: path) else {
+    guard let file = try? MappedFile(path: path), let stream = try? DecompressedByteStream(input: .mapped(file), name: path)
+    else {
       return .other
     }
     return (try? stream.read(upTo: 4)) == binlogMagic ? .zstdBinlog : .other

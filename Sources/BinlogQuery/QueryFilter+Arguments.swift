@@ -34,7 +34,8 @@ public struct FilterArguments: Sendable, Equatable {
     if let s = startDatetime { f.startMicros = try TimeArgument.unsignedMicros(s, zone: zone) }
     if let s = stopDatetime { f.stopMicros = try TimeArgument.unsignedMicros(s, zone: zone) }
     if let a = f.startMicros, let b = f.stopMicros, b <= a {
-      throw BinlogError(.malformed, "--stop-datetime \(stopDatetime!) is not after --start-datetime \(startDatetime!): the window is empty")
+      throw BinlogError(
+        .malformed, "--stop-datetime \(stopDatetime!) is not after --start-datetime \(startDatetime!): the window is empty")
     }
     do {
       if let p = startPosition { f.startPosition = try FilePosition(parsing: p) }

@@ -146,7 +146,9 @@ public struct QueryFilter: Sendable {
 
   /// Transaction-level test on an index record. Conservative for what only decoding can tell
   /// (statements' tables, key values): such transactions stay candidates.
-  public func admits(_ t: TransactionRecord, in index: FileIndex, fileOrder: Int, startFileOrder: Int?, stopFileOrder: Int?) -> Bool {
+  public func admits(_ t: TransactionRecord, in index: FileIndex, fileOrder: Int, startFileOrder: Int?, stopFileOrder: Int?)
+    -> Bool
+  {
     if let s = startMicros, t.commitMicros < s { return false }
     if let s = stopMicros, t.commitMicros >= s { return false }
     if let sp = startPosition {
@@ -238,7 +240,8 @@ extension QueryFilter {
         let lo = k.gtidMin
         let hi = k.gtidMax
         if !m.elements.contains(where: {
-          $0.domain == k.gtidA && ($0.server == nil || $0.server == k.gtidB) && $0.seqs.lowerBound <= hi && $0.seqs.upperBound >= lo
+          $0.domain == k.gtidA && ($0.server == nil || $0.server == k.gtidB) && $0.seqs.lowerBound <= hi
+            && $0.seqs.upperBound >= lo
         }) {
           return false
         }

@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// A time zone for rendering TIMESTAMPs and reading `--start-datetime`: UTC, a fixed offset
 /// (`+08:00`), or an IANA name (`Asia/Shanghai`) resolved through the system's tzdata.
@@ -179,7 +180,8 @@ public struct CivilDateTime: Sendable, Equatable {
       return false
     }
     let bad = BinlogError(
-      .malformed, "invalid datetime '\(text)' (expected YYYY-MM-DD HH:MM:SS[.ffffff], an ISO-8601 time with Z or +HH:MM, or @EPOCH)")
+      .malformed,
+      "invalid datetime '\(text)' (expected YYYY-MM-DD HH:MM:SS[.ffffff], an ISO-8601 time with Z or +HH:MM, or @EPOCH)")
     guard let y = num(4), sep([45, 47]), let mo = num(2), sep([45, 47]), let d = num(2) else { throw bad }
     var h = 0
     var mi = 0

@@ -16,10 +16,12 @@ public struct ReportCommands: Sendable {
 
   /// `'…'` unless the word is made only of characters a shell leaves alone.
   public static func quote(_ s: String) -> String {
-    let plain = !s.isEmpty && s.utf8.allSatisfy { c in
-      (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
-        || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F || c == 0x3A || c == 0x2C || c == 0x40 || c == 0x2B || c == 0x3D
-    }
+    let plain =
+      !s.isEmpty
+      && s.utf8.allSatisfy { c in
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+          || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x5F || c == 0x3A || c == 0x2C || c == 0x40 || c == 0x2B || c == 0x3D
+      }
     if plain { return s }
     return "'" + s.replacingAll("'", with: "'\\''") + "'"
   }
@@ -27,7 +29,8 @@ public struct ReportCommands: Sendable {
   /// The filter that selects exactly one transaction: its GTID, else its byte range in its file.
   public func select(_ t: TransactionRecord, file: String) -> String {
     if let g = t.gtid { return "--include-gtids \(ReportCommands.quote(g.description))" }
-    return "--start-position \(ReportCommands.quote("\(file):\(t.start)")) --stop-position \(ReportCommands.quote("\(file):\(t.end)"))"
+    return
+      "--start-position \(ReportCommands.quote("\(file):\(t.start)")) --stop-position \(ReportCommands.quote("\(file):\(t.end)"))"
   }
 
   /// Prints the transaction.
@@ -63,7 +66,8 @@ public struct ReportCommands: Sendable {
     let c = CivilDateTime(epoch: epoch, offset: window.zone.offset(at: epoch))
     func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
     let y = String(c.year)
-    return "\(String(repeating: "0", count: Swift.max(0, 4 - y.count)))\(y)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+    return
+      "\(String(repeating: "0", count: Swift.max(0, 4 - y.count)))\(y)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
   }
 }
 

@@ -89,7 +89,9 @@ public struct ReportJSON {
     key("commands")
     raw("{")
     text("inputs", commands.inputs)
-    text("timezone_option", data.window.zoneName.uppercased() == "UTC" ? "" : " --timezone \(ReportCommands.quote(data.window.zoneName))")
+    text(
+      "timezone_option",
+      data.window.zoneName.uppercased() == "UTC" ? "" : " --timezone \(ReportCommands.quote(data.window.zoneName))")
     raw("}}\n")
   }
 
@@ -109,7 +111,8 @@ public struct ReportJSON {
   /// The range of whole seconds the report covers, for the commands over all of it.
   private var span: (Int64, Int64) {
     let from = data.window.startMicros.map { Int64($0 / 1_000_000) } ?? Int64((data.firstCommitMicros ?? 0) / 1_000_000)
-    let to = data.window.stopMicros.map { Int64(($0 + 999_999) / 1_000_000) } ?? Int64((data.lastCommitMicros ?? 0) / 1_000_000) + 1
+    let to =
+      data.window.stopMicros.map { Int64(($0 + 999_999) / 1_000_000) } ?? Int64((data.lastCommitMicros ?? 0) / 1_000_000) + 1
     return (from, to)
   }
 

@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Writes a finished report all at once: to standard output (`-`), or to a temporary file beside
 /// the destination that is renamed over it only when every byte is written, so a failed run

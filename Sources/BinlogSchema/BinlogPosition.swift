@@ -29,11 +29,12 @@ public struct BinlogPosition: Sendable, Hashable, Comparable, CustomStringConver
   }
 
   static func baseName(_ path: String) -> String {
-    let slash: Int? = path.utf8.withContiguousStorageIfAvailable { b in
-      var i = b.count - 1
-      while i >= 0 && b[i] != 0x2F { i -= 1 }
-      return i >= 0 ? i : nil
-    } ?? Array(path.utf8).lastIndex(of: 0x2F)
+    let slash: Int? =
+      path.utf8.withContiguousStorageIfAvailable { b in
+        var i = b.count - 1
+        while i >= 0 && b[i] != 0x2F { i -= 1 }
+        return i >= 0 ? i : nil
+      } ?? Array(path.utf8).lastIndex(of: 0x2F)
     guard let slash else { return path }
     let u = path.utf8
     return String(path[u.index(u.startIndex, offsetBy: slash + 1)...])

@@ -112,7 +112,8 @@ public enum BinlogTypeMapping {
     case .tinytext, .text, .mediumtext, .longtext, .tinyblob, .blob, .mediumblob, .longblob:
       guard got == .blob || got == .tinyBlob || got == .mediumBlob || got == .longBlob else { return wrongType() }
       let want = blobPackLength(c.dataType)!
-      return Int(info.meta) == want ? nil : "binlog has a \(info.meta)-byte length (\(blobName(Int(info.meta), text: c.dataType.isText)))"
+      return Int(info.meta) == want
+        ? nil : "binlog has a \(info.meta)-byte length (\(blobName(Int(info.meta), text: c.dataType.isText)))"
     case .json:
       if got == .json { return nil }
       if got == .blob && Int(info.meta) == 4 { return nil }  // MariaDB: LONGTEXT

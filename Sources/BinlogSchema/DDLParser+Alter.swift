@@ -256,8 +256,11 @@ extension DDLParser {
       return
     }
     if token.isWord("ORDER") || token.isWord("PARTITION") || token.isWord("REMOVE") || token.isWord("UPGRADE")
-      || (peek().isWord("PARTITION") && ["TRUNCATE", "COALESCE", "REORGANIZE", "EXCHANGE", "ANALYZE", "CHECK",
-        "OPTIMIZE", "REBUILD", "REPAIR", "DISCARD", "IMPORT"].contains(where: { token.isWord($0) }))
+      || (peek().isWord("PARTITION")
+        && [
+          "TRUNCATE", "COALESCE", "REORGANIZE", "EXCHANGE", "ANALYZE", "CHECK",
+          "OPTIMIZE", "REBUILD", "REPAIR", "DISCARD", "IMPORT",
+        ].contains(where: { token.isWord($0) }))
     {
       actions.append(noEffectRest(start))
       return

@@ -58,7 +58,8 @@ extension DDLParser {
     let start = pos
     var symbol: String?
     if accept("CONSTRAINT") {
-      if atIdentifier && !(token.isWord("PRIMARY") || token.isWord("UNIQUE") || token.isWord("FOREIGN") || token.isWord("CHECK")) {
+      if atIdentifier && !(token.isWord("PRIMARY") || token.isWord("UNIQUE") || token.isWord("FOREIGN") || token.isWord("CHECK"))
+      {
         symbol = try identifier()
       }
     }

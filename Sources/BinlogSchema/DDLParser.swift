@@ -14,7 +14,9 @@ public struct DDLParser {
     /// Query event sql_mode, when known (NO_BACKSLASH_ESCAPES, REAL_AS_FLOAT).
     public var sqlMode: UInt64?
 
-    public init(database: String = "", flavor: FormatDescription.Flavor = .mysql, serverVersion: Int? = nil, sqlMode: UInt64? = nil) {
+    public init(
+      database: String = "", flavor: FormatDescription.Flavor = .mysql, serverVersion: Int? = nil, sqlMode: UInt64? = nil
+    ) {
       self.database = database
       self.flavor = flavor
       self.serverVersion = serverVersion
@@ -67,7 +69,8 @@ public struct DDLParser {
 
   /// A column from its name and type text as information_schema.COLUMNS.COLUMN_TYPE gives it
   /// (`int(10) unsigned`, `enum('a','b')`); nil when the type cannot be read.
-  public static func columnDefinition(name: String, type: String, flavor: FormatDescription.Flavor = .mysql) -> ColumnDefinition? {
+  public static func columnDefinition(name: String, type: String, flavor: FormatDescription.Flavor = .mysql) -> ColumnDefinition?
+  {
     let bytes = Array(type.utf8)
     guard let tokens = try? SQLLexer.tokenize(bytes) else { return nil }
     var p = DDLParser(tokens: tokens, source: bytes, context: Context(flavor: flavor))
@@ -318,12 +321,27 @@ public struct DDLParser {
     var indexKind: IndexDefinition.Kind?
     // Modifiers before the object word.
     while true {
-      if accept("OR", "REPLACE") { orReplace = true; continue }
-      if accept("TEMPORARY") { temporary = true; continue }
+      if accept("OR", "REPLACE") {
+        orReplace = true
+        continue
+      }
+      if accept("TEMPORARY") {
+        temporary = true
+        continue
+      }
       if accept("ONLINE") || accept("OFFLINE") { continue }
-      if accept("UNIQUE") { indexKind = .unique; continue }
-      if accept("FULLTEXT") { indexKind = .fulltext; continue }
-      if accept("SPATIAL") { indexKind = .spatial; continue }
+      if accept("UNIQUE") {
+        indexKind = .unique
+        continue
+      }
+      if accept("FULLTEXT") {
+        indexKind = .fulltext
+        continue
+      }
+      if accept("SPATIAL") {
+        indexKind = .spatial
+        continue
+      }
       if token.isWord("DEFINER") || token.isWord("ALGORITHM") || token.isWord("SQL") || token.isWord("AGGREGATE") {
         // View/routine/trigger attributes: not a table.
         return .other
@@ -427,7 +445,10 @@ public struct DDLParser {
       touchedTables = tables
       // WAIT n / NOWAIT / RESTRICT / CASCADE
       while !atEnd {
-        if accept("WAIT") { _ = try integer(); continue }
+        if accept("WAIT") {
+          _ = try integer()
+          continue
+        }
         if accept("NOWAIT") || accept("RESTRICT") || accept("CASCADE") || accept("FORCE") { continue }
         throw fail("unexpected \(describe(token)) after DROP TABLE")
       }

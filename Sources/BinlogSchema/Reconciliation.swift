@@ -163,7 +163,7 @@ public struct Reconciliation: Sendable {
       return d.isBinaryString && info.isCharacter ? 63 : nil
     }
     guard let cs = d.charset else { return nil }
-    if (d.dataType == .char || d.dataType == .varchar), let mb = Collations.maxBytesPerChar(cs) {
+    if d.dataType == .char || d.dataType == .varchar, let mb = Collations.maxBytesPerChar(cs) {
       guard info.maxLength == (d.length ?? 1) * mb else { return nil }
     }
     if let co = d.collation, let id = Collations.id(ofCollation: co) { return id }

@@ -86,7 +86,9 @@ public struct SQLLexer {
           case 0x62: v.append(0x08)
           case 0x5A: v.append(0x1A)
           // \% and \_ keep their backslash (they are LIKE escapes).
-          case 0x25, 0x5F: v.append(0x5C); v.append(e)
+          case 0x25, 0x5F:
+            v.append(0x5C)
+            v.append(e)
           default: v.append(e)
           }
           j += 2
@@ -181,7 +183,10 @@ public struct SQLLexer {
         continue
       }
       // Numbers: digits with an optional fraction/exponent; .5
-      if isDigit(c) || (c == 0x2E && i + 1 < n && isDigit(source[i + 1]) && (out.last.map { $0.kind != .word && $0.kind != .quotedIdentifier } ?? true)) {
+      if isDigit(c)
+        || (c == 0x2E && i + 1 < n && isDigit(source[i + 1])
+          && (out.last.map { $0.kind != .word && $0.kind != .quotedIdentifier } ?? true))
+      {
         var j = i
         // 0x1F / 0b101
         if c == 0x30 && j + 1 < n && (source[j + 1] | 0x20 == 0x78 || source[j + 1] | 0x20 == 0x62) {
@@ -193,7 +198,10 @@ public struct SQLLexer {
         }
         while j < n && isDigit(source[j]) { j += 1 }
         // Digits followed by letters form an identifier (MySQL allows `1abc`).
-        if j < n && isWordByte(source[j]) && !(source[j] | 0x20 == 0x65 && j + 1 < n && (isDigit(source[j + 1]) || source[j + 1] == 0x2D || source[j + 1] == 0x2B)) {
+        if j < n && isWordByte(source[j])
+          && !(source[j] | 0x20 == 0x65 && j + 1 < n
+            && (isDigit(source[j + 1]) || source[j + 1] == 0x2D || source[j + 1] == 0x2B))
+        {
           var k = j
           while k < n && isWordByte(source[k]) { k += 1 }
           out.append(SQLToken(kind: .word, text: text(i..<k), range: i..<k))

@@ -96,7 +96,8 @@ public final class SchemaAudit {
         guard let inner else { return }
         guard inner.type == .tableMap || inner.type == .query else { continue }
         do {
-          try take(EventBody.decode(inner, format: format, file: file), raw: raw, format: format, file: file, skipErrors: skipErrors)
+          try take(
+            EventBody.decode(inner, format: format, file: file), raw: raw, format: format, file: file, skipErrors: skipErrors)
         } catch {
           if !skipErrors { throw error }
         }

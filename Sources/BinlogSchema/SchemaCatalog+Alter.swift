@@ -162,7 +162,9 @@ extension SchemaCatalog {
     var options = TableOptions()
     options.charset = charset
     options.collation = collation
-    let (cs, co) = charset == nil && collation == nil ? databaseDefaults(t.database, environment) : tableDefaults(options, db: t.database, environment)
+    let (cs, co) =
+      charset == nil && collation == nil
+      ? databaseDefaults(t.database, environment) : tableDefaults(options, db: t.database, environment)
     guard let cs else { return }
     t.defaultCharset = cs
     t.defaultCollation = co
@@ -200,7 +202,9 @@ extension SchemaCatalog {
         case .text: c.dataType = .blob
         case .mediumtext: c.dataType = .mediumblob
         case .longtext: c.dataType = .longblob
-        default: c.charset = "binary"; c.collation = "binary"
+        default:
+          c.charset = "binary"
+          c.collation = "binary"
         }
       }
       t.columns[i] = c

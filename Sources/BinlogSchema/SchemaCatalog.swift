@@ -136,7 +136,8 @@ public struct SchemaCatalog: Sendable {
       if orReplace { dropDatabaseTables(name, into: &change) }
       // Without IF NOT EXISTS the database is new: every table it gets is in the binlog.
       if !ifNotExists || orReplace { completeDatabases.insert(name) }
-      databases[name] = Database(charset: charset.map(Collations.normalizeCharset), collation: collation.map(Collations.normalizeCollation))
+      databases[name] = Database(
+        charset: charset.map(Collations.normalizeCharset), collation: collation.map(Collations.normalizeCollation))
     case .alterDatabase(let name, let charset, let collation):
       var db = databases[name] ?? Database()
       if let charset {
@@ -320,7 +321,7 @@ public struct SchemaCatalog: Sendable {
         }
       }
     }
-    if (c.dataType == .text || c.dataType == .blob), let n = c.length {
+    if c.dataType == .text || c.dataType == .blob, let n = c.length {
       let bytes = c.dataType == .text ? n * (c.charset.flatMap(Collations.maxBytesPerChar) ?? 1) : n
       let text = c.dataType == .text
       if bytes < 256 {

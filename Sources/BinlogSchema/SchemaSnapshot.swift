@@ -19,7 +19,8 @@ public enum SchemaSnapshot {
 
   /// Loads a file, or every regular file of a directory in name order.
   /// `database` is the current database for statements that name none (SHOW CREATE TABLE text).
-  public static func load(path: String, database: String = "", into timeline: inout SchemaTimeline) throws(BinlogError) -> Report {
+  public static func load(path: String, database: String = "", into timeline: inout SchemaTimeline) throws(BinlogError) -> Report
+  {
     var report = Report()
     var st = stat()
     guard stat(path, &st) == 0 else {
@@ -66,10 +67,15 @@ public enum SchemaSnapshot {
   }
 
   /// Loads one snapshot given as bytes; the format is recognised from its content.
-  public static func load(text: [UInt8], name: String, database: String = "", into timeline: inout SchemaTimeline) throws(BinlogError) -> Report {
+  public static func load(text: [UInt8], name: String, database: String = "", into timeline: inout SchemaTimeline)
+    throws(BinlogError) -> Report
+  {
     var report = Report()
     var i = 0
-    while i < text.count, text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 || text[i] == 0xEF || text[i] == 0xBB || text[i] == 0xBF { i += 1 }
+    while i < text.count,
+      text[i] == 0x20 || text[i] == 0x0A || text[i] == 0x0D || text[i] == 0x09 || text[i] == 0xEF || text[i] == 0xBB
+        || text[i] == 0xBF
+    { i += 1 }
     let body = Array(text[i...])
     let before = timeline.catalog.tables.count
     if let first = body.first, first == 0x5B || first == 0x7B {
@@ -118,7 +124,8 @@ public enum SchemaSnapshot {
   /// True for a CSV/TSV whose header names information_schema.COLUMNS fields.
   static func looksLikeColumnsExport(_ b: [UInt8]) -> Bool {
     let header = String(decoding: b.prefix(while: { $0 != 0x0A }), as: UTF8.self).uppercased()
-    return header.contains("TABLE_NAME") && header.contains("COLUMN_NAME") && (header.contains(",") || header.contains("\t") || header.contains(";"))
+    return header.contains("TABLE_NAME") && header.contains("COLUMN_NAME")
+      && (header.contains(",") || header.contains("\t") || header.contains(";"))
   }
 
   /// The row objects of a JSON export: an array of objects, or an object holding one (as
@@ -134,7 +141,9 @@ public enum SchemaSnapshot {
     }
     switch json {
     case .array(let items):
-      if items.count == 1, case .object(let m) = items[0], m.contains(where: { if case .array = $0.1 { return true } else { return false } }) {
+      if items.count == 1, case .object(let m) = items[0],
+        m.contains(where: { if case .array = $0.1 { return true } else { return false } })
+      {
         return jsonRows(items[0])
       }
       return rows(items)
@@ -149,7 +158,9 @@ public enum SchemaSnapshot {
   }
 
   /// Builds tables from information_schema.COLUMNS rows (keys upper-case).
-  static func loadColumns(_ rows: [[String: String?]], name: String, into timeline: inout SchemaTimeline) throws(BinlogError) -> [String] {
+  static func loadColumns(_ rows: [[String: String?]], name: String, into timeline: inout SchemaTimeline) throws(BinlogError)
+    -> [String]
+  {
     var issues: [String] = []
     struct Key: Hashable {
       var db: String

@@ -42,9 +42,11 @@ public struct SchemaTimeline: Sendable {
       case .applied(let tables):
         return "\(position): schema statement applied to \(tables.map(\.description).joined(separator: ", "))"
       case .unsupported(let why):
-        return "\(position): schema statement not modeled (\(why)): the tables it names keep the binlog's types and @N names until their next DDL"
+        return
+          "\(position): schema statement not modeled (\(why)): the tables it names keep the binlog's types and @N names until their next DDL"
       case .problems(let ps):
-        return "\(position): schema statement names what the schema does not have (\(ps.joined(separator: "; "))): columns there may keep the binlog's types and @N names"
+        return
+          "\(position): schema statement names what the schema does not have (\(ps.joined(separator: "; "))): columns there may keep the binlog's types and @N names"
       }
     }
   }
@@ -96,7 +98,10 @@ public struct SchemaTimeline: Sendable {
     guard DDLParser.mayChangeSchema(sql) else { return nil }
     let context = DDLParser.Context(database: database, flavor: catalog.flavor, serverVersion: serverVersion, sqlMode: sqlMode)
     let statement = DDLParser.parse(sql, context: context)
-    guard var r = apply(statement, sql: String(decoding: sql, as: UTF8.self), database: database, at: position, environment: environment) else {
+    guard
+      var r = apply(
+        statement, sql: String(decoding: sql, as: UTF8.self), database: database, at: position, environment: environment)
+    else {
       return nil
     }
     r.sqlMode = sqlMode
@@ -132,7 +137,8 @@ public struct SchemaTimeline: Sendable {
     } else {
       outcome = .applied(change.tables.map(\.name))
     }
-    let record = Record(position: position, database: database, sql: sql, outcome: outcome, sqlMode: nil, environment: environment)
+    let record = Record(
+      position: position, database: database, sql: sql, outcome: outcome, sqlMode: nil, environment: environment)
     records.append(record)
     return record
   }
@@ -146,7 +152,8 @@ public struct SchemaTimeline: Sendable {
 
   /// Records a database's defaults from a snapshot.
   public mutating func seedDatabase(_ name: String, charset: String?, collation: String?) {
-    catalog.setDatabase(name, .init(charset: charset.map(Collations.normalizeCharset), collation: collation.map(Collations.normalizeCollation)))
+    catalog.setDatabase(
+      name, .init(charset: charset.map(Collations.normalizeCharset), collation: collation.map(Collations.normalizeCollation)))
   }
 
   mutating func note(_ file: String) {

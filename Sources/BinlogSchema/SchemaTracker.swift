@@ -109,7 +109,8 @@ public final class SchemaTracker {
     let record: SchemaTimeline.Record?
     if errorCode != 0 {
       // Logged although it failed part-way (non-transactional engines): its effect is unknown.
-      let context = DDLParser.Context(database: database, flavor: timeline.flavor, serverVersion: timeline.serverVersion, sqlMode: sqlMode)
+      let context = DDLParser.Context(
+        database: database, flavor: timeline.flavor, serverVersion: timeline.serverVersion, sqlMode: sqlMode)
       let parsed = DDLParser.parse(sql, context: context)
       if case .other = parsed { return }
       record = timeline.apply(
@@ -149,7 +150,8 @@ public final class SchemaTracker {
     }
     let schema = timeline.table(TableName(map.database, map.table))
     let version = schema?.version ?? 0
-    let r = Reconciliation.make(map: map, schema: schema, position: position, flavor: timeline.flavor, trustUncertain: trustUncertain)
+    let r = Reconciliation.make(
+      map: map, schema: schema, position: position, flavor: timeline.flavor, trustUncertain: trustUncertain)
     var out = map
     if let cols = r.columns {
       out.columns = cols

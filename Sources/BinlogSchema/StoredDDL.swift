@@ -29,7 +29,8 @@ public struct StoredDDL: Sendable, Equatable {
   }
 
   public init(file: String, offset: UInt64, timestamp: UInt32 = 0, database: String, sql: String) {
-    self.init(position: BinlogPosition(file: file, offset: offset), timestamp: timestamp, database: database, sql: Array(sql.utf8))
+    self.init(
+      position: BinlogPosition(file: file, offset: offset), timestamp: timestamp, database: database, sql: Array(sql.utf8))
   }
 }
 

@@ -89,8 +89,14 @@ public enum TabularText {
           members.append((k, try value()))
           space()
           guard i < b.count else { throw error("unterminated object") }
-          if b[i] == 0x2C { i += 1; continue }
-          if b[i] == 0x7D { i += 1; return .object(members) }
+          if b[i] == 0x2C {
+            i += 1
+            continue
+          }
+          if b[i] == 0x7D {
+            i += 1
+            return .object(members)
+          }
           throw error("expected ',' or '}'")
         }
       case 0x5B:
@@ -105,8 +111,14 @@ public enum TabularText {
           items.append(try value())
           space()
           guard i < b.count else { throw error("unterminated array") }
-          if b[i] == 0x2C { i += 1; continue }
-          if b[i] == 0x5D { i += 1; return .array(items) }
+          if b[i] == 0x2C {
+            i += 1
+            continue
+          }
+          if b[i] == 0x5D {
+            i += 1
+            return .array(items)
+          }
           throw error("expected ',' or ']'")
         }
       case 0x22: return .string(try string())

@@ -159,7 +159,9 @@ public enum TypeText {
       }
       if let d = c.defaultValue {
         l += " DEFAULT " + d
-      } else if c.nullable && c.generated == nil && !c.dataType.isText && !c.dataType.isBlob && c.dataType != .json && !c.dataType.isSpatial {
+      } else if c.nullable && c.generated == nil && !c.dataType.isText && !c.dataType.isBlob && c.dataType != .json
+        && !c.dataType.isSpatial
+      {
         l += " DEFAULT NULL"
       }
       if let u = c.onUpdate { l += " ON UPDATE " + u }

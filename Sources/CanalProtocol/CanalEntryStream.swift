@@ -131,7 +131,8 @@ public final class CanalEntryStream {
   /// whole transactions, waiting at a partial last event.
   private func makeWalker(_ i: Int) throws -> BinlogWalker<BinlogInput> {
     let following = follow && i == paths.count - 1
-    let input = following
+    let input =
+      following
       ? try BinlogInput(following: paths[i], options: readerOptions) : try BinlogInput(path: paths[i], options: readerOptions)
     var w = BinlogWalker(source: input)
     if following {

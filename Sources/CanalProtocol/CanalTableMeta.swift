@@ -206,7 +206,9 @@ public enum CanalColumnType {
   /// binlog has no labels.
   static func labelled(_ name: String, _ labels: [String]?) -> String {
     guard let labels else { return name }
-    let quoted = labels.map { label in "'" + label.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'" }
+    let quoted = labels.map { label in
+      "'" + label.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "''") + "'"
+    }
     return name + "(" + quoted.joined(separator: ",") + ")"
   }
 

@@ -103,7 +103,8 @@ extension CanalValueText {
       appendPadded(d, 2, &out)
       return CanalSQLType.date
     case .time(let negative, let h, let m, let s, let us, let fsp):
-      appendTime(negative: negative, hours: h, minutes: m, seconds: s, micros: us, fsp: fsp,
+      appendTime(
+        negative: negative, hours: h, minutes: m, seconds: s, micros: us, fsp: fsp,
         oldFormat: col.type == .time && !col.mariaHires, into: &out)
       return CanalSQLType.time
     case .datetime(let y, let mo, let d, let h, let mi, let s, let us, let fsp):

@@ -355,7 +355,8 @@ struct SQLTokens {
       return
     }
     switch peek() {
-    case .word(_, let upper)? where !stopAt.contains(upper) && upper != "JOIN" && upper != "USING"
+    case .word(_, let upper)?
+    where !stopAt.contains(upper) && upper != "JOIN" && upper != "USING"
       && upper != "INNER" && upper != "LEFT" && upper != "RIGHT" && upper != "STRAIGHT_JOIN"
       && upper != "CROSS" && upper != "NATURAL":
       next()

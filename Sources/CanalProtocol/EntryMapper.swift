@@ -1,16 +1,17 @@
+import BinlogFormat
+import BinlogQuery
+import SwiftProtobuf
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import BinlogQuery
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import SwiftProtobuf
 
 /// Options of the Canal Entry mapping and of the exporters built on it.
 public struct CanalOptions: Sendable {
@@ -444,7 +445,9 @@ public final class EntryMapper {
     let a = s.utf8
     let b = p.utf8
     guard a.count >= b.count else { return false }
-    return zip(a.suffix(b.count), b).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (y | 0x20) >= 0x61 && (y | 0x20) <= 0x7A) }
+    return zip(a.suffix(b.count), b).allSatisfy { x, y in
+      x == y || (x | 0x20 == y | 0x20 && (y | 0x20) >= 0x61 && (y | 0x20) <= 0x7A)
+    }
   }
 
   /// `StringUtils.substringAfter`: the text after the first (case-sensitive) occurrence, else "".

@@ -81,7 +81,8 @@ public final class FlatMessageExporter {
 /// written, non-ASCII as raw UTF-8.
 public enum FlatMessage {
   /// Appends the JSON object (no newline).
-  public static func append(header: CanalHeader, rowChange change: CanalRowChange, id: Int64, ts: Int64, into out: inout [UInt8]) {
+  public static func append(header: CanalHeader, rowChange change: CanalRowChange, id: Int64, ts: Int64, into out: inout [UInt8])
+  {
     let type = change.eventType
     let isDML = type == .insert || type == .update || type == .delete
     var data: [[(String, String?)]] = []

@@ -1,10 +1,11 @@
+import BinlogFormat
+import BinlogQuery
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import BinlogQuery
 
 /// A rows event straight to the serialized Canal `RowChange` (the bytes
 /// `EntryEncoding.appendRowChange` writes for the `CanalRowChange` the mapper would build),

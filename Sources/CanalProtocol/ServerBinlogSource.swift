@@ -50,7 +50,7 @@ public final class CanalBinlogEntrySource: CanalEntrySource {
     if start.position != nil || start.startMillis != nil, !paths.isEmpty {
       let index = try IndexStore.load(path: paths[first], indexDir: indexDir, persist: false, options: readerOptions).index
       firstIndex = index
-      try index.forEachRecord(where: { _ in true }) { r in
+      try index.forEachRecord { r in
         if let p = start.position, p.file != nil || first == 0 {
           if r.end > p.offset {
             seekTo = r.start

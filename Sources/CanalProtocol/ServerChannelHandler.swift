@@ -1,12 +1,13 @@
+import NIOCore
+import NIOPosix
+import SwiftProtobuf
+
 /// One client connection: framing, the handshake, authentication, then request/response.
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import NIOCore
-import NIOPosix
-import SwiftProtobuf
 
 /// A 4-byte big-endian signed length, then that many bytes (§3.2). A negative or too large
 /// length is an error: the connection is answered and closed.

@@ -1,3 +1,7 @@
+import BinlogFormat
+import NIOCore
+import SwiftProtobuf
+
 /// The Canal server's request handling, independent of sockets: authentication, subscriptions and
 /// the GET/ACK/ROLLBACK cycle per client identity (spec §3.3–§3.6).
 #if canImport(FoundationEssentials)
@@ -5,9 +9,6 @@
 #else
   import Foundation
 #endif
-import BinlogFormat
-import NIOCore
-import SwiftProtobuf
 
 /// Settings of a Canal server. The defaults are Canal's.
 public struct CanalServerConfiguration: Sendable {

@@ -1,3 +1,7 @@
+import BinlogFormat
+import BinlogQuery
+import NIOCore
+
 /// One client identity's position in its destination: the entries ready to send, the batches sent
 /// and not yet acknowledged, and the shaping Canal applies before entries reach a client.
 #if canImport(FoundationEssentials)
@@ -5,9 +9,6 @@
 #else
   import Foundation
 #endif
-import BinlogFormat
-import BinlogQuery
-import NIOCore
 
 /// How a GET's batch is sized (`canal.instance.memory.batch.mode`).
 public enum CanalBatchMode: String, Sendable, CaseIterable {

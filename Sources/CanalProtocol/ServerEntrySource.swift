@@ -1,11 +1,12 @@
+import BinlogFormat
+import SwiftProtobuf
+
 /// What the Canal server serves: a pull stream of Entries per destination, opened once per client.
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import BinlogFormat
-import SwiftProtobuf
 
 /// Where an entry's event sits in the binlog: `Entry.header.logfileName` / `logfileOffset`.
 public struct CanalLogPosition: Hashable, Sendable, CustomStringConvertible {

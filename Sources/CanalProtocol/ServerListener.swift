@@ -1,12 +1,13 @@
+import BinlogFormat
+import NIOCore
+import NIOPosix
+
 /// The Canal TCP server: a listening socket whose connections speak Canal's client protocol.
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import BinlogFormat
-import NIOCore
-import NIOPosix
 
 /// A Canal server that unmodified Canal clients (Java `CanalConnector`, canal-go, canal-python)
 /// can consume. Serves every configured destination; each client identity reads its destination

@@ -1,10 +1,11 @@
+import SwiftProtobuf
+
 /// The packets a Canal server writes, byte for byte as the Java server does (spec §3.2–§3.6).
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
   import Foundation
 #endif
-import SwiftProtobuf
 
 /// Builders for server → client `Packet` bodies (without the 4-byte length prefix).
 public enum CanalServerPackets {
@@ -100,8 +101,7 @@ public struct CanalServerError: Error, CustomStringConvertible, Sendable, Equata
   }
 
   /// 401 for a SUB/UNSUB/GET/CLIENTACK/CLIENTROLLBACK without destination or client id.
-  static func missingIdentity(kind: String, request: some SwiftProtobuf.Message) -> CanalServerError
-  {
+  static func missingIdentity(kind: String, request: some SwiftProtobuf.Message) -> CanalServerError {
     CanalServerError(
       code: 401, message: "destination or clientId is null. \(kind): \(request.textFormatString())")
   }

@@ -1,10 +1,11 @@
+import BinlogFormat
+import CZstd
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import CZstd
 
 /// How exporter output is compressed: `--compress zstd[:LEVEL]`, or implied by `-o NAME.zst`.
 public enum OutputCompression: Equatable, Sendable, CustomStringConvertible {

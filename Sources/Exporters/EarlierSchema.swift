@@ -1,12 +1,13 @@
+import BinlogFormat
+import BinlogIndex
+import BinlogQuery
+import BinlogSchema
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import BinlogIndex
-import BinlogQuery
-import BinlogSchema
 
 /// The DDL of the binlogs that come before a file in its own directory: where a binlog read on
 /// its own (one file of an archive, a window) gets its column names when it has none of its own
@@ -25,7 +26,8 @@ public enum EarlierSchema {
     public var sentence: String {
       let list = files.count <= 3 ? files.joined(separator: ", ") : "\(files.first!) … \(files.last!)"
       let how = fromIndexes == files.count ? "their indexes" : fromIndexes == 0 ? "a scan of them" : "their indexes and a scan"
-      return "column names from the DDL of \(files.count) earlier binlog\(files.count == 1 ? "" : "s") in \(directory) (\(list)), read through \(how): \(statements.count) statements"
+      return
+        "column names from the DDL of \(files.count) earlier binlog\(files.count == 1 ? "" : "s") in \(directory) (\(list)), read through \(how): \(statements.count) statements"
     }
   }
 

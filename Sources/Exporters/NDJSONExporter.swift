@@ -431,7 +431,10 @@ public enum ColumnValueComparison {
     case (.date(let a1, let a2, let a3), .date(let b1, let b2, let b3)): return a1 == b1 && a2 == b2 && a3 == b3
     case (.time(let a1, let a2, let a3, let a4, let a5, _), .time(let b1, let b2, let b3, let b4, let b5, _)):
       return a1 == b1 && a2 == b2 && a3 == b3 && a4 == b4 && a5 == b5
-    case (.datetime(let a1, let a2, let a3, let a4, let a5, let a6, let a7, _), .datetime(let b1, let b2, let b3, let b4, let b5, let b6, let b7, _)):
+    case (
+      .datetime(let a1, let a2, let a3, let a4, let a5, let a6, let a7, _),
+      .datetime(let b1, let b2, let b3, let b4, let b5, let b6, let b7, _)
+    ):
       return a1 == b1 && a2 == b2 && a3 == b3 && a4 == b4 && a5 == b5 && a6 == b6 && a7 == b7
     case (.timestamp(let a1, let a2, _), .timestamp(let b1, let b2, _)): return a1 == b1 && a2 == b2
     case (.year(let x), .year(let y)): return x == y

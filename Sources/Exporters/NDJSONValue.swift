@@ -4,7 +4,9 @@ import BinlogQuery
 /// The NDJSON value mapping (README "Value mapping"): exact numbers, DECIMAL as string,
 /// temporal literals, TIMESTAMP as ISO-8601 in the chosen zone, binary as {"base64": ...}.
 public enum NDJSONValue {
-  public static func append(_ v: ColumnValue, column col: ColumnInfo, zone: TimeZoneSpec, into out: inout [UInt8]) throws(BinlogError) {
+  public static func append(_ v: ColumnValue, column col: ColumnInfo, zone: TimeZoneSpec, into out: inout [UInt8])
+    throws(BinlogError)
+  {
     var scratch: [UInt8] = []
     try withUnsafePointer(to: col) { (p: UnsafePointer<ColumnInfo>) throws(BinlogError) in
       try append(v, columnAt: p, zone: zone, scratch: &scratch, into: &out)
@@ -190,7 +192,9 @@ public enum NDJSONValue {
   }
 
   /// Text in its charset as a JSON string, or `{"base64": ...}` when it is not decodable.
-  @inlinable public static func appendText(_ b: UnsafeRawBufferPointer, charset: Charset, column: ColumnInfo, into out: inout [UInt8]) {
+  @inlinable public static func appendText(
+    _ b: UnsafeRawBufferPointer, charset: Charset, column: ColumnInfo, into out: inout [UInt8]
+  ) {
     var scratch: [UInt8] = []
     appendText(b, charset: charset, column: column, scratch: &scratch, into: &out)
   }

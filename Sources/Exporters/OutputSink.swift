@@ -1,9 +1,10 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
 
 /// Where exporter bytes go: a file descriptor written through one large buffer.
 ///

@@ -1,10 +1,11 @@
+import BinlogFormat
+import BinlogSchema
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import BinlogSchema
 
 /// Any exporter run over one memory-mapped binlog on several threads, writing exactly the bytes
 /// one pass writes.

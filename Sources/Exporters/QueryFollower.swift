@@ -1,11 +1,12 @@
+import BinlogFormat
+import BinlogIndex
+import BinlogQuery
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import BinlogIndex
-import BinlogQuery
 
 /// `query --follow`: answers the query over the archive as it is, then keeps answering it over
 /// what the server appends to the archive's last file, and over the files it rotates into.

@@ -1,12 +1,13 @@
+import BinlogFormat
+import BinlogIndex
+import BinlogQuery
+import BinlogSchema
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import BinlogIndex
-import BinlogQuery
-import BinlogSchema
 
 /// Decodes candidate transactions of a query and writes the matching ones to its sink: the part
 /// of `QueryRunner` that one thread does. A worker can jump forward over transactions other
@@ -260,7 +261,8 @@ final class QueryWorker {
       guard let i = columnIndex(col, map), i < map.columns.count else {
         if !col.hasPrefix("@") && !map.columns.contains(where: { $0.name != nil }) {
           stats.keyProblems.append(
-            "--pk \(col)=\(want) cannot match in \(table): the binlog has no column names there (give --schema, or name the column @N)")
+            "--pk \(col)=\(want) cannot match in \(table): the binlog has no column names there (give --schema, or name the column @N)"
+          )
         } else {
           stats.keyProblems.append(
             "--pk \(col)=\(want) cannot match in \(table): the table has no column \(col) (it has \(map.columns.count) columns)")

@@ -118,8 +118,9 @@ public final class SQLExporter {
           while let last = body.last, last == 0x3B || last == 0x20 || last == 0x0A { body = body.dropLast() }
           if Self.createsTrigger(q.queryBytes) {
             // Row events already carry what the trigger did; a replayed trigger would do it twice.
-            emit("-- trigger not created (its effects are in the row events): "
-              + String(Substring(text).prefix(120).map { $0 == "\n" ? " " : $0 }) + "\n")
+            emit(
+              "-- trigger not created (its effects are in the row events): "
+                + String(Substring(text).prefix(120).map { $0 == "\n" ? " " : $0 }) + "\n")
           } else if body.contains(0x3B) {
             // Routines and triggers hold semicolons: end the statement as mysqlbinlog does.
             emit("DELIMITER /*!*/;\n")
@@ -213,8 +214,7 @@ public final class SQLExporter {
 
   // MARK: - Transactions
 
-  private func startTransaction<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>, explicit: Bool = true) throws
-  {
+  private func startTransaction<S: EventSource>(_ ev: WalkedEvent, _ walker: BinlogWalker<S>, explicit: Bool = true) throws {
     let start = walker.transaction.startOffset
     if open && (openFile == walker.fileName && openStart == start) { return }
     try endTransaction(commit: true)

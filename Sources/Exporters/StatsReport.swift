@@ -44,7 +44,9 @@ public struct StatsReport {
     // Only the top `top` of each list are kept, so memory does not grow with the archive.
     var byRows = TopList<TxRef>(limit: top) { ($0.record.rowCount, $1.record.start) > ($1.record.rowCount, $0.record.start) }
     var byBytes = TopList<TxRef>(limit: top) { ($0.record.byteCount, $1.record.start) > ($1.record.byteCount, $0.record.start) }
-    var byDuration = TopList<TxRef>(limit: top) { (duration($0.record), $1.record.start) > (duration($1.record), $0.record.start) }
+    var byDuration = TopList<TxRef>(limit: top) {
+      (duration($0.record), $1.record.start) > (duration($1.record), $0.record.start)
+    }
     var minutes: [Int64: (Int, UInt64)] = [:]
     var servers: [UInt32: Int] = [:]
     var domains: [String: Int] = [:]
@@ -79,7 +81,9 @@ public struct StatsReport {
       // An index whose DDL section does not read still lists the DDL transactions above.
       if let statements = try? f.index.ddlStatements { ddlStatements += statements.map { (f.name, $0) } }
     }
-    tables = byTable.values.sorted { ($0.inserts + $0.updates + $0.deletes, $0.name) > ($1.inserts + $1.updates + $1.deletes, $1.name) }
+    tables = byTable.values.sorted {
+      ($0.inserts + $0.updates + $0.deletes, $0.name) > ($1.inserts + $1.updates + $1.deletes, $1.name)
+    }
     largestByRows = byRows.items
     largestByBytes = byBytes.items
     longest = byDuration.items
@@ -94,7 +98,8 @@ public struct StatsReport {
     var s = "files: \(files), \(bytes) bytes, \(transactions) transactions, \(rows) rows\n\n"
     s += "per table (inserts / updates / deletes / bytes):\n"
     for t in tables {
-      s += "  \(t.name.padding(30))\(t.inserts.description.leftPad(10))\(t.updates.description.leftPad(10))\(t.deletes.description.leftPad(10))\(t.bytes.description.leftPad(14))\n"
+      s +=
+        "  \(t.name.padding(30))\(t.inserts.description.leftPad(10))\(t.updates.description.leftPad(10))\(t.deletes.description.leftPad(10))\(t.bytes.description.leftPad(14))\n"
     }
     func tx(_ r: TxRef) -> String {
       var x = "\(r.file):\(r.record.start)-\(r.record.end) rows \(r.record.rowCount) bytes \(r.record.byteCount)"
@@ -131,11 +136,15 @@ public struct StatsReport {
         var sql = ""
         for c in d.sql where !(c.isWhitespace && (sql.last ?? " ") == " ") { sql.append(c.isWhitespace ? " " : c) }
         if sql.count > 200 { sql = String(sql.prefix(199)) + "…" }
-        s += "  \(TemporalText.isoUTC(Int64(d.timestamp)))  \(file):\(d.offset)  \(d.database.isEmpty ? "" : d.database + ": ")\(sql)\n"
+        s +=
+          "  \(TemporalText.isoUTC(Int64(d.timestamp)))  \(file):\(d.offset)  \(d.database.isEmpty ? "" : d.database + ": ")\(sql)\n"
       }
     } else if !ddl.isEmpty {
       s += "\nDDL:\n"
-      for r in ddl { s += "  \(TemporalText.isoUTC(r.record.commitSeconds))  \(r.file):\(r.record.start)\(r.record.gtid.map { " gtid \($0)" } ?? "")\n" }
+      for r in ddl {
+        s +=
+          "  \(TemporalText.isoUTC(r.record.commitSeconds))  \(r.file):\(r.record.start)\(r.record.gtid.map { " gtid \($0)" } ?? "")\n"
+      }
     }
     s += "\nper server id:\n"
     for (id, n) in perServer { s += "  \(id): \(n) transactions\n" }
@@ -150,7 +159,8 @@ public struct StatsReport {
     func raw(_ s: String) { o.append(contentsOf: Array(s.utf8)) }
     func str(_ s: String) { JSONWriter.appendString(s, into: &o) }
     func txJSON(_ r: TxRef) {
-      raw("{\"file\":"); str(r.file)
+      raw("{\"file\":")
+      str(r.file)
       raw(",\"start\":\(r.record.start),\"end\":\(r.record.end),\"rows\":\(r.record.rowCount),\"bytes\":\(r.record.byteCount)")
       raw(",\"first_ts\":\(r.record.firstTimestamp),\"commit_us\":\(r.record.commitMicros),\"gtid\":")
       if let g = r.record.gtid { str(g.description) } else { raw("null") }
@@ -167,7 +177,8 @@ public struct StatsReport {
     raw("{\"files\":\(files),\"bytes\":\(bytes),\"transactions\":\(transactions),\"rows\":\(rows),\"tables\":[")
     for (i, t) in tables.enumerated() {
       if i > 0 { raw(",") }
-      raw("{\"table\":"); str(t.name)
+      raw("{\"table\":")
+      str(t.name)
       raw(",\"inserts\":\(t.inserts),\"updates\":\(t.updates),\"deletes\":\(t.deletes),\"bytes\":\(t.bytes)}")
     }
     raw("]")
@@ -178,9 +189,12 @@ public struct StatsReport {
     raw(",\"ddl_statements\":[")
     for (i, (file, d)) in ddlStatements.enumerated() {
       if i > 0 { raw(",") }
-      raw("{\"file\":"); str(file)
-      raw(",\"offset\":\(d.offset),\"ts\":\(d.timestamp),\"time\":\"\(TemporalText.isoUTC(Int64(d.timestamp)))\",\"db\":"); str(d.database)
-      raw(",\"sql\":"); str(d.sql)
+      raw("{\"file\":")
+      str(file)
+      raw(",\"offset\":\(d.offset),\"ts\":\(d.timestamp),\"time\":\"\(TemporalText.isoUTC(Int64(d.timestamp)))\",\"db\":")
+      str(d.database)
+      raw(",\"sql\":")
+      str(d.sql)
       raw("}")
     }
     raw("]")

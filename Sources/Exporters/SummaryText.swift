@@ -16,7 +16,10 @@ public enum SummaryText {
       out += "binlog version:  \(f.binlogVersion)\n"
       var ck = f.checksum.rawValue
       if f.checksum == .crc32 {
-        ck += s.checksumVerification ? " (\(s.checksumsVerified) verified\(s.error?.kind == .checksumMismatch ? ", MISMATCH" : ", all OK"))" : " (not verified)"
+        ck +=
+          s.checksumVerification
+          ? " (\(s.checksumsVerified) verified\(s.error?.kind == .checksumMismatch ? ", MISMATCH" : ", all OK"))"
+          : " (not verified)"
       }
       out += "checksum:        \(ck)\n"
     }
@@ -38,7 +41,9 @@ public enum SummaryText {
     }
     out += "transactions:    \(s.transactions)\n"
     if let p = s.previousGTIDs { out += "previous GTIDs:  \(p.isEmpty ? "(empty)" : p.text(.compact))\n" }
-    if let l = s.mariaGTIDList { out += "GTID list:       \(l.isEmpty ? "(empty)" : l.map { $0.description }.joined(separator: ","))\n" }
+    if let l = s.mariaGTIDList {
+      out += "GTID list:       \(l.isEmpty ? "(empty)" : l.map { $0.description }.joined(separator: ","))\n"
+    }
     out += "first GTID:      \(gtidText(s.firstGTID))\n"
     out += "last GTID:       \(gtidText(s.lastGTID))\n"
     switch s.ending {

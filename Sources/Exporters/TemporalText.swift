@@ -59,7 +59,8 @@ public enum TemporalText {
 
   /// `YYYY-MM-DD`
   @inlinable public static func appendDate<O: ByteAppender>(year: Int, month: Int, day: Int, into out: inout O) {
-    if appendFixed(year: year, month: month, day: day, hour: 0, minute: 0, second: 0, separator: 0, withClock: false, into: &out) {
+    if appendFixed(year: year, month: month, day: day, hour: 0, minute: 0, second: 0, separator: 0, withClock: false, into: &out)
+    {
       return
     }
     JSONWriter.appendPadded(year, width: 4, into: &out)
@@ -70,7 +71,9 @@ public enum TemporalText {
   }
 
   /// `HH:MM:SS[.ffffff]`
-  @inlinable public static func appendClock<O: ByteAppender>(hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout O) {
+  @inlinable public static func appendClock<O: ByteAppender>(
+    hour: Int, minute: Int, second: Int, micros: Int, fsp: Int, into out: inout O
+  ) {
     JSONWriter.appendPadded(hour, width: 2, into: &out)
     out.append(0x3A)
     JSONWriter.appendPadded(minute, width: 2, into: &out)
@@ -80,7 +83,9 @@ public enum TemporalText {
   }
 
   /// `[-]HH:MM:SS[.ffffff]`, hours may exceed 24 (MySQL TIME range is ±838:59:59).
-  @inlinable public static func appendTime<O: ByteAppender>(negative: Bool, hours: Int, minutes: Int, seconds: Int, micros: Int, fsp: Int, into out: inout O) {
+  @inlinable public static func appendTime<O: ByteAppender>(
+    negative: Bool, hours: Int, minutes: Int, seconds: Int, micros: Int, fsp: Int, into out: inout O
+  ) {
     if negative { out.append(0x2D) }
     appendClock(hour: hours, minute: minutes, second: seconds, micros: micros, fsp: fsp, into: &out)
   }
@@ -103,7 +108,9 @@ public enum TemporalText {
 
   /// ISO-8601 in `zone`: `2024-03-01T08:00:00.123Z` for UTC, `...+08:00` otherwise.
   /// MySQL's zero TIMESTAMP (0 seconds) is rendered `0000-00-00 00:00:00`.
-  @inlinable public static func appendTimestampISO<O: ByteAppender>(seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout O) {
+  @inlinable public static func appendTimestampISO<O: ByteAppender>(
+    seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout O
+  ) {
     if seconds == 0 && micros == 0 {
       JSONWriter.appendRaw("0000-00-00 00:00:00", into: &out)
       appendFraction(0, fsp: fsp, into: &out)
@@ -133,7 +140,9 @@ public enum TemporalText {
   }
 
   /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in `zone` (SQL literal / Canal style).
-  @inlinable public static func appendTimestampLocal<O: ByteAppender>(seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout O) {
+  @inlinable public static func appendTimestampLocal<O: ByteAppender>(
+    seconds: Int64, micros: Int, fsp: Int, zone: TimeZoneSpec, into out: inout O
+  ) {
     if seconds == 0 && micros == 0 {
       JSONWriter.appendRaw("0000-00-00 00:00:00", into: &out)
       appendFraction(0, fsp: fsp, into: &out)

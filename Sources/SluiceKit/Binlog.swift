@@ -1,11 +1,12 @@
+import BinlogFormat
+import BinlogQuery
+import BinlogSchema
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import BinlogFormat
-import BinlogQuery
-import BinlogSchema
 
 /// A set of binlog files read as one stream: files, directories of them, and zstd archives
 /// (`sluice archive` output, plain `.zst`), ordered by name as `sluice query` orders them.

@@ -41,7 +41,10 @@ struct ArchiveCommand: ParsableCommand {
   @Option(help: "zstd compression level, 1-22 (3 is zstd's default; above 19 needs more memory).")
   var level: Int32 = 3
 
-  @Option(name: .customLong("frame-size"), help: "Uncompressed bytes per frame: N, NK, NM or NG (KiB, MiB, GiB). Smaller frames seek faster, larger ones compress better.")
+  @Option(
+    name: .customLong("frame-size"),
+    help:
+      "Uncompressed bytes per frame: N, NK, NM or NG (KiB, MiB, GiB). Smaller frames seek faster, larger ones compress better.")
   var frameSize: String = "4M"
 
   @Option(help: "Compression threads; 0 for one per core.")
@@ -85,7 +88,8 @@ struct ArchiveCommand: ParsableCommand {
         for path in try expandArchives(files) {
           do {
             let r = try Archiver.verify(path, threads: threadCount)
-            let how = r.comparedWithOriginal
+            let how =
+              r.comparedWithOriginal
               ? "identical to \(String(path.dropLast(4)))"
               : "frame sizes and checksums correct (no original beside it to compare)"
             sink.write("\(path): ok, \(r.frames) frame\(r.frames == 1 ? "" : "s") restore \(r.restoredSize) bytes, \(how)\n")

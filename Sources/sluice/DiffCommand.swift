@@ -25,7 +25,8 @@ struct DiffCommand: ParsableCommand {
   @Option(help: "Differences to print in full (the totals count all).")
   var limit: Int = 20
 
-  @Option(help: "Time zone of binlog TIMESTAMP values: UTC (default), +HH:MM, or an IANA name (as the golden file's export used).")
+  @Option(
+    help: "Time zone of binlog TIMESTAMP values: UTC (default), +HH:MM, or an IANA name (as the golden file's export used).")
   var timezone: String = "UTC"
 
   @Option(name: .customLong("schema"), help: "Schema snapshot for binlogs without column names (as for export).")

@@ -19,7 +19,11 @@ struct EventsCommand: ParsableCommand {
   @Option(help: "Output format: text or ndjson.")
   var format: String = "text"
 
-  @Option(name: .customLong("start-position"), help: "List events starting at this offset of the first file (an event boundary; otherwise refused, naming the boundaries around it; streams filter).")
+  @Option(
+    name: .customLong("start-position"),
+    help:
+      "List events starting at this offset of the first file (an event boundary; otherwise refused, naming the boundaries around it; streams filter)."
+  )
   var startPosition: UInt64?
 
   @Option(name: .customLong("stop-position"), help: "List events starting before this offset.")

@@ -45,13 +45,19 @@ struct ExportCommand: ParsableCommand {
 
   @OptionGroup var write: WriteOptions
 
-  @Flag(help: "ndjson: leave out what changes when a fixture is recorded again (file, offsets, times, server id, GTID, xid, thread id); number transactions instead (\"tx\"), for golden files (sluice diff).")
+  @Flag(
+    help:
+      "ndjson: leave out what changes when a fixture is recorded again (file, offsets, times, server id, GTID, xid, thread id); number transactions instead (\"tx\"), for golden files (sluice diff)."
+  )
   var stable = false
 
   @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file instead of stdout ('-').")
   var output: String = "-"
 
-  @Option(help: "ndjson and canal: worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same.")
+  @Option(
+    help:
+      "ndjson and canal: worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same."
+  )
   var threads: Int?
 
   @OptionGroup var read: ReadOptions
@@ -63,14 +69,18 @@ struct ExportCommand: ParsableCommand {
   func validate() throws {
     try write.check(format: format, filters: filters)
     guard !stable || format == .ndjson else { throw ValidationError("--stable needs --format ndjson") }
-    guard !stable || !filters.isFiltering else { throw ValidationError("--stable numbers every transaction: it takes no filters") }
+    guard !stable || !filters.isFiltering else {
+      throw ValidationError("--stable numbers every transaction: it takes no filters")
+    }
     if format == .binlog && output == "-" && isatty(1) != 0 {
       throw ValidationError("--format binlog writes a binary file: use -o FILE or redirect standard output")
     }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
     if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
     try follow.validate(files: files, read: read)
-    if follow.follow && write.flashback { throw ValidationError("--flashback writes the newest change first: it cannot --follow") }
+    if follow.follow && write.flashback {
+      throw ValidationError("--flashback writes the newest change first: it cannot --follow")
+    }
     if follow.follow && (filters.isFiltering || format == .text || format == .binlog) && format != .ndjson {
       throw ValidationError("--follow with filters writes --format ndjson")
     }
@@ -111,7 +121,9 @@ struct ExportCommand: ParsableCommand {
         if let s = write.schemaPath { _ = try SchemaSnapshot.load(path: s, into: &tl) }
         // SQL needs column names for updates and deletes: without them in the binlog, the DDL
         // of the earlier files of its directory.
-        if format == .sql, write.schemaPath == nil, let note = EarlierSchema.seed(&tl, inputs: inputs, options: read.readerOptions) {
+        if format == .sql, write.schemaPath == nil,
+          let note = EarlierSchema.seed(&tl, inputs: inputs, options: read.readerOptions)
+        {
           report("note: \(note)")
         }
         let timeline = tl

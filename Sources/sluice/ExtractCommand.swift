@@ -24,7 +24,9 @@ struct ExtractCommand: ParsableCommand {
         sluice extract --remove-source binlog.000001.zst
       """)
 
-  @Option(name: [.customShort("o"), .customLong("output-dir")], help: "Directory for the restored files (default: beside each archive).")
+  @Option(
+    name: [.customShort("o"), .customLong("output-dir")], help: "Directory for the restored files (default: beside each archive)."
+  )
   var outputDirectory: String?
 
   @Option(help: "Decompression threads; 0 for one per core.")

@@ -14,7 +14,9 @@ struct FilterOptions: ParsableArguments {
 
   @Option(
     name: .customLong("start-datetime"),
-    help: "Transactions committed at or after this time: 'YYYY-MM-DD HH:MM:SS[.f]' in --timezone, 2024-03-01T01:00:00Z or with +HH:MM, or @EPOCH.")
+    help:
+      "Transactions committed at or after this time: 'YYYY-MM-DD HH:MM:SS[.f]' in --timezone, 2024-03-01T01:00:00Z or with +HH:MM, or @EPOCH."
+  )
   var startDatetime: String?
 
   @Option(name: .customLong("stop-datetime"), help: "Transactions committed before this time (same forms).")
@@ -47,7 +49,8 @@ struct FilterOptions: ParsableArguments {
   @Option(name: .customLong("xid"), help: "Transaction xid; repeatable.")
   var xids: [UInt64] = []
 
-  @Option(name: .customLong("pk"), help: "Follow one row: 'col=value[,col=value]' (values as in the NDJSON output; 'quoted' or bare).")
+  @Option(
+    name: .customLong("pk"), help: "Follow one row: 'col=value[,col=value]' (values as in the NDJSON output; 'quoted' or bare).")
   var pk: String?
 
   @Flag(help: "Output only the matching rows and statements instead of whole transactions.")
@@ -89,7 +92,9 @@ struct WriteOptions: ParsableArguments {
   @Flag(help: "sql: write the SQL that undoes the changes, newest first (DDL is not undone).")
   var flashback = false
 
-  @Flag(name: .customLong("canal-raw"), help: "canal/canal-json: keep the entries a Canal server drops before clients (GTID log, heartbeats, empty transactions).")
+  @Flag(
+    name: .customLong("canal-raw"),
+    help: "canal/canal-json: keep the entries a Canal server drops before clients (GTID log, heartbeats, empty transactions).")
   var canalRaw = false
 
   @Flag(name: .customLong("canal-gtid"), help: "canal/canal-json: fill GTID header fields as Canal does in GTID mode.")
@@ -100,7 +105,9 @@ struct WriteOptions: ParsableArguments {
 
   @Option(
     name: .customLong("schema"),
-    help: "Schema snapshot for binlogs without column names: mysqldump --no-data output, SHOW CREATE TABLE text, or information_schema.COLUMNS as CSV/JSON (file or directory).")
+    help:
+      "Schema snapshot for binlogs without column names: mysqldump --no-data output, SHOW CREATE TABLE text, or information_schema.COLUMNS as CSV/JSON (file or directory)."
+  )
   var schemaPath: String?
 
   @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to name columns (print @1..@N when the binlog has no names).")

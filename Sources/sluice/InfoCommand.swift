@@ -57,7 +57,9 @@ struct InfoCommand: ParsableCommand {
         // The file's Table_maps against the schema replayed from every file before it.
         var mismatches: [MismatchCount]?
         // Checksums were verified by the summary's pass.
-        if let audit, summary.error == nil, let input = try? BinlogInput(path: path, options: ReaderOptions(verifyChecksums: false)) {
+        if let audit, summary.error == nil,
+          let input = try? BinlogInput(path: path, options: ReaderOptions(verifyChecksums: false))
+        {
           let r = audit.scanFile(input, skipErrors: read.skipErrors)
           mismatches = r.counts
           if let e = r.error { report("warning: schema mismatch count stops at: \(e)") }

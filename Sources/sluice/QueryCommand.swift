@@ -28,7 +28,10 @@ struct QueryCommand: ParsableCommand {
 
   @OptionGroup var filters: FilterOptions
 
-  @Option(help: "Output format: \(OutputFormat.names) (text: a header line per transaction and its changes; binlog: the matching transactions as a binlog file that mysqlbinlog, mariadb-binlog and sluice read).")
+  @Option(
+    help:
+      "Output format: \(OutputFormat.names) (text: a header line per transaction and its changes; binlog: the matching transactions as a binlog file that mysqlbinlog, mariadb-binlog and sluice read)."
+  )
   var format: OutputFormat = .text
 
   @Option(name: .customLong("index-dir"), help: "Where index files are (default: beside each binlog).")
@@ -61,9 +64,12 @@ struct QueryCommand: ParsableCommand {
     if let threads, threads < 1 || threads > 64 { throw ValidationError("--threads must be 1...64") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     if files.contains("-") { throw ValidationError("query needs files (it seeks); use export for a stream") }
-    try follow.validate(files: files, read: read, startPosition: filters.startPosition != nil, stopPosition: filters.stopPosition != nil)
+    try follow.validate(
+      files: files, read: read, startPosition: filters.startPosition != nil, stopPosition: filters.stopPosition != nil)
     if follow.follow && format != .ndjson { throw ValidationError("query --follow writes --format ndjson") }
-    if follow.follow && write.flashback { throw ValidationError("--flashback writes the newest change first: it cannot --follow") }
+    if follow.follow && write.flashback {
+      throw ValidationError("--flashback writes the newest change first: it cannot --follow")
+    }
   }
 
   func run() throws {

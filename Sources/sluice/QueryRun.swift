@@ -24,10 +24,12 @@ struct QueryRun {
   func run(_ inputs: [String]) throws -> Int32 {
     for path in inputs where !seekable(path) {
       throw ValidationError(
-        "\(path == "-" ? "standard input" : path) is a stream: filters seek, so they need binlog files or seekable archives (decompress it to a file first)")
+        "\(path == "-" ? "standard input" : path) is a stream: filters seek, so they need binlog files or seekable archives (decompress it to a file first)"
+      )
     }
     let (filter, zone) = try filters.resolved()
-    let archive = try Archive.open(paths: inputs, indexDir: indexDir, useIndex: useIndex, persist: false, options: read.readerOptions)
+    let archive = try Archive.open(
+      paths: inputs, indexDir: indexDir, useIndex: useIndex, persist: false, options: read.readerOptions)
     // Following, a last file that ends inside an event is what is waited for, not a warning.
     let waitedFor = follow ? archive.files.last?.index.incompleteTailNotice : nil
     for w in archive.warnings where w != waitedFor { report("warning: \(w)") }
@@ -115,7 +117,8 @@ struct QueryRun {
       let used = archive.files.filter { $0.indexOutcome == .loaded || $0.indexOutcome == .extended }.count
       report(
         "query: \(s.files) files (\(used) through an index), \(s.candidates) candidate and \(s.transactions) matching transactions, \(s.rows) rows; read \(s.bytesTouched) of \(s.archiveBytes) bytes (\(format2(pct))%)"
-          + (s.framesTotal > 0 ? "; decompressed \(s.framesDecompressed) of the \(s.framesTotal) zstd frames of the archives read" : "")
+          + (s.framesTotal > 0
+            ? "; decompressed \(s.framesDecompressed) of the \(s.framesTotal) zstd frames of the archives read" : "")
       )
     }
     var worst: Int32 = 0

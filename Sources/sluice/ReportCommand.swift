@@ -20,7 +20,9 @@ struct ReportCommand: ParsableCommand {
         sluice report --format json binlog.000042 | jq .tables
       """)
 
-  @Option(name: [.customShort("o"), .customLong("output")], help: "Write to this file (written in full, then renamed into place); - for stdout.")
+  @Option(
+    name: [.customShort("o"), .customLong("output")],
+    help: "Write to this file (written in full, then renamed into place); - for stdout.")
   var output: String = "-"
 
   @Option(help: "html or json (default: json when -o ends in .json, else html).")

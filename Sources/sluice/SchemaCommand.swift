@@ -32,7 +32,11 @@ struct SchemaCommand: ParsableCommand {
         sluice schema --schema cols.tsv binlogs/
       """)
 
-  @Option(name: .customLong("schema"), help: "Schema snapshot in force before the first file: a dump, SHOW CREATE TABLE text or information_schema.COLUMNS export (file or directory).")
+  @Option(
+    name: .customLong("schema"),
+    help:
+      "Schema snapshot in force before the first file: a dump, SHOW CREATE TABLE text or information_schema.COLUMNS export (file or directory)."
+  )
   var snapshot: String?
 
   @Option(name: .customLong("schema-db"), help: "Database for snapshot statements that name none (SHOW CREATE TABLE text).")
@@ -66,7 +70,8 @@ struct SchemaCommand: ParsableCommand {
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     _ = try stopAt()
     if case .time = try stopAt(), files.contains("-") {
-      throw ValidationError("--at TIME reads the files twice (to find the last event at or before it): give files, not standard input")
+      throw ValidationError(
+        "--at TIME reads the files twice (to find the last event at or before it): give files, not standard input")
     }
     for t in table where t.isEmpty { throw ValidationError("--table needs a name") }
   }
@@ -166,9 +171,12 @@ struct SchemaCommand: ParsableCommand {
       case .position(let p): location = "at \(p)"
       case .time(let t):
         let seconds = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
-        location = "at \(at ?? "") (\(TemporalText.isoUTC(seconds)); as of \(stopAfter.map { "\(binlogBaseName(inputs[$0.0])):\($0.1)" } ?? "the start"))"
+        location =
+          "at \(at ?? "") (\(TemporalText.isoUTC(seconds)); as of \(stopAfter.map { "\(binlogBaseName(inputs[$0.0])):\($0.1)" } ?? "the start"))"
       }
-      sink.write(render(tracker, heading: "-- sluice schema \(location): \(tracker.timeline.records.count) DDL statements\(snapshotNote)\n"))
+      sink.write(
+        render(
+          tracker, heading: "-- sluice schema \(location): \(tracker.timeline.records.count) DDL statements\(snapshotNote)\n"))
       try sink.close()
       return worst
     }
@@ -202,7 +210,8 @@ struct SchemaCommand: ParsableCommand {
         case .problems(let ps): why = ps.joined(separator: "; ")
         case .applied: why = ""
         }
-        s += "--   \(r.position.file.isEmpty ? "snapshot" : r.position.description): \(oneLine(why)): \(oneLine(String(r.sql.prefix(160))))\n"
+        s +=
+          "--   \(r.position.file.isEmpty ? "snapshot" : r.position.description): \(oneLine(why)): \(oneLine(String(r.sql.prefix(160))))\n"
       }
     }
     if !tracker.mismatches.isEmpty {
@@ -220,7 +229,11 @@ struct SchemaCommand: ParsableCommand {
 /// `--schema` / `--no-schema` for `info` and `stats`: replay the DDL (from a snapshot when given)
 /// and count the Table_maps that disagree with it.
 struct SchemaAuditOptions: ParsableArguments {
-  @Option(name: .customLong("schema"), help: "Schema snapshot in force before the first file (mysqldump --no-data, SHOW CREATE TABLE text or information_schema.COLUMNS export) for the schema-mismatch count.")
+  @Option(
+    name: .customLong("schema"),
+    help:
+      "Schema snapshot in force before the first file (mysqldump --no-data, SHOW CREATE TABLE text or information_schema.COLUMNS export) for the schema-mismatch count."
+  )
   var snapshot: String?
 
   @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to count Table_maps that disagree with the schema.")

@@ -92,7 +92,9 @@ struct ServeCommand: ParsableCommand {
 
   @Option(
     name: .customLong("release-cursors-after"),
-    help: "Seconds after a client's connection closes before its cursor is released (its acknowledged position is kept; it resumes there).")
+    help:
+      "Seconds after a client's connection closes before its cursor is released (its acknowledged position is kept; it resumes there)."
+  )
   var releaseCursorsAfter: Int = 60
 
   @Option(name: .customLong("max-cursors"), help: "Client cursors held at once (closed ones are released first to make room).")
@@ -104,7 +106,9 @@ struct ServeCommand: ParsableCommand {
   var timezone: String = "UTC"
 
   @Flag(
-    help: "Follow binlogs still being written: serve what the server appends to the last file of each destination (whole transactions), and the files it rotates into, until SIGINT or SIGTERM.")
+    help:
+      "Follow binlogs still being written: serve what the server appends to the last file of each destination (whole transactions), and the files it rotates into, until SIGINT or SIGTERM."
+  )
   var follow = false
 
   @Flag(
@@ -114,7 +118,9 @@ struct ServeCommand: ParsableCommand {
 
   @Flag(
     name: .customLong("skip-corrupt"),
-    help: "Serve past damaged regions of binlog inputs: leave out the transactions the damage falls in, pick up at the next intact one, report each region as FILE:START-END on stderr.")
+    help:
+      "Serve past damaged regions of binlog inputs: leave out the transactions the damage falls in, pick up at the next intact one, report each region as FILE:START-END on stderr."
+  )
   var skipCorrupt = false
 
   @Option(
@@ -146,7 +152,8 @@ struct ServeCommand: ParsableCommand {
   @Option(name: .customLong("schema"), help: "Schema snapshot for binlogs without column names (as for export).")
   var schemaPath: String?
 
-  @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to name columns (Canal's fallback names when the binlog has none).")
+  @Flag(
+    name: .customLong("no-schema"), help: "Do not replay DDL to name columns (Canal's fallback names when the binlog has none).")
   var noSchema = false
 
   @Flag(name: .shortAndLong, help: "Log connections, subscriptions and errors to stderr.")

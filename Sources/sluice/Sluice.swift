@@ -25,7 +25,8 @@ struct Sluice: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      InfoCommand.self, EventsCommand.self, ExportCommand.self, IndexCommand.self, QueryCommand.self, StatsCommand.self, ReportCommand.self,
+      InfoCommand.self, EventsCommand.self, ExportCommand.self, IndexCommand.self, QueryCommand.self, StatsCommand.self,
+      ReportCommand.self,
       ServeCommand.self, SchemaCommand.self, ArchiveCommand.self, ExtractCommand.self, DiffCommand.self,
     ]
   )

@@ -41,7 +41,8 @@ struct StatsCommand: ParsableCommand {
   func run() throws {
     try runReporting {
       let inputs = try expandInputs(files)
-      let archive = try Archive.open(paths: inputs, indexDir: indexDir, useIndex: true, persist: false, options: read.readerOptions)
+      let archive = try Archive.open(
+        paths: inputs, indexDir: indexDir, useIndex: true, persist: false, options: read.readerOptions)
       for w in archive.warnings { report("warning: \(w)") }
       var r = StatsReport(archive: archive, top: top)
       // One pass over the Query and Table_map events (the index has no schema yet).

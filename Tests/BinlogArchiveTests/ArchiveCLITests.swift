@@ -35,7 +35,10 @@ final class ArchiveCLITests: XCTestCase {
     let commands = [
       ["events", "--format", "ndjson"], ["export", "--format", "ndjson"], ["info", "--format", "json"],
       ["query", "--no-index"],
-      ["query", "--no-index", "--type", "insert,delete,ddl", "--table", "*.t*", "--stop-position", "200000", "--rows", "--format", "ndjson"],
+      [
+        "query", "--no-index", "--type", "insert,delete,ddl", "--table", "*.t*", "--stop-position", "200000", "--rows",
+        "--format", "ndjson",
+      ],
       ["stats", "--format", "json"],
     ]
     for (k, path) in files.enumerated() {
@@ -58,7 +61,8 @@ final class ArchiveCLITests: XCTestCase {
           let b = String(decoding: zstOut, as: UTF8.self).split(separator: "\n")
           let i = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
           XCTFail(
-            "\(command) \(path): line \(i + 1) differs:\n  binlog:  \(i < a.count ? a[i].prefix(300) : "(none)")\n  archive: \(i < b.count ? b[i].prefix(300) : "(none)")")
+            "\(command) \(path): line \(i + 1) differs:\n  binlog:  \(i < a.count ? a[i].prefix(300) : "(none)")\n  archive: \(i < b.count ? b[i].prefix(300) : "(none)")"
+          )
         }
       }
     }

@@ -37,7 +37,9 @@ final class ArchiveRoundTripTests: XCTestCase {
     if let i = zip(actual, expected).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
       XCTFail("\(name): event \(i) is \(actual[i]) from the archive, \(expected[i]) from the original")
     }
-    XCTAssertEqual(actualError?.kind, expectedError?.kind, "\(name): \(String(describing: actualError)) vs \(String(describing: expectedError))")
+    XCTAssertEqual(
+      actualError?.kind, expectedError?.kind,
+      "\(name): \(String(describing: actualError)) vs \(String(describing: expectedError))")
     XCTAssertEqual(actualError?.offset, expectedError?.offset, "\(name): error offset")
     XCTAssertEqual(reader.archive.framesDecompressed, outcome.statistics!.frames, "\(name): each frame decompressed once")
   }

@@ -52,7 +52,8 @@ final class CRC32Tests: XCTestCase {
           at += step
           cuts.append(at)
         }
-        XCTAssertEqual(crc, zlibCRC(whole, seed), "round \(round): \(total) bytes from 0x\(String(seed, radix: 16)) cut at \(cuts.prefix(20))")
+        XCTAssertEqual(
+          crc, zlibCRC(whole, seed), "round \(round): \(total) bytes from 0x\(String(seed, radix: 16)) cut at \(cuts.prefix(20))")
       }
     }
   }

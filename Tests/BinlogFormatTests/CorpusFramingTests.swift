@@ -17,7 +17,8 @@ final class CorpusFramingTests: XCTestCase {
         XCTAssertNotNil(error, "\(rel) is broken on purpose but read without error")
         if let error {
           XCTAssertNotNil(error.offset, "\(rel): error without offset: \(error)")
-          XCTAssertTrue(error.description.contains(rel.split(separator: "/").last!), "\(rel): error does not name the file: \(error)")
+          XCTAssertTrue(
+            error.description.contains(rel.split(separator: "/").last!), "\(rel): error does not name the file: \(error)")
         }
         continue
       }
@@ -53,7 +54,8 @@ final class CorpusFramingTests: XCTestCase {
     let garbage = tmp.appendingPathComponent("garbage").path
     FileManager.default.createFile(atPath: garbage, contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }))
     let magicThenGarbage = tmp.appendingPathComponent("magic-garbage").path
-    FileManager.default.createFile(atPath: magicThenGarbage, contents: Data([0xFE, 0x62, 0x69, 0x6E] + (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+    FileManager.default.createFile(
+      atPath: magicThenGarbage, contents: Data([0xFE, 0x62, 0x69, 0x6E] + (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
     let cases: [(String, BinlogError.Kind)] = [
       (empty, .notABinlog), (garbage, .notABinlog), (tmp.path, .notABinlog),
       (tmp.appendingPathComponent("missing").path, .io), (magicThenGarbage, .malformed),
@@ -203,7 +205,8 @@ final class CorpusFramingTests: XCTestCase {
     case "Binlog": return ours == .binlogCheckpoint
     case "Annotate_rows:": return ours == .annotateRows
     case "Ignorable": return ours.rawValue >= 27 && ours.rawValue < 160 || ours.rawValue == 100
-    case "": return [.beginLoadQuery, .appendBlock, .deleteFile, .incident, .load, .createFile, .execLoad, .newLoad].contains(ours)
+    case "":
+      return [.beginLoadQuery, .appendBlock, .deleteFile, .incident, .load, .createFile, .execLoad, .newLoad].contains(ours)
     default: return ours.name.lowercased().hasPrefix(theirs.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ":")))
     }
   }

@@ -58,8 +58,7 @@ enum TestDecimalWriter {
     let intText = String(parts[0].drop(while: { $0 == "0" }))
     let fracText = parts.count > 1 ? String(parts[1]) : ""
     let intg = precision - scale
-    let intDigits = Array(String(repeating: "0", count: max(0, intg - intText.count)) + intText).map
-    {
+    let intDigits = Array(String(repeating: "0", count: max(0, intg - intText.count)) + intText).map {
       Int(String($0))!
     }
     let fracDigits = Array(fracText + String(repeating: "0", count: max(0, scale - fracText.count)))

@@ -24,7 +24,9 @@ final class ExpectedHeaderFactsTests: XCTestCase {
     let ev = try bodies("blackbeam__rust_mysql_common/binlog_transaction.000001")
     XCTAssertEqual(ev.count, 20)
     let sizes = [94, 100, 101, 69, 92, 93, 27, 100, 101, 69, 92, 93, 72, 97, 98, 69, 92, 93, 70, 44]
-    let ends: [UInt64] = [98, 198, 299, 368, 460, 553, 580, 680, 781, 850, 942, 1035, 1107, 1204, 1302, 1371, 1463, 1556, 1626, 1670]
+    let ends: [UInt64] = [
+      98, 198, 299, 368, 460, 553, 580, 680, 781, 850, 942, 1035, 1107, 1204, 1302, 1371, 1463, 1556, 1626, 1670,
+    ]
     XCTAssertEqual(ev.map { $0.0.size }, sizes)
     XCTAssertEqual(ev.map { $0.0.end }, ends)
     XCTAssertEqual(ev[0].0.timestamp, 1_253_783_036)

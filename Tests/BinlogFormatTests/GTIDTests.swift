@@ -154,9 +154,10 @@ final class GTIDTests: XCTestCase {
   }
 
   func testUUIDRejectsBadText() {
-    for bad in ["", "3e11fa47-71ca-11e1-9e33-c80aa942956", "3e11fa47-71ca-11e1-9e33-c80aa942956g",
-      "3e11fa4771ca-11e1-9e33-c80aa9429562x", "3e11fa47_71ca_11e1_9e33_c80aa9429562"]
-    {
+    for bad in [
+      "", "3e11fa47-71ca-11e1-9e33-c80aa942956", "3e11fa47-71ca-11e1-9e33-c80aa942956g",
+      "3e11fa4771ca-11e1-9e33-c80aa9429562x", "3e11fa47_71ca_11e1_9e33_c80aa9429562",
+    ] {
       XCTAssertNil(UUID128(bad), bad)
     }
     let e = assertThrowsBinlogError(.malformed) { try UUID128(parsing: "nope") }

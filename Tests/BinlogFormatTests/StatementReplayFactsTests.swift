@@ -92,7 +92,10 @@ final class StatementReplayFactsTests: XCTestCase {
     let r = try replay("blackbeam__rust_mysql_common/ver_5_1_23.001")
     XCTAssertEqual(
       Set(r.tables["t1"] ?? []),
-      [["0", "last_insert_id"], ["1", "one"], ["3", "last stm in trx: next event should be xid"], ["4", "four"], ["674568", "random"]])
+      [
+        ["0", "last_insert_id"], ["1", "one"], ["3", "last stm in trx: next event should be xid"], ["4", "four"],
+        ["674568", "random"],
+      ])
     XCTAssertEqual(r.tables["t1"]?.count, 5)
     XCTAssertEqual(r.tables["t2"] ?? [], [["3", "first stm in trx"]])
     XCTAssertEqual(r.loadedLines, 17920, "COUNT(*) of t3 after LOAD DATA")

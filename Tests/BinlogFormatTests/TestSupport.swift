@@ -26,7 +26,9 @@ enum TestPaths {
     guard let text = try? String(contentsOfFile: p, encoding: .utf8) else {
       throw XCTSkip("corpus manifest not found at \(p)")
     }
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map {
+      $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+    }
     let header = lines.removeFirst()
     return lines.map { row in
       var d: [String: String] = [:]
@@ -84,7 +86,9 @@ struct EventRecord: Equatable {
 }
 
 /// Walks a whole file, returning the events and the error that stopped it (if any).
-func walkFile(_ path: String, options: ReaderOptions = ReaderOptions(), visit: ((WalkedEvent, BinlogWalker<BinlogInput>) -> Void)? = nil) -> ([EventRecord], BinlogError?) {
+func walkFile(
+  _ path: String, options: ReaderOptions = ReaderOptions(), visit: ((WalkedEvent, BinlogWalker<BinlogInput>) -> Void)? = nil
+) -> ([EventRecord], BinlogError?) {
   var records: [EventRecord] = []
   do {
     let input = try BinlogInput(path: path, options: options)

@@ -1,5 +1,5 @@
-import Foundation
 import BinlogFormat
+import Foundation
 import XCTest
 
 /// The word-at-a-time text primitives against plain byte-at-a-time reference implementations, on
@@ -20,14 +20,35 @@ final class TextEncodingTests: XCTestCase {
       var lo: UInt8 = 0x80
       var hi: UInt8 = 0xBF
       switch c {
-      case 0x00...0x7F: out.append(UInt32(c)); i += 1; continue
-      case 0xC2...0xDF: need = 1; u = UInt32(c & 0x1F)
-      case 0xE0: need = 2; u = 0; lo = 0xA0
-      case 0xE1...0xEC, 0xEE...0xEF: need = 2; u = UInt32(c & 0x0F)
-      case 0xED: need = 2; u = 0xD; hi = 0x9F
-      case 0xF0: need = 3; u = 0; lo = 0x90
-      case 0xF1...0xF3: need = 3; u = UInt32(c & 0x07)
-      case 0xF4: need = 3; u = 4; hi = 0x8F
+      case 0x00...0x7F:
+        out.append(UInt32(c))
+        i += 1
+        continue
+      case 0xC2...0xDF:
+        need = 1
+        u = UInt32(c & 0x1F)
+      case 0xE0:
+        need = 2
+        u = 0
+        lo = 0xA0
+      case 0xE1...0xEC, 0xEE...0xEF:
+        need = 2
+        u = UInt32(c & 0x0F)
+      case 0xED:
+        need = 2
+        u = 0xD
+        hi = 0x9F
+      case 0xF0:
+        need = 3
+        u = 0
+        lo = 0x90
+      case 0xF1...0xF3:
+        need = 3
+        u = UInt32(c & 0x07)
+      case 0xF4:
+        need = 3
+        u = 4
+        hi = 0x8F
       default: return nil
       }
       for k in 1...need {
@@ -119,7 +140,9 @@ final class TextEncodingTests: XCTestCase {
 
   /// Runs `body` into an array and into a RawTextBuffer (they reach `write(upTo:)` differently)
   /// behind a prefix, and checks both give the same bytes.
-  func both(_ body: (inout [UInt8]) -> Bool, _ raw: (inout RawTextBuffer) -> Bool, file: StaticString = #filePath, line: UInt = #line)
+  func both(
+    _ body: (inout [UInt8]) -> Bool, _ raw: (inout RawTextBuffer) -> Bool, file: StaticString = #filePath, line: UInt = #line
+  )
     -> (ok: Bool, bytes: [UInt8])
   {
     var a: [UInt8] = [0x41, 0x42]
@@ -151,7 +174,15 @@ final class TextEncodingTests: XCTestCase {
       XCTAssertEqual(got.bytes, Self.refJSON(ref), "input \(b)", file: file, line: line)
       // The escaping-only path on the same (valid) input.
       let esc = b.withUnsafeBytes { p in
-        both({ TextEncoding.appendJSONString(p, into: &$0); return true }, { TextEncoding.appendJSONString(p, into: &$0); return true })
+        both(
+          {
+            TextEncoding.appendJSONString(p, into: &$0)
+            return true
+          },
+          {
+            TextEncoding.appendJSONString(p, into: &$0)
+            return true
+          })
       }
       XCTAssertEqual(esc.bytes, Self.refJSON(ref), file: file, line: line)
     } else {
@@ -286,7 +317,9 @@ final class TextEncodingTests: XCTestCase {
     // 4096-byte chunks: characters and escapes straddling them, and invalid bytes just after.
     for at in 4088..<4100 {
       for ch in [[0xE6, 0x97, 0xA5], [0xF0, 0x9F, 0x98, 0x80], [0x22], [0x00]] as [[UInt8]] {
-        let b = [UInt8](repeating: 0x61, count: at) + ch + [UInt8](repeating: 0xC3, count: 1) + [0xA9] + [UInt8](repeating: 0x7A, count: 4200)
+        let b =
+          [UInt8](repeating: 0x61, count: at) + ch + [UInt8](repeating: 0xC3, count: 1) + [0xA9]
+          + [UInt8](repeating: 0x7A, count: 4200)
         checkJSON(b)
       }
       checkJSON([UInt8](repeating: 0x61, count: at) + [0xE6, 0x97] + [UInt8](repeating: 0x61, count: 9000))
@@ -300,19 +333,40 @@ final class TextEncodingTests: XCTestCase {
       let b = (0..<n).map { _ in UInt8(truncatingIfNeeded: r.next() >> (r.below(2) == 0 ? 1 : 0)) }
       for cp in [true, false] {
         let plain = b.withUnsafeBytes { p in
-          both({ TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, into: &$0); return true },
-            { TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, into: &$0); return true })
+          both(
+            {
+              TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, into: &$0)
+              return true
+            },
+            {
+              TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, into: &$0)
+              return true
+            })
         }
         let scalars = Self.refLatin1(b, cp1252: cp)
         XCTAssertEqual(plain.bytes, scalars.flatMap(Self.refUTF8), "\(b)")
         let escaped = b.withUnsafeBytes { p in
-          both({ TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: .json, into: &$0); return true },
-            { TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: .json, into: &$0); return true })
+          both(
+            {
+              TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: .json, into: &$0)
+              return true
+            },
+            {
+              TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: .json, into: &$0)
+              return true
+            })
         }
         XCTAssertEqual([0x22] + escaped.bytes + [0x22], Self.refJSON(scalars), "\(b)")
         let sql = b.withUnsafeBytes { p in
-          both({ TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: .sql, into: &$0); return true },
-            { TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: .sql, into: &$0); return true })
+          both(
+            {
+              TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: .sql, into: &$0)
+              return true
+            },
+            {
+              TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: .sql, into: &$0)
+              return true
+            })
         }
         XCTAssertEqual(sql.bytes, Self.refSQL(scalars.flatMap(Self.refUTF8)), "\(b)")
       }
@@ -334,13 +388,29 @@ final class TextEncodingTests: XCTestCase {
       let n = round < 2900 ? r.below(64) : 12_000 + r.below(30_000)
       let b = (0..<n).map { _ in UInt8(truncatingIfNeeded: r.next()) }
       let got = b.withUnsafeBytes { p in
-        both({ TextEncoding.appendBase64(p, into: &$0); return true }, { TextEncoding.appendBase64(p, into: &$0); return true })
+        both(
+          {
+            TextEncoding.appendBase64(p, into: &$0)
+            return true
+          },
+          {
+            TextEncoding.appendBase64(p, into: &$0)
+            return true
+          })
       }
       XCTAssertEqual(got.bytes, Self.refBase64(b), "length \(n)")
       // BINARY(n): zero bytes up to the column width.
       let pad = n + r.below(20)
       let padded = b.withUnsafeBytes { p in
-        both({ TextEncoding.appendBase64(p, padTo: pad, into: &$0); return true }, { TextEncoding.appendBase64(p, padTo: pad, into: &$0); return true })
+        both(
+          {
+            TextEncoding.appendBase64(p, padTo: pad, into: &$0)
+            return true
+          },
+          {
+            TextEncoding.appendBase64(p, padTo: pad, into: &$0)
+            return true
+          })
       }
       XCTAssertEqual(padded.bytes, Self.refBase64(b + [UInt8](repeating: 0, count: pad - n)), "length \(n) padded to \(pad)")
     }
@@ -362,7 +432,15 @@ final class TextEncodingTests: XCTestCase {
       let n = round < 1900 ? r.below(40) : 4000 + r.below(9000)
       let b = (0..<n).map { _ in [0x27, 0x5C, 0x00, 0x0A, 0x0D, 0x1A, 0x22, 0x61, 0xE6, 0x7F][r.below(10)] as UInt8 }
       let got = b.withUnsafeBytes { p in
-        both({ TextEncoding.appendSQLEscaped(p, into: &$0); return true }, { TextEncoding.appendSQLEscaped(p, into: &$0); return true })
+        both(
+          {
+            TextEncoding.appendSQLEscaped(p, into: &$0)
+            return true
+          },
+          {
+            TextEncoding.appendSQLEscaped(p, into: &$0)
+            return true
+          })
       }
       XCTAssertEqual(got.bytes, Self.refSQL(b), "\(b)")
     }
@@ -379,7 +457,10 @@ final class TextEncodingTests: XCTestCase {
   /// U+FFFD repair equals what String(decoding:as:) holds, on bytes from every class boundary.
   func testUTF8RepairingMatchesStringDecoding() {
     var r = SplitMix(s: 22)
-    let pool: [UInt8] = [0x41, 0x22, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+    let pool: [UInt8] = [
+      0x41, 0x22, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1,
+      0xF3, 0xF4, 0xF5, 0xFF,
+    ]
     for round in 0..<200_000 {
       let n = round < 199_000 ? 1 + r.below(9) : 4000 + r.below(5000)
       let b: [UInt8] = (0..<n).map { _ in round % 2 == 0 ? pool[r.below(pool.count)] : UInt8(truncatingIfNeeded: r.next()) }

@@ -1,14 +1,16 @@
 import BinlogFormat
-@testable import BinlogIndex
 import BinlogQuery
 import Foundation
 import XCTest
+
+@testable import BinlogIndex
 
 /// The index builder's second thread: CRC32 of every event straight from the mapping, and row
 /// counts computed ahead for the parser.
 final class IndexChecksumThreadTests: XCTestCase {
   var files: [String] {
-    QPaths.fixtureSet("mariadb-10.11") + QPaths.fixtureSet("mariadb-10.11-compressed") + QPaths.fixtureSet("mariadb-10.11-minimal")
+    QPaths.fixtureSet("mariadb-10.11") + QPaths.fixtureSet("mariadb-10.11-compressed")
+      + QPaths.fixtureSet("mariadb-10.11-minimal")
       + QPaths.corpusFiles()
   }
 
@@ -61,7 +63,10 @@ final class IndexChecksumThreadTests: XCTestCase {
   /// A flipped byte three quarters into a file is reported at its event (the 1 GiB benchmark
   /// binlog was checked the same way by hand: a byte flipped at 900 MB).
   func testChecksumMismatchFarIntoTheFileIsReportedAtItsEvent() throws {
-    let f = QPaths.fixtureSet("mariadb-10.11").max { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 < (try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0 }
+    let f = QPaths.fixtureSet("mariadb-10.11").max {
+      (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0
+        < (try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0
+    }
     guard let f else { throw XCTSkip("no fixtures") }
     let (dir, copies) = try QPaths.scratchCopy([f])
     defer { try? FileManager.default.removeItem(atPath: dir) }

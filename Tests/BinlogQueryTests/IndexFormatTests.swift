@@ -1,10 +1,11 @@
 import BinlogArchive
 import BinlogFormat
-@testable import BinlogIndex
 import BinlogQuery
 import Exporters
 import Foundation
 import XCTest
+
+@testable import BinlogIndex
 
 final class IndexFormatTests: XCTestCase {
   static let nonTransactional: Set<UInt8> = [
@@ -13,7 +14,8 @@ final class IndexFormatTests: XCTestCase {
   ]
 
   var allFiles: [String] {
-    QPaths.fixtureSet("mariadb-10.11") + QPaths.fixtureSet("mariadb-10.11-compressed") + QPaths.fixtureSet("mariadb-10.11-minimal")
+    QPaths.fixtureSet("mariadb-10.11") + QPaths.fixtureSet("mariadb-10.11-compressed")
+      + QPaths.fixtureSet("mariadb-10.11-minimal")
       + QPaths.corpusFiles()
   }
 
@@ -183,7 +185,9 @@ final class IndexFormatTests: XCTestCase {
         XCTAssertEqual(CRC32.checksum(s), CRC32.softwareChecksum(s), "length \(n)")
       }
       let a = CRC32.checksum(UnsafeRawBufferPointer(rebasing: b[0..<500]))
-      XCTAssertEqual(CRC32.checksum(UnsafeRawBufferPointer(rebasing: b[500..<1000]), continuing: a), CRC32.softwareChecksum(UnsafeRawBufferPointer(rebasing: b[0..<1000])))
+      XCTAssertEqual(
+        CRC32.checksum(UnsafeRawBufferPointer(rebasing: b[500..<1000]), continuing: a),
+        CRC32.softwareChecksum(UnsafeRawBufferPointer(rebasing: b[0..<1000])))
     }
   }
 
@@ -211,7 +215,8 @@ final class IndexFormatTests: XCTestCase {
     for flt in try filterBattery(files) {
       let (plain, _) = try runQuery(files, flt, useIndex: false)
       let (viaIndex, s) = try runQuery(zfiles, flt, useIndex: true)
-      XCTAssertEqual(plain.replacingOccurrences(of: ".zst", with: ""), viaIndex.replacingOccurrences(of: ".zst", with: ""), "\(flt)")
+      XCTAssertEqual(
+        plain.replacingOccurrences(of: ".zst", with: ""), viaIndex.replacingOccurrences(of: ".zst", with: ""), "\(flt)")
       XCTAssertEqual(s.bytesIndexed, 0)
     }
     // A rewritten archive is stale.

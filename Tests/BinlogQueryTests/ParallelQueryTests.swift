@@ -10,7 +10,8 @@ import XCTest
 final class ParallelQueryTests: XCTestCase {
   func testThreadsWriteTheOneThreadOutput() throws {
     var sets: [[String]] = [
-      QPaths.fixtureSet("mariadb-10.11"), QPaths.fixtureSet("mariadb-10.11-compressed"), QPaths.fixtureSet("mariadb-10.11-minimal"),
+      QPaths.fixtureSet("mariadb-10.11"), QPaths.fixtureSet("mariadb-10.11-compressed"),
+      QPaths.fixtureSet("mariadb-10.11-minimal"),
     ]
     sets += QPaths.corpusFiles().prefix(12).map { [$0] }
     var compared = 0

@@ -17,8 +17,10 @@ enum QPaths {
 
   static func fixtureSet(_ name: String) -> [String] {
     let dir = fixtures + "/" + name
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("binlog.0") && !$0.hasSuffix(".sidx") }
-      .sorted().map { dir + "/" + $0 }
+    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
+      $0.hasPrefix("binlog.0") && !$0.hasSuffix(".sidx")
+    }
+    .sorted().map { dir + "/" + $0 }
   }
 
   static func corpusFiles() -> [String] {
@@ -48,14 +50,16 @@ enum QPaths {
 }
 
 func runQuery(
-  _ files: [String], _ filter: QueryFilter, rows: Bool = false, indexDir: String? = nil, useIndex: Bool, format: String = "ndjson",
+  _ files: [String], _ filter: QueryFilter, rows: Bool = false, indexDir: String? = nil, useIndex: Bool,
+  format: String = "ndjson",
   threads: Int = 1, batchBytes: UInt64 = 256 << 10, maxBuffered: Int = 4 << 20, schema: Bool = false
 )
   throws -> (String, QueryRunner.Stats)
 {
   let archive = try Archive.open(paths: files, indexDir: indexDir, useIndex: useIndex, persist: false)
   let sink = OutputSink.memory()
-  let runner = QueryRunner(archive: archive, filter: filter, rowGranularity: rows, format: format == "ndjson" ? .ndjson : .text, sink: sink)
+  let runner = QueryRunner(
+    archive: archive, filter: filter, rowGranularity: rows, format: format == "ndjson" ? .ndjson : .text, sink: sink)
   runner.threads = threads
   runner.batchBytes = batchBytes
   runner.maxBuffered = maxBuffered
@@ -137,70 +141,73 @@ final class IndexTests: XCTestCase {
 /// Filters of every kind, with values taken from the files (a transaction in the middle).
 func filterBattery(_ files: [String]) throws -> [QueryFilter] {
 
-    let archive = try Archive.open(paths: files, indexDir: nil, useIndex: false, persist: false)
-    var filters: [QueryFilter] = [QueryFilter()]
-    let all = archive.files.flatMap { f in f.index.transactions.map { (f, $0) } }
-    guard !all.isEmpty else { return filters }
-    let mid = all[all.count / 2].1
-    var f = QueryFilter()
-    f.startMicros = mid.commitMicros
+  let archive = try Archive.open(paths: files, indexDir: nil, useIndex: false, persist: false)
+  var filters: [QueryFilter] = [QueryFilter()]
+  let all = archive.files.flatMap { f in f.index.transactions.map { (f, $0) } }
+  guard !all.isEmpty else { return filters }
+  let mid = all[all.count / 2].1
+  var f = QueryFilter()
+  f.startMicros = mid.commitMicros
+  filters.append(f)
+  f = QueryFilter()
+  f.stopMicros = mid.commitMicros + 60_000_000
+  f.startMicros = mid.commitMicros
+  filters.append(f)
+  f = QueryFilter()
+  f.types = [.delete]
+  filters.append(f)
+  f = QueryFilter()
+  f.types = [.ddl]
+  filters.append(f)
+  f = QueryFilter()
+  f.types = [.insert, .update]
+  filters.append(f)
+  if let name = archive.files.flatMap({ $0.index.tables }).first {
+    f = QueryFilter()
+    f.tables = [TablePattern(parsing: name)]
+    filters.append(f)
+    f.types = [.update]
+    filters.append(f)
+    var g = QueryFilter()
+    g.databases = [String(name.split(separator: ".")[0])]
+    filters.append(g)
+  }
+  if let g = mid.gtid {
+    f = QueryFilter()
+    f.includeGTIDs = try GTIDFilter(parsing: g.description)
     filters.append(f)
     f = QueryFilter()
-    f.stopMicros = mid.commitMicros + 60_000_000
-    f.startMicros = mid.commitMicros
+    f.excludeGTIDs = try GTIDFilter(parsing: g.description)
     filters.append(f)
+  }
+  if let x = mid.xid {
     f = QueryFilter()
-    f.types = [.delete]
+    f.xids = [x]
     filters.append(f)
+  }
+  if let t = mid.threadID {
     f = QueryFilter()
-    f.types = [.ddl]
+    f.threadIDs = [t]
     filters.append(f)
-    f = QueryFilter()
-    f.types = [.insert, .update]
-    filters.append(f)
-    if let name = archive.files.flatMap({ $0.index.tables }).first {
-      f = QueryFilter()
-      f.tables = [TablePattern(parsing: name)]
-      filters.append(f)
-      f.types = [.update]
-      filters.append(f)
-      var g = QueryFilter()
-      g.databases = [String(name.split(separator: ".")[0])]
-      filters.append(g)
-    }
-    if let g = mid.gtid {
-      f = QueryFilter()
-      f.includeGTIDs = try GTIDFilter(parsing: g.description)
-      filters.append(f)
-      f = QueryFilter()
-      f.excludeGTIDs = try GTIDFilter(parsing: g.description)
-      filters.append(f)
-    }
-    if let x = mid.xid {
-      f = QueryFilter()
-      f.xids = [x]
-      filters.append(f)
-    }
-    if let t = mid.threadID {
-      f = QueryFilter()
-      f.threadIDs = [t]
-      filters.append(f)
-    }
-    f = QueryFilter()
-    f.serverIDs = [mid.serverID]
-    f.startPosition = FilePosition(file: archive.files.first!.name, offset: mid.start)
-    filters.append(f)
-    f = QueryFilter()
-    f.primaryKey = [("id", "1")]
-    filters.append(f)
-    return filters
+  }
+  f = QueryFilter()
+  f.serverIDs = [mid.serverID]
+  f.startPosition = FilePosition(file: archive.files.first!.name, offset: mid.start)
+  filters.append(f)
+  f = QueryFilter()
+  f.primaryKey = [("id", "1")]
+  filters.append(f)
+  return filters
 }
 
 final class QueryTests: XCTestCase {
   func battery(_ files: [String]) throws -> [QueryFilter] { try filterBattery(files) }
 
   func testQueryWithAndWithoutIndexGivesIdenticalOutput() throws {
-    var sets: [[String]] = [QPaths.fixtureSet("mariadb-10.11"), QPaths.fixtureSet("mariadb-10.11-compressed"), QPaths.fixtureSet("mariadb-10.11-minimal")]
+    var sets: [[String]] = [
+      QPaths.fixtureSet("mariadb-10.11"), QPaths.fixtureSet("mariadb-10.11-compressed"),
+      QPaths.fixtureSet("mariadb-10.11-minimal"),
+    ]
     sets += QPaths.corpusFiles().map { [$0] }
     var checked = 0
     for (k, set) in sets.enumerated() where !set.isEmpty {

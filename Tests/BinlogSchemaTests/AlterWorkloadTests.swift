@@ -92,7 +92,8 @@ final class AlterWorkloadTests: XCTestCase {
     let drop = try XCTUnwrap(tracker.timeline.records.first { $0.sql.hasPrefix("ALTER TABLE items DROP COLUMN note") })
     let before = tracker.timeline.table(TableName("shop", "items"), at: drop.position)
     XCTAssertEqual(before?.columns.map(\.name), ["id", "name", "price", "qty", "note"])
-    let after = tracker.timeline.table(TableName("shop", "items"), at: BinlogPosition(file: drop.position.file, offset: drop.position.offset + 1))
+    let after = tracker.timeline.table(
+      TableName("shop", "items"), at: BinlogPosition(file: drop.position.file, offset: drop.position.offset + 1))
     XCTAssertEqual(after?.columns.map(\.name), ["id", "name", "price", "qty"])
     XCTAssertNil(tracker.timeline.table(TableName("shop", "people")))
     XCTAssertEqual(tracker.timeline.table(TableName("shop", "persons"))?.defaultCharset, "latin1")

@@ -49,7 +49,8 @@ final class CorpusMinimalNamesTests: XCTestCase {
         let known = tracker.timeline.table(TableName(m.database, m.table))
         let at = "\(rel):\(ev.raw.offset) \(m.database).\(m.table)"
         if let known, !known.uncertain {
-          XCTAssertFalse(m.columns.contains { $0.name == nil }, "\(at): its CREATE TABLE is in the file, yet \(m.columns.map(\.name))")
+          XCTAssertFalse(
+            m.columns.contains { $0.name == nil }, "\(at): its CREATE TABLE is in the file, yet \(m.columns.map(\.name))")
           named += 1
           namedFiles.insert(rel)
         } else {
@@ -75,11 +76,15 @@ final class CorpusMinimalNamesTests: XCTestCase {
       ("rust-us__mysql-cdc-rs/5.7_30_write_rows_v2_log.bin", "default.boxercrab", ["id", "title"], ["id"]),
       ("rusuly__MySqlCdc/mysql-bin.000001", "test.mysqlcdc", ["Id", "TinyColumn", "ShortColumn", "Int24Column"], ["Id"]),
       ("blackbeam__rust_mysql_common/json.binlog.000001", "mysql.t", ["id", "json_col", "name", "age"], ["id"]),
-      ("rust-us__mysql-cdc-rs/8.0_02_query_bigger_binlog.000733", "test.Demo",
-       ["L_ORDERKEY", "L_PARTKEY", "L_SUPPKEY", "L_LINENUMBER"], ["L_ORDERKEY", "L_LINENUMBER", "L_SHIPDATE"]),
+      (
+        "rust-us__mysql-cdc-rs/8.0_02_query_bigger_binlog.000733", "test.Demo",
+        ["L_ORDERKEY", "L_PARTKEY", "L_SUPPKEY", "L_LINENUMBER"], ["L_ORDERKEY", "L_LINENUMBER", "L_SHIPDATE"]
+      ),
       ("zendesk__maxwell/binlog.000004", "bac_schema.bac_history", ["id", "name", "desc", "status"], ["id"]),
-      ("osheroff__mysql-binlog-connector-java/mysql-bin.checksum-none", "account_db.refresh_token",
-       ["id", "created_at", "updated_at", "account_id", "is_enable", "refresh_token"], ["id"]),
+      (
+        "osheroff__mysql-binlog-connector-java/mysql-bin.checksum-none", "account_db.refresh_token",
+        ["id", "created_at", "updated_at", "account_id", "is_enable", "refresh_token"], ["id"]
+      ),
     ]
     for e in expected {
       let maps = try walkEnriched([try SchemaPaths.corpusFile(e.file)])

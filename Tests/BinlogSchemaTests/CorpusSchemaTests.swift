@@ -26,9 +26,10 @@ func walkEnriched(_ paths: [String], tracker: SchemaTracker = SchemaTracker()) t
       tracker.consume(ev, file: w.fileName)
       if case .tableMap(let raw) = ev.body {
         let m = tracker.tableMap(raw.tableID)!
-        out.append(SeenMap(
-          file: BinlogPosition.baseName(w.fileName), offset: ev.raw.offset, db: m.database, table: m.table,
-          names: m.columns.map(\.name), pk: m.primaryKeyOrder.map { m.columns[$0].name ?? "@\($0 + 1)" }, map: m))
+        out.append(
+          SeenMap(
+            file: BinlogPosition.baseName(w.fileName), offset: ev.raw.offset, db: m.database, table: m.table,
+            names: m.columns.map(\.name), pk: m.primaryKeyOrder.map { m.columns[$0].name ?? "@\($0 + 1)" }, map: m))
       }
     }
   }
@@ -67,9 +68,12 @@ final class CorpusSchemaTests: XCTestCase {
     XCTAssertEqual(history.map.columns[0].unsigned, true, "bigint(20) unsigned")
     XCTAssertEqual(history.map.columns[3].collation, 33, "DEFAULT CHARSET=utf8")
     let snapshot = try XCTUnwrap(at("tsdb_mysql-bin.000003", 12098))
-    XCTAssertEqual(snapshot.names, [
-      "id", "gmt_create", "gmt_modified", "binlog_file", "binlog_offest", "binlog_master_id", "binlog_timestamp", "data", "extra",
-    ])
+    XCTAssertEqual(
+      snapshot.names,
+      [
+        "id", "gmt_create", "gmt_modified", "binlog_file", "binlog_offest", "binlog_master_id", "binlog_timestamp", "data",
+        "extra",
+      ])
     for m in maps { XCTAssertFalse(m.names.contains(nil), "\(m.file):\(m.offset) \(m.key) stayed positional") }
     XCTAssertEqual(tracker.mismatches, [])
     XCTAssertEqual(tracker.timeline.issues.count, 0, "\(tracker.timeline.issues.map(\.sql))")
@@ -94,7 +98,8 @@ final class CorpusSchemaTests: XCTestCase {
     XCTAssertEqual(m2[0].pk, ["emp_no"])
     XCTAssertEqual(m2[0].map.columns[0].unsigned, true)
     let m6 = try walkEnriched([try SchemaPaths.corpusFile("zalora__binlog-parser/mysql-bin.06")])
-    XCTAssertEqual(m6.map(\.names), [["language_id", "name", "last_update"], ["language_id", "name", "last_update", "some_field"]])
+    XCTAssertEqual(
+      m6.map(\.names), [["language_id", "name", "last_update"], ["language_id", "name", "last_update", "some_field"]])
     let m7 = try walkEnriched([try SchemaPaths.corpusFile("zalora__binlog-parser/mysql-bin.07")])
     XCTAssertEqual(m7.map(\.names), [["dept_no", "dept_name"], ["dept_no", "dept_name"]], "MariaDB 10.0")
     XCTAssertEqual(m7[0].pk, ["dept_no"])
@@ -107,14 +112,17 @@ final class CorpusSchemaTests: XCTestCase {
     let a = try walkEnriched([try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/5.7_19_table_map_log.bin")])
     XCTAssertEqual(a.map(\.names), [["id", "title"]])
     XCTAssertEqual(a[0].pk, ["id"])
-    let b = try walkEnriched([try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/8.0_19_30_Table_map_event_Write_rows_log_event_binlog.000018")])
+    let b = try walkEnriched([
+      try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/8.0_19_30_Table_map_event_Write_rows_log_event_binlog.000018")
+    ])
     XCTAssertEqual(b.map(\.names), [["col1", "col2", "col3", "col4", "col5", "col6"]])
     let c = try walkEnriched([try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/8.0_32_delete_rows_v2_binlog.000001")])
     XCTAssertEqual(c.count, 3)
     XCTAssertTrue(c.allSatisfy { $0.names == ["col1", "col2", "col3", "col4", "col5", "col6"] })
-    for name in ["5.7_02_query_log.bin", "5.7_14_user_var_log.bin", "5.7_30_write_rows_v2_log.bin", "5.7_32_delete_rows_v2_log.bin",
-      "5.7_33_35_gtid_prev_gtid_log.bin", "5.7_34_anonymous_gtid_log.bin", "5.7_29_row_query_log.bin", "5.7_16_xid_log.bin"]
-    {
+    for name in [
+      "5.7_02_query_log.bin", "5.7_14_user_var_log.bin", "5.7_30_write_rows_v2_log.bin", "5.7_32_delete_rows_v2_log.bin",
+      "5.7_33_35_gtid_prev_gtid_log.bin", "5.7_34_anonymous_gtid_log.bin", "5.7_29_row_query_log.bin", "5.7_16_xid_log.bin",
+    ] {
       let maps = try walkEnriched([try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/" + name)])
       for m in maps { XCTAssertFalse(m.names.contains(nil), "\(name):\(m.offset)") }
     }
@@ -159,7 +167,8 @@ final class CorpusSchemaTests: XCTestCase {
   /// MySQL 8.0.13+ functional key parts live in hidden generated columns that this server logged.
   func testHiddenFunctionalIndexColumn() throws {
     let tracker = SchemaTracker()
-    let maps = try walkEnriched([try SchemaPaths.corpusFile("blackbeam__rust_mysql_common/rpl_unfiltered_hidden_gcol.000001")], tracker: tracker)
+    let maps = try walkEnriched(
+      [try SchemaPaths.corpusFile("blackbeam__rust_mysql_common/rpl_unfiltered_hidden_gcol.000001")], tracker: tracker)
     XCTAssertEqual(maps.map(\.names), [["a", "!hidden!i!0!0", "b"]])
     XCTAssertEqual(tracker.mismatches, [])
     let t = try XCTUnwrap(tracker.timeline.table(TableName("test", "t")))

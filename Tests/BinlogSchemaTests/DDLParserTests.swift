@@ -9,7 +9,8 @@ final class DDLParserTests: XCTestCase {
   func testCreateDatabaseWithCharsetAndCollation() {
     XCTAssertEqual(
       parse("CREATE DATABASE sluice_types CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"),
-      .createDatabase(name: "sluice_types", ifNotExists: false, orReplace: false, charset: "utf8mb4", collation: "utf8mb4_general_ci"))
+      .createDatabase(
+        name: "sluice_types", ifNotExists: false, orReplace: false, charset: "utf8mb4", collation: "utf8mb4_general_ci"))
   }
 
   func testCreateSchemaIfNotExistsInVersionedComments() {
@@ -18,7 +19,8 @@ final class DDLParserTests: XCTestCase {
       parse("CREATE DATABASE /*!32312 IF NOT EXISTS*/ `shop` /*!40100 DEFAULT CHARACTER SET latin1 */"),
       .createDatabase(name: "shop", ifNotExists: true, orReplace: false, charset: "latin1", collation: nil))
     XCTAssertEqual(
-      parse("/* ApplicationName=DBeaver */ CREATE SCHEMA `maxwell` DEFAULT CHARACTER SET utf8mb4 DEFAULT COLLATE utf8mb4_unicode_ci"),
+      parse(
+        "/* ApplicationName=DBeaver */ CREATE SCHEMA `maxwell` DEFAULT CHARACTER SET utf8mb4 DEFAULT COLLATE utf8mb4_unicode_ci"),
       .createDatabase(name: "maxwell", ifNotExists: false, orReplace: false, charset: "utf8mb4", collation: "utf8mb4_unicode_ci"))
   }
 
@@ -31,37 +33,44 @@ final class DDLParserTests: XCTestCase {
   func testDropAndAlterDatabase() {
     XCTAssertEqual(parse("DROP DATABASE IF EXISTS `sluice_tmp`"), .dropDatabase(name: "sluice_tmp", ifExists: true))
     XCTAssertEqual(parse("drop schema x"), .dropDatabase(name: "x", ifExists: false))
-    XCTAssertEqual(parse("ALTER DATABASE d CHARACTER SET = utf8mb4"), .alterDatabase(name: "d", charset: "utf8mb4", collation: nil))
-    XCTAssertEqual(parse("ALTER SCHEMA DEFAULT COLLATE latin1_bin", db: "cur"), .alterDatabase(name: "cur", charset: nil, collation: "latin1_bin"))
+    XCTAssertEqual(
+      parse("ALTER DATABASE d CHARACTER SET = utf8mb4"), .alterDatabase(name: "d", charset: "utf8mb4", collation: nil))
+    XCTAssertEqual(
+      parse("ALTER SCHEMA DEFAULT COLLATE latin1_bin", db: "cur"),
+      .alterDatabase(name: "cur", charset: nil, collation: "latin1_bin"))
   }
 
   // MARK: CREATE TABLE columns and types
 
   func testCreateTableFullTypeSyntax() throws {
-    let c = try XCTUnwrap(createTable("""
-      CREATE TABLE `exception` (
-        `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT COMMENT '主键',
-        `task_name` varchar(64) NOT NULL COMMENT '任务名称',
-        iz INT(8) UNSIGNED ZEROFILL,
-        d DECIMAL(10, 4) NOT NULL DEFAULT '0.0000',
-        f FLOAT(7,3), r REAL, dp DOUBLE PRECISION, f30 FLOAT(30),
-        name CHAR(20) CHARACTER SET latin1 COLLATE latin1_bin DEFAULT 'x',
-        b BOOL, n NUMERIC(5), bits BIT(17),
-        t TIME(3), dt DATETIME(6), ts TIMESTAMP NULL DEFAULT NULL, y YEAR(4),
-        e ENUM('a','b''s','c\\\\d') NOT NULL DEFAULT 'a',
-        s SET("x","y"),
-        lt LONGTEXT, mb MEDIUMBLOB, lv LONG VARCHAR, lvb LONG VARBINARY,
-        nc NATIONAL CHAR(3), nv NVARCHAR(4), cv CHARACTER VARYING(5),
-        j JSON, g GEOMETRY SRID 4326, p POINT NOT NULL,
-        PRIMARY KEY (`id`),
-        KEY `idx_task` (`task_name`(10), d DESC)
-      ) ENGINE=InnoDB AUTO_INCREMENT=674122 DEFAULT CHARSET=utf8 COMMENT='异常'
-      """))
+    let c = try XCTUnwrap(
+      createTable(
+        """
+        CREATE TABLE `exception` (
+          `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT COMMENT '主键',
+          `task_name` varchar(64) NOT NULL COMMENT '任务名称',
+          iz INT(8) UNSIGNED ZEROFILL,
+          d DECIMAL(10, 4) NOT NULL DEFAULT '0.0000',
+          f FLOAT(7,3), r REAL, dp DOUBLE PRECISION, f30 FLOAT(30),
+          name CHAR(20) CHARACTER SET latin1 COLLATE latin1_bin DEFAULT 'x',
+          b BOOL, n NUMERIC(5), bits BIT(17),
+          t TIME(3), dt DATETIME(6), ts TIMESTAMP NULL DEFAULT NULL, y YEAR(4),
+          e ENUM('a','b''s','c\\\\d') NOT NULL DEFAULT 'a',
+          s SET("x","y"),
+          lt LONGTEXT, mb MEDIUMBLOB, lv LONG VARCHAR, lvb LONG VARBINARY,
+          nc NATIONAL CHAR(3), nv NVARCHAR(4), cv CHARACTER VARYING(5),
+          j JSON, g GEOMETRY SRID 4326, p POINT NOT NULL,
+          PRIMARY KEY (`id`),
+          KEY `idx_task` (`task_name`(10), d DESC)
+        ) ENGINE=InnoDB AUTO_INCREMENT=674122 DEFAULT CHARSET=utf8 COMMENT='异常'
+        """))
     XCTAssertEqual(c.table, TableName("test", "exception"))
-    XCTAssertEqual(c.columns.map(\.name), [
-      "id", "task_name", "iz", "d", "f", "r", "dp", "f30", "name", "b", "n", "bits", "t", "dt", "ts", "y", "e", "s",
-      "lt", "mb", "lv", "lvb", "nc", "nv", "cv", "j", "g", "p",
-    ])
+    XCTAssertEqual(
+      c.columns.map(\.name),
+      [
+        "id", "task_name", "iz", "d", "f", "r", "dp", "f30", "name", "b", "n", "bits", "t", "dt", "ts", "y", "e", "s",
+        "lt", "mb", "lv", "lvb", "nc", "nv", "cv", "j", "g", "p",
+      ])
     func col(_ n: String) -> ColumnDefinition { c.columns.first { $0.name == n }! }
     XCTAssertEqual(col("id").dataType, .bigint)
     XCTAssertTrue(col("id").unsigned)
@@ -108,20 +117,22 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testGeneratedInvisibleAndInlineKeys() throws {
-    let c = try XCTUnwrap(createTable("""
-      CREATE TABLE generated_cols (
-        id INT NOT NULL PRIMARY KEY,
-        a INT,
-        a2 INT AS (a * 2) VIRTUAL,
-        a3 INT AS (a + 3) PERSISTENT,
-        a4 INT GENERATED ALWAYS AS ((a + 4)) STORED NOT NULL,
-        code CHAR(3) UNIQUE KEY,
-        inv INT INVISIBLE DEFAULT 7,
-        ts TIMESTAMP(3) NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
-        u VARCHAR(10) DEFAULT (uuid()) CHECK (u <> ''),
-        ref INT REFERENCES other (id) ON DELETE CASCADE
-      ) ENGINE=InnoDB
-      """, flavor: .mariadb))
+    let c = try XCTUnwrap(
+      createTable(
+        """
+        CREATE TABLE generated_cols (
+          id INT NOT NULL PRIMARY KEY,
+          a INT,
+          a2 INT AS (a * 2) VIRTUAL,
+          a3 INT AS (a + 3) PERSISTENT,
+          a4 INT GENERATED ALWAYS AS ((a + 4)) STORED NOT NULL,
+          code CHAR(3) UNIQUE KEY,
+          inv INT INVISIBLE DEFAULT 7,
+          ts TIMESTAMP(3) NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
+          u VARCHAR(10) DEFAULT (uuid()) CHECK (u <> ''),
+          ref INT REFERENCES other (id) ON DELETE CASCADE
+        ) ENGINE=InnoDB
+        """, flavor: .mariadb))
     func col(_ n: String) -> ColumnDefinition { c.columns.first { $0.name == n }! }
     XCTAssertEqual(col("a2").generated, .init(expression: "a * 2", stored: false))
     XCTAssertEqual(col("a3").generated, .init(expression: "a + 3", stored: true))
@@ -137,20 +148,22 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testTableConstraints() throws {
-    let c = try XCTUnwrap(createTable("""
-      CREATE TABLE t (
-        a INT NOT NULL, b INT, c TEXT, g GEOMETRY NOT NULL,
-        CONSTRAINT pk PRIMARY KEY USING BTREE (b, a),
-        CONSTRAINT uq UNIQUE (a),
-        UNIQUE INDEX u2 (b) COMMENT 'x' INVISIBLE,
-        INDEX (a) KEY_BLOCK_SIZE = 8,
-        FULLTEXT KEY ft (c) WITH PARSER ngram,
-        SPATIAL INDEX sp (g),
-        CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id) ON UPDATE SET NULL ON DELETE NO ACTION,
-        CONSTRAINT chk CHECK (a > 0) NOT ENFORCED,
-        CHECK (b < 10)
-      )
-      """))
+    let c = try XCTUnwrap(
+      createTable(
+        """
+        CREATE TABLE t (
+          a INT NOT NULL, b INT, c TEXT, g GEOMETRY NOT NULL,
+          CONSTRAINT pk PRIMARY KEY USING BTREE (b, a),
+          CONSTRAINT uq UNIQUE (a),
+          UNIQUE INDEX u2 (b) COMMENT 'x' INVISIBLE,
+          INDEX (a) KEY_BLOCK_SIZE = 8,
+          FULLTEXT KEY ft (c) WITH PARSER ngram,
+          SPATIAL INDEX sp (g),
+          CONSTRAINT fk FOREIGN KEY (a) REFERENCES p (id) ON UPDATE SET NULL ON DELETE NO ACTION,
+          CONSTRAINT chk CHECK (a > 0) NOT ENFORCED,
+          CHECK (b < 10)
+        )
+        """))
     XCTAssertEqual(c.columns.count, 4)
     XCTAssertEqual(c.indexes.map(\.kind), [.primary, .unique, .unique, .index, .fulltext, .spatial, .foreignKey])
     XCTAssertEqual(c.indexes[0].columnNames, ["b", "a"])
@@ -159,8 +172,10 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testOldPrimaryKeyWithAName() throws {
-    let c = try XCTUnwrap(createTable(
-      "CREATE TABLE IF NOT EXISTS time_zone_name (Name char(64) NOT NULL, Time_zone_id int unsigned NOT NULL, PRIMARY KEY Name (Name)) engine=MyISAM CHARACTER SET utf8"))
+    let c = try XCTUnwrap(
+      createTable(
+        "CREATE TABLE IF NOT EXISTS time_zone_name (Name char(64) NOT NULL, Time_zone_id int unsigned NOT NULL, PRIMARY KEY Name (Name)) engine=MyISAM CHARACTER SET utf8"
+      ))
     XCTAssertEqual(c.indexes.first?.kind, .primary)
     XCTAssertEqual(c.indexes.first?.columnNames, ["Name"])
     let d = try XCTUnwrap(createTable("CREATE TABLE db (Host char(60) binary DEFAULT '' NOT NULL, PRIMARY KEY Host (Host))"))
@@ -168,8 +183,10 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testQuotingAndQualifiedNames() throws {
-    let c = try XCTUnwrap(createTable(
-      "CREATE TABLE IF NOT EXISTS `my db`.`odd ``name`` ✓` (`the id` INT PRIMARY KEY, `weird-col ü` VARCHAR(10), `select` INT)"))
+    let c = try XCTUnwrap(
+      createTable(
+        "CREATE TABLE IF NOT EXISTS `my db`.`odd ``name`` ✓` (`the id` INT PRIMARY KEY, `weird-col ü` VARCHAR(10), `select` INT)")
+    )
     XCTAssertEqual(c.table, TableName("my db", "odd `name` ✓"))
     XCTAssertTrue(c.ifNotExists)
     XCTAssertEqual(c.columns.map(\.name), ["the id", "weird-col ü", "select"])
@@ -184,14 +201,16 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testCommentsEverywhere() throws {
-    let c = try XCTUnwrap(createTable("""
-      /* ApplicationName=DBeaver 22.1.3 - SQLEditor <Script-3.sql> */ -- maxwell_local.bootstrap definition
-      CREATE TABLE `bootstrap` ( # a hash comment
-        `id` bigint NOT NULL /* inline */ AUTO_INCREMENT, -- trailing
-        `v` varchar(255) CHARACTER SET utf8mb3 COLLATE utf8_general_ci NOT NULL,
-        PRIMARY KEY (`id`)
-      ) ENGINE=InnoDB /*!50100 PARTITION BY HASH (id) */
-      """))
+    let c = try XCTUnwrap(
+      createTable(
+        """
+        /* ApplicationName=DBeaver 22.1.3 - SQLEditor <Script-3.sql> */ -- maxwell_local.bootstrap definition
+        CREATE TABLE `bootstrap` ( # a hash comment
+          `id` bigint NOT NULL /* inline */ AUTO_INCREMENT, -- trailing
+          `v` varchar(255) CHARACTER SET utf8mb3 COLLATE utf8_general_ci NOT NULL,
+          PRIMARY KEY (`id`)
+        ) ENGINE=InnoDB /*!50100 PARTITION BY HASH (id) */
+        """))
     XCTAssertEqual(c.columns.map(\.name), ["id", "v"])
     XCTAssertEqual(c.columns[1].collation, "utf8_general_ci")
     XCTAssertNil(c.selectClause)
@@ -209,7 +228,8 @@ final class DDLParserTests: XCTestCase {
   func testCreateTableLike() {
     XCTAssertEqual(
       parse("CREATE TABLE churn_copy LIKE churned", db: "m"),
-      .createTableLike(table: TableName("m", "churn_copy"), source: TableName("m", "churned"), ifNotExists: false, orReplace: false))
+      .createTableLike(
+        table: TableName("m", "churn_copy"), source: TableName("m", "churned"), ifNotExists: false, orReplace: false))
     XCTAssertEqual(
       parse("CREATE TABLE IF NOT EXISTS a.b (LIKE c.d)"),
       .createTableLike(table: TableName("a", "b"), source: TableName("c", "d"), ifNotExists: true, orReplace: false))
@@ -266,7 +286,8 @@ final class DDLParserTests: XCTestCase {
     XCTAssertEqual(
       parse("CREATE INDEX idx_sel ON `odd name ✓` (`select`)", db: "m"),
       .createIndex(
-        table: TableName("m", "odd name ✓"), index: IndexDefinition(kind: .index, name: "idx_sel", parts: [.init(column: "select")]),
+        table: TableName("m", "odd name ✓"),
+        index: IndexDefinition(kind: .index, name: "idx_sel", parts: [.init(column: "select")]),
         ifNotExists: false, orReplace: false))
     XCTAssertEqual(
       parse("CREATE UNIQUE INDEX IF NOT EXISTS u USING HASH ON t (a, b(4)) ALGORITHM=INPLACE LOCK=NONE", flavor: .mariadb),
@@ -274,14 +295,16 @@ final class DDLParserTests: XCTestCase {
         table: TableName("test", "t"),
         index: IndexDefinition(kind: .unique, name: "u", parts: [.init(column: "a"), .init(column: "b", prefixLength: 4)]),
         ifNotExists: true, orReplace: false))
-    XCTAssertEqual(parse("DROP INDEX `PRIMARY` ON t"), .dropIndex(table: TableName("test", "t"), name: "PRIMARY", ifExists: false))
+    XCTAssertEqual(
+      parse("DROP INDEX `PRIMARY` ON t"), .dropIndex(table: TableName("test", "t"), name: "PRIMARY", ifExists: false))
   }
 
   // MARK: DROP / RENAME / TRUNCATE
 
   func testDropTablesMulti() {
     XCTAssertEqual(
-      parse("DROP TABLE IF EXISTS `canal_table_meta_history`,`x`.`canal_table_meta_snapshot` /* generated by server */", db: "tsdb"),
+      parse(
+        "DROP TABLE IF EXISTS `canal_table_meta_history`,`x`.`canal_table_meta_snapshot` /* generated by server */", db: "tsdb"),
       .dropTables([TableName("tsdb", "canal_table_meta_history"), TableName("x", "canal_table_meta_snapshot")], ifExists: true))
     XCTAssertEqual(parse("drop table t1 cascade"), .dropTables([TableName("test", "t1")], ifExists: false))
   }
@@ -303,16 +326,18 @@ final class DDLParserTests: XCTestCase {
   // MARK: ALTER TABLE
 
   func testAlterAddDropModifyChangeRename() throws {
-    let (t, a) = try XCTUnwrap(alterActions("""
-      ALTER TABLE `exception` ADD COLUMN c1 INT NOT NULL DEFAULT 42 FIRST,
-        ADD c2 varchar(5) AFTER `id`, ADD (c3 INT, c4 INT),
-        DROP COLUMN old, DROP old2,
-        MODIFY COLUMN exp_str text NOT NULL COMMENT '异常' AFTER c1,
-        CHANGE `a` `b` BIGINT UNSIGNED,
-        RENAME COLUMN x TO y,
-        ALTER COLUMN z SET DEFAULT 'q', ALTER w DROP DEFAULT,
-        ALGORITHM=INPLACE, LOCK = NONE
-      """, db: "local"))
+    let (t, a) = try XCTUnwrap(
+      alterActions(
+        """
+        ALTER TABLE `exception` ADD COLUMN c1 INT NOT NULL DEFAULT 42 FIRST,
+          ADD c2 varchar(5) AFTER `id`, ADD (c3 INT, c4 INT),
+          DROP COLUMN old, DROP old2,
+          MODIFY COLUMN exp_str text NOT NULL COMMENT '异常' AFTER c1,
+          CHANGE `a` `b` BIGINT UNSIGNED,
+          RENAME COLUMN x TO y,
+          ALTER COLUMN z SET DEFAULT 'q', ALTER w DROP DEFAULT,
+          ALGORITHM=INPLACE, LOCK = NONE
+        """, db: "local"))
     XCTAssertEqual(t, TableName("local", "exception"))
     XCTAssertEqual(a.count, 13)
     guard case .addColumn(let c1, .first, false) = a[0] else { return XCTFail("\(a[0])") }
@@ -335,14 +360,23 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testAlterKeys() throws {
-    let (_, a) = try XCTUnwrap(alterActions("""
-      ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (a, b), ADD KEY `idx_task_worker` (`task_name`,`worker_name`),
-        DROP KEY `k1`, DROP INDEX k2, ADD UNIQUE u (c), ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p(id),
-        DROP FOREIGN KEY fk0, RENAME INDEX i1 TO i2, ADD FULLTEXT (body), ADD CONSTRAINT CHECK (a > 1)
-      """))
+    let (_, a) = try XCTUnwrap(
+      alterActions(
+        """
+        ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (a, b), ADD KEY `idx_task_worker` (`task_name`,`worker_name`),
+          DROP KEY `k1`, DROP INDEX k2, ADD UNIQUE u (c), ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES p(id),
+          DROP FOREIGN KEY fk0, RENAME INDEX i1 TO i2, ADD FULLTEXT (body), ADD CONSTRAINT CHECK (a > 1)
+        """))
     XCTAssertEqual(a[0], .dropPrimaryKey)
-    XCTAssertEqual(a[1], .addIndex(IndexDefinition(kind: .primary, name: nil, parts: [.init(column: "a"), .init(column: "b")]), ifNotExists: false))
-    XCTAssertEqual(a[2], .addIndex(IndexDefinition(kind: .index, name: "idx_task_worker", parts: [.init(column: "task_name"), .init(column: "worker_name")]), ifNotExists: false))
+    XCTAssertEqual(
+      a[1],
+      .addIndex(IndexDefinition(kind: .primary, name: nil, parts: [.init(column: "a"), .init(column: "b")]), ifNotExists: false))
+    XCTAssertEqual(
+      a[2],
+      .addIndex(
+        IndexDefinition(
+          kind: .index, name: "idx_task_worker", parts: [.init(column: "task_name"), .init(column: "worker_name")]),
+        ifNotExists: false))
     XCTAssertEqual(a[3], .dropIndex("k1", ifExists: false))
     XCTAssertEqual(a[4], .dropIndex("k2", ifExists: false))
     XCTAssertEqual(a[5], .addIndex(IndexDefinition(kind: .unique, name: "u", parts: [.init(column: "c")]), ifNotExists: false))
@@ -373,7 +407,8 @@ final class DDLParserTests: XCTestCase {
     let (_, e) = try XCTUnwrap(alterActions("ALTER TABLE parted TRUNCATE PARTITION pmax"))
     XCTAssertEqual(e.count, 1)
     guard case .noEffect = e[0] else { return XCTFail() }
-    let (_, f) = try XCTUnwrap(alterActions("ALTER TABLE t ADD COLUMN x INT, ALGORITHM=INPLACE PARTITION BY HASH(id) PARTITIONS 4"))
+    let (_, f) = try XCTUnwrap(
+      alterActions("ALTER TABLE t ADD COLUMN x INT, ALGORITHM=INPLACE PARTITION BY HASH(id) PARTITIONS 4"))
     XCTAssertEqual(f.count, 3)
     let (_, g) = try XCTUnwrap(alterActions("ALTER TABLE t FORCE"))
     XCTAssertEqual(g.count, 1)
@@ -382,10 +417,12 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testMariaDBAlterIfExistsVariants() throws {
-    let (_, a) = try XCTUnwrap(alterActions("""
-      ALTER TABLE IF EXISTS t ADD COLUMN IF NOT EXISTS a INT, DROP COLUMN IF EXISTS b, MODIFY COLUMN IF EXISTS c BIGINT,
-        CHANGE COLUMN IF EXISTS d e INT, DROP INDEX IF EXISTS i, ADD INDEX IF NOT EXISTS j (a), RENAME COLUMN IF EXISTS f TO g
-      """, flavor: .mariadb))
+    let (_, a) = try XCTUnwrap(
+      alterActions(
+        """
+        ALTER TABLE IF EXISTS t ADD COLUMN IF NOT EXISTS a INT, DROP COLUMN IF EXISTS b, MODIFY COLUMN IF EXISTS c BIGINT,
+          CHANGE COLUMN IF EXISTS d e INT, DROP INDEX IF EXISTS i, ADD INDEX IF NOT EXISTS j (a), RENAME COLUMN IF EXISTS f TO g
+        """, flavor: .mariadb))
     guard case .addColumn(_, nil, true) = a[0] else { return XCTFail("\(a[0])") }
     XCTAssertEqual(a[1], .dropColumn("b", ifExists: true))
     guard case .modifyColumn(_, nil, true) = a[2] else { return XCTFail() }
@@ -396,10 +433,12 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testNonReservedWordsAsColumnNames() throws {
-    let (_, a) = try XCTUnwrap(alterActions("ALTER TABLE t ADD system INT, DROP system, ADD period INT, ADD `key` INT", flavor: .mariadb))
+    let (_, a) = try XCTUnwrap(
+      alterActions("ALTER TABLE t ADD system INT, DROP system, ADD period INT, ADD `key` INT", flavor: .mariadb))
     XCTAssertEqual(a.count, 4)
     XCTAssertEqual(a[1], .dropColumn("system", ifExists: false))
-    let c = try XCTUnwrap(createTable("CREATE TABLE t (type INT, status VARCHAR(3), date DATE, period INT, `key` INT, text TEXT)"))
+    let c = try XCTUnwrap(
+      createTable("CREATE TABLE t (type INT, status VARCHAR(3), date DATE, period INT, `key` INT, text TEXT)"))
     XCTAssertEqual(c.columns.map(\.name), ["type", "status", "date", "period", "key", "text"])
   }
 
@@ -408,7 +447,9 @@ final class DDLParserTests: XCTestCase {
   }
 
   func testVersionedAlterFromMysqldump() {
-    XCTAssertEqual(parse("/*!40000 ALTER TABLE `t` DISABLE KEYS */"), .alterTable(table: TableName("test", "t"), actions: [.noEffect("DISABLE KEYS")]))
+    XCTAssertEqual(
+      parse("/*!40000 ALTER TABLE `t` DISABLE KEYS */"),
+      .alterTable(table: TableName("test", "t"), actions: [.noEffect("DISABLE KEYS")]))
   }
 
   // MARK: Unsupported
@@ -438,7 +479,8 @@ final class DDLParserTests: XCTestCase {
 
   func testLexerStringsAndEscapes() throws {
     let t = try SQLLexer.tokenize(Array(#"'it''s' 'a\'b' _utf8mb4'x' N'y' X'0A' 0x1F 1.5e3 `q``q` "d""q""#.utf8))
-    XCTAssertEqual(t.map(\.kind), [.string, .string, .string, .string, .number, .number, .number, .quotedIdentifier, .doubleQuoted, .end])
+    XCTAssertEqual(
+      t.map(\.kind), [.string, .string, .string, .string, .number, .number, .number, .quotedIdentifier, .doubleQuoted, .end])
     XCTAssertEqual(t.map(\.text).prefix(4), ["it's", "a'b", "x", "y"])
     XCTAssertEqual(t[7].text, "q`q")
     XCTAssertEqual(t[8].text, "d\"q")

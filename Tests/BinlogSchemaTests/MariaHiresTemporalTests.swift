@@ -49,15 +49,17 @@ final class MariaHiresTemporalTests: XCTestCase {
     let tracker = SchemaTracker()
     let (rows, errors) = try decodeRows(tracker: tracker)
     XCTAssertEqual(errors, [])
-    XCTAssertEqual(rows, [
-      Row(table: "t", id: 1, seconds: 1_652_712_790, micros: 0, fsp: 3),  // timestamp(3)
-      Row(table: "t1", id: 1, seconds: 1_652_712_947, micros: 0, fsp: 0),  // timestamp
-      Row(table: "t2", id: 1, seconds: 1_652_712_997, micros: 0, fsp: 4),  // timestamp(4)
-      Row(table: "t3", id: 1, seconds: 1_652_843_095, micros: 0, fsp: 0),  // like t1
-      Row(table: "t3", id: 2, seconds: 1_652_843_105, micros: 0, fsp: 0),
-      Row(table: "t5", id: 1, seconds: 1_652_843_226, micros: 0, fsp: 1),  // timestamp(1)
-      Row(table: "t6", id: 1, seconds: 1_652_843_402, micros: 0, fsp: 4),  // timestamp(4)
-    ])
+    XCTAssertEqual(
+      rows,
+      [
+        Row(table: "t", id: 1, seconds: 1_652_712_790, micros: 0, fsp: 3),  // timestamp(3)
+        Row(table: "t1", id: 1, seconds: 1_652_712_947, micros: 0, fsp: 0),  // timestamp
+        Row(table: "t2", id: 1, seconds: 1_652_712_997, micros: 0, fsp: 4),  // timestamp(4)
+        Row(table: "t3", id: 1, seconds: 1_652_843_095, micros: 0, fsp: 0),  // like t1
+        Row(table: "t3", id: 2, seconds: 1_652_843_105, micros: 0, fsp: 0),
+        Row(table: "t5", id: 1, seconds: 1_652_843_226, micros: 0, fsp: 1),  // timestamp(1)
+        Row(table: "t6", id: 1, seconds: 1_652_843_402, micros: 0, fsp: 4),  // timestamp(4)
+      ])
     XCTAssertEqual(tracker.mismatches, [])
     XCTAssertEqual(tracker.positionalMaps, 1, "only mysql.user (no DDL in the file) stays positional")
   }

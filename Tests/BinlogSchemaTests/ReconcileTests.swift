@@ -12,13 +12,16 @@ final class ReconcileTests: XCTestCase {
   }
 
   func testMatchingMapGetsNamesKeysSignednessCollationsAndLabels() throws {
-    let s = schema("""
+    let s = schema(
+      """
       CREATE TABLE t (id INT UNSIGNED NOT NULL, name VARCHAR(20), e ENUM('a','b'), d DECIMAL(10,2),
         body BLOB, st SET('x','y','z'), code CHAR(3) NOT NULL, PRIMARY KEY (code, id)) DEFAULT CHARSET=utf8mb4
       """)
-    let map = try makeTableMap("shop", "t", [
-      .long(), .varchar(80), .enumeration(1), .decimal(10, 2), .blob(2), .set(1), .char(12),
-    ])
+    let map = try makeTableMap(
+      "shop", "t",
+      [
+        .long(), .varchar(80), .enumeration(1), .decimal(10, 2), .blob(2), .set(1), .char(12),
+      ])
     XCTAssertFalse(map.hasColumnNames)
     let r = Reconciliation.make(map: map, schema: s, position: pos, flavor: .mysql)
     XCTAssertEqual(r.status, .matched)
@@ -87,7 +90,9 @@ final class ReconcileTests: XCTestCase {
 
   func testUncertainTablesStayPositionalUnlessTrusted() throws {
     var t = timeline(["CREATE TABLE t (a INT)"], db: "shop")
-    t.apply(sql: Array("ALTER TABLE t ADD COLUMN b GIZMO".utf8), database: "shop", at: BinlogPosition(file: "binlog.000001", offset: 900))
+    t.apply(
+      sql: Array("ALTER TABLE t ADD COLUMN b GIZMO".utf8), database: "shop",
+      at: BinlogPosition(file: "binlog.000001", offset: 900))
     let s = t.table(TableName("shop", "t"))!
     let map = try makeTableMap("shop", "t", [.long()])
     let r = Reconciliation.make(map: map, schema: s, position: pos, flavor: .mysql)
@@ -105,11 +110,14 @@ final class ReconcileTests: XCTestCase {
 
   func testMariaDBJSONIsLongtext() throws {
     let s = schema("CREATE TABLE j (id INT, doc JSON)", flavor: .mariadb)
-    let r = Reconciliation.make(map: try makeTableMap("shop", "j", [.long(), .blob(4)]), schema: s, position: pos, flavor: .mariadb)
+    let r = Reconciliation.make(
+      map: try makeTableMap("shop", "j", [.long(), .blob(4)]), schema: s, position: pos, flavor: .mariadb)
     XCTAssertEqual(r.status, .matched)
     XCTAssertEqual(r.columns?[1].collation, 46, "utf8mb4_bin")
     let my = schema("CREATE TABLE j (id INT, doc JSON)")
-    XCTAssertEqual(Reconciliation.make(map: try makeTableMap("shop", "j", [.long(), .json()]), schema: my, position: pos, flavor: .mysql).status, .matched)
+    XCTAssertEqual(
+      Reconciliation.make(map: try makeTableMap("shop", "j", [.long(), .json()]), schema: my, position: pos, flavor: .mysql)
+        .status, .matched)
   }
 
   func testTypeMappingTable() {
@@ -120,9 +128,11 @@ final class ReconcileTests: XCTestCase {
       expected("a TINYINT, b SMALLINT, c MEDIUMINT, d INT, e BIGINT, f FLOAT, g DOUBLE, h DECIMAL(5,2), i BIT(3), j YEAR"),
       [.tiny, .short, .int24, .long, .longlong, .float, .double, .newdecimal, .bit, .year])
     XCTAssertEqual(
-      expected("a DATE, b TIME, c DATETIME(3), d TIMESTAMP, e CHAR(2), f VARCHAR(3), g BINARY(4), h VARBINARY(5), i TEXT, j BLOB"),
+      expected(
+        "a DATE, b TIME, c DATETIME(3), d TIMESTAMP, e CHAR(2), f VARCHAR(3), g BINARY(4), h VARBINARY(5), i TEXT, j BLOB"),
       [.date, .time2, .datetime2, .timestamp2, .string, .varchar, .string, .varchar, .blob, .blob])
-    XCTAssertEqual(expected("a ENUM('x'), b SET('y'), c JSON, d GEOMETRY, e POINT"), [.enumType, .setType, .json, .geometry, .geometry])
+    XCTAssertEqual(
+      expected("a ENUM('x'), b SET('y'), c JSON, d GEOMETRY, e POINT"), [.enumType, .setType, .json, .geometry, .geometry])
     XCTAssertEqual(expected("c JSON, d INET6", .mariadb), [.blob, .string])
     XCTAssertEqual(BinlogTypeMapping.setPackLength(64), 8)
     XCTAssertEqual(BinlogTypeMapping.setPackLength(9), 2)

@@ -94,7 +94,10 @@ func parse(_ sql: String, db: String = "test", flavor: FormatDescription.Flavor 
 }
 
 /// The CreateTable of a statement that must parse as CREATE TABLE.
-func createTable(_ sql: String, db: String = "test", flavor: FormatDescription.Flavor = .mysql, file: StaticString = #filePath, line: UInt = #line) -> CreateTable? {
+func createTable(
+  _ sql: String, db: String = "test", flavor: FormatDescription.Flavor = .mysql, file: StaticString = #filePath,
+  line: UInt = #line
+) -> CreateTable? {
   let s = parse(sql, db: db, flavor: flavor)
   guard case .createTable(let c) = s else {
     XCTFail("not a CREATE TABLE: \(s)", file: file, line: line)
@@ -104,7 +107,10 @@ func createTable(_ sql: String, db: String = "test", flavor: FormatDescription.F
 }
 
 /// The actions of a statement that must parse as ALTER TABLE.
-func alterActions(_ sql: String, db: String = "test", flavor: FormatDescription.Flavor = .mysql, file: StaticString = #filePath, line: UInt = #line) -> (TableName, [AlterAction])? {
+func alterActions(
+  _ sql: String, db: String = "test", flavor: FormatDescription.Flavor = .mysql, file: StaticString = #filePath,
+  line: UInt = #line
+) -> (TableName, [AlterAction])? {
   let s = parse(sql, db: db, flavor: flavor)
   guard case .alterTable(let t, let a) = s else {
     XCTFail("not an ALTER TABLE: \(s)", file: file, line: line)

@@ -9,15 +9,16 @@ final class SchemaTimelineTests: XCTestCase {
   func names(_ t: TableSchema?) -> [String] { t?.columns.map(\.name) ?? [] }
 
   func testAlterSequenceAtPositions() {
-    let t = timeline([
-      "CREATE TABLE churn (id INT PRIMARY KEY, v VARCHAR(10)) ENGINE=InnoDB",  // 100
-      "ALTER TABLE churn ADD COLUMN extra INT NOT NULL DEFAULT 42",  // 200
-      "ALTER TABLE churn MODIFY v VARCHAR(50), ADD INDEX (v)",  // 300
-      "ALTER TABLE churn DROP COLUMN extra",  // 400
-      "RENAME TABLE churn TO churned",  // 500
-      "CREATE TABLE churn_copy LIKE churned",  // 600
-      "TRUNCATE TABLE churned",  // 700
-    ], db: "m")
+    let t = timeline(
+      [
+        "CREATE TABLE churn (id INT PRIMARY KEY, v VARCHAR(10)) ENGINE=InnoDB",  // 100
+        "ALTER TABLE churn ADD COLUMN extra INT NOT NULL DEFAULT 42",  // 200
+        "ALTER TABLE churn MODIFY v VARCHAR(50), ADD INDEX (v)",  // 300
+        "ALTER TABLE churn DROP COLUMN extra",  // 400
+        "RENAME TABLE churn TO churned",  // 500
+        "CREATE TABLE churn_copy LIKE churned",  // 600
+        "TRUNCATE TABLE churned",  // 700
+      ], db: "m")
     let churn = TableName("m", "churn")
     XCTAssertNil(t.table(churn, at: at(100)), "a statement takes effect after its own position")
     XCTAssertEqual(names(t.table(churn, at: at(101))), ["id", "v"])
@@ -163,10 +164,11 @@ final class SchemaTimelineTests: XCTestCase {
   }
 
   func testMariaDBSequenceAndSystemVersioning() {
-    let t = timeline([
-      "CREATE SEQUENCE s START WITH 100",
-      "CREATE TABLE v (a INT) WITH SYSTEM VERSIONING",
-    ], flavor: .mariadb)
+    let t = timeline(
+      [
+        "CREATE SEQUENCE s START WITH 100",
+        "CREATE TABLE v (a INT) WITH SYSTEM VERSIONING",
+      ], flavor: .mariadb)
     XCTAssertEqual(t.table(TableName("test", "s"))?.columns.count, 8)
     XCTAssertEqual(names(t.table(TableName("test", "v"))), ["a", "row_start", "row_end"])
   }
@@ -194,7 +196,9 @@ final class SchemaTimelineTests: XCTestCase {
       "CREATE TABLE t (id INT UNSIGNED NOT NULL AUTO_INCREMENT, name VARCHAR(20) DEFAULT NULL COMMENT 'n', b BLOB, PRIMARY KEY (id), KEY k (name(4))) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
     ])
     let s = t.table(TableName("test", "t"))!
-    XCTAssertEqual(TypeText.createTable(s), """
+    XCTAssertEqual(
+      TypeText.createTable(s),
+      """
       CREATE TABLE `t` (
         `id` int(10) unsigned NOT NULL AUTO_INCREMENT,
         `name` varchar(20) DEFAULT NULL COMMENT 'n',
@@ -241,7 +245,8 @@ extension SchemaTimelineTests {
     XCTAssertEqual(dropped.table(TableName("test", "t"))?.uncertain, false)
     var seeded = SchemaTimeline()
     seeded.apply(sql: Array("CREATE TABLE other (x INT)".utf8), database: "test", at: .start)
-    seeded.apply(sql: Array("CREATE TABLE IF NOT EXISTS t (a INT)".utf8), database: "test", at: BinlogPosition(file: "b.1", offset: 9))
+    seeded.apply(
+      sql: Array("CREATE TABLE IF NOT EXISTS t (a INT)".utf8), database: "test", at: BinlogPosition(file: "b.1", offset: 9))
     XCTAssertEqual(seeded.table(TableName("test", "t"))?.uncertain, false, "a snapshot of the database says t did not exist")
   }
 }

@@ -5,7 +5,9 @@ import XCTest
 @testable import BinlogSchema
 
 final class SnapshotTests: XCTestCase {
-  func load(_ text: String, database: String = "", flavor: FormatDescription.Flavor = .mysql) throws -> (SchemaTimeline, SchemaSnapshot.Report) {
+  func load(_ text: String, database: String = "", flavor: FormatDescription.Flavor = .mysql) throws -> (
+    SchemaTimeline, SchemaSnapshot.Report
+  ) {
     var t = SchemaTimeline(flavor: flavor, style: flavor == .mariadb ? .mariadb : .mysql57)
     let r = try SchemaSnapshot.load(text: Array(text.utf8), name: "snap", database: database, into: &t)
     return (t, r)
@@ -89,24 +91,27 @@ final class SnapshotTests: XCTestCase {
       """
     let (t, _) = try load(vertical, database: "testdb")
     XCTAssertEqual(t.table(TableName("testdb", "users"))?.columns.map(\.name), ["id", "name"])
-    let batch = "Table\tCreate Table\nt1\tCREATE TABLE `t1` (\\n  `a` int(11) DEFAULT NULL,\\n  `b` char(2) DEFAULT 'x\\\\y'\\n) ENGINE=InnoDB\n"
+    let batch =
+      "Table\tCreate Table\nt1\tCREATE TABLE `t1` (\\n  `a` int(11) DEFAULT NULL,\\n  `b` char(2) DEFAULT 'x\\\\y'\\n) ENGINE=InnoDB\n"
     let (b, _) = try load(batch, database: "d")
     XCTAssertEqual(b.table(TableName("d", "t1"))?.columns.map(\.name), ["a", "b"])
     XCTAssertEqual(b.table(TableName("d", "t1"))?.columns[1].defaultValue, #"'x\y'"#)
   }
 
-  static let columnsHeader = "TABLE_CATALOG,TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME,ORDINAL_POSITION,COLUMN_DEFAULT,IS_NULLABLE,DATA_TYPE,CHARACTER_MAXIMUM_LENGTH,CHARACTER_SET_NAME,COLLATION_NAME,COLUMN_TYPE,COLUMN_KEY,EXTRA"
+  static let columnsHeader =
+    "TABLE_CATALOG,TABLE_SCHEMA,TABLE_NAME,COLUMN_NAME,ORDINAL_POSITION,COLUMN_DEFAULT,IS_NULLABLE,DATA_TYPE,CHARACTER_MAXIMUM_LENGTH,CHARACTER_SET_NAME,COLLATION_NAME,COLUMN_TYPE,COLUMN_KEY,EXTRA"
 
   func testInformationSchemaCSV() throws {
-    let csv = Self.columnsHeader + "\n" + """
-      def,shop,orders,status,2,new,NO,enum,4,utf8mb4,utf8mb4_general_ci,"enum('new','paid,ok')",,
-      def,shop,orders,id,1,,NO,bigint,,,,bigint(20) unsigned,PRI,auto_increment
-      def,shop,orders,note,3,\\N,YES,varchar,20,latin1,latin1_swedish_ci,varchar(20),,
-      def,shop,orders,g,4,\\N,YES,int,,,,int(11),,VIRTUAL GENERATED
-      def,shop,items,order_id,1,,NO,bigint,,,,bigint(20) unsigned,PRI,
-      def,shop,items,line,2,,NO,smallint,,,,smallint(5) unsigned,PRI,
+    let csv =
+      Self.columnsHeader + "\n" + """
+        def,shop,orders,status,2,new,NO,enum,4,utf8mb4,utf8mb4_general_ci,"enum('new','paid,ok')",,
+        def,shop,orders,id,1,,NO,bigint,,,,bigint(20) unsigned,PRI,auto_increment
+        def,shop,orders,note,3,\\N,YES,varchar,20,latin1,latin1_swedish_ci,varchar(20),,
+        def,shop,orders,g,4,\\N,YES,int,,,,int(11),,VIRTUAL GENERATED
+        def,shop,items,order_id,1,,NO,bigint,,,,bigint(20) unsigned,PRI,
+        def,shop,items,line,2,,NO,smallint,,,,smallint(5) unsigned,PRI,
 
-      """
+        """
     let (t, r) = try load(csv)
     XCTAssertEqual(r.issues, [])
     XCTAssertEqual(r.tables, 2)
@@ -123,7 +128,8 @@ final class SnapshotTests: XCTestCase {
   }
 
   func testInformationSchemaTSVFromMysqlBatch() throws {
-    let tsv = "TABLE_SCHEMA\tTABLE_NAME\tCOLUMN_NAME\tORDINAL_POSITION\tCOLUMN_DEFAULT\tIS_NULLABLE\tCOLUMN_TYPE\tCOLUMN_KEY\n"
+    let tsv =
+      "TABLE_SCHEMA\tTABLE_NAME\tCOLUMN_NAME\tORDINAL_POSITION\tCOLUMN_DEFAULT\tIS_NULLABLE\tCOLUMN_TYPE\tCOLUMN_KEY\n"
       + "d\tt\tid\t1\tNULL\tNO\tint unsigned\tPRI\n"
       + "d\tt\tv\t2\tNULL\tYES\tvarchar(10)\t\n"
     let (t, r) = try load(tsv)
@@ -148,7 +154,8 @@ final class SnapshotTests: XCTestCase {
     let wrapped = #"{"COLUMNS": [{"TABLE_SCHEMA":"d","TABLE_NAME":"u","COLUMN_NAME":"x","COLUMN_TYPE":"date"}]}"#
     let (w, _) = try load(wrapped)
     XCTAssertEqual(w.table(TableName("d", "u"))?.columns.map(\.dataType), [.date])
-    let ndjson = #"{"TABLE_SCHEMA":"d","TABLE_NAME":"n","COLUMN_NAME":"x","DATA_TYPE":"varchar","CHARACTER_MAXIMUM_LENGTH":"7"}"# + "\n"
+    let ndjson =
+      #"{"TABLE_SCHEMA":"d","TABLE_NAME":"n","COLUMN_NAME":"x","DATA_TYPE":"varchar","CHARACTER_MAXIMUM_LENGTH":"7"}"# + "\n"
       + #"{"TABLE_SCHEMA":"d","TABLE_NAME":"n","COLUMN_NAME":"y","DATA_TYPE":"decimal","NUMERIC_PRECISION":"9","NUMERIC_SCALE":"3"}"#
     let (n, _) = try load(ndjson)
     XCTAssertEqual(n.table(TableName("d", "n"))?.columns.map { $0.columnType(.mysql57) }, ["varchar(7)", "decimal(9,3)"])

@@ -64,7 +64,9 @@ final class StoredDDLReplayTests: XCTestCase {
       ddl("alpha-bin.000001", 100, "ALTER TABLE t ADD COLUMN x INT"),
     ]
     var t = SchemaTimeline()
-    XCTAssertEqual(t.replay(l, before: BinlogPosition(file: "alpha-bin.000001", offset: 100), fileOrder: ["zeta-bin.000001", "alpha-bin.000001"]), 1)
+    XCTAssertEqual(
+      t.replay(
+        l, before: BinlogPosition(file: "alpha-bin.000001", offset: 100), fileOrder: ["zeta-bin.000001", "alpha-bin.000001"]), 1)
     XCTAssertEqual(names(t, "t"), ["id"])
     var natural = SchemaTimeline()
     XCTAssertEqual(natural.replay(l, before: BinlogPosition(file: "alpha-bin.000001", offset: 100)), 0, "alpha sorts before zeta")
@@ -87,9 +89,10 @@ final class StoredDDLReplayTests: XCTestCase {
       try walker.run { w, ev in
         if format == nil { format = w.format }
         guard case .query(let q) = ev.body, StatementKind.isDDL(q.queryBytes) else { return }
-        stored.append(StoredDDL(
-          position: BinlogPosition(file: w.fileName, offset: ev.raw.offset), timestamp: ev.raw.header.timestamp,
-          database: q.database, sql: q.queryBytes, sqlMode: q.statusVars.sqlMode))
+        stored.append(
+          StoredDDL(
+            position: BinlogPosition(file: w.fileName, offset: ev.raw.offset), timestamp: ev.raw.header.timestamp,
+            database: q.database, sql: q.queryBytes, sqlMode: q.statusVars.sqlMode))
       }
     }
     XCTAssertGreaterThan(stored.count, 15)
@@ -97,7 +100,10 @@ final class StoredDDLReplayTests: XCTestCase {
 
     // Resume right after `ALTER TABLE items CHANGE name title ...`, then at the start of file 3.
     let change = try XCTUnwrap(stored.first { String(decoding: $0.sql, as: UTF8.self).contains("CHANGE name title") })
-    for start in [BinlogPosition(file: change.position.file, offset: change.position.offset + 1), BinlogPosition(file: "binlog.000003", offset: 4)] {
+    for start in [
+      BinlogPosition(file: change.position.file, offset: change.position.offset + 1),
+      BinlogPosition(file: "binlog.000003", offset: 4),
+    ] {
       let tracker = SchemaTracker(resumingAt: start, statements: stored, snapshot: snapshot, format: format)
       var resumed: [SeenMap] = []
       for p in files {
@@ -107,9 +113,10 @@ final class StoredDDLReplayTests: XCTestCase {
           guard !(here < start) else { return }
           tracker.consume(ev, file: w.fileName)
           if case .tableMap(let raw) = ev.body, let m = tracker.tableMap(raw.tableID) {
-            resumed.append(SeenMap(
-              file: here.file, offset: ev.raw.offset, db: m.database, table: m.table, names: m.columns.map(\.name),
-              pk: m.primaryKeyOrder.map { m.columns[$0].name ?? "@\($0 + 1)" }, map: m))
+            resumed.append(
+              SeenMap(
+                file: here.file, offset: ev.raw.offset, db: m.database, table: m.table, names: m.columns.map(\.name),
+                pk: m.primaryKeyOrder.map { m.columns[$0].name ?? "@\($0 + 1)" }, map: m))
           }
         }
       }

@@ -70,7 +70,9 @@ final class CanalValueFixtureTests: XCTestCase {
 
   func testNullIntegersKeepTheBaseSQLType() {
     let r = row("ints", "5")
-    for (name, type) in [("ti", -6), ("tu", -6), ("si", 5), ("su", 5), ("mi", 4), ("mu", 4), ("i", 4), ("iu", 4), ("bi", -5), ("bu", -5)] {
+    for (name, type) in [
+      ("ti", -6), ("tu", -6), ("si", 5), ("su", 5), ("mi", 4), ("mu", 4), ("i", 4), ("iu", 4), ("bi", -5), ("bu", -5),
+    ] {
       assertColumn(r[name], nil, sqlType: Int32(type))
     }
   }
@@ -274,7 +276,8 @@ final class CanalValueFixtureTests: XCTestCase {
   func testBinaryTypesAreISO88591() {
     let r4 = row("binaries", "4")
     assertColumn(r4["b8"], String(repeating: "\u{FF}", count: 8), sqlType: 2004, mysqlType: "binary(8)")
-    assertColumn(r4["vb10"], (0..<10).map { String(UnicodeScalar(UInt8($0))) }.joined(), sqlType: 2004, mysqlType: "varbinary(10)")
+    assertColumn(
+      r4["vb10"], (0..<10).map { String(UnicodeScalar(UInt8($0))) }.joined(), sqlType: 2004, mysqlType: "varbinary(10)")
     assertColumn(r4["c_bin"], "\u{DE}\u{AD}\u{BE}\u{EF}", sqlType: 2004, mysqlType: "binary(4)")
     assertColumn(r4["tb"], String(repeating: "\u{C3}", count: 255), sqlType: 2004, mysqlType: "tinyblob")
     assertColumn(r4["bl"], String(repeating: "Z", count: 300), sqlType: 2004, mysqlType: "blob")
@@ -315,7 +318,9 @@ final class CanalValueFixtureTests: XCTestCase {
     let insert = rowsEntries(Self.entries, "sluice_types", "ints").first!
     XCTAssertTrue(insert.rowChange!.rowDatas.allSatisfy { $0.afterColumns.allSatisfy(\.updated) && $0.beforeColumns.isEmpty })
     // NULL → value and value → NULL are updates; NULL → NULL is not.
-    let dec = rowsEntries(Self.entries, "sluice_types", "decimals").first { $0.header.eventType == .update && $0.rowChange!.rowDatas[0].afterColumns.first!.value == "1" }!
+    let dec = rowsEntries(Self.entries, "sluice_types", "decimals").first {
+      $0.header.eventType == .update && $0.rowChange!.rowDatas[0].afterColumns.first!.value == "1"
+    }!
     let after = Dictionary(uniqueKeysWithValues: dec.rowChange!.rowDatas[0].afterColumns.map { ($0.name, $0) })
     XCTAssertTrue(after["d1"]!.updated)  // 0 → NULL
     XCTAssertTrue(after["du"]!.updated)  // 0.00 → 0.50

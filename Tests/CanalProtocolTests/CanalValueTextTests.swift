@@ -40,8 +40,7 @@ final class CanalValueTextTests: XCTestCase {
   }
 
   func testDecimalRejectsMalformedText() {
-    for bad in ["", "-", "1.", ".5", "1e5", "+1", "1.2.3", " 1", "1 ", "--1", "1,5", "0x10", "NaN"]
-    {
+    for bad in ["", "-", "1.", ".5", "1e5", "+1", "1.2.3", " 1", "1 ", "--1", "1,5", "0x10", "NaN"] {
       XCTAssertNil(CanalValueText.decimal(bad), "\"\(bad)\"")
       var output: [UInt8] = [1]
       XCTAssertFalse(CanalValueText.appendDecimal(bad, to: &output))

@@ -86,7 +86,9 @@ final class EntryCorpusTests: XCTestCase {
     let e = try entries("blackbeam__rust_mysql_common/mysql-enum-string-set.000001")
     let insert = try XCTUnwrap(rowsEntries(e, "mysql", "t").first)
     let cols = insert.rowChange!.rowDatas[0].afterColumns
-    XCTAssertEqual(cols.map(\.mysqlType), ["char(128)", "varchar(300)", "enum('var1','variant2','foo')", "set('one','two','three','four')", "text"])
+    XCTAssertEqual(
+      cols.map(\.mysqlType),
+      ["char(128)", "varchar(300)", "enum('var1','variant2','foo')", "set('one','two','three','four')", "text"])
     XCTAssertEqual(cols.map(\.value)[2...3], ["1", "5"])
     XCTAssertEqual(cols.map(\.sqlType), [1, 12, 4, -7, 2005])
   }

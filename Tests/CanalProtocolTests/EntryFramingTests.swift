@@ -103,8 +103,7 @@ final class EntryFramingTests: XCTestCase {
       XCTAssertEqual(e?.offset, frameOffsets[2])
     }
     // Cut inside the second frame's two-byte length prefix.
-    XCTAssertThrowsError(try EntryFraming.decodeEntries(Array(stream.prefix(frameOffsets[1] + 1))))
-    { error in
+    XCTAssertThrowsError(try EntryFraming.decodeEntries(Array(stream.prefix(frameOffsets[1] + 1)))) { error in
       let e = error as? EntryFramingError
       XCTAssertEqual(e?.kind, .truncatedLength)
       XCTAssertEqual(e?.offset, frameOffsets[1])

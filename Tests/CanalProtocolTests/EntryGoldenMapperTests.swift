@@ -92,7 +92,8 @@ final class EntryGoldenMapperTests: XCTestCase {
     let path = dir + "/mysql-bin.000002"
     try Data(f.bytes).write(to: URL(fileURLWithPath: path))
     let e = try mapEntries([path], options: quietOptions(forClients: false))
-    XCTAssertEqual(e.map(\.type), [.transactionbegin, .transactionend, .rowdata, .rowdata, .rowdata, .rowdata, .rowdata, .rowdata, .rowdata])
+    XCTAssertEqual(
+      e.map(\.type), [.transactionbegin, .transactionend, .rowdata, .rowdata, .rowdata, .rowdata, .rowdata, .rowdata, .rowdata])
     guard case .begin(let begin) = e[0].mapped.store, case .end(let end) = e[1].mapped.store else {
       return XCTFail("XA START/END entries")
     }
@@ -105,7 +106,8 @@ final class EntryGoldenMapperTests: XCTestCase {
     // The prefix test ignores case; the XID text is cut at the upper-case keyword only.
     XCTAssertEqual(e[3].header.eventType, .xarollback)
     XCTAssertEqual(e[3].rowChange!.props.map(\.value), ["XA ROLLBACK", ""])
-    XCTAssertEqual(e[4...7].map { $0.rowChange!.sql }, ["SET @s := 'it's'", "SET @r := 1.5", "SET @d := 1.00E-7", "SET @n := NULL"])
+    XCTAssertEqual(
+      e[4...7].map { $0.rowChange!.sql }, ["SET @s := 'it's'", "SET @r := 1.5", "SET @d := 1.00E-7", "SET @n := NULL"])
     let insert = e[8]
     XCTAssertEqual(insert.header.eventType, .insert)
     XCTAssertEqual([insert.header.schemaName, insert.header.tableName], ["test", "t"])

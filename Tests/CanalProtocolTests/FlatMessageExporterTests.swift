@@ -17,7 +17,9 @@ final class FlatMessageExporterTests: XCTestCase {
     return h
   }
 
-  func column(_ index: Int32, _ name: String, _ value: String?, sqlType: Int32, mysqlType: String, key: Bool = false, updated: Bool = false) -> CanalColumn {
+  func column(
+    _ index: Int32, _ name: String, _ value: String?, sqlType: Int32, mysqlType: String, key: Bool = false, updated: Bool = false
+  ) -> CanalColumn {
     var c = CanalColumn()
     c.index = index
     c.name = name
@@ -114,7 +116,9 @@ final class FlatMessageExporterTests: XCTestCase {
     var sawProducts = false
     for line in lines {
       let obj = try JSONSerialization.jsonObject(with: Data(line)) as! [String: Any]
-      XCTAssertEqual(obj.keys.sorted(), ["data", "database", "es", "gtid", "id", "isDdl", "mysqlType", "old", "pkNames", "sql", "sqlType", "table", "ts", "type"])
+      XCTAssertEqual(
+        obj.keys.sorted(),
+        ["data", "database", "es", "gtid", "id", "isDdl", "mysqlType", "old", "pkNames", "sql", "sqlType", "table", "ts", "type"])
       // Keys are written in alphabetical order.
       let text = String(decoding: line, as: UTF8.self)
       XCTAssertTrue(text.hasPrefix(#"{"data":"#))

@@ -33,13 +33,16 @@ final class RowChangeEncoderTests: XCTestCase {
           }
         }
         // Annotate_rows statements (valid UTF-8 here) are written from their bytes, no String.
-        if case .annotateRows = ev.body, case .encodedRowChange = b.store {} else if case .annotateRows = ev.body {
+        if case .annotateRows = ev.body, case .encodedRowChange = b.store {
+        } else if case .annotateRows = ev.body {
           XCTFail("\(path) at \(ev.raw.offset): Annotate_rows not encoded directly", file: file, line: line)
         }
         let x = try a.serializedEntry()
         let y = try b.serializedEntry()
         if x != y {
-          XCTFail("\(path) at \(ev.raw.offset) (\(ev.raw.type.name)): entries differ, \(x.count) vs \(y.count) bytes", file: file, line: line)
+          XCTFail(
+            "\(path) at \(ev.raw.offset) (\(ev.raw.type.name)): entries differ, \(x.count) vs \(y.count) bytes", file: file,
+            line: line)
         }
         // The framed form CanalExporter writes: the varint length, then the same bytes.
         var framed: [UInt8] = [0xEE]

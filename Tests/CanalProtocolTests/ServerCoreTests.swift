@@ -92,8 +92,7 @@ enum ServerFixtures {
   }
 
   /// A statement-based INSERT (a Query event): no table id, no rows.
-  static func statementInsert(_ offset: Int64, _ schema: String, _ table: String) -> PositionedEntry
-  {
+  static func statementInsert(_ offset: Int64, _ schema: String, _ table: String) -> PositionedEntry {
     var change = CanalRowChange()
     change.eventType = .insert
     change.isDdl = false

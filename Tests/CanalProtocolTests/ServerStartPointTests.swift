@@ -248,8 +248,9 @@ final class ServerStartPointTests: XCTestCase {
     let names = Set(rows.flatMap { $0.rowDatas.flatMap { $0.afterColumns.map(\.name) + $0.beforeColumns.map(\.name) } })
     XCTAssertTrue(names.contains("id"), "\(names.prefix(10))")
     let unnamed = try served(paths, CanalStartPoint())
-    let unnamedNames = Set(try unnamed.filter { $0.entryType == .rowdata }.map { try CanalRowChange(serializedBytes: $0.storeValue) }
-      .flatMap { $0.rowDatas.flatMap { $0.afterColumns.map(\.name) } })
+    let unnamedNames = Set(
+      try unnamed.filter { $0.entryType == .rowdata }.map { try CanalRowChange(serializedBytes: $0.storeValue) }
+        .flatMap { $0.rowDatas.flatMap { $0.afterColumns.map(\.name) } })
     XCTAssertFalse(unnamedNames.contains("id"))
 
     guard let k = all.firstIndex(where: { $0.header.logfileName == "binlog.000002" }) else {

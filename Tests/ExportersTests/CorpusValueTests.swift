@@ -80,7 +80,10 @@ final class CorpusValueTests: XCTestCase {
   }
 
   func testTopLevelEventCountsOfCompressedFiles() throws {
-    for (rel, n) in [("osheroff__mysql-binlog-connector-java/mysql-bin.compressed", 5), ("apecloud__mysql-binlog-connector-rust/mysql-bin.000057", 8)] {
+    for (rel, n) in [
+      ("osheroff__mysql-binlog-connector-java/mysql-bin.compressed", 5),
+      ("apecloud__mysql-binlog-connector-rust/mysql-bin.000057", 8),
+    ] {
       let input = try BinlogInput(path: try Paths.corpusFile(rel))
       var walker = BinlogWalker(source: input)
       var top = 0
@@ -149,11 +152,26 @@ final class CorpusValueTests: XCTestCase {
     XCTAssertEqual(r.count, 17)
     XCTAssertEqual(r[0]["table"] as? String, "decodedecimal")
     let expect: [Int: [String]] = [
-      1: ["-10.55", "-11", "-10.550", "-10.55", "-10.550", "-10.55", "-9.99999999999999", "-10.5500000000", "-10.55000", "-10.55000000000000000000", "-10.5500000000000000000000000"],
-      2: ["0.01", "0", "0.012", "0.01", "0.012", "0.01", "0.01234567890123", "0.0123456789", "0.01235", "0.01234567890123456789", "0.0123456789012345678912345"],
-      10: ["0.00", "0", "0.000", "0.00", "0.000", "0.00", "-0.00000001234500", "-0.0000000123", "0.00000", "-0.00000001234500009877", "-0.0000000123450000987650000"],
-      11: ["99.99", "99999", "9999.999", "99999999.99", "9999999.999", "99999999999.99", "9.99999999999999", "9999999999.9999999999", "1234500009876.50000", "9999999999.99999999999999999999", "99999.9999999999999999999999999"],
-      17: ["-99.99", "-1948", "-1948.140", "-1948.14", "-1948.140", "-1948.14", "-9.99999999999999", "-1948.1400000000", "-1948.14000", "-1948.14000000000000000000", "-1948.1400000000000000000000000"],
+      1: [
+        "-10.55", "-11", "-10.550", "-10.55", "-10.550", "-10.55", "-9.99999999999999", "-10.5500000000", "-10.55000",
+        "-10.55000000000000000000", "-10.5500000000000000000000000",
+      ],
+      2: [
+        "0.01", "0", "0.012", "0.01", "0.012", "0.01", "0.01234567890123", "0.0123456789", "0.01235", "0.01234567890123456789",
+        "0.0123456789012345678912345",
+      ],
+      10: [
+        "0.00", "0", "0.000", "0.00", "0.000", "0.00", "-0.00000001234500", "-0.0000000123", "0.00000", "-0.00000001234500009877",
+        "-0.0000000123450000987650000",
+      ],
+      11: [
+        "99.99", "99999", "9999.999", "99999999.99", "9999999.999", "99999999999.99", "9.99999999999999", "9999999999.9999999999",
+        "1234500009876.50000", "9999999999.99999999999999999999", "99999.9999999999999999999999999",
+      ],
+      17: [
+        "-99.99", "-1948", "-1948.140", "-1948.14", "-1948.140", "-1948.14", "-9.99999999999999", "-1948.1400000000",
+        "-1948.14000", "-1948.14000000000000000000", "-1948.1400000000000000000000000",
+      ],
     ]
     for line in r {
       let a = line.image("after")!
@@ -214,14 +232,15 @@ final class CorpusValueTests: XCTestCase {
     XCTAssertEqual(r.count, 3)
     let a = r[0].image("after")!
     XCTAssertEqual(a["@1"] as? Int, 11)
-    XCTAssertEqual((2...6).map { (a["@\($0)"] as? NSNumber)?.int64Value }, [121, 12341, 1_234_561, 123_456_789, 1_234_567_890_987_654_321])
+    XCTAssertEqual(
+      (2...6).map { (a["@\($0)"] as? NSNumber)?.int64Value }, [121, 12341, 1_234_561, 123_456_789, 1_234_567_890_987_654_321])
     XCTAssertEqual(Float((a["@7"] as? Double) ?? 0), Float(12345.6787109375))
     XCTAssertEqual((a["@8"] as? Double) ?? 0, 123456789.09876543, accuracy: 1e-6)
     XCTAssertEqual(a["@9"] as? String, "1234567890112233445566778899001112223334445556667778889.9900011112")
     XCTAssertEqual(a["@10"] as? String, "Bsd234234 234234 zdfsfsdfsdf")
     XCTAssertEqual(a["@11"] as? String, "Hello world!")
     XCTAssertEqual(NSDictionary(dictionary: a["@13"] as! [String: Any]), ["id": 1, "name": "John"])
-    XCTAssertEqual(a["@15"] as? Int, 0b0111101101010101011110000111)
+    XCTAssertEqual(a["@15"] as? Int, 0b0111_10110101_01010111_10000111)
     XCTAssertEqual(a["@18"] as? Int, 1989)
     XCTAssertEqual(a["@19"] as? String, "1985-10-23")
     XCTAssertEqual(a["@20"] as? String, "1988-11-27 14:12:13.345")
@@ -234,7 +253,8 @@ final class CorpusValueTests: XCTestCase {
     XCTAssertEqual(r.count, 8)
     let docs = r.map { line -> String in
       let v = line.image("after")!["a"]!
-      return String(decoding: try! JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+      return String(
+        decoding: try! JSONSerialization.data(withJSONObject: v, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
     }
     XCTAssertEqual(docs[0], #"{"a":"base64:type15:VQ=="}"#)
     XCTAssertEqual(docs[1], #"{"b":"2012-03-18"}"#)
@@ -245,7 +265,8 @@ final class CorpusValueTests: XCTestCase {
     let j = try rows("blackbeam__rust_mysql_common/json.binlog.000001")
     let ins = j.filter { $0["type"] as? String == "insert" }
     XCTAssertEqual(ins.count, 6)
-    XCTAssertEqual(NSDictionary(dictionary: ins[0].image("after")!["@2"] as! [String: Any]), ["age": 24, "data": "xxxxxxxxxx", "name": "Joe"])
+    XCTAssertEqual(
+      NSDictionary(dictionary: ins[0].image("after")!["@2"] as! [String: Any]), ["age": 24, "data": "xxxxxxxxxx", "name": "Joe"])
     XCTAssertEqual(ins[2].image("after")!["@3"] as? String, "Pete")
   }
 

@@ -143,7 +143,8 @@ final class FollowerTests: XCTestCase {
     try follower.run { w, ev in try exporter.consume(ev, walker: w) }
     try sink.close()
     let got = String(decoding: sink.captured, as: UTF8.self).replacingOccurrences(of: "whole.000001.live", with: "whole.000001")
-    XCTAssertTrue(got == String(decoding: expected, as: UTF8.self), "the followed NDJSON differs from the export of the whole file")
+    XCTAssertTrue(
+      got == String(decoding: expected, as: UTF8.self), "the followed NDJSON differs from the export of the whole file")
   }
 
   func testStopRequestedMidFileEndsBetweenTwoTransactions() throws {

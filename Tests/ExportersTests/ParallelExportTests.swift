@@ -181,7 +181,11 @@ final class FastPathEquivalenceTests: XCTestCase {
       try walker.run { w, ev in
         guard case .rows(let rows) = ev.body, let table = w.tableMaps[rows.tableID] else { return }
         var fresh = try RowDecoder(event: rows, table: table)
-        if reused == nil { reused = try RowDecoder(event: rows, table: table) } else { try reused!.reset(event: rows, table: table) }
+        if reused == nil {
+          reused = try RowDecoder(event: rows, table: table)
+        } else {
+          try reused!.reset(event: rows, table: table)
+        }
         while try fresh.next() {
           XCTAssertTrue(try reused!.next(), "\(f) at \(ev.raw.offset): reused decoder ended early")
           for i in 0..<rows.columnCount {

@@ -12,7 +12,7 @@ final class RawTextBufferTests: XCTestCase {
     body(&a)
     var r = RawTextBuffer(capacity: 8)
     defer { r.deallocate() }
-    "prefix:".utf8.forEach { r.append($0) }
+    for b in "prefix:".utf8 { r.append(b) }
     raw(&r)
     return (a, Array(r.bytes))
   }
@@ -88,8 +88,14 @@ final class RawTextBufferTests: XCTestCase {
       XCTAssertEqual(String(decoding: a.dropFirst(7), as: UTF8.self), "\(v)")
     }
     let (a, r) = both(
-      { TemporalText.appendDateTime(year: 2026, month: 11, day: 22, hour: 5, minute: 59, second: 3, micros: 1462, fsp: 6, into: &$0) },
-      { TemporalText.appendDateTime(year: 2026, month: 11, day: 22, hour: 5, minute: 59, second: 3, micros: 1462, fsp: 6, into: &$0) })
+      {
+        TemporalText.appendDateTime(
+          year: 2026, month: 11, day: 22, hour: 5, minute: 59, second: 3, micros: 1462, fsp: 6, into: &$0)
+      },
+      {
+        TemporalText.appendDateTime(
+          year: 2026, month: 11, day: 22, hour: 5, minute: 59, second: 3, micros: 1462, fsp: 6, into: &$0)
+      })
     XCTAssertEqual(a, r)
     XCTAssertEqual(String(decoding: a.dropFirst(7), as: UTF8.self), "2026-11-22 05:59:03.001462")
   }

@@ -28,7 +28,8 @@ final class SQLExporterTests: XCTestCase {
   }
 
   func testXAIdsMatchTheServersText() {
-    XCTAssertEqual(SQLExporter.xaText(7, Array("xa-rollback-1".utf8), Array("bq".utf8)), "X'78612D726F6C6C6261636B2D31',X'6271',7")
+    XCTAssertEqual(
+      SQLExporter.xaText(7, Array("xa-rollback-1".utf8), Array("bq".utf8)), "X'78612D726F6C6C6261636B2D31',X'6271',7")
     XCTAssertEqual(SQLExporter.xaText(1, Array("x".utf8), []), "X'78',X'',1")
     XCTAssertEqual(
       SQLExporter.xaID(afterKeyword: "XA ROLLBACK X'78612d726f6c6c6261636b2d31',X'6271',7"),
@@ -39,7 +40,9 @@ final class SQLExporterTests: XCTestCase {
     XCTAssertTrue(SQLExporter.isDatabaseStatement(Array("CREATE DATABASE x".utf8)))
     XCTAssertTrue(SQLExporter.isDatabaseStatement(Array("/* c */ drop schema if exists x".utf8)))
     XCTAssertFalse(SQLExporter.isDatabaseStatement(Array("CREATE TABLE database_t (a int)".utf8)))
-    XCTAssertTrue(SQLExporter.createsTrigger(Array("CREATE DEFINER=`root`@`localhost` TRIGGER t AFTER INSERT ON o FOR EACH ROW SET @a=1".utf8)))
+    XCTAssertTrue(
+      SQLExporter.createsTrigger(
+        Array("CREATE DEFINER=`root`@`localhost` TRIGGER t AFTER INSERT ON o FOR EACH ROW SET @a=1".utf8)))
     XCTAssertFalse(SQLExporter.createsTrigger(Array("CREATE TABLE t (a int) COMMENT ' TRIGGER '".utf8)))
   }
 

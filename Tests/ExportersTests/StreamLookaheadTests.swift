@@ -34,10 +34,14 @@ final class StreamLookaheadTests: XCTestCase {
       }
       if fileOut.isEmpty && fileError != nil { continue }
       XCTAssertEqual(streamOut, fileOut, "\(name): stream and file exports differ")
-      XCTAssertEqual(streamError.map { $0.replacingOccurrences(of: path, with: name) }, fileError.map { $0.replacingOccurrences(of: path, with: name) }, name)
+      XCTAssertEqual(
+        streamError.map { $0.replacingOccurrences(of: path, with: name) },
+        fileError.map { $0.replacingOccurrences(of: path, with: name) }, name)
       compared += 1
       if streamOut.contains("\"xid\":") && !streamOut.contains("\"xid\":null") { withXid += 1 }
-      let rowsWithXid = streamOut.split(separator: "\n").filter { $0.contains("\"type\":\"insert\"") && !$0.contains("\"xid\":null") }
+      let rowsWithXid = streamOut.split(separator: "\n").filter {
+        $0.contains("\"type\":\"insert\"") && !$0.contains("\"xid\":null")
+      }
       if !rowsWithXid.isEmpty { withXid += 1 }
     }
     XCTAssertGreaterThan(compared, 60)

@@ -1,8 +1,9 @@
 import BinlogFormat
 import BinlogSchema
-@testable import Exporters
 import Foundation
 import XCTest
+
+@testable import Exporters
 
 /// Issue 17, defects 3–6: values that differed from what the server (or mysqlbinlog) prints.
 final class ValueFidelityTests: XCTestCase {
@@ -59,7 +60,9 @@ final class ValueFidelityTests: XCTestCase {
     XCTAssertEqual(doc, #"{"json":null}"#)
     XCTAssertEqual(try JSONSerialization.jsonObject(with: Data(doc.utf8)) as? NSDictionary, ["json": NSNull()])
     // Documents that look like the wrapper are wrapped too; anything else is itself.
-    func wrap(_ s: String) -> String { text { out in Array(s.utf8).withUnsafeBytes { NDJSONValue.appendJSONDocument($0, into: &out) } } }
+    func wrap(_ s: String) -> String {
+      text { out in Array(s.utf8).withUnsafeBytes { NDJSONValue.appendJSONDocument($0, into: &out) } }
+    }
     XCTAssertEqual(wrap(#"{"json":1}"#), #"{"json":{"json":1}}"#)
     XCTAssertEqual(wrap(#"{"json_diff":[]}"#), #"{"json":{"json_diff":[]}}"#)
     XCTAssertEqual(wrap(#"{"json":1,"b":2}"#), #"{"json":1,"b":2}"#)
@@ -127,6 +130,7 @@ final class ValueFidelityTests: XCTestCase {
     SQLExporter.appendJSONDiff(diffs, column: "doc", into: &out)
     XCTAssertEqual(
       String(decoding: out, as: UTF8.self),
-      #"JSON_REMOVE(JSON_INSERT(JSON_ARRAY_INSERT(JSON_REPLACE(`doc`,'$.a',JSON_EXTRACT('1','$')),'$.b[0]',JSON_EXTRACT('"x\'y"','$')),'$.c',JSON_EXTRACT('{"k":null}','$')),'$.d')"#)
+      #"JSON_REMOVE(JSON_INSERT(JSON_ARRAY_INSERT(JSON_REPLACE(`doc`,'$.a',JSON_EXTRACT('1','$')),'$.b[0]',JSON_EXTRACT('"x\'y"','$')),'$.c',JSON_EXTRACT('{"k":null}','$')),'$.d')"#
+    )
   }
 }

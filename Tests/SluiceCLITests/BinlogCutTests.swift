@@ -129,12 +129,17 @@ extension CLITests {
     // MySQL 5.1, no checksums
     try checkCut(Cut(path: c + "/alibaba__canal/mysql-bin.000001", args: ["--table", "erosa.testpk"]))
     // MySQL 5.7 with CRC32
-    try checkCut(Cut(path: c + "/alibaba__canal/tsdb_mysql-bin.000003", args: ["--start-position", "2000", "--stop-position", "9000"]))
+    try checkCut(
+      Cut(path: c + "/alibaba__canal/tsdb_mysql-bin.000003", args: ["--start-position", "2000", "--stop-position", "9000"]))
     try checkCut(Cut(path: c + "/alibaba__canal/tsdb_mysql-bin.000003", args: ["--table", "wanshao.wanshao_test"]))
     // MySQL 8.0 with GTIDs (mariadb-binlog does not know its utf8mb4_0900 charset, source or cut)
-    try checkCut(Cut(path: c + "/zendesk__maxwell/binlog.000004", args: ["--table", "bac_schema.bac_history"], sourceReadsCleanly: false))
+    try checkCut(
+      Cut(path: c + "/zendesk__maxwell/binlog.000004", args: ["--table", "bac_schema.bac_history"], sourceReadsCleanly: false))
     // MySQL 8.0 Transaction_payload (zstd): mariadb-binlog refuses the source too
-    try checkCut(Cut(path: c + "/apecloud__mysql-binlog-connector-rust/mysql-bin.000057", args: ["--table", "a.test_table_3"], sourceReadsCleanly: false))
+    try checkCut(
+      Cut(
+        path: c + "/apecloud__mysql-binlog-connector-rust/mysql-bin.000057", args: ["--table", "a.test_table_3"],
+        sourceReadsCleanly: false))
     // MariaDB 10.5
     try checkCut(Cut(path: c + "/blackbeam__rust_mysql_common/mariadb-bin.000001", args: ["--table", "toddy_test.outbox"]))
   }

@@ -232,7 +232,9 @@ final class CLITests: XCTestCase {
       XCTAssertEqual(q.status, 0, q.stderr)
       XCTAssertEqual(q.lines, later, "query \(args) from binlog.000002")
     }
-    let positional = try run(["query", "--format", "ndjson", "--no-schema", "--start-position", "binlog.000002:4", "--index-dir", indexDir, dir])
+    let positional = try run([
+      "query", "--format", "ndjson", "--no-schema", "--start-position", "binlog.000002:4", "--index-dir", indexDir, dir,
+    ])
     XCTAssertTrue(positional.text.contains("\"positional\":true"))
   }
 

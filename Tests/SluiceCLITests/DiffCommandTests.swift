@@ -44,7 +44,9 @@ extension CLITests {
     // with compressed events (names from FULL metadata): different files, offsets and event
     // layouts, the same stable export.
     let minimal = try run(["export", "--format", "ndjson", "--stable", Self.packageRoot + "/Fixtures/mariadb-10.11-minimal"])
-    let compressed = try run(["export", "--format", "ndjson", "--stable", Self.packageRoot + "/Fixtures/mariadb-10.11-compressed"])
+    let compressed = try run([
+      "export", "--format", "ndjson", "--stable", Self.packageRoot + "/Fixtures/mariadb-10.11-compressed",
+    ])
     XCTAssertEqual(minimal.status, 0, minimal.stderr)
     XCTAssertEqual(compressed.status, 0, compressed.stderr)
     XCTAssertGreaterThan(minimal.lines.count, 300)
@@ -92,7 +94,8 @@ extension CLITests {
     let d = try run(["diff", golden, Self.archiveDir])
     XCTAssertEqual(d.status, 1, d.text + d.stderr)
     XCTAssertTrue(d.text.contains("transaction expected #\(tx!) / actual #\(tx!):"), d.text)
-    XCTAssertTrue(d.text.contains("update sluice_types.ints id=3 differs (expected \(golden) line \(i + 1), actual binlog.000001:"), d.text)
+    XCTAssertTrue(
+      d.text.contains("update sluice_types.ints id=3 differs (expected \(golden) line \(i + 1), actual binlog.000001:"), d.text)
     XCTAssertTrue(d.text.contains("    after.iz: expected 8, actual 7\n"), d.text)
     XCTAssertTrue(d.text.contains("1 difference(s) in 1 transaction(s): 1 change(s) with different values"), d.text)
 

@@ -40,7 +40,8 @@ final class FollowCLITests: CLIRunTestCase {
     let exportHandle = try XCTUnwrap(FileHandle(forWritingAtPath: exportOut))
     let export = try start(["export", "--format", "ndjson", "--follow", live], stdout: exportHandle)
     let eventsFile = dir + "/events.ndjson"
-    let events = try start(["events", "--format", "ndjson", "--follow", "-o", eventsFile, live + "/" + names[0]], stdout: FileHandle.nullDevice)
+    let events = try start(
+      ["events", "--format", "ndjson", "--follow", "-o", eventsFile, live + "/" + names[0]], stdout: FileHandle.nullDevice)
 
     let queryOut = dir + "/query.ndjson"
     FileManager.default.createFile(atPath: queryOut, contents: nil)

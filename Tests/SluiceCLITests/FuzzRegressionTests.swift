@@ -22,7 +22,9 @@ extension CLITests {
         ["query", "--no-verify-checksum", "--no-index", path],
       ] {
         let r = try run(args)
-        XCTAssertTrue(r.status == 0 || r.status == 2, "\(name): sluice \(args.dropLast().joined(separator: " ")) exited \(r.status): \(r.stderr)")
+        XCTAssertTrue(
+          r.status == 0 || r.status == 2,
+          "\(name): sluice \(args.dropLast().joined(separator: " ")) exited \(r.status): \(r.stderr)")
         if r.status == 2 {
           XCTAssertTrue(r.stderr.hasPrefix("sluice: "), "\(name) \(args[0]): \(r.stderr)")
         }

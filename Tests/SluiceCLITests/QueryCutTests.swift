@@ -62,7 +62,8 @@ extension CLITests {
       let stop = "\(spans[last].1)"
       let onCut = try shell("/usr/bin/mariadb-binlog", ["--base64-output=decode-rows", "-vv", out])
       let onSource = try shell(
-        "/usr/bin/mariadb-binlog", ["--base64-output=decode-rows", "-vv", "--start-position=\(spans[first].0)", "--stop-position=\(stop)", source])
+        "/usr/bin/mariadb-binlog",
+        ["--base64-output=decode-rows", "-vv", "--start-position=\(spans[first].0)", "--stop-position=\(stop)", source])
       XCTAssertEqual(onCut.status, 0, "\(source): mariadb-binlog on the cut: \(onCut.stderr)")
       func rows(_ text: String) -> [Substring] { text.split(separator: "\n").filter { $0.hasPrefix("###") } }
       XCTAssertEqual(rows(onCut.text), rows(onSource.text), "\(source): mariadb-binlog decodes the cut differently")
@@ -74,7 +75,9 @@ extension CLITests {
 
   func testAnEmptyCutIsStillABinlog() throws {
     let out = try temporaryDirectory() + "/empty.bin"
-    let r = try run(["query", "--no-index", "--format", "binlog", "--start-datetime", "2099-01-01 00:00:00", "-o", out, Self.fixture])
+    let r = try run([
+      "query", "--no-index", "--format", "binlog", "--start-datetime", "2099-01-01 00:00:00", "-o", out, Self.fixture,
+    ])
     XCTAssertEqual(r.status, 0, r.stderr)
     let info = try run(["events", out])
     XCTAssertEqual(info.status, 0, info.stderr)

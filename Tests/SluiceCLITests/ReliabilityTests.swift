@@ -83,7 +83,9 @@ final class ReliabilityTests: CLIRunTestCase {
       b[at] = value
       let file = dir + "/mutant-\(at)"
       try write(b, file)
-      for args in [["events"], ["export", "--format", "sql"], ["export", "--format", "ndjson"], ["stats"], ["query"], ["index"]] {
+      for args in [
+        ["events"], ["export", "--format", "sql"], ["export", "--format", "ndjson"], ["stats"], ["query"], ["index"],
+      ] {
         let r = try run(args + [file])
         XCTAssertEqual(r.status, 2, "\(args) byte \(at): \(r.stderr)")
         XCTAssertTrue(r.stderr.contains(file) && r.stderr.contains("at offset"), "\(args) byte \(at): \(r.stderr)")
@@ -112,7 +114,8 @@ final class ReliabilityTests: CLIRunTestCase {
       let r = try run(args + [file])
       XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
       XCTAssertTrue(
-        r.stderr.contains("\(file): at offset \(711 + size) (Gtid_mariadb)") && r.stderr.contains("inside the transaction that began at 711"),
+        r.stderr.contains("\(file): at offset \(711 + size) (Gtid_mariadb)")
+          && r.stderr.contains("inside the transaction that began at 711"),
         "\(args): \(r.stderr)")
     }
     // A BEGIN inside an open transaction too: MySQL 5.7's GTID, BEGIN, ... with BEGIN doubled.
@@ -241,7 +244,10 @@ final class ReliabilityTests: CLIRunTestCase {
       func packed(_ v: UInt64) -> [UInt8] {
         v < 251 ? [UInt8(v)] : [0xFE] + (0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) }
       }
-      func field(_ t: UInt8, _ v: UInt64) -> [UInt8] { let p = packed(v); return [t] + packed(UInt64(p.count)) + p }
+      func field(_ t: UInt8, _ v: UInt64) -> [UInt8] {
+        let p = packed(v)
+        return [t] + packed(UInt64(p.count)) + p
+      }
       let body = field(2, 0) + field(3, uncompressed) + field(1, UInt64(payload.count)) + [0] + payload
       var ev = Array(good[274..<(274 + 19)]) + body + [0, 0, 0, 0]
       put32(&ev, 9, UInt32(ev.count))
@@ -271,7 +277,8 @@ final class ReliabilityTests: CLIRunTestCase {
       let r = try run(args + ["--max-event-size", "64M", honest], limits: limits)
       XCTAssertFalse(r.signaled, "\(args): killed by signal \(r.status): \(r.stderr)")
       XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
-      XCTAssertTrue(r.stderr.contains("\(honest): at offset 274") && r.stderr.contains("--max-event-size"), "\(args): \(r.stderr)")
+      XCTAssertTrue(
+        r.stderr.contains("\(honest): at offset 274") && r.stderr.contains("--max-event-size"), "\(args): \(r.stderr)")
     }
     XCTAssertEqual(try run(["events", source]).status, 0, "the untouched file reads")
   }
@@ -335,7 +342,8 @@ final class ReliabilityTests: CLIRunTestCase {
     XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/failed.sql"))
     let ok = try run(["export", "--format", "sql", "-o", dir + "/ok.sql", source])
     XCTAssertEqual(ok.status, 0, ok.stderr)
-    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/ok.sql")), try run(["export", "--format", "sql", source]).stdout)
+    XCTAssertEqual(
+      try Data(contentsOf: URL(fileURLWithPath: dir + "/ok.sql")), try run(["export", "--format", "sql", source]).stdout)
   }
 
   // MARK: 7. archive --verify
@@ -418,7 +426,9 @@ final class ReliabilityTests: CLIRunTestCase {
       var steps: [Step]
     }
     let steps = try JSONDecoder().decode(Output.self, from: data).steps
-    return steps.filter { $0.step == "get" || $0.step == "after-rollback-one" }.flatMap { $0.entries.map { "\($0.logfileName):\($0.logfileOffset)" } }
+    return steps.filter { $0.step == "get" || $0.step == "after-rollback-one" }.flatMap {
+      $0.entries.map { "\($0.logfileName):\($0.logfileOffset)" }
+    }
   }
 }
 

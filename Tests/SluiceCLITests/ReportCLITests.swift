@@ -93,7 +93,9 @@ final class ReportCLITests: XCTestCase {
       XCTAssertEqual(int(report["ddl_count"]), (stats["ddl"] as? [Any])?.count, "\(set): DDL")
       // The largest transactions: the same sizes as stats lists (ties may pick another one).
       let listed = report["transactions_listed"] as! [[String: Any]]
-      for (mine, theirs, field) in [("largest_by_rows", "largest_by_rows", "rows"), ("largest_by_bytes", "largest_by_bytes", "bytes")] {
+      for (mine, theirs, field) in [
+        ("largest_by_rows", "largest_by_rows", "rows"), ("largest_by_bytes", "largest_by_bytes", "bytes"),
+      ] {
         let a = (report[mine] as! [Int]).map { int(listed[$0][field])! }
         let b = (stats[theirs] as! [[String: Any]]).map { int($0[field])! }.filter { $0 > 0 }
         XCTAssertEqual(a, b, "\(set): \(mine)")
@@ -123,7 +125,9 @@ final class ReportCLITests: XCTestCase {
       XCTAssertTrue(show.hasSuffix(" " + set), show)
       if t["undo"] is String { XCTAssertTrue((t["undo"] as! String).contains("--format sql --flashback"), "\(t)") }
       // The shell words of the command (the fixture path has no quote or space).
-      let words = show.split(separator: " ").dropFirst().map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
+      let words = show.split(separator: " ").dropFirst().map {
+        String($0).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+      }
       let out = try run(Array(words))
       XCTAssertEqual(out.status, 0, "\(show): \(out.stderr)")
       let headers = out.text.split(separator: "\n").filter { $0.hasPrefix("# ") && $0.contains(" commit ") }
@@ -142,7 +146,8 @@ final class ReportCLITests: XCTestCase {
     let buckets = ((full["timeline"] as! [String: Any])["buckets"] as! [[String: Any]]).map { int($0["t"])! }
     XCTAssertFalse(buckets.isEmpty)
     // A window over the middle of the commits.
-    let lo = buckets[buckets.count / 3], hi = buckets[2 * buckets.count / 3] + 1
+    let lo = buckets[buckets.count / 3]
+    let hi = buckets[2 * buckets.count / 3] + 1
     XCTAssertGreaterThan(hi, lo, "\(minutes)")
     func civil(_ t: Int) -> String {
       let f = DateFormatter()
@@ -163,7 +168,8 @@ final class ReportCLITests: XCTestCase {
     XCTAssertEqual(int(window["stop"]), hi)
     // The same window in another zone names the same instants.
     let shifted = try json([
-      "report", "--format", "json", "--timezone", "+02:00", "--start-datetime", civil(lo + 7200), "--stop-datetime", civil(hi + 7200), set,
+      "report", "--format", "json", "--timezone", "+02:00", "--start-datetime", civil(lo + 7200), "--stop-datetime",
+      civil(hi + 7200), set,
     ])
     XCTAssertEqual(int(shifted["transactions"]), int(w["transactions"]))
   }
@@ -182,7 +188,9 @@ final class ReportCLITests: XCTestCase {
     let end = try XCTUnwrap(html.range(of: "</script>", range: start.upperBound..<html.endIndex))
     let island = String(html[start.upperBound..<end.lowerBound])
     let page = String(html[..<start.lowerBound]) + String(html[end.upperBound...])
-    for needle in ["http://", "https://", "//cdn", "<link", "@import", "url(", "src=", "href=", "fetch(", "XMLHttpRequest", "@font-face"] {
+    for needle in [
+      "http://", "https://", "//cdn", "<link", "@import", "url(", "src=", "href=", "fetch(", "XMLHttpRequest", "@font-face",
+    ] {
       XCTAssertFalse(page.lowercased().contains(needle.lowercased()), "the page holds \(needle)")
     }
     XCTAssertFalse(island.contains("<"), "the JSON island holds a raw <")
@@ -191,7 +199,8 @@ final class ReportCLITests: XCTestCase {
     for key in ["transactions", "rows", "files", "bytes", "tables", "per_minute", "ddl", "file_status", "transactions_listed"] {
       XCTAssertEqual(
         try JSONSerialization.data(withJSONObject: ["v": embedded[key]!], options: .sortedKeys),
-        try JSONSerialization.data(withJSONObject: ["v": direct[key]!], options: .sortedKeys), "\(key) differs between the page and --format json")
+        try JSONSerialization.data(withJSONObject: ["v": direct[key]!], options: .sortedKeys),
+        "\(key) differs between the page and --format json")
     }
   }
 

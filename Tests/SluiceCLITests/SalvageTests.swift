@@ -16,11 +16,12 @@ final class OpenTailTests: CLIRunTestCase {
     XCTAssertEqual(reference.status, 0, reference.stderr)
     let lines = reference.text.split(separator: "\n", omittingEmptySubsequences: false)
     // The reference rows of every transaction that began before 20345 (0-1-161's GTID).
-    let expected = lines.filter { line in
-      guard let at = line.range(of: "\"pos\":") else { return false }
-      let digits = line[at.upperBound...].prefix { $0.isNumber }
-      return Int(digits)! < 20345
-    }.joined(separator: "\n") + "\n"
+    let expected =
+      lines.filter { line in
+        guard let at = line.range(of: "\"pos\":") else { return false }
+        let digits = line[at.upperBound...].prefix { $0.isNumber }
+        return Int(digits)! < 20345
+      }.joined(separator: "\n") + "\n"
     for cmd in [["export", "--format", "ndjson"], ["query", "--format", "ndjson"]] {
       let r = try run(cmd + [cut])
       XCTAssertEqual(r.status, 0, "\(cmd) \(r.stderr)")

@@ -12,20 +12,24 @@ extension CLITests {
   }
 
   func testQueryFlashbackOfAWindowUndoesExactlyItsTransactions() throws {
-    let q = try run(["query", "--table", "sluice_shop.orders"] + Self.window + ["--format", "sql", "--flashback", Self.archiveDir])
+    let q = try run(
+      ["query", "--table", "sluice_shop.orders"] + Self.window + ["--format", "sql", "--flashback", Self.archiveDir])
     XCTAssertEqual(q.status, 0, q.stderr)
     // The transactions: those of the window that touch the table, newest first.
     let gtids = q.lines.compactMap { l -> String? in
       guard l.hasPrefix("-- binlog."), let r = l.range(of: " GTID ") else { return nil }
       return String(l[r.upperBound...])
     }
-    XCTAssertEqual(gtids, ["0-1-87", "0-1-85", "0-1-84", "0-1-83", "0-1-79", "0-1-78", "0-1-77", "0-1-74", "0-1-73", "0-1-72", "0-1-69"])
+    XCTAssertEqual(
+      gtids, ["0-1-87", "0-1-85", "0-1-84", "0-1-83", "0-1-79", "0-1-78", "0-1-77", "0-1-74", "0-1-73", "0-1-72", "0-1-69"])
     // Every row change of those transactions, from the unfiltered NDJSON export, is undone once.
     let all = try run(["export", "--format", "ndjson", "--threads", "1", Self.archiveDir])
     var want: [String: Int] = [:]
     for line in all.lines {
       let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-      guard let g = o["gtid"] as? String, gtids.contains(g), let t = o["type"] as? String, t != "ddl", t != "query" else { continue }
+      guard let g = o["gtid"] as? String, gtids.contains(g), let t = o["type"] as? String, t != "ddl", t != "query" else {
+        continue
+      }
       // Undo: an insert is deleted, a delete inserted, an update updated back.
       let undo = ["insert": "DELETE", "delete": "INSERT", "update": "UPDATE"][t]!
       want["\(undo) `\(o["db"]!)`.`\(o["table"]!)`", default: 0] += 1
@@ -42,7 +46,8 @@ extension CLITests {
 
     // The same as the flashback of a binlog cut of the same transactions.
     let cut = try temporaryDirectory() + "/window.bin"
-    let c = try run(["query", "--table", "sluice_shop.orders"] + Self.window + ["--format", "binlog", "-o", cut, Self.archiveDir])
+    let c = try run(
+      ["query", "--table", "sluice_shop.orders"] + Self.window + ["--format", "binlog", "-o", cut, Self.archiveDir])
     XCTAssertEqual(c.status, 0, c.stderr)
     let fromCut = try run(["export", "--format", "sql", "--flashback", cut])
     XCTAssertEqual(fromCut.status, 0, fromCut.stderr)
@@ -59,7 +64,9 @@ extension CLITests {
       ["--start-position", "binlog.000001:148368", "--stop-position", "binlog.000001:160338"],
     ]
     for f in filters {
-      for format in [["--format", "ndjson"], ["--format", "sql"], ["--format", "sql", "--flashback"], ["--format", "canal-json"]] {
+      for format in [
+        ["--format", "ndjson"], ["--format", "sql"], ["--format", "sql", "--flashback"], ["--format", "canal-json"],
+      ] {
         if format.contains("canal-json") && f.contains("--pk") && f.contains("--rows") { continue }
         let q = try run(["query"] + f + format + [Self.archiveDir])
         let e = try run(["export"] + f + format + [Self.archiveDir])
@@ -70,7 +77,8 @@ extension CLITests {
       }
     }
     // -d and --database are one option; --rows keeps only the matching rows.
-    let rows = try run(["export", "--format", "ndjson", "--rows", "--table", "sluice_shop.orders"] + Self.window + [Self.archiveDir])
+    let rows = try run(
+      ["export", "--format", "ndjson", "--rows", "--table", "sluice_shop.orders"] + Self.window + [Self.archiveDir])
     XCTAssertEqual(rows.status, 0, rows.stderr)
     // 4 inserts, 12 updates, 1 delete, and the 4 statements naming the table (CREATE TABLE, two
     // triggers, a procedure).
@@ -154,7 +162,8 @@ extension CLITests {
     withUnsafeBytes(of: crc32(b[start..<end - 4]).littleEndian) { b.replaceSubrange(end - 4..<end, with: $0) }
     try Data(b).write(to: URL(fileURLWithPath: path))
     let events = try run(["events", "--start-position", "144766", path])
-    XCTAssertTrue(events.lines.first?.contains("2026-03-01T00:00:00Z") == true, events.lines.first.map(String.init) ?? events.stderr)
+    XCTAssertTrue(
+      events.lines.first?.contains("2026-03-01T00:00:00Z") == true, events.lines.first.map(String.init) ?? events.stderr)
     let skewed = try run(["schema"] + at + [dir])
     XCTAssertEqual(skewed.status, 0, skewed.stderr)
     // The statements before the last event at or before the time are all applied.
@@ -172,12 +181,21 @@ extension CLITests {
 extension CLITests {
   func testFiltersThatCannotMatchWarnAndExit5() throws {
     let cases: [([String], String)] = [
-      (["query", "--pk", "nosuch=1", "--table", "sluice_shop.orders", Self.archiveDir],
-       "--pk nosuch=1 cannot match in sluice_shop.orders: the table has no column nosuch (it has 6 columns)"),
-      (["export", "--format", "sql", "--pk", "id='abc'", "--table", "sluice_shop.orders", Self.archiveDir],
-       "--pk id=abc cannot match in sluice_shop.orders: column id holds numbers and 'abc' is not one"),
-      (["query", "--no-schema", "--pk", "id=1", "--table", "sluice_shop.orders", Self.packageRoot + "/Fixtures/mariadb-10.11-minimal"],
-       "--pk id=1 cannot match in sluice_shop.orders: the binlog has no column names there (give --schema, or name the column @N)"),
+      (
+        ["query", "--pk", "nosuch=1", "--table", "sluice_shop.orders", Self.archiveDir],
+        "--pk nosuch=1 cannot match in sluice_shop.orders: the table has no column nosuch (it has 6 columns)"
+      ),
+      (
+        ["export", "--format", "sql", "--pk", "id='abc'", "--table", "sluice_shop.orders", Self.archiveDir],
+        "--pk id=abc cannot match in sluice_shop.orders: column id holds numbers and 'abc' is not one"
+      ),
+      (
+        [
+          "query", "--no-schema", "--pk", "id=1", "--table", "sluice_shop.orders",
+          Self.packageRoot + "/Fixtures/mariadb-10.11-minimal",
+        ],
+        "--pk id=1 cannot match in sluice_shop.orders: the binlog has no column names there (give --schema, or name the column @N)"
+      ),
     ]
     for (args, warning) in cases {
       let r = try run(args)
@@ -288,7 +306,8 @@ extension CLITests {
     XCTAssertEqual(orders["time"] as? String, "2024-03-01T01:00:00Z")
     let text = try run(["stats", Self.archiveDir])
     XCTAssertTrue(
-      text.text.contains("  2024-03-01T01:00:00Z  binlog.000001:144766  sluice_shop: CREATE TABLE orders ( id BIGINT UNSIGNED"), text.text)
+      text.text.contains("  2024-03-01T01:00:00Z  binlog.000001:144766  sluice_shop: CREATE TABLE orders ( id BIGINT UNSIGNED"),
+      text.text)
   }
 }
 
@@ -305,7 +324,8 @@ extension CLITests {
       let r = try run(command + ["--format", "sql", "--flashback", third])
       XCTAssertEqual(r.status, 0, "\(command): \(r.stderr)")
       XCTAssertTrue(
-        r.stderr.hasPrefix("sluice: note: column names from the DDL of 2 earlier binlogs in \(minimal) (binlog.000001, binlog.000002)"),
+        r.stderr.hasPrefix(
+          "sluice: note: column names from the DDL of 2 earlier binlogs in \(minimal) (binlog.000001, binlog.000002)"),
         "\(command): \(r.stderr)")
       XCTAssertFalse(r.text.contains("-- row skipped"), "\(command)")
       // The same SQL as the flashback of those transactions read from the whole directory.

@@ -32,7 +32,8 @@ public final class ArchiveBinlogReader: EventSource {
     let magic = assembly.reserve(have)
     try archive.copyBytes(from: 0, into: magic)
     if have < 4 || !magic.elementsEqual(binlogMagic) {
-      throw BinlogError(.notABinlog, "the archive does not hold a binlog: bad magic bytes after decompression", file: archive.name, offset: 0)
+      throw BinlogError(
+        .notABinlog, "the archive does not hold a binlog: bad magic bytes after decompression", file: archive.name, offset: 0)
     }
     bytesTouched = 4
   }
@@ -98,7 +99,9 @@ public final class ArchiveBinlogReader: EventSource {
 
   /// `count` bytes at `offset`: a view into the frame when it holds them all, else a copy
   /// assembled in `scratch`.
-  fileprivate func view(at offset: UInt64, count: Int, scratch: inout GrowableBuffer) throws(BinlogError) -> UnsafeRawBufferPointer {
+  fileprivate func view(at offset: UInt64, count: Int, scratch: inout GrowableBuffer) throws(BinlogError)
+    -> UnsafeRawBufferPointer
+  {
     if current == nil || !current!.contains(offset) {
       current = try archive.frame(containing: offset)
     }

@@ -1,10 +1,11 @@
+import CZlib
+import CZstd
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import CZlib
-import CZstd
 
 /// The bytes of a file or descriptor, decompressed on the fly when they start like zstd
 /// (frames, skippable frames, several concatenated) or gzip (one or more members), passed
@@ -302,7 +303,8 @@ public final class DecompressedByteStream {
     case .gzip:
       if inGzipMember || gzipMembers == 0 {
         throw BinlogError(
-          .truncated, "the gzip stream ends inside member \(gzipMembers) (\(compressedPosition) bytes read): the input is truncated",
+          .truncated,
+          "the gzip stream ends inside member \(gzipMembers) (\(compressedPosition) bytes read): the input is truncated",
           file: name, offset: position)
       }
     }

@@ -23,7 +23,9 @@ public enum XXH64 {
     let n = bytes.count
     var i = 0
     var h: UInt64
-    @inline(__always) func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+    @inline(__always) func u64(_ at: Int) -> UInt64 {
+      UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+    }
     if n >= 32 {
       var v1 = seed &+ p1 &+ p2
       var v2 = seed &+ p2

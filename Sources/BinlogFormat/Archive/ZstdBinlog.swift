@@ -51,7 +51,8 @@ public enum ZstdBinlog {
     let b = file.bytes
     guard isZstd(b) else {
       if file.path.hasSuffix(".zst") && !(b.count >= 4 && b.prefix(4).elementsEqual(binlogMagic)) {
-        throw BinlogError(.notABinlog, "named .zst but neither zstd-compressed nor a binlog (bad magic bytes)", file: n, offset: 0)
+        throw BinlogError(
+          .notABinlog, "named .zst but neither zstd-compressed nor a binlog (bad magic bytes)", file: n, offset: 0)
       }
       return nil
     }
@@ -76,7 +77,9 @@ public enum ZstdBinlog {
   }
 
   /// Opens `path` when it is a zstd file, else returns nil.
-  public static func open(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) -> (any CompressedBinlogSource)? {
+  public static func open(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) -> (
+    any CompressedBinlogSource
+  )? {
     try open(file: MappedFile(path: path), name: baseName(path), options: options)
   }
 }

@@ -16,7 +16,9 @@ public final class ZstdFrameDecoder {
   /// Checks what can be checked without decompressing: the frame starts with the zstd magic
   /// and, when its header declares a content size, that size is the seek table's. Lets a
   /// reader refuse a lying table before allocating what it claims.
-  public static func checkHeader(frame index: Int, of table: ZstdSeekTable, archive: UnsafeRawBufferPointer, name: String) throws(BinlogError) {
+  public static func checkHeader(frame index: Int, of table: ZstdSeekTable, archive: UnsafeRawBufferPointer, name: String)
+    throws(BinlogError)
+  {
     let f = table.frames[index]
     if f.decompressedSize == 0 { return }
     // The seek table's sizes were checked to add up to the data area, so the range is in bounds.
@@ -25,7 +27,8 @@ public final class ZstdFrameDecoder {
     let magic = ZstdSeekTable.le32(src, 0)
     guard magic == ZstdSeekTable.zstdFrameMagic else {
       throw failure(
-        .malformed, "no zstd frame here (magic 0x\(String(magic, radix: 16))): the seek table does not match the file", index, table, name)
+        .malformed, "no zstd frame here (magic 0x\(String(magic, radix: 16))): the seek table does not match the file", index,
+        table, name)
     }
     let declared = ZSTD_getFrameContentSize(src.baseAddress, src.count)
     // UInt64.max: unknown (streamed frame); UInt64.max - 1: header error (reported on decompression).
@@ -38,7 +41,9 @@ public final class ZstdFrameDecoder {
     }
   }
 
-  static func failure(_ kind: BinlogError.Kind, _ what: String, _ index: Int, _ table: ZstdSeekTable, _ name: String) -> BinlogError {
+  static func failure(_ kind: BinlogError.Kind, _ what: String, _ index: Int, _ table: ZstdSeekTable, _ name: String)
+    -> BinlogError
+  {
     let f = table.frames[index]
     return BinlogError(
       kind,

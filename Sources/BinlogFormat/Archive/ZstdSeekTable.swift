@@ -87,7 +87,8 @@ public struct ZstdSeekTable: Sendable, Equatable {
       BinlogError(.malformed, "seek table: \(what)", file: name, offset: UInt64(offset))
     }
     guard size >= Self.footerSize, Self.le32(file, size - 4) == Self.seekableMagic else {
-      throw BinlogError(.malformed, "no zstd seek table at the end of the file (the seekable magic number is missing)", file: name)
+      throw BinlogError(
+        .malformed, "no zstd seek table at the end of the file (the seekable magic number is missing)", file: name)
     }
     let footer = size - Self.footerSize
     let count = Int(Self.le32(file, footer))

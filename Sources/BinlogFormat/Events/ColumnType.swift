@@ -1,11 +1,40 @@
 /// MySQL field type codes as they appear in Table_map events (enum_field_types).
 public enum ColumnType: UInt8, Sendable {
-  case decimal = 0, tiny = 1, short = 2, long = 3, float = 4, double = 5, null = 6, timestamp = 7
-  case longlong = 8, int24 = 9, date = 10, time = 11, datetime = 12, year = 13, newdate = 14
-  case varchar = 15, bit = 16, timestamp2 = 17, datetime2 = 18, time2 = 19, typedArray = 20
-  case vector = 242, invalid = 243, bool = 244, json = 245, newdecimal = 246, enumType = 247
-  case setType = 248, tinyBlob = 249, mediumBlob = 250, longBlob = 251, blob = 252
-  case varString = 253, string = 254, geometry = 255
+  case decimal = 0
+  case tiny = 1
+  case short = 2
+  case long = 3
+  case float = 4
+  case double = 5
+  case null = 6
+  case timestamp = 7
+  case longlong = 8
+  case int24 = 9
+  case date = 10
+  case time = 11
+  case datetime = 12
+  case year = 13
+  case newdate = 14
+  case varchar = 15
+  case bit = 16
+  case timestamp2 = 17
+  case datetime2 = 18
+  case time2 = 19
+  case typedArray = 20
+  case vector = 242
+  case invalid = 243
+  case bool = 244
+  case json = 245
+  case newdecimal = 246
+  case enumType = 247
+  case setType = 248
+  case tinyBlob = 249
+  case mediumBlob = 250
+  case longBlob = 251
+  case blob = 252
+  case varString = 253
+  case string = 254
+  case geometry = 255
 
   public var name: String {
     switch self {

@@ -84,7 +84,9 @@ public final class PayloadEventReader {
     case .none:
       dctx = nil
     case .other(let v):
-      throw BinlogError(.unsupported, "unknown transaction payload compression type \(v)", file: fileName, offset: outer.offset, eventType: outer.type)
+      throw BinlogError(
+        .unsupported, "unknown transaction payload compression type \(v)", file: fileName, offset: outer.offset,
+        eventType: outer.type)
     }
   }
 
@@ -150,11 +152,13 @@ public final class PayloadEventReader {
     // Checked before any byte of it is decompressed: a few KiB of zstd can claim gigabytes.
     guard UInt64(size) <= maxEventSize else {
       throw fail(
-        "inner \(header.type.name) event at payload offset \(innerOffset) claims \(size) bytes, more than --max-event-size (\(maxEventSize) bytes)")
+        "inner \(header.type.name) event at payload offset \(innerOffset) claims \(size) bytes, more than --max-event-size (\(maxEventSize) bytes)"
+      )
     }
     if declaredSize > 0 && UInt64(size) > declaredSize - Swift.min(declaredSize, innerOffset) {
       throw fail(
-        "inner \(header.type.name) event at payload offset \(innerOffset) claims \(size) bytes, past the payload's declared uncompressed size (\(declaredSize) bytes)")
+        "inner \(header.type.name) event at payload offset \(innerOffset) claims \(size) bytes, past the payload's declared uncompressed size (\(declaredSize) bytes)"
+      )
     }
     try fill(size)
     guard window.available >= size else {

@@ -89,9 +89,15 @@ public enum Charset: Sendable, Equatable {
         let u = le ? UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 : UInt32(bytes[i]) << 8 | UInt32(bytes[i + 1])
         i += 2
         if u >= 0xD800 && u < 0xDC00 && self != .ucs2 {
-          guard i + 1 < bytes.count else { out.removeSubrange(mark...); return false }
+          guard i + 1 < bytes.count else {
+            out.removeSubrange(mark...)
+            return false
+          }
           let l = le ? UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 : UInt32(bytes[i]) << 8 | UInt32(bytes[i + 1])
-          guard l >= 0xDC00 && l < 0xE000 else { out.removeSubrange(mark...); return false }
+          guard l >= 0xDC00 && l < 0xE000 else {
+            out.removeSubrange(mark...)
+            return false
+          }
           i += 2
           Charset.appendScalar(0x10000 + ((u - 0xD800) << 10) + (l - 0xDC00), &out)
         } else if u >= 0xD800 && u < 0xE000 {

@@ -33,7 +33,8 @@ public struct RowDecoder {
     guard event.columnCount <= table.columns.count else {
       throw BinlogError(
         .malformed,
-        "rows event has \(event.columnCount) columns but table map of \(table.database).\(table.table) has \(table.columns.count)")
+        "rows event has \(event.columnCount) columns but table map of \(table.database).\(table.table) has \(table.columns.count)"
+      )
     }
   }
 

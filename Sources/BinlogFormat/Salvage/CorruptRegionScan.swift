@@ -36,7 +36,9 @@ public struct SkippedRange: Sendable, Equatable, CustomStringConvertible {
 /// CRC32 valid, or, without CRC32s, the `log_pos` chain holding); and widens each damaged region
 /// to whole transactions, so that no transaction is read in part.
 public enum CorruptRegionScan {
-  public static func scan(_ bytes: UnsafeRawBufferPointer, name: String, options: ReaderOptions) throws(BinlogError) -> [SkippedRange] {
+  public static func scan(_ bytes: UnsafeRawBufferPointer, name: String, options: ReaderOptions) throws(BinlogError)
+    -> [SkippedRange]
+  {
     var framer = EventFramer(name: name, options: options)
     var ranges: [SkippedRange] = []
     let count = bytes.count
@@ -53,12 +55,14 @@ public enum CorruptRegionScan {
       do throws(BinlogError) {
         let need = framer.headerNeed
         if count - at < need {
-          throw BinlogError(.truncated, "only \(count - at) bytes left where an event header should be", file: name, offset: UInt64(at))
+          throw BinlogError(
+            .truncated, "only \(count - at) bytes left where an event header should be", file: name, offset: UInt64(at))
         }
         let hb = UnsafeRawBufferPointer(rebasing: bytes[at..<(at + need)])
         let header = need == 13 ? EventHeader(v1: hb) : EventHeader(v4: hb)
         let size = try framer.eventSize(header: header, offset: UInt64(at), available: count - at)
-        raw = try framer.accept(offset: UInt64(at), header: header, bytes: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + size)]))
+        raw = try framer.accept(
+          offset: UInt64(at), header: header, bytes: UnsafeRawBufferPointer(rebasing: bytes[at..<(at + size)]))
         if check == nil && framer.haveFormat {
           check = IntactEventCheck(bytes: bytes, format: framer.format, maxEventSize: options.maxEventSize)
         }
@@ -92,7 +96,8 @@ public enum CorruptRegionScan {
           at = end
           continue
         }
-        ranges.append(SkippedRange(file: name, start: UInt64(p.start), end: UInt64(b), damageAt: UInt64(p.damage), reason: p.reason))
+        ranges.append(
+          SkippedRange(file: name, start: UInt64(p.start), end: UInt64(b), damageAt: UInt64(p.damage), reason: p.reason))
         pending = nil
         txStart = b
         open = false
@@ -119,14 +124,22 @@ public enum CorruptRegionScan {
       at = end
     }
     if let p = pending {
-      ranges.append(SkippedRange(file: name, start: UInt64(p.start), end: UInt64(count), damageAt: UInt64(p.damage), reason: p.reason))
+      ranges.append(
+        SkippedRange(file: name, start: UInt64(p.start), end: UInt64(count), damageAt: UInt64(p.damage), reason: p.reason))
     }
     return ranges
   }
 
   /// What an event means for the transaction boundaries (as `BinlogWalker.track` sees them).
   enum Kind {
-    case gtid(opens: Bool), begin, commit, payload, statement, statementEnd, closing, other
+    case gtid(opens: Bool)
+    case begin
+    case commit
+    case payload
+    case statement
+    case statementEnd
+    case closing
+    case other
 
     init(_ raw: RawEvent, format: FormatDescription) {
       switch raw.type {

@@ -200,8 +200,7 @@ struct JSONBinaryDocument {
   }
 
   /// Type and byte range of element `i`; for an inlined value the range is the entry's value slot.
-  func element(_ c: Container, _ i: Int) throws(BinlogError) -> (type: UInt8, start: Int, end: Int)
-  {
+  func element(_ c: Container, _ i: Int) throws(BinlogError) -> (type: UInt8, start: Int, end: Int) {
     let entry = c.valueEntriesStart + i * c.valueEntrySize
     let type = bytes[entry]
     if JSONBinaryType.isInlined(type, large: c.large) {

@@ -82,8 +82,7 @@ public enum JSONDiffCodec {
   /// exist and an object key to be new (it is placed in MySQL's key order: shorter keys first,
   /// then bytewise) or inserts into an array at the index (clamped to the end); remove needs the
   /// path to exist. Paths with no legs, wildcards or ranges are rejected, as MySQL rejects them.
-  public static func apply(_ diffs: [JSONDiff], to doc: JSONValue) throws(BinlogError) -> JSONValue
-  {
+  public static func apply(_ diffs: [JSONDiff], to doc: JSONValue) throws(BinlogError) -> JSONValue {
     var result = doc
     for diff in diffs {
       let path = try JSONPath(parsing: diff.path)

@@ -196,12 +196,20 @@ public enum TextEncoding {
           var hi: UInt8 = 0xBF
           switch c {
           case 0xC2...0xDF: need = 1
-          case 0xE0: need = 2; lo = 0xA0
+          case 0xE0:
+            need = 2
+            lo = 0xA0
           case 0xE1...0xEC, 0xEE, 0xEF: need = 2
-          case 0xED: need = 2; hi = 0x9F
-          case 0xF0: need = 3; lo = 0x90
+          case 0xED:
+            need = 2
+            hi = 0x9F
+          case 0xF0:
+            need = 3
+            lo = 0x90
           case 0xF1...0xF3: need = 3
-          case 0xF4: need = 3; hi = 0x8F
+          case 0xF4:
+            need = 3
+            hi = 0x8F
           default: need = -1
           }
           var k = 1
@@ -240,7 +248,9 @@ public enum TextEncoding {
   /// `\r`, `\t`, `\b`, `\f`, other controls as `\u00XX`) when it is valid UTF-8, and returns true;
   /// otherwise appends nothing and returns false. One pass: words without anything to escape are
   /// copied whole, and their non-ASCII characters validated while the word is in a register.
-  @inlinable public static func appendJSONStringIfValidUTF8<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O) -> Bool {
+  @inlinable public static func appendJSONStringIfValidUTF8<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O)
+    -> Bool
+  {
     let start = out.count
     out.append(0x22)
     guard let p = b.baseAddress else {
@@ -645,7 +655,8 @@ public enum TextEncoding {
           if let src {
             while i &+ 8 <= n && i &+ 6 <= end {
               let x = UInt64(bigEndian: src.loadUnaligned(fromByteOffset: i, as: UInt64.self)) >> 16
-              let v = UInt64(t[Int(x >> 36)]) | UInt64(t[Int((x >> 24) & 0xFFF)]) << 16
+              let v =
+                UInt64(t[Int(x >> 36)]) | UInt64(t[Int((x >> 24) & 0xFFF)]) << 16
                 | UInt64(t[Int((x >> 12) & 0xFFF)]) << 32 | UInt64(t[Int(x & 0xFFF)]) << 48
               (d + o).storeBytes(of: UInt64(littleEndian: v), as: UInt64.self)
               o &+= 8

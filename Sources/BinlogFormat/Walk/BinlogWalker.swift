@@ -138,7 +138,8 @@ public struct BinlogWalker<Source: EventSource> {
       var payload: TransactionPayloadEvent?
       if expandPayloads, case .transactionPayload(let p) = body { payload = p }
       // The body moves into the walked event: a copy would retain every reference it holds.
-      try visit(&self, WalkedEvent(raw: raw, body: consume body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset))
+      try visit(
+        &self, WalkedEvent(raw: raw, body: consume body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset))
       if let payload {
         let reader = try PayloadEventReader(
           payload: payload, outer: raw, format: format, fileName: fileName, maxEventSize: source.maxEventSize)
@@ -181,7 +182,9 @@ public struct BinlogWalker<Source: EventSource> {
               throw e
             }
           }
-          try visit(&self, WalkedEvent(
+          try visit(
+            &self,
+            WalkedEvent(
               raw: inner, body: innerBody, inPayload: true, payloadInnerOffset: innerOffset, fileEndOffset: raw.endOffset))
         }
       }
@@ -192,7 +195,8 @@ public struct BinlogWalker<Source: EventSource> {
     if raw.type == .tableMap {
       let body = raw.body
       if body.count >= 6 {
-        let id = format.postHeaderLength(.tableMap) == 6
+        let id =
+          format.postHeaderLength(.tableMap) == 6
           ? UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
           : (UInt64(UInt32(littleEndian: body.loadUnaligned(as: UInt32.self)))
             | UInt64(UInt16(littleEndian: body.loadUnaligned(fromByteOffset: 4, as: UInt16.self))) << 32)

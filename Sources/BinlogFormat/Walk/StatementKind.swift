@@ -31,4 +31,3 @@ public enum StatementKind {
     return String(decoding: q[s..<i], as: UTF8.self).uppercased()
   }
 }
-

@@ -58,7 +58,7 @@ public func fuzzBinlog(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   }
   // The index scanner, row counter and checksum thread, then a lookup through the index.
   if let (index, _) = try? IndexStore.build(path: scratchPath, options: options) {
-    try? index.forEachRecord(where: { _ in true }) { _ in true }
+    try? index.forEachRecord { _ in true }
   }
   sink.drainCaptured { _ in }
   return 0
