@@ -1,7 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Data flows one way: BinlogFormat → BinlogIndex → BinlogQuery → Exporters → CanalProtocol → sluice.
+// Data flows one way: BinlogFormat → BinlogSchema and BinlogIndex → BinlogQuery → Exporters →
+// CanalProtocol, BinlogReport, SluiceKit → sluice (BinlogArchive writes archives on BinlogFormat
+// alone). README's Layout section says what each module holds.
 // SluiceKit is the facade for CI tests over fixture binlogs (read, filter, compare; a DocC
 // catalog); it is not named `Sluice` because `Sources/Sluice` and `Sources/sluice` are one folder
 // on case-insensitive file systems.
