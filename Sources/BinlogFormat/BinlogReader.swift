@@ -47,6 +47,8 @@ public protocol EventSource {
   mutating func next() throws(BinlogError) -> RawEvent?
   /// The whole input when it is memory-mapped (lets callers look ahead), else nil.
   var mappedBytes: UnsafeRawBufferPointer? { get }
+  /// The mapping behind `mappedBytes`, to give back pages a look ahead has walked past.
+  var mappedFile: MappedFile? { get }
   /// The xid of the transaction whose next event starts at `offset`, found by looking ahead
   /// (`CommitLookahead`), or nil when it has none or the source cannot look ahead.
   func lookaheadXid(from offset: UInt64) -> UInt64?
@@ -58,6 +60,7 @@ public protocol EventSource {
 
 extension EventSource {
   public var mappedBytes: UnsafeRawBufferPointer? { nil }
+  public var mappedFile: MappedFile? { nil }
   public var maxEventSize: UInt64 { 1 << 30 }
 
   public func lookaheadXid(from offset: UInt64) -> UInt64? {
@@ -277,6 +280,7 @@ public struct MappedBinlogReader: EventSource {
   public var name: String { framer.name }
   public var format: FormatDescription { framer.format }
   public var mappedBytes: UnsafeRawBufferPointer? { file.bytes }
+  public var mappedFile: MappedFile? { file }
   public var maxEventSize: UInt64 { framer.options.maxEventSize }
 
   /// Opens a reader positioned on the first event. Checks the magic bytes.

@@ -97,7 +97,7 @@ public struct BinlogWalker<Source: EventSource> {
       guard let raw = next else { break }
       if completeTransactionsOnly && raw.offset >= completeUpTo, let bytes = source.mappedBytes {
         switch CommitLookahead.transactionEnd(
-          in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents)
+          in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents, file: source.mappedFile)
         {
         case .complete(let next): completeUpTo = Swift.max(next, raw.endOffset)
         case .malformed: completeUpTo = raw.endOffset

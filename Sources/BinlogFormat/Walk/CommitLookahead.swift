@@ -122,11 +122,16 @@ extension CommitLookahead {
   /// `growing` (a file being followed): an event that runs past the end is one the server is
   /// still writing (`cutMidEvent`), without the checks that tell a cut file from a damaged size
   /// field (they need the log_pos chain or the bytes after it, which are not written yet).
+  ///
+  /// `file`: the mapping of `bytes`, whose pages the walk gives back every 4 MiB it walks past
+  /// (a long transaction ahead of the reader would otherwise be faulted in whole).
   public static func transactionEnd(
-    in bytes: UnsafeRawBufferPointer, from offset: UInt64, format: FormatDescription, growing: Bool = false
+    in bytes: UnsafeRawBufferPointer, from offset: UInt64, format: FormatDescription, growing: Bool = false,
+    file: MappedFile? = nil
   ) -> TransactionEnd {
     let total = UInt64(bytes.count)
     var pos = offset
+    var releasedUpTo = offset
     let h = format.headerLength
     let crc = format.checksum == .crc32 ? 4 : 0
     var inBegin = false
@@ -178,6 +183,10 @@ extension CommitLookahead {
       }
       first = false
       pos = end
+      if let file, pos >= releasedUpTo &+ (4 << 20) {
+        file.dontNeed(offset: Int(releasedUpTo), length: Int(pos - releasedUpTo))
+        releasedUpTo = pos
+      }
     }
   }
 }
