@@ -5,60 +5,14 @@ import XCTest
 /// per minute, per server and GTID source), `sluice query` (a time window's transactions and
 /// rows, decoded from the binlog; the transaction a listed command selects), and the file system
 /// (the HTML page requests nothing; -o is written whole or not at all).
-final class ReportCLITests: XCTestCase {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
+final class ReportCLITests: CLIRunTestCase {
   static let fixtureSets = ["mariadb-10.11", "mariadb-10.11-compressed", "mariadb-10.11-minimal", "mariadb-10.11-minimal-image"]
     .map { packageRoot + "/Fixtures/" + $0 }
-
-  struct Run {
-    var status: Int32
-    var stdout: Data
-    var stderr: String
-    var text: String { String(decoding: stdout, as: UTF8.self) }
-  }
-
-  func sluice() throws -> String {
-    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    for candidate in [dir + "/sluice", dir + "/../sluice", Self.packageRoot + "/.build/debug/sluice"]
-    where FileManager.default.isExecutableFile(atPath: candidate) {
-      return candidate
-    }
-    throw XCTSkip("no sluice executable (build it: swift build --product sluice)")
-  }
-
-  func run(_ args: [String]) throws -> Run {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: try sluice())
-    p.arguments = args
-    let out = Pipe()
-    let errPath = NSTemporaryDirectory() + "sluice-report-" + UUID().uuidString
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    defer { try? FileManager.default.removeItem(atPath: errPath) }
-    let err = try XCTUnwrap(FileHandle(forWritingAtPath: errPath))
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    try err.close()
-    return Run(status: p.terminationStatus, stdout: data, stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-  }
 
   func json(_ args: [String]) throws -> [String: Any] {
     let r = try run(args)
     XCTAssertEqual(r.status, 0, "sluice \(args.joined(separator: " ")): \(r.stderr)")
     return try XCTUnwrap(JSONSerialization.jsonObject(with: r.stdout) as? [String: Any], r.text)
-  }
-
-  func temporaryDirectory() throws -> String {
-    let dir = NSTemporaryDirectory() + "sluice-report-\(getpid())-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-    return dir
   }
 
   func int(_ v: Any?) -> Int? { (v as? NSNumber)?.intValue }
