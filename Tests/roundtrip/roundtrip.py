@@ -149,6 +149,16 @@ def canon_server(col, raw):
 # Catalog + dump from a live server
 # ----------------------------------------------------------------------------
 
+def stop_sandbox(sandbox, work, keep, log):
+    """Stops the sandbox server started in `sandbox`; deletes `work` unless `keep` (a failed run)."""
+    subprocess.run([str(Path(__file__).resolve().parent.parent.parent / "scripts/mariadb-sandbox.sh"), "stop",
+                    str(sandbox)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if keep:
+        log("kept %s" % work)
+    else:
+        shutil.rmtree(str(work), ignore_errors=True)
+
+
 def connect(socket_path):
     import pymysql
     return pymysql.connect(unix_socket=socket_path, user="root", password="",

@@ -106,12 +106,7 @@ def main(argv):
                     log("ok   %s: %d rows before, %d after the window, %d after the flashback, equal to before"
                         % (what, len(seen["before"]), len(seen["window"]), len(seen["undo"])))
     finally:
-        subprocess.run([str(ROOT / "scripts/mariadb-sandbox.sh"), "stop", str(sandbox)],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if failed == 0:
-            shutil.rmtree(str(work), ignore_errors=True)
-        else:
-            log("kept %s" % work)
+        rt.stop_sandbox(sandbox, work, keep=failed > 0, log=log)
     log("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
