@@ -77,6 +77,9 @@ public final class CanalServer: Sendable {
         channel.closeFuture.whenComplete { _ in state.unregister(channel) }
         return channel.eventLoop.makeCompletedFuture {
           let sync = channel.pipeline.syncOperations
+          #if os(Linux)
+            try sync.addHandler(QuickAckHandler())
+          #endif
           try sync.addHandler(
             ByteToMessageHandler(
               CanalFrameDecoder(maxFrameLength: core.configuration.maxFrameLength)))
@@ -175,3 +178,34 @@ public final class CanalServer: Sendable {
       "[id: 0x\(padded), \(address(channel.remoteAddress)) => \(address(channel.localAddress))]"
   }
 }
+
+#if os(Linux)
+  /// Acknowledges every read at once (TCP_QUICKACK, re-armed after each read: Linux clears it).
+  ///
+  /// A client that writes a request's length prefix and its body in two writes with Nagle's
+  /// algorithm on (canal-python's stock client) sends the body only once the prefix is
+  /// acknowledged; with delayed ACKs the server would acknowledge the prefix after ~40 ms, so
+  /// every GET waited 40 ms. Acknowledging at once costs one setsockopt per read.
+  final class QuickAckHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    static let option = ChannelOptions.Types.SocketOption(
+      level: NIOBSDSocket.OptionLevel(rawValue: CInt(IPPROTO_TCP)), name: NIOBSDSocket.Option(rawValue: 12))  // TCP_QUICKACK
+
+    func channelActive(context: ChannelHandlerContext) {
+      arm(context)
+      context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+      arm(context)
+      context.fireChannelRead(data)
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+      // Best effort: a socket that refuses it only keeps the kernel's delayed ACKs.
+      _ = context.channel.setOption(Self.option, value: 1)
+    }
+  }
+#endif

@@ -11,6 +11,8 @@ import XCTest
 final class ServerPythonClientTests: XCTestCase {
   struct Step: Decodable {
     var step: String
+    /// A `get`'s round trip in milliseconds (as canal-python's caller sees it).
+    var ms: Double?
     var id: Int64
     var entries: [Entry]
   }
@@ -191,6 +193,32 @@ final class ServerPythonClientTests: XCTestCase {
       served.map(\.hex) == expected.map(Self.hex), "canal-python's entries differ from the mapper's"
     )
     XCTAssertGreaterThan(steps.filter { $0.step == "get" }.count, 3, "several MEMSIZE batches")
+  }
+
+  /// canal-python's stock client writes a request's length prefix and body in two writes with
+  /// Nagle's algorithm on: unless the server acknowledges the prefix at once (TCP_QUICKACK), the
+  /// body waits for the server's delayed ACK and every GET takes 40 ms or more. Most GETs of
+  /// small batches must come back well under that.
+  func testStockCanalPythonGetsDoNotWaitForDelayedAcks() throws {
+    #if !os(Linux)
+      throw XCTSkip("TCP_QUICKACK is Linux's")
+    #endif
+    try requireCanalPython()
+    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11"
+    let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("binlog.0") }
+      .sorted().map { dir + "/" + $0 }
+    var quiet = CanalOptions()
+    quiet.onWarning = { _ in }
+    let options = quiet
+    let port = try startServer(
+      CanalDestination(name: "example") {
+        try CanalBinlogEntrySource(paths: paths, options: options, readerOptions: ReaderOptions())
+      })
+    let times = try consume(port: port, batch: 10).filter { $0.step == "get" }.compactMap(\.ms).sorted()
+    XCTAssertGreaterThanOrEqual(times.count, 20, "enough GETs to see a per-GET stall")
+    guard !times.isEmpty else { return }
+    let median = times[times.count / 2]
+    XCTAssertLessThan(median, 30, "median GET round trip \(median) ms: the delayed-ACK stall is back (times: \(times))")
   }
 
   /// canal-python started at a position in the second file receives exactly the entries from

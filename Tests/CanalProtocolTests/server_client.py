@@ -10,7 +10,7 @@ Sequence, all through canal.client.Client:
   get_without_ack twice, rollback(0);
   get (GET + CLIENTACK) until the empty batch; one more get_without_ack (still empty).
 
-Writes JSON: {"steps": [{"step", "id", "entries": [...]}, ...]} where each entry has its
+Writes JSON: {"steps": [{"step", "id", "entries": [...], "ms"}, ...]} ("ms": a get's round trip) where each entry has its
 re-serialized bytes ("hex"), its header fields and storeValue, as decoded by canal-python's
 generated classes. Needs `pip install canal-python==0.4 protobuf`; canal-python's generated code is
 too old for protobuf >= 4's default backend, so the pure-Python backend is selected below.
@@ -23,6 +23,7 @@ import io
 import json
 import os
 import sys
+import time
 
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
 
@@ -77,8 +78,9 @@ def main():
             filter=args.filter.encode(),
         )
 
-        def record(step, message):
-            steps.append({"step": step, "id": message["id"], "entries": [entry_json(e) for e in message["entries"]]})
+        def record(step, message, ms=None):
+            steps.append({"step": step, "id": message["id"], "entries": [entry_json(e) for e in message["entries"]],
+                          "ms": ms})
             return message
 
         first = record("first", client.get_without_ack(args.batch))
@@ -93,7 +95,9 @@ def main():
         client.rollback(0)
 
         for _ in range(100000):
-            message = record("get", client.get(args.batch))
+            started = time.perf_counter()
+            got = client.get(args.batch)
+            message = record("get", got, ms=(time.perf_counter() - started) * 1000)
             if not message["id"]:
                 break
         else:
