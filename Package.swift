@@ -2,8 +2,9 @@
 import PackageDescription
 
 // Data flows one way: BinlogFormat → BinlogSchema and BinlogIndex → BinlogQuery → Exporters →
-// CanalProtocol, BinlogReport, SluiceKit → sluice (BinlogArchive writes archives on BinlogFormat
-// alone). README's Layout section says what each module holds.
+// CanalProtocol, BinlogReport, SluiceKit → CanalServer → sluice (BinlogArchive writes archives on
+// BinlogFormat alone). Only CanalServer and sluice link SwiftNIO. README's Layout section says what
+// each module holds. SluiceTestSupport (under Tests/) is what the test targets share.
 // SluiceKit is the facade for CI tests over fixture binlogs (read, filter, compare; a DocC
 // catalog); it is not named `Sluice` because `Sources/Sluice` and `Sources/sluice` are one folder
 // on case-insensitive file systems.
@@ -23,6 +24,7 @@ let package = Package(
     .library(name: "BinlogQuery", targets: ["BinlogQuery"]),
     .library(name: "Exporters", targets: ["Exporters"]),
     .library(name: "CanalProtocol", targets: ["CanalProtocol"]),
+    .library(name: "CanalServer", targets: ["CanalServer"]),
     .library(name: "BinlogArchive", targets: ["BinlogArchive"]),
     .library(name: "SluiceKit", targets: ["SluiceKit"]),
     .library(name: "BinlogReport", targets: ["BinlogReport"]),
@@ -53,10 +55,19 @@ let package = Package(
       dependencies: [
         "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      exclude: ["Proto"],
+      swiftSettings: fast
+    ),
+    // `sluice serve`: the Canal TCP server (NIO) over CanalProtocol's Entries.
+    .target(
+      name: "CanalServer",
+      dependencies: [
+        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ],
-      exclude: ["Proto"],
       swiftSettings: fast
     ),
     .target(name: "BinlogArchive", dependencies: ["BinlogFormat", "CZstd"], swiftSettings: fast),
@@ -67,16 +78,25 @@ let package = Package(
     .executableTarget(
       name: "sluice",
       dependencies: [
-        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive",
-        "SluiceKit", "BinlogReport",
+        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "CanalServer",
+        "BinlogArchive", "SluiceKit", "BinlogReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat"]),
     .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
+    // Paths of the fixtures and the corpus, the built `sluice` runner, temporary directories.
+    .target(name: "SluiceTestSupport", dependencies: ["CanalProtocol"], path: "Tests/SluiceTestSupport"),
     .testTarget(
-      name: "CanalProtocolTests", dependencies: ["CanalProtocol", "BinlogFormat", "BinlogSchema", "Exporters"],
-      exclude: ["decode_entries.py", "server_client.py", "canal_compare.py"]),
+      name: "CanalProtocolTests",
+      dependencies: ["CanalProtocol", "BinlogFormat", "BinlogSchema", "Exporters", "SluiceTestSupport"],
+      exclude: ["decode_entries.py", "canal_compare.py"]),
+    .testTarget(
+      name: "CanalServerTests",
+      dependencies: [
+        "CanalServer", "CanalProtocol", "BinlogFormat", "BinlogSchema", "BinlogQuery", "Exporters", "SluiceTestSupport",
+      ],
+      exclude: ["server_client.py"]),
     .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"], exclude: ["Data"]),
     .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),
     .testTarget(

@@ -3,6 +3,7 @@ import BinlogFormat
 import BinlogQuery
 import BinlogSchema
 import CanalProtocol
+import CanalServer
 import Dispatch
 import Exporters
 

@@ -251,12 +251,12 @@ final class ArchiveEverywhereTests: XCTestCase {
     throw XCTSkip("serve did not start")
   }
 
-  /// canal-python's client (Tests/CanalProtocolTests/server_client.py) against `inputs`: the
+  /// canal-python's client (Tests/CanalServerTests/server_client.py) against `inputs`: the
   /// serialized entries it was delivered, in order.
   private func delivered(_ s: String, _ inputs: [String]) throws -> [String] {
     let (server, port) = try startServe(s, inputs)
     defer { server.terminate() }
-    let script = ArchivePaths.packageRoot + "/Tests/CanalProtocolTests/server_client.py"
+    let script = ArchivePaths.packageRoot + "/Tests/CanalServerTests/server_client.py"
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", script, "127.0.0.1", String(port), "--batch", "16", "--timeout", "20"]

@@ -1,6 +1,7 @@
 import BinlogFormat
 import CanalProtocol
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `sluice export --format canal` of the ALTER workload recorded under binlog_row_metadata=MINIMAL,
@@ -20,7 +21,7 @@ import XCTest
 /// (event length, time, schema/table, event type, GTID, props) and the `storeValue` (RowChange:
 /// column names, isKey, mysqlType, sqlType, values, updated flags; DDL text).
 final class CanalSchemaEquivalenceTests: XCTestCase {
-  static let data = CanalPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
+  static let data = TestPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
 
   func sluice() throws -> String {
     let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path

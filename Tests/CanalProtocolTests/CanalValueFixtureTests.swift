@@ -1,12 +1,13 @@
 import BinlogFormat
 import BinlogQuery
 import CanalProtocol
+import SluiceTestSupport
 import XCTest
 
 /// Every value rule of canal-protocol.md §2.6, each on a real row of Fixtures/mariadb-10.11
 /// (MariaDB 10.11, binlog_row_metadata=FULL; rows from Fixtures/workload.sql).
 final class CanalValueFixtureTests: XCTestCase {
-  static let entries: [TestEntry] = try! mapEntries(CanalPaths.fixtureFiles(), options: quietOptions(forClients: false))
+  static let entries: [TestEntry] = try! mapEntries(TestPaths.fixtureSet(), options: quietOptions(forClients: false))
 
   /// The first after image (DELETE: before image) of the row with `id` in a sluice_types table.
   func row(_ table: String, _ id: String, db: String = "sluice_types", file: StaticString = #filePath, line: UInt = #line)
@@ -225,7 +226,7 @@ final class CanalValueFixtureTests: XCTestCase {
     // Row 8 was inserted as 05:30 at +05:30, i.e. 00:00 UTC; DATETIME stays a literal.
     var options = quietOptions(forClients: false)
     options.zone = try TimeZoneSpec(parsing: "+08:00")
-    let entries = try mapEntries([CanalPaths.fixtureFiles()[0]], options: options)
+    let entries = try mapEntries([TestPaths.fixtureSet()[0]], options: options)
     let r = imagesByKey(entries, db: "sluice_types", table: "temporals")["8"]!
     assertColumn(r["ts"], "2024-03-01 08:00:00", sqlType: 93)
     assertColumn(r["ts6"], "2024-03-01 08:00:00.654321", sqlType: 93)
@@ -264,7 +265,7 @@ final class CanalValueFixtureTests: XCTestCase {
     // The per-column option decodes latin1 (MySQL's cp1252) properly.
     var options = quietOptions(forClients: false)
     options.textCharset = .column
-    let entries = try mapEntries([CanalPaths.fixtureFiles()[0]], options: options)
+    let entries = try mapEntries([TestPaths.fixtureSet()[0]], options: options)
     let fixed = imagesByKey(entries, db: "sluice_types", table: "strings")["4"]!
     XCTAssertEqual(fixed["v_latin1"]?.value, "café crème")
     XCTAssertEqual(fixed["c_latin1"]?.value, "Ærø €uro")
@@ -332,7 +333,7 @@ final class CanalValueFixtureTests: XCTestCase {
   }
 
   func testMinimalRowImageMarksColumnsMissingFromTheBeforeImageUpdated() throws {
-    let entries = try mapEntries(CanalPaths.fixtureFiles("mariadb-10.11-minimal-image"), options: quietOptions(forClients: false))
+    let entries = try mapEntries(TestPaths.fixtureSet("mariadb-10.11-minimal-image"), options: quietOptions(forClients: false))
     // UPDATE enums_sets SET e = 'large', s = ... WHERE id = 1: the before image has only the key.
     let update = rowsEntries(entries, "sluice_types", "enums_sets").first { $0.header.eventType == .update }!
     let row = update.rowChange!.rowDatas[0]
@@ -347,7 +348,7 @@ final class CanalValueFixtureTests: XCTestCase {
     let warnings = Warnings()
     var options = quietOptions(forClients: false)
     options.onWarning = { warnings.list.append($0) }
-    let entries = try mapEntries(CanalPaths.fixtureFiles("mariadb-10.11-minimal"), options: options)
+    let entries = try mapEntries(TestPaths.fixtureSet("mariadb-10.11-minimal"), options: options)
     let ints = rowsEntries(entries, "sluice_types", "ints")
     XCTAssertGreaterThan(ints.count, 1)
     let first = ints[0].rowChange!.rowDatas[1].afterColumns

@@ -1,5 +1,6 @@
 import BinlogFormat
 import CanalProtocol
+import SluiceTestSupport
 import XCTest
 
 /// MySQL-specific mapping on real MySQL binlogs from ../shared/corpus (skipped when absent):
@@ -8,7 +9,7 @@ final class EntryCorpusTests: XCTestCase {
   func entries(_ rel: String, forClients: Bool = false, gtidMode: Bool = false) throws -> [TestEntry] {
     var options = quietOptions(forClients: forClients)
     options.gtidMode = gtidMode
-    return try mapEntries([try CanalPaths.corpusFile(rel)], options: options)
+    return try mapEntries([try TestPaths.corpusFile(rel)], options: options)
   }
 
   func testMySQLTransactionsBeginWithThreadID() throws {

@@ -2,6 +2,7 @@ import BinlogFormat
 import CanalProtocol
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// The whole pipeline against an independent decoder: `CanalExporter` output for every fixture
@@ -14,7 +15,7 @@ final class EntryEndToEndTests: XCTestCase {
     let dir = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     for set in ["mariadb-10.11", "mariadb-10.11-compressed", "mariadb-10.11-minimal", "mariadb-10.11-minimal-image"] {
-      let files = CanalPaths.fixtureFiles(set)
+      let files = TestPaths.fixtureSet(set)
       let canalPath = dir + "/\(set).canal"
       let ndjsonPath = dir + "/\(set).ndjson"
       let canalSink = try OutputSink.file(canalPath)
@@ -40,7 +41,7 @@ final class EntryEndToEndTests: XCTestCase {
       let decodedPath = dir + "/\(set).decoded.jsonl"
       guard
         let decode = runProcess(
-          ["python3", CanalPaths.testsDir + "/decode_entries.py", "--roundtrip", canalPath],
+          ["python3", TestPaths.testsDir("CanalProtocolTests") + "/decode_entries.py", "--roundtrip", canalPath],
           environment: ["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION": "python"])
       else { return XCTFail("cannot run decode_entries.py") }
       XCTAssertEqual(decode.0, 0, "\(set): decode_entries.py failed: \(decode.2)")
@@ -50,8 +51,8 @@ final class EntryEndToEndTests: XCTestCase {
 
       guard
         let compare = runProcess([
-          "python3", CanalPaths.testsDir + "/canal_compare.py", decodedPath, ndjsonPath, "--tables",
-          CanalPaths.fixtures + "/\(set)/expected-tables.json",
+          "python3", TestPaths.testsDir("CanalProtocolTests") + "/canal_compare.py", decodedPath, ndjsonPath, "--tables",
+          TestPaths.fixtures + "/\(set)/expected-tables.json",
         ])
       else { return XCTFail("cannot run canal_compare.py") }
       let summary = try JSONSerialization.jsonObject(with: compare.1) as? [String: Any] ?? [:]

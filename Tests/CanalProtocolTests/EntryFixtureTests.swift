@@ -2,30 +2,8 @@ import BinlogFormat
 import CanalProtocol
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
-
-/// Paths of the fixtures and the corpus, relative to this file.
-enum CanalPaths {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static let fixtures = packageRoot + "/Fixtures"
-  static let corpus = packageRoot + "/../shared/corpus"
-  static let testsDir = packageRoot + "/Tests/CanalProtocolTests"
-
-  /// The binlog files of a fixture set, in order.
-  static func fixtureFiles(_ set: String = "mariadb-10.11") -> [String] {
-    (1...3).map { fixtures + "/\(set)/binlog.00000\($0)" }
-  }
-
-  static func corpusFile(_ rel: String) throws -> String {
-    let p = corpus + "/" + rel
-    guard FileManager.default.fileExists(atPath: p) else { throw XCTSkip("corpus file \(rel) not found at \(p)") }
-    return p
-  }
-}
 
 /// One mapped entry with the position of the event it came from.
 struct TestEntry: Sendable {
@@ -56,14 +34,6 @@ func mapEntries(
     }
   }
   return out
-}
-
-/// Options that collect warnings instead of printing them.
-func quietOptions(forClients: Bool = true) -> CanalOptions {
-  var o = CanalOptions()
-  o.forClients = forClients
-  o.onWarning = { _ in }
-  return o
 }
 
 /// Rows entries (ROWDATA of INSERT/UPDATE/DELETE) of one table.
@@ -131,17 +101,10 @@ func canalPythonAvailable() -> Bool {
   return r.0 == 0
 }
 
-/// A fresh temporary directory.
-func temporaryDirectory() throws -> String {
-  let dir = NSTemporaryDirectory() + "sluice-canal-\(UUID().uuidString)"
-  try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-  return dir
-}
-
 /// Header fields, transaction entries and statement entries on the real MariaDB fixture
 /// (canal-protocol.md §2.1–§2.4).
 final class EntryFixtureTests: XCTestCase {
-  static let raw: [TestEntry] = try! mapEntries(CanalPaths.fixtureFiles(), options: quietOptions(forClients: false))
+  static let raw: [TestEntry] = try! mapEntries(TestPaths.fixtureSet(), options: quietOptions(forClients: false))
 
   func ddl(_ sqlPrefix: String, file: StaticString = #filePath, line: UInt = #line) -> TestEntry? {
     let e = Self.raw.first { $0.rowChange?.sql.hasPrefix(sqlPrefix) == true && $0.rowChange?.isDdlPresent != nil }
@@ -217,7 +180,7 @@ final class EntryFixtureTests: XCTestCase {
     XCTAssertEqual(first.header.eventType, .gtid)
     guard case .pair(let p) = gtids[1].mapped.store else { return XCTFail("no pair") }
     XCTAssertEqual([p.key, p.value], ["gtid", "0-1-1"])
-    let clients = try mapEntries(CanalPaths.fixtureFiles())
+    let clients = try mapEntries(TestPaths.fixtureSet())
     XCTAssertFalse(clients.contains { $0.type == .gtidlog })
   }
 
@@ -280,7 +243,7 @@ final class EntryFixtureTests: XCTestCase {
   func testGTIDModeFillsTheExecutedSet() throws {
     var options = quietOptions(forClients: false)
     options.gtidMode = true
-    let entries = try mapEntries(CanalPaths.fixtureFiles(), options: options)
+    let entries = try mapEntries(TestPaths.fixtureSet(), options: options)
     let e = try XCTUnwrap(rowsEntries(entries, "sluice_types", "ints").first)
     XCTAssertEqual(e.header.gtid, "0-1-17")
     // MariaDB GTIDs are not MySQL Gtid_log_events: Canal adds no curtGtid props for them.
@@ -290,7 +253,7 @@ final class EntryFixtureTests: XCTestCase {
   }
 
   func testTableMetaProviderReplacesTheBinlogMetadata() throws {
-    let entries = try mapEntries([CanalPaths.fixtureFiles()[0]], options: quietOptions(forClients: false)) { mapper in
+    let entries = try mapEntries([TestPaths.fixtureSet()[0]], options: quietOptions(forClients: false)) { mapper in
       mapper.tableMetaProvider = { map, file, offset in
         guard map.table == "ints", file.hasSuffix("binlog.000001"), offset > 0 else { return nil }
         var meta = CanalTableMeta(map, serverVersion: "10.11.19-MariaDB")
@@ -311,7 +274,7 @@ final class EntryFixtureTests: XCTestCase {
     // Stand-in for a DDL-replayed schema: the names and key of `ints` added to the MINIMAL map.
     let names = ["id", "ti", "tu", "si", "su", "mi", "mu", "i", "iu", "bi", "bu", "b", "iz"]
     let entries = try mapEntries(
-      CanalPaths.fixtureFiles("mariadb-10.11-minimal"), options: quietOptions(forClients: false)
+      TestPaths.fixtureSet("mariadb-10.11-minimal"), options: quietOptions(forClients: false)
     ) { mapper in
       mapper.tableMapSource = { _, map in
         guard map.table == "ints", map.columns.count == names.count else { return nil }

@@ -2,6 +2,7 @@ import BinlogFormat
 import CanalProtocol
 import Exporters
 import Foundation
+import SluiceTestSupport
 import SwiftProtobuf
 import XCTest
 
@@ -116,8 +117,8 @@ final class EntryGoldenMapperTests: XCTestCase {
   }
 
   func testDirectEncodingEqualsSwiftProtobuf() throws {
-    var paths = CanalPaths.fixtureFiles()
-    if let json = try? CanalPaths.corpusFile("blackbeam__rust_mysql_common/json.binlog.000001") { paths.append(json) }
+    var paths = TestPaths.fixtureSet()
+    if let json = try? TestPaths.corpusFile("blackbeam__rust_mysql_common/json.binlog.000001") { paths.append(json) }
     var compared = 0
     for p in paths {
       for e in try mapEntries([p], options: quietOptions(forClients: false)) {

@@ -2,6 +2,7 @@ import BinlogFormat
 import CanalProtocol
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// canal-protocol.md §4: flat messages.
@@ -99,7 +100,7 @@ final class FlatMessageExporterTests: XCTestCase {
   }
 
   func testFixtureExportIsOneValidMessagePerRowDataEntry() throws {
-    let files = CanalPaths.fixtureFiles()
+    let files = TestPaths.fixtureSet()
     let sink = OutputSink.memory()
     let exporter = FlatMessageExporter(sink: sink, options: quietOptions())
     for p in files {

@@ -2,6 +2,7 @@ import BinlogFormat
 import BinlogSchema
 import CanalProtocol
 import Exporters
+import SluiceTestSupport
 import XCTest
 
 /// `export --format canal` on several threads writes exactly the Entry stream of one pass.
@@ -58,12 +59,12 @@ final class ParallelCanalExportTests: XCTestCase {
   }
 
   func testParallelCanalExportMatchesOnePassWithFullMetadata() throws {
-    try assertSameStream(CanalPaths.fixtures + "/mariadb-10.11/binlog.000001")
-    try assertSameStream(CanalPaths.fixtures + "/mariadb-10.11/binlog.000001", forClients: false)
+    try assertSameStream(TestPaths.fixtures + "/mariadb-10.11/binlog.000001")
+    try assertSameStream(TestPaths.fixtures + "/mariadb-10.11/binlog.000001", forClients: false)
   }
 
   /// Without FULL metadata the names come from DDL replay in every worker.
   func testParallelCanalExportMatchesOnePassWithNamesFromDDLReplay() throws {
-    try assertSameStream(CanalPaths.fixtures + "/mariadb-10.11-minimal/binlog.000001")
+    try assertSameStream(TestPaths.fixtures + "/mariadb-10.11-minimal/binlog.000001")
   }
 }

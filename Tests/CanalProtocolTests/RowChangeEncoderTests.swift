@@ -1,6 +1,7 @@
 import BinlogFormat
 import CanalProtocol
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// Rows events encoded straight to bytes give the same Entry bytes as the CanalRowChange
@@ -59,22 +60,22 @@ final class RowChangeEncoderTests: XCTestCase {
   }
 
   func testDirectRowChangesMatchMessagesWithFullMetadata() throws {
-    XCTAssertGreaterThan(try assertSameEntries(CanalPaths.fixtureFiles("mariadb-10.11")), 100)
+    XCTAssertGreaterThan(try assertSameEntries(TestPaths.fixtureSet("mariadb-10.11")), 100)
   }
 
   func testDirectRowChangesMatchMessagesWithMinimalImages() throws {
-    XCTAssertGreaterThan(try assertSameEntries(CanalPaths.fixtureFiles("mariadb-10.11-minimal-image")), 100)
-    XCTAssertGreaterThan(try assertSameEntries(CanalPaths.fixtureFiles("mariadb-10.11-minimal")), 100)
+    XCTAssertGreaterThan(try assertSameEntries(TestPaths.fixtureSet("mariadb-10.11-minimal-image")), 100)
+    XCTAssertGreaterThan(try assertSameEntries(TestPaths.fixtureSet("mariadb-10.11-minimal")), 100)
   }
 
   /// MySQL 8 JSON, partial updates and many column types from the shared corpus.
   func testDirectRowChangesMatchMessagesOnCorpusFiles() throws {
-    let manifest = CanalPaths.corpus + "/MANIFEST.tsv"
+    let manifest = TestPaths.corpus + "/MANIFEST.tsv"
     guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { throw XCTSkip("no corpus") }
     var files: [String] = []
     for row in text.split(separator: "\n").dropFirst() {
       let rel = String(row.split(separator: "\t").first ?? "")
-      let p = CanalPaths.corpus + "/" + rel
+      let p = TestPaths.corpus + "/" + rel
       if let size = (try? FileManager.default.attributesOfItem(atPath: p))?[.size] as? Int, size < 4 << 20,
         !rel.hasSuffix(".zst"), !rel.hasSuffix(".gz")
       {
@@ -95,8 +96,8 @@ final class RowChangeEncoderTests: XCTestCase {
   /// With gtidMode every header also carries the executed GTID set and the `curtGtid*` props:
   /// the hand-written header encoding equals SwiftProtobuf's for MariaDB and MySQL GTIDs.
   func testHeadersWithGTIDPropsMatchSwiftProtobuf() throws {
-    XCTAssertGreaterThan(try assertSameEntries(CanalPaths.fixtureFiles("mariadb-10.11"), gtidMode: true), 100)
-    let mysql = CanalPaths.corpus + "/apecloud__mysql-binlog-connector-rust/mysql-bin.000057"
+    XCTAssertGreaterThan(try assertSameEntries(TestPaths.fixtureSet("mariadb-10.11"), gtidMode: true), 100)
+    let mysql = TestPaths.corpus + "/apecloud__mysql-binlog-connector-rust/mysql-bin.000057"
     guard FileManager.default.fileExists(atPath: mysql) else { throw XCTSkip("no corpus") }
     XCTAssertGreaterThan(try assertSameEntries([mysql], gtidMode: true), 0)
   }

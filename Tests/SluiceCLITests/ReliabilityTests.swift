@@ -396,7 +396,7 @@ final class ReliabilityTests: CLIRunTestCase {
 
   /// `logfileName:logfileOffset` of every entry canal-python's client gets from `serve DIR`.
   func serveAndConsume(_ dir: String, start: String) throws -> [String] {
-    let client = Self.packageRoot + "/Tests/CanalProtocolTests/server_client.py"
+    let client = Self.packageRoot + "/Tests/CanalServerTests/server_client.py"
     let script = """
       "$0" serve --port 0 --start-position "$2" "$1" 2> "$1.log" & P=$!
       for i in $(seq 100); do grep -q serving "$1.log" && break; sleep 0.1; done

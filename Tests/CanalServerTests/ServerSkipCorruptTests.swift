@@ -1,9 +1,11 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import SwiftProtobuf
 import XCTest
 
 @testable import CanalProtocol
+@testable import CanalServer
 
 /// `serve --skip-corrupt`: the server reads a damaged binlog past its damage like the other
 /// commands (the transactions the damage falls in are left out, every other one is served).

@@ -1,3 +1,4 @@
+import CanalProtocol
 import SwiftProtobuf
 
 /// The packets a Canal server writes, byte for byte as the Java server does (spec §3.2–§3.6).

@@ -1,8 +1,10 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import CanalProtocol
+@testable import CanalServer
 
 /// Issue 16, defect 9: every destination+client id kept its cursor (0.6–2.3 MB, 21 MB after a
 /// dropped big batch) forever after ack and disconnect. A cursor is now released once its

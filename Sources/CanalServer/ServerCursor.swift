@@ -1,5 +1,6 @@
 import BinlogFormat
 import BinlogQuery
+import CanalProtocol
 import NIOCore
 
 /// One client identity's position in its destination: the entries ready to send, the batches sent

@@ -1,5 +1,6 @@
 import BinlogFormat
 import BinlogSchema
+import CanalProtocol
 
 /// A place in the binlog archive: a file (its base name, as in `Header.logfileName`) and a byte
 /// offset in it (an event boundary).

@@ -1,9 +1,11 @@
 import Foundation
 import NIOCore
+import SluiceTestSupport
 import SwiftProtobuf
 import XCTest
 
 @testable import CanalProtocol
+@testable import CanalServer
 
 /// Password scramble, table filter semantics, packet bytes and GET time units.
 final class ServerProtocolTests: XCTestCase {

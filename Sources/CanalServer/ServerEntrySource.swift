@@ -1,4 +1,5 @@
 import BinlogFormat
+import CanalProtocol
 import SwiftProtobuf
 
 /// What the Canal server serves: a pull stream of Entries per destination, opened once per client.

@@ -1,3 +1,4 @@
+import CanalProtocol
 import NIOCore
 import NIOPosix
 import SwiftProtobuf

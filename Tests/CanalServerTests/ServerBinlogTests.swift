@@ -1,9 +1,11 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import SwiftProtobuf
 import XCTest
 
 @testable import CanalProtocol
+@testable import CanalServer
 
 /// The server's shaping (table filter, then empty-transaction suppression) over a real binlog,
 /// checked against the Entry mapper's own client view.

@@ -2,6 +2,7 @@
 import BinlogFormat
 import BinlogIndex
 import BinlogSchema
+import CanalProtocol
 
 /// The entries Canal's parser would produce from binlog files, read a batch at a time.
 ///

@@ -1,7 +1,9 @@
 import BinlogFormat
 import CanalProtocol
+import CanalServer
 import Exporters
 import Foundation
+import SluiceTestSupport
 import SwiftProtobuf
 import XCTest
 
@@ -20,7 +22,7 @@ final class EntryStreamTests: XCTestCase {
   }
 
   func testBatchesGiveTheExporterStream() throws {
-    let files = CanalPaths.fixtureFiles()
+    let files = TestPaths.fixtureSet()
     // The exporter's framed output is the reference.
     let sink = OutputSink.memory()
     let exporter = CanalExporter(sink: sink, options: quietOptions())
@@ -51,7 +53,7 @@ final class EntryStreamTests: XCTestCase {
   }
 
   func testTransactionEndsAreRestartPoints() throws {
-    let files = CanalPaths.fixtureFiles()
+    let files = TestPaths.fixtureSet()
     let options = quietOptions(forClients: false)
     let all = try allBatches(try CanalEntryStream(paths: files, options: options), max: 50)
     let ends = all.indices.filter { all[$0].endsTransaction }
@@ -76,7 +78,7 @@ final class EntryStreamTests: XCTestCase {
   }
 
   func testSeekRewindsAndPositionAdvances() throws {
-    let files = CanalPaths.fixtureFiles()
+    let files = TestPaths.fixtureSet()
     let stream = try CanalEntryStream(paths: files, options: quietOptions())
     XCTAssertEqual(stream.position, CanalPosition(file: "binlog.000001", offset: 4))
     let first = try stream.nextEntries(max: 5)
@@ -93,7 +95,7 @@ final class EntryStreamTests: XCTestCase {
   }
 
   func testCompressedTransactionPayloadEntriesShareThePayloadPosition() throws {
-    let path = try CanalPaths.corpusFile("blackbeam__rust_mysql_common/transaction_compression.000001")
+    let path = try TestPaths.corpusFile("blackbeam__rust_mysql_common/transaction_compression.000001")
     let items = try allBatches(try CanalEntryStream(paths: [path], options: quietOptions(forClients: false)), max: 1)
     let inner = items.filter { $0.position.offset == 274 }
     XCTAssertEqual(inner.map(\.entry.entryType), [.transactionbegin, .rowdata, .transactionend])

@@ -1,6 +1,8 @@
 import BinlogFormat
 import CanalProtocol
+import CanalServer
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `serve --follow`: a `CanalBinlogEntrySource` that follows a copy of the MariaDB fixture set
@@ -9,7 +11,7 @@ import XCTest
 final class FollowingSourceTests: XCTestCase {
   func testFollowingSourceServesTheWholeFilesEntries() throws {
     let names = ["binlog.000001", "binlog.000002", "binlog.000003"]
-    let whole = names.map { CanalPaths.fixtures + "/mariadb-10.11/" + $0 }
+    let whole = names.map { TestPaths.fixtures + "/mariadb-10.11/" + $0 }
     let reference = try CanalBinlogEntrySource(paths: whole, options: quietOptions(), readerOptions: ReaderOptions())
     var expected: [PositionedEntry] = []
     while !reference.isFinished { expected += try reference.next(max: 100) }

@@ -1,3 +1,5 @@
+import CanalProtocol
+
 /// Canal's table filter (`canal.instance.filter.regex`, `Sub.filter`): comma-separated regular
 /// expressions matched against `schema.table`.
 

@@ -2,10 +2,12 @@ import BinlogFormat
 import BinlogQuery
 import BinlogSchema
 import Foundation
+import SluiceTestSupport
 import SwiftProtobuf
 import XCTest
 
 @testable import CanalProtocol
+@testable import CanalServer
 
 /// `serve --start-position/--start-datetime/--include-gtids/--exclude-gtids` over the three-file
 /// MariaDB fixture archive: what a client receives is the right suffix (or subset) of what it

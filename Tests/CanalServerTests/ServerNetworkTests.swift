@@ -1,10 +1,12 @@
 import Dispatch
 import Foundation
 import NIOCore
+import SluiceTestSupport
 import SwiftProtobuf
 import XCTest
 
 @testable import CanalProtocol
+@testable import CanalServer
 
 #if canImport(Glibc)
   import Glibc

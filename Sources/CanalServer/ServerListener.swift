@@ -1,4 +1,5 @@
 import BinlogFormat
+import CanalProtocol
 import NIOCore
 import NIOPosix
 

@@ -2,11 +2,13 @@ import BinlogFormat
 import BinlogQuery
 import Dispatch
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import CanalProtocol
+@testable import CanalServer
 
-/// canal-python 0.4's own client (Tests/CanalProtocolTests/server_client.py) against the server:
+/// canal-python 0.4's own client (Tests/CanalServerTests/server_client.py) against the server:
 /// an unmodified Canal client doing subscribe, get, ack, rollback of one batch and of all.
 final class ServerPythonClientTests: XCTestCase {
   struct Step: Decodable {

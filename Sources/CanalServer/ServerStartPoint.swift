@@ -1,6 +1,7 @@
 /// Where `sluice serve` starts its clients: a binlog position, a time, GTID sets.
 import BinlogFormat
 import BinlogQuery
+import CanalProtocol
 
 /// A start point for every client of a destination, in mysqlbinlog's terms.
 ///

@@ -1,8 +1,10 @@
 import Foundation
+import SluiceTestSupport
 import SwiftProtobuf
 import XCTest
 
 @testable import CanalProtocol
+@testable import CanalServer
 
 /// Entries shaped like Canal's output for a few small transactions, for the server tests.
 enum ServerFixtures {
