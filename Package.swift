@@ -83,7 +83,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat"]),
+    .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat", "SluiceTestSupport"]),
     .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
     // Paths of the fixtures and the corpus, the built `sluice` runner, temporary directories.
     .target(name: "SluiceTestSupport", dependencies: ["CanalProtocol"], path: "Tests/SluiceTestSupport"),

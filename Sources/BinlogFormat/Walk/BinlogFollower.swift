@@ -52,7 +52,9 @@ public final class BinlogFollower {
     guard var path = paths.first else { return }
     var index = 0
     while true {
-      let followed = index >= paths.count - 1
+      var followed = index >= paths.count - 1
+      // The next file, when the server started it while this one's tail stayed incomplete.
+      var movedOn: String?
       guard let input = try openWaiting(path) else { return }
       onFile(path)
       var walker = BinlogWalker(source: input)
@@ -63,26 +65,51 @@ public final class BinlogFollower {
       var retired: BinlogInput?
       defer { _ = retired }
       do {
-        while true {
-          try walker.run { w, ev in
-            if !ev.inPayload {
-              if ev.raw.offset == w.transaction.startOffset && shouldStop() { throw Stopped() }
-              switch ev.body {
-              case .rotate(let r): ending = .rotate(r.nextFile)
-              case .stop: ending = .stop
-              default: ending = nil
-              }
+        func visitor(_ w: inout BinlogWalker<BinlogInput>, _ ev: WalkedEvent) throws {
+          if !ev.inPayload {
+            if ev.raw.offset == w.transaction.startOffset && shouldStop() { throw Stopped() }
+            switch ev.body {
+            case .rotate(let r): ending = .rotate(r.nextFile)
+            case .stop: ending = .stop
+            default: ending = nil
             }
-            try visit(&w, ev)
           }
+          try visit(&w, ev)
+        }
+        while true {
+          try walker.run(visitor)
           // A file that is not the last given is read as far as it goes, as without --follow.
           if !followed { break }
           let source = walker.source
           if walker.openTail == nil && ending != nil && source.position >= UInt64(source.mappedBytes?.count ?? 0) { break }
           try onWait()
           if shouldStop() { return }
-          if try !walker.source.refreshSize() { pause() }
           let resumeAt = walker.openTail ?? walker.source.position
+          if try !walker.source.refreshSize() {
+            // (Looked at again after seeing the next file: the server may have written this
+            // file's last bytes between the first look and its creation of the next.)
+            if walker.openTail != nil, let next = BinlogFollower.nextNumbered(path), BinlogFollower.fileHasStarted(next),
+              try !walker.source.refreshSize()
+            {
+              // The server writes one file at a time: with the next one started, this one's
+              // partial event or uncommitted transaction will never be completed (a cut file, or
+              // an event size field that is damaged). Read the tail once more as a file that is
+              // not followed (a partial event is then an error), and go on with the next file.
+              followed = false
+              walker.waitsForPartialEvents = false
+              movedOn = next
+              try walker.source.seek(to: resumeAt)
+              walker.clearOpenTail()
+              do {
+                try walker.run(visitor)
+              } catch var e as BinlogError {
+                e.message += " (the server has already started \(binlogBaseName(next)), so this file will not grow)"
+                throw e
+              }
+              break
+            }
+            pause()
+          }
           if walker.source.mappingIsFull {
             // Map the file anew, between two transactions; the old mapping is kept until the
             // next time, in case a caller still holds an event of it.
@@ -102,7 +129,7 @@ public final class BinlogFollower {
       index += 1
       if index < paths.count {
         path = paths[index]
-      } else if let next = nextPath(after: path, ending) {
+      } else if let next = movedOn ?? nextPath(after: path, ending) {
         path = next
       } else {
         return

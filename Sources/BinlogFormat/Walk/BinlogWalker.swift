@@ -75,8 +75,10 @@ public struct BinlogWalker<Source: EventSource> {
       if completeTransactionsOnly && waitsForPartialEvents, let bytes = source.mappedBytes, at < UInt64(bytes.count) {
         // The next event is not whole yet (the server is writing it): wait there, whether it
         // starts a transaction or follows the end of one.
+        // A size beyond --max-event-size is not waited for: the reader reports it.
         let left = UInt64(bytes.count) - at
-        if left < 19 || UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: Int(at) + 9, as: UInt32.self))) > left {
+        let size = left < 19 ? 0 : UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: Int(at) + 9, as: UInt32.self)))
+        if left < 19 || (size > left && size <= source.maxEventSize) {
           openTail = at
           return
         }
@@ -97,7 +99,8 @@ public struct BinlogWalker<Source: EventSource> {
       guard let raw = next else { break }
       if completeTransactionsOnly && raw.offset >= completeUpTo, let bytes = source.mappedBytes {
         switch CommitLookahead.transactionEnd(
-          in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents, file: source.mappedFile)
+          in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents, file: source.mappedFile,
+          maxEventSize: source.maxEventSize)
         {
         case .complete(let next): completeUpTo = Swift.max(next, raw.endOffset)
         case .malformed: completeUpTo = raw.endOffset

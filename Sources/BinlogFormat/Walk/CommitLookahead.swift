@@ -125,9 +125,12 @@ extension CommitLookahead {
   ///
   /// `file`: the mapping of `bytes`, whose pages the walk gives back every 4 MiB it walks past
   /// (a long transaction ahead of the reader would otherwise be faulted in whole).
+  ///
+  /// `maxEventSize`: with `growing`, an event that runs past the end and declares more than this
+  /// is not one being written but a damaged size field (`malformed`, for the reader to report).
   public static func transactionEnd(
     in bytes: UnsafeRawBufferPointer, from offset: UInt64, format: FormatDescription, growing: Bool = false,
-    file: MappedFile? = nil
+    file: MappedFile? = nil, maxEventSize: UInt64 = .max
   ) -> TransactionEnd {
     let total = UInt64(bytes.count)
     var pos = offset
@@ -144,7 +147,7 @@ extension CommitLookahead {
       guard size >= h else { return .malformed }
       if pos + UInt64(size) > total {
         // Cut short, or a damaged size field mid-file (which the reader is to report).
-        if growing { return .cutMidEvent }
+        if growing { return UInt64(size) > maxEventSize ? .malformed : .cutMidEvent }
         let check = IntactEventCheck(bytes: bytes, format: format)
         return IncompleteTail.isCut(bytes, at: Int(pos), crc32: check.crc32, positionChain: check.positionChain)
           ? .cutMidEvent : .malformed
