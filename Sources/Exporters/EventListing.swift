@@ -98,6 +98,9 @@ public final class EventListing {
     return String(decoding: out, as: UTF8.self)
   }
 
+  /// The summary of the event being listed as NDJSON, reused.
+  private var summaryBytes: [UInt8] = []
+
   /// Reused for counting the rows of every rows event.
   private var rowDecoder: RowDecoder?
 
@@ -130,25 +133,35 @@ public final class EventListing {
     }
   }
 
-  /// `oneLine` written straight into `out` (no String per event).
-  private static func appendOneLine(_ b: [UInt8], into out: inout [UInt8]) {
+  /// `oneLine` written straight into `out` (no String per event): runs without a line break or
+  /// tab are copied whole, invalid UTF-8 becomes U+FFFD as through a String.
+  private static func appendOneLine(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
     let start = out.count
+    out.reserveCapacity(start + b.count)
+    var run = 0
     var lastSpace = false
-    for c in b {
-      if c == 0x0A || c == 0x0D || c == 0x09 {
-        if !lastSpace { out.append(0x20) }
-        lastSpace = true
-      } else {
-        out.append(c)
-        lastSpace = c == 0x20
+    for i in 0..<b.count {
+      let c = b[i]
+      guard c == 0x0A || c == 0x0D || c == 0x09 else { continue }
+      if i > run {
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[run..<i]))
+        lastSpace = b[i - 1] == 0x20
       }
+      if !lastSpace { out.append(0x20) }
+      lastSpace = true
+      run = i + 1
     }
+    if run < b.count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[run...])) }
     let valid = out.withUnsafeBytes { Charset.isValidUTF8(UnsafeRawBufferPointer(rebasing: $0[start...])) }
     if !valid {
       let text = String(decoding: out[start...], as: UTF8.self)
       out.removeSubrange(start...)
       out.append(contentsOf: text.utf8)
     }
+  }
+
+  private static func appendOneLine(_ b: [UInt8], into out: inout [UInt8]) {
+    b.withUnsafeBytes { appendOneLine($0, into: &out) }
   }
 
   private static func appendString(_ s: String, into out: inout [UInt8]) {
@@ -205,6 +218,10 @@ public final class EventListing {
       JSONWriter.appendUInt(x.xid, into: &out)
       JSONWriter.appendRaw(" COMMIT", into: &out)
       return true
+    case .annotateRows(let a):
+      JSONWriter.appendRaw("annotate: ", into: &out)
+      EventListing.appendOneLine(a.statement, into: &out)
+      return true
     case .query(let q):
       JSONWriter.appendRaw("thread ", into: &out)
       JSONWriter.appendUInt(UInt64(q.threadID), into: &out)
@@ -252,7 +269,11 @@ public final class EventListing {
       sink.buffer = out
       try sink.maybeFlush()
     case .ndjson:
-      let summary = EventListing.summary(ev, walker)
+      // The summary's text, then written as a JSON string (escaped without a String between).
+      summaryBytes.removeAll(keepingCapacity: true)
+      if !appendSummary(ev, walker, into: &summaryBytes) {
+        summaryBytes.append(contentsOf: EventListing.summary(ev, walker).utf8)
+      }
       var out = sink.buffer
       sink.buffer = []
       JSONWriter.appendRaw("{\"file\":", into: &out)
@@ -275,7 +296,8 @@ public final class EventListing {
       JSONWriter.appendRaw(",\"flags\":", into: &out)
       JSONWriter.appendUInt(UInt64(ev.raw.header.flags), into: &out)
       JSONWriter.appendRaw(",\"summary\":", into: &out)
-      JSONWriter.appendString(summary, into: &out)
+      summaryBytes.withUnsafeBytes { JSONWriter.appendStringBytes($0, into: &out) }
+      if summaryBytes.capacity > 4 << 20 { summaryBytes = [] }  // one huge statement keeps no buffer
       JSONWriter.appendRaw("}\n", into: &out)
       sink.buffer = out
       try sink.maybeFlush()
