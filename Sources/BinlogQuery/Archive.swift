@@ -25,7 +25,7 @@ public struct Archive {
   public static func open(
     paths: [String], indexDir: String?, useIndex: Bool, persist: Bool, options: ReaderOptions = ReaderOptions()
   ) throws(BinlogError) -> Archive {
-    let ordered = paths.sorted { BinlogDirectory.naturalLess(baseName($0), baseName($1)) }
+    let ordered = paths.sorted { BinlogPosition.naturalLess(baseName($0), baseName($1)) }
     var files: [File] = []
     var read: UInt64 = 0
     var warnings: [String] = []
@@ -86,9 +86,10 @@ public struct Archive {
   public var totalSize: UInt64 { files.reduce(0) { $0 + $1.size } }
 
   /// Order of the file named in a position (`binlog.000042:4`), by base name.
-  public func fileOrder(of position: FilePosition?) throws(BinlogError) -> Int? {
+  public func fileOrder(of position: BinlogPosition?) throws(BinlogError) -> Int? {
     guard let position else { return nil }
-    guard let f = position.file else { return 0 }
+    guard position.namesFile else { return 0 }
+    let f = position.file
     let want = baseName(f)
     guard let i = files.firstIndex(where: { $0.name == want }) else {
       throw BinlogError(.malformed, "position names \(f), which is not in the archive")
@@ -107,7 +108,7 @@ public struct Archive {
   /// the index blocks whose keys (time, position, ids, GTID and table summaries) can match.
   public func forEachCandidate(_ filter: QueryFilter, _ visit: (Int, TransactionRecord) throws -> Void) throws {
     let so = try fileOrder(of: filter.startPosition)
-    let eo = filter.stopPosition?.file == nil ? nil : try fileOrder(of: filter.stopPosition)
+    let eo = filter.stopPosition?.namesFile != true ? nil : try fileOrder(of: filter.stopPosition)
     for (i, f) in files.enumerated() {
       if let so, i < so { continue }
       if let eo, i > eo { continue }

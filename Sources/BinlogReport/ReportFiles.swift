@@ -31,7 +31,7 @@ public struct ReportFiles {
   /// cannot be opened or is no binlog stops the report; one damaged inside is listed as such.
   public static func open(paths: [String], indexDir: String?, options: ReaderOptions) throws(BinlogError) -> ReportFiles {
     let ordered = paths.sorted {
-      BinlogDirectory.naturalLess(BinlogDirectory.originalName($0), BinlogDirectory.originalName($1))
+      BinlogPosition.naturalLess(BinlogDirectory.originalName($0), BinlogDirectory.originalName($1))
     }
     var entries: [Entry] = []
     var read: UInt64 = 0

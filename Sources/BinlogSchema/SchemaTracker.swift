@@ -84,7 +84,7 @@ public final class SchemaTracker {
   private func baseName(_ path: String) -> String {
     if path != lastPath {
       lastPath = path
-      lastBase = BinlogPosition.baseName(path)
+      lastBase = binlogBaseName(path)
     }
     return lastBase
   }

@@ -60,7 +60,7 @@ public enum EarlierSchema {
     var found = Found(statements: [], files: [], directory: dir, fromIndexes: 0)
     for f in listing.files {
       let name = BinlogDirectory.originalName(f)
-      guard BinlogDirectory.naturalLess(name, me) else { continue }
+      guard BinlogPosition.naturalLess(name, me) else { continue }
       guard let r = try? IndexStore.load(path: f, indexDir: indexDir, persist: false, options: options),
         let ddl = try? r.index.ddlStatements
       else { continue }
