@@ -76,3 +76,10 @@ public struct BinlogPosition: Sendable, Hashable, Comparable, CustomStringConver
     return x.count - i < y.count - j
   }
 }
+
+/// The file name of a path (`/var/lib/mysql/binlog.000001` → `binlog.000001`): how positions,
+/// Entry headers and error messages name a binlog.
+public func binlogBaseName(_ path: String) -> String {
+  if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
+  return path
+}

@@ -315,7 +315,7 @@ public final class FileIndex: @unchecked Sendable {
   /// Where the index of `binlogPath` lives: beside it, or in `indexDir`.
   public static func path(for binlogPath: String, indexDir: String?) -> String {
     if let indexDir {
-      let base = binlogPath.split(separator: "/").last.map(String.init) ?? binlogPath
+      let base = binlogBaseName(binlogPath)
       return (indexDir.hasSuffix("/") ? indexDir : indexDir + "/") + base + ".sidx"
     }
     return binlogPath + ".sidx"

@@ -55,11 +55,6 @@ public enum BinlogDirectory {
     return Listing(files: files.map(\.1), notes: notes.sorted(by: BinlogPosition.naturalLess))
   }
 
-  /// The name a file stands for in the stream: its base name without `.zst`.
-  public static func originalName(_ path: String) -> String {
-    ZstdBinlog.originalName(binlogBaseName(path))
-  }
-
   enum ContentKind { case binlog, zstdBinlog, other }
 
   /// What a directory entry holds, from its first bytes (a zstd file: the first four

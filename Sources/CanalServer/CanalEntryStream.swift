@@ -66,7 +66,7 @@ public final class CanalEntryStream {
     self.options = options
     self.readerOptions = readerOptions
     self.mapper = EntryMapper(options: options)
-    readPosition = BinlogPosition(file: paths.first.map(CanalEntryStream.baseName) ?? "", offset: 4)
+    readPosition = BinlogPosition(file: paths.first.map(binlogBaseName) ?? "", offset: 4)
     if let start { try seek(to: start) }
   }
 
@@ -97,7 +97,7 @@ public final class CanalEntryStream {
   /// and transaction state start afresh, so `position` should be a transaction boundary (an
   /// entry's `next` with `endsTransaction`, or a file start).
   public func seek(to position: BinlogPosition) throws {
-    guard let i = paths.firstIndex(where: { $0 == position.file || CanalEntryStream.baseName($0) == position.file }) else {
+    guard let i = paths.firstIndex(where: { $0 == position.file || binlogBaseName($0) == position.file }) else {
       throw BinlogError(.io, "\(position.file) is not one of the stream's files", file: position.file)
     }
     fileIndex = i
@@ -111,7 +111,7 @@ public final class CanalEntryStream {
     var w = try makeWalker(i)
     if position.offset > 4 { try w.source.seek(to: position.offset) }
     walker = w
-    readPosition = BinlogPosition(file: CanalEntryStream.baseName(paths[i]), offset: Swift.max(4, position.offset))
+    readPosition = BinlogPosition(file: binlogBaseName(paths[i]), offset: Swift.max(4, position.offset))
   }
 
   /// The walker over `paths[i]`; with `follow`, the last file is opened to grow and walked by
@@ -138,7 +138,7 @@ public final class CanalEntryStream {
       walker = try makeWalker(fileIndex)
       rotateTo = nil
       stopped = false
-      readPosition = BinlogPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
+      readPosition = BinlogPosition(file: binlogBaseName(paths[fileIndex]), offset: 4)
     }
     var w = walker!
     walker = nil
@@ -156,7 +156,7 @@ public final class CanalEntryStream {
         // The file ended with a Rotate (or Stop): on into the next one, when it is there.
         paths.append(next)
         fileIndex += 1
-        readPosition = BinlogPosition(file: CanalEntryStream.baseName(next), offset: 4)
+        readPosition = BinlogPosition(file: binlogBaseName(next), offset: 4)
         return true
       }
       if let tail = w.openTail {
@@ -169,13 +169,13 @@ public final class CanalEntryStream {
     // The file is done.
     fileIndex += 1
     if fileIndex < paths.count {
-      readPosition = BinlogPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
+      readPosition = BinlogPosition(file: binlogBaseName(paths[fileIndex]), offset: 4)
     }
     return true
   }
 
   private func handle(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) throws {
-    let file = CanalEntryStream.baseName(w.fileName)
+    let file = binlogBaseName(w.fileName)
     if !ev.inPayload {
       readPosition = BinlogPosition(file: file, offset: ev.fileEndOffset)
       if follow {
@@ -207,10 +207,5 @@ public final class CanalEntryStream {
       if case .transactionPayload = ev.body { return }
       throw Pause()
     }
-  }
-
-  static func baseName(_ path: String) -> String {
-    if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
-    return path
   }
 }

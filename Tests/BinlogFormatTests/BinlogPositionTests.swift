@@ -28,4 +28,12 @@ final class BinlogPositionTests: XCTestCase {
     XCTAssertTrue(BinlogPosition.naturalLess("mysql-bin.000009", "mysql-bin.000010"))
     XCTAssertFalse(BinlogPosition.naturalLess("mysql-bin.000010", "mysql-bin.10"))
   }
+
+  func testBaseNameAndTheBinlogAnArchiveStandsFor() {
+    XCTAssertEqual(binlogBaseName("/var/lib/mysql/binlog.000001"), "binlog.000001")
+    XCTAssertEqual(binlogBaseName("binlog.000001"), "binlog.000001")
+    XCTAssertEqual(ZstdBinlog.originalName("/backups/binlog.000007.zst"), "binlog.000007")
+    XCTAssertEqual(ZstdBinlog.originalName("/var/lib/mysql/binlog.000007"), "binlog.000007")
+    XCTAssertEqual(ZstdBinlog.originalName(".zst"), ".zst")
+  }
 }
