@@ -43,13 +43,13 @@ public enum Archiver {
 
   /// The archive's path for `source`: `DIR/NAME.zst` (beside the source when DIR is nil).
   public static func archivePath(for source: String, outputDirectory: String?) -> String {
-    sibling(of: source, named: fileName(source) + ".zst", in: outputDirectory)
+    sibling(of: source, named: binlogBaseName(source) + ".zst", in: outputDirectory)
   }
 
   /// The original's path for `archive` (`NAME.zst` → `DIR/NAME`), or nil when the archive's
   /// name does not end in `.zst`.
   public static func extractedPath(for archive: String, outputDirectory: String?) -> String? {
-    let name = fileName(archive)
+    let name = binlogBaseName(archive)
     guard name.hasSuffix(".zst"), name.count > 4 else { return nil }
     return sibling(of: archive, named: String(name.dropLast(4)), in: outputDirectory)
   }
@@ -65,7 +65,7 @@ public enum Archiver {
     let started = now()
     let before = try regularFile(path)
     let source = try MappedFile(path: path)
-    let name = fileName(path)
+    let name = binlogBaseName(path)
     let b = source.bytes
     if ZstdBinlog.isZstd(b) {
       throw BinlogError(.unsupported, "already zstd-compressed; nothing to archive", file: path)
@@ -202,7 +202,7 @@ public enum Archiver {
       if !force { throw BinlogError(.io, "already exists (use --force to overwrite it)", file: output) }
     }
     let dir = directory(of: output)
-    let tmp = join(dir, ".\(fileName(output)).sluice-tmp-\(getpid())")
+    let tmp = join(dir, ".\(binlogBaseName(output)).sluice-tmp-\(getpid())")
     let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     if fd < 0 {
       throw BinlogError(.io, "cannot create a temporary file here: \(String(cString: strerror(errno)))", file: tmp)
@@ -286,13 +286,6 @@ public enum Archiver {
       _ = fsync(fd)
       close(fd)
     }
-  }
-
-  static func fileName(_ path: String) -> String {
-    var p = Substring(path)
-    while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
-    if let i = p.lastIndex(of: "/") { return String(p[p.index(after: i)...]) }
-    return String(p)
   }
 
   static func directory(of path: String) -> String {

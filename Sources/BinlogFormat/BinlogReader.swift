@@ -286,7 +286,7 @@ public struct MappedBinlogReader: EventSource {
   /// Opens a reader positioned on the first event. Checks the magic bytes.
   public init(file: MappedFile, name: String? = nil, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
     self.file = file
-    let n = name ?? baseName(file.path)
+    let n = name ?? binlogBaseName(file.path)
     framer = EventFramer(name: n, options: options)
     cursor = 4
     let b = file.bytes
@@ -443,12 +443,4 @@ public struct MappedBinlogReader: EventSource {
     _ = try next()
     cursor = saved
   }
-}
-
-/// The file name of a path (`/var/lib/mysql/binlog.000001` → `binlog.000001`).
-public func binlogBaseName(_ path: String) -> String { baseName(path) }
-
-@usableFromInline func baseName(_ path: String) -> String {
-  if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
-  return path
 }

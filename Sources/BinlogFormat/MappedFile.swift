@@ -38,28 +38,10 @@ public final class MappedFile: @unchecked Sendable {
     }
     growableFD = growable ? fd : -1
     defer { if !growable { close(fd) } }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else {
-      throw BinlogError(.io, "cannot stat: \(String(cString: strerror(errno)))", file: path)
-    }
-    if (st.st_mode & S_IFMT) == S_IFDIR {
-      throw BinlogError(.notABinlog, "is a directory, not a binlog file", file: path)
-    }
-    guard (st.st_mode & S_IFMT) == S_IFREG else {
-      throw BinlogError(.io, "is not a regular file (use '-' to read a stream)", file: path)
-    }
-    let size = Int(st.st_size)
+    let size = try MappedFile.regularFileSize(fd, path: path)
     count = size
     if !growable {
-      mappedLength = size
-      if size == 0 {
-        base = nil
-        return
-      }
-      guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-        throw BinlogError(.io, "cannot map: \(String(cString: strerror(errno)))", file: path)
-      }
-      base = UnsafeRawPointer(p)
+      (base, mappedLength) = try MappedFile.mapReadOnly(fd, size: size, path: path)
       return
     }
     // Under an address-space limit (ulimit -v) a smaller range is reserved: a file that
@@ -74,6 +56,40 @@ public final class MappedFile: @unchecked Sendable {
     let e = errno
     close(fd)
     throw BinlogError(.io, "cannot map: \(String(cString: strerror(e)))", file: path)
+  }
+
+  /// Maps an open regular file read-only (an index being written, an unlinked temporary file);
+  /// the caller keeps and closes `fd`. `path` names the file in errors.
+  public init(descriptor fd: Int32, path: String) throws(BinlogError) {
+    self.path = path
+    growableFD = -1
+    let size = try MappedFile.regularFileSize(fd, path: path)
+    count = size
+    (base, mappedLength) = try MappedFile.mapReadOnly(fd, size: size, path: path)
+  }
+
+  /// The size of the regular file open as `fd`; a directory or a device is refused.
+  private static func regularFileSize(_ fd: Int32, path: String) throws(BinlogError) -> Int {
+    var st = stat()
+    guard fstat(fd, &st) == 0 else {
+      throw BinlogError(.io, "cannot stat: \(String(cString: strerror(errno)))", file: path)
+    }
+    if (st.st_mode & S_IFMT) == S_IFDIR {
+      throw BinlogError(.notABinlog, "is a directory, not a binlog file", file: path)
+    }
+    guard (st.st_mode & S_IFMT) == S_IFREG else {
+      throw BinlogError(.io, "is not a regular file (use '-' to read a stream)", file: path)
+    }
+    return Int(st.st_size)
+  }
+
+  /// A private read-only mapping of `size` bytes of `fd` (no mapping for an empty file).
+  private static func mapReadOnly(_ fd: Int32, size: Int, path: String) throws(BinlogError) -> (UnsafeRawPointer?, Int) {
+    if size == 0 { return (nil, 0) }
+    guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+      throw BinlogError(.io, "cannot map: \(String(cString: strerror(errno)))", file: path)
+    }
+    return (UnsafeRawPointer(p), size)
   }
 
   /// The bytes the mapping covers: a growable file can grow this far before `refreshSize()`

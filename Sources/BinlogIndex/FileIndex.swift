@@ -17,7 +17,7 @@ public final class FileIndex: @unchecked Sendable {
   public static let version = IndexLayout.version
 
   /// The index file's bytes (immutable once written; an unlinked file for in-memory indexes).
-  let mapping: IndexMapping
+  let mapping: MappedFile
   public let path: String
 
   public let file: String
@@ -52,7 +52,7 @@ public final class FileIndex: @unchecked Sendable {
   public private(set) var blocksDecoded = 0
 
   /// Reads and verifies an index file (header, summary, strings, keys; blocks on use).
-  init(mapping: IndexMapping, path: String) throws(BinlogError) {
+  init(mapping: MappedFile, path: String) throws(BinlogError) {
     self.mapping = mapping
     self.path = path
     let data = mapping.bytes
@@ -315,7 +315,7 @@ public final class FileIndex: @unchecked Sendable {
   /// Where the index of `binlogPath` lives: beside it, or in `indexDir`.
   public static func path(for binlogPath: String, indexDir: String?) -> String {
     if let indexDir {
-      let base = binlogPath.split(separator: "/").last.map(String.init) ?? binlogPath
+      let base = binlogBaseName(binlogPath)
       return (indexDir.hasSuffix("/") ? indexDir : indexDir + "/") + base + ".sidx"
     }
     return binlogPath + ".sidx"
@@ -328,7 +328,7 @@ public final class FileIndex: @unchecked Sendable {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 { throw BinlogError(.io, "cannot open index: \(String(cString: strerror(errno)))", file: path) }
     defer { close(fd) }
-    return try FileIndex(mapping: try IndexMapping(fd: fd, path: path), path: path)
+    return try FileIndex(mapping: try MappedFile(descriptor: fd, path: path), path: path)
   }
 
   /// Copies the index file to `path` (atomically: temporary file + rename).
@@ -409,31 +409,3 @@ public struct TransactionTable: Sequence, Sendable {
 }
 
 extension TransactionTable: Equatable {}
-
-/// A read-only mapping of an index file (the one owner of its raw pointer).
-final class IndexMapping: @unchecked Sendable {
-  private let base: UnsafeRawPointer?
-  let count: Int
-
-  init(fd: Int32, path: String) throws(BinlogError) {
-    var st = stat()
-    guard fstat(fd, &st) == 0 else {
-      throw BinlogError(.io, "cannot stat index: \(String(cString: strerror(errno)))", file: path)
-    }
-    count = Int(st.st_size)
-    if count == 0 {
-      base = nil
-      return
-    }
-    guard let p = mmap(nil, count, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-      throw BinlogError(.io, "cannot map index: \(String(cString: strerror(errno)))", file: path)
-    }
-    base = UnsafeRawPointer(p)
-  }
-
-  deinit {
-    if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
-  }
-
-  var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
-}

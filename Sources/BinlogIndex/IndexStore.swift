@@ -115,7 +115,7 @@ public enum IndexStore {
       }
     }
     ok = true
-    let index = try FileIndex(mapping: try IndexMapping(fd: fd, path: destination ?? path), path: destination ?? "(memory)")
+    let index = try FileIndex(mapping: try MappedFile(descriptor: fd, path: destination ?? path), path: destination ?? "(memory)")
     if restart > 4 { read = Swift.max(read, 1) }
     return (index, read)
   }

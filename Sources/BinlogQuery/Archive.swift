@@ -25,7 +25,7 @@ public struct Archive {
   public static func open(
     paths: [String], indexDir: String?, useIndex: Bool, persist: Bool, options: ReaderOptions = ReaderOptions()
   ) throws(BinlogError) -> Archive {
-    let ordered = paths.sorted { BinlogDirectory.naturalLess(baseName($0), baseName($1)) }
+    let ordered = paths.sorted { BinlogPosition.naturalLess(ZstdBinlog.originalName($0), ZstdBinlog.originalName($1)) }
     var files: [File] = []
     var read: UInt64 = 0
     var warnings: [String] = []
@@ -41,7 +41,9 @@ public struct Archive {
       if let w = r.warning { warnings.append(w) }
       if let n = r.index.incompleteTailNotice { warnings.append(n) }
       files.append(
-        File(path: p, name: baseName(p), index: r.index, indexOutcome: r.outcome, indexNote: r.note, size: r.index.binlogSize))
+        File(
+          path: p, name: ZstdBinlog.originalName(p), index: r.index, indexOutcome: r.outcome, indexNote: r.note,
+          size: r.index.binlogSize))
     }
     for i in 0..<files.count {
       let f = files[i]
@@ -78,7 +80,11 @@ public struct Archive {
 
   /// One file with an index already built (following a file as it grows, `QueryFollower`).
   public init(path: String, index: FileIndex, outcome: IndexStore.Outcome = .inMemory) {
-    files = [File(path: path, name: baseName(path), index: index, indexOutcome: outcome, indexNote: nil, size: index.binlogSize)]
+    files = [
+      File(
+        path: path, name: ZstdBinlog.originalName(path), index: index, indexOutcome: outcome, indexNote: nil,
+        size: index.binlogSize)
+    ]
     warnings = []
     indexBytesRead = 0
   }
@@ -86,10 +92,11 @@ public struct Archive {
   public var totalSize: UInt64 { files.reduce(0) { $0 + $1.size } }
 
   /// Order of the file named in a position (`binlog.000042:4`), by base name.
-  public func fileOrder(of position: FilePosition?) throws(BinlogError) -> Int? {
+  public func fileOrder(of position: BinlogPosition?) throws(BinlogError) -> Int? {
     guard let position else { return nil }
-    guard let f = position.file else { return 0 }
-    let want = baseName(f)
+    guard position.namesFile else { return 0 }
+    let f = position.file
+    let want = ZstdBinlog.originalName(f)
     guard let i = files.firstIndex(where: { $0.name == want }) else {
       throw BinlogError(.malformed, "position names \(f), which is not in the archive")
     }
@@ -107,7 +114,7 @@ public struct Archive {
   /// the index blocks whose keys (time, position, ids, GTID and table summaries) can match.
   public func forEachCandidate(_ filter: QueryFilter, _ visit: (Int, TransactionRecord) throws -> Void) throws {
     let so = try fileOrder(of: filter.startPosition)
-    let eo = filter.stopPosition?.file == nil ? nil : try fileOrder(of: filter.stopPosition)
+    let eo = filter.stopPosition?.namesFile != true ? nil : try fileOrder(of: filter.stopPosition)
     for (i, f) in files.enumerated() {
       if let so, i < so { continue }
       if let eo, i > eo { continue }
@@ -125,4 +132,3 @@ public struct Archive {
 
 /// The name a file stands for in the archive: an archive's original name (`binlog.000002.zst`
 /// is `binlog.000002`); positions and Rotate events name the binlog.
-func baseName(_ p: String) -> String { BinlogDirectory.originalName(p) }

@@ -51,13 +51,8 @@ public enum BinlogDirectory {
         files.append((original, path))
       }
     }
-    files.sort { naturalLess($0.0, $1.0) }
-    return Listing(files: files.map(\.1), notes: notes.sorted(by: naturalLess))
-  }
-
-  /// The name a file stands for in the stream: its base name without `.zst`.
-  public static func originalName(_ path: String) -> String {
-    ZstdBinlog.originalName(binlogBaseName(path))
+    files.sort { BinlogPosition.naturalLess($0.0, $1.0) }
+    return Listing(files: files.map(\.1), notes: notes.sorted(by: BinlogPosition.naturalLess))
   }
 
   enum ContentKind { case binlog, zstdBinlog, other }
@@ -80,34 +75,5 @@ public enum BinlogDirectory {
       return .other
     }
     return (try? stream.read(upTo: 4)) == binlogMagic ? .zstdBinlog : .other
-  }
-
-  /// Name order where digit runs compare numerically.
-  public static func naturalLess(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8)
-    let y = Array(b.utf8)
-    var i = 0
-    var j = 0
-    while i < x.count && j < y.count {
-      let cx = x[i]
-      let cy = y[j]
-      if cx >= 48 && cx <= 57 && cy >= 48 && cy <= 57 {
-        var si = i
-        var sj = j
-        while i < x.count, x[i] >= 48, x[i] <= 57 { i += 1 }
-        while j < y.count, y[j] >= 48, y[j] <= 57 { j += 1 }
-        while si < i - 1 && x[si] == 48 { si += 1 }
-        while sj < j - 1 && y[sj] == 48 { sj += 1 }
-        let lx = i - si
-        let ly = j - sj
-        if lx != ly { return lx < ly }
-        for k in 0..<lx where x[si + k] != y[sj + k] { return x[si + k] < y[sj + k] }
-      } else {
-        if cx != cy { return cx < cy }
-        i += 1
-        j += 1
-      }
-    }
-    return x.count - i < y.count - j
   }
 }

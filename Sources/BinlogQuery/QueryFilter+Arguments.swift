@@ -38,8 +38,8 @@ public struct FilterArguments: Sendable, Equatable {
         .malformed, "--stop-datetime \(stopDatetime!) is not after --start-datetime \(startDatetime!): the window is empty")
     }
     do {
-      if let p = startPosition { f.startPosition = try FilePosition(parsing: p) }
-      if let p = stopPosition { f.stopPosition = try FilePosition(parsing: p) }
+      if let p = startPosition { f.startPosition = try BinlogPosition(argument: p) }
+      if let p = stopPosition { f.stopPosition = try BinlogPosition(argument: p) }
       if let g = includeGTIDs { f.includeGTIDs = try GTIDFilter(parsing: g) }
       if let g = excludeGTIDs { f.excludeGTIDs = try GTIDFilter(parsing: g) }
     } catch let e as BinlogError {

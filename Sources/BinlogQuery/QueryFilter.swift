@@ -1,33 +1,6 @@
 import BinlogFormat
 import BinlogIndex
 
-/// A binlog position: an offset, optionally in a named file (`binlog.000042:1234`).
-public struct FilePosition: Sendable, Equatable {
-  public var file: String?
-  public var offset: UInt64
-
-  public init(file: String?, offset: UInt64) {
-    self.file = file
-    self.offset = offset
-  }
-
-  /// Parses `N` or `FILE:N`.
-  public init(parsing text: String) throws {
-    if let colon = text.lastIndex(of: ":") {
-      let f = String(text[..<colon])
-      guard let n = UInt64(text[text.index(after: colon)...]), !f.isEmpty else {
-        throw BinlogError(.malformed, "invalid position '\(text)' (expected N or FILE:N)")
-      }
-      file = f
-      offset = n
-    } else {
-      guard let n = UInt64(text) else { throw BinlogError(.malformed, "invalid position '\(text)' (expected N or FILE:N)") }
-      file = nil
-      offset = n
-    }
-  }
-}
-
 /// The change kinds `--type` selects.
 public enum ChangeType: String, Sendable, CaseIterable {
   case insert, update, delete, ddl
@@ -120,8 +93,8 @@ public struct QueryFilter: Sendable {
   /// Commit time bounds in microseconds since the epoch: start inclusive, stop exclusive.
   public var startMicros: UInt64?
   public var stopMicros: UInt64?
-  public var startPosition: FilePosition?
-  public var stopPosition: FilePosition?
+  public var startPosition: BinlogPosition?
+  public var stopPosition: BinlogPosition?
   public var includeGTIDs: GTIDFilter?
   public var excludeGTIDs: GTIDFilter?
   public var types: Set<ChangeType> = []

@@ -41,7 +41,7 @@ public final class SchemaAudit {
   @discardableResult
   public func scan(_ input: BinlogInput, skipErrors: Bool = false) throws -> [MismatchCount] {
     _ = tracker.takeMismatchCounts()
-    let file = BinlogPosition.baseName(input.name)
+    let file = binlogBaseName(input.name)
     do {
       while let raw = try input.next() {
         switch raw.type {

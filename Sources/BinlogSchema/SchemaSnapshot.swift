@@ -60,7 +60,7 @@ public enum SchemaSnapshot {
 
   /// mydumper names schema files `db.table-schema.sql`.
   static func databaseFromFileName(_ path: String) -> String? {
-    let base = BinlogPosition.baseName(path)
+    let base = binlogBaseName(path)
     guard base.hasSuffix("-schema.sql"), let dot = base.firstIndex(of: ".") else { return nil }
     let db = String(base[..<dot])
     return db.isEmpty ? nil : db

@@ -64,9 +64,9 @@ public final class SchemaTracker {
     case .formatDescription(let fd):
       timeline.adopt(fd)
     case .query(let q):
-      applyQuery(q, at: BinlogPosition(file: baseName(file), offset: ev.raw.offset))
+      applyQuery(q, at: BinlogPosition(file: cachedBaseName(file), offset: ev.raw.offset))
     case .tableMap(let map):
-      current[map.tableID] = enrich(map, at: BinlogPosition(file: baseName(file), offset: ev.raw.offset))
+      current[map.tableID] = enrich(map, at: BinlogPosition(file: cachedBaseName(file), offset: ev.raw.offset))
     default:
       break
     }
@@ -80,11 +80,11 @@ public final class SchemaTracker {
   private var lastPath = ""
   private var lastBase = ""
 
-  /// The file's base name, computed once per file.
-  private func baseName(_ path: String) -> String {
+  /// `binlogBaseName(path)`, computed once per file.
+  private func cachedBaseName(_ path: String) -> String {
     if path != lastPath {
       lastPath = path
-      lastBase = BinlogPosition.baseName(path)
+      lastBase = binlogBaseName(path)
     }
     return lastBase
   }

@@ -574,7 +574,7 @@ public final class EntryMapper {
   ) -> CanalHeader {
     var h = CanalHeader()
     h.version = 1
-    h.logfileName = baseName(walker.fileName)
+    h.logfileName = fileBaseName(walker.fileName)
     h.logfileOffset = Int64(ev.raw.offset)
     h.serverID = Int64(ev.raw.header.serverID)
     h.serverenCode = "UTF-8"
@@ -607,10 +607,11 @@ public final class EntryMapper {
     return mysqlExecuted.text(.compact)
   }
 
-  private func baseName(_ path: String) -> String {
+  /// `binlogBaseName(path)`, computed once per file.
+  private func fileBaseName(_ path: String) -> String {
     if path != cachedFileName {
       cachedFileName = path
-      if let i = path.lastIndex(of: "/") { cachedBaseName = String(path[path.index(after: i)...]) } else { cachedBaseName = path }
+      cachedBaseName = binlogBaseName(path)
     }
     return cachedBaseName
   }

@@ -2,20 +2,6 @@ import BinlogFormat
 import BinlogSchema
 import CanalProtocol
 
-/// A place in the binlog archive: a file (its base name, as in `Header.logfileName`) and a byte
-/// offset in it (an event boundary).
-public struct CanalPosition: Hashable, Sendable, CustomStringConvertible {
-  public var file: String
-  public var offset: UInt64
-
-  public init(file: String, offset: UInt64) {
-    self.file = file
-    self.offset = offset
-  }
-
-  public var description: String { "\(file):\(offset)" }
-}
-
 /// One entry of a `CanalEntryStream`, with where it came from.
 public struct CanalStreamEntry: Sendable {
   public var entry: CanalEntry
@@ -25,9 +11,9 @@ public struct CanalStreamEntry: Sendable {
   public var path: String
   /// Start of the event (for events inside a Transaction_payload: of the payload event); equals
   /// `entry.header.logfileName` / `logfileOffset`.
-  public var position: CanalPosition
+  public var position: BinlogPosition
   /// Where reading continues after this event (its end in the file).
-  public var next: CanalPosition
+  public var next: BinlogPosition
   /// True when this event ends its transaction (Xid, COMMIT, XA END, a DDL or other statement
   /// outside a transaction): `next` is then a clean restart point, the cursor Canal would keep
   /// after acknowledging this entry.
@@ -58,11 +44,11 @@ public final class CanalEntryStream {
   private var queue: [CanalStreamEntry] = []
   private var queueHead = 0
   private var wanted = 0
-  private var readPosition: CanalPosition
+  private var readPosition: BinlogPosition
   /// Which entries are kept, asked with the walker's transaction state and the event's position
   /// for every mapped event; nil keeps all. Set before reading; table maps and GTID state still
   /// advance through what it drops.
-  public var eventFilter: ((TransactionState, CanalPosition) -> Bool)?
+  public var eventFilter: ((TransactionState, BinlogPosition) -> Bool)?
   /// Fed every event before it is mapped (DDL replay for names and keys); point the mapper's
   /// `tableMapSource` at it.
   public var schema: SchemaTracker?
@@ -73,19 +59,19 @@ public final class CanalEntryStream {
   /// by base name or path, and an event boundary in it; 0 and 4 mean the file's start).
   public init(
     paths: [String], options: CanalOptions = CanalOptions(), readerOptions: ReaderOptions = ReaderOptions(),
-    start: CanalPosition? = nil, follow: Bool = false
+    start: BinlogPosition? = nil, follow: Bool = false
   ) throws {
     self.paths = paths
     self.follow = follow
     self.options = options
     self.readerOptions = readerOptions
     self.mapper = EntryMapper(options: options)
-    readPosition = CanalPosition(file: paths.first.map(CanalEntryStream.baseName) ?? "", offset: 4)
+    readPosition = BinlogPosition(file: paths.first.map(binlogBaseName) ?? "", offset: 4)
     if let start { try seek(to: start) }
   }
 
   /// Where reading continues: the event after the last one mapped.
-  public var position: CanalPosition { readPosition }
+  public var position: BinlogPosition { readPosition }
 
   /// True when every file has been read and every entry handed out.
   public var isAtEnd: Bool { !follow && fileIndex >= paths.count && queueHead >= queue.count }
@@ -110,8 +96,8 @@ public final class CanalEntryStream {
   /// Moves to `position` and drops everything queued; the next entries start there. Table maps
   /// and transaction state start afresh, so `position` should be a transaction boundary (an
   /// entry's `next` with `endsTransaction`, or a file start).
-  public func seek(to position: CanalPosition) throws {
-    guard let i = paths.firstIndex(where: { $0 == position.file || CanalEntryStream.baseName($0) == position.file }) else {
+  public func seek(to position: BinlogPosition) throws {
+    guard let i = paths.firstIndex(where: { $0 == position.file || binlogBaseName($0) == position.file }) else {
       throw BinlogError(.io, "\(position.file) is not one of the stream's files", file: position.file)
     }
     fileIndex = i
@@ -125,7 +111,7 @@ public final class CanalEntryStream {
     var w = try makeWalker(i)
     if position.offset > 4 { try w.source.seek(to: position.offset) }
     walker = w
-    readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[i]), offset: Swift.max(4, position.offset))
+    readPosition = BinlogPosition(file: binlogBaseName(paths[i]), offset: Swift.max(4, position.offset))
   }
 
   /// The walker over `paths[i]`; with `follow`, the last file is opened to grow and walked by
@@ -152,7 +138,7 @@ public final class CanalEntryStream {
       walker = try makeWalker(fileIndex)
       rotateTo = nil
       stopped = false
-      readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
+      readPosition = BinlogPosition(file: binlogBaseName(paths[fileIndex]), offset: 4)
     }
     var w = walker!
     walker = nil
@@ -170,7 +156,7 @@ public final class CanalEntryStream {
         // The file ended with a Rotate (or Stop): on into the next one, when it is there.
         paths.append(next)
         fileIndex += 1
-        readPosition = CanalPosition(file: CanalEntryStream.baseName(next), offset: 4)
+        readPosition = BinlogPosition(file: binlogBaseName(next), offset: 4)
         return true
       }
       if let tail = w.openTail {
@@ -183,15 +169,15 @@ public final class CanalEntryStream {
     // The file is done.
     fileIndex += 1
     if fileIndex < paths.count {
-      readPosition = CanalPosition(file: CanalEntryStream.baseName(paths[fileIndex]), offset: 4)
+      readPosition = BinlogPosition(file: binlogBaseName(paths[fileIndex]), offset: 4)
     }
     return true
   }
 
   private func handle(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) throws {
-    let file = CanalEntryStream.baseName(w.fileName)
+    let file = binlogBaseName(w.fileName)
     if !ev.inPayload {
-      readPosition = CanalPosition(file: file, offset: ev.fileEndOffset)
+      readPosition = BinlogPosition(file: file, offset: ev.fileEndOffset)
       if follow {
         switch ev.body {
         case .rotate(let r): (rotateTo, stopped) = (r.nextFile, false)
@@ -202,12 +188,12 @@ public final class CanalEntryStream {
     }
     schema?.consume(ev, file: w.fileName)
     if let mapped = try mapper.map(ev, walker: w),
-      eventFilter.map({ $0(w.transaction, CanalPosition(file: file, offset: ev.raw.offset)) }) ?? true
+      eventFilter.map({ $0(w.transaction, BinlogPosition(file: file, offset: ev.raw.offset)) }) ?? true
     {
       let item = CanalStreamEntry(
         entry: try mapped.entry(), mapped: mapped, path: paths[fileIndex],
-        position: CanalPosition(file: file, offset: ev.raw.offset),
-        next: CanalPosition(file: file, offset: ev.fileEndOffset),
+        position: BinlogPosition(file: file, offset: ev.raw.offset),
+        next: BinlogPosition(file: file, offset: ev.fileEndOffset),
         endsTransaction: w.transaction.ended)
       if options.forClients {
         filter.add(item, into: &queue)
@@ -221,10 +207,5 @@ public final class CanalEntryStream {
       if case .transactionPayload = ev.body { return }
       throw Pause()
     }
-  }
-
-  static func baseName(_ path: String) -> String {
-    if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
-    return path
   }
 }

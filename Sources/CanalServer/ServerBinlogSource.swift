@@ -66,7 +66,7 @@ public final class CanalBinlogEntrySource: CanalEntrySource {
     }
     let stream = try CanalEntryStream(
       paths: paths, options: options, readerOptions: readerOptions,
-      start: first > 0 || seekTo > 4 ? CanalPosition(file: binlogBaseName(paths[first]), offset: seekTo) : nil,
+      start: first > 0 || seekTo > 4 ? BinlogPosition(file: paths[first], offset: seekTo) : nil,
       follow: follow)
     if var timeline = schema {
       if let p = paths.first, let input = try? BinlogInput(path: p, options: readerOptions),

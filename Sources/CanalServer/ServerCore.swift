@@ -87,7 +87,7 @@ public final class CanalServerCore: @unchecked Sendable {
   private var parkedOrder: UInt64 = 0
 
   struct Parked {
-    var position: CanalLogPosition?
+    var position: BinlogPosition?
     var countAtPosition: Int
     var filter: String?
     var order: UInt64

@@ -54,7 +54,7 @@ final class ClientCursor: @unchecked Sendable {
   private var sourcedEntries = 0
   private var sourcedBytes = 0
   /// Position of the last entry of the last acknowledged batch.
-  private(set) var ackedPosition: CanalLogPosition? {
+  private(set) var ackedPosition: BinlogPosition? {
     didSet { if ackedPosition != oldValue { ackedAtPosition = 0 } }
   }
   /// How many acknowledged entries, at the end, have exactly `ackedPosition` (entries of one
@@ -62,7 +62,7 @@ final class ClientCursor: @unchecked Sendable {
   private(set) var ackedAtPosition = 0
   /// Entries of the source to drop before any is shaped: those up to a parked cursor's
   /// acknowledged position (`resume(after:count:)`).
-  private var skipThrough: (position: CanalLogPosition, count: Int)?
+  private var skipThrough: (position: BinlogPosition, count: Int)?
 
   // Empty-transaction suppression (Canal's EntryEventSink): a BEGIN is held until a row arrives.
   private var heldBegin: PositionedEntry?
@@ -207,7 +207,7 @@ final class ClientCursor: @unchecked Sendable {
   }
 
   /// Where a fresh cursor resumes this one: the acknowledged position and the entries at it.
-  var resumePoint: (CanalLogPosition?, Int) {
+  var resumePoint: (BinlogPosition?, Int) {
     lock.lock()
     defer { lock.unlock() }
     return (ackedPosition, ackedAtPosition)
@@ -216,7 +216,7 @@ final class ClientCursor: @unchecked Sendable {
   /// Starts a fresh cursor where a released one stopped: the source's entries up to `position`
   /// (and `count` entries at it) are dropped unread by the client, as after a rollback to the
   /// last acknowledged batch.
-  func resume(after position: CanalLogPosition, count: Int) {
+  func resume(after position: BinlogPosition, count: Int) {
     lock.lock()
     defer { lock.unlock() }
     skipThrough = (position, count)
@@ -228,10 +228,7 @@ final class ClientCursor: @unchecked Sendable {
   private func skips(_ entry: PositionedEntry) -> Bool {
     guard let (target, count) = skipThrough else { return false }
     let p = entry.position
-    let before =
-      p.journalName == target.journalName
-      ? p.offset < target.offset : BinlogDirectory.naturalLess(p.journalName, target.journalName)
-    if before { return true }
+    if p < target { return true }
     if p == target && count > 0 {
       skipThrough = (target, count - 1)
       return true

@@ -9,19 +9,6 @@ import SwiftProtobuf
   import Foundation
 #endif
 
-/// Where an entry's event sits in the binlog: `Entry.header.logfileName` / `logfileOffset`.
-public struct CanalLogPosition: Hashable, Sendable, CustomStringConvertible {
-  public var journalName: String
-  public var offset: Int64
-
-  public init(journalName: String, offset: Int64) {
-    self.journalName = journalName
-    self.offset = offset
-  }
-
-  public var description: String { "\(journalName):\(offset)" }
-}
-
 /// One Entry as the server sends it: its serialized bytes (written to clients unchanged) and the
 /// header facts the server needs for filtering and batching, decoded once.
 public struct PositionedEntry: Sendable, Equatable {
@@ -34,7 +21,8 @@ public struct PositionedEntry: Sendable, Equatable {
   public var tableName: String
   /// `header.executeTime` in milliseconds.
   public var executeTime: Int64
-  public var position: CanalLogPosition
+  /// Where the entry's event sits in the binlog: `header.logfileName` / `logfileOffset`.
+  public var position: BinlogPosition
   /// True for a ROWDATA entry made from a rows event (its RowChange has a table id or rows), as
   /// opposed to a statement or DDL; only these and DDL entries are subject to the table filter.
   public var isRowsEvent: Bool
@@ -54,8 +42,8 @@ public struct PositionedEntry: Sendable, Equatable {
     self.schemaName = entry.header.schemaName
     self.tableName = entry.header.tableName
     self.executeTime = entry.header.executeTime
-    self.position = CanalLogPosition(
-      journalName: entry.header.logfileName, offset: entry.header.logfileOffset)
+    self.position = BinlogPosition(
+      file: entry.header.logfileName, offset: UInt64(clamping: entry.header.logfileOffset))
     self.isRowsEvent =
       entry.entryType == .rowdata && RowChangeScan.isRowsEvent(entry.storeValue)
   }

@@ -13,13 +13,13 @@ import CanalProtocol
 /// - `includeGTIDs` / `excludeGTIDs`: only transactions whose GTID is in (not in) the set. Binlog
 ///   inputs only: Entry dumps do not carry GTIDs unless written in GTID mode.
 public struct CanalStartPoint: Sendable {
-  public var position: FilePosition?
+  public var position: BinlogPosition?
   public var startMillis: Int64?
   public var includeGTIDs: GTIDFilter?
   public var excludeGTIDs: GTIDFilter?
 
   public init(
-    position: FilePosition? = nil, startMillis: Int64? = nil, includeGTIDs: GTIDFilter? = nil,
+    position: BinlogPosition? = nil, startMillis: Int64? = nil, includeGTIDs: GTIDFilter? = nil,
     excludeGTIDs: GTIDFilter? = nil
   ) {
     self.position = position
@@ -46,13 +46,14 @@ public struct CanalStartPoint: Sendable {
   /// rotates after writing them. Reads one event per file, not the files.
   public func firstFile(of paths: [String], readerOptions: ReaderOptions) throws -> Int {
     var first = 0
-    if let file = position?.file {
+    if let position, position.namesFile {
+      let file = position.file
       // Clients see a binlog's own name in every Entry header, also when it is served from
       // its archive (`binlog.000002.zst`): accept either name.
-      let want = ZstdBinlog.originalName(binlogBaseName(file))
+      let want = ZstdBinlog.originalName(file)
       guard
         let i = paths.firstIndex(where: {
-          $0 == file || binlogBaseName($0) == file || ZstdBinlog.originalName(binlogBaseName($0)) == want
+          binlogBaseName($0) == file || ZstdBinlog.originalName($0) == want
         })
       else {
         throw BinlogError(
@@ -103,13 +104,13 @@ public final class CanalStartFilter {
   /// `firstFile`: the base name of the first file read (where a bare `N` position points).
   public init(_ point: CanalStartPoint, firstFile: String) {
     self.point = point
-    positionFile = ZstdBinlog.originalName(point.position?.file.map(binlogBaseName) ?? firstFile)
+    positionFile = ZstdBinlog.originalName(point.position.flatMap { $0.namesFile ? $0.file : nil } ?? firstFile)
     positionArchive = positionFile + ".zst"
     positionReached = point.position == nil
     timeReached = point.startMillis == nil
   }
 
-  public func admits(_ transaction: TransactionState, at position: CanalPosition) -> Bool {
+  public func admits(_ transaction: TransactionState, at position: BinlogPosition) -> Bool {
     if !positionReached, let target = point.position {
       let inFile = position.file == positionFile || position.file == positionArchive
       positionReached = inFile ? position.offset >= target.offset : true
@@ -152,13 +153,13 @@ public struct CanalStartGate: Sendable {
   /// True when `entry` is served.
   public mutating func admits(_ entry: PositionedEntry) -> Bool {
     if !positionReached, let target = point.position {
-      let journal = entry.position.journalName
+      let journal = entry.position.file
       if firstJournal == nil { firstJournal = journal }
-      let file = target.file.map { ZstdBinlog.originalName(binlogBaseName($0)) } ?? firstJournal!
+      let file = target.namesFile ? ZstdBinlog.originalName(target.file) : firstJournal!
       if journal == file {
-        positionReached = entry.position.offset >= Int64(clamping: target.offset)
+        positionReached = entry.position.offset >= target.offset
       } else {
-        positionReached = BinlogDirectory.naturalLess(file, journal)
+        positionReached = BinlogPosition.naturalLess(file, journal)
       }
     }
     let startsUnit: Bool

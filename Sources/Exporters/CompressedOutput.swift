@@ -87,7 +87,7 @@ public final class OutputFile {
     self.protectedPaths = protectedPaths
     let slash = path.lastIndex(of: "/")
     let dir = slash.map { String(path[...$0]) } ?? ""
-    let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    let name = binlogBaseName(path)
     temporaryPath = dir + "." + name + ".tmp-\(getpid())"
     fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     if fd < 0 {

@@ -55,12 +55,12 @@ public enum EarlierSchema {
     guard path != "-" else { return nil }
     let slash = path.lastIndex(of: "/")
     let dir = slash.map { String(path[..<$0]) } ?? "."
-    let me = BinlogDirectory.originalName(path)
+    let me = ZstdBinlog.originalName(path)
     guard let listing = try? BinlogDirectory.listing(of: dir.isEmpty ? "/" : dir) else { return nil }
     var found = Found(statements: [], files: [], directory: dir, fromIndexes: 0)
     for f in listing.files {
-      let name = BinlogDirectory.originalName(f)
-      guard BinlogDirectory.naturalLess(name, me) else { continue }
+      let name = ZstdBinlog.originalName(f)
+      guard BinlogPosition.naturalLess(name, me) else { continue }
       guard let r = try? IndexStore.load(path: f, indexDir: indexDir, persist: false, options: options),
         let ddl = try? r.index.ddlStatements
       else { continue }

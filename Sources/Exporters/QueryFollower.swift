@@ -69,7 +69,7 @@ public final class QueryFollower {
   /// Runs the query over the transactions of `path` that start at or after `from`.
   private func answer(path: String, index: FileIndex, from: UInt64) throws {
     var f = filter
-    f.startPosition = FilePosition(file: binlogBaseName(path), offset: from)
+    f.startPosition = BinlogPosition(file: path, offset: from)
     _ = try makeRunner(Archive(path: path, index: index), f).run()
   }
 

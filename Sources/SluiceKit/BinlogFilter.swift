@@ -1,3 +1,4 @@
+import BinlogFormat
 import BinlogQuery
 
 /// Which transactions and changes to read: `sluice query`'s filters (time, position, GTID, table,
@@ -72,8 +73,8 @@ public struct BinlogFilter: Sendable {
   /// after `from` and before `until`.
   public func positions(from: String? = nil, until: String? = nil) throws -> BinlogFilter {
     var f = self
-    if let from { f.query.startPosition = try FilePosition(parsing: from) }
-    if let until { f.query.stopPosition = try FilePosition(parsing: until) }
+    if let from { f.query.startPosition = try BinlogPosition(argument: from) }
+    if let until { f.query.stopPosition = try BinlogPosition(argument: until) }
     return f
   }
 

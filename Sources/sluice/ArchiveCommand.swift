@@ -168,7 +168,7 @@ func expandArchives(_ inputs: [String]) throws -> [String] {
       if name.hasPrefix(".") || !name.hasSuffix(".zst") { continue }
       found.append(p.hasSuffix("/") ? p + name : p + "/" + name)
     }
-    out.append(contentsOf: found.sorted(by: BinlogDirectory.naturalLess))
+    out.append(contentsOf: found.sorted(by: BinlogPosition.naturalLess))
   }
   return out
 }

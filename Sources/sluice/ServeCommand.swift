@@ -211,7 +211,7 @@ struct ServeCommand: ParsableCommand {
   /// The start point every client of every destination begins at.
   func startPoint() throws -> CanalStartPoint {
     var point = CanalStartPoint()
-    if let startPosition { point.position = try FilePosition(parsing: startPosition) }
+    if let startPosition { point.position = try BinlogPosition(argument: startPosition) }
     if let startDatetime {
       let zone = try TimeZoneSpec(parsing: timezone)
       point.startMillis = try TimeArgument.epochMicros(startDatetime, zone: zone) / 1000

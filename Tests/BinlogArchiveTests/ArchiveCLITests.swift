@@ -45,7 +45,7 @@ final class ArchiveCLITests: XCTestCase {
       let sub = dir + "/\(k)"
       try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
       // The copy and its archive side by side, so paths in the output (info) match too.
-      let copy = sub + "/" + Archiver.fileName(path)
+      let copy = sub + "/" + binlogBaseName(path)
       try FileManager.default.copyItem(atPath: path, toPath: copy)
       var options = Archiver.Options()
       options.settings.frameSize = 4 << 10

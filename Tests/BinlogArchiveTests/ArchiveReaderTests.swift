@@ -40,7 +40,7 @@ final class ArchiveReaderTests: XCTestCase {
     // Cut frames every 1000 bytes, as a tool that knows nothing of events would.
     for path in ArchivePaths.fixtureFiles() {
       let bytes = try readBytes(path)
-      let zst = try makeTemporaryDirectory(self) + "/" + Archiver.fileName(path) + ".zst"
+      let zst = try makeTemporaryDirectory(self) + "/" + binlogBaseName(path) + ".zst"
       try writeBytes(try seekableArchive(of: bytes, cuts: Array(stride(from: 1000, to: bytes.count, by: 1000))), to: zst)
       let reader = try XCTUnwrap(try ZstdBinlog.open(path: zst) as? ArchiveBinlogReader)
       reader.archive.cacheCapacity = 2

@@ -9,7 +9,7 @@ import XCTest
 final class ArchiveRoundTripTests: XCTestCase {
   /// Archives `path` into `dir`, then checks the CLI's and extract's output and the events.
   private func roundTrip(_ path: String, dir: String, frameSize: Int, zstd: String) throws {
-    let name = Archiver.fileName(path)
+    let name = binlogBaseName(path)
     var options = Archiver.Options()
     options.outputDirectory = dir
     options.settings.frameSize = frameSize

@@ -114,7 +114,7 @@ func walkEvents<S: EventSource>(_ source: S) -> ([EventRecord], BinlogError?) {
 func walkPlain(_ path: String) -> ([EventRecord], BinlogError?) {
   do {
     let file = try MappedFile(path: path)
-    return walkEvents(try MappedBinlogReader(file: file, name: Archiver.fileName(path)))
+    return walkEvents(try MappedBinlogReader(file: file, name: binlogBaseName(path)))
   } catch {
     return ([], error)
   }

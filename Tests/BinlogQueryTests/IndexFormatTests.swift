@@ -107,8 +107,8 @@ final class IndexFormatTests: XCTestCase {
     let target = all[all.count / 2]
     let before = idx.blocksDecoded
     var filter = QueryFilter()
-    filter.startPosition = FilePosition(file: nil, offset: target.start)
-    filter.stopPosition = FilePosition(file: nil, offset: target.start + 1)
+    filter.startPosition = BinlogPosition(file: "", offset: target.start)
+    filter.stopPosition = BinlogPosition(file: "", offset: target.start + 1)
     let got = try archive.candidates(filter)
     XCTAssertEqual(got.map(\.record.start), [target.start])
     XCTAssertEqual(idx.blocksDecoded - before, 1, "one block holds the transaction")

@@ -192,7 +192,7 @@ func filterBattery(_ files: [String]) throws -> [QueryFilter] {
   }
   f = QueryFilter()
   f.serverIDs = [mid.serverID]
-  f.startPosition = FilePosition(file: archive.files.first!.name, offset: mid.start)
+  f.startPosition = BinlogPosition(file: archive.files.first!.name, offset: mid.start)
   filters.append(f)
   f = QueryFilter()
   f.primaryKey = [("id", "1")]

@@ -28,7 +28,7 @@ func walkEnriched(_ paths: [String], tracker: SchemaTracker = SchemaTracker()) t
         let m = tracker.tableMap(raw.tableID)!
         out.append(
           SeenMap(
-            file: BinlogPosition.baseName(w.fileName), offset: ev.raw.offset, db: m.database, table: m.table,
+            file: binlogBaseName(w.fileName), offset: ev.raw.offset, db: m.database, table: m.table,
             names: m.columns.map(\.name), pk: m.primaryKeyOrder.map { m.columns[$0].name ?? "@\($0 + 1)" }, map: m))
       }
     }

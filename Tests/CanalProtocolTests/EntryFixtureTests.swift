@@ -29,7 +29,7 @@ func mapEntries(
     var walker = BinlogWalker(source: input)
     try walker.run { w, ev in
       guard let m = try mapper.map(ev, walker: w) else { return }
-      let e = TestEntry(mapped: m, file: (w.fileName as NSString).lastPathComponent, offset: ev.raw.offset)
+      let e = TestEntry(mapped: m, file: binlogBaseName(w.fileName), offset: ev.raw.offset)
       if options.forClients { filter.add(e, into: &out) } else { out.append(e) }
     }
   }

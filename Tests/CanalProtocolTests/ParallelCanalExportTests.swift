@@ -26,7 +26,7 @@ final class ParallelCanalExportTests: XCTestCase {
 
   func parallel(_ path: String, options: CanalOptions, chunkSize: Int, threads: Int) throws -> (bytes: [UInt8], chunks: Int) {
     let file = try MappedFile(path: path)
-    var reader = try MappedBinlogReader(file: file, name: baseName(path))
+    var reader = try MappedBinlogReader(file: file, name: binlogBaseName(path))
     try reader.loadFormat()
     let chunks = try XCTUnwrap(ParallelExport.chunks(of: file, format: reader.format, chunkSize: chunkSize))
     let sink = OutputSink.memory()
@@ -37,8 +37,6 @@ final class ParallelCanalExportTests: XCTestCase {
     try sink.close()
     return (sink.takeCaptured(), chunks.count)
   }
-
-  func baseName(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
 
   func assertSameStream(_ path: String, forClients: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
     var options = CanalOptions()

@@ -80,16 +80,16 @@ final class EntryStreamTests: XCTestCase {
   func testSeekRewindsAndPositionAdvances() throws {
     let files = TestPaths.fixtureSet()
     let stream = try CanalEntryStream(paths: files, options: quietOptions())
-    XCTAssertEqual(stream.position, CanalPosition(file: "binlog.000001", offset: 4))
+    XCTAssertEqual(stream.position, BinlogPosition(file: "binlog.000001", offset: 4))
     let first = try stream.nextEntries(max: 5)
     XCTAssertEqual(first.count, 5)
     XCTAssertGreaterThanOrEqual(stream.position.offset, first.last!.next.offset)
-    try stream.seek(to: CanalPosition(file: "binlog.000001", offset: 0))
+    try stream.seek(to: BinlogPosition(file: "binlog.000001", offset: 0))
     let again = try stream.nextEntries(max: 5)
     XCTAssertEqual(again.map(\.entry), first.map(\.entry))
-    XCTAssertThrowsError(try stream.seek(to: CanalPosition(file: "binlog.000009", offset: 4)))
+    XCTAssertThrowsError(try stream.seek(to: BinlogPosition(file: "binlog.000009", offset: 4)))
     // A whole later file by base name.
-    try stream.seek(to: CanalPosition(file: "binlog.000003", offset: 4))
+    try stream.seek(to: BinlogPosition(file: "binlog.000003", offset: 4))
     let third = try stream.nextEntries(max: 3)
     XCTAssertEqual(third.first?.position.file, "binlog.000003")
   }

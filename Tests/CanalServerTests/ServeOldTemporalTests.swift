@@ -24,7 +24,7 @@ final class CanalServeOldTemporalTests: XCTestCase {
     }
     let source = try CanalBinlogEntrySource(
       paths: paths, options: quietOptions(forClients: false), readerOptions: ReaderOptions(),
-      start: CanalStartPoint(position: FilePosition(file: "binlog.000002", offset: 4)), schema: SchemaTimeline(),
+      start: CanalStartPoint(position: BinlogPosition(file: "binlog.000002", offset: 4)), schema: SchemaTimeline(),
       indexDir: dir)
     var rows: [String: [String: String]] = [:]
     while true {

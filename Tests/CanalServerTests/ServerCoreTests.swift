@@ -1,3 +1,4 @@
+import BinlogFormat
 import Foundation
 import SluiceTestSupport
 import SwiftProtobuf
@@ -472,7 +473,7 @@ final class ServerCoreTests: XCTestCase {
       entries[21],  // statement DML is not filtered by name (Canal)
     ]
     let offsets = try batch.map { try CanalEntry(serializedBytes: $0).header.logfileOffset }
-    XCTAssertEqual(offsets, expected.map(\.position.offset))
+    XCTAssertEqual(offsets, expected.map { Int64($0.position.offset) })
     XCTAssertEqual(batch, expected.map(\.bytes))
   }
 
@@ -563,7 +564,7 @@ final class ServerCoreTests: XCTestCase {
     }
     XCTAssertTrue(source.isFinished)
     XCTAssertEqual(got, entries)
-    XCTAssertEqual(got[1].position, CanalLogPosition(journalName: "mysql-bin.000001", offset: 104))
+    XCTAssertEqual(got[1].position, BinlogPosition(file: "mysql-bin.000001", offset: 104))
     XCTAssertTrue(got[1].isRowsEvent)
     XCTAssertFalse(got.last!.isRowsEvent)
   }

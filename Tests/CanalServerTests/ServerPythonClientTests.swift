@@ -248,7 +248,7 @@ final class ServerPythonClientTests: XCTestCase {
       return XCTFail("no entries in binlog.000002")
     }
     let start = CanalStartPoint(
-      position: FilePosition(file: "binlog.000002", offset: UInt64(expected[k].header.logfileOffset)))
+      position: BinlogPosition(file: "binlog.000002", offset: UInt64(expected[k].header.logfileOffset)))
     let port = try startServer(
       CanalDestination(name: "example") {
         try CanalBinlogEntrySource(

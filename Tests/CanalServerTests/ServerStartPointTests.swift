@@ -87,7 +87,7 @@ final class ServerStartPointTests: XCTestCase {
     else { return XCTFail("no transaction in binlog.000002") }
     let target = all[i]
     let start = CanalStartPoint(
-      position: FilePosition(file: "binlog.000002", offset: UInt64(target.header.logfileOffset)))
+      position: BinlogPosition(file: "binlog.000002", offset: UInt64(target.header.logfileOffset)))
     let got = try served(paths, start)
     XCTAssertGreaterThan(i, 10)
     XCTAssertEqual(got.count, all.count - i, "served from \(position(target))")
@@ -107,7 +107,7 @@ final class ServerStartPointTests: XCTestCase {
           && starts.contains($0 - 1) && !starts.contains($0)
       })
     else { return XCTFail("no row transaction") }
-    let start = CanalStartPoint(position: FilePosition(file: nil, offset: UInt64(all[i].header.logfileOffset)))
+    let start = CanalStartPoint(position: BinlogPosition(file: "", offset: UInt64(all[i].header.logfileOffset)))
     let got = try served(paths, start)
     XCTAssertEqual(got.first.map(position), position(all[i]))
     XCTAssertEqual(got.first?.entryType, .rowdata)
@@ -116,7 +116,7 @@ final class ServerStartPointTests: XCTestCase {
 
   func testStartPositionNamingAMissingFileIsAnError() throws {
     let paths = try binlogs()
-    let start = CanalStartPoint(position: FilePosition(file: "binlog.000009", offset: 4))
+    let start = CanalStartPoint(position: BinlogPosition(file: "binlog.000009", offset: 4))
     XCTAssertThrowsError(
       try CanalBinlogEntrySource(paths: paths, options: quiet, readerOptions: ReaderOptions(), start: start)
     ) { error in
@@ -219,7 +219,7 @@ final class ServerStartPointTests: XCTestCase {
     let starts = unitStarts(all)
     let k = starts[starts.count * 2 / 3]
     let byPosition = CanalStartPoint(
-      position: FilePosition(file: all[k].header.logfileName, offset: UInt64(all[k].header.logfileOffset)))
+      position: BinlogPosition(file: all[k].header.logfileName, offset: UInt64(all[k].header.logfileOffset)))
     XCTAssertEqual(try fromDump(byPosition), try served(paths, byPosition).map(position))
     XCTAssertEqual(try fromDump(byPosition).count, all.count - k)
     let byTime = CanalStartPoint(startMillis: all[starts[starts.count / 2]].header.executeTime)
@@ -258,7 +258,7 @@ final class ServerStartPointTests: XCTestCase {
     guard let k = all.firstIndex(where: { $0.header.logfileName == "binlog.000002" }) else {
       return XCTFail("no entries in binlog.000002")
     }
-    let start = CanalStartPoint(position: FilePosition(file: "binlog.000002", offset: 4))
+    let start = CanalStartPoint(position: BinlogPosition(file: "binlog.000002", offset: 4))
     let later = try served(paths, start, schema: SchemaTimeline())
     XCTAssertEqual(later.count, all.count - k)
     XCTAssertTrue(try later.map { try $0.serializedBytes() as Data } == all[k...].map { try $0.serializedBytes() as Data })
@@ -272,7 +272,7 @@ final class ServerStartPointTests: XCTestCase {
     let starts = unitStarts(all)
     let k = starts[starts.count / 3]
     let offset = UInt64(all[k].header.logfileOffset)
-    let point = CanalStartPoint(position: FilePosition(file: all[k].header.logfileName, offset: offset))
+    let point = CanalStartPoint(position: BinlogPosition(file: all[k].header.logfileName, offset: offset))
     let source = try CanalBinlogEntrySource(
       paths: paths, options: quiet, readerOptions: ReaderOptions(), start: point)
     XCTAssertEqual(source.stream.position.file, all[k].header.logfileName)

@@ -49,7 +49,7 @@ public final class SeekableZstdArchive {
   /// Opens `path` and parses its seek table. Throws when the file is not a seekable archive or
   /// its seek table does not describe it.
   public convenience init(path: String, cacheFrames: Int = 4) throws(BinlogError) {
-    try self.init(file: MappedFile(path: path), name: baseName(path), cacheFrames: cacheFrames)
+    try self.init(file: MappedFile(path: path), name: binlogBaseName(path), cacheFrames: cacheFrames)
   }
 
   public init(file: MappedFile, name: String, cacheFrames: Int = 4) throws(BinlogError) {

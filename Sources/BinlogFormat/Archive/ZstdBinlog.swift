@@ -47,7 +47,7 @@ public enum ZstdBinlog {
   public static func open(file: MappedFile, name: String? = nil, options: ReaderOptions = ReaderOptions()) throws(BinlogError)
     -> (any CompressedBinlogSource)?
   {
-    let n = name ?? baseName(file.path)
+    let n = name ?? binlogBaseName(file.path)
     let b = file.bytes
     guard isZstd(b) else {
       if file.path.hasSuffix(".zst") && !(b.count >= 4 && b.prefix(4).elementsEqual(binlogMagic)) {
@@ -71,15 +71,17 @@ public enum ZstdBinlog {
     return try ByteStreamBinlogReader(input: .mapped(file), name: binlogName, streamName: n, options: options)
   }
 
-  /// The original's name for an archive's name: `binlog.000001.zst` → `binlog.000001`.
-  public static func originalName(_ archiveName: String) -> String {
-    archiveName.hasSuffix(".zst") && archiveName.count > 4 ? String(archiveName.dropLast(4)) : archiveName
+  /// The binlog a file stands for: its base name without `.zst` (`/a/binlog.000001.zst` →
+  /// `binlog.000001`; a plain binlog's path gives its base name).
+  public static func originalName(_ path: String) -> String {
+    let name = binlogBaseName(path)
+    return name.hasSuffix(".zst") && name.count > 4 ? String(name.dropLast(4)) : name
   }
 
   /// Opens `path` when it is a zstd file, else returns nil.
   public static func open(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) -> (
     any CompressedBinlogSource
   )? {
-    try open(file: MappedFile(path: path), name: baseName(path), options: options)
+    try open(file: MappedFile(path: path), name: binlogBaseName(path), options: options)
   }
 }

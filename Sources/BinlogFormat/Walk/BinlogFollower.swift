@@ -159,7 +159,7 @@ public final class BinlogFollower {
     let slash = path.lastIndex(of: "/")
     let dir = slash.map { String(path[...$0]) } ?? ""
     if let name = rotateTo {
-      let base = name.lastIndex(of: "/").map { String(name[name.index(after: $0)...]) } ?? name
+      let base = binlogBaseName(name)
       return base.isEmpty ? nil : dir + base
     }
     return stopped ? nextNumbered(path) : nil

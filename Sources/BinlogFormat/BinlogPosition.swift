@@ -1,14 +1,20 @@
-/// A place in an archive: a binlog file (by base name) and a byte offset in it. Positions order by
-/// file name, digit runs compared as numbers (`binlog.999999` < `binlog.1000000`), then offset.
+/// A place in the binlogs: a file (by base name) and a byte offset in it, as MySQL's own
+/// `SHOW BINLOG EVENTS IN 'file' FROM offset` and Canal's `logfileName`/`logfileOffset` name it.
+/// Positions order by file name, digit runs compared as numbers (`binlog.999999` <
+/// `binlog.1000000`), then offset. An empty `file` names none: a bare offset (`--start-position N`)
+/// in the first file read.
 public struct BinlogPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
   public var file: String
   public var offset: UInt64
 
   /// `file` may be a path; only its last component is kept.
   public init(file: String, offset: UInt64) {
-    self.file = BinlogPosition.baseName(file)
+    self.file = binlogBaseName(file)
     self.offset = offset
   }
+
+  /// True when the position names its file (not a bare offset).
+  public var namesFile: Bool { !file.isEmpty }
 
   /// Before everything in every file (where a schema snapshot applies).
   public static let start = BinlogPosition(file: "", offset: 0)
@@ -23,25 +29,24 @@ public struct BinlogPosition: Sendable, Hashable, Comparable, CustomStringConver
     self.init(file: f, offset: off)
   }
 
+  /// Parses a command-line position: `N` (in the first file read) or `FILE:N`.
+  public init(argument text: String) throws(BinlogError) {
+    if let p = BinlogPosition(parsing: text) {
+      self = p
+    } else if !text.contains(":"), let n = UInt64(text) {
+      self.init(file: "", offset: n)
+    } else {
+      throw BinlogError(.malformed, "invalid position '\(text)' (expected N or FILE:N)")
+    }
+  }
+
   public static func < (a: BinlogPosition, b: BinlogPosition) -> Bool {
     if a.file != b.file { return naturalLess(a.file, b.file) }
     return a.offset < b.offset
   }
 
-  static func baseName(_ path: String) -> String {
-    let slash: Int? =
-      path.utf8.withContiguousStorageIfAvailable { b in
-        var i = b.count - 1
-        while i >= 0 && b[i] != 0x2F { i -= 1 }
-        return i >= 0 ? i : nil
-      } ?? Array(path.utf8).lastIndex(of: 0x2F)
-    guard let slash else { return path }
-    let u = path.utf8
-    return String(path[u.index(u.startIndex, offsetBy: slash + 1)...])
-  }
-
-  /// Name order where digit runs compare numerically.
-  static func naturalLess(_ a: String, _ b: String) -> Bool {
+  /// Binlog name order: digit runs compare as numbers (`binlog.999999` < `binlog.1000000`).
+  public static func naturalLess(_ a: String, _ b: String) -> Bool {
     let x = Array(a.utf8)
     let y = Array(b.utf8)
     var i = 0
@@ -70,4 +75,11 @@ public struct BinlogPosition: Sendable, Hashable, Comparable, CustomStringConver
     }
     return x.count - i < y.count - j
   }
+}
+
+/// The file name of a path (`/var/lib/mysql/binlog.000001` → `binlog.000001`): how positions,
+/// Entry headers and error messages name a binlog.
+public func binlogBaseName(_ path: String) -> String {
+  if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
+  return path
 }
