@@ -2,8 +2,9 @@
 import PackageDescription
 
 // Data flows one way: BinlogFormat → BinlogSchema and BinlogIndex → BinlogQuery → Exporters →
-// CanalProtocol, BinlogReport, SluiceKit → sluice (BinlogArchive writes archives on BinlogFormat
-// alone). README's Layout section says what each module holds.
+// CanalProtocol, BinlogReport, SluiceKit → BinlogPipeline (the loop of export, events and query:
+// inputs, schema timeline, walk, consumer, sink) → sluice (BinlogArchive writes archives on
+// BinlogFormat alone). README's Layout section says what each module holds.
 // SluiceKit is the facade for CI tests over fixture binlogs (read, filter, compare; a DocC
 // catalog); it is not named `Sluice` because `Sources/Sluice` and `Sources/sluice` are one folder
 // on case-insensitive file systems.
@@ -26,6 +27,7 @@ let package = Package(
     .library(name: "BinlogArchive", targets: ["BinlogArchive"]),
     .library(name: "SluiceKit", targets: ["SluiceKit"]),
     .library(name: "BinlogReport", targets: ["BinlogReport"]),
+    .library(name: "BinlogPipeline", targets: ["BinlogPipeline"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,16 +66,23 @@ let package = Package(
     // `sluice report`: an HTML page (or JSON) built from the indexes.
     .target(
       name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters"], swiftSettings: fast),
+    // The loops of `export`, `events` and `query`: inputs → schema timeline → walk or indexed
+    // query → consumer → sink; the CLI parses options and calls it.
+    .target(
+      name: "BinlogPipeline",
+      dependencies: ["BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol"],
+      swiftSettings: fast),
     .executableTarget(
       name: "sluice",
       dependencies: [
         "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "BinlogArchive",
-        "SluiceKit", "BinlogReport",
+        "SluiceKit", "BinlogReport", "BinlogPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat"]),
-    .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
+    .testTarget(
+      name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex", "BinlogPipeline"]),
     .testTarget(
       name: "CanalProtocolTests", dependencies: ["CanalProtocol", "BinlogFormat", "BinlogSchema", "Exporters"],
       exclude: ["decode_entries.py", "server_client.py", "canal_compare.py"]),

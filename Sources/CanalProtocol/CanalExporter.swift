@@ -65,4 +65,4 @@ extension CanalExporter {
   }
 }
 
-extension CanalExporter: EventExporter {}
+extension CanalExporter: EventConsumer {}

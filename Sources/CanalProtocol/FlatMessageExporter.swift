@@ -260,4 +260,4 @@ public enum FlatMessage {
   }
 }
 
-extension FlatMessageExporter: EventExporter {}
+extension FlatMessageExporter: EventConsumer {}
