@@ -5,19 +5,37 @@ import BinlogSchema
 /// SQL, Canal and flat-JSON exporters, the event listing and the schema tracker alone. The
 /// pipeline (BinlogPipeline) is generic over it, so the per-event call stays a direct one.
 public protocol EventConsumer: AnyObject {
-  func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws
+  /// One event of a walk over files, archives or a stream (`BinlogInput`). Not generic over the
+  /// source: each conformer specializes its own generic `consume` for `BinlogInput` in its module,
+  /// so a caller in another module calls specialized code, not a generic entry.
+  func consume(_ ev: WalkedEvent, walker: BinlogWalker<BinlogInput>) throws
   /// Writes what is still held back (called once, after the last event).
   func finish() throws
 }
 
-extension SQLExporter: EventConsumer {}
+extension SQLExporter: EventConsumer {
+  public func consume(_ ev: WalkedEvent, walker: BinlogWalker<BinlogInput>) throws {
+    func generic<S: EventSource>(_ w: BinlogWalker<S>) throws { try consume(ev, walker: w) }
+    try generic(walker)
+  }
+}
 
 extension NDJSONExporter: EventConsumer {
+  public func consume(_ ev: WalkedEvent, walker: BinlogWalker<BinlogInput>) throws {
+    func generic<S: EventSource>(_ w: BinlogWalker<S>) throws { try consume(ev, walker: w) }
+    try generic(walker)
+  }
+
   /// Nothing is held back: every change is written as it is consumed.
   public func finish() throws {}
 }
 
 extension EventListing: EventConsumer {
+  public func consume(_ ev: WalkedEvent, walker: BinlogWalker<BinlogInput>) throws {
+    func generic<S: EventSource>(_ w: BinlogWalker<S>) throws { try consume(ev, walker: w) }
+    try generic(walker)
+  }
+
   /// Nothing is held back: every event is listed as it is consumed.
   public func finish() throws {}
 }
@@ -33,7 +51,7 @@ public final class SchemaFeed<Next: EventConsumer>: EventConsumer {
     self.next = next
   }
 
-  @inlinable public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
+  @inlinable public func consume(_ ev: WalkedEvent, walker: BinlogWalker<BinlogInput>) throws {
     tracker?.consume(ev, file: walker.fileName)
     try next.consume(ev, walker: walker)
   }
