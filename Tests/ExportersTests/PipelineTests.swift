@@ -147,7 +147,12 @@ final class PipelineTests: XCTestCase {
     // A stream cannot be sought: a usage error, before anything is written.
     let stream = QueryPipeline(
       inputs: ["-"], filter: try args.filter(zone: zone), format: .ndjson, readerOptions: ReaderOptions(), report: { _ in })
-    XCTAssertThrowsError(try stream.run { XCTFail("no sink for a stream"); return OutputSink.memory() }) {
+    XCTAssertThrowsError(
+      try stream.run {
+        XCTFail("no sink for a stream")
+        return OutputSink.memory()
+      }
+    ) {
       XCTAssertTrue($0 is PipelineUsageError, "\($0)")
     }
   }
