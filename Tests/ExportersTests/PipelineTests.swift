@@ -189,4 +189,25 @@ final class PipelineTests: XCTestCase {
     let (piped, _) = try SchemaTimeline.seeded(firstFile: "-", readerOptions: ReaderOptions())
     XCTAssertEqual(piped.flavor, .mysql)
   }
+
+  func testExportReportsTheSnapshotIssuesAsQueryAndSchemaDo() throws {
+    let snapshot = NSTemporaryDirectory() + "sluice-snapshot-\(getpid())-\(UUID().uuidString).sql"
+    try Data("CREATE TABLE t (a INT);\nCREATE TABLE oops (a INT\n".utf8).write(to: URL(fileURLWithPath: snapshot))
+    defer { try? FileManager.default.removeItem(atPath: snapshot) }
+    let issue = "warning: \(snapshot): CREATE statement: expected ')', found end of statement at byte 24"
+    let lines = Lines()
+    var export = ExportPipeline(
+      inputs: fixtureSet("mariadb-10.11-minimal"), format: .ndjson, readerOptions: ReaderOptions(), report: lines.report)
+    export.schemaSnapshot = snapshot
+    XCTAssertEqual(try export.run(to: OutputSink.memory()), .complete)
+    XCTAssertEqual(lines.lines, [issue])
+    // The one seeding: the same issue, the snapshot's tables and the binlog's flavor.
+    var issues: [String] = []
+    let (timeline, report) = try SchemaTimeline.seeded(
+      firstFile: fixtureSet("mariadb-10.11-minimal")[0], readerOptions: ReaderOptions(), snapshot: snapshot,
+      onIssue: { issues.append("warning: " + $0) })
+    XCTAssertEqual(issues, [issue])
+    XCTAssertEqual(report?.tables, 2)  // `oops` counts, with its columns unknown
+    XCTAssertEqual(timeline.flavor, .mariadb)
+  }
 }
