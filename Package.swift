@@ -2,9 +2,9 @@
 import PackageDescription
 
 // Data flows one way: BinlogFormat → BinlogSchema and BinlogIndex → BinlogQuery → Exporters →
-// CanalProtocol, BinlogReport, SluiceKit → BinlogPipeline (the loop of export, events and query:
-// inputs, schema timeline, walk, consumer, sink) → sluice (BinlogArchive writes archives on
-// BinlogFormat alone). README's Layout section says what each module holds.
+// CanalProtocol → BinlogPipeline (the loops of export, events and query: inputs, schema timeline,
+// walk, consumer, sink) → sluice; BinlogReport and SluiceKit sit beside BinlogPipeline, on
+// Exporters (BinlogArchive writes archives on BinlogFormat alone). README's Layout section says what each module holds.
 // SluiceKit is the facade for CI tests over fixture binlogs (read, filter, compare; a DocC
 // catalog); it is not named `Sluice` because `Sources/Sluice` and `Sources/sluice` are one folder
 // on case-insensitive file systems.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BinlogFormat
 import BinlogPipeline
-import BinlogQuery
 import Exporters
 
 #if canImport(Glibc)
