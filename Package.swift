@@ -2,9 +2,11 @@
 import PackageDescription
 
 // Data flows one way: BinlogFormat → BinlogSchema and BinlogIndex → BinlogQuery → Exporters →
-// CanalProtocol, BinlogReport, SluiceKit → CanalServer → sluice (BinlogArchive writes archives on
-// BinlogFormat alone). Only CanalServer and sluice link SwiftNIO. README's Layout section says what
-// each module holds. SluiceTestSupport (under Tests/) is what the test targets share.
+// CanalProtocol → BinlogPipeline (the loops of export, events and query: inputs, schema timeline,
+// walk, consumer, sink) → CanalServer → sluice; BinlogReport and SluiceKit sit beside
+// BinlogPipeline, on Exporters (BinlogArchive writes archives on BinlogFormat alone). Only
+// CanalServer and sluice link SwiftNIO. README's Layout section says what each module holds.
+// SluiceTestSupport (under Tests/) is what the test targets share.
 // SluiceKit is the facade for CI tests over fixture binlogs (read, filter, compare; a DocC
 // catalog); it is not named `Sluice` because `Sources/Sluice` and `Sources/sluice` are one folder
 // on case-insensitive file systems.
@@ -28,6 +30,7 @@ let package = Package(
     .library(name: "BinlogArchive", targets: ["BinlogArchive"]),
     .library(name: "SluiceKit", targets: ["SluiceKit"]),
     .library(name: "BinlogReport", targets: ["BinlogReport"]),
+    .library(name: "BinlogPipeline", targets: ["BinlogPipeline"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -75,16 +78,23 @@ let package = Package(
     // `sluice report`: an HTML page (or JSON) built from the indexes.
     .target(
       name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters"], swiftSettings: fast),
+    // The loops of `export`, `events` and `query`: inputs → schema timeline → walk or indexed
+    // query → consumer → sink; the CLI parses options and calls it.
+    .target(
+      name: "BinlogPipeline",
+      dependencies: ["BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol"],
+      swiftSettings: fast),
     .executableTarget(
       name: "sluice",
       dependencies: [
         "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "CanalServer",
-        "BinlogArchive", "SluiceKit", "BinlogReport",
+        "BinlogArchive", "SluiceKit", "BinlogReport", "BinlogPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat", "SluiceTestSupport"]),
-    .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
+    .testTarget(
+      name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex", "BinlogPipeline"]),
     // Paths of the fixtures and the corpus, the built `sluice` runner, temporary directories.
     .target(name: "SluiceTestSupport", dependencies: ["CanalProtocol"], path: "Tests/SluiceTestSupport"),
     .testTarget(

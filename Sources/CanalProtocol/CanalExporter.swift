@@ -65,4 +65,9 @@ extension CanalExporter {
   }
 }
 
-extension CanalExporter: EventExporter {}
+extension CanalExporter: EventConsumer {
+  public func consume(_ ev: WalkedEvent, walker: BinlogWalker<BinlogInput>) throws {
+    func generic<S: EventSource>(_ w: BinlogWalker<S>) throws { try consume(ev, walker: w) }
+    try generic(walker)
+  }
+}

@@ -260,4 +260,9 @@ public enum FlatMessage {
   }
 }
 
-extension FlatMessageExporter: EventExporter {}
+extension FlatMessageExporter: EventConsumer {
+  public func consume(_ ev: WalkedEvent, walker: BinlogWalker<BinlogInput>) throws {
+    func generic<S: EventSource>(_ w: BinlogWalker<S>) throws { try consume(ev, walker: w) }
+    try generic(walker)
+  }
+}

@@ -3,7 +3,7 @@ import BinlogQuery
 
 /// `sluice events`: one line per event, like mysqlbinlog's `# at N` listing.
 public final class EventListing {
-  public enum Format: String, Sendable { case text, ndjson }
+  public enum Format: String, Sendable, CaseIterable { case text, ndjson }
   public let sink: OutputSink
   public let format: Format
   public var startPosition: UInt64 = 0

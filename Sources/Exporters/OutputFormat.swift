@@ -16,12 +16,3 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 
   public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
-
-/// An exporter fed walked events in binlog order, then `finish()`ed: what `QueryRunner` hands
-/// the matching transactions to for the formats it does not write itself (SQL, Canal).
-public protocol EventExporter: AnyObject {
-  func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws
-  func finish() throws
-}
-
-extension SQLExporter: EventExporter {}

@@ -68,7 +68,7 @@ public final class QueryRunner {
   public var makeSchema: (() -> SchemaTracker)?
   /// `.events`: the exporter, given the sink and the worker's schema (which the worker feeds:
   /// the exporter must only read it).
-  public var makeExporter: ((OutputSink, SchemaTracker?) throws -> EventExporter)?
+  public var makeExporter: ((OutputSink, SchemaTracker?) throws -> EventConsumer)?
   /// Worker threads; 1 decodes on the calling thread. The output is the same.
   public var threads = 1
   /// Binlog bytes per batch of candidates handed to a worker.

@@ -24,7 +24,7 @@ final class QueryWorker {
   /// `--format binlog`: the transactions' bytes, copied (no exporter).
   private let cut: BinlogCut?
   /// `.events`: the exporter the transactions' events go to instead of `exporter`.
-  private let events: EventExporter?
+  private let events: EventConsumer?
   /// Tables whose columns were checked against `--pk` (by database, table and column count).
   private var keyTablesChecked: Set<String> = []
   private(set) var stats = QueryRunner.Stats()
@@ -45,7 +45,7 @@ final class QueryWorker {
   init(
     archive: Archive, filter: QueryFilter, rowGranularity: Bool, format: QueryRunner.Format, options: ExportOptions,
     readerOptions: ReaderOptions, sink: OutputSink, schema: SchemaTracker?, storedDDL: [StoredDDL],
-    events: EventExporter? = nil
+    events: EventConsumer? = nil
   ) {
     self.events = events
     self.archive = archive
@@ -309,7 +309,7 @@ final class QueryWorker {
 extension QueryWorker {
   /// `.events`: the transaction's events to the exporter; with `--rows`, only its matching rows
   /// and statements (BEGIN left out, so a transaction without a match writes nothing).
-  fileprivate func emit(_ w: inout BinlogWalker<BinlogInput>, _ record: TransactionRecord, to events: EventExporter) throws {
+  fileprivate func emit(_ w: inout BinlogWalker<BinlogInput>, _ record: TransactionRecord, to events: EventConsumer) throws {
     let sql = events as? SQLExporter
     if rowGranularity && !filter.primaryKey.isEmpty {
       sql?.rowFilter = { [self] d, map in rowMatchesKey(d, map) }

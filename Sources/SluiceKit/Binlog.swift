@@ -106,16 +106,9 @@ public final class Binlog {
   /// version, then the snapshot.
   private func makeSchema() throws -> SchemaTracker? {
     guard options.replaysDDL else { return nil }
-    var timeline = SchemaTimeline()
-    if let first = archive.files.first, let i = try? BinlogInput(path: first.path, options: readerOptions),
-      (try? i.next()) != nil
-    {
-      timeline.adopt(i.format)
-    }
-    if let s = options.schemaSnapshot {
-      let r = try SchemaSnapshot.load(path: s, into: &timeline)
-      for issue in r.issues { warn(issue) }
-    }
+    let (timeline, _) = try SchemaTimeline.seeded(
+      firstFile: archive.files.first?.path, readerOptions: readerOptions, snapshot: options.schemaSnapshot,
+      onIssue: { warn($0) })
     let tracker = SchemaTracker(timeline: timeline)
     tracker.onMismatch = { [weak self] m in self?.warn("\(m)") }
     tracker.onIssue = { [weak self] r in self?.warn(r.issueDescription) }

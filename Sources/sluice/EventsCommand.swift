@@ -1,5 +1,6 @@
 import ArgumentParser
 import BinlogFormat
+import BinlogPipeline
 import Exporters
 
 struct EventsCommand: ParsableCommand {
@@ -17,7 +18,7 @@ struct EventsCommand: ParsableCommand {
       """)
 
   @Option(help: "Output format: text or ndjson.")
-  var format: String = "text"
+  var format: EventListing.Format = .text
 
   @Option(
     name: .customLong("start-position"),
@@ -39,7 +40,6 @@ struct EventsCommand: ParsableCommand {
   var files: [String]
 
   func validate() throws {
-    guard EventListing.Format(rawValue: format) != nil else { throw ValidationError("--format must be text or ndjson") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
     try follow.validate(files: files, read: read, startPosition: startPosition != nil, stopPosition: stopPosition != nil)
   }
@@ -48,48 +48,27 @@ struct EventsCommand: ParsableCommand {
     try runReporting {
       let inputs = try expandInputs(files)
       let sink = try OutputSink.file(output, protecting: inputs)
-      let listing = EventListing(sink: sink, format: EventListing.Format(rawValue: format)!)
+      let listing = EventListing(sink: sink, format: format)
       listing.startPosition = startPosition ?? 0
       listing.stopPosition = stopPosition ?? .max
+      var walk = EventWalk(inputs: inputs, readerOptions: read.readerOptions, report: report)
+      walk.skipErrors = read.skipErrors
+      let status: RunStatus
       if follow.follow {
-        let code = try follow.run(inputs, read: read, sink: sink) { w, ev in try listing.consume(ev, walker: w) }
-        try sink.close()
-        return code
-      }
-      var worst: Int32 = 0
-      let progress = Progress()
-      for (k, path) in inputs.enumerated() {
-        defer { progress.clear() }
-        do {
-          let input = try BinlogInput(path: path, options: read.readerOptions)
-          let name = binlogBaseName(path)
-          progress.start(file: name)
-          var walker = BinlogWalker(source: input)
-          walker.skipErrors = read.skipErrors
-          walker.onSkippedError = { e in report("skipped: \(e.description)") }
-          // Like mariadb-binlog, a start offset applies to the first file only.
-          if k > 0 { listing.startPosition = 0 }
-          if k == 0, let start = startPosition, start > 4, input.isSeekable {
-            try input.seek(toUserPosition: start)
-          }
-          let stop = stopPosition ?? .max
-          try walker.run { w, ev in
-            if ev.raw.offset >= stop && !ev.inPayload { throw StopWalk() }
-            progress.advance(file: name, index: k, count: inputs.count, offset: ev.raw.offset, size: input.size)
-            try listing.consume(ev, walker: w)
-          }
-          if walker.skippedErrors > 0 { worst = Swift.max(worst, Exit.badInput) }
-        } catch is StopWalk {
-        } catch let e as BinlogError {
-          try sink.flush()
-          report(e.description)
-          worst = Swift.max(worst, Exit.code(for: e))
-        }
+        status = try walk.follow(listing, sink: sink)
+      } else {
+        walk.continuesAfterError = true
+        walk.startPosition = startPosition
+        walk.stopPosition = stopPosition
+        // Like mariadb-binlog, a start offset applies to the first file only.
+        walk.onInput = { k in if k > 0 { listing.startPosition = 0 } }
+        walk.progress = Progress.observer()
+        status = try walk.run(listing, sink: sink)
       }
       try sink.close()
-      return worst
+      return Exit.code(for: status)
     }
   }
 }
 
-struct StopWalk: Error {}
+extension EventListing.Format: ExpressibleByArgument {}

@@ -15,7 +15,7 @@ struct InfoCommand: ParsableCommand {
       """)
 
   @Option(help: "Output format: text or json.")
-  var format: String = "text"
+  var format: SummaryFormat = .text
 
   @OptionGroup var read: ReadOptions
 
@@ -25,7 +25,6 @@ struct InfoCommand: ParsableCommand {
   var files: [String]
 
   func validate() throws {
-    guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file") }
   }
 
@@ -37,7 +36,7 @@ struct InfoCommand: ParsableCommand {
       // Stdin cannot be read twice: no schema audit for it.
       let audit = inputs.contains("-") ? nil : try schema.makeAudit(inputs: inputs, read: read)
       // JSON is one array whatever the number of files.
-      if format == "json" { sink.write("[") }
+      if format == .json { sink.write("[") }
       for (k, path) in inputs.enumerated() {
         let summary: FileSummary
         do {
@@ -64,7 +63,7 @@ struct InfoCommand: ParsableCommand {
           mismatches = r.counts
           if let e = r.error { report("warning: schema mismatch count stops at: \(e)") }
         }
-        if format == "json" {
+        if format == .json {
           if k > 0 { sink.write(",") }
           sink.write(SummaryText.json(summary, schemaMismatches: mismatches))
         } else {
@@ -75,7 +74,7 @@ struct InfoCommand: ParsableCommand {
         try sink.flush()
         if let e = summary.error { report(e.description) }
       }
-      if format == "json" { sink.write("]\n") }
+      if format == .json { sink.write("]\n") }
       try sink.close()
       return worst
     }

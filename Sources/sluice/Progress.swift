@@ -1,10 +1,12 @@
+import BinlogPipeline
+
 #if canImport(Glibc)
   import Glibc
 #endif
 
 /// A one-line progress indicator on stderr, only when stderr is a terminal: what is being read,
 /// how far, how fast. Updates are cheap to call per event: the clock is read only every few MiB.
-final class Progress {
+final class Progress: ProgressObserver {
   let enabled = isatty(2) == 1
   private let verb: String
   private var nextCheck: UInt64 = 0
@@ -14,6 +16,12 @@ final class Progress {
 
   init(_ verb: String = "reading") {
     self.verb = verb
+  }
+
+  /// The progress line for a pipeline: nil when stderr is not a terminal.
+  static func observer(_ verb: String = "reading") -> Progress? {
+    let p = Progress(verb)
+    return p.enabled ? p : nil
   }
 
   private static func now() -> Double {

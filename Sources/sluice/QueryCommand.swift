@@ -1,8 +1,7 @@
 import ArgumentParser
 import BinlogFormat
-import BinlogIndex
+import BinlogPipeline
 import BinlogQuery
-import BinlogSchema
 import Exporters
 
 #if canImport(Glibc)
@@ -74,10 +73,42 @@ struct QueryCommand: ParsableCommand {
 
   func run() throws {
     try runReporting {
-      let run = QueryRun(
-        filters: filters, write: write, format: format, output: output, threads: threads, indexDir: indexDir,
-        useIndex: !noIndex, read: read, printStats: stats, follow: follow.follow)
-      return try run.run(try expandInputs(files))
+      try Self.answer(
+        try expandInputs(files), filters: filters, write: write, format: format, output: output, threads: threads,
+        indexDir: indexDir, useIndex: !noIndex, read: read, printStats: stats, follow: follow.follow)
     }
+  }
+
+  /// `query`, and `export` with filters: `QueryPipeline` over `inputs`; returns the exit code.
+  static func answer(
+    _ inputs: [String], filters: FilterOptions, write: WriteOptions, format: OutputFormat, output: String, threads: Int?,
+    indexDir: String? = nil, useIndex: Bool = true, read: ReadOptions, printStats: Bool = false, follow: Bool
+  ) throws -> Int32 {
+    let (filter, zone) = try filters.resolved()
+    var query = QueryPipeline(
+      inputs: inputs, filter: filter, format: format, readerOptions: read.readerOptions, report: report)
+    query.rowGranularity = filters.rows
+    query.options.zone = zone
+    query.options.includeQueries = !write.noQueries
+    query.canalForClients = !write.canalRaw
+    query.canalGTID = write.canalGTID
+    query.flashback = write.flashback
+    query.replaysDDL = !write.noSchema
+    query.schemaSnapshot = write.schemaPath
+    if let threads { query.threads = threads }
+    query.indexDir = indexDir
+    query.useIndex = useIndex
+    query.follow = follow
+    if printStats {
+      query.onStats = { s, used in
+        let pct = s.archiveBytes > 0 ? Double(s.bytesTouched) * 100 / Double(s.archiveBytes) : 0
+        report(
+          "query: \(s.files) files (\(used) through an index), \(s.candidates) candidate and \(s.transactions) matching transactions, \(s.rows) rows; read \(s.bytesTouched) of \(s.archiveBytes) bytes (\(format2(pct))%)"
+            + (s.framesTotal > 0
+              ? "; decompressed \(s.framesDecompressed) of the \(s.framesTotal) zstd frames of the archives read" : "")
+        )
+      }
+    }
+    return Exit.code(for: try query.run { try write.compression.sink(output, protecting: inputs) })
   }
 }

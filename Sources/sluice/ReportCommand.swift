@@ -26,7 +26,7 @@ struct ReportCommand: ParsableCommand {
   var output: String = "-"
 
   @Option(help: "html or json (default: json when -o ends in .json, else html).")
-  var format: String?
+  var format: Report.Format?
 
   @Option(name: .customLong("start-datetime"), help: "Transactions committed at or after this time (YYYY-MM-DD HH:MM:SS).")
   var startDatetime: String?
@@ -49,12 +49,11 @@ struct ReportCommand: ParsableCommand {
   var files: [String]
 
   var resolvedFormat: Report.Format {
-    if let format, let f = Report.Format(rawValue: format) { return f }
+    if let format { return format }
     return output.hasSuffix(".json") ? .json : .html
   }
 
   func validate() throws {
-    if let format, Report.Format(rawValue: format) == nil { throw ValidationError("--format must be html or json") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     if files.contains("-") { throw ValidationError("report needs files (it reads their indexes), not standard input") }
     guard top > 0 && top <= 1000 else { throw ValidationError("--top must be 1...1000") }
@@ -91,3 +90,5 @@ struct ReportCommand: ParsableCommand {
     }
   }
 }
+
+extension Report.Format: ExpressibleByArgument {}

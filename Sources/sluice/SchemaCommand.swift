@@ -59,13 +59,6 @@ struct SchemaCommand: ParsableCommand {
   @Argument(help: "Binlog files or directories, in order ('-' for stdin).")
   var files: [String]
 
-  enum StopAt {
-    case end
-    case position(BinlogPosition)
-    /// Microseconds since the epoch.
-    case time(Int64)
-  }
-
   func validate() throws {
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     _ = try stopAt()
@@ -76,7 +69,7 @@ struct SchemaCommand: ParsableCommand {
     for t in table where t.isEmpty { throw ValidationError("--table needs a name") }
   }
 
-  func stopAt() throws -> StopAt {
+  func stopAt() throws -> SchemaReplay.Until {
     guard let at else { return .end }
     let zone: TimeZoneSpec
     do { zone = try TimeZoneSpec(parsing: timezone) } catch { throw ValidationError(sentence(error)) }
@@ -91,26 +84,6 @@ struct SchemaCommand: ParsableCommand {
     throw ValidationError("--at must be FILE:OFFSET or a time like 2024-03-01T05:00:00Z (got '\(at)')")
   }
 
-  /// The end of the last event (in file order) stamped at or before `micros`: (file number,
-  /// offset), or nil when every event is later. Events that describe the file (Format_description,
-  /// Rotate, Stop...) do not count: their times are the file's creation or the server's shutdown.
-  func lastEvent(atOrBefore micros: Int64, _ inputs: [String]) throws -> (Int, UInt64)? {
-    var last: (Int, UInt64)?
-    for (k, path) in inputs.enumerated() {
-      let input = try BinlogInput(path: path, options: read.readerOptions)
-      do {
-        while let ev = try input.next() {
-          if ev.type.describesFile { continue }
-          if Int64(ev.header.timestamp) * 1_000_000 <= micros { last = (k, ev.offset + UInt64(ev.header.eventSize)) }
-        }
-      } catch {
-        // The walk that follows reports the damage where it is.
-        break
-      }
-    }
-    return last
-  }
-
   func run() throws {
     try runReporting {
       let inputs = try expandInputs(files)
@@ -118,52 +91,23 @@ struct SchemaCommand: ParsableCommand {
       if case .position(let p) = stop, !inputs.contains(where: { BinlogPosition(file: $0, offset: 0).file == p.file }) {
         throw ValidationError("--at names \(p.file), which is not among the files")
       }
-      var timeline = SchemaTimeline()
-      // The snapshot is read with the flavor of the server that wrote the binlogs.
-      if let first = inputs.first, first != "-", let input = try? BinlogInput(path: first, options: read.readerOptions) {
-        if (try? input.next()) != nil { timeline.adopt(input.format) }
-      }
       var snapshotNote = ""
-      if let snapshot {
-        let r = try SchemaSnapshot.load(path: snapshot, database: snapshotDatabase, into: &timeline)
-        for issue in r.issues { report("warning: \(issue)") }
-        snapshotNote = "; snapshot \(snapshot): \(r.tables) tables"
-      }
+      let (timeline, loaded) = try SchemaTimeline.seeded(
+        firstFile: inputs.first, readerOptions: read.readerOptions, snapshot: snapshot, snapshotDatabase: snapshotDatabase,
+        onIssue: { report("warning: \($0)") })
+      if let snapshot, let loaded { snapshotNote = "; snapshot \(snapshot): \(loaded.tables) tables" }
       let tracker = SchemaTracker(timeline: timeline)
-      // --at TIME: stop after the last event at or before it (nil: before the first event).
-      var stopAfter: (Int, UInt64)? = (inputs.count, 0)
-      if case .time(let t) = stop { stopAfter = try lastEvent(atOrBefore: t, inputs) }
-      var lastPosition = BinlogPosition.start
+      let replay = try SchemaReplay.run(
+        inputs, readerOptions: read.readerOptions, until: stop, into: tracker, skipErrors: read.skipErrors,
+        onSkipped: { e in report("skipped: \(e.description)") })
       var worst: Int32 = 0
-      var stopped = false
-      for (k, path) in inputs.enumerated() where !stopped {
-        let input = try BinlogInput(path: path, options: read.readerOptions)
-        var walker = BinlogWalker(source: input)
-        walker.skipErrors = read.skipErrors
-        walker.onSkippedError = { e in report("skipped: \(e.description)") }
-        let file = BinlogPosition(file: path, offset: 0).file
-        do {
-          try walker.run { w, ev in
-            switch stop {
-            case .position(let p) where p.file == file && ev.raw.offset >= p.offset && !ev.inPayload:
-              throw StopWalk()
-            case .time:
-              guard let (file, end) = stopAfter else { throw StopWalk() }
-              if k > file || (k == file && ev.raw.offset >= end && !ev.inPayload) { throw StopWalk() }
-            default: break
-            }
-            tracker.consume(ev, file: w.fileName)
-            lastPosition = BinlogPosition(file: w.fileName, offset: ev.fileEndOffset)
-          }
-        } catch is StopWalk {
-          stopped = true
-        } catch let e as BinlogError {
-          report(e.description)
-          worst = Swift.max(worst, Exit.code(for: e))
-          stopped = true
-        }
-        if walker.skippedErrors > 0 { worst = Swift.max(worst, Exit.badInput) }
+      if let e = replay.error {
+        report(e.description)
+        worst = Exit.code(for: e)
       }
+      if replay.skippedErrors > 0 { worst = Swift.max(worst, Exit.badInput) }
+      let lastPosition = replay.lastPosition
+      let stopAfter = replay.timeStop
       let sink = try OutputSink.file(output, protecting: inputs)
       let location: String
       switch stop {
@@ -223,34 +167,5 @@ struct SchemaCommand: ParsableCommand {
 
   func oneLine(_ s: String) -> String {
     String(s.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
-  }
-}
-
-/// `--schema` / `--no-schema` for `info` and `stats`: replay the DDL (from a snapshot when given)
-/// and count the Table_maps that disagree with it.
-struct SchemaAuditOptions: ParsableArguments {
-  @Option(
-    name: .customLong("schema"),
-    help:
-      "Schema snapshot in force before the first file (mysqldump --no-data, SHOW CREATE TABLE text or information_schema.COLUMNS export) for the schema-mismatch count."
-  )
-  var snapshot: String?
-
-  @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to count Table_maps that disagree with the schema.")
-  var noSchema = false
-
-  /// nil with --no-schema. Warnings about the snapshot go to stderr.
-  func makeAudit(inputs: [String], read: ReadOptions) throws -> SchemaAudit? {
-    if noSchema { return nil }
-    var timeline = SchemaTimeline()
-    if let snapshot {
-      // The snapshot is read with the flavor of the server that wrote the binlogs.
-      if let first = inputs.first, first != "-", let input = try? BinlogInput(path: first, options: read.readerOptions) {
-        if (try? input.next()) != nil { timeline.adopt(input.format) }
-      }
-      let r = try SchemaSnapshot.load(path: snapshot, into: &timeline)
-      for issue in r.issues { report("warning: \(issue)") }
-    }
-    return SchemaAudit(timeline: timeline)
   }
 }

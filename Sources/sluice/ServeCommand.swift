@@ -196,16 +196,13 @@ struct ServeCommand: ParsableCommand {
     }
   }
 
-  /// The timeline binlog destinations start from (nil with --no-schema): the --schema snapshot or
-  /// empty; DDL replay names columns as `export` does.
-  func schemaTimeline() throws -> SchemaTimeline? {
+  /// The timeline a destination's binlogs start from (nil with --no-schema): `SchemaTimeline.seeded`
+  /// from its first file and the --schema snapshot; DDL replay names columns as `export` does.
+  func schemaTimeline(firstFile: String?) throws -> SchemaTimeline? {
     if noSchema { return nil }
-    var tl = SchemaTimeline()
-    if let schemaPath {
-      let r = try SchemaSnapshot.load(path: schemaPath, into: &tl)
-      for issue in r.issues { report("warning: \(issue)") }
-    }
-    return tl
+    return try SchemaTimeline.seeded(
+      firstFile: firstFile, readerOptions: readerOptions, snapshot: schemaPath, onIssue: { report("warning: \($0)") }
+    ).timeline
   }
 
   /// The start point every client of every destination begins at.
@@ -291,7 +288,7 @@ struct ServeCommand: ParsableCommand {
           try Self.destination(
             name: d.name, paths: paths, mapping: mapping,
             readerOptions: readerOptions,
-            start: try startPoint(), schema: try schemaTimeline(), follow: follow))
+            start: try startPoint(), schema: try schemaTimeline(firstFile: paths.first), follow: follow))
       }
 
       let server = try CanalServer(configuration: config, destinations: served)

@@ -20,7 +20,7 @@ struct StatsCommand: ParsableCommand {
   var top: Int = 10
 
   @Option(help: "Output format: text or json.")
-  var format: String = "text"
+  var format: SummaryFormat = .text
 
   @Option(name: .customLong("index-dir"), help: "Where index files are (default: beside each binlog).")
   var indexDir: String?
@@ -33,7 +33,6 @@ struct StatsCommand: ParsableCommand {
   var files: [String]
 
   func validate() throws {
-    guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
     guard !files.isEmpty else { throw ValidationError("give at least one binlog file or directory") }
     guard top > 0 else { throw ValidationError("--top must be positive") }
   }
@@ -57,9 +56,15 @@ struct StatsCommand: ParsableCommand {
         r.schemaMismatches = audit.counts
       }
       let sink = OutputSink.standardOutput()
-      sink.write(format == "json" ? r.json() : r.text())
+      sink.write(format == .json ? r.json() : r.text())
       try sink.close()
       return 0
     }
   }
+}
+
+/// `--format` of `info` and `stats`.
+enum SummaryFormat: String, CaseIterable, ExpressibleByArgument {
+  case text
+  case json
 }

@@ -1,6 +1,7 @@
 import BinlogFormat
 import BinlogIndex
 import BinlogQuery
+import Exporters
 
 #if canImport(Glibc)
   import Glibc

@@ -3,12 +3,6 @@ import BinlogIndex
 import BinlogQuery
 import BinlogSchema
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// The DDL of the binlogs that come before a file in its own directory: where a binlog read on
 /// its own (one file of an archive, a window) gets its column names when it has none of its own
 /// (`binlog_row_metadata=MINIMAL`) and its tables were created in earlier files.
@@ -75,18 +69,13 @@ public enum EarlierSchema {
     return found.statements.isEmpty ? nil : found
   }
 
-  /// For the inputs of one run: when the first names no columns and no `--schema` is given,
-  /// the DDL before it in its directory applied to `timeline`; returns the sentence to print.
-  public static func seed(
-    _ timeline: inout SchemaTimeline, inputs: [String], indexDir: String? = nil, options: ReaderOptions
-  ) -> String? {
+  /// For the inputs of one run: when the first names no columns, the DDL before it in its
+  /// directory (what `SchemaTimeline.seeded(earlier:)` replays when no `--schema` is given).
+  public static func earlierDDL(inputs: [String], indexDir: String? = nil, options: ReaderOptions) -> EarlierDDL? {
     // Only a regular file can be read twice: a pipe's bytes would be gone for the export.
-    var st = stat()
-    guard let first = inputs.first, stat(first, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
-      namesColumns(first, options: options) == false,
+    guard let first = inputs.first, isRegularFile(first), namesColumns(first, options: options) == false,
       let found = before(first, indexDir: indexDir, options: options)
     else { return nil }
-    timeline.replay(found.statements, fileOrder: found.files)
-    return found.sentence
+    return EarlierDDL(statements: found.statements, files: found.files, note: found.sentence)
   }
 }

@@ -1,0 +1,184 @@
+import BinlogFormat
+import BinlogIndex
+import BinlogQuery
+import BinlogSchema
+import CanalProtocol
+import Exporters
+
+/// `sluice query`, and `export` with filters (or as text or a binlog cut): the matching
+/// transactions of the inputs read through their indexes (or indexes built in memory), written in
+/// one format by `QueryRunner` (or followed with `QueryFollower`).
+public struct QueryPipeline {
+  /// Binlog files and seekable archives (directories already expanded; no streams).
+  public var inputs: [String]
+  public var filter: QueryFilter
+  /// Only the matching rows and statements instead of whole transactions (`--rows`).
+  public var rowGranularity = false
+  public var format: OutputFormat
+  public var readerOptions: ReaderOptions
+  /// `zone` and `includeQueries` are every format's.
+  public var options = ExportOptions()
+  public var canalForClients = true
+  public var canalGTID = false
+  public var flashback = false
+  public var replaysDDL = true
+  public var schemaSnapshot: String?
+  public var threads = Swift.min(4, ParallelExport.processorCount)
+  /// Where index files are (nil: beside each binlog); `useIndex` false scans the files.
+  public var indexDir: String?
+  public var useIndex = true
+  /// Answer, then go on answering over what the server appends (NDJSON), until SIGINT or SIGTERM.
+  public var follow = false
+  public var report: Diagnostics
+
+  /// Called after the answer is written with what was read and how many files were read through
+  /// a saved (or extended) index (`query --stats`), before the closing warnings.
+  public var onStats: ((QueryRunner.Stats, Int) -> Void)?
+
+  public init(
+    inputs: [String], filter: QueryFilter, format: OutputFormat, readerOptions: ReaderOptions,
+    report: @escaping Diagnostics
+  ) {
+    self.inputs = inputs
+    self.filter = filter
+    self.format = format
+    self.readerOptions = readerOptions
+    self.report = report
+  }
+
+  /// Writes the answer to the sink `makeSink` gives (once the inputs are known to be seekable) and
+  /// closes it. Throws `PipelineUsageError` for a stream among the inputs.
+  public func run(to makeSink: () throws -> OutputSink) throws -> RunStatus {
+    let report = self.report
+    for path in inputs where !seekable(path) {
+      throw PipelineUsageError(
+        "\(path == "-" ? "standard input" : path) is a stream: filters seek, so they need binlog files or seekable archives (decompress it to a file first)"
+      )
+    }
+    let archive = try Archive.open(
+      paths: inputs, indexDir: indexDir, useIndex: useIndex, persist: false, options: readerOptions)
+    // Following, a last file that ends inside an event is what is waited for, not a warning.
+    let waitedFor = follow ? archive.files.last?.index.incompleteTailNotice : nil
+    for w in archive.warnings where w != waitedFor { report("warning: \(w)") }
+    let sink = try makeSink()
+    let runnerFormat: QueryRunner.Format
+    switch format {
+    case .text: runnerFormat = .text
+    case .ndjson: runnerFormat = .ndjson
+    case .binlog: runnerFormat = .binlog
+    case .sql, .canal, .canalJSON: runnerFormat = .events
+    }
+    let options = self.options
+    let readerOptions = self.readerOptions
+    let runner = QueryRunner(
+      archive: archive, filter: filter, rowGranularity: rowGranularity, format: runnerFormat, sink: sink,
+      options: options, readerOptions: readerOptions)
+    runner.threads = threads
+    // A binlog cut decodes nothing, unless row filters look inside the transactions.
+    if replaysDDL && (format != .binlog || filter.hasRowFilters) {
+      // Names and keys as export gives them: the snapshot, then the DDL the indexes stored
+      // before each transaction read, then the transaction's own events.
+      let paths = archive.files.map(\.path)
+      let indexDir = self.indexDir
+      let (timeline, _) = try SchemaTimeline.seeded(
+        firstFile: archive.files.first?.path, readerOptions: readerOptions, snapshot: schemaSnapshot,
+        earlier: format == .sql
+          ? { EarlierSchema.earlierDDL(inputs: paths, indexDir: indexDir, options: readerOptions) } : nil,
+        onIssue: { report("warning: \($0)") }, onNote: { report("note: \($0)") })
+      runner.makeSchema = { SchemaTracker(timeline: timeline) }
+    }
+    var sql: SQLExporter?
+    if runnerFormat == .events {
+      let pipeline = self
+      runner.makeExporter = { sink, schema in
+        let e = try pipeline.eventConsumer(sink: sink, schema: schema)
+        sql = e as? SQLExporter
+        return e
+      }
+    }
+    if follow {
+      FollowStop.installHandlers()
+      let makeSchema = runner.makeSchema
+      let threads = runner.threads
+      let rows = rowGranularity
+      let follower = QueryFollower(filter: filter, readerOptions: readerOptions) { archive, filter in
+        let r = QueryRunner(
+          archive: archive, filter: filter, rowGranularity: rows, format: .ndjson, sink: sink, options: options,
+          readerOptions: readerOptions)
+        r.threads = threads
+        r.makeSchema = makeSchema
+        return r
+      }
+      follower.onWait = { try sink.flush() }
+      do {
+        try follower.run(archive: archive)
+      } catch let e as BinlogError {
+        try? sink.flush()
+        throw e
+      }
+      try sink.close()
+      return .complete
+    }
+    let s: QueryRunner.Stats
+    do {
+      s = try runner.run()
+    } catch let e as BinlogError {
+      // What was found before the damage is written, as export does.
+      try? sink.flush()
+      throw e
+    }
+    try sink.close()
+    if let onStats {
+      onStats(s, archive.files.filter { $0.indexOutcome == .loaded || $0.indexOutcome == .extended }.count)
+    }
+    var status = RunStatus.complete
+    if let sql, sql.rowsSkipped > 0 {
+      let at = sql.firstSkippedRow.map { ", the first at \($0.file): at offset \($0.offset)" } ?? ""
+      report("warning: \(sql.rowsSkipped) row(s) could not be written as SQL (see the comments in the output\(at))")
+      status = .badInput
+    }
+    if s.transactions == 0 && !s.keyProblems.isEmpty {
+      for p in s.keyProblems { report("warning: \(p)") }
+      status = Swift.max(status, .cannotMatch)
+    }
+    return status
+  }
+
+  private func seekable(_ path: String) -> Bool {
+    guard path != "-" else { return false }
+    guard let i = try? BinlogInput(path: path, options: readerOptions) else { return true }  // Archive.open says why
+    return i.isSeekable
+  }
+
+  /// The SQL or Canal exporter for `format`, reading names from `schema` (which the caller feeds).
+  func eventConsumer(sink: OutputSink, schema: SchemaTracker?) throws -> EventConsumer {
+    let report = self.report
+    switch format {
+    case .sql:
+      var o = SQLExporter.Options()
+      o.flashback = flashback
+      o.includeQueries = options.includeQueries
+      let sql = try SQLExporter(sink: sink, options: o)
+      sql.schema = schema
+      sql.feedsSchema = false
+      sql.onWarning = { report("warning: \($0)") }
+      return sql
+    case .canal, .canalJSON:
+      var canal = CanalOptions()
+      canal.zone = options.zone
+      canal.forClients = canalForClients
+      canal.gtidMode = canalGTID
+      canal.onWarning = { report("warning: \($0)") }
+      if format == .canal {
+        let e = CanalExporter(sink: sink, options: canal)
+        if let schema { e.mapper.tableMapSource = { id, _ in schema.tableMap(id) } }
+        return e
+      }
+      let e = FlatMessageExporter(sink: sink, options: canal)
+      if let schema { e.mapper.tableMapSource = { id, _ in schema.tableMap(id) } }
+      return e
+    case .text, .ndjson, .binlog:
+      preconditionFailure("\(format) is written by QueryRunner itself")
+    }
+  }
+}
