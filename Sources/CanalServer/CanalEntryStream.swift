@@ -33,6 +33,8 @@ public final class CanalEntryStream {
   public let follow: Bool
   /// How the current file's last event so far names the next file (with `follow`).
   private var rotateTo: String?
+  /// The next file, when the server started it while the followed file's tail stayed incomplete.
+  private var abandonedFor: String?
   private var stopped = false
   public let options: CanalOptions
   public let readerOptions: ReaderOptions
@@ -108,6 +110,7 @@ public final class CanalEntryStream {
     mapper.reset()
     rotateTo = nil
     stopped = false
+    abandonedFor = nil
     var w = try makeWalker(i)
     if position.offset > 4 { try w.source.seek(to: position.offset) }
     walker = w
@@ -148,6 +151,9 @@ public final class CanalEntryStream {
     } catch is Pause {
       walker = w
       return true
+    } catch var e as BinlogError where abandonedFor != nil {
+      e.message += " (the server has already started \(binlogBaseName(abandonedFor!)), so this file will not grow)"
+      throw e
     }
     if following {
       let source = w.source
@@ -159,14 +165,29 @@ public final class CanalEntryStream {
         readPosition = BinlogPosition(file: binlogBaseName(next), offset: 4)
         return true
       }
+      let stuck = w.openTail != nil
       if let tail = w.openTail {
         if source.position != tail { try source.seek(to: tail) }
         w.clearOpenTail()
       }
+      var grew = try source.refreshSize()
+      if !grew && stuck, let next = BinlogFollower.nextNumbered(paths[fileIndex]), BinlogFollower.fileHasStarted(next) {
+        // As `BinlogFollower`: with the next file started, this one's partial event or
+        // uncommitted transaction will never be completed. Its tail is read once more as a file
+        // that is not followed (a partial event is then an error), then the next file. (Looked
+        // at again first: the server may have written the last bytes before creating the next.)
+        grew = try source.refreshSize()
+        if !grew {
+          w.waitsForPartialEvents = false
+          paths.append(next)
+          abandonedFor = next
+        }
+      }
       walker = w
-      return try source.refreshSize()
+      return grew || abandonedFor != nil
     }
     // The file is done.
+    abandonedFor = nil
     fileIndex += 1
     if fileIndex < paths.count {
       readPosition = BinlogPosition(file: binlogBaseName(paths[fileIndex]), offset: 4)
