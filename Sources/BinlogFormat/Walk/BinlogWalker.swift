@@ -76,7 +76,7 @@ public struct BinlogWalker<Source: EventSource> {
         // The next event is not whole yet (the server is writing it): wait there, whether it
         // starts a transaction or follows the end of one.
         let left = UInt64(bytes.count) - at
-        if left < 19 || UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: Int(at) + 9, as: UInt32.self))) > left {
+        if left < 19 || UInt64(EventHeader.eventSize(in: bytes, at: Int(at))) > left {
           openTail = at
           return
         }
