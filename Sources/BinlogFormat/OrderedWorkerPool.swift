@@ -2,7 +2,9 @@
 /// a job may wait for its turn (`wait(for:)`) to write its output itself, in order.
 public final class OrderedTurns: @unchecked Sendable {
   /// Thrown by a wait once another job has failed: the output after a failure is not written.
-  public struct Cancelled: Error {}
+  public struct Cancelled: Error {
+    public init() {}
+  }
 
   let condition = PosixCondition()
   /// Jobs ended in order (the first job not yet ended).
