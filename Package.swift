@@ -112,6 +112,6 @@ let package = Package(
     .testTarget(
       name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive"]),
     // Runs the built `sluice` binary (depends on it so `swift test` builds it first).
-    .testTarget(name: "SluiceCLITests", dependencies: ["sluice"]),
+    .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceTestSupport"]),
   ]
 )

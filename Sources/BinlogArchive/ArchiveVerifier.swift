@@ -90,10 +90,10 @@ public enum ArchiveVerifier {
         .malformed, "the seek table restores \(table.decompressedSize) bytes, the original has \(original.count)",
         file: name)
     }
-    let pipeline = try OrderedPipeline<FrameDecompressor, Int, BinlogError?>(
+    let pipeline = try OrderedWorkerPool<FrameDecompressor, Int, BinlogError?, Never>(
       threads: threads > 1 ? threads : 0,
       makeWorker: { () throws(BinlogError) in try FrameDecompressor() },
-      work: { worker, index in
+      work: { worker, index, _ in
         let f = table.frames[index]
         let out = worker.reserve(Int(f.decompressedSize))
         do throws(BinlogError) {

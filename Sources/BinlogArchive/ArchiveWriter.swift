@@ -58,10 +58,10 @@ public enum ArchiveWriter {
     let maxFrame = planner.hardLimit
     let level = settings.level
     let bytes = source.bytes
-    let pipeline = try OrderedPipeline<FrameCompressor, Range<Int>, Result<CompressedFrame, BinlogError>>(
+    let pipeline = try OrderedWorkerPool<FrameCompressor, Range<Int>, Result<CompressedFrame, BinlogError>, Never>(
       threads: threads > 1 ? threads : 0,
       makeWorker: { () throws(BinlogError) in try FrameCompressor(level: level, maxFrameSize: maxFrame) },
-      work: { compressor, range in
+      work: { compressor, range, _ in
         let frame = compressor.compress(UnsafeRawBufferPointer(rebasing: bytes[range]))
         // The planner is past this range and no other frame reads it: drop its pages now (the
         // ones it shares with a neighbour go in order, below).

@@ -148,10 +148,10 @@ public enum Archiver {
     let bytes = archive.bytes
     if ZstdSeekTable.hasSeekableFooter(bytes) {
       let table = try ZstdSeekTable(parsingTailOf: bytes, name: name)
-      let pipeline = try OrderedPipeline<FrameDecompressor, Int, BinlogError?>(
+      let pipeline = try OrderedWorkerPool<FrameDecompressor, Int, BinlogError?, Never>(
         threads: threads > 1 ? threads : 0,
         makeWorker: { () throws(BinlogError) in try FrameDecompressor() },
-        work: { worker, index in
+        work: { worker, index, _ in
           let f = table.frames[index]
           let out = worker.reserve(Int(f.decompressedSize))
           do throws(BinlogError) {

@@ -103,7 +103,7 @@ public struct FramePlanner {
 
   private func peekSize(at offset: Int) -> Int {
     guard offset + 13 <= bytes.count else { return 0 }
-    return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self)))
+    return EventHeader.eventSize(in: bytes, at: offset)
   }
 
   /// Whether the offset after `ev` is a transaction boundary; updates the state.

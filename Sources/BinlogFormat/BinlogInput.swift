@@ -120,7 +120,7 @@ public final class BinlogInput: EventSource {
   public func eventSize(at offset: UInt64) -> Int? {
     if let c = compressed { return c.eventSize(at: offset) }
     guard let b = mappedBytes, offset + 13 <= UInt64(b.count) else { return nil }
-    return Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: Int(offset) + 9, as: UInt32.self)))
+    return EventHeader.eventSize(in: b, at: Int(offset))
   }
 
   /// Jumps to an event boundary (mapped inputs only); the format is read from offset 4 first.

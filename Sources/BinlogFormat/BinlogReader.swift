@@ -70,7 +70,7 @@ extension EventSource {
 
   public func eventSize(at offset: UInt64) -> Int? {
     guard let b = mappedBytes, offset + 13 <= UInt64(b.count) else { return nil }
-    return Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: Int(offset) + 9, as: UInt32.self)))
+    return EventHeader.eventSize(in: b, at: Int(offset))
   }
 }
 
@@ -333,7 +333,7 @@ public struct MappedBinlogReader: EventSource {
     let hl = framer.plainHeaderLength
     if hl != 0 && available >= hl, let start = all.baseAddress {
       let base = start + off
-      let size = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 9, as: UInt32.self)))
+      let size = EventHeader.eventSize(atHeader: base)
       let trailer = framer.plainChecksumLength
       if base.load(fromByteOffset: 4, as: UInt8.self) != EventType.formatDescription.rawValue
         && size >= hl + trailer && size <= available

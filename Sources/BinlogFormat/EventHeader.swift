@@ -55,6 +55,21 @@ public struct EventHeader: Sendable, Equatable {
     nextPosition = 0
     flags = 0
   }
+
+  /// Where the 4-byte event size sits in every header (v1, v3 and v4): after the timestamp, the
+  /// type code and the server id.
+  public static let sizeFieldOffset = 9
+
+  /// The size field (header, body and checksum trailer) of the header that starts at `offset` in
+  /// `bytes`; the caller checks that `offset + 13 <= bytes.count`.
+  @inlinable public static func eventSize(in bytes: UnsafeRawBufferPointer, at offset: Int) -> Int {
+    Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self)))
+  }
+
+  /// The size field of the header at `header` (at least 13 readable bytes).
+  @inlinable public static func eventSize(atHeader header: UnsafeRawPointer) -> Int {
+    Int(UInt32(littleEndian: header.loadUnaligned(fromByteOffset: 9, as: UInt32.self)))
+  }
 }
 
 /// One event as a view over the bytes it was read from: no copy is made. For a mapped

@@ -299,7 +299,7 @@ final class ChecksumJob: @unchecked Sendable {
     var nextCheck = off
     let step = 4 << 20
     while off + 19 <= b.count {
-      let size = Int(UInt32(littleEndian: b.loadUnaligned(fromByteOffset: off + 9, as: UInt32.self)))
+      let size = EventHeader.eventSize(in: b, at: off)
       // Framing errors are the parser's to report.
       guard size >= 19, size <= b.count - off else { return }
       if off + size > parserAt + ChecksumJob.lead || off >= nextCheck {

@@ -152,62 +152,17 @@ public final class QueryRunner {
 
   private struct BatchFull: Error {}
 
-  /// Batches, workers and the order their output is written in.
-  final class Batches: ParallelExport.Coordinator, @unchecked Sendable {
-    var pending: [Int: [(Int, TransactionRecord)]] = [:]
-    var produced = 0
-    var taken = 0
-    var done = false
-  }
-
   private func runParallel(first: [(Int, TransactionRecord)], makeWorker: (OutputSink) throws -> QueryWorker) throws {
-    let c = Batches()
-    final class Job: @unchecked Sendable {
-      let workers: [QueryWorker]
-      let sink: OutputSink
-      init(workers: [QueryWorker], sink: OutputSink) {
-        self.workers = workers
-        self.sink = sink
-      }
-    }
-    let job = Job(workers: try (0..<threads).map { _ in try makeWorker(OutputSink.memory()) }, sink: sink)
+    let sink = sink
     let maxBuffered = maxBuffered
-    c.running = threads
-    for t in 0..<threads {
-      PosixThread.start {
-        do {
-          try Self.work(job.workers[t], sink: job.sink, batches: c, maxBuffered: maxBuffered)
-        } catch is ParallelExport.Cancelled {
-        } catch {
-          c.condition.lock()
-          if c.failed == nil { c.failed = error }
-          c.condition.broadcast()
-          c.condition.unlock()
-        }
-        job.workers[t].finish()
-        c.condition.lock()
-        c.running -= 1
-        c.condition.broadcast()
-        c.condition.unlock()
-      }
-    }
-    // Cut the candidates into batches, at most 2 × threads ahead of the writer.
-    let ahead = 2 * threads
-    func enqueue(_ batch: [(Int, TransactionRecord)]) throws {
-      c.condition.lock()
-      while c.produced - c.head >= ahead && c.failed == nil { c.condition.wait() }
-      let failed = c.failed != nil
-      if !failed {
-        c.pending[c.produced] = batch
-        c.produced += 1
-        c.condition.broadcast()
-      }
-      c.condition.unlock()
-      if failed { throw ParallelExport.Cancelled() }
-    }
+    // Batches are cut at most 2 × threads ahead of the writer.
+    let pool = try OrderedWorkerPool<QueryWorker, [(Int, TransactionRecord)], Void, any Error>(
+      threads: threads, ahead: 2 * threads, keepsOutputs: false,
+      makeWorker: { () throws in try makeWorker(OutputSink.memory()) },
+      work: { w, batch, turn in try Self.write(batch, with: w, into: sink, turn: turn, maxBuffered: maxBuffered) })
     var producerError: Error?
     do {
-      try enqueue(first)
+      guard pool.submit(first) else { throw OrderedTurns.Cancelled() }
       var batch: [(Int, TransactionRecord)] = []
       var bytes: UInt64 = 0
       var skip = first.count
@@ -219,64 +174,51 @@ public final class QueryRunner {
         batch.append((i, t))
         bytes += t.end - t.start
         if bytes >= batchBytes {
-          try enqueue(batch)
+          guard pool.submit(batch) else { throw OrderedTurns.Cancelled() }
           batch.removeAll()
           bytes = 0
         }
       }
-      if !batch.isEmpty { try enqueue(batch) }
-    } catch is ParallelExport.Cancelled {
+      if !batch.isEmpty { pool.submit(batch) }
+    } catch is OrderedTurns.Cancelled {
     } catch {
       // Everything before the index error is written first, as in one pass.
       producerError = error
     }
-    c.condition.lock()
-    c.done = true
-    c.condition.broadcast()
-    while c.running > 0 { c.condition.wait() }
-    let failed = c.failed
-    c.condition.unlock()
-    for w in job.workers { stats.add(w.stats) }
+    var failed: Error?
+    do { try pool.finish() } catch { failed = error }
+    for w in pool.workers {
+      w.finish()
+      stats.add(w.stats)
+    }
     if let failed { throw failed }
     if let producerError { throw producerError }
   }
 
-  /// One worker: takes batches in order until none is left, writes each in its turn.
-  private static func work(_ w: QueryWorker, sink: OutputSink, batches c: Batches, maxBuffered: Int) throws {
+  /// One batch on one worker: its output goes into the worker's memory sink and out to `sink`
+  /// in the batch's turn.
+  private static func write(
+    _ batch: [(Int, TransactionRecord)], with w: QueryWorker, into sink: OutputSink, turn: OrderedTurns.Turn,
+    maxBuffered: Int
+  ) throws {
     let memory = w.sink
-    while true {
-      c.condition.lock()
-      while c.taken == c.produced && !c.done && c.failed == nil { c.condition.wait() }
-      if c.failed != nil || c.taken == c.produced {
-        c.condition.unlock()
-        return
-      }
-      let k = c.taken
-      c.taken += 1
-      let batch = c.pending.removeValue(forKey: k) ?? []
-      c.condition.unlock()
-      var batchError: Error?
-      do {
-        for (i, t) in batch {
-          try w.process(i, t)
-          if memory.pendingCount >= 1 << 20 {
-            try memory.flush()
-            try ParallelExport.deliver(k, memory, sink, c, final: false, maxBuffered: maxBuffered)
-          }
+    var batchError: Error?
+    do {
+      for (i, t) in batch {
+        try w.process(i, t)
+        if memory.pendingCount >= 1 << 20 {
+          try memory.flush()
+          try sink.append(captured: memory, in: turn, final: false, maxBuffered: maxBuffered)
         }
-      } catch is ParallelExport.Cancelled {
-        throw ParallelExport.Cancelled()
-      } catch {
-        batchError = error
       }
-      // Whatever the batch wrote before an error goes out before the error is reported.
-      try memory.flush()
-      try ParallelExport.deliver(k, memory, sink, c, final: true, maxBuffered: maxBuffered)
-      if let batchError { throw batchError }
-      c.condition.lock()
-      c.head += 1
-      c.condition.broadcast()
-      c.condition.unlock()
+    } catch let cancelled as OrderedTurns.Cancelled {
+      throw cancelled
+    } catch {
+      batchError = error
     }
+    // Whatever the batch wrote before an error goes out before the error is reported.
+    try memory.flush()
+    try sink.append(captured: memory, in: turn, final: true, maxBuffered: maxBuffered)
+    if let batchError { throw batchError }
   }
 }

@@ -1,11 +1,10 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `sluice query --format binlog` against reality: the cut is a binlog `mariadb-binlog` reads as
 /// well as the source, decodes to the same row images, and Sluice reads back to the same changes.
 extension CLITests {
-  static let corpus = packageRoot + "/../shared/corpus"
-
   struct Cut {
     var path: String
     var args: [String]
@@ -22,26 +21,8 @@ extension CLITests {
     throw XCTSkip("mariadb-binlog is not installed")
   }
 
-  func runTool(_ tool: String, _ args: [String]) throws -> Run {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool)
-    p.arguments = args
-    var env = ProcessInfo.processInfo.environment
-    env["TZ"] = "UTC"
-    p.environment = env
-    let out = Pipe()
-    let errPath = NSTemporaryDirectory() + "sluice-cut-" + UUID().uuidString
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    defer { try? FileManager.default.removeItem(atPath: errPath) }
-    let err = try XCTUnwrap(FileHandle(forWritingAtPath: errPath))
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    try err.close()
-    return Run(status: p.terminationStatus, stdout: data, stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-  }
+  /// Runs a tool in UTC (mariadb-binlog prints times in the local zone).
+  func runTool(_ tool: String, _ args: [String]) throws -> Run { try runProgram(tool, args, environment: ["TZ": "UTC"]) }
 
   /// The byte ranges of the transactions `query` selects, contiguous ones merged.
   func transactionRanges(_ args: [String], _ file: String) throws -> [(UInt64, UInt64)] {
@@ -150,7 +131,7 @@ extension CLITests {
     let zst = dir + "/zst"
     for d in [plain, zst] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
     for n in 1...3 {
-      try FileManager.default.copyItem(atPath: Self.archiveDir + "/binlog.00000\(n)", toPath: plain + "/binlog.00000\(n)")
+      try FileManager.default.copyItem(atPath: Self.fixtureDir + "/binlog.00000\(n)", toPath: plain + "/binlog.00000\(n)")
     }
     let a = try run(["archive", "--output-dir", zst, "--frame-size", "4096"] + (1...3).map { plain + "/binlog.00000\($0)" })
     XCTAssertEqual(a.status, 0, a.stderr)

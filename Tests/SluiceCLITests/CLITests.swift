@@ -1,62 +1,10 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// The `sluice` binary as scripts use it: exit codes, one-line errors naming file, offset and
 /// event type, `--skip-errors`, JSON outputs that parse, stdin, and never writing over inputs.
-final class CLITests: XCTestCase {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static let fixture = packageRoot + "/Fixtures/mariadb-10.11/binlog.000001"
-  static let archiveDir = packageRoot + "/Fixtures/mariadb-10.11"
-
-  struct Run {
-    var status: Int32
-    var stdout: Data
-    var stderr: String
-    var text: String { String(decoding: stdout, as: UTF8.self) }
-    var lines: [Substring] { text.split(separator: "\n") }
-  }
-
-  func sluice() throws -> String {
-    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    for candidate in [dir + "/sluice", dir + "/../sluice", Self.packageRoot + "/.build/debug/sluice"]
-    where FileManager.default.isExecutableFile(atPath: candidate) {
-      return candidate
-    }
-    throw XCTSkip("no sluice executable (build it: swift build --product sluice)")
-  }
-
-  func run(_ args: [String], stdin: String? = nil) throws -> Run {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: try sluice())
-    p.arguments = args
-    let out = Pipe()
-    let errPath = NSTemporaryDirectory() + "sluice-cli-" + UUID().uuidString
-    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-    defer { try? FileManager.default.removeItem(atPath: errPath) }
-    let err = try XCTUnwrap(FileHandle(forWritingAtPath: errPath))
-    p.standardOutput = out
-    p.standardError = err
-    if let stdin { p.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdin)) }
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    try err.close()
-    return Run(
-      status: p.terminationStatus, stdout: data,
-      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-  }
-
-  func temporaryDirectory() throws -> String {
-    let dir = NSTemporaryDirectory() + "sluice-cli-\(getpid())-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-    return dir
-  }
-
+final class CLITests: SluiceTestCase {
   /// A copy of the fixture with one byte flipped inside the event at `eventOffset`.
   func corruptedCopy(flipping at: Int) throws -> String {
     var bytes = try Data(contentsOf: URL(fileURLWithPath: Self.fixture))
@@ -130,7 +78,7 @@ final class CLITests: XCTestCase {
     let events = try run(["events", Self.fixture])
     XCTAssertEqual(obj["checksums_verified"] as? Int, events.lines.count)
 
-    let stats = try run(["stats", "--format", "json", Self.archiveDir])
+    let stats = try run(["stats", "--format", "json", Self.fixtureDir])
     XCTAssertEqual(stats.status, 0, stats.stderr)
     XCTAssertNotNil(try JSONSerialization.jsonObject(with: stats.stdout) as? [String: Any])
 
@@ -189,9 +137,9 @@ final class CLITests: XCTestCase {
   }
 
   func testQueryTextAndNDJSONAgreeOnTransactions() throws {
-    let text = try run(["query", "--no-index", "--type", "delete", Self.archiveDir])
+    let text = try run(["query", "--no-index", "--type", "delete", Self.fixtureDir])
     XCTAssertEqual(text.status, 0, text.stderr)
-    let nd = try run(["query", "--no-index", "--type", "delete", "--rows", "--format", "ndjson", Self.archiveDir])
+    let nd = try run(["query", "--no-index", "--type", "delete", "--rows", "--format", "ndjson", Self.fixtureDir])
     XCTAssertEqual(nd.status, 0, nd.stderr)
     XCTAssertGreaterThan(nd.lines.count, 0)
     for line in nd.lines {

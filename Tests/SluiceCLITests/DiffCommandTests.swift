@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `export --stable` and `sluice diff`: golden NDJSON files for CI tests in any language.
@@ -18,8 +19,8 @@ extension CLITests {
   }
 
   func testStableExportIsTheExportWithoutPlaceNumberedByGTID() throws {
-    let plain = try jsonLines(try run(["export", "--format", "ndjson", Self.archiveDir]))
-    let stable = try jsonLines(try run(["export", "--format", "ndjson", "--stable", Self.archiveDir]))
+    let plain = try jsonLines(try run(["export", "--format", "ndjson", Self.fixtureDir]))
+    let stable = try jsonLines(try run(["export", "--format", "ndjson", "--stable", Self.fixtureDir]))
     XCTAssertEqual(stable.count, plain.count)
     XCTAssertGreaterThan(stable.count, 4000)
     var previousGTID: String?
@@ -65,22 +66,22 @@ extension CLITests {
     let dir = try temporaryDirectory()
     for (name, extra) in [("stable.ndjson", ["--stable"]), ("plain.ndjson", [])] {
       let golden = dir + "/" + name
-      let e = try run(["export", "--format", "ndjson", "-o", golden] + extra + [Self.archiveDir])
+      let e = try run(["export", "--format", "ndjson", "-o", golden] + extra + [Self.fixtureDir])
       XCTAssertEqual(e.status, 0, e.stderr)
-      let d = try run(["diff", golden, Self.archiveDir])
+      let d = try run(["diff", golden, Self.fixtureDir])
       XCTAssertEqual(d.status, 0, d.text + d.stderr)
       XCTAssertTrue(d.text.hasSuffix("equal\n"), d.text)
-      let back = try run(["diff", Self.archiveDir, golden])
+      let back = try run(["diff", Self.fixtureDir, golden])
       XCTAssertEqual(back.status, 0, back.text + back.stderr)
     }
-    let same = try run(["diff", Self.archiveDir, Self.archiveDir])
+    let same = try run(["diff", Self.fixtureDir, Self.fixtureDir])
     XCTAssertEqual(same.status, 0, same.text + same.stderr)
   }
 
   func testDiffNamesTheRowOfAHandEditedGoldenFile() throws {
     let dir = try temporaryDirectory()
     let golden = dir + "/golden.ndjson"
-    let e = try run(["export", "--format", "ndjson", "--stable", Self.archiveDir])
+    let e = try run(["export", "--format", "ndjson", "--stable", Self.fixtureDir])
     XCTAssertEqual(e.status, 0, e.stderr)
     var lines = e.lines.map(String.init)
     // `UPDATE ints SET tu = NULL, iz = 7 WHERE id = 3` (Fixtures/workload.sql): make the golden
@@ -91,7 +92,7 @@ extension CLITests {
     lines[i] = lines[i].replacingOccurrences(of: #""iz":7}"#, with: #""iz":8}"#)
     let tx = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[i].utf8)) as? [String: Any])["tx"] as? Int
     try (lines.joined(separator: "\n") + "\n").write(toFile: golden, atomically: true, encoding: .utf8)
-    let d = try run(["diff", golden, Self.archiveDir])
+    let d = try run(["diff", golden, Self.fixtureDir])
     XCTAssertEqual(d.status, 1, d.text + d.stderr)
     XCTAssertTrue(d.text.contains("transaction expected #\(tx!) / actual #\(tx!):"), d.text)
     XCTAssertTrue(
@@ -102,7 +103,7 @@ extension CLITests {
     // A row missing from the golden file is a change only the binlog has.
     lines.remove(at: i)
     try (lines.joined(separator: "\n") + "\n").write(toFile: golden, atomically: true, encoding: .utf8)
-    let m = try run(["diff", golden, Self.archiveDir])
+    let m = try run(["diff", golden, Self.fixtureDir])
     XCTAssertEqual(m.status, 1, m.text + m.stderr)
     // The UPDATE is its transaction's one change: the whole transaction is only in the binlog.
     XCTAssertTrue(m.text.contains("transaction #\(tx!) at binlog.000001:"), m.text)
@@ -138,12 +139,12 @@ extension CLITests {
 
   func testDiffExitsTwoOnUnreadableInputs() throws {
     let dir = try temporaryDirectory()
-    let missing = try run(["diff", dir + "/nope.000001", Self.archiveDir])
+    let missing = try run(["diff", dir + "/nope.000001", Self.fixtureDir])
     XCTAssertEqual(missing.status, 2, missing.text + missing.stderr)
     XCTAssertTrue(missing.stderr.contains("nope.000001"), missing.stderr)
     let bad = dir + "/bad.ndjson"
     try "{\"tx\":1,\"type\":\"insert\"\n".write(toFile: bad, atomically: true, encoding: .utf8)
-    let b = try run(["diff", bad, Self.archiveDir])
+    let b = try run(["diff", bad, Self.fixtureDir])
     XCTAssertEqual(b.status, 2, b.text + b.stderr)
     XCTAssertTrue(b.stderr.contains("bad.ndjson") && b.stderr.contains("line 1"), b.stderr)
   }

@@ -1,11 +1,12 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `--follow` as a user runs it: `sluice` follows a copy of the fixture set that a writer grows
 /// chunk by chunk (cuts inside events; the next files appear only later), then gets SIGINT.
 /// It exits 0 with exactly the output of the same command over the whole files, on stdout and
 /// with `-o` (where the file appears, complete, only at the stop).
-final class FollowCLITests: CLIRunTestCase {
+final class FollowCLITests: SluiceTestCase {
   let names = ["binlog.000001", "binlog.000002", "binlog.000003"]
 
   func start(_ args: [String], stdout: FileHandle) throws -> Process {
@@ -22,10 +23,10 @@ final class FollowCLITests: CLIRunTestCase {
     let dir = try temporaryDirectory()
     let live = dir + "/live"
     try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
-    let sources = try names.map { try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/" + $0)) }
+    let sources = try names.map { try Data(contentsOf: URL(fileURLWithPath: Self.fixtureDir + "/" + $0)) }
     // The first 1000 bytes: the file's opening events and the start of a transaction.
     try sources[0].prefix(1000).write(to: URL(fileURLWithPath: live + "/" + names[0]))
-    let whole = names.map { Self.fixtures + "/" + $0 }
+    let whole = names.map { Self.fixtureDir + "/" + $0 }
     let expectedExport = try run(["export", "--format", "ndjson"] + whole)
     let expectedEvents = try run(["events", "--format", "ndjson"] + whole)
     let expectedQuery = try run(["query", "--format", "ndjson", "--table", "events"] + whole)
@@ -101,7 +102,7 @@ final class FollowCLITests: CLIRunTestCase {
   }
 
   func testFollowRefusesStreamsAndSkipCorrupt() throws {
-    let f = Self.fixtures + "/binlog.000002"
+    let f = Self.fixtureDir + "/binlog.000002"
     let stream = try run(["export", "--follow", "-"])
     XCTAssertEqual(stream.status, 64, stream.stderr)
     XCTAssertTrue(stream.stderr.contains("--follow reads files"), stream.stderr)

@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// Inputs the fuzzer (Tests/fuzz) once crashed Sluice with: every command must now end with

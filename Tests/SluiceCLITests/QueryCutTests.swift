@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `query --format binlog`: the cut is a binlog that `mariadb-binlog` reads, whose rows are the
@@ -60,8 +61,8 @@ extension CLITests {
       // mariadb-binlog reads it, with the same decoded rows as over the source's range.
       guard haveMariadbBinlog, mariadbReads.contains(source) else { continue }
       let stop = "\(spans[last].1)"
-      let onCut = try shell("/usr/bin/mariadb-binlog", ["--base64-output=decode-rows", "-vv", out])
-      let onSource = try shell(
+      let onCut = try runProgram("/usr/bin/mariadb-binlog", ["--base64-output=decode-rows", "-vv", out])
+      let onSource = try runProgram(
         "/usr/bin/mariadb-binlog",
         ["--base64-output=decode-rows", "-vv", "--start-position=\(spans[first].0)", "--stop-position=\(stop)", source])
       XCTAssertEqual(onCut.status, 0, "\(source): mariadb-binlog on the cut: \(onCut.stderr)")
@@ -89,7 +90,7 @@ extension CLITests {
   func testBinlogCutRefusesATerminal() throws {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/script") else { throw XCTSkip("no /usr/bin/script") }
     let command = "'\(try sluice())' query --format binlog '\(Self.fixture)'"
-    let r = try shell("/usr/bin/script", ["-qec", command, "/dev/null"])
+    let r = try runProgram("/usr/bin/script", ["-qec", command, "/dev/null"])
     XCTAssertEqual(r.status, 64, r.text)
     XCTAssertTrue(r.text.contains("use -o FILE or redirect"), r.text)
     XCTAssertFalse(r.text.contains("\u{FE}bin"), "binary bytes reached the terminal")
@@ -102,20 +103,6 @@ extension CLITests {
   }
 
   /// Runs any program (mariadb-binlog) and returns its status and output.
-  func shell(_ program: String, _ args: [String]) throws -> (status: Int32, text: String, stderr: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: program)
-    p.arguments = args
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: e, as: UTF8.self))
-  }
 }
 
 extension CLITests {

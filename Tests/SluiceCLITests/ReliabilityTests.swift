@@ -1,10 +1,11 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// Issue 16's defects, each reproduced from the real file the issue names: the damaged input is
 /// built in a temporary directory at run time from the fixture or corpus file (nothing of them
 /// is committed), and the untouched file's own output is the reference.
-final class ReliabilityTests: CLIRunTestCase {
+final class ReliabilityTests: SluiceTestCase {
   func u32(_ b: [UInt8], _ at: Int) -> UInt32 {
     UInt32(b[at]) | UInt32(b[at + 1]) << 8 | UInt32(b[at + 2]) << 16 | UInt32(b[at + 3]) << 24
   }
@@ -36,7 +37,7 @@ final class ReliabilityTests: CLIRunTestCase {
   func testCorruptIndexIsNeverTrusted() throws {
     let dir = try temporaryDirectory()
     let file = dir + "/binlog.000002"
-    try write(try bytes(Self.fixtures + "/binlog.000002"), file)
+    try write(try bytes(Self.fixtureDir + "/binlog.000002"), file)
     XCTAssertEqual(try run(["index", file]).status, 0)
     let reference = try run(["stats", file])
     XCTAssertEqual(reference.status, 0, reference.stderr)
@@ -103,7 +104,7 @@ final class ReliabilityTests: CLIRunTestCase {
   /// transaction (mariadb-binlog errors). A GTID inside an open transaction is now an error at
   /// its offset, in the walker (events, export) and the index (stats, query).
   func testDuplicatedGTIDIsAStructuralError() throws {
-    let good = try bytes(Self.fixtures + "/binlog.000002")
+    let good = try bytes(Self.fixtureDir + "/binlog.000002")
     XCTAssertEqual(good[711 + 4], 162, "a MariaDB GTID event at 711")
     let size = Int(u32(good, 711 + 9))
     let mutant = Array(good[0..<(711 + size)] + good[711..<(711 + size)] + good[(711 + size)...])
@@ -146,7 +147,7 @@ final class ReliabilityTests: CLIRunTestCase {
   /// boundaries around it (from the file's own headers); with a directory, a bare offset applies
   /// to the first file only.
   func testStartPositionInsideAnEventNamesTheBoundaries() throws {
-    let file = Self.fixtures + "/binlog.000002"
+    let file = Self.fixtureDir + "/binlog.000002"
     let b = try bytes(file)
     var starts: [Int] = []
     var at = 4
@@ -168,7 +169,7 @@ final class ReliabilityTests: CLIRunTestCase {
 
     // A directory: the offset applies to binlog.000001 only; the later files are listed whole.
     let dir = try temporaryDirectory()
-    for name in ["binlog.000001", "binlog.000002"] { try write(try bytes(Self.fixtures + "/" + name), dir + "/" + name) }
+    for name in ["binlog.000001", "binlog.000002"] { try write(try bytes(Self.fixtureDir + "/" + name), dir + "/" + name) }
     let first = try bytes(dir + "/binlog.000001")
     let second = Int(u32(first, 4 + 9)) + 4  // the event after the Format_description
     let all = try run(["events", "--start-position", "\(second)", dir])
@@ -189,7 +190,7 @@ final class ReliabilityTests: CLIRunTestCase {
     let cut = dir + "/cut/binlog.000001"
     try FileManager.default.createDirectory(atPath: dir + "/full", withIntermediateDirectories: true)
     try FileManager.default.createDirectory(atPath: dir + "/cut", withIntermediateDirectories: true)
-    let b = try bytes(Self.fixtures + "/binlog.000001")
+    let b = try bytes(Self.fixtureDir + "/binlog.000001")
     try write(b, full)
     try write(Array(b[0..<160_000]), cut)
     let whole = try run(["query", "--format", "ndjson", full])
@@ -290,7 +291,7 @@ final class ReliabilityTests: CLIRunTestCase {
   /// output appears only when the run succeeds: a signal or a failed write leaves nothing, and
   /// the message names the file and the errno text.
   func testInterruptedOrFailedOutputLeavesNothing() throws {
-    let source = Self.fixtures + "/binlog.000001"
+    let source = Self.fixtureDir + "/binlog.000001"
     let dir = try temporaryDirectory()
     let sluicePath = try sluice()
     let outputs: [(String, [String])] = [
@@ -352,7 +353,7 @@ final class ReliabilityTests: CLIRunTestCase {
   /// said "not a stream". --verify now finds the damaged seek table.
   func testArchiveVerifyCatchesADamagedSeekTable() throws {
     let dir = try temporaryDirectory()
-    try write(try bytes(Self.fixtures + "/binlog.000002"), dir + "/binlog.000002")
+    try write(try bytes(Self.fixtureDir + "/binlog.000002"), dir + "/binlog.000002")
     let a = try run(["archive", "--remove-source", dir + "/binlog.000002"])
     XCTAssertEqual(a.status, 0, a.stderr)
     let archive = dir + "/binlog.000002.zst"
@@ -374,7 +375,7 @@ final class ReliabilityTests: CLIRunTestCase {
   /// refused at start-up (exit before listening), not at the first subscribe.
   func testServeStartPositionsOnArchivesAndBadOnesAtStartup() throws {
     let dir = try temporaryDirectory()
-    for name in ["binlog.000001", "binlog.000002"] { try write(try bytes(Self.fixtures + "/" + name), dir + "/" + name) }
+    for name in ["binlog.000001", "binlog.000002"] { try write(try bytes(Self.fixtureDir + "/" + name), dir + "/" + name) }
     let a = try run(["archive", "--remove-source", dir + "/binlog.000001", dir + "/binlog.000002"])
     XCTAssertEqual(a.status, 0, a.stderr)
     let past = try run(["serve", "--port", "0", "--start-position", "binlog.000002:99999999", dir], limits: "ulimit -t 20;")
@@ -386,7 +387,7 @@ final class ReliabilityTests: CLIRunTestCase {
     // The archive's binlog name is accepted, and canal-python's own client gets the same
     // entries as from the plain binlogs with the same start position.
     let plain = try temporaryDirectory()
-    for name in ["binlog.000001", "binlog.000002"] { try write(try bytes(Self.fixtures + "/" + name), plain + "/" + name) }
+    for name in ["binlog.000001", "binlog.000002"] { try write(try bytes(Self.fixtureDir + "/" + name), plain + "/" + name) }
     let fromArchives = try serveAndConsume(dir, start: "binlog.000002:711")
     let fromPlain = try serveAndConsume(plain, start: "binlog.000002:711")
     XCTAssertFalse(fromPlain.isEmpty)

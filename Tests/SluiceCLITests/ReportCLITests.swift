@@ -1,11 +1,12 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `sluice report` against references it did not compute itself: `sluice stats` (totals, tables,
 /// per minute, per server and GTID source), `sluice query` (a time window's transactions and
 /// rows, decoded from the binlog; the transaction a listed command selects), and the file system
 /// (the HTML page requests nothing; -o is written whole or not at all).
-final class ReportCLITests: CLIRunTestCase {
+final class ReportCLITests: SluiceTestCase {
   static let fixtureSets = ["mariadb-10.11", "mariadb-10.11-compressed", "mariadb-10.11-minimal", "mariadb-10.11-minimal-image"]
     .map { packageRoot + "/Fixtures/" + $0 }
 

@@ -1,12 +1,13 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// Found by the mutation sweep (Tests/mutation/sweep.py, seed 1 and 16): a binlog cut at an
 /// event boundary inside a transaction (a file still being written, or cut by a crash) had that
 /// transaction's rows exported and queried as if committed (`"xid": null`), with exit 0.
-final class OpenTailTests: CLIRunTestCase {
+final class OpenTailTests: SluiceTestCase {
   func testExportAndQueryStopBeforeATransactionWithNoCommitYet() throws {
-    let src = Self.fixtures + "/binlog.000002"
+    let src = Self.fixtureDir + "/binlog.000002"
     let data = try Data(contentsOf: URL(fileURLWithPath: src))
     // 20619 ends the Write_rows event of the transaction 0-1-161 (its Xid follows).
     let dir = try temporaryDirectory()
@@ -35,7 +36,7 @@ final class OpenTailTests: CLIRunTestCase {
 /// `--skip-corrupt`: real files damaged in the middle at run time; every transaction the damage
 /// does not touch is recovered exactly (the export of the undamaged file, less the lines of the
 /// transactions whose bytes the damage overlaps), with one `FILE:START-END` line and exit 4.
-final class SkipCorruptTests: CLIRunTestCase {
+final class SkipCorruptTests: SluiceTestCase {
   struct Event {
     var pos: Int
     var end: Int

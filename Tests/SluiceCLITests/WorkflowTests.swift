@@ -1,4 +1,5 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// The incident workflow (issue 18): one filter set for `query` and `export`, every format from
@@ -13,7 +14,7 @@ extension CLITests {
 
   func testQueryFlashbackOfAWindowUndoesExactlyItsTransactions() throws {
     let q = try run(
-      ["query", "--table", "sluice_shop.orders"] + Self.window + ["--format", "sql", "--flashback", Self.archiveDir])
+      ["query", "--table", "sluice_shop.orders"] + Self.window + ["--format", "sql", "--flashback", Self.fixtureDir])
     XCTAssertEqual(q.status, 0, q.stderr)
     // The transactions: those of the window that touch the table, newest first.
     let gtids = q.lines.compactMap { l -> String? in
@@ -23,7 +24,7 @@ extension CLITests {
     XCTAssertEqual(
       gtids, ["0-1-87", "0-1-85", "0-1-84", "0-1-83", "0-1-79", "0-1-78", "0-1-77", "0-1-74", "0-1-73", "0-1-72", "0-1-69"])
     // Every row change of those transactions, from the unfiltered NDJSON export, is undone once.
-    let all = try run(["export", "--format", "ndjson", "--threads", "1", Self.archiveDir])
+    let all = try run(["export", "--format", "ndjson", "--threads", "1", Self.fixtureDir])
     var want: [String: Int] = [:]
     for line in all.lines {
       let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -47,7 +48,7 @@ extension CLITests {
     // The same as the flashback of a binlog cut of the same transactions.
     let cut = try temporaryDirectory() + "/window.bin"
     let c = try run(
-      ["query", "--table", "sluice_shop.orders"] + Self.window + ["--format", "binlog", "-o", cut, Self.archiveDir])
+      ["query", "--table", "sluice_shop.orders"] + Self.window + ["--format", "binlog", "-o", cut, Self.fixtureDir])
     XCTAssertEqual(c.status, 0, c.stderr)
     let fromCut = try run(["export", "--format", "sql", "--flashback", cut])
     XCTAssertEqual(fromCut.status, 0, fromCut.stderr)
@@ -68,8 +69,8 @@ extension CLITests {
         ["--format", "ndjson"], ["--format", "sql"], ["--format", "sql", "--flashback"], ["--format", "canal-json"],
       ] {
         if format.contains("canal-json") && f.contains("--pk") && f.contains("--rows") { continue }
-        let q = try run(["query"] + f + format + [Self.archiveDir])
-        let e = try run(["export"] + f + format + [Self.archiveDir])
+        let q = try run(["query"] + f + format + [Self.fixtureDir])
+        let e = try run(["export"] + f + format + [Self.fixtureDir])
         XCTAssertEqual(q.status, 0, "\(f) \(format): \(q.stderr)")
         XCTAssertEqual(e.status, q.status, "\(f) \(format): \(e.stderr)")
         XCTAssertEqual(e.text, q.text, "\(f) \(format)")
@@ -78,7 +79,7 @@ extension CLITests {
     }
     // -d and --database are one option; --rows keeps only the matching rows.
     let rows = try run(
-      ["export", "--format", "ndjson", "--rows", "--table", "sluice_shop.orders"] + Self.window + [Self.archiveDir])
+      ["export", "--format", "ndjson", "--rows", "--table", "sluice_shop.orders"] + Self.window + [Self.fixtureDir])
     XCTAssertEqual(rows.status, 0, rows.stderr)
     // 4 inserts, 12 updates, 1 delete, and the 4 statements naming the table (CREATE TABLE, two
     // triggers, a procedure).
@@ -92,8 +93,8 @@ extension CLITests {
   func testQueryWritesEveryFormatExportWrites() throws {
     // Without filters, query's output in each format is export's.
     for format in ["ndjson", "canal", "canal-json", "sql"] {
-      let q = try run(["query", "--format", format, Self.archiveDir])
-      let e = try run(["export", "--format", format, "--threads", "1", Self.archiveDir])
+      let q = try run(["query", "--format", format, Self.fixtureDir])
+      let e = try run(["export", "--format", format, "--threads", "1", Self.fixtureDir])
       XCTAssertEqual(q.status, 0, "\(format): \(q.stderr)")
       XCTAssertEqual(e.status, 0, "\(format): \(e.stderr)")
       XCTAssertEqual(q.stdout, e.stdout, format)
@@ -108,7 +109,7 @@ extension CLITests {
 extension CLITests {
   func testTimeOptionsReadWhatSluicePrints() throws {
     let base = ["query", "--table", "sluice_shop.orders", "--stop-datetime", "2024-03-01T02:30:00Z"]
-    let reference = try run(base + ["--start-datetime", "2024-03-01 01:20:00", Self.archiveDir])
+    let reference = try run(base + ["--start-datetime", "2024-03-01 01:20:00", Self.fixtureDir])
     XCTAssertEqual(reference.status, 0, reference.stderr)
     func headers(_ r: Run) -> [Substring] { r.lines.filter { $0.hasPrefix("# ") } }
     XCTAssertEqual(headers(reference).count, 4)
@@ -117,7 +118,7 @@ extension CLITests {
       ["--start-datetime", "@1709256000"], ["--start-datetime", "2024-03-01 01:19:59.5"],
       ["--start-datetime", "2024-03-01 09:20:00", "--timezone", "Asia/Shanghai"],
     ] {
-      let r = try run(base + start + [Self.archiveDir])
+      let r = try run(base + start + [Self.fixtureDir])
       XCTAssertEqual(r.status, 0, "\(start): \(r.stderr)")
       XCTAssertEqual(headers(r), headers(reference), "\(start)")
     }
@@ -126,7 +127,7 @@ extension CLITests {
       ["query", "--start-datetime", "2024-02-30"], ["export", "--stop-datetime", "2024-03-01 25:00"],
       ["report", "--format", "json", "--start-datetime", "2024-02-30 00:00"], ["schema", "--at", "2024-02-30"],
     ] {
-      let r = try run(args + [Self.archiveDir])
+      let r = try run(args + [Self.fixtureDir])
       XCTAssertEqual(r.status, 64, "\(args): \(r.stderr)")
       XCTAssertTrue(r.stderr.contains("has 29 days") || r.stderr.contains("hour 25 is past 23"), "\(args): \(r.stderr)")
     }
@@ -145,7 +146,7 @@ extension CLITests {
   func testSchemaAtATimeIsAsOfTheLastEventAtOrBeforeIt() throws {
     let dir = try temporaryDirectory()
     for n in 1...3 {
-      try FileManager.default.copyItem(atPath: Self.archiveDir + "/binlog.00000\(n)", toPath: dir + "/binlog.00000\(n)")
+      try FileManager.default.copyItem(atPath: Self.fixtureDir + "/binlog.00000\(n)", toPath: dir + "/binlog.00000\(n)")
     }
     let at = ["--at", "2024-03-01T01:10:00Z"]
     let original = try run(["schema"] + at + [dir])
@@ -182,11 +183,11 @@ extension CLITests {
   func testFiltersThatCannotMatchWarnAndExit5() throws {
     let cases: [([String], String)] = [
       (
-        ["query", "--pk", "nosuch=1", "--table", "sluice_shop.orders", Self.archiveDir],
+        ["query", "--pk", "nosuch=1", "--table", "sluice_shop.orders", Self.fixtureDir],
         "--pk nosuch=1 cannot match in sluice_shop.orders: the table has no column nosuch (it has 6 columns)"
       ),
       (
-        ["export", "--format", "sql", "--pk", "id='abc'", "--table", "sluice_shop.orders", Self.archiveDir],
+        ["export", "--format", "sql", "--pk", "id='abc'", "--table", "sluice_shop.orders", Self.fixtureDir],
         "--pk id=abc cannot match in sluice_shop.orders: column id holds numbers and 'abc' is not one"
       ),
       (
@@ -204,13 +205,13 @@ extension CLITests {
       XCTAssertTrue(r.text.isEmpty || r.text.hasPrefix("-- sluice replay SQL"), r.text)
     }
     // A quoted value of the right type matches, as the bare value does.
-    let quoted = try run(["query", "--pk", "id='3'", "--table", "sluice_shop.orders", Self.archiveDir])
-    let bare = try run(["query", "--pk", "id=3", "--table", "sluice_shop.orders", Self.archiveDir])
+    let quoted = try run(["query", "--pk", "id='3'", "--table", "sluice_shop.orders", Self.fixtureDir])
+    let bare = try run(["query", "--pk", "id=3", "--table", "sluice_shop.orders", Self.fixtureDir])
     XCTAssertEqual(quoted.status, 0, quoted.stderr)
     XCTAssertEqual(quoted.text, bare.text)
     XCTAssertEqual(quoted.lines.filter { $0.hasPrefix("# ") }.count, 3)
     // A key that is simply absent is an empty answer, not an error.
-    let absent = try run(["query", "--pk", "id=999", "--table", "sluice_shop.orders", Self.archiveDir])
+    let absent = try run(["query", "--pk", "id=999", "--table", "sluice_shop.orders", Self.fixtureDir])
     XCTAssertEqual(absent.status, 0, absent.stderr)
     XCTAssertEqual(absent.text, "")
     XCTAssertEqual(absent.stderr, "")
@@ -241,11 +242,11 @@ extension CLITests {
   }
 
   func testInfoSizesTimesAndJSONShape() throws {
-    let third = Self.archiveDir + "/binlog.000003"
+    let third = Self.fixtureDir + "/binlog.000003"
     let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: third)[.size] as? Int)
     // One file is an array of one, like three.
     let plain = try XCTUnwrap(try infoJSON([third]).first)
-    XCTAssertEqual(try infoJSON([Self.archiveDir]).count, 3)
+    XCTAssertEqual(try infoJSON([Self.fixtureDir]).count, 3)
     XCTAssertEqual(plain["size"] as? Int, size)
     // The data's first and last times; the Format_description and Stop times apart.
     XCTAssertEqual(plain["first_time"] as? String, "2024-03-01T05:00:00Z")
@@ -253,7 +254,7 @@ extension CLITests {
     XCTAssertEqual(plain["format_description_time"] as? String, "2024-03-01T03:50:00Z")
     let stop = try XCTUnwrap(plain["stop_time"] as? String)
     XCTAssertGreaterThan(stop, "2026")  // the recording's shutdown, not the workload's clock
-    XCTAssertEqual(try infoJSON([Self.archiveDir + "/binlog.000001"]).first?["stop_time"] as? NSNull, NSNull())
+    XCTAssertEqual(try infoJSON([Self.fixtureDir + "/binlog.000001"]).first?["stop_time"] as? NSNull, NSNull())
     // Standard input and gzip: the bytes read.
     let fromStdin = try XCTUnwrap(try infoJSON(["-"], stdin: third).first)
     XCTAssertEqual(fromStdin["size"] as? Int, size)
@@ -280,7 +281,7 @@ extension CLITests {
 extension CLITests {
   func testSchemaWarningsAreSentencesNotSwiftDebugText() throws {
     // Alone, binlog.000003 alters a table created in binlog.000001.
-    let r = try run(["export", "--format", "ndjson", Self.archiveDir + "/binlog.000003"])
+    let r = try run(["export", "--format", "ndjson", Self.fixtureDir + "/binlog.000003"])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertFalse(r.stderr.contains("problems(") || r.stderr.contains("unsupported(") || r.stderr.contains("[\""), r.stderr)
     XCTAssertTrue(
@@ -291,10 +292,10 @@ extension CLITests {
   }
 
   func testStatsListsDDLWithItsStatementText() throws {
-    let ndjson = try run(["export", "--format", "ndjson", Self.archiveDir])
+    let ndjson = try run(["export", "--format", "ndjson", Self.fixtureDir])
     let ddl = ndjson.lines.filter { $0.contains("\"type\":\"ddl\"") }
     XCTAssertGreaterThan(ddl.count, 20)
-    let json = try run(["stats", "--format", "json", Self.archiveDir])
+    let json = try run(["stats", "--format", "json", Self.fixtureDir])
     XCTAssertEqual(json.status, 0, json.stderr)
     let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
     let statements = try XCTUnwrap(o["ddl_statements"] as? [[String: Any]])
@@ -304,7 +305,7 @@ extension CLITests {
     XCTAssertEqual(orders["offset"] as? Int, 144766)
     XCTAssertEqual(orders["db"] as? String, "sluice_shop")
     XCTAssertEqual(orders["time"] as? String, "2024-03-01T01:00:00Z")
-    let text = try run(["stats", Self.archiveDir])
+    let text = try run(["stats", Self.fixtureDir])
     XCTAssertTrue(
       text.text.contains("  2024-03-01T01:00:00Z  binlog.000001:144766  sluice_shop: CREATE TABLE orders ( id BIGINT UNSIGNED"),
       text.text)
@@ -339,7 +340,7 @@ extension CLITests {
       XCTAssertEqual(r.lines.filter { $0.hasPrefix("DELETE FROM `") || $0.hasPrefix("UPDATE `") }.count, skipped, "\(command)")
     }
     // A file that names its columns needs nothing.
-    let full = try run(["export", "--format", "sql", "--flashback", Self.archiveDir + "/binlog.000003"])
+    let full = try run(["export", "--format", "sql", "--flashback", Self.fixtureDir + "/binlog.000003"])
     XCTAssertEqual(full.status, 0, full.stderr)
     XCTAssertFalse(full.stderr.contains("note: column names"), full.stderr)
   }

@@ -137,7 +137,7 @@ public final class ArchiveBinlogReader: EventSource {
     guard offset + 13 <= archive.uncompressedSize else { return nil }
     let keep = current
     defer { current = keep }
-    guard let b = try? view(at: offset + 9, count: 4, scratch: &lookahead) else { return nil }
+    guard let b = try? view(at: offset + UInt64(EventHeader.sizeFieldOffset), count: 4, scratch: &lookahead) else { return nil }
     return Int(UInt32(littleEndian: b.loadUnaligned(as: UInt32.self)))
   }
 

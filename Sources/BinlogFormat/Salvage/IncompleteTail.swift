@@ -12,7 +12,7 @@ public enum IncompleteTail {
   public static func isCut(_ bytes: UnsafeRawBufferPointer, at offset: Int, crc32: Bool, positionChain: Bool = false) -> Bool {
     guard offset >= 4, offset <= bytes.count else { return false }
     if offset + 19 <= bytes.count {
-      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self)))
+      let size = EventHeader.eventSize(in: bytes, at: offset)
       let check = IntactEventCheck(crc32: crc32, positionChain: positionChain)
       if !check.saneHeader(bytes, at: offset, size: size) { return false }
     }
@@ -20,7 +20,7 @@ public enum IncompleteTail {
     let end = Swift.min(bytes.count, offset + searchWindow)
     var p = offset + 19
     while p + 19 + 4 <= end {
-      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + 9, as: UInt32.self)))
+      let size = EventHeader.eventSize(in: bytes, at: p)
       if size >= 23, size <= bytes.count - p, bytes[p + 4] != 0 {
         let n = size - 4
         let stored = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + n, as: UInt32.self))

@@ -54,7 +54,7 @@ public struct IntactEventCheck: Sendable {
   /// when the events carry one), or nil.
   public func eventSize(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int? {
     guard offset >= 4, offset + 19 <= bytes.count else { return nil }
-    let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 9, as: UInt32.self)))
+    let size = EventHeader.eventSize(in: bytes, at: offset)
     guard saneHeader(bytes, at: offset, size: size), size <= bytes.count - offset else { return nil }
     if crc32 {
       let n = size - 4

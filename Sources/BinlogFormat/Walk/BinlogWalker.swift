@@ -77,7 +77,7 @@ public struct BinlogWalker<Source: EventSource> {
         // starts a transaction or follows the end of one.
         // A size beyond --max-event-size is not waited for: the reader reports it.
         let left = UInt64(bytes.count) - at
-        let size = left < 19 ? 0 : UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: Int(at) + 9, as: UInt32.self)))
+        let size = left < 19 ? 0 : UInt64(EventHeader.eventSize(in: bytes, at: Int(at)))
         if left < 19 || (size > left && size <= source.maxEventSize) {
           openTail = at
           return
