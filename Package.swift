@@ -110,7 +110,7 @@ let package = Package(
     .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"], exclude: ["Data"]),
     .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),
     .testTarget(
-      name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive"]),
+      name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive", "BinlogPipeline"]),
     // Runs the built `sluice` binary (depends on it so `swift test` builds it first).
     .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceTestSupport"]),
   ]

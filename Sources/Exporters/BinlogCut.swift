@@ -8,7 +8,7 @@ import BinlogIndex
 /// from a file whose Format_description differs from the last one written is preceded by its
 /// own. Nothing is decoded: events are framed (and their checksums verified, unless turned off)
 /// and their bytes copied from the mapping, or from the archive frames, to the sink.
-final class BinlogCut {
+public final class BinlogCut {
   let sink: OutputSink
   private var wroteMagic = false
   private var lastFormat: [UInt8] = []
@@ -19,20 +19,20 @@ final class BinlogCut {
   private var pendingInput: BinlogInput?
   private var pending: Range<Int> = 0..<0
 
-  init(sink: OutputSink) { self.sink = sink }
+  public init(sink: OutputSink) { self.sink = sink }
 
   /// Whether anything was written (the magic comes first).
-  var isEmpty: Bool { !wroteMagic }
+  public var isEmpty: Bool { !wroteMagic }
 
   /// For a query that matched nothing: the magic and `src`'s Format_description alone, so the
   /// cut is still a binlog every reader opens.
-  func writeEmpty(from src: BinlogInput) throws {
+  public func writeEmpty(from src: BinlogInput) throws {
     try writeFormat(of: src)
     formatOf = src.path
   }
 
   /// Writes what is pending; call after the last `copy`.
-  func flush() throws {
+  public func flush() throws {
     if let input = pendingInput, let mapped = input.mappedBytes, !pending.isEmpty {
       try sink.append(UnsafeRawBufferPointer(rebasing: mapped[pending]))
     }
@@ -41,7 +41,7 @@ final class BinlogCut {
   }
 
   /// Appends the events of `record` (`src` must be seekable).
-  func copy(_ src: BinlogInput, _ record: TransactionRecord) throws {
+  public func copy(_ src: BinlogInput, _ record: TransactionRecord) throws {
     if formatOf != src.path {
       try flush()
       try writeFormat(of: src)

@@ -1,5 +1,6 @@
 import BinlogFormat
 import BinlogIndex
+import BinlogPipeline
 import BinlogQuery
 import BinlogSchema
 import Exporters

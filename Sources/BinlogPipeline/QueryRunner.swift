@@ -2,6 +2,7 @@ import BinlogFormat
 import BinlogIndex
 import BinlogQuery
 import BinlogSchema
+import Exporters
 
 /// Runs a query over an archive: picks candidate transactions through the index, decodes only
 /// their byte ranges, applies the row-level filters and writes the matching transactions (or

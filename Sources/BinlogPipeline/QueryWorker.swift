@@ -2,6 +2,7 @@ import BinlogFormat
 import BinlogIndex
 import BinlogQuery
 import BinlogSchema
+import Exporters
 
 #if canImport(Glibc)
   import Glibc
