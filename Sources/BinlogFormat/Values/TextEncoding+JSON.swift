@@ -1,0 +1,225 @@
+// JSON strings: UTF-8 validation fused with escaping (TextEncoding's SWAR word tests).
+extension TextEncoding {
+  /// Room `appendJSONString*` needs per input byte in the worst case (`\u00XX`).
+  @usableFromInline static let chunk = 4096
+
+  /// Appends `b` as a JSON string literal (quotes included, RFC 8259 escapes: `\"`, `\\`, `\n`,
+  /// `\r`, `\t`, `\b`, `\f`, other controls as `\u00XX`) when it is valid UTF-8, and returns true;
+  /// otherwise appends nothing and returns false. One pass: words without anything to escape are
+  /// copied whole, and their non-ASCII characters validated while the word is in a register.
+  @inlinable public static func appendJSONStringIfValidUTF8<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O)
+    -> Bool
+  {
+    let start = out.count
+    out.append(0x22)
+    guard let p = b.baseAddress else {
+      out.append(0x22)
+      return true
+    }
+    let n = b.count
+    var i = 0
+    while i < n {
+      let end = Swift.min(n, i &+ chunk)
+      var failed = false
+      // A character starting before `end` may run 3 bytes past it: room for them too.
+      out.write(upTo: (end &- i &+ 3) &* 6 &+ 8) { d in
+        let r = escapeValidating(p, from: i, to: end, n, into: d)
+        if r.next < 0 {
+          failed = true
+          return 0
+        }
+        i = r.next
+        return r.written
+      }
+      if failed {
+        out.removeLast(out.count &- start)
+        return false
+      }
+    }
+    out.append(0x22)
+    return true
+  }
+
+  /// Appends bytes known to be valid UTF-8 as a JSON string literal.
+  @inlinable public static func appendJSONString<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O) {
+    out.append(0x22)
+    appendJSONEscaped(b, into: &out)
+    out.append(0x22)
+  }
+
+  /// Appends bytes known to be valid UTF-8, escaped as inside a JSON string (no quotes).
+  @inlinable public static func appendJSONEscaped<O: ByteAppender>(_ b: UnsafeRawBufferPointer, into out: inout O) {
+    guard let p = b.baseAddress else { return }
+    let n = b.count
+    var i = 0
+    while i < n {
+      let end = Swift.min(n, i &+ chunk)
+      out.write(upTo: (end &- i) &* 6 &+ 8) { d in
+        let w = escape(p, from: i, to: end, into: d)
+        i = end
+        return w
+      }
+    }
+  }
+
+  /// JSON-escapes and validates the characters starting in `p[from..<to]` into `d` (room for
+  /// `6 * (to - from + 3) + 8` bytes); returns where the input stopped (a character boundary at
+  /// or past `to`) and how many bytes were written, or `next = -1` when the input is not UTF-8.
+  @inlinable static func escapeValidating(
+    _ p: UnsafeRawPointer, from: Int, to end: Int, _ n: Int, into d: UnsafeMutableRawPointer
+  ) -> (next: Int, written: Int) {
+    var i = from
+    var o = 0
+    // Lanes of the word at `i` that continue a character begun in the word before.
+    var carry: UInt64 = 0
+    while i < end {
+      if i &+ 8 <= n {
+        let raw = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let w = UInt64(littleEndian: raw)
+        let esc = jsonEscapeMask(w)
+        // Copy the word (its bytes up to the first one to escape are final; the rest is
+        // rewritten below).
+        (d + o).storeBytes(of: raw, as: UInt64.self)
+        if esc == 0 {
+          if w & highs == 0 && carry == 0 {
+            i &+= 8
+            o &+= 8
+            continue
+          }
+          let r = checkWord(w, carryIn: carry)
+          if r.ok {
+            carry = r.carryOut
+            i &+= 8
+            o &+= 8
+            continue
+          }
+          // Byte by byte from the first character that starts in the word; the last one may
+          // run past it.
+          let k = carry.nonzeroBitCount
+          if !continuations(p, i, k, n) { return (-1, 0) }
+          carry = 0
+          let j = validate(p, from: i &+ k, to: i &+ 8, n)
+          if j < 0 { return (-1, 0) }
+          var t = i &+ 8
+          while t < j {
+            (d + (o &+ t &- i)).storeBytes(of: p.load(fromByteOffset: t, as: UInt8.self), as: UInt8.self)
+            t &+= 1
+          }
+          o &+= j &- i
+          i = j
+          continue
+        }
+        // The bytes before the one to escape: an escaped byte is ASCII and ends any character,
+        // so they hold whole characters (else the text is not UTF-8).
+        let clean = esc.trailingZeroBitCount >> 3
+        let k = carry.nonzeroBitCount
+        if w & highs != 0 || carry != 0 {
+          // The prefix as a word of its own (the rest made spaces): whole characters only.
+          let keep: UInt64 = clean == 0 ? 0 : ~0 >> (64 &- 8 &* UInt64(clean))
+          let r = checkWord((w & keep) | (0x2020_2020_2020_2020 & ~keep), carryIn: carry)
+          if !(r.ok && r.carryOut == 0) {
+            if k > clean || !continuations(p, i, k, n) { return (-1, 0) }
+            if validate(p, from: i &+ k, to: i &+ clean, n) != i &+ clean { return (-1, 0) }
+          }
+        }
+        carry = 0
+        o &+= clean
+        i &+= clean
+        o &+= writeEscapedASCII(p.load(fromByteOffset: i, as: UInt8.self), to: d + o)
+        i &+= 1
+        continue
+      }
+      if carry != 0 {
+        let k = carry.nonzeroBitCount
+        if !continuations(p, i, k, n) { return (-1, 0) }
+        (d + o).copyMemory(from: p + i, byteCount: k)
+        o &+= k
+        i &+= k
+        carry = 0
+        continue
+      }
+      // The last bytes, one character at a time.
+      let c = p.load(fromByteOffset: i, as: UInt8.self)
+      if c < 0x80 {
+        o &+= writeEscapedASCII(c, to: d + o)
+        i &+= 1
+      } else {
+        let k = sequenceLength(p, i, n, lead: c)
+        if k == 0 { return (-1, 0) }
+        (d + o).copyMemory(from: p + i, byteCount: k)
+        o &+= k
+        i &+= k
+      }
+    }
+    if carry != 0 {
+      // The characters of the last word end in the next chunk: finish them here.
+      let k = carry.nonzeroBitCount
+      if !continuations(p, i, k, n) { return (-1, 0) }
+      (d + o).copyMemory(from: p + i, byteCount: k)
+      o &+= k
+      i &+= k
+    }
+    return (i, o)
+  }
+
+  /// `escapeValidating` without the validation (the input is known to be UTF-8, or Latin-1
+  /// bytes below 0x80): stops exactly at `to`.
+  @inlinable static func escape(_ p: UnsafeRawPointer, from: Int, to end: Int, into d: UnsafeMutableRawPointer) -> Int {
+    var i = from
+    var o = 0
+    while i &+ 8 <= end {
+      let raw = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      let esc = jsonEscapeMask(UInt64(littleEndian: raw))
+      (d + o).storeBytes(of: raw, as: UInt64.self)
+      if esc == 0 {
+        i &+= 8
+        o &+= 8
+        continue
+      }
+      let clean = esc.trailingZeroBitCount >> 3
+      o &+= clean
+      i &+= clean
+      o &+= writeEscapedASCII(p.load(fromByteOffset: i, as: UInt8.self), to: d + o)
+      i &+= 1
+    }
+    while i < end {
+      o &+= writeEscapedASCII(p.load(fromByteOffset: i, as: UInt8.self), to: d + o)
+      i &+= 1
+    }
+    return o
+  }
+
+  /// Writes byte `c` as it appears inside a JSON string (1, 2 or 6 bytes) and returns how many.
+  /// Bytes >= 0x80 are written as they are.
+  @inlinable @inline(__always) public static func writeEscapedASCII(_ c: UInt8, to p: UnsafeMutableRawPointer) -> Int {
+    if c >= 0x20 && c != 0x22 && c != 0x5C {
+      p.storeBytes(of: c, as: UInt8.self)
+      return 1
+    }
+    let short: UInt8
+    switch c {
+    case 0x22: short = 0x22
+    case 0x5C: short = 0x5C
+    case 0x0A: short = 0x6E
+    case 0x0D: short = 0x72
+    case 0x09: short = 0x74
+    case 0x08: short = 0x62
+    case 0x0C: short = 0x66
+    default: short = 0
+    }
+    p.storeBytes(of: 0x5C, as: UInt8.self)
+    if short != 0 {
+      p.storeBytes(of: short, toByteOffset: 1, as: UInt8.self)
+      return 2
+    }
+    // \u00XX, lower-case hex.
+    let hi = c >> 4
+    let lo = c & 15
+    p.storeBytes(of: 0x75, toByteOffset: 1, as: UInt8.self)
+    p.storeBytes(of: 0x30, toByteOffset: 2, as: UInt8.self)
+    p.storeBytes(of: 0x30, toByteOffset: 3, as: UInt8.self)
+    p.storeBytes(of: 0x30 &+ hi, toByteOffset: 4, as: UInt8.self)
+    p.storeBytes(of: lo < 10 ? 0x30 &+ lo : 0x57 &+ lo, toByteOffset: 5, as: UInt8.self)
+    return 6
+  }
+}

@@ -1,0 +1,99 @@
+// Latin-1 (cp1252 and ISO-8859-1) to UTF-8 without iconv.
+extension TextEncoding {
+  /// UTF-8 of the bytes 0x80...0xFF in MySQL's latin1 (cp1252: 0x80...0x9F are the Windows
+  /// characters, the 5 bytes it leaves undefined the C1 controls): the bytes in the low lanes,
+  /// the length in the top byte.
+  @usableFromInline static let cp1252UTF8: [UInt32] = latin1Table(cp1252: true)
+  /// The same for ISO-8859-1 (every byte its own code point; Java's `ISO_8859_1`).
+  @usableFromInline static let iso8859UTF8: [UInt32] = latin1Table(cp1252: false)
+
+  static func latin1Table(cp1252: Bool) -> [UInt32] {
+    let high: [UInt32] = [
+      0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
+      0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
+      0x0153, 0x9D, 0x017E, 0x0178,
+    ]
+    return (0x80...0xFF).map { (b: Int) -> UInt32 in
+      let u = cp1252 && b < 0xA0 ? high[b - 0x80] : UInt32(b)
+      if u < 0x800 {
+        return 2 << 24 | (0x80 | (u & 0x3F)) << 8 | (0xC0 | (u >> 6))
+      }
+      return 3 << 24 | (0x80 | (u & 0x3F)) << 16 | (0x80 | ((u >> 6) & 0x3F)) << 8 | (0xE0 | (u >> 12))
+    }
+  }
+
+  /// How ASCII bytes are written inside a quoted literal.
+  public enum Escaping: Sendable {
+    case none
+    /// As inside a JSON string (`writeEscapedASCII`).
+    case json
+    /// As inside a MySQL string literal (`writeSQLEscapedASCII`).
+    case sql
+  }
+
+  /// Appends Latin-1 bytes as UTF-8: MySQL's latin1 (cp1252) when `cp1252`, else ISO-8859-1.
+  /// ASCII words are copied whole; `escaping` escapes the text as inside a JSON or SQL string.
+  @inlinable public static func appendLatin1AsUTF8<O: ByteAppender>(
+    _ b: UnsafeRawBufferPointer, cp1252: Bool, escaping: Escaping = .none, into out: inout O
+  ) {
+    guard let p = b.baseAddress else { return }
+    let n = b.count
+    let table = cp1252 ? cp1252UTF8 : iso8859UTF8
+    table.withUnsafeBufferPointer { t in
+      var i = 0
+      while i < n {
+        let end = Swift.min(n, i &+ chunk)
+        out.write(upTo: (end &- i) &* 6 &+ 8) { d in
+          let w = latin1Chunk(p, from: i, to: end, table: t.baseAddress!, escaping: escaping, into: d)
+          i = end
+          return w
+        }
+      }
+    }
+  }
+
+  @inlinable static func latin1Chunk(
+    _ p: UnsafeRawPointer, from: Int, to end: Int, table: UnsafePointer<UInt32>, escaping: Escaping,
+    into d: UnsafeMutableRawPointer
+  ) -> Int {
+    var i = from
+    var o = 0
+    while i < end {
+      if i &+ 8 <= end {
+        let raw = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let w = UInt64(littleEndian: raw)
+        let esc: UInt64
+        switch escaping {
+        case .none: esc = 0
+        case .json: esc = jsonEscapeMask(w)
+        case .sql: esc = sqlEscapeMask(w)
+        }
+        let stop = (w & highs) | esc
+        (d + o).storeBytes(of: raw, as: UInt64.self)
+        if stop == 0 {
+          i &+= 8
+          o &+= 8
+          continue
+        }
+        let clean = stop.trailingZeroBitCount >> 3
+        i &+= clean
+        o &+= clean
+      }
+      let c = p.load(fromByteOffset: i, as: UInt8.self)
+      if c >= 0x80 {
+        let u = table[Int(c &- 0x80)]
+        (d + o).storeBytes(of: UInt32(littleEndian: u), as: UInt32.self)
+        o &+= Int(u >> 24)
+      } else if escaping == .json {
+        o &+= writeEscapedASCII(c, to: d + o)
+      } else if escaping == .sql {
+        o &+= writeSQLEscapedASCII(c, to: d + o)
+      } else {
+        (d + o).storeBytes(of: c, as: UInt8.self)
+        o &+= 1
+      }
+      i &+= 1
+    }
+    return o
+  }
+}
