@@ -626,7 +626,8 @@ extension CanalValueText {
     before.withUnsafeBufferPointer { b in
       for i in b.indices where b[i].index == after.index {
         if b[i].isNull && after.isNull { return false }
-        if !after.isNull && !b[i].isNull && b[i].value == after.value { return false }
+        // Java's String.equals: code units, not Swift's canonical equivalence.
+        if !after.isNull && !b[i].isNull && b[i].value.utf8.elementsEqual(after.value.utf8) { return false }
       }
       return true
     }

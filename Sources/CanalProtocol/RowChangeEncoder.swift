@@ -227,21 +227,20 @@ struct RowChangeEncoder {
     }
   }
 
-  /// The text of slot `a` (before image, column i) equals that of slot `b`, as Strings compare.
+  /// The text of slot `a` (before image, column i) equals that of slot `b` as Canal's Java
+  /// `String.equals` compares them: code unit for code unit, which for the valid UTF-8 both
+  /// slots hold is byte for byte (no canonical equivalence: "é" and "e\u{301}" differ).
   private func sameText(_ a: Int, _ b: Int) -> Bool {
-    let s = slotStart[a]
-    let e = slotEnd[a]
-    let t = slotStart[b]
-    let u = slotEnd[b]
-    let equalBytes = rowText.withUnsafeBytes { r in
-      e - s == u - t && (e == s || memcmp(r.baseAddress! + s, r.baseAddress! + t, e - s) == 0)
+    rowText.withUnsafeBytes { r in
+      RowChangeEncoder.sameText(
+        UnsafeRawBufferPointer(rebasing: r[slotStart[a]..<slotEnd[a]]),
+        UnsafeRawBufferPointer(rebasing: r[slotStart[b]..<slotEnd[b]]))
     }
-    if equalBytes { return true }
-    let x = rowText[s..<e]
-    let y = rowText[t..<u]
-    // Different bytes are different Strings unless non-ASCII text is canonically equivalent.
-    if x.allSatisfy({ $0 < 0x80 }) && y.allSatisfy({ $0 < 0x80 }) { return false }
-    return String(decoding: x, as: UTF8.self) == String(decoding: y, as: UTF8.self)
+  }
+
+  /// Java's `String.equals` over two valid UTF-8 texts.
+  static func sameText(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
+    x.count == y.count && (x.isEmpty || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0)
   }
 }
 

@@ -1,5 +1,5 @@
 import BinlogFormat
-import CanalProtocol
+@testable import CanalProtocol
 import Foundation
 import SluiceTestSupport
 import XCTest
@@ -100,5 +100,38 @@ final class RowChangeEncoderTests: XCTestCase {
     let mysql = TestPaths.corpus + "/apecloud__mysql-binlog-connector-rust/mysql-bin.000057"
     guard FileManager.default.fileExists(atPath: mysql) else { throw XCTSkip("no corpus") }
     XCTAssertGreaterThan(try assertSameEntries([mysql], gtidMode: true), 0)
+  }
+}
+
+/// Canal computes `updated` with Java's `String.equals`: code unit for code unit. Swift's `==`
+/// on Strings is canonical equivalence, under which a precomposed "é" equals "e" + U+0301:
+/// an UPDATE between the two is a change for Canal, so the flag is set.
+final class UpdatedFlagTests: XCTestCase {
+  func column(_ index: Int32, _ value: String?) -> CanalColumn {
+    var c = CanalColumn()
+    c.index = index
+    if let value { c.value = value } else { c.isNull = true }
+    return c
+  }
+
+  func testCanonicallyEquivalentTextsAreAnUpdate() {
+    let precomposed = "caf\u{E9}"
+    let decomposed = "cafe\u{301}"
+    XCTAssertTrue(precomposed == decomposed, "Swift compares Strings by canonical equivalence")
+    XCTAssertTrue(CanalValueText.isUpdated(column(1, precomposed), before: [column(1, decomposed)]))
+    XCTAssertFalse(CanalValueText.isUpdated(column(1, precomposed), before: [column(1, precomposed)]))
+    XCTAssertFalse(CanalValueText.isUpdated(column(1, nil), before: [column(1, nil)]))
+    XCTAssertTrue(CanalValueText.isUpdated(column(1, "x"), before: [column(1, nil)]))
+    XCTAssertTrue(CanalValueText.isUpdated(column(2, "x"), before: [column(1, "x")]), "no before column of its index")
+  }
+
+  func testTheDirectEncoderComparesBytes() {
+    let a = Array("caf\u{E9}".utf8)
+    let b = Array("cafe\u{301}".utf8)
+    a.withUnsafeBytes { x in
+      b.withUnsafeBytes { y in XCTAssertFalse(RowChangeEncoder.sameText(x, y)) }
+      a.withUnsafeBytes { y in XCTAssertTrue(RowChangeEncoder.sameText(x, y)) }
+    }
+    [UInt8]().withUnsafeBytes { e in XCTAssertTrue(RowChangeEncoder.sameText(e, e)) }
   }
 }
