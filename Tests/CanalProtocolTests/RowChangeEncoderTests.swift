@@ -1,8 +1,9 @@
 import BinlogFormat
-@testable import CanalProtocol
 import Foundation
 import SluiceTestSupport
 import XCTest
+
+@testable import CanalProtocol
 
 /// Rows events encoded straight to bytes give the same Entry bytes as the CanalRowChange
 /// messages the mapper builds for other users (flat JSON, the server).
