@@ -83,8 +83,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat"]),
-    .testTarget(name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex"]),
+    .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat", "SluiceTestSupport"]),
+    .testTarget(
+      name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex", "SluiceTestSupport"]),
     // Paths of the fixtures and the corpus, the built `sluice` runner, temporary directories.
     .target(name: "SluiceTestSupport", dependencies: ["CanalProtocol"], path: "Tests/SluiceTestSupport"),
     .testTarget(
@@ -97,8 +98,9 @@ let package = Package(
         "CanalServer", "CanalProtocol", "BinlogFormat", "BinlogSchema", "BinlogQuery", "Exporters", "SluiceTestSupport",
       ],
       exclude: ["server_client.py"]),
-    .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"], exclude: ["Data"]),
-    .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),
+    .testTarget(
+      name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat", "SluiceTestSupport"], exclude: ["Data"]),
+    .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat", "SluiceTestSupport"]),
     .testTarget(
       name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive"]),
     // Runs the built `sluice` binary (depends on it so `swift test` builds it first).
