@@ -102,7 +102,8 @@ let package = Package(
       name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat", "SluiceTestSupport"], exclude: ["Data"]),
     .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat", "SluiceTestSupport"]),
     .testTarget(
-      name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive"]),
+      name: "BinlogQueryTests",
+      dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive", "SluiceTestSupport"]),
     // Runs the built `sluice` binary (depends on it so `swift test` builds it first).
     .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceTestSupport"]),
   ]
