@@ -94,7 +94,8 @@ let package = Package(
     ),
     .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat", "SluiceTestSupport"]),
     .testTarget(
-      name: "ExportersTests", dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex", "BinlogPipeline"]),
+      name: "ExportersTests",
+      dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex", "BinlogPipeline", "SluiceTestSupport"]),
     // Paths of the fixtures and the corpus, the built `sluice` runner, temporary directories.
     .target(name: "SluiceTestSupport", dependencies: ["CanalProtocol"], path: "Tests/SluiceTestSupport"),
     .testTarget(
@@ -107,10 +108,14 @@ let package = Package(
         "CanalServer", "CanalProtocol", "BinlogFormat", "BinlogSchema", "BinlogQuery", "Exporters", "SluiceTestSupport",
       ],
       exclude: ["server_client.py"]),
-    .testTarget(name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat"], exclude: ["Data"]),
-    .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat"]),
     .testTarget(
-      name: "BinlogQueryTests", dependencies: ["BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive", "BinlogPipeline"]),
+      name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat", "SluiceTestSupport"], exclude: ["Data"]),
+    .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat", "SluiceTestSupport"]),
+    .testTarget(
+      name: "BinlogQueryTests",
+      dependencies: [
+        "BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive", "BinlogPipeline", "SluiceTestSupport",
+      ]),
     // Runs the built `sluice` binary (depends on it so `swift test` builds it first).
     .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceTestSupport"]),
   ]

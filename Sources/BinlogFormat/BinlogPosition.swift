@@ -83,3 +83,7 @@ public func binlogBaseName(_ path: String) -> String {
   if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
   return path
 }
+
+/// The binlog a file stands for: its base name without `.zst` (`/backups/binlog.000001.zst` →
+/// `binlog.000001`; a plain binlog's path gives its base name).
+public func originalBinlogName(_ path: String) -> String { ZstdBinlog.originalName(binlogBaseName(path)) }

@@ -49,11 +49,11 @@ public enum EarlierSchema {
     guard path != "-" else { return nil }
     let slash = path.lastIndex(of: "/")
     let dir = slash.map { String(path[..<$0]) } ?? "."
-    let me = ZstdBinlog.originalName(path)
+    let me = originalBinlogName(path)
     guard let listing = try? BinlogDirectory.listing(of: dir.isEmpty ? "/" : dir) else { return nil }
     var found = Found(statements: [], files: [], directory: dir, fromIndexes: 0)
     for f in listing.files {
-      let name = ZstdBinlog.originalName(f)
+      let name = originalBinlogName(f)
       guard BinlogPosition.naturalLess(name, me) else { continue }
       guard let r = try? IndexStore.load(path: f, indexDir: indexDir, persist: false, options: options),
         let ddl = try? r.index.ddlStatements

@@ -77,7 +77,7 @@ final class QueryWorker {
       input = try BinlogInput(path: archive.files[fileIndex].path, options: readerOptions)
       openFile = fileIndex
       openName = archive.files[fileIndex].name
-      openOriginalName = ZstdBinlog.originalName(archive.files[fileIndex].path)
+      openOriginalName = originalBinlogName(archive.files[fileIndex].path)
     }
     guard let src = input else { return }
     // Pass 1 (only when filters look inside the transaction): does anything match?

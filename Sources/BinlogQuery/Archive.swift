@@ -25,7 +25,7 @@ public struct Archive {
   public static func open(
     paths: [String], indexDir: String?, useIndex: Bool, persist: Bool, options: ReaderOptions = ReaderOptions()
   ) throws(BinlogError) -> Archive {
-    let ordered = paths.sorted { BinlogPosition.naturalLess(ZstdBinlog.originalName($0), ZstdBinlog.originalName($1)) }
+    let ordered = paths.sorted { BinlogPosition.naturalLess(originalBinlogName($0), originalBinlogName($1)) }
     var files: [File] = []
     var read: UInt64 = 0
     var warnings: [String] = []
@@ -42,7 +42,7 @@ public struct Archive {
       if let n = r.index.incompleteTailNotice { warnings.append(n) }
       files.append(
         File(
-          path: p, name: ZstdBinlog.originalName(p), index: r.index, indexOutcome: r.outcome, indexNote: r.note,
+          path: p, name: originalBinlogName(p), index: r.index, indexOutcome: r.outcome, indexNote: r.note,
           size: r.index.binlogSize))
     }
     for i in 0..<files.count {
@@ -82,7 +82,7 @@ public struct Archive {
   public init(path: String, index: FileIndex, outcome: IndexStore.Outcome = .inMemory) {
     files = [
       File(
-        path: path, name: ZstdBinlog.originalName(path), index: index, indexOutcome: outcome, indexNote: nil,
+        path: path, name: originalBinlogName(path), index: index, indexOutcome: outcome, indexNote: nil,
         size: index.binlogSize)
     ]
     warnings = []
@@ -96,7 +96,7 @@ public struct Archive {
     guard let position else { return nil }
     guard position.namesFile else { return 0 }
     let f = position.file
-    let want = ZstdBinlog.originalName(f)
+    let want = originalBinlogName(f)
     guard let i = files.firstIndex(where: { $0.name == want }) else {
       throw BinlogError(.malformed, "position names \(f), which is not in the archive")
     }

@@ -31,12 +31,12 @@ public struct ReportFiles {
   /// cannot be opened or is no binlog stops the report; one damaged inside is listed as such.
   public static func open(paths: [String], indexDir: String?, options: ReaderOptions) throws(BinlogError) -> ReportFiles {
     let ordered = paths.sorted {
-      BinlogPosition.naturalLess(ZstdBinlog.originalName($0), ZstdBinlog.originalName($1))
+      BinlogPosition.naturalLess(originalBinlogName($0), originalBinlogName($1))
     }
     var entries: [Entry] = []
     var read: UInt64 = 0
     for p in ordered {
-      var e = Entry(path: p, name: ZstdBinlog.originalName(p))
+      var e = Entry(path: p, name: originalBinlogName(p))
       do {
         let r = try IndexStore.load(path: p, indexDir: indexDir, persist: false, options: options)
         e.index = r.index

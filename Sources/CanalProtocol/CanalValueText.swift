@@ -1,6 +1,144 @@
 import BinlogFormat
 import BinlogQuery
 
+/// Pure text rules of canal-protocol.md §2.6 that do not need the row decoder.
+public enum CanalValueText {
+  /// Canal's text for a DECIMAL value, from its exact text with all `scale` fractional digits
+  /// (`-?[0-9]+(\.[0-9]+)?`, e.g. `500.00` for DECIMAL(10,2)); `nil` for any other input.
+  ///
+  /// Canal rebuilds the value from MySQL's 9-digit groups and drops a trailing *partial* group
+  /// (scale mod 9 digits) when it is zero, then prints with `BigDecimal.toPlainString`:
+  /// `500.00` → `500.0` (issue #2081), `1.50` → `1.50`, `0.00` → `0.0`, `12.3400` → `12.3400`,
+  /// DECIMAL(20,10) `1.5000000000` → `1.500000000`, DECIMAL(5,0) `7` → `7`. Leading zeros go,
+  /// and a zero has no sign (`-0.00` → `0.0`: BigDecimal has no negative zero).
+  public static func decimal(_ exactText: String) -> String? {
+    var output: [UInt8] = []
+    output.reserveCapacity(exactText.utf8.count + 2)
+    guard appendDecimal(exactText, to: &output) else { return nil }
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// Appends `decimal(exactText)`; returns false (appending nothing) when the input is malformed.
+  @discardableResult
+  public static func appendDecimal(_ exactText: String, to output: inout [UInt8]) -> Bool {
+    var text = exactText
+    return text.withUTF8 { appendDecimal(utf8: UnsafeRawBufferPointer($0), to: &output) }
+  }
+
+  /// `appendDecimal` over the UTF-8 bytes of the exact text.
+  @discardableResult
+  public static func appendDecimal(utf8 text: UnsafeRawBufferPointer, to output: inout [UInt8])
+    -> Bool
+  {
+    let zero = UInt8(ascii: "0")
+    func isDigit(_ b: UInt8) -> Bool { b &- zero < 10 }
+    var i = 0
+    let negative = i < text.count && text[i] == UInt8(ascii: "-")
+    if negative { i += 1 }
+    let integerStart = i
+    while i < text.count && isDigit(text[i]) { i += 1 }
+    let integerEnd = i
+    guard integerEnd > integerStart else { return false }
+    var fractionStart = i
+    var fractionEnd = i
+    if i < text.count {
+      guard text[i] == UInt8(ascii: ".") else { return false }
+      i += 1
+      fractionStart = i
+      while i < text.count && isDigit(text[i]) { i += 1 }
+      fractionEnd = i
+      guard i == text.count, fractionEnd > fractionStart else { return false }
+    }
+    let scale = fractionEnd - fractionStart
+    // Fraction digits that survive: the full 9-digit groups, plus the partial group unless zero.
+    var keptEnd = fractionStart + scale / 9 * 9
+    for j in keptEnd..<fractionEnd where text[j] != zero {
+      keptEnd = fractionEnd
+      break
+    }
+    var firstSignificant = integerStart
+    while firstSignificant < integerEnd - 1 && text[firstSignificant] == zero {
+      firstSignificant += 1
+    }
+    var isZero = true
+    for j in firstSignificant..<integerEnd where text[j] != zero { isZero = false }
+    for j in fractionStart..<keptEnd where text[j] != zero { isZero = false }
+
+    if negative && !isZero { output.append(UInt8(ascii: "-")) }
+    output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[firstSignificant..<integerEnd]))
+    if scale > 0 {
+      output.append(UInt8(ascii: "."))
+      if keptEnd > fractionStart {
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[fractionStart..<keptEnd]))
+      } else {
+        output.append(zero)
+      }
+    }
+    return true
+  }
+
+  /// Bytes as Java's ISO-8859-1 decoding makes them: byte b → U+00bb. Canal renders BINARY,
+  /// VARBINARY, BLOB and GEOMETRY values this way; on the wire (UTF-8) a byte ≥ 0x80 takes two.
+  public static func latin1(_ bytes: UnsafeRawBufferPointer) -> String {
+    var output: [UInt8] = []
+    appendLatin1AsUTF8(bytes, to: &output)
+    return String(decoding: output, as: UTF8.self)
+  }
+
+  /// `latin1(bytes)` for an array.
+  public static func latin1(_ bytes: [UInt8]) -> String {
+    bytes.withUnsafeBytes { latin1($0) }
+  }
+
+  /// Appends the UTF-8 encoding of `latin1(bytes)`.
+  public static func appendLatin1AsUTF8(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+    TextEncoding.appendLatin1AsUTF8(bytes, cp1252: false, into: &output)
+  }
+
+  /// Appends `text` as a quoted string of Canal's MySQL-JSON rendering: `"` and `\` escaped,
+  /// LF/CR/TAB as `\n`/`\r`/`\t`, every other code point below U+0020 and U+007F…U+00A0 as
+  /// `\u00xx` with lowercase hex (`\b` → `\u0008`), everything else raw (no `\/`).
+  public static func appendJSONString(_ text: String, to output: inout [UInt8]) {
+    var copy = text
+    copy.withUTF8 { appendJSONString(utf8: UnsafeRawBufferPointer($0), to: &output) }
+  }
+
+  /// `appendJSONString` over valid UTF-8 bytes.
+  public static func appendJSONString(utf8 text: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+    func appendUnicodeEscape(_ scalar: UInt8) {
+      let hex: StaticString = "0123456789abcdef"
+      output.append(contentsOf: [
+        UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+      ])
+      output.append(hex.utf8Start[Int(scalar >> 4)])
+      output.append(hex.utf8Start[Int(scalar & 0xF)])
+    }
+    output.append(UInt8(ascii: "\""))
+    var i = 0
+    while i < text.count {
+      let b = text[i]
+      i += 1
+      switch b {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+        output.append(UInt8(ascii: "\\"))
+        output.append(b)
+      case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+      case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+      case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+      case 0x00..<0x20, 0x7F:
+        appendUnicodeEscape(b)
+      case 0xC2 where i < text.count && text[i] >= 0x80 && text[i] <= 0xA0:
+        // U+0080…U+00A0 are encoded C2 80…C2 A0.
+        appendUnicodeEscape(text[i])
+        i += 1
+      default:
+        output.append(b)
+      }
+    }
+    output.append(UInt8(ascii: "\""))
+  }
+}
+
 /// How Canal turns character data into text.
 public enum CanalTextCharset: Sendable, Equatable {
   /// Canal's behaviour: every CHAR/VARCHAR/TEXT column, whatever its own charset, is decoded as

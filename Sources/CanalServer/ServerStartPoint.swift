@@ -53,7 +53,7 @@ public struct CanalStartPoint: Sendable {
       let want = ZstdBinlog.originalName(file)
       guard
         let i = paths.firstIndex(where: {
-          binlogBaseName($0) == file || ZstdBinlog.originalName($0) == want
+          binlogBaseName($0) == file || originalBinlogName($0) == want
         })
       else {
         throw BinlogError(

@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogArchive
@@ -19,8 +20,8 @@ final class ArchiveCLITests: XCTestCase {
     guard help.contains("\n  archive "), help.contains("\n  extract ") else {
       throw XCTSkip("sluice has no archive command yet (register ArchiveCommand/ExtractCommand in Sluice.swift)")
     }
-    let dir = try makeTemporaryDirectory(self)
-    let fixture = try ArchivePaths.biggestFixture()
+    let dir = try temporaryDirectory(removedAfter: self)
+    let fixture = try TestPaths.biggestFixture()
     let zst = try Archiver.archive(fixture, options: Archiver.Options(outputDirectory: dir)).output
     let (status, _, err) = try run([s, "info", zst])
     guard status == 0 else { throw XCTSkip("BinlogInput does not open .zst archives yet: \(err)") }
@@ -29,9 +30,9 @@ final class ArchiveCLITests: XCTestCase {
 
   func testEveryCommandReadsAnArchiveLikeTheBinlog() throws {
     let s = try wiredSluice()
-    let dir = try makeTemporaryDirectory(self)
-    var files = ArchivePaths.fixtureFiles()
-    if let corpus = try? ArchivePaths.corpusFiles() { files += corpus }
+    let dir = try temporaryDirectory(removedAfter: self)
+    var files = TestPaths.fixtureFiles()
+    if let corpus = try? TestPaths.corpusFiles() { files += corpus }
     let commands = [
       ["events", "--format", "ndjson"], ["export", "--format", "ndjson"], ["info", "--format", "json"],
       ["query", "--no-index"],
@@ -71,8 +72,8 @@ final class ArchiveCLITests: XCTestCase {
   func testArchiveAndExtractCommands() throws {
     let s = try wiredSluice()
     let zstd = try zstdCLI()
-    let dir = try makeTemporaryDirectory(self)
-    let fixture = try ArchivePaths.biggestFixture()
+    let dir = try temporaryDirectory(removedAfter: self)
+    let fixture = try TestPaths.biggestFixture()
     let original = try readBytes(fixture)
     let binlog = dir + "/binlog.000007"
     try writeBytes(original, to: binlog)
@@ -81,7 +82,7 @@ final class ArchiveCLITests: XCTestCase {
     XCTAssertEqual(status, 0, err)
     XCTAssertTrue(String(decoding: out, as: UTF8.self).contains("verified"))
     XCTAssertTrue(try readBytes(binlog) == original, "the source is kept")
-    XCTAssertTrue([UInt8](try runCommand([zstd, "-d", "-q", "-c", binlog + ".zst"]).1) == original)
+    XCTAssertTrue([UInt8](try runCommand([zstd, "-d", "-q", "-c", binlog + ".zst"]).stdout) == original)
 
     (status, _, err) = try run([s, "archive", binlog])
     XCTAssertEqual(status, 3, "refuses to overwrite: \(err)")

@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogArchive
@@ -13,8 +14,8 @@ final class ArchiveDamageTests: XCTestCase {
   private var bytes: [UInt8] = []
 
   override func setUpWithError() throws {
-    path = try ArchivePaths.biggestFixture()
-    dir = try makeTemporaryDirectory(self)
+    path = try TestPaths.biggestFixture()
+    dir = try temporaryDirectory(removedAfter: self)
     var options = Archiver.Options(outputDirectory: dir)
     options.settings.frameSize = 8 << 10
     zst = try Archiver.archive(path, options: options).output

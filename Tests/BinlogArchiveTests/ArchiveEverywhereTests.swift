@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogArchive
@@ -7,12 +8,12 @@ import XCTest
 /// Archives wherever a binlog goes: mixed directories, compressed streams on stdin and on disk,
 /// compressed exports, and Entry dumps served like binlogs. Runs the built `sluice`.
 final class ArchiveEverywhereTests: XCTestCase {
-  static let fixtureDir = ArchivePaths.fixtures + "/mariadb-10.11"
+  static let fixtureDir = TestPaths.fixtures + "/mariadb-10.11"
 
   /// A copy of the fixture directory with binlog.000002 only archived and binlog.000003 both
   /// plain and archived.
   private func mixedDirectory() throws -> String {
-    let dir = try makeTemporaryDirectory(self) + "/mixed"
+    let dir = try temporaryDirectory(removedAfter: self) + "/mixed"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     for n in ["binlog.000001", "binlog.000002", "binlog.000003"] {
       try FileManager.default.copyItem(atPath: Self.fixtureDir + "/" + n, toPath: dir + "/" + n)
@@ -51,7 +52,7 @@ final class ArchiveEverywhereTests: XCTestCase {
   func testCompressedExportsDecompressToTheUncompressedExport() throws {
     let s = try sluiceExecutable()
     let zstd = try zstdCLI()
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     let input = Self.fixtureDir
     var runs: [(name: String, args: [String])] = []
     for format in ["ndjson", "canal", "canal-json"] {
@@ -82,7 +83,8 @@ final class ArchiveEverywhereTests: XCTestCase {
         let compressed = try readBytes(path)
         XCTAssertTrue(ZstdBinlog.isZstd(compressed.withUnsafeBytes { $0 }), "\(path) is zstd")
         XCTAssertLessThan(compressed.count, plain.count / 3, "\(path) is compressed")
-        let (zstatus, restored) = try runCommand([zstd, "-d", "-q", "-c", path])
+        let unzstd = try runCommand([zstd, "-d", "-q", "-c", path])
+        let (zstatus, restored) = (unzstd.status, unzstd.stdout)
         XCTAssertEqual(zstatus, 0, "zstd -d \(path)")
         XCTAssertTrue([UInt8](restored) == plain, "zstd -d \(path) differs from the uncompressed \(run.name) export")
       }
@@ -112,7 +114,7 @@ final class ArchiveEverywhereTests: XCTestCase {
     XCTAssertTrue(try readBytes(archive) == before, "the input archive is untouched")
 
     // A binlog cut mid-event: the export fails and leaves neither the output nor a temporary file.
-    let out = try makeTemporaryDirectory(self)
+    let out = try temporaryDirectory(removedAfter: self)
     let bytes = try readBytes(Self.fixtureDir + "/binlog.000001")
     try writeBytes(Array(bytes[0..<(bytes.count / 2)]), to: out + "/binlog.000001")
     (status, _, err) = try runSluice([s, "export", "-o", out + "/changes.ndjson.zst", out + "/binlog.000001"])
@@ -125,17 +127,17 @@ final class ArchiveEverywhereTests: XCTestCase {
     let s = try sluiceExecutable()
     let zstd = try zstdCLI()
     let gzip = try gzipCLI()
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     let original = Self.fixtureDir + "/binlog.000003"
     let plainZst = dir + "/plain.zst"
-    XCTAssertEqual(try runCommand([zstd, "-q", "-c", original]).0, 0)
-    try runCommand([zstd, "-q", "-c", original]).1.write(to: URL(fileURLWithPath: plainZst))
+    XCTAssertEqual(try runCommand([zstd, "-q", "-c", original]).status, 0)
+    try runCommand([zstd, "-q", "-c", original]).stdout.write(to: URL(fileURLWithPath: plainZst))
     // Two gzip members, as `cat a.gz b.gz` makes: gzip -d reads them as one stream.
     let bytes = try readBytes(original)
     let half = bytes.count / 2
     try writeBytes(Array(bytes[..<half]), to: dir + "/a")
     try writeBytes(Array(bytes[half...]), to: dir + "/b")
-    let members = try runCommand([gzip, "-c", dir + "/a"]).1 + runCommand([gzip, "-c", dir + "/b"]).1
+    let members = try runCommand([gzip, "-c", dir + "/a"]).stdout + runCommand([gzip, "-c", dir + "/b"]).stdout
     let gz = dir + "/binlog.000003.gz"
     try members.write(to: URL(fileURLWithPath: gz))
     var options = Archiver.Options(outputDirectory: dir)
@@ -169,11 +171,11 @@ final class ArchiveEverywhereTests: XCTestCase {
 
   func testGzipCorpusFileReadsLikeItsDecompressedStream() throws {
     let s = try sluiceExecutable()
-    let path = ArchivePaths.corpus + "/osheroff__mysql-binlog-connector-java/mysql-bin.sakila.gz"
+    let path = TestPaths.corpus + "/osheroff__mysql-binlog-connector-java/mysql-bin.sakila.gz"
     guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("corpus not found at \(path)") }
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     let plain = dir + "/mysql-bin.sakila"
-    try runCommand([try gzipCLI(), "-d", "-c", path]).1.write(to: URL(fileURLWithPath: plain))
+    try runCommand([try gzipCLI(), "-d", "-c", path]).stdout.write(to: URL(fileURLWithPath: plain))
     for command in [["events", "--format", "ndjson"], ["export", "--format", "ndjson"]] {
       // Both are streams (no xid look-ahead); stdin's events are named "-", the file's after it.
       let (st1, fromStdin, e1) = try runSluice([s] + command + ["-"], stdin: plain)
@@ -189,7 +191,7 @@ final class ArchiveEverywhereTests: XCTestCase {
   }
 
   func testDecompressedByteStreamReportsTheDamagedFrame() throws {
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     let bytes = try readBytes(Self.fixtureDir + "/binlog.000001")
     var options = Archiver.Options(outputDirectory: dir)
     options.settings.frameSize = 8 << 10
@@ -256,7 +258,7 @@ final class ArchiveEverywhereTests: XCTestCase {
   private func delivered(_ s: String, _ inputs: [String]) throws -> [String] {
     let (server, port) = try startServe(s, inputs)
     defer { server.terminate() }
-    let script = ArchivePaths.packageRoot + "/Tests/CanalServerTests/server_client.py"
+    let script = TestPaths.packageRoot + "/Tests/CanalServerTests/server_client.py"
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", script, "127.0.0.1", String(port), "--batch", "16", "--timeout", "20"]
@@ -284,16 +286,16 @@ final class ArchiveEverywhereTests: XCTestCase {
   func testServedEntryDumpDeliversWhatServingTheBinlogDelivers() throws {
     let s = try sluiceExecutable()
     let probe = try runCommand(["PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python", "python3", "-c", "import canal.client"])
-    guard probe.0 == 0 else { throw XCTSkip("canal-python is not installed") }
-    let dir = try makeTemporaryDirectory(self)
+    guard probe.status == 0 else { throw XCTSkip("canal-python is not installed") }
+    let dir = try temporaryDirectory(removedAfter: self)
     let binlogs = Self.fixtureDir
     let dump = dir + "/dump.canal.zst"
     let (status, _, err) = try runSluice([s, "export", "--format", "canal", "-o", dump, binlogs])
     XCTAssertEqual(status, 0, err)
     let plainDump = dir + "/dump.canal"
-    try runCommand([try zstdCLI(), "-d", "-q", "-c", dump]).1.write(to: URL(fileURLWithPath: plainDump))
+    try runCommand([try zstdCLI(), "-d", "-q", "-c", dump]).stdout.write(to: URL(fileURLWithPath: plainDump))
     let gzDump = dir + "/dump.bin"  // named like neither: the content decides
-    try runCommand([try gzipCLI(), "-c", plainDump]).1.write(to: URL(fileURLWithPath: gzDump))
+    try runCommand([try gzipCLI(), "-c", plainDump]).stdout.write(to: URL(fileURLWithPath: gzDump))
 
     let expected = try delivered(s, [binlogs])
     XCTAssertGreaterThan(expected.count, 100)

@@ -1,22 +1,23 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogArchive
 
 final class ArchiveReaderTests: XCTestCase {
   private func archive(_ path: String, frameSize: Int) throws -> String {
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     var options = Archiver.Options(outputDirectory: dir)
     options.settings.frameSize = frameSize
     return try Archiver.archive(path, options: options).output
   }
 
   func testSeekingToTheMiddleDecompressesOnlyTheFramesNeeded() throws {
-    let path = try ArchivePaths.biggestFixture()
+    let path = try TestPaths.biggestFixture()
     let zst = try archive(path, frameSize: 8 << 10)
     let (events, _) = walkPlain(path)
-    let size = UInt64(ArchivePaths.size(path))
+    let size = UInt64(TestPaths.size(path))
     let target = try XCTUnwrap(events.first { !$0.inPayload && $0.offset >= size / 2 })
     let reader = try ArchiveBinlogReader(path: zst)
     let archive = reader.archive
@@ -38,9 +39,9 @@ final class ArchiveReaderTests: XCTestCase {
 
   func testEventsSpanningFramesAreAssembled() throws {
     // Cut frames every 1000 bytes, as a tool that knows nothing of events would.
-    for path in ArchivePaths.fixtureFiles() {
+    for path in TestPaths.fixtureFiles() {
       let bytes = try readBytes(path)
-      let zst = try makeTemporaryDirectory(self) + "/" + binlogBaseName(path) + ".zst"
+      let zst = try temporaryDirectory(removedAfter: self) + "/" + binlogBaseName(path) + ".zst"
       try writeBytes(try seekableArchive(of: bytes, cuts: Array(stride(from: 1000, to: bytes.count, by: 1000))), to: zst)
       let reader = try XCTUnwrap(try ZstdBinlog.open(path: zst) as? ArchiveBinlogReader)
       reader.archive.cacheCapacity = 2
@@ -53,9 +54,9 @@ final class ArchiveReaderTests: XCTestCase {
   }
 
   func testArchiveWithoutChecksumsReadsAndVerifies() throws {
-    let path = try ArchivePaths.biggestFixture()
+    let path = try TestPaths.biggestFixture()
     let bytes = try readBytes(path)
-    let zst = try makeTemporaryDirectory(self) + "/b.zst"
+    let zst = try temporaryDirectory(removedAfter: self) + "/b.zst"
     try writeBytes(try seekableArchive(of: bytes, cuts: [5000, 70000], checksums: false), to: zst)
     XCTAssertEqual(walkEvents(try ArchiveBinlogReader(path: zst)).0, walkPlain(path).0)
     let report = try Archiver.verify(zst, original: path)
@@ -64,7 +65,7 @@ final class ArchiveReaderTests: XCTestCase {
   }
 
   func testLookaheadXidMatchesTheMappedLookahead() throws {
-    for path in ArchivePaths.fixtureFiles() {
+    for path in TestPaths.fixtureFiles() {
       let zst = try archive(path, frameSize: 4 << 10)
       let file = try MappedFile(path: path)
       let mapped = try MappedBinlogReader(file: file)
@@ -83,10 +84,10 @@ final class ArchiveReaderTests: XCTestCase {
 
   func testPlainZstdFileReadsAsAStream() throws {
     let zstd = try zstdCLI()
-    let path = try ArchivePaths.biggestFixture()
-    let dir = try makeTemporaryDirectory(self)
+    let path = try TestPaths.biggestFixture()
+    let dir = try temporaryDirectory(removedAfter: self)
     let zst = dir + "/plain.zst"
-    XCTAssertEqual(try runCommand([zstd, "-q", "-3", path, "-o", zst]).0, 0)
+    XCTAssertEqual(try runCommand([zstd, "-q", "-3", path, "-o", zst]).status, 0)
     let source = try XCTUnwrap(try ZstdBinlog.open(path: zst))
     XCTAssertFalse(source.isSeekable)
     let (actual, error) = walkEvents(source as! ByteStreamBinlogReader)
@@ -97,14 +98,14 @@ final class ArchiveReaderTests: XCTestCase {
 
   func testSeveralFramesAndSkippableFramesReadAsOneStream() throws {
     let zstd = try zstdCLI()
-    let path = try ArchivePaths.biggestFixture()
+    let path = try TestPaths.biggestFixture()
     let bytes = try readBytes(path)
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     let half = bytes.count / 2 + 7  // mid-event on purpose
     try writeBytes(Array(bytes[..<half]), to: dir + "/a")
     try writeBytes(Array(bytes[half...]), to: dir + "/b")
-    XCTAssertEqual(try runCommand([zstd, "-q", dir + "/a", "-o", dir + "/a.zst"]).0, 0)
-    XCTAssertEqual(try runCommand([zstd, "-q", dir + "/b", "-o", dir + "/b.zst"]).0, 0)
+    XCTAssertEqual(try runCommand([zstd, "-q", dir + "/a", "-o", dir + "/a.zst"]).status, 0)
+    XCTAssertEqual(try runCommand([zstd, "-q", dir + "/b", "-o", dir + "/b.zst"]).status, 0)
     let skippable: [UInt8] = [0x50, 0x2A, 0x4D, 0x18, 3, 0, 0, 0, 1, 2, 3]
     let joined = try readBytes(dir + "/a.zst") + skippable + (try readBytes(dir + "/b.zst"))
     try writeBytes(joined, to: dir + "/joined.zst")
@@ -116,7 +117,7 @@ final class ArchiveReaderTests: XCTestCase {
   func testArchiveReadsThroughAPipe() throws {
     // A seekable archive piped in reads front to back like any zstd stream; a plain binlog piped
     // into the same reader passes through.
-    let path = try ArchivePaths.biggestFixture()
+    let path = try TestPaths.biggestFixture()
     let zst = try archive(path, frameSize: 16 << 10)
     for file in [zst, path] {
       let handle = try XCTUnwrap(FileHandle(forReadingAtPath: file))
@@ -131,7 +132,7 @@ final class ArchiveReaderTests: XCTestCase {
 
   func testPipeDeliveringSmallChunksReadsTheSame() throws {
     // A writer that trickles the archive in 777-byte pieces: every refill is a short read.
-    let path = try ArchivePaths.biggestFixture()
+    let path = try TestPaths.biggestFixture()
     let bytes = try readBytes(try archive(path, frameSize: 16 << 10))
     let pipe = Pipe()
     let writer = pipe.fileHandleForWriting
@@ -155,7 +156,7 @@ final class ArchiveReaderTests: XCTestCase {
   }
 
   func testPlainBinlogIsNotTakenForAnArchive() throws {
-    let path = try ArchivePaths.biggestFixture()
+    let path = try TestPaths.biggestFixture()
     XCTAssertNil(try ZstdBinlog.open(path: path))
   }
 }

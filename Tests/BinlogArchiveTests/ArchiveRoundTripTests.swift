@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogArchive
@@ -18,7 +19,8 @@ final class ArchiveRoundTripTests: XCTestCase {
     XCTAssertTrue(outcome.verification.comparedWithOriginal)
     let original = try readBytes(path)
 
-    let (status, restored) = try runCommand([zstd, "-d", "-q", "-c", outcome.output])
+    let unzstd = try runCommand([zstd, "-d", "-q", "-c", outcome.output])
+    let (status, restored) = (unzstd.status, unzstd.stdout)
     XCTAssertEqual(status, 0, "zstd -d \(outcome.output)")
     XCTAssertTrue([UInt8](restored) == original, "zstd -d of \(name) differs from the original")
 
@@ -46,9 +48,9 @@ final class ArchiveRoundTripTests: XCTestCase {
 
   func testEveryFixtureRoundTripsThroughZstdCLIAndExtract() throws {
     let zstd = try zstdCLI()
-    let fixtures = ArchivePaths.fixtureFiles()
+    let fixtures = TestPaths.fixtureFiles()
     XCTAssertFalse(fixtures.isEmpty)
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     for (k, f) in fixtures.enumerated() {
       // Default frames (one frame for most fixtures) and small ones (many frames, cut at transactions).
       for frameSize in [ArchiveSettings.defaultFrameSize, 16 << 10] {
@@ -61,8 +63,8 @@ final class ArchiveRoundTripTests: XCTestCase {
 
   func testEveryCorpusFileRoundTripsThroughZstdCLIAndExtract() throws {
     let zstd = try zstdCLI()
-    let files = try ArchivePaths.corpusFiles()
-    let dir = try makeTemporaryDirectory(self)
+    let files = try TestPaths.corpusFiles()
+    let dir = try temporaryDirectory(removedAfter: self)
     for (k, f) in files.enumerated() {
       let sub = dir + "/\(k)"
       try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
@@ -72,8 +74,8 @@ final class ArchiveRoundTripTests: XCTestCase {
 
   func testFramesStartAtEventsAndMostlyAtTransactionBoundaries() throws {
     // The fixture with many small transactions (the others hold a few bulk ones).
-    let path = try XCTUnwrap(ArchivePaths.fixtureFiles().first { $0.hasSuffix("/mariadb-10.11/binlog.000001") })
-    let dir = try makeTemporaryDirectory(self)
+    let path = try XCTUnwrap(TestPaths.fixtureFiles().first { $0.hasSuffix("/mariadb-10.11/binlog.000001") })
+    let dir = try temporaryDirectory(removedAfter: self)
     var options = Archiver.Options(outputDirectory: dir)
     options.settings.frameSize = 8 << 10
     let outcome = try Archiver.archive(path, options: options)
@@ -91,10 +93,10 @@ final class ArchiveRoundTripTests: XCTestCase {
   }
 
   func testTwoThreadsWriteTheSameArchiveAsOne() throws {
-    let path = try ArchivePaths.biggestFixture()
+    let path = try TestPaths.biggestFixture()
     var archives: [[UInt8]] = []
     for threads in [1, 2] {
-      let dir = try makeTemporaryDirectory(self)
+      let dir = try temporaryDirectory(removedAfter: self)
       var options = Archiver.Options(outputDirectory: dir)
       options.settings.frameSize = 8 << 10
       options.settings.threads = threads
@@ -105,8 +107,8 @@ final class ArchiveRoundTripTests: XCTestCase {
 
   func testDamagedBinlogIsStillArchivedByteForByte() throws {
     // A binlog cut mid-event: framing stops there, the rest is cut blindly, bytes still round-trip.
-    let path = try ArchivePaths.biggestFixture()
-    let dir = try makeTemporaryDirectory(self)
+    let path = try TestPaths.biggestFixture()
+    let dir = try temporaryDirectory(removedAfter: self)
     let bytes = try readBytes(path)
     let cut = dir + "/binlog.000009"
     try writeBytes(Array(bytes[0..<(bytes.count * 2 / 3)]), to: cut)
@@ -114,7 +116,8 @@ final class ArchiveRoundTripTests: XCTestCase {
     options.settings.frameSize = 4 << 10
     let outcome = try Archiver.archive(cut, options: options)
     XCTAssertNotNil(outcome.statistics?.framingStoppedAt)
-    let (status, restored) = try runCommand([try zstdCLI(), "-d", "-q", "-c", outcome.output])
+    let unzstd = try runCommand([try zstdCLI(), "-d", "-q", "-c", outcome.output])
+    let (status, restored) = (unzstd.status, unzstd.stdout)
     XCTAssertEqual(status, 0)
     XCTAssertTrue([UInt8](restored) == Array(bytes[0..<(bytes.count * 2 / 3)]))
     let (events, error) = walkEvents(try ArchiveBinlogReader(path: outcome.output))

@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogArchive
@@ -8,8 +9,8 @@ import XCTest
 /// once the archive is verified and in place.
 final class ArchiveSafetyTests: XCTestCase {
   private func copyOfBiggestFixture() throws -> (String, [UInt8]) {
-    let original = try ArchivePaths.biggestFixture()
-    let dir = try makeTemporaryDirectory(self)
+    let original = try TestPaths.biggestFixture()
+    let dir = try temporaryDirectory(removedAfter: self)
     let copy = dir + "/binlog.000042"
     let bytes = try readBytes(original)
     try writeBytes(bytes, to: copy)
@@ -77,7 +78,7 @@ final class ArchiveSafetyTests: XCTestCase {
   }
 
   func testArchiveRefusesWhatIsNotABinlog() throws {
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     try writeBytes(Array("not a binlog".utf8), to: dir + "/notes")
     XCTAssertThrowsError(try Archiver.archive(dir + "/notes")) { XCTAssertEqual(($0 as! BinlogError).kind, .notABinlog) }
     let (path, _) = try copyOfBiggestFixture()

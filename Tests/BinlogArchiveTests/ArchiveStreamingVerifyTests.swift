@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogArchive
@@ -21,7 +22,7 @@ final class ArchiveStreamingVerifyTests: XCTestCase {
   }
 
   func testDifferenceDeepInsideAFrameBiggerThanAPieceIsFoundAtItsOffset() throws {
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     let original = bigOriginal(7 << 19)  // 3.5 MiB
     let cut = (1 << 20) + 5
     let zst = dir + "/binlog.000001.zst"
@@ -49,7 +50,7 @@ final class ArchiveStreamingVerifyTests: XCTestCase {
   }
 
   func testExtractOnTwoThreadsWritesEveryFrameInPlace() throws {
-    let dir = try makeTemporaryDirectory(self)
+    let dir = try temporaryDirectory(removedAfter: self)
     let original = bigOriginal(3 << 20)
     let cuts = stride(from: 70_001, to: original.count, by: 70_001).map { $0 }
     try writeBytes(try seekableArchive(of: original, cuts: cuts), to: dir + "/binlog.000002.zst")

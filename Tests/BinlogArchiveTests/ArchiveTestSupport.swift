@@ -1,76 +1,21 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogArchive
 
-/// Paths to the shared corpus (../shared/corpus beside the checkout) and the project fixtures.
-enum ArchivePaths {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static let corpus = packageRoot + "/../shared/corpus"
-  static let fixtures = packageRoot + "/Fixtures"
-
-  /// Every fixture binlog (Fixtures/*/binlog.0*).
-  static func fixtureFiles() -> [String] {
-    let fm = FileManager.default
-    var out: [String] = []
-    for d in ((try? fm.contentsOfDirectory(atPath: fixtures)) ?? []).sorted() {
-      let dir = fixtures + "/" + d
-      for f in ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted() where f.hasPrefix("binlog.0") {
-        out.append(dir + "/" + f)
-      }
-    }
-    return out
-  }
-
+extension TestPaths {
   /// Every corpus file named in MANIFEST.tsv except gzip ones; skips when the corpus is absent.
   static func corpusFiles() throws -> [String] {
-    let p = corpus + "/MANIFEST.tsv"
-    guard let text = try? String(contentsOfFile: p, encoding: .utf8) else {
-      throw XCTSkip("corpus manifest not found at \(p) (CI has ../shared beside the checkout)")
-    }
-    return text.split(separator: "\n").dropFirst().compactMap { line in
-      let rel = String(line.split(separator: "\t", omittingEmptySubsequences: false)[0])
-      return rel.hasSuffix(".gz") ? nil : corpus + "/" + rel
-    }
+    try manifest().compactMap { $0["path"] }.filter { !$0.hasSuffix(".gz") }.map { corpus + "/" + $0 }
   }
 
   /// The largest fixture binlog.
   static func biggestFixture() throws -> String {
-    let files = fixtureFiles()
-    guard let f = files.max(by: { size($0) < size($1) }) else { throw XCTSkip("no fixtures under \(fixtures)") }
+    guard let f = fixtureFiles().max(by: { size($0) < size($1) }) else { throw XCTSkip("no fixtures under \(fixtures)") }
     return f
   }
-
-  static func size(_ path: String) -> Int {
-    ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
-  }
-}
-
-/// A fresh temporary directory, removed by the test's teardown.
-func makeTemporaryDirectory(_ test: XCTestCase) throws -> String {
-  let dir = NSTemporaryDirectory() + "sluice-archive-tests-" + UUID().uuidString
-  try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-  test.addTeardownBlock { try? FileManager.default.removeItem(atPath: dir) }
-  return dir
-}
-
-/// Runs a command; returns its exit status and stdout.
-func runCommand(_ args: [String]) throws -> (Int32, Data) {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  p.arguments = args
-  let out = Pipe()
-  p.standardOutput = out
-  p.standardError = FileHandle.nullDevice
-  try p.run()
-  let data = out.fileHandleForReading.readDataToEndOfFile()
-  p.waitUntilExit()
-  return (p.terminationStatus, data)
 }
 
 /// The path of the zstd CLI, or a skip when it is not installed.

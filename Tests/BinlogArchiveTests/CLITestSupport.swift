@@ -1,34 +1,12 @@
 import Foundation
+import SluiceTestSupport
 import XCTest
-
-/// The sluice executable built beside this test bundle, or a skip.
-func sluiceExecutable() throws -> String {
-  let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-  for candidate in [dir + "/sluice", dir + "/../sluice"] where FileManager.default.isExecutableFile(atPath: candidate) {
-    return candidate
-  }
-  throw XCTSkip("no sluice executable beside the test bundle (build it: swift build --product sluice)")
-}
 
 /// Runs `args[0]` with the rest as arguments, `stdin` (a file path) as its input; returns the
 /// exit status, stdout and stderr.
 func runSluice(_ args: [String], stdin: String? = nil) throws -> (Int32, Data, String) {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: args[0])
-  p.arguments = Array(args.dropFirst())
-  let out = Pipe()
-  let errPath = NSTemporaryDirectory() + "sluice-cli-stderr-" + UUID().uuidString
-  _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-  defer { try? FileManager.default.removeItem(atPath: errPath) }
-  let err = try XCTUnwrap(FileHandle(forWritingAtPath: errPath))
-  p.standardOutput = out
-  p.standardError = err
-  if let stdin { p.standardInput = try XCTUnwrap(FileHandle(forReadingAtPath: stdin)) }
-  try p.run()
-  let outData = out.fileHandleForReading.readDataToEndOfFile()
-  p.waitUntilExit()
-  try err.close()
-  return (p.terminationStatus, outData, (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+  let r = try runProgram(args[0], Array(args.dropFirst()), stdin: stdin)
+  return (r.status, r.stdout, r.stderr)
 }
 
 /// Fails with the first differing line when two outputs differ.

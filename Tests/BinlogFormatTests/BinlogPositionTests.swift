@@ -32,8 +32,9 @@ final class BinlogPositionTests: XCTestCase {
   func testBaseNameAndTheBinlogAnArchiveStandsFor() {
     XCTAssertEqual(binlogBaseName("/var/lib/mysql/binlog.000001"), "binlog.000001")
     XCTAssertEqual(binlogBaseName("binlog.000001"), "binlog.000001")
-    XCTAssertEqual(ZstdBinlog.originalName("/backups/binlog.000007.zst"), "binlog.000007")
-    XCTAssertEqual(ZstdBinlog.originalName("/var/lib/mysql/binlog.000007"), "binlog.000007")
+    XCTAssertEqual(originalBinlogName("/backups/binlog.000007.zst"), "binlog.000007")
+    XCTAssertEqual(originalBinlogName("/var/lib/mysql/binlog.000007"), "binlog.000007")
+    XCTAssertEqual(ZstdBinlog.originalName("/backups/binlog.000007.zst"), "/backups/binlog.000007")
     XCTAssertEqual(ZstdBinlog.originalName(".zst"), ".zst")
   }
 }

@@ -1,5 +1,6 @@
 import BinlogFormat
 import CZlib
+import SluiceTestSupport
 import XCTest
 
 /// The PCLMULQDQ folding path and the table path of `CRC32` against zlib's `crc32`, and against

@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// Every real binlog in ../shared/corpus and every fixture is framed and decoded; the broken
@@ -130,7 +131,8 @@ final class CorpusFramingTests: XCTestCase {
     // gunzip -c | stream reader: 1462 events (connector-java's test count).
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-sakila-\(getpid())").path
     defer { try? FileManager.default.removeItem(atPath: tmp) }
-    let (rc, data) = try TestPaths.run(["gunzip", "-c", gz])
+    let gunzip = try runCommand(["gunzip", "-c", gz])
+    let (rc, data) = (gunzip.status, gunzip.stdout)
     XCTAssertEqual(rc, 0)
     FileManager.default.createFile(atPath: tmp, contents: data)
     // The gunzipped bytes through the stream reader stdin and pipes use.
@@ -152,15 +154,16 @@ final class CorpusFramingTests: XCTestCase {
   /// mariadb-binlog's `# at N` offsets and header types equal ours, for every corpus file it
   /// reads fully and for every fixture.
   func testOffsetsAndTypesMatchMariadbBinlog() throws {
-    guard (try? TestPaths.run(["mariadb-binlog", "--version"]))?.0 == 0 else {
+    guard (try? runCommand(["mariadb-binlog", "--version"]))?.status == 0 else {
       throw XCTSkip("mariadb-binlog not installed (scripts/install-deps.sh installs mariadb-client)")
     }
     var files = try TestPaths.manifest().filter { $0["mariadb_binlog_reads"] == "yes" && !$0["path"]!.hasSuffix(".gz") }
       .map { TestPaths.corpus + "/" + $0["path"]! }
-    files += TestPaths.fixtureFiles()
+    files += TestPaths.fixtureFiles(setPrefix: "mariadb")
     XCTAssertGreaterThan(files.count, 80)
     for path in files {
-      let (rc2, data2) = try TestPaths.run(["mariadb-binlog", path])
+      let decoded = try runCommand(["mariadb-binlog", path])
+      let (rc2, data2) = (decoded.status, decoded.stdout)
       XCTAssertEqual(rc2, 0, "mariadb-binlog failed on \(path)")
       let text = String(decoding: data2, as: UTF8.self)
       // mariadb-binlog prints a "# at N" line per event, but may print two of them before the

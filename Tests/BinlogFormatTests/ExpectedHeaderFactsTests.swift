@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// Header-level and event-level facts of ../shared/corpus/EXPECTED.md.

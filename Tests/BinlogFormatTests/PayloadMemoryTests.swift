@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// A MySQL 8 Transaction_payload whose uncompressed transaction is over 1 GiB, built from a real

@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// EXPECTED.md's mysql-test replay results for the MySQL 5.1 files, rebuilt from what Sluice

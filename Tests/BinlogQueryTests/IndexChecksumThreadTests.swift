@@ -1,6 +1,7 @@
 import BinlogFormat
 import BinlogQuery
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogIndex
@@ -9,9 +10,9 @@ import XCTest
 /// counts computed ahead for the parser.
 final class IndexChecksumThreadTests: XCTestCase {
   var files: [String] {
-    QPaths.fixtureSet("mariadb-10.11") + QPaths.fixtureSet("mariadb-10.11-compressed")
-      + QPaths.fixtureSet("mariadb-10.11-minimal")
-      + QPaths.corpusFiles()
+    TestPaths.fixtureSet("mariadb-10.11") + TestPaths.fixtureSet("mariadb-10.11-compressed")
+      + TestPaths.fixtureSet("mariadb-10.11-minimal")
+      + TestPaths.corpusFiles()
   }
 
   /// Every row count the checksum thread hands the parser equals what RowDecoder decodes for
@@ -63,12 +64,12 @@ final class IndexChecksumThreadTests: XCTestCase {
   /// A flipped byte three quarters into a file is reported at its event (the 1 GiB benchmark
   /// binlog was checked the same way by hand: a byte flipped at 900 MB).
   func testChecksumMismatchFarIntoTheFileIsReportedAtItsEvent() throws {
-    let f = QPaths.fixtureSet("mariadb-10.11").max {
+    let f = TestPaths.fixtureSet("mariadb-10.11").max {
       (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0
         < (try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0
     }
     guard let f else { throw XCTSkip("no fixtures") }
-    let (dir, copies) = try QPaths.scratchCopy([f])
+    let (dir, copies) = try TestPaths.scratchCopy([f])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let (idx, _) = try IndexStore.build(path: copies[0])
     let records = Array(idx.transactions)

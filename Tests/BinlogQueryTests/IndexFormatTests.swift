@@ -3,6 +3,7 @@ import BinlogFormat
 import BinlogQuery
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogIndex
@@ -14,9 +15,9 @@ final class IndexFormatTests: XCTestCase {
   ]
 
   var allFiles: [String] {
-    QPaths.fixtureSet("mariadb-10.11") + QPaths.fixtureSet("mariadb-10.11-compressed")
-      + QPaths.fixtureSet("mariadb-10.11-minimal")
-      + QPaths.corpusFiles()
+    TestPaths.fixtureSet("mariadb-10.11") + TestPaths.fixtureSet("mariadb-10.11-compressed")
+      + TestPaths.fixtureSet("mariadb-10.11-minimal")
+      + TestPaths.corpusFiles()
   }
 
   /// The index's transactions start exactly where BinlogWalker's transactions start, and its row
@@ -71,7 +72,7 @@ final class IndexFormatTests: XCTestCase {
   }
 
   func testDDLStatementsAreInTheIndexWithOffsetsAndDatabase() throws {
-    let files = QPaths.fixtureSet("mariadb-10.11")
+    let files = TestPaths.fixtureSet("mariadb-10.11")
     var fromExport: [String] = []
     let sink = OutputSink.memory()
     let e = NDJSONExporter(sink: sink)
@@ -95,7 +96,7 @@ final class IndexFormatTests: XCTestCase {
   }
 
   func testQueryDecodesOnlyTheBlocksItsKeysAdmit() throws {
-    let (dir, files) = try QPaths.scratchCopy([QPaths.fixtureSet("mariadb-10.11")[0]])
+    let (dir, files) = try TestPaths.scratchCopy([TestPaths.fixtureSet("mariadb-10.11")[0]])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let f = files[0]
     _ = try IndexStore.build(path: f, destination: f + ".sidx", recordsPerBlock: 4)
@@ -122,7 +123,7 @@ final class IndexFormatTests: XCTestCase {
   }
 
   func testCorruptBlocksAndHeadersAreDetected() throws {
-    let (dir, files) = try QPaths.scratchCopy([QPaths.fixtureSet("mariadb-10.11")[0]])
+    let (dir, files) = try TestPaths.scratchCopy([TestPaths.fixtureSet("mariadb-10.11")[0]])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let f = files[0]
     let ipath = f + ".sidx"
@@ -155,7 +156,7 @@ final class IndexFormatTests: XCTestCase {
   }
 
   func testChecksumMismatchStopsTheBuildWithItsOffset() throws {
-    let (dir, files) = try QPaths.scratchCopy([QPaths.fixtureSet("mariadb-10.11")[0]])
+    let (dir, files) = try TestPaths.scratchCopy([TestPaths.fixtureSet("mariadb-10.11")[0]])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let f = files[0]
     let (idx, _) = try IndexStore.build(path: f)
@@ -194,7 +195,7 @@ final class IndexFormatTests: XCTestCase {
   /// A seekable zstd archive is indexed (offsets are binlog offsets) and queried through its
   /// index with the same output as the plain binlog.
   func testSeekableArchiveIsIndexedAndQueried() throws {
-    let (dir, files) = try QPaths.scratchCopy(QPaths.fixtureSet("mariadb-10.11"))
+    let (dir, files) = try TestPaths.scratchCopy(TestPaths.fixtureSet("mariadb-10.11"))
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let zdir = dir + "/z"
     try FileManager.default.createDirectory(atPath: zdir, withIntermediateDirectories: true)

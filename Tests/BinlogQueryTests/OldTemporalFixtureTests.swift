@@ -4,6 +4,7 @@ import BinlogQuery
 import BinlogSchema
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// Fixtures/mariadb-10.11-oldtemporal (issue 17, defect 1): MariaDB 10.11 with
@@ -20,7 +21,7 @@ final class OldTemporalFixtureTests: XCTestCase {
   }
 
   func expectedTables() throws -> [String: Expected] {
-    let path = QPaths.fixtures + "/\(Self.set)/expected-tables.json"
+    let path = TestPaths.fixtures + "/\(Self.set)/expected-tables.json"
     guard let data = FileManager.default.contents(atPath: path) else { throw XCTSkip("no fixture \(Self.set)") }
     let doc = try JSONSerialization.jsonObject(with: data) as! [String: Any]
     var out: [String: Expected] = [:]
@@ -80,7 +81,7 @@ final class OldTemporalFixtureTests: XCTestCase {
   }
 
   func testNDJSONExportEqualsTheServersSelect() throws {
-    let files = QPaths.fixtureSet(Self.set)
+    let files = TestPaths.fixtureSet(Self.set)
     guard !files.isEmpty else { throw XCTSkip("no fixture \(Self.set)") }
     let expected = try expectedTables()
     let sink = OutputSink.memory()
@@ -99,7 +100,7 @@ final class OldTemporalFixtureTests: XCTestCase {
   /// `sluice query` through an index: the index sizes the rows without any DDL (the widths that
   /// make each event's rows end where it does), and the decoded values use the replayed DDL.
   func testQueryThroughTheIndexEqualsTheServersSelect() throws {
-    let (dir, files) = try QPaths.scratchCopy(QPaths.fixtureSet(Self.set))
+    let (dir, files) = try TestPaths.scratchCopy(TestPaths.fixtureSet(Self.set))
     defer { try? FileManager.default.removeItem(atPath: dir) }
     guard !files.isEmpty else { throw XCTSkip("no fixture \(Self.set)") }
     let expected = try expectedTables()

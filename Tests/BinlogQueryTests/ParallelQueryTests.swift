@@ -4,6 +4,7 @@ import BinlogPipeline
 import BinlogQuery
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `query` on several threads writes exactly what one thread writes: same bytes, same stats,
@@ -11,14 +12,14 @@ import XCTest
 final class ParallelQueryTests: XCTestCase {
   func testThreadsWriteTheOneThreadOutput() throws {
     var sets: [[String]] = [
-      QPaths.fixtureSet("mariadb-10.11"), QPaths.fixtureSet("mariadb-10.11-compressed"),
-      QPaths.fixtureSet("mariadb-10.11-minimal"),
+      TestPaths.fixtureSet("mariadb-10.11"), TestPaths.fixtureSet("mariadb-10.11-compressed"),
+      TestPaths.fixtureSet("mariadb-10.11-minimal"),
     ]
-    sets += QPaths.corpusFiles().prefix(12).map { [$0] }
+    sets += TestPaths.corpusFiles().prefix(12).map { [$0] }
     var compared = 0
     var parallelRuns = 0
     for set in sets where !set.isEmpty {
-      let (dir, files) = try QPaths.scratchCopy(set)
+      let (dir, files) = try TestPaths.scratchCopy(set)
       defer { try? FileManager.default.removeItem(atPath: dir) }
       for f in files { _ = try IndexStore.load(path: f, indexDir: nil, persist: true) }
       for filter in try filterBattery(files).prefix(8) {
@@ -46,8 +47,8 @@ final class ParallelQueryTests: XCTestCase {
   }
 
   func testACorruptTransactionFailsAfterTheSameOutput() throws {
-    let set = QPaths.fixtureSet("mariadb-10.11")
-    let (dir, files) = try QPaths.scratchCopy(set)
+    let set = TestPaths.fixtureSet("mariadb-10.11")
+    let (dir, files) = try TestPaths.scratchCopy(set)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let file = try XCTUnwrap(files.max { fileSize($0) < fileSize($1) })
     let (index, _) = try IndexStore.build(path: file)

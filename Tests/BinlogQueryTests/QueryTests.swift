@@ -5,44 +5,24 @@ import BinlogQuery
 import BinlogSchema
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
-enum QPaths {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static let corpus = packageRoot + "/../shared/corpus"
-  static let fixtures = packageRoot + "/Fixtures"
-
-  static func fixtureSet(_ name: String) -> [String] {
-    let dir = fixtures + "/" + name
-    return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter {
-      $0.hasPrefix("binlog.0") && !$0.hasSuffix(".sidx")
-    }
-    .sorted().map { dir + "/" + $0 }
-  }
-
+extension TestPaths {
+  /// The corpus files the query tests read: not gzip, not broken on purpose, and without
+  /// pingcap__tiflow/mysql-bin.000001, which these tests have always left out.
   static func corpusFiles() -> [String] {
-    guard let text = try? String(contentsOfFile: corpus + "/MANIFEST.tsv", encoding: .utf8) else { return [] }
-    let broken: Set<String> = [
-      "blackbeam__rust_mysql_common/binlog_truncated_event.000001",
-      "blackbeam__rust_mysql_common/binlog_truncated_prev_gtid_event.000001",
-      "blackbeam__rust_mysql_common/corrupt-relay-bin.000624", "blackbeam__rust_mysql_common/ver_5_1-wl2325_r.001",
-      "pingcap__tiflow/mysql-bin.000001",
-    ]
-    return text.split(separator: "\n").dropFirst().map { String($0.split(separator: "\t")[0]) }
-      .filter { !broken.contains($0) && !$0.hasSuffix(".gz") }.map { corpus + "/" + $0 }
+    corpusManifestPaths().filter {
+      !brokenCorpusFiles.contains($0) && $0 != "pingcap__tiflow/mysql-bin.000001" && !$0.hasSuffix(".gz")
+    }.map { corpus + "/" + $0 }
   }
 
   /// A temporary directory with copies of `files` (indexes are written beside them).
   static func scratchCopy(_ files: [String]) throws -> (String, [String]) {
-    let dir = NSTemporaryDirectory() + "sluice-q-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let dir = try temporaryDirectory()
     var out: [String] = []
     for f in files {
-      let dst = dir + "/" + (f.split(separator: "/").last.map(String.init) ?? f)
+      let dst = dir + "/" + binlogBaseName(f)
       try FileManager.default.copyItem(atPath: f, toPath: dst)
       out.append(dst)
     }
@@ -72,7 +52,7 @@ func runQuery(
 
 final class IndexTests: XCTestCase {
   func testIndexRoundTripsThroughItsFileFormat() throws {
-    let files = QPaths.fixtureSet("mariadb-10.11") + QPaths.corpusFiles()
+    let files = TestPaths.fixtureSet("mariadb-10.11") + TestPaths.corpusFiles()
     XCTAssertGreaterThan(files.count, 3)
     let dir = NSTemporaryDirectory() + "sluice-rt-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -93,7 +73,7 @@ final class IndexTests: XCTestCase {
   }
 
   func testIndexIsASmallFractionOfTheBinlog() throws {
-    let (dir, files) = try QPaths.scratchCopy(QPaths.fixtureSet("mariadb-10.11"))
+    let (dir, files) = try TestPaths.scratchCopy(TestPaths.fixtureSet("mariadb-10.11"))
     defer { try? FileManager.default.removeItem(atPath: dir) }
     var binlog = 0
     var index = 0
@@ -108,8 +88,8 @@ final class IndexTests: XCTestCase {
   }
 
   func testStaleIndexIsRebuiltAndGrownFileExtended() throws {
-    let src = QPaths.fixtureSet("mariadb-10.11")[0]
-    let (dir, files) = try QPaths.scratchCopy([src])
+    let src = TestPaths.fixtureSet("mariadb-10.11")[0]
+    let (dir, files) = try TestPaths.scratchCopy([src])
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let f = files[0]
     let full = try Data(contentsOf: URL(fileURLWithPath: f))
@@ -206,13 +186,13 @@ final class QueryTests: XCTestCase {
 
   func testQueryWithAndWithoutIndexGivesIdenticalOutput() throws {
     var sets: [[String]] = [
-      QPaths.fixtureSet("mariadb-10.11"), QPaths.fixtureSet("mariadb-10.11-compressed"),
-      QPaths.fixtureSet("mariadb-10.11-minimal"),
+      TestPaths.fixtureSet("mariadb-10.11"), TestPaths.fixtureSet("mariadb-10.11-compressed"),
+      TestPaths.fixtureSet("mariadb-10.11-minimal"),
     ]
-    sets += QPaths.corpusFiles().map { [$0] }
+    sets += TestPaths.corpusFiles().map { [$0] }
     var checked = 0
     for (k, set) in sets.enumerated() where !set.isEmpty {
-      let (dir, files) = try QPaths.scratchCopy(set)
+      let (dir, files) = try TestPaths.scratchCopy(set)
       defer { try? FileManager.default.removeItem(atPath: dir) }
       for f in files { _ = try IndexStore.load(path: f, indexDir: nil, persist: true) }
       // Fixture archives get the whole battery; single corpus files a representative part of it.
@@ -231,7 +211,7 @@ final class QueryTests: XCTestCase {
   }
 
   func testNarrowWindowThroughTheIndexTouchesLittleOfTheArchive() throws {
-    let (dir, files) = try QPaths.scratchCopy(QPaths.fixtureSet("mariadb-10.11"))
+    let (dir, files) = try TestPaths.scratchCopy(TestPaths.fixtureSet("mariadb-10.11"))
     defer { try? FileManager.default.removeItem(atPath: dir) }
     for f in files { _ = try IndexStore.load(path: f, indexDir: nil, persist: true) }
     let archive = try Archive.open(paths: files, indexDir: nil, useIndex: true, persist: false)
@@ -251,7 +231,7 @@ final class QueryTests: XCTestCase {
   }
 
   func testPrimaryKeyFollowsOneRowAcrossFilesInOrder() throws {
-    let files = QPaths.fixtureSet("mariadb-10.11")
+    let files = TestPaths.fixtureSet("mariadb-10.11")
     XCTAssertGreaterThan(files.count, 1)
     // Find a table+id that changes in more than one file.
     let lines = try exportLines(files)
@@ -295,7 +275,7 @@ final class QueryTests: XCTestCase {
   }
 
   func testGTIDFiltersOnRealFiles() throws {
-    let tagged = QPaths.corpus + "/blackbeam__rust_mysql_common/binlog_transaction_with_GTID_TAG.000001"
+    let tagged = TestPaths.corpus + "/blackbeam__rust_mysql_common/binlog_transaction_with_GTID_TAG.000001"
     guard FileManager.default.fileExists(atPath: tagged) else { throw XCTSkip("no corpus") }
     var f = QueryFilter()
     f.includeGTIDs = try GTIDFilter(parsing: "55778904-0299-11f1-b1b8-4ef0c4956feb:mytag:3")
@@ -303,7 +283,7 @@ final class QueryTests: XCTestCase {
     XCTAssertEqual(try archive.candidates(f).count, 1)
     f.includeGTIDs = try GTIDFilter(parsing: "55778904-0299-11f1-b1b8-4ef0c4956feb:3")  // untagged 3 is another source
     XCTAssertEqual(try archive.candidates(f).count, 0)
-    let maria = QPaths.corpus + "/mariadb-operator__mariadb-poc/domain_id_0_mariadb-repl-bin.000010"
+    let maria = TestPaths.corpus + "/mariadb-operator__mariadb-poc/domain_id_0_mariadb-repl-bin.000010"
     f = QueryFilter()
     f.includeGTIDs = try GTIDFilter(parsing: "0-10-292197..292199")
     let a2 = try Archive.open(paths: [maria], indexDir: nil, useIndex: false, persist: false)
@@ -311,7 +291,7 @@ final class QueryTests: XCTestCase {
     f.includeGTIDs = nil
     f.excludeGTIDs = try GTIDFilter(parsing: "0-10-292197..292199")
     XCTAssertEqual(try a2.candidates(f).count, a2.files[0].index.transactions.count - 3)
-    let prev = QPaths.corpus + "/zendesk__maxwell/binlog.000004"
+    let prev = TestPaths.corpus + "/zendesk__maxwell/binlog.000004"
     f = QueryFilter()
     f.includeGTIDs = try GTIDFilter(parsing: "83759871-1141-11ed-b12d-0242ac130003:6-10")
     let a3 = try Archive.open(paths: [prev], indexDir: nil, useIndex: false, persist: false)
@@ -319,7 +299,7 @@ final class QueryTests: XCTestCase {
   }
 
   func testArchiveOrderAndGapsAreReported() throws {
-    let files = QPaths.fixtureSet("mariadb-10.11")
+    let files = TestPaths.fixtureSet("mariadb-10.11")
     let archive = try Archive.open(paths: files.reversed(), indexDir: nil, useIndex: false, persist: false)
     XCTAssertEqual(archive.files.map { $0.name }, files.map { $0.split(separator: "/").last.map(String.init)! })
     XCTAssertTrue(archive.warnings.isEmpty, "\(archive.warnings)")

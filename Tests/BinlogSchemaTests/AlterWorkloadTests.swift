@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -10,7 +11,7 @@ import XCTest
 /// schema dump taken before the workload, every MINIMAL table map must carry the names, key and
 /// labels the FULL one has at the same point.
 final class AlterWorkloadTests: XCTestCase {
-  static let dir = SchemaPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
+  static let dir = TestPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
 
   func files(_ mode: String) throws -> [String] {
     let d = Self.dir + "/" + mode

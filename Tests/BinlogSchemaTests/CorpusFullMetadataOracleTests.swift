@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -9,13 +10,13 @@ import XCTest
 /// must come back as the server wrote them, or the table must be reported (never wrong names).
 final class CorpusFullMetadataOracleTests: XCTestCase {
   func testStrippedFullMapsGetTheirNamesBack() throws {
-    let manifest = SchemaPaths.corpus + "/MANIFEST.tsv"
+    let manifest = TestPaths.corpus + "/MANIFEST.tsv"
     guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { throw XCTSkip("no corpus manifest") }
     var matched = 0
     var reported = 0
     for line in text.split(separator: "\n").dropFirst() {
       let rel = String(line.split(separator: "\t", maxSplits: 1)[0])
-      let path = SchemaPaths.corpus + "/" + rel
+      let path = TestPaths.corpus + "/" + rel
       guard !rel.hasSuffix(".gz"), FileManager.default.fileExists(atPath: path) else { continue }
       let tracker = SchemaTracker()
       guard let input = try? BinlogInput(path: path) else { continue }

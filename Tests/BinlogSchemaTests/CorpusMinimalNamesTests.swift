@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -11,7 +12,7 @@ import XCTest
 final class CorpusMinimalNamesTests: XCTestCase {
   /// Every MANIFEST file from a MySQL 5.7/8.x/9.x server whose features do not say FULL metadata.
   func minimalMySQLFiles() throws -> [String] {
-    let manifest = SchemaPaths.corpus + "/MANIFEST.tsv"
+    let manifest = TestPaths.corpus + "/MANIFEST.tsv"
     guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { throw XCTSkip("no corpus") }
     let broken: Set<String> = [
       "blackbeam__rust_mysql_common/binlog_truncated_event.000001",
@@ -39,7 +40,7 @@ final class CorpusMinimalNamesTests: XCTestCase {
     var namedFiles: Set<String> = []
     for rel in files {
       let tracker = SchemaTracker()
-      let input = try BinlogInput(path: SchemaPaths.corpus + "/" + rel)
+      let input = try BinlogInput(path: TestPaths.corpus + "/" + rel)
       var walker = BinlogWalker(source: input)
       walker.skipErrors = true
       try walker.run { w, ev in
@@ -87,7 +88,7 @@ final class CorpusMinimalNamesTests: XCTestCase {
       ),
     ]
     for e in expected {
-      let maps = try walkEnriched([try SchemaPaths.corpusFile(e.file)])
+      let maps = try walkEnriched([try TestPaths.corpusFile(e.file)])
       let m = try XCTUnwrap(maps.first { $0.key == e.table }, "\(e.file): no table map of \(e.table)")
       XCTAssertEqual(Array(m.names.prefix(e.names.count)), e.names, "\(e.file) \(e.table)")
       XCTAssertEqual(m.pk, e.pk, "\(e.file) \(e.table)")

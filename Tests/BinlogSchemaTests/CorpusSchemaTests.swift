@@ -1,4 +1,5 @@
 import BinlogFormat
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -38,7 +39,7 @@ func walkEnriched(_ paths: [String], tracker: SchemaTracker = SchemaTracker()) t
 
 final class CorpusSchemaTests: XCTestCase {
   func testFanduziMinimalUsersGetNames() throws {
-    let maps = try walkEnriched([try SchemaPaths.corpusFile("Fanduzi__BinlogVisualizer/minimal.binlog")])
+    let maps = try walkEnriched([try TestPaths.corpusFile("Fanduzi__BinlogVisualizer/minimal.binlog")])
     XCTAssertEqual(maps.count, 4)
     for m in maps {
       XCTAssertEqual(m.names, ["id", "name"], "\(m.file):\(m.offset)")
@@ -48,8 +49,8 @@ final class CorpusSchemaTests: XCTestCase {
 
   func testCanalTsdbAlterSequenceAcrossTwoFiles() throws {
     let files = [
-      try SchemaPaths.corpusFile("alibaba__canal/tsdb_mysql-bin.000002"),
-      try SchemaPaths.corpusFile("alibaba__canal/tsdb_mysql-bin.000003"),
+      try TestPaths.corpusFile("alibaba__canal/tsdb_mysql-bin.000002"),
+      try TestPaths.corpusFile("alibaba__canal/tsdb_mysql-bin.000003"),
     ]
     let tracker = SchemaTracker()
     let maps = try walkEnriched(files, tracker: tracker)
@@ -84,7 +85,7 @@ final class CorpusSchemaTests: XCTestCase {
 
   func testCanalTsdbSecondFileAloneHasNoSchemaForTheAlteredTable() throws {
     let tracker = SchemaTracker()
-    let maps = try walkEnriched([try SchemaPaths.corpusFile("alibaba__canal/tsdb_mysql-bin.000003")], tracker: tracker)
+    let maps = try walkEnriched([try TestPaths.corpusFile("alibaba__canal/tsdb_mysql-bin.000003")], tracker: tracker)
     let wanshao = maps.filter { $0.key == "wanshao.wanshao_test" }
     XCTAssertFalse(wanshao.isEmpty)
     for m in wanshao { XCTAssertTrue(m.names.allSatisfy { $0 == nil }, "\(m.offset): ALTERs of an unknown table give no names") }
@@ -93,44 +94,44 @@ final class CorpusSchemaTests: XCTestCase {
   }
 
   func testZaloraCreateAndAlter() throws {
-    let m2 = try walkEnriched([try SchemaPaths.corpusFile("zalora__binlog-parser/mysql-bin.02")])
+    let m2 = try walkEnriched([try TestPaths.corpusFile("zalora__binlog-parser/mysql-bin.02")])
     XCTAssertEqual(m2.map(\.names), [["emp_no", "birth_date", "first_name", "last_name"]])
     XCTAssertEqual(m2[0].pk, ["emp_no"])
     XCTAssertEqual(m2[0].map.columns[0].unsigned, true)
-    let m6 = try walkEnriched([try SchemaPaths.corpusFile("zalora__binlog-parser/mysql-bin.06")])
+    let m6 = try walkEnriched([try TestPaths.corpusFile("zalora__binlog-parser/mysql-bin.06")])
     XCTAssertEqual(
       m6.map(\.names), [["language_id", "name", "last_update"], ["language_id", "name", "last_update", "some_field"]])
-    let m7 = try walkEnriched([try SchemaPaths.corpusFile("zalora__binlog-parser/mysql-bin.07")])
+    let m7 = try walkEnriched([try TestPaths.corpusFile("zalora__binlog-parser/mysql-bin.07")])
     XCTAssertEqual(m7.map(\.names), [["dept_no", "dept_name"], ["dept_no", "dept_name"]], "MariaDB 10.0")
     XCTAssertEqual(m7[0].pk, ["dept_no"])
     // No DDL in the file: no names, no guesses.
-    let m1 = try walkEnriched([try SchemaPaths.corpusFile("zalora__binlog-parser/mysql-bin.01")])
+    let m1 = try walkEnriched([try TestPaths.corpusFile("zalora__binlog-parser/mysql-bin.01")])
     XCTAssertTrue(m1.allSatisfy { $0.names.allSatisfy { $0 == nil } })
   }
 
   func testRustUsFiles() throws {
-    let a = try walkEnriched([try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/5.7_19_table_map_log.bin")])
+    let a = try walkEnriched([try TestPaths.corpusFile("rust-us__mysql-cdc-rs/5.7_19_table_map_log.bin")])
     XCTAssertEqual(a.map(\.names), [["id", "title"]])
     XCTAssertEqual(a[0].pk, ["id"])
     let b = try walkEnriched([
-      try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/8.0_19_30_Table_map_event_Write_rows_log_event_binlog.000018")
+      try TestPaths.corpusFile("rust-us__mysql-cdc-rs/8.0_19_30_Table_map_event_Write_rows_log_event_binlog.000018")
     ])
     XCTAssertEqual(b.map(\.names), [["col1", "col2", "col3", "col4", "col5", "col6"]])
-    let c = try walkEnriched([try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/8.0_32_delete_rows_v2_binlog.000001")])
+    let c = try walkEnriched([try TestPaths.corpusFile("rust-us__mysql-cdc-rs/8.0_32_delete_rows_v2_binlog.000001")])
     XCTAssertEqual(c.count, 3)
     XCTAssertTrue(c.allSatisfy { $0.names == ["col1", "col2", "col3", "col4", "col5", "col6"] })
     for name in [
       "5.7_02_query_log.bin", "5.7_14_user_var_log.bin", "5.7_30_write_rows_v2_log.bin", "5.7_32_delete_rows_v2_log.bin",
       "5.7_33_35_gtid_prev_gtid_log.bin", "5.7_34_anonymous_gtid_log.bin", "5.7_29_row_query_log.bin", "5.7_16_xid_log.bin",
     ] {
-      let maps = try walkEnriched([try SchemaPaths.corpusFile("rust-us__mysql-cdc-rs/" + name)])
+      let maps = try walkEnriched([try TestPaths.corpusFile("rust-us__mysql-cdc-rs/" + name)])
       for m in maps { XCTAssertFalse(m.names.contains(nil), "\(name):\(m.offset)") }
     }
   }
 
   func testMaxwellDBeaverStatements() throws {
     let tracker = SchemaTracker()
-    let maps = try walkEnriched([try SchemaPaths.corpusFile("zendesk__maxwell/binlog.000004")], tracker: tracker)
+    let maps = try walkEnriched([try TestPaths.corpusFile("zendesk__maxwell/binlog.000004")], tracker: tracker)
     XCTAssertFalse(maps.isEmpty)
     for m in maps {
       XCTAssertEqual(m.names, ["id", "name", "desc", "status"], "\(m.offset) \(m.key)")
@@ -145,12 +146,12 @@ final class CorpusSchemaTests: XCTestCase {
   /// Every schema statement of every corpus file is modeled: none comes back unsupported
   /// (statements the server logged with an error code are uncertain by design).
   func testEveryCorpusDDLStatementIsModeled() throws {
-    let manifest = SchemaPaths.corpus + "/MANIFEST.tsv"
+    let manifest = TestPaths.corpus + "/MANIFEST.tsv"
     guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { throw XCTSkip("no corpus manifest") }
     var statements = 0
     for line in text.split(separator: "\n").dropFirst() {
       let rel = String(line.split(separator: "\t", maxSplits: 1)[0])
-      let path = SchemaPaths.corpus + "/" + rel
+      let path = TestPaths.corpus + "/" + rel
       guard !rel.hasSuffix(".gz"), FileManager.default.fileExists(atPath: path) else { continue }
       let tracker = SchemaTracker()
       _ = try? walkEnriched([path], tracker: tracker)
@@ -168,7 +169,7 @@ final class CorpusSchemaTests: XCTestCase {
   func testHiddenFunctionalIndexColumn() throws {
     let tracker = SchemaTracker()
     let maps = try walkEnriched(
-      [try SchemaPaths.corpusFile("blackbeam__rust_mysql_common/rpl_unfiltered_hidden_gcol.000001")], tracker: tracker)
+      [try TestPaths.corpusFile("blackbeam__rust_mysql_common/rpl_unfiltered_hidden_gcol.000001")], tracker: tracker)
     XCTAssertEqual(maps.map(\.names), [["a", "!hidden!i!0!0", "b"]])
     XCTAssertEqual(tracker.mismatches, [])
     let t = try XCTUnwrap(tracker.timeline.table(TableName("test", "t")))

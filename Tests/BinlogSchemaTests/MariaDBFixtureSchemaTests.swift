@@ -1,4 +1,5 @@
 import BinlogFormat
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -11,8 +12,8 @@ final class MariaDBFixtureSchemaTests: XCTestCase {
     let tracker = SchemaTracker()
     var issues: [String] = []
     tracker.onIssue = { issues.append("\($0.position): \($0.outcome) \($0.sql.prefix(120))") }
-    let minimal = try walkEnriched(try SchemaPaths.fixtureSet("mariadb-10.11-minimal"), tracker: tracker)
-    let full = try walkEnriched(try SchemaPaths.fixtureSet("mariadb-10.11"))
+    let minimal = try walkEnriched(try TestPaths.requireFixtureSet("mariadb-10.11-minimal"), tracker: tracker)
+    let full = try walkEnriched(try TestPaths.requireFixtureSet("mariadb-10.11"))
     XCTAssertGreaterThan(minimal.count, 100)
 
     // Pair the n-th map of a table in a file with the n-th map of that table in the same FULL file.
@@ -49,7 +50,7 @@ final class MariaDBFixtureSchemaTests: XCTestCase {
   /// The FULL set's names and types agree with the timeline too (reconciled as if MINIMAL).
   func testFullSetAgreesWithTheReplayedSchema() throws {
     let tracker = SchemaTracker()
-    for p in try SchemaPaths.fixtureSet("mariadb-10.11") {
+    for p in try TestPaths.requireFixtureSet("mariadb-10.11") {
       let input = try BinlogInput(path: p)
       var walker = BinlogWalker(source: input)
       try walker.run { w, ev in

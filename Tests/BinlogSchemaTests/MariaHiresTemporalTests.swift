@@ -1,4 +1,5 @@
 import BinlogFormat
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -19,7 +20,7 @@ final class MariaHiresTemporalTests: XCTestCase {
   }
 
   func decodeRows(tracker: SchemaTracker?) throws -> (rows: [Row], errors: [String]) {
-    let input = try BinlogInput(path: try SchemaPaths.corpusFile("pingcap__tiflow/mysql-bin.000001"))
+    let input = try BinlogInput(path: try TestPaths.corpusFile("pingcap__tiflow/mysql-bin.000001"))
     var walker = BinlogWalker(source: input)
     var rows: [Row] = []
     var errors: [String] = []

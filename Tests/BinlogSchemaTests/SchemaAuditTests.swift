@@ -1,12 +1,13 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
 
 /// Counting the Table_maps that disagree with the replayed schema (what `info` and `stats` show).
 final class SchemaAuditTests: XCTestCase {
-  static let dir = SchemaPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
+  static let dir = TestPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
 
   func minimalFiles() throws -> [String] {
     let d = Self.dir + "/minimal"
@@ -63,7 +64,7 @@ final class SchemaAuditCorpusTests: XCTestCase {
     ]
     var payloadMaps = 0
     for rel in files {
-      let path = try SchemaPaths.corpusFile(rel)
+      let path = try TestPaths.corpusFile(rel)
       let walked = SchemaTracker()
       var walker = BinlogWalker(source: try BinlogInput(path: path))
       try walker.run { w, ev in

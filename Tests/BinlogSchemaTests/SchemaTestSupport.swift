@@ -3,33 +3,6 @@ import BinlogSchema
 import Foundation
 import XCTest
 
-enum SchemaPaths {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static let corpus = packageRoot + "/../shared/corpus"
-  static let fixtures = packageRoot + "/Fixtures"
-
-  static func corpusFile(_ rel: String) throws -> String {
-    let p = corpus + "/" + rel
-    guard FileManager.default.fileExists(atPath: p) else {
-      throw XCTSkip("corpus file \(rel) not found at \(p)")
-    }
-    return p
-  }
-
-  static func fixtureSet(_ name: String) throws -> [String] {
-    let dir = fixtures + "/" + name
-    let files = ["binlog.000001", "binlog.000002", "binlog.000003"].map { dir + "/" + $0 }
-    for f in files where !FileManager.default.fileExists(atPath: f) {
-      throw XCTSkip("fixture \(f) not found")
-    }
-    return files
-  }
-}
-
 /// A Table_map column for synthesized events: binlog type code and its metadata bytes.
 struct MapColumn {
   var type: ColumnType

@@ -1,4 +1,5 @@
 import BinlogFormat
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -221,7 +222,7 @@ extension SchemaTimelineTests {
   /// An index can keep only the records and rebuild the timeline from them.
   func testReplayingRecordsRebuildsTheTimeline() throws {
     let tracker = SchemaTracker()
-    let files = try SchemaPaths.fixtureSet("mariadb-10.11-minimal")
+    let files = try TestPaths.requireFixtureSet("mariadb-10.11-minimal")
     _ = try walkEnriched(files, tracker: tracker)
     var again = SchemaTimeline(flavor: .mariadb, style: .mariadb)
     for r in tracker.timeline.records {

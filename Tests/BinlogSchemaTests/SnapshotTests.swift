@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -183,8 +184,8 @@ final class SnapshotTests: XCTestCase {
   /// A schema printed by `TypeText.script` loads back as the same tables, and a walk that starts
   /// from it in the middle of an archive names every row like the FULL-metadata set does.
   func testScriptRoundTripSeedsAWalkThatStartsMidArchive() throws {
-    let minimal = try SchemaPaths.fixtureSet("mariadb-10.11-minimal")
-    let full = try SchemaPaths.fixtureSet("mariadb-10.11")
+    let minimal = try TestPaths.requireFixtureSet("mariadb-10.11-minimal")
+    let full = try TestPaths.requireFixtureSet("mariadb-10.11")
     let first = SchemaTracker()
     _ = try walkEnriched(Array(minimal.prefix(2)), tracker: first)
     let end = BinlogPosition(file: "binlog.000003", offset: 0)

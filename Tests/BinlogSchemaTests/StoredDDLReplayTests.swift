@@ -1,5 +1,6 @@
 import BinlogFormat
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import BinlogSchema
@@ -75,7 +76,7 @@ final class StoredDDLReplayTests: XCTestCase {
   /// The alter workload: a tracker resumed mid-archive from the dump plus the stored DDL before
   /// the start names every later Table_map exactly as a walk from the beginning does.
   func testResumedTrackerMatchesAFullWalk() throws {
-    let dir = SchemaPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
+    let dir = TestPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
     let files = ["binlog.000002", "binlog.000003"].map { dir + "/minimal/" + $0 }
     for f in files where !FileManager.default.fileExists(atPath: f) { throw XCTSkip("\(f) not found") }
     var snapshot = SchemaTimeline(flavor: .mariadb, style: .mariadb)

@@ -23,14 +23,6 @@ import XCTest
 final class CanalSchemaEquivalenceTests: XCTestCase {
   static let data = TestPaths.packageRoot + "/Tests/BinlogSchemaTests/Data/alter-workload"
 
-  func sluice() throws -> String {
-    let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-    for candidate in [dir + "/sluice", dir + "/../sluice"] where FileManager.default.isExecutableFile(atPath: candidate) {
-      return candidate
-    }
-    throw XCTSkip("no sluice executable beside the test bundle (build it: swift build --product sluice)")
-  }
-
   func binlogs(_ mode: String) throws -> [String] {
     let d = Self.data + "/" + mode
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: d), !names.isEmpty else {
@@ -40,7 +32,7 @@ final class CanalSchemaEquivalenceTests: XCTestCase {
   }
 
   func export(_ args: [String]) throws -> [CanalEntry] {
-    guard let r = runProcess([try sluice(), "export", "--format", "canal"] + args) else {
+    guard let r = runProcess([try sluiceExecutable(), "export", "--format", "canal"] + args) else {
       XCTFail("cannot run sluice")
       return []
     }

@@ -62,33 +62,10 @@ func imagesByKey(_ entries: [TestEntry], db: String, table: String, key: String 
   return out
 }
 
-/// Runs a command with stdout and stderr going to temporary files; returns (status, stdout,
-/// stderr), or nil when it cannot be started.
+/// `runCommand(arguments)`: (status, stdout, stderr), or nil when it cannot be started.
 func runProcess(_ arguments: [String], environment: [String: String] = [:]) -> (Int32, Data, String)? {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  p.arguments = arguments
-  var env = ProcessInfo.processInfo.environment
-  for (k, v) in environment { env[k] = v }
-  p.environment = env
-  let base = NSTemporaryDirectory() + "sluice-proc-\(UUID().uuidString)"
-  _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-  _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-  defer {
-    try? FileManager.default.removeItem(atPath: base + ".out")
-    try? FileManager.default.removeItem(atPath: base + ".err")
-  }
-  guard let out = FileHandle(forWritingAtPath: base + ".out"), let err = FileHandle(forWritingAtPath: base + ".err")
-  else { return nil }
-  p.standardOutput = out
-  p.standardError = err
-  do { try p.run() } catch { return nil }
-  p.waitUntilExit()
-  try? out.close()
-  try? err.close()
-  let outData = FileManager.default.contents(atPath: base + ".out") ?? Data()
-  let errData = FileManager.default.contents(atPath: base + ".err") ?? Data()
-  return (p.terminationStatus, outData, String(decoding: errData, as: UTF8.self))
+  guard let r = try? runCommand(arguments, environment: environment) else { return nil }
+  return (r.status, r.stdout, r.stderr)
 }
 
 /// True when python3 with canal-python is usable.

@@ -11,11 +11,7 @@ import XCTest
 /// connection has been closed for `releaseCursorsAfter`, keeping only its acknowledged position;
 /// a later subscription resumes there. Served from the real fixture binlogs.
 final class ServerCursorReleaseTests: XCTestCase {
-  static let fixtures: [String] = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return ["binlog.000001", "binlog.000002"].map { url.path + "/Fixtures/mariadb-10.11/" + $0 }
-  }()
+  static let fixtures = Array(TestPaths.fixtureSet("mariadb-10.11").prefix(2))
 
   func makeCore(_ configure: (inout CanalServerConfiguration) -> Void = { _ in }) throws -> CanalServerCore {
     var config = CanalServerConfiguration()

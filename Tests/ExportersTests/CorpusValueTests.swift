@@ -1,12 +1,13 @@
 import BinlogFormat
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// The value facts of ../shared/corpus/EXPECTED.md, asserted end to end through the NDJSON exporter.
 final class CorpusValueTests: XCTestCase {
   func rows(_ rel: String) throws -> [[String: Any]] {
-    rowLines(try exportNDJSON([try Paths.corpusFile(rel)]))
+    rowLines(try exportNDJSON([try TestPaths.corpusFile(rel)]))
   }
 
   /// MyISAM rows outside BEGIN/COMMIT have no xid; rows inside BEGIN..Xid carry the Xid's.
@@ -67,7 +68,7 @@ final class CorpusValueTests: XCTestCase {
   }
 
   func testCompressedTransactionPayloadInnerEvents() throws {
-    let path = try Paths.corpusFile("blackbeam__rust_mysql_common/transaction_compression.000001")
+    let path = try TestPaths.corpusFile("blackbeam__rust_mysql_common/transaction_compression.000001")
     let input = try BinlogInput(path: path)
     var walker = BinlogWalker(source: input)
     var inner: [EventType] = []
@@ -84,7 +85,7 @@ final class CorpusValueTests: XCTestCase {
       ("osheroff__mysql-binlog-connector-java/mysql-bin.compressed", 5),
       ("apecloud__mysql-binlog-connector-rust/mysql-bin.000057", 8),
     ] {
-      let input = try BinlogInput(path: try Paths.corpusFile(rel))
+      let input = try BinlogInput(path: try TestPaths.corpusFile(rel))
       var walker = BinlogWalker(source: input)
       var top = 0
       var payloadInner = 0
@@ -271,7 +272,7 @@ final class CorpusValueTests: XCTestCase {
   }
 
   func testEveryCorpusRowDecodes() throws {
-    let manifest = Paths.corpus + "/MANIFEST.tsv"
+    let manifest = TestPaths.corpus + "/MANIFEST.tsv"
     guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { throw XCTSkip("no corpus") }
     let broken: Set<String> = [
       "blackbeam__rust_mysql_common/binlog_truncated_event.000001",
@@ -286,7 +287,7 @@ final class CorpusValueTests: XCTestCase {
       let rel = String(line.split(separator: "\t")[0])
       if broken.contains(rel) || rel.hasSuffix(".gz") { continue }
       do {
-        rowsSeen += rowLines(try exportNDJSON([Paths.corpus + "/" + rel])).count
+        rowsSeen += rowLines(try exportNDJSON([TestPaths.corpus + "/" + rel])).count
       } catch {
         XCTFail("\(rel): \(error)")
       }

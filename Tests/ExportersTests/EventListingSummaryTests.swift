@@ -1,6 +1,7 @@
 import BinlogFormat
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `sluice events` writes the summaries of its most frequent events (rows, table maps, Xid,
@@ -12,7 +13,7 @@ final class EventListingSummaryTests: XCTestCase {
     var annotate = 0
     var checked = 0
     for set in ["mariadb-10.11", "mariadb-10.11-minimal", "mariadb-10.11-compressed"] {
-      let dir = Paths.fixtures + "/" + set
+      let dir = TestPaths.fixtures + "/" + set
       let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
         $0.hasPrefix("binlog.0") && !$0.hasSuffix(".sidx")
       }.sorted()

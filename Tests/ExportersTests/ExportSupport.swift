@@ -3,24 +3,6 @@ import Exporters
 import Foundation
 import XCTest
 
-enum Paths {
-  static let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-  }()
-  static let corpus = packageRoot + "/../shared/corpus"
-  static let fixtures = packageRoot + "/Fixtures"
-
-  static func corpusFile(_ rel: String) throws -> String {
-    let p = corpus + "/" + rel
-    guard FileManager.default.fileExists(atPath: p) else {
-      throw XCTSkip("corpus file \(rel) not found at \(p)")
-    }
-    return p
-  }
-}
-
 /// Exports files as NDJSON in memory and parses every line back with JSONSerialization
 /// (which also proves each line is valid JSON).
 func exportNDJSON(_ paths: [String], options: ExportOptions = ExportOptions()) throws -> [[String: Any]] {

@@ -1,6 +1,7 @@
 import BinlogFormat
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// `BinlogFollower` (`--follow`) over copies of the MariaDB fixture set that grow chunk by chunk
@@ -8,11 +9,7 @@ import XCTest
 /// of a transaction, and each next file only appears after its predecessor ended with a Rotate.
 /// The NDJSON it writes is the export of the whole files, byte for byte.
 final class FollowerTests: XCTestCase {
-  static let fixtures: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path + "/Fixtures/mariadb-10.11"
-  }()
+  static let fixtures = TestPaths.fixtures + "/mariadb-10.11"
   let names = ["binlog.000001", "binlog.000002", "binlog.000003"]
 
   /// The export of the whole files, as `sluice export` walks them (whole transactions only).

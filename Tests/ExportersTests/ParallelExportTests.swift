@@ -2,6 +2,7 @@ import BinlogFormat
 import BinlogSchema
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// The multi-threaded NDJSON export writes exactly the bytes of the one-pass export.
@@ -50,14 +51,14 @@ final class ParallelExportTests: XCTestCase {
   }
 
   func testParallelExportMatchesOnePassWithFullMetadata() throws {
-    try assertSameExport(Paths.fixtures + "/mariadb-10.11/binlog.000001")
-    try assertSameExport(Paths.fixtures + "/mariadb-10.11/binlog.000003")
+    try assertSameExport(TestPaths.fixtures + "/mariadb-10.11/binlog.000001")
+    try assertSameExport(TestPaths.fixtures + "/mariadb-10.11/binlog.000003")
   }
 
   /// Without FULL metadata the column names come from DDL replay: every worker's tracker must
   /// have replayed the DDL of the chunks other workers exported.
   func testParallelExportMatchesOnePassWithNamesFromDDLReplay() throws {
-    let path = Paths.fixtures + "/mariadb-10.11-minimal/binlog.000001"
+    let path = TestPaths.fixtures + "/mariadb-10.11-minimal/binlog.000001"
     let expected = try sequential(path)
     XCTAssertFalse(
       String(decoding: expected, as: UTF8.self).contains("\"positional\":true"),
@@ -66,7 +67,7 @@ final class ParallelExportTests: XCTestCase {
   }
 
   func testChunksStartAtGTIDEventsAndCoverTheFile() throws {
-    let path = Paths.fixtures + "/mariadb-10.11/binlog.000001"
+    let path = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
     let file = try MappedFile(path: path)
     var reader = try MappedBinlogReader(file: file)
     try reader.loadFormat()
@@ -89,12 +90,12 @@ final class ParallelExportTests: XCTestCase {
     defer { unlink(fifo) }
     XCTAssertNil(ParallelExport.mappedBinlog(path: fifo, options: ReaderOptions()))
     let reader = try XCTUnwrap(
-      ParallelExport.mappedBinlog(path: Paths.fixtures + "/mariadb-10.11/binlog.000001", options: ReaderOptions()))
+      ParallelExport.mappedBinlog(path: TestPaths.fixtures + "/mariadb-10.11/binlog.000001", options: ReaderOptions()))
     XCTAssertEqual(reader.format.checksum, .crc32, "the format description is loaded")
   }
 
   func testTruncatedFileIsNotCut() throws {
-    let src = Paths.fixtures + "/mariadb-10.11/binlog.000001"
+    let src = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
     let data = try Data(contentsOf: URL(fileURLWithPath: src))
     let tmp = NSTemporaryDirectory() + "sluice-parallel-truncated-\(getpid()).bin"
     try data.prefix(data.count - 7).write(to: URL(fileURLWithPath: tmp))
@@ -175,7 +176,7 @@ final class FastPathEquivalenceTests: XCTestCase {
   func testResetDecoderDecodesLikeAFreshOne() throws {
     var compared = 0
     for f in ["/mariadb-10.11/binlog.000001", "/mariadb-10.11/binlog.000003", "/mariadb-10.11-minimal/binlog.000001"] {
-      let input = try BinlogInput(path: Paths.fixtures + f)
+      let input = try BinlogInput(path: TestPaths.fixtures + f)
       var walker = BinlogWalker(source: input)
       var reused: RowDecoder?
       try walker.run { w, ev in
@@ -220,7 +221,7 @@ final class EventListingTextTests: XCTestCase {
   func testTextLinesMatchTheSummaryLayout() throws {
     var lines = 0
     for f in ["/mariadb-10.11/binlog.000001", "/mariadb-10.11-minimal/binlog.000002", "/mariadb-10.11-compressed/binlog.000001"] {
-      let path = Paths.fixtures + f
+      let path = TestPaths.fixtures + f
       guard FileManager.default.fileExists(atPath: path) else { continue }
       let sink = OutputSink.memory()
       let listing = EventListing(sink: sink, format: .text)

@@ -4,6 +4,7 @@ import BinlogQuery
 import BinlogSchema
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// BinlogPipeline run as a library over the MariaDB fixture sets into memory: what `sluice
@@ -12,7 +13,7 @@ final class PipelineTests: XCTestCase {
   let names = ["binlog.000001", "binlog.000002", "binlog.000003"]
 
   func fixtureSet(_ name: String) -> [String] {
-    names.map { Paths.fixtures + "/" + name + "/" + $0 }
+    names.map { TestPaths.fixtures + "/" + name + "/" + $0 }
   }
 
   /// Collects the diagnostics lines a run reports.
@@ -71,14 +72,14 @@ final class PipelineTests: XCTestCase {
 
   func testSQLExportOfOneFileTakesNamesFromTheEarlierFiles() throws {
     let lines = Lines()
-    let second = Paths.fixtures + "/mariadb-10.11-minimal/binlog.000002"
+    let second = TestPaths.fixtures + "/mariadb-10.11-minimal/binlog.000002"
     let export = ExportPipeline(inputs: [second], format: .sql, readerOptions: ReaderOptions(), report: lines.report)
     let sink = OutputSink.memory()
     XCTAssertEqual(try export.run(to: sink), .complete)
     XCTAssertEqual(
       lines.lines,
       [
-        "note: column names from the DDL of 1 earlier binlog in \(Paths.fixtures)/mariadb-10.11-minimal (binlog.000001), read through a scan of them: 25 statements"
+        "note: column names from the DDL of 1 earlier binlog in \(TestPaths.fixtures)/mariadb-10.11-minimal (binlog.000001), read through a scan of them: 25 statements"
       ])
     let sql = String(decoding: sink.captured, as: UTF8.self)
     XCTAssertTrue(sql.hasPrefix("-- sluice replay SQL\n"), String(sql.prefix(80)))
@@ -86,7 +87,7 @@ final class PipelineTests: XCTestCase {
   }
 
   func testEventWalkStopsAtTheStopPosition() throws {
-    let path = Paths.fixtures + "/mariadb-10.11/binlog.000001"
+    let path = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
     func list(stop: UInt64?) throws -> [Substring] {
       let sink = OutputSink.memory()
       let listing = EventListing(sink: sink, format: .text)
@@ -110,9 +111,9 @@ final class PipelineTests: XCTestCase {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: dir) }
     // The first file cut inside its fifth event; the second whole.
-    let first = try Data(contentsOf: URL(fileURLWithPath: Paths.fixtures + "/mariadb-10.11/binlog.000001"))
+    let first = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixtures + "/mariadb-10.11/binlog.000001"))
     try first.prefix(1000).write(to: URL(fileURLWithPath: dir + "/binlog.000001"))
-    let second = Paths.fixtures + "/mariadb-10.11/binlog.000002"
+    let second = TestPaths.fixtures + "/mariadb-10.11/binlog.000002"
     let lines = Lines()
     let sink = OutputSink.memory()
     let listing = EventListing(sink: sink, format: .text)
@@ -181,7 +182,7 @@ final class PipelineTests: XCTestCase {
 
   func testSeededTimelineAdoptsTheBinlogFlavor() throws {
     let (timeline, snapshot) = try SchemaTimeline.seeded(
-      firstFile: Paths.fixtures + "/mariadb-10.11/binlog.000001", readerOptions: ReaderOptions())
+      firstFile: TestPaths.fixtures + "/mariadb-10.11/binlog.000001", readerOptions: ReaderOptions())
     XCTAssertEqual(timeline.flavor, .mariadb)
     XCTAssertNotNil(timeline.serverVersion)
     XCTAssertNil(snapshot)

@@ -1,6 +1,7 @@
 import BinlogFormat
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// The raw text buffer of the NDJSON hot path writes exactly what the array path writes, and
@@ -148,7 +149,7 @@ final class RawTextBufferTests: XCTestCase {
   /// The NDJSON lines of a real binlog with statements and rows interleaved, exported through a
   /// sink that already holds bytes, follow those bytes.
   func testExportFollowsBytesAlreadyInTheSink() throws {
-    let path = Paths.fixtures + "/mariadb-10.11/binlog.000001"
+    let path = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
     let plain = OutputSink.memory()
     let e1 = NDJSONExporter(sink: plain)
     var w1 = BinlogWalker(source: try BinlogInput(path: path))

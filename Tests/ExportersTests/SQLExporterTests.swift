@@ -1,6 +1,7 @@
 import BinlogFormat
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import Exporters
@@ -47,7 +48,7 @@ final class SQLExporterTests: XCTestCase {
   }
 
   func sql(_ dir: String, flashback: Bool = false) throws -> (String, SQLExporter) {
-    let path = Paths.fixtures + "/" + dir
+    let path = TestPaths.fixtures + "/" + dir
     let files = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasPrefix("binlog.0") }.sorted()
     guard !files.isEmpty else { throw XCTSkip("no fixture \(dir)") }
     let sink = OutputSink.memory()

@@ -1,6 +1,7 @@
 import BinlogFormat
 import Exporters
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 /// A binlog read as a stream (stdin, a pipe) exports exactly what the mapped file exports,
@@ -10,14 +11,14 @@ final class StreamLookaheadTests: XCTestCase {
   func testStreamExportEqualsFileExportOnEveryFixtureAndCorpusFile() throws {
     var files: [String] = []
     let fm = FileManager.default
-    for dir in (try? fm.contentsOfDirectory(atPath: Paths.fixtures)) ?? [] {
-      for f in (try? fm.contentsOfDirectory(atPath: Paths.fixtures + "/" + dir)) ?? [] where f.hasPrefix("binlog.0") {
-        files.append(Paths.fixtures + "/" + dir + "/" + f)
+    for dir in (try? fm.contentsOfDirectory(atPath: TestPaths.fixtures)) ?? [] {
+      for f in (try? fm.contentsOfDirectory(atPath: TestPaths.fixtures + "/" + dir)) ?? [] where f.hasPrefix("binlog.0") {
+        files.append(TestPaths.fixtures + "/" + dir + "/" + f)
       }
     }
-    if let manifest = try? String(contentsOfFile: Paths.corpus + "/MANIFEST.tsv", encoding: .utf8) {
+    if let manifest = try? String(contentsOfFile: TestPaths.corpus + "/MANIFEST.tsv", encoding: .utf8) {
       for line in manifest.split(separator: "\n").dropFirst() {
-        files.append(Paths.corpus + "/" + String(line.split(separator: "\t")[0]))
+        files.append(TestPaths.corpus + "/" + String(line.split(separator: "\t")[0]))
       }
     }
     var compared = 0

@@ -1,6 +1,7 @@
 import BinlogFormat
 import BinlogSchema
 import Foundation
+import SluiceTestSupport
 import XCTest
 
 @testable import Exporters
@@ -17,7 +18,7 @@ final class ValueFidelityTests: XCTestCase {
     let sink = OutputSink.memory()
     let e = NDJSONExporter(sink: sink)
     if schema { e.schema = SchemaTracker() }
-    var w = BinlogWalker(source: try BinlogInput(path: try Paths.corpusFile(rel)))
+    var w = BinlogWalker(source: try BinlogInput(path: try TestPaths.corpusFile(rel)))
     try w.run { w, ev in try e.consume(ev, walker: w) }
     try sink.close()
     return sink.captured.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
@@ -27,7 +28,7 @@ final class ValueFidelityTests: XCTestCase {
     let sink = OutputSink.memory()
     let e = try SQLExporter(sink: sink)
     e.schema = SchemaTracker()
-    var w = BinlogWalker(source: try BinlogInput(path: try Paths.corpusFile(rel)))
+    var w = BinlogWalker(source: try BinlogInput(path: try TestPaths.corpusFile(rel)))
     try w.run { w, ev in try e.consume(ev, walker: w) }
     try e.finish()
     try sink.close()

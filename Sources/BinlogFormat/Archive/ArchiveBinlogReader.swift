@@ -39,7 +39,7 @@ public final class ArchiveBinlogReader: EventSource {
   }
 
   public convenience init(path: String, options: ReaderOptions = ReaderOptions()) throws(BinlogError) {
-    try self.init(archive: SeekableZstdArchive(path: path), name: ZstdBinlog.originalName(path), options: options)
+    try self.init(archive: SeekableZstdArchive(path: path), name: originalBinlogName(path), options: options)
   }
 
   deinit {

@@ -71,11 +71,10 @@ public enum ZstdBinlog {
     return try ByteStreamBinlogReader(input: .mapped(file), name: binlogName, streamName: n, options: options)
   }
 
-  /// The binlog a file stands for: its base name without `.zst` (`/a/binlog.000001.zst` →
-  /// `binlog.000001`; a plain binlog's path gives its base name).
-  public static func originalName(_ path: String) -> String {
-    let name = binlogBaseName(path)
-    return name.hasSuffix(".zst") && name.count > 4 ? String(name.dropLast(4)) : name
+  /// The original's name for an archive's name: `binlog.000001.zst` → `binlog.000001` (a
+  /// directory in front stays; `originalBinlogName` gives the base name).
+  public static func originalName(_ archiveName: String) -> String {
+    archiveName.hasSuffix(".zst") && archiveName.count > 4 ? String(archiveName.dropLast(4)) : archiveName
   }
 
   /// Opens `path` when it is a zstd file, else returns nil.
