@@ -1,15 +1,9 @@
 import ArgumentParser
 import BinlogFormat
 import BinlogQuery
-import BinlogSchema
 import CanalProtocol
 import CanalServer
-import Dispatch
 import Exporters
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 struct ServeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -287,46 +281,14 @@ struct ServeCommand: ParsableCommand {
 
       let server = try CanalServer(configuration: config, destinations: served)
       let address: String
-      do {
-        let bound = try server.start()
-        let ip = bound.ipAddress ?? bind
-        address = (ip.contains(":") ? "[\(ip)]" : ip) + ":\(bound.port ?? port)"
-      } catch {
-        report("cannot listen on \(bind):\(port): \(error)")
+      do throws(ServerListenError) { address = try server.listen() } catch {
+        report(error.description)
         return Exit.io
       }
-      let names = served.map(\.name).joined(separator: ", ")
-      report(
-        "serving \(names) on \(address)\(config.credentials.requiresPassword ? " (password required)" : "")"
-      )
-      if !Self.isLoopback(bind) && !config.credentials.requiresPassword {
-        report(
-          "warning: listening on \(bind) without a password; any client that can reach it may read the data"
-        )
-      }
-
-      let stop = Self.onTerminationSignals { server.close() }
-      try server.waitUntilClosed()
-      withExtendedLifetime(stop) {}
+      for line in server.announcement(address: address, destinations: served.map(\.name)) { report(line) }
+      try server.serveUntilTerminated()
       report("stopped")
       return 0
-    }
-  }
-
-  static func isLoopback(_ host: String) -> Bool {
-    host == "localhost" || host == "::1" || host.hasPrefix("127.")
-  }
-
-  /// Runs `action` once on the first SIGINT or SIGTERM. Keep the result alive while waiting.
-  static func onTerminationSignals(_ action: @escaping @Sendable () -> Void)
-    -> [any DispatchSourceSignal]
-  {
-    [SIGINT, SIGTERM].map { sig in
-      signal(sig, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-      source.setEventHandler(handler: action)
-      source.resume()
-      return source
     }
   }
 }

@@ -1,7 +1,8 @@
-@testable import BinlogArchive
 import BinlogFormat
 import Foundation
 import XCTest
+
+@testable import BinlogArchive
 
 /// `ArchiveBatch`: the per-file loops of `sluice archive`, `archive --verify` and `extract` as a
 /// library call over a fixture binlog.

@@ -43,9 +43,9 @@ final class ServedDestinationTests: XCTestCase {
     let d = try CanalDestination.serving(name: "orders", paths: paths, settings: settings())
     XCTAssertEqual(d.name, "orders")
     let entries = try drain(d)
-    XCTAssertEqual(entries.first?.position, BinlogPosition(file: "binlog.000001", offset: 0))
-    XCTAssertEqual(entries.filter { $0.entryType == .transactionbegin }.count, 0)
-    XCTAssertEqual(try firstColumns(entries, table: "orders"), [])
+    XCTAssertEqual(entries.first?.position, BinlogPosition(file: "binlog.000001", offset: 256))
+    XCTAssertEqual(
+      try firstColumns(entries, table: "orders"), ["id", "customer_id", "status", "total", "placed_at", "note"])
     // The same stream as the source built by hand from the seeded timeline.
     let (timeline, _) = try SchemaTimeline.seeded(firstFile: paths[0], readerOptions: ReaderOptions())
     let direct = try CanalBinlogEntrySource(
@@ -57,6 +57,17 @@ final class ServedDestinationTests: XCTestCase {
       expected += batch
     }
     XCTAssertEqual(entries, expected)
+  }
+
+  func testMinimalMetadataBinlogGetsColumnNamesFromTheReplayedDDL() throws {
+    let minimal = paths.map { $0.replacingOccurrences(of: "/mariadb-10.11/", with: "/mariadb-10.11-minimal/") }
+    let named = try drain(try CanalDestination.serving(name: "m", paths: minimal, settings: settings()))
+    XCTAssertEqual(
+      try firstColumns(named, table: "orders"), ["id", "customer_id", "status", "total", "placed_at", "note"])
+    var noReplay = settings()
+    noReplay.replaysDDL = false
+    let unnamed = try drain(try CanalDestination.serving(name: "m", paths: minimal, settings: noReplay))
+    XCTAssertEqual(try firstColumns(unnamed, table: "orders"), ["@1", "@2", "@3", "@4", "@5", "@6"])
   }
 
   func testStartPointSkipsEarlierFiles() throws {

@@ -23,7 +23,7 @@ final class SummaryPipelineTests: XCTestCase {
     XCTAssertEqual(entries.map(\.summary.checksumsVerified), [466, 283, 111])
     XCTAssertEqual(entries[1].summary.firstGTID?.description, "0-1-90")
     XCTAssertEqual(entries[1].summary.lastGTID?.description, "0-1-162")
-    XCTAssertEqual(entries[0].summary.rotateTo, "binlog.000002")
+    XCTAssertEqual(entries[0].summary.rotateTo, "binlog.000002:4")
     XCTAssertEqual(entries.map { $0.schemaMismatches?.count }, [0, 0, 0])
     XCTAssertEqual(lines.lines, [])
   }
