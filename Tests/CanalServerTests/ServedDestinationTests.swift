@@ -98,4 +98,26 @@ final class ServedDestinationTests: XCTestCase {
         "\(e)", "destination 'd': --follow serves binlog files as the server writes them, not Entry dumps")
     }
   }
+
+  func testListenAnnouncesTheBoundAddressAndWarnsWhenOpen() throws {
+    var config = CanalServerConfiguration()
+    config.port = 0
+    XCTAssertTrue(config.listensOnLoopbackOnly)
+    let d = try CanalDestination.serving(name: "b", paths: paths, settings: settings())
+    let server = try CanalServer(configuration: config, destinations: [d])
+    defer { server.close() }
+    let address = try server.listen()
+    XCTAssertTrue(address.hasPrefix("127.0.0.1:"), address)
+    XCTAssertNotEqual(address, "127.0.0.1:0")
+    XCTAssertEqual(server.announcement(address: address, destinations: ["b"]), ["serving b on \(address)"])
+    config.host = "0.0.0.0"
+    XCTAssertFalse(config.listensOnLoopbackOnly)
+    let open = try CanalServer(configuration: config, destinations: [d])
+    XCTAssertEqual(
+      open.announcement(address: "0.0.0.0:1", destinations: ["b"]),
+      [
+        "serving b on 0.0.0.0:1",
+        "warning: listening on 0.0.0.0 without a password; any client that can reach it may read the data",
+      ])
+  }
 }
