@@ -78,8 +78,9 @@ let package = Package(
     // `sluice report`: an HTML page (or JSON) built from the indexes.
     .target(
       name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters"], swiftSettings: fast),
-    // The loops of `export`, `events` and `query`: inputs → schema timeline → walk or indexed
-    // query → consumer → sink; the CLI parses options and calls it.
+    // The loops of `export`, `events` and `query` (inputs → schema timeline → walk or indexed
+    // query → consumer → sink) and of `info`, `stats`, `index` and `schema`; the CLI parses
+    // options and calls it.
     .target(
       name: "BinlogPipeline",
       dependencies: ["BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol"],

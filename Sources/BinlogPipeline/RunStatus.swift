@@ -39,4 +39,10 @@ public protocol ProgressObserver: AnyObject {
   func advance(file: String, index: Int, count: Int, offset: UInt64, size: UInt64?)
   /// The input is done (or failed).
   func clear()
+  /// Shows `line` as it is (a stage with no byte offsets to count, such as an index build).
+  func update(_ line: String)
+}
+
+extension ProgressObserver {
+  public func update(_ line: String) {}
 }

@@ -1,12 +1,7 @@
 import ArgumentParser
 import BinlogArchive
 import BinlogFormat
-import BinlogQuery
 import Exporters
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 struct ArchiveCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -68,7 +63,7 @@ struct ArchiveCommand: ParsableCommand {
     guard (1...ArchiveSettings.levels.upperBound).contains(level) else {
       throw ValidationError("--level must be from 1 to \(ArchiveSettings.levels.upperBound)")
     }
-    guard let size = parseByteSize(frameSize),
+    guard let size = ArchiveBatch.parseByteSize(frameSize),
       (ArchiveSettings.minimumFrameSize...ArchiveSettings.maximumFrameSize).contains(size)
     else {
       throw ValidationError("--frame-size must be a size from 1K to 256M, such as 512K or 4M")
@@ -81,106 +76,36 @@ struct ArchiveCommand: ParsableCommand {
 
   func run() throws {
     try runReporting {
-      let sink = OutputSink.standardOutput()
-      let threadCount = threads == 0 ? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) : threads
-      var worst: Int32 = 0
-      if verify {
-        for path in try expandArchives(files) {
-          do {
-            let r = try Archiver.verify(path, threads: threadCount)
-            let how =
-              r.comparedWithOriginal
-              ? "identical to \(String(path.dropLast(4)))"
-              : "frame sizes and checksums correct (no original beside it to compare)"
-            sink.write("\(path): ok, \(r.frames) frame\(r.frames == 1 ? "" : "s") restore \(r.restoredSize) bytes, \(how)\n")
-          } catch let e as BinlogError {
-            try sink.flush()
-            report(e.description)
-            worst = max(worst, Exit.code(for: e))
-          }
-          try sink.flush()
-        }
-        try sink.close()
-        return worst
-      }
       var options = Archiver.Options()
-      options.settings = ArchiveSettings(level: level, frameSize: parseByteSize(frameSize)!, threads: threadCount)
+      options.settings.threads = ArchiveBatch.threadCount(threads)
+      if verify { return try ArchiveBatch.runPrinting(.verify, paths: ArchiveBatch.archives(in: files), options: options) }
+      options.settings.level = level
+      options.settings.frameSize = ArchiveBatch.parseByteSize(frameSize)!
       options.outputDirectory = outputDirectory
       options.force = force
       options.removeSource = removeSource
-      for path in try expandInputs(files) {
-        do {
-          let o = try Archiver.archive(path, options: options)
-          let s = o.statistics!
-          var line = "\(path) -> \(o.output): \(s.originalSize) -> \(s.archiveSize) bytes (\(ratioText(s.ratio))), "
-          line += "\(s.frames) frame\(s.frames == 1 ? "" : "s"), verified"
-          if o.sourceRemoved { line += ", source removed" }
-          line += ", \(secondsText(o.seconds))\n"
-          sink.write(line)
-          if let at = s.framingStoppedAt {
-            report("\(path): the binlog cannot be framed past offset \(at) (damaged or truncated); archived byte for byte anyway")
-          }
-        } catch let e as BinlogError {
-          try sink.flush()
-          report(e.description)
-          worst = max(worst, Exit.code(for: e))
-        }
+      return try ArchiveBatch.runPrinting(.archive, paths: expandInputs(files), options: options)
+    }
+  }
+}
+
+extension ArchiveBatch {
+  /// Runs the batch with each file's line on stdout and its warning or error on stderr; the exit
+  /// code of the worst error.
+  static func runPrinting(_ job: Job, paths: [String], options: Archiver.Options) throws -> Int32 {
+    let sink = OutputSink.standardOutput()
+    var worst: Int32 = 0
+    try run(job, paths: paths, options: options) { r in
+      if let line = r.line { sink.write(line) }
+      if let warning = r.warning { report(warning) }
+      if let e = r.error {
         try sink.flush()
+        report(e.description)
+        worst = max(worst, Exit.code(for: e))
       }
-      try sink.close()
-      return worst
+      try sink.flush()
     }
+    try sink.close()
+    return worst
   }
-}
-
-/// Parses `123`, `64K`, `4M`, `1G` (also `4MiB`, `4MB`: all binary multiples).
-func parseByteSize(_ text: String) -> Int? {
-  var digits = Substring(text)
-  var multiplier = 1
-  for (suffixes, m) in [(["G", "GB", "GiB"], 1 << 30), (["M", "MB", "MiB"], 1 << 20), (["K", "KB", "KiB"], 1 << 10)] {
-    if let s = suffixes.first(where: { text.uppercased().hasSuffix($0.uppercased()) }) {
-      digits = digits.dropLast(s.count)
-      multiplier = m
-      break
-    }
-  }
-  guard let n = Int(digits), n >= 0 else { return nil }
-  let (v, overflow) = n.multipliedReportingOverflow(by: multiplier)
-  return overflow ? nil : v
-}
-
-/// Expands directories into the zstd files in them (name order) and keeps files as given.
-func expandArchives(_ inputs: [String]) throws -> [String] {
-  var out: [String] = []
-  for p in inputs {
-    var st = stat()
-    guard stat(p, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-      out.append(p)
-      continue
-    }
-    guard let d = opendir(p) else {
-      throw BinlogError(.io, "cannot read directory: \(String(cString: strerror(errno)))", file: p)
-    }
-    defer { closedir(d) }
-    var found: [String] = []
-    while let e = readdir(d) {
-      let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-      if name.hasPrefix(".") || !name.hasSuffix(".zst") { continue }
-      found.append(p.hasSuffix("/") ? p + name : p + "/" + name)
-    }
-    out.append(contentsOf: found.sorted(by: BinlogPosition.naturalLess))
-  }
-  return out
-}
-
-func ratioText(_ r: Double) -> String {
-  let hundredths = Int((r * 100).rounded())
-  let frac = hundredths % 100
-  return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)x"
-}
-
-func secondsText(_ s: Double) -> String {
-  let ms = Int((s * 1000).rounded())
-  let frac = ms % 1000
-  return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(frac).count))\(frac) s"
 }

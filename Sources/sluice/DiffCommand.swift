@@ -69,21 +69,6 @@ struct DiffCommand: ParsableCommand {
   }
 
   private func read(_ path: String, _ options: Binlog.Options) throws -> [Transaction] {
-    var txs: [Transaction]
-    if NDJSONChanges.isNDJSON(path: path) {
-      txs = try NDJSONChanges.read(path: path)
-    } else {
-      let binlog = try Binlog(path, options: options)
-      txs = try binlog.transactions()
-      for w in binlog.warnings { report("warning: \(w)") }
-    }
-    if noQueries {
-      txs = txs.compactMap { t in
-        var t = t
-        t.changes.removeAll { if case .statement = $0 { return true } else { return false } }
-        return t.changes.isEmpty ? nil : t
-      }
-    }
-    return txs
+    try Comparison.transactions(at: path, options: options, statements: !noQueries, warning: { report("warning: \($0)") })
   }
 }

@@ -3,10 +3,6 @@ import BinlogArchive
 import BinlogFormat
 import Exporters
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 struct ExtractCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "extract",
@@ -49,28 +45,12 @@ struct ExtractCommand: ParsableCommand {
 
   func run() throws {
     try runReporting {
-      let sink = OutputSink.standardOutput()
       var options = Archiver.Options()
-      options.settings.threads = threads == 0 ? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) : threads
+      options.settings.threads = ArchiveBatch.threadCount(threads)
       options.outputDirectory = outputDirectory
       options.force = force
       options.removeSource = removeSource
-      var worst: Int32 = 0
-      for path in try expandArchives(files) {
-        do {
-          let o = try Archiver.extract(path, options: options)
-          var line = "\(path) -> \(o.output): \(o.verification.restoredSize) bytes, verified"
-          if o.sourceRemoved { line += ", archive removed" }
-          sink.write(line + ", \(secondsText(o.seconds))\n")
-        } catch let e as BinlogError {
-          try sink.flush()
-          report(e.description)
-          worst = max(worst, Exit.code(for: e))
-        }
-        try sink.flush()
-      }
-      try sink.close()
-      return worst
+      return try ArchiveBatch.runPrinting(.extract, paths: ArchiveBatch.archives(in: files), options: options)
     }
   }
 }

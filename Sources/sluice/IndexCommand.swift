@@ -1,11 +1,6 @@
 import ArgumentParser
 import BinlogFormat
-import BinlogIndex
-import BinlogQuery
-
-#if canImport(Glibc)
-  import Glibc
-#endif
+import BinlogPipeline
 
 struct IndexCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -37,62 +32,12 @@ struct IndexCommand: ParsableCommand {
 
   func run() throws {
     try runReporting {
-      let inputs = try expandInputs(files)
-      if let indexDir {
-        // Created when missing (like mkdir, one level): "cannot write index" would send the
-        // user looking for a permission problem.
-        var st = stat()
-        if stat(indexDir, &st) != 0 && mkdir(indexDir, 0o755) != 0 {
-          throw BinlogError(.io, "cannot create --index-dir: \(String(cString: strerror(errno)))", file: indexDir)
-        }
-      }
-      let progress = Progress()
-      var total: UInt64 = 0
-      var indexSize: UInt64 = 0
-      for (k, path) in inputs.enumerated() {
-        progress.update("indexing \(path) (\(k + 1)/\(inputs.count))")
-        let r: IndexStore.Result
-        if force {
-          let (idx, n) = try IndexStore.build(
-            path: path, destination: FileIndex.path(for: path, indexDir: indexDir), options: read.readerOptions)
-          r = IndexStore.Result(index: idx, outcome: .built, note: nil, bytesRead: n)
-        } else {
-          r = try IndexStore.load(path: path, indexDir: indexDir, persist: true, options: read.readerOptions)
-        }
-        progress.clear()
-        let ipath = FileIndex.path(for: path, indexDir: indexDir)
-        var st = stat()
-        let isize = stat(ipath, &st) == 0 ? UInt64(st.st_size) : 0
-        total += r.index.binlogSize
-        indexSize += isize
-        var line = "\(path): \(r.outcome.rawValue), \(r.index.transactionCount) transactions, index \(isize) bytes"
-        if r.index.binlogSize > 0 {
-          line += String(format2(Double(isize) * 100 / Double(r.index.binlogSize))) + "% of the binlog"
-          line = line.replacingLast(" bytes", with: " bytes (") + ")"
-        }
-        if let note = r.note { line += " [\(note)]" }
-        print(line)
-        if let n = r.index.incompleteTailNotice { report("note: \(n)") }
-      }
+      var run = IndexPipeline(inputs: try expandInputs(files), readerOptions: read.readerOptions, report: report)
+      run.indexDirectory = indexDir
+      run.force = force
+      run.progress = Progress()
+      try run.run(output: { print($0) })
       return 0
     }
-  }
-}
-
-func format2(_ v: Double) -> String {
-  let x = (v * 100).rounded() / 100
-  return "\(x)"
-}
-
-extension String {
-  func replacingLast(_ what: String, with: String) -> String {
-    let chars = Array(self)
-    let target = Array(what)
-    guard !target.isEmpty, chars.count >= target.count else { return self }
-    for start in stride(from: chars.count - target.count, through: 0, by: -1)
-    where chars[start..<start + target.count].elementsEqual(target) {
-      return String(chars[..<start]) + with + String(chars[(start + target.count)...])
-    }
-    return self
   }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
-import BinlogFormat
-import BinlogSchema
+import BinlogPipeline
 
 /// `--schema` / `--no-schema` for `info` and `stats`: replay the DDL (from a snapshot when given)
 /// and count the Table_maps that disagree with it.
@@ -15,13 +14,5 @@ struct SchemaAuditOptions: ParsableArguments {
   @Flag(name: .customLong("no-schema"), help: "Do not replay DDL to count Table_maps that disagree with the schema.")
   var noSchema = false
 
-  /// nil with --no-schema. Warnings about the snapshot go to stderr.
-  func makeAudit(inputs: [String], read: ReadOptions) throws -> SchemaAudit? {
-    if noSchema { return nil }
-    // The snapshot is read with the flavor of the server that wrote the binlogs.
-    let (timeline, _) = try SchemaTimeline.seeded(
-      firstFile: inputs.first, readerOptions: read.readerOptions, snapshot: snapshot,
-      onIssue: { report("warning: \($0)") })
-    return SchemaAudit(timeline: timeline)
-  }
+  var settings: SchemaAuditSettings { SchemaAuditSettings(enabled: !noSchema, snapshot: snapshot) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BinlogFormat
+import BinlogPipeline
 import BinlogQuery
 import BinlogSchema
 import Exporters
@@ -87,85 +88,18 @@ struct SchemaCommand: ParsableCommand {
   func run() throws {
     try runReporting {
       let inputs = try expandInputs(files)
-      let stop = try stopAt()
-      if case .position(let p) = stop, !inputs.contains(where: { BinlogPosition(file: $0, offset: 0).file == p.file }) {
-        throw ValidationError("--at names \(p.file), which is not among the files")
-      }
-      var snapshotNote = ""
-      let (timeline, loaded) = try SchemaTimeline.seeded(
-        firstFile: inputs.first, readerOptions: read.readerOptions, snapshot: snapshot, snapshotDatabase: snapshotDatabase,
-        onIssue: { report("warning: \($0)") })
-      if let snapshot, let loaded { snapshotNote = "; snapshot \(snapshot): \(loaded.tables) tables" }
-      let tracker = SchemaTracker(timeline: timeline)
-      let replay = try SchemaReplay.run(
-        inputs, readerOptions: read.readerOptions, until: stop, into: tracker, skipErrors: read.skipErrors,
-        onSkipped: { e in report("skipped: \(e.description)") })
-      var worst: Int32 = 0
-      if let e = replay.error {
-        report(e.description)
-        worst = Exit.code(for: e)
-      }
-      if replay.skippedErrors > 0 { worst = Swift.max(worst, Exit.badInput) }
-      let lastPosition = replay.lastPosition
-      let stopAfter = replay.timeStop
+      var run = SchemaPipeline(inputs: inputs, readerOptions: read.readerOptions, report: report)
+      run.until = try stopAt()
+      run.untilText = at ?? ""
+      run.snapshot = snapshot
+      run.snapshotDatabase = snapshotDatabase
+      run.tables = table
+      run.skipErrors = read.skipErrors
+      let (script, status) = try run.run()
       let sink = try OutputSink.file(output, protecting: inputs)
-      let location: String
-      switch stop {
-      case .end: location = "after \(lastPosition)"
-      case .position(let p): location = "at \(p)"
-      case .time(let t):
-        let seconds = t >= 0 ? t / 1_000_000 : (t - 999_999) / 1_000_000
-        location =
-          "at \(at ?? "") (\(TemporalText.isoUTC(seconds)); as of \(stopAfter.map { "\(binlogBaseName(inputs[$0.0])):\($0.1)" } ?? "the start"))"
-      }
-      sink.write(
-        render(
-          tracker, heading: "-- sluice schema \(location): \(tracker.timeline.records.count) DDL statements\(snapshotNote)\n"))
+      sink.write(script)
       try sink.close()
-      return worst
+      return Exit.code(for: status)
     }
-  }
-
-  func selected(_ t: TableSchema) -> Bool {
-    if table.isEmpty { return true }
-    for f in table {
-      if let dot = f.firstIndex(of: ".") {
-        let db = String(f[..<dot])
-        let name = String(f[f.index(after: dot)...])
-        if db.lowercased() == t.database.lowercased() && (name == "*" || name.lowercased() == t.name.lowercased()) { return true }
-      } else if f.lowercased() == t.name.lowercased() {
-        return true
-      }
-    }
-    return false
-  }
-
-  func render(_ tracker: SchemaTracker, heading: String) -> String {
-    let timeline = tracker.timeline
-    var s = heading
-    s += "\n" + TypeText.script(timeline.catalog.tables.values.filter(selected), databases: timeline.catalog.databases)
-    let issues = timeline.issues
-    if !issues.isEmpty {
-      s += "\n-- Statements not modeled, or naming tables or columns the schema does not have:\n"
-      for r in issues {
-        let why: String
-        switch r.outcome {
-        case .unsupported(let w): why = w
-        case .problems(let ps): why = ps.joined(separator: "; ")
-        case .applied: why = ""
-        }
-        s +=
-          "--   \(r.position.file.isEmpty ? "snapshot" : r.position.description): \(oneLine(why)): \(oneLine(String(r.sql.prefix(160))))\n"
-      }
-    }
-    if !tracker.mismatches.isEmpty {
-      s += "\n-- Table maps that disagree with the schema:\n"
-      for m in tracker.mismatches { s += "--   " + oneLine(m.description) + "\n" }
-    }
-    return s
-  }
-
-  func oneLine(_ s: String) -> String {
-    String(s.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
   }
 }

@@ -1,15 +1,9 @@
 import ArgumentParser
 import BinlogFormat
 import BinlogQuery
-import BinlogSchema
 import CanalProtocol
 import CanalServer
-import Dispatch
 import Exporters
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 struct ServeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -196,15 +190,6 @@ struct ServeCommand: ParsableCommand {
     }
   }
 
-  /// The timeline a destination's binlogs start from (nil with --no-schema): `SchemaTimeline.seeded`
-  /// from its first file and the --schema snapshot; DDL replay names columns as `export` does.
-  func schemaTimeline(firstFile: String?) throws -> SchemaTimeline? {
-    if noSchema { return nil }
-    return try SchemaTimeline.seeded(
-      firstFile: firstFile, readerOptions: readerOptions, snapshot: schemaPath, onIssue: { report("warning: \($0)") }
-    ).timeline
-  }
-
   /// The start point every client of every destination begins at.
   func startPoint() throws -> CanalStartPoint {
     var point = CanalStartPoint()
@@ -275,99 +260,35 @@ struct ServeCommand: ParsableCommand {
       config.maxCursors = Swift.max(1, maxCursors)
       if verbose { config.log = { line in report(line) } }
 
+      var settings = ServedDestinationSettings()
+      settings.mapping.zone = try TimeZoneSpec(parsing: timezone)
+      settings.readerOptions = readerOptions
+      settings.start = try startPoint()
+      settings.replaysDDL = !noSchema
+      settings.schemaSnapshot = schemaPath
+      settings.follow = follow
+      settings.report = report
       var served: [CanalDestination] = []
       for d in try parsedDestinations() {
-        let paths = try expandInputs(d.paths)
-        for path in paths where access(path, R_OK) != 0 {
-          report("cannot read \(path) (destination '\(d.name)')")
+        do {
+          served.append(try CanalDestination.serving(name: d.name, paths: try expandInputs(d.paths), settings: settings))
+        } catch let e as ServedDestinationError {
+          guard case .unreadable = e else { throw ValidationError(e.description) }
+          report(e.description)
           return Exit.io
         }
-        var mapping = CanalOptions()
-        mapping.zone = try TimeZoneSpec(parsing: timezone)
-        served.append(
-          try Self.destination(
-            name: d.name, paths: paths, mapping: mapping,
-            readerOptions: readerOptions,
-            start: try startPoint(), schema: try schemaTimeline(firstFile: paths.first), follow: follow))
       }
 
       let server = try CanalServer(configuration: config, destinations: served)
       let address: String
-      do {
-        let bound = try server.start()
-        let ip = bound.ipAddress ?? bind
-        address = (ip.contains(":") ? "[\(ip)]" : ip) + ":\(bound.port ?? port)"
-      } catch {
-        report("cannot listen on \(bind):\(port): \(error)")
+      do throws(ServerListenError) { address = try server.listen() } catch {
+        report(error.description)
         return Exit.io
       }
-      let names = served.map(\.name).joined(separator: ", ")
-      report(
-        "serving \(names) on \(address)\(config.credentials.requiresPassword ? " (password required)" : "")"
-      )
-      if !Self.isLoopback(bind) && !config.credentials.requiresPassword {
-        report(
-          "warning: listening on \(bind) without a password; any client that can reach it may read the data"
-        )
-      }
-
-      let stop = Self.onTerminationSignals { server.close() }
-      try server.waitUntilClosed()
-      withExtendedLifetime(stop) {}
+      for line in server.announcement(address: address, destinations: served.map(\.name)) { report(line) }
+      try server.serveUntilTerminated()
       report("stopped")
       return 0
-    }
-  }
-
-  /// The destination's entry stream, opened afresh for each client identity: binlog files
-  /// mapped to Entries, or Entry dumps.
-  static func destination(
-    name: String, paths: [String], mapping: CanalOptions, readerOptions: ReaderOptions,
-    start: CanalStartPoint = CanalStartPoint(), schema: SchemaTimeline? = nil, follow: Bool = false
-  ) throws
-    -> CanalDestination
-  {
-    let kinds = try paths.map { (p) throws(BinlogError) in try ServedInputKind.of(path: p) }
-    if follow && kinds.contains(where: { $0 != .binlog }) {
-      throw ValidationError("destination '\(name)': --follow serves binlog files as the server writes them, not Entry dumps")
-    }
-    if !kinds.contains(.binlog) {
-      guard start.includeGTIDs == nil && start.excludeGTIDs == nil else {
-        throw ValidationError(
-          "destination '\(name)': --include-gtids/--exclude-gtids need binlog inputs (Entry dumps carry no GTIDs)"
-        )
-      }
-      return CanalDestination(name: name) {
-        let dump = CanalEntryDumpStreamSource(paths: paths)
-        return start.isEverything ? dump : CanalStartGatedSource(dump, start: start)
-      }
-    }
-    guard !kinds.contains(.entryDump) else {
-      throw ValidationError(
-        "destination '\(name)' mixes binlogs and Entry dumps (\(paths[kinds.firstIndex(of: .entryDump)!])); give one kind"
-      )
-    }
-    try start.validate(paths: paths, readerOptions: readerOptions)
-    return CanalDestination(name: name) {
-      try CanalBinlogEntrySource(
-        paths: paths, options: mapping, readerOptions: readerOptions, start: start, schema: schema, follow: follow)
-    }
-  }
-
-  static func isLoopback(_ host: String) -> Bool {
-    host == "localhost" || host == "::1" || host.hasPrefix("127.")
-  }
-
-  /// Runs `action` once on the first SIGINT or SIGTERM. Keep the result alive while waiting.
-  static func onTerminationSignals(_ action: @escaping @Sendable () -> Void)
-    -> [any DispatchSourceSignal]
-  {
-    [SIGINT, SIGTERM].map { sig in
-      signal(sig, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-      source.setEventHandler(handler: action)
-      source.resume()
-      return source
     }
   }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import BinlogFormat
-import BinlogQuery
-import BinlogSchema
+import BinlogPipeline
 import Exporters
 
 struct StatsCommand: ParsableCommand {
@@ -39,32 +38,14 @@ struct StatsCommand: ParsableCommand {
 
   func run() throws {
     try runReporting {
-      let inputs = try expandInputs(files)
-      let archive = try Archive.open(
-        paths: inputs, indexDir: indexDir, useIndex: true, persist: false, options: read.readerOptions)
-      for w in archive.warnings { report("warning: \(w)") }
-      var r = StatsReport(archive: archive, top: top)
-      // One pass over the Query and Table_map events (the index has no schema yet).
-      if let audit = try schema.makeAudit(inputs: inputs, read: read) {
-        for f in archive.files {
-          let input = try BinlogInput(path: f.path, options: read.readerOptions)
-          if let e = audit.scanFile(input, skipErrors: read.skipErrors).error {
-            report("warning: schema mismatch count stops at: \(e)")
-            break
-          }
-        }
-        r.schemaMismatches = audit.counts
-      }
-      let sink = OutputSink.standardOutput()
-      sink.write(format == .json ? r.json() : r.text())
-      try sink.close()
-      return 0
+      var run = StatsPipeline(inputs: try expandInputs(files), readerOptions: read.readerOptions, report: report)
+      run.top = top
+      run.indexDirectory = indexDir
+      run.skipErrors = read.skipErrors
+      run.schema = schema.settings
+      return Exit.code(for: try run.run(format: format, to: OutputSink.standardOutput()))
     }
   }
 }
 
-/// `--format` of `info` and `stats`.
-enum SummaryFormat: String, CaseIterable, ExpressibleByArgument {
-  case text
-  case json
-}
+extension SummaryFormat: ExpressibleByArgument {}
