@@ -41,6 +41,20 @@ public final class CanalExporter {
     try sink.flush()
   }
 
+  /// Feeds the client filter the one ROWDATA entry Canal makes of a rows (DML), Annotate_rows
+  /// or Rows_query (QUERY) event, without mapping the event, and writes nothing: a
+  /// `ParallelExport` worker that picks up a transaction mid-way needs the filter's state there,
+  /// not the entries, which the chunks before wrote.
+  func passOver(_ raw: RawEvent) {
+    guard options.forClients else { return }
+    var h = CanalHeader()
+    h.eventType = raw.type.isRows ? .insert : .query
+    h.executeTime = Int64(raw.header.timestamp) * 1000
+    delivered.removeAll(keepingCapacity: true)
+    filter.add(MappedEntry(header: h, entryType: .rowdata, store: .none), into: &delivered)
+    delivered.removeAll(keepingCapacity: true)
+  }
+
   private func write(_ m: MappedEntry) throws {
     try m.appendFramedEntry(to: &sink.buffer, scratch: &scratch)
     entriesWritten += 1
@@ -57,10 +71,12 @@ extension CanalExporter {
     return { _, memory, tracker in
       let exporter = CanalExporter(sink: memory, options: options)
       if let tracker { exporter.mapper.tableMapSource = { id, _ in tracker.tableMap(id) } }
-      return { ev, w in
-        tracker?.consume(ev, file: w.fileName)
-        try exporter.consume(ev, walker: w)
-      }
+      return ParallelExport.Worker(
+        consume: { ev, w in
+          tracker?.consume(ev, file: w.fileName)
+          try exporter.consume(ev, walker: w)
+        },
+        passOver: { exporter.passOver($0) })
     }
   }
 }

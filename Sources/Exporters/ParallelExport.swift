@@ -10,32 +10,63 @@ import BinlogSchema
 /// Any exporter run over one memory-mapped binlog on several threads, writing exactly the bytes
 /// one pass writes.
 ///
-/// The file is cut into chunks at GTID events (`chunks(of:format:)`: each begins a transaction,
-/// so no transaction state crosses a cut). Workers take chunks in order; the
+/// The file is cut into chunks (`chunks(of:format:)`) at GTID events and, inside long
+/// transactions, at rows events: the worker of a chunk that begins inside a transaction first
+/// picks up the state a one-pass walk has there (`pickUp`). Workers take chunks in order; the
 /// worker of the oldest unwritten chunk streams its output straight to the sink, the others keep
 /// theirs in memory up to `maxBuffered` bytes and then wait for their turn: memory stays bounded
 /// whatever the transaction sizes. Each worker has its own `SchemaTracker` that replays the DDL
 /// of the chunks it skipped before it starts a chunk, so column names from DDL replay are the
 /// same as in one pass.
 public enum ParallelExport {
-  /// Binlog bytes per chunk (cuts are at the first GTID event at or after each step).
-  public static let defaultChunkSize = 4 << 20
+  /// Binlog bytes per chunk (cuts are at the first GTID or rows event at or after each step).
+  /// Small enough that a chunk's output (up to ~2.5x its bytes as Canal entries) fits in
+  /// `maxBuffered`: a worker that fills it waits for its turn instead of working.
+  public static let defaultChunkSize = 1 << 20
+
+  /// A part of the file one worker exports.
+  public struct Chunk: Sendable, Equatable {
+    /// The whole events it covers.
+    public var range: Range<UInt64>
+    /// When the chunk begins at a rows event inside a transaction: that transaction's first
+    /// (GTID) event. nil: the chunk begins where a transaction does.
+    public var transactionStart: UInt64?
+
+    public init(range: Range<UInt64>, transactionStart: UInt64? = nil) {
+      self.range = range
+      self.transactionStart = transactionStart
+    }
+  }
 
   /// The chunks of a mapped v4 binlog, or nil when it cannot be cut safely (then export it in
   /// one pass, which also reports any damage): no FDE first, a second FDE, a type permutation,
   /// Transaction_payload events, event sizes that do not add up, or too few GTID events.
+  ///
+  /// A chunk begins at a GTID event, or at a rows event of a transaction that so far holds only
+  /// what a worker can pick up without the events between (`pickUp`): its GTID, BEGIN,
+  /// Table_map, Annotate_rows, Rows_query and rows events; and only when that transaction ends
+  /// with an Xid in the file (no cut inside one left open, or ended by a COMMIT query).
   public static func chunks(of file: MappedFile, format: FormatDescription, chunkSize: Int = defaultChunkSize)
-    -> [Range<UInt64>]?
+    -> [Chunk]?
   {
     let bytes = file.bytes
-    guard format.typePermutation == nil, format.headerLength >= 19, bytes.count > 4 + 19 else { return nil }
+    let h = format.headerLength
+    guard format.typePermutation == nil, h >= 19, bytes.count > 4 + 19 else { return nil }
+    let crc = format.checksum == .crc32 ? 4 : 0
+    let queryPostHeader = format.postHeaderLength(.query)
     // The walk touches nearly every page: give them back as it goes (memory stays flat).
     var released = 0
     defer { file.dontNeed(offset: released, length: bytes.count - released) }
     var pos = 4
-    var cuts: [Int] = [4]
+    var starts: [Chunk] = [Chunk(range: 4..<4)]
     var next = 4 + chunkSize
     var formatEvents = 0
+    // The GTID event of the transaction in progress while it can be cut at its rows events.
+    var open: UInt64?
+    // A MySQL GTID event just before: the transaction opens with the BEGIN query after it.
+    var mysqlGTID: Int?
+    // Cuts inside `open`, kept when its Xid comes.
+    var pending: [Chunk] = []
     while pos + 19 <= bytes.count {
       let type = EventType(bytes[pos + 4])
       let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + 9, as: UInt32.self)))
@@ -46,9 +77,55 @@ public enum ParallelExport {
         if formatEvents > 1 { return nil }
       }
       if type == .transactionPayload { return nil }
-      if pos >= next && (type == .mariaGTID || type == .gtid || type == .anonymousGTID || type == .gtidTagged) {
-        cuts.append(pos)
-        next = pos + chunkSize
+      let afterGTID = mysqlGTID
+      mysqlGTID = nil
+      switch type {
+      case .mariaGTID, .gtid, .anonymousGTID, .gtidTagged:
+        if let first = pending.first {
+          // The transaction ended without an Xid: no cut inside it.
+          next = Int(first.range.lowerBound)
+          pending.removeAll()
+        }
+        if pos >= next {
+          starts.append(Chunk(range: UInt64(pos)..<UInt64(pos)))
+          next = pos + chunkSize
+        }
+        open = nil
+        if type == .mariaGTID {
+          // MariaDB: a GTID that is not FL_STANDALONE opens the transaction as BEGIN would.
+          if size >= h + 13 && bytes[pos + h + 12] & 1 == 0 { open = UInt64(pos) }
+        } else {
+          mysqlGTID = pos
+        }
+      case .query:
+        open = nil
+        if let g = afterGTID, queryPostHeader >= 13, size >= h + queryPostHeader + crc {
+          // MySQL writes the BEGIN of a transaction as exactly "BEGIN".
+          let body = pos + h
+          let dbLength = Int(bytes[body + 8])
+          let statusLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 11, as: UInt16.self)))
+          let q = body + queryPostHeader + statusLength + dbLength + 1
+          if pos + size - crc - q == 5, bytes[q] == 0x42, bytes[q + 1] == 0x45, bytes[q + 2] == 0x47, bytes[q + 3] == 0x49,
+            bytes[q + 4] == 0x4E
+          {
+            open = UInt64(g)
+          }
+        }
+      case .xid:
+        starts += pending
+        pending.removeAll()
+        open = nil
+      case .tableMap, .annotateRows, .rowsQuery:
+        break
+      default:
+        if type.isRows {
+          if let o = open, pos >= next {
+            pending.append(Chunk(range: UInt64(pos)..<UInt64(pos), transactionStart: o))
+            next = pos + chunkSize
+          }
+        } else {
+          open = nil
+        }
       }
       pos += size
       if pos - released >= 4 << 20 {
@@ -56,17 +133,36 @@ public enum ParallelExport {
         released = pos & ~4095
       }
     }
-    guard pos == bytes.count, cuts.count >= 2 else { return nil }
-    cuts.append(bytes.count)
-    return (0..<(cuts.count - 1)).map { UInt64(cuts[$0])..<UInt64(cuts[$0 + 1]) }
+    guard pos == bytes.count, starts.count >= 2 else { return nil }
+    var chunks = starts
+    for i in chunks.indices {
+      let end = i + 1 < chunks.count ? chunks[i + 1].range.lowerBound : UInt64(bytes.count)
+      chunks[i].range = chunks[i].range.lowerBound..<end
+    }
+    return chunks
   }
 
   /// What a worker does with each walked event of its chunks (its exporter writes into the
   /// memory sink the worker was made with).
   public typealias Consume = (WalkedEvent, BinlogWalker<MappedBinlogReader>) throws -> Void
 
-  /// Makes worker `index`'s event handler, writing into `memory`, with its schema tracker.
-  public typealias MakeWorker = (_ index: Int, _ memory: OutputSink, _ tracker: SchemaTracker?) -> Consume
+  /// One worker's handlers.
+  public struct Worker {
+    /// Every walked event of the worker's chunks, and the context events `pickUp` gives it.
+    public var consume: Consume
+    /// The rows, Annotate_rows and Rows_query events before a chunk that begins inside a
+    /// transaction, in order, which `consume` is not given (`pickUp`): e.g. the Canal client
+    /// filter counts the entries they make.
+    public var passOver: (RawEvent) -> Void
+
+    public init(consume: @escaping Consume, passOver: @escaping (RawEvent) -> Void = { _ in }) {
+      self.consume = consume
+      self.passOver = passOver
+    }
+  }
+
+  /// Makes worker `index`'s handlers, writing into `memory`, with its schema tracker.
+  public typealias MakeWorker = (_ index: Int, _ memory: OutputSink, _ tracker: SchemaTracker?) -> Worker
 
   /// Where the workers meet: which chunk is written next, which is taken next, the first error.
   class Coordinator: @unchecked Sendable {
@@ -84,7 +180,7 @@ public enum ParallelExport {
   /// replay). Throws the first error in file order, after writing everything before it, like
   /// the one-pass export.
   public static func run(
-    file: MappedFile, name: String, chunks: [Range<UInt64>], readerOptions: ReaderOptions,
+    file: MappedFile, name: String, chunks: [Chunk], readerOptions: ReaderOptions,
     makeTracker: ((Int) -> SchemaTracker)?, sink: OutputSink, threads: Int = 2, maxBuffered: Int = 4 << 20,
     makeWorker: @escaping MakeWorker
   ) throws {
@@ -106,10 +202,10 @@ public enum ParallelExport {
       PosixThread.start(stackSize: 8 << 20) {
         do {
           let memory = OutputSink.memory()
-          let consume = job.makeWorker(t, memory, job.trackers[t])
+          let worker = job.makeWorker(t, memory, job.trackers[t])
           try work(
             file: file, name: name, chunks: chunks, readerOptions: readerOptions, tracker: job.trackers[t],
-            memory: memory, consume: consume, sink: job.sink, coordinator: c, maxBuffered: maxBuffered)
+            memory: memory, worker: worker, sink: job.sink, coordinator: c, maxBuffered: maxBuffered)
         } catch is Cancelled {
         } catch {
           c.condition.lock()
@@ -132,9 +228,10 @@ public enum ParallelExport {
 
   /// One worker: takes chunks until none is left, exports each, writes it in its turn.
   static func work(
-    file: MappedFile, name: String, chunks: [Range<UInt64>], readerOptions: ReaderOptions, tracker: SchemaTracker?,
-    memory: OutputSink, consume: Consume, sink: OutputSink, coordinator c: Coordinator, maxBuffered: Int
+    file: MappedFile, name: String, chunks: [Chunk], readerOptions: ReaderOptions, tracker: SchemaTracker?,
+    memory: OutputSink, worker: Worker, sink: OutputSink, coordinator c: Coordinator, maxBuffered: Int
   ) throws {
+    let consume = worker.consume
     var reader = try MappedBinlogReader(file: file, name: name, options: readerOptions)
     try reader.loadFormat()
     var trackerAt = 0
@@ -151,21 +248,29 @@ public enum ParallelExport {
       if let tracker {
         // A damaged event here is reported by the worker that exports its chunk, in order.
         for j in trackerAt..<k {
-          try? replaySchema(file: file, name: name, range: chunks[j], into: tracker)
-          file.dontNeed(offset: Int(chunks[j].lowerBound), length: chunks[j].count)
+          try? replaySchema(file: file, name: name, range: chunks[j].range, into: tracker)
+          file.dontNeed(offset: Int(chunks[j].range.lowerBound), length: chunks[j].range.count)
         }
       }
       trackerAt = k + 1
-      reader.seek(to: chunks[k].lowerBound)
+      let range = chunks[k].range
       var walker = BinlogWalker(source: reader)
-      walker.stopOffset = chunks[k].upperBound
-      walker.completeTransactionsOnly = true
       var chunkError: Error?
       do {
+        if let start = chunks[k].transactionStart {
+          // An error in the events picked up is reported first by the worker of their chunk.
+          try pickUp(transactionAt: start, before: range.lowerBound, walker: &walker, worker: worker, memory: memory)
+        }
+        walker.source.seek(to: range.lowerBound)
+        walker.stopOffset = range.upperBound
+        walker.completeTransactionsOnly = true
+        // Offered to the sink at every 1 MiB captured (not at every event: each offer takes the lock).
+        var offerAt = 1 << 20
         try walker.run { w, ev in
           try consume(ev, w)
-          if memory.captured.count >= 1 << 20 {
+          if memory.captured.count >= offerAt {
             try deliver(k, memory, sink, c, final: false, maxBuffered: maxBuffered)
+            offerAt = memory.captured.count + (1 << 20)
           }
         }
       } catch is Cancelled {
@@ -174,7 +279,7 @@ public enum ParallelExport {
         chunkError = error
       }
       // Keep memory flat: this chunk's mapped pages are not read again (see MappedBinlogReader).
-      file.dontNeed(offset: Int(chunks[k].lowerBound), length: chunks[k].count)
+      file.dontNeed(offset: Int(range.lowerBound), length: range.count)
       try memory.flush()
       try deliver(k, memory, sink, c, final: true, maxBuffered: maxBuffered)
       if let chunkError { throw chunkError }
@@ -201,6 +306,62 @@ public enum ParallelExport {
     if cancelled { throw Cancelled() }
     // Only the worker of the head chunk writes to the sink.
     try memory.drainCaptured { try sink.append($0) }
+  }
+
+  /// Gives a worker the state a one-pass walk has at `offset`, a rows event inside the
+  /// transaction that begins at `start` (a chunk's `transactionStart`), without the bytes
+  /// between: the transaction's GTID and BEGIN events and the last Table_map of each table id go
+  /// through `walker` and `worker.consume`, their output dropped; its rows, Annotate_rows and
+  /// Rows_query events before `offset` go to `worker.passOver`. `chunks(of:format:)` cuts only
+  /// where the transaction holds nothing else before the cut.
+  static func pickUp(
+    transactionAt start: UInt64, before offset: UInt64, walker: inout BinlogWalker<MappedBinlogReader>, worker: Worker,
+    memory: OutputSink
+  ) throws {
+    let bytes = walker.source.file.bytes
+    let format = walker.format
+    let h = format.headerLength
+    let crc = format.checksum == .crc32 ? 4 : 0
+    let sixByteTableIDs = format.postHeaderLength(.tableMap) != 6
+    var context: [UInt64] = []
+    var lastMap: [UInt64: UInt64] = [:]
+    var passed: [UInt64] = []
+    var pos = start
+    // Header hops only: the chunks before checked these sizes.
+    while pos < offset {
+      let p = Int(pos)
+      let type = EventType(bytes[p + 4])
+      let size = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + 9, as: UInt32.self)))
+      if type == .tableMap {
+        var id = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + h, as: UInt32.self)))
+        if sixByteTableIDs {
+          id |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: p + h + 4, as: UInt16.self))) << 32
+        }
+        lastMap[id] = pos
+      } else if type.isRows || type == .annotateRows || type == .rowsQuery {
+        passed.append(pos)
+      } else {
+        context.append(pos)
+      }
+      pos += size
+    }
+    context += lastMap.values
+    context.sort()
+    walker.completeTransactionsOnly = false
+    for o in context {
+      walker.source.seek(to: o)
+      walker.stopOffset = o + 1
+      try walker.run { w, ev in try worker.consume(ev, w) }
+    }
+    for o in passed {
+      let p = Int(o)
+      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + 9, as: UInt32.self)))
+      let b = UnsafeRawBufferPointer(rebasing: bytes[p..<(p + size)])
+      worker.passOver(RawEvent(offset: o, header: EventHeader(v4: b), bytes: b, headerLength: h, checksumLength: crc))
+    }
+    // What the context events wrote belongs to the chunks before.
+    try memory.flush()
+    memory.drainCaptured { _ in }
   }
 
   /// Feeds `tracker` what a one-pass walk would have: the Format_description and Query events
@@ -261,7 +422,8 @@ extension NDJSONExporter {
     return { _, memory, tracker in
       let exporter = NDJSONExporter(sink: memory, options: options)
       exporter.schema = tracker
-      return { ev, w in try exporter.consume(ev, walker: w) }
+      // Nothing to pass over: a row line takes its transaction's fields from the walker.
+      return ParallelExport.Worker { ev, w in try exporter.consume(ev, walker: w) }
     }
   }
 }
