@@ -31,6 +31,9 @@ public enum ParallelExport {
     /// When the chunk begins at a rows event inside a transaction: that transaction's first
     /// (GTID) event. nil: the chunk begins where a transaction does.
     public var transactionStart: UInt64?
+    /// Its Format_description and Query events but BEGIN: what a worker that skips the chunk
+    /// replays into its schema tracker (so no worker walks the whole file).
+    public var schemaEvents: [UInt64] = []
 
     public init(range: Range<UInt64>, transactionStart: UInt64? = nil) {
       self.range = range
@@ -67,6 +70,7 @@ public enum ParallelExport {
     var mysqlGTID: Int?
     // Cuts inside `open`, kept when its Xid comes.
     var pending: [Chunk] = []
+    var schemaEvents: [UInt64] = []
     while pos + 19 <= bytes.count {
       let type = EventType(bytes[pos + 4])
       let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + 9, as: UInt32.self)))
@@ -75,6 +79,7 @@ public enum ParallelExport {
       if type == .formatDescription || type == .startV3 {
         formatEvents += 1
         if formatEvents > 1 { return nil }
+        schemaEvents.append(UInt64(pos))
       }
       if type == .transactionPayload { return nil }
       let afterGTID = mysqlGTID
@@ -99,18 +104,22 @@ public enum ParallelExport {
         }
       case .query:
         open = nil
-        if let g = afterGTID, queryPostHeader >= 13, size >= h + queryPostHeader + crc {
+        var isBegin = false
+        if queryPostHeader >= 13, size >= h + queryPostHeader + crc {
           // MySQL writes the BEGIN of a transaction as exactly "BEGIN".
           let body = pos + h
           let dbLength = Int(bytes[body + 8])
           let statusLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 11, as: UInt16.self)))
           let q = body + queryPostHeader + statusLength + dbLength + 1
-          if pos + size - crc - q == 5, bytes[q] == 0x42, bytes[q + 1] == 0x45, bytes[q + 2] == 0x47, bytes[q + 3] == 0x49,
-            bytes[q + 4] == 0x4E
-          {
-            open = UInt64(g)
-          }
+          isBegin =
+            pos + size - crc - q == 5 && bytes[q] == 0x42 && bytes[q + 1] == 0x45 && bytes[q + 2] == 0x47
+            && bytes[q + 3] == 0x49 && bytes[q + 4] == 0x4E
         }
+        if isBegin, let g = afterGTID { open = UInt64(g) }
+        if !isBegin { schemaEvents.append(UInt64(pos)) }
+      case .queryCompressed:
+        open = nil
+        schemaEvents.append(UInt64(pos))
       case .xid:
         starts += pending
         pending.removeAll()
@@ -135,9 +144,13 @@ public enum ParallelExport {
     }
     guard pos == bytes.count, starts.count >= 2 else { return nil }
     var chunks = starts
+    var e = 0
     for i in chunks.indices {
       let end = i + 1 < chunks.count ? chunks[i + 1].range.lowerBound : UInt64(bytes.count)
       chunks[i].range = chunks[i].range.lowerBound..<end
+      let first = e
+      while e < schemaEvents.count && schemaEvents[e] < end { e += 1 }
+      if e > first { chunks[i].schemaEvents = Array(schemaEvents[first..<e]) }
     }
     return chunks
   }
@@ -247,9 +260,8 @@ public enum ParallelExport {
       if k >= chunks.count { break }
       if let tracker {
         // A damaged event here is reported by the worker that exports its chunk, in order.
-        for j in trackerAt..<k {
-          try? replaySchema(file: file, name: name, range: chunks[j].range, into: tracker)
-          file.dontNeed(offset: Int(chunks[j].range.lowerBound), length: chunks[j].range.count)
+        for j in trackerAt..<k where !chunks[j].schemaEvents.isEmpty {
+          try? replaySchema(file: file, name: name, events: chunks[j].schemaEvents, into: tracker)
         }
       }
       trackerAt = k + 1
@@ -362,25 +374,23 @@ public enum ParallelExport {
     // What the context events wrote belongs to the chunks before.
     try memory.flush()
     memory.drainCaptured { _ in }
+    // The pages walked are those of chunks already taken: nobody else gives them back.
+    walker.source.file.dontNeed(offset: Int(start), length: Int(offset - start))
   }
 
   /// Feeds `tracker` what a one-pass walk would have: the Format_description and Query events
-  /// of a chunk another worker exports.
-  static func replaySchema(file: MappedFile, name: String, range: Range<UInt64>, into tracker: SchemaTracker) throws {
+  /// (`Chunk.schemaEvents`) of a chunk another worker exports.
+  static func replaySchema(file: MappedFile, name: String, events: [UInt64], into tracker: SchemaTracker) throws {
     var reader = try MappedBinlogReader(file: file, name: name, options: ReaderOptions(verifyChecksums: false))
     try reader.loadFormat()
-    reader.seek(to: range.lowerBound)
     let format = reader.format
-    while reader.position < range.upperBound, let raw = try reader.next() {
-      switch raw.type {
-      case .query, .queryCompressed, .formatDescription:
-        let body = try EventBody.decode(raw, format: format, file: name)
-        tracker.consume(
-          WalkedEvent(raw: raw, body: body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset),
-          file: name)
-      default:
-        break
-      }
+    for offset in events {
+      reader.seek(to: offset)
+      guard let raw = try reader.next() else { break }
+      let body = try EventBody.decode(raw, format: format, file: name)
+      tracker.consume(
+        WalkedEvent(raw: raw, body: body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset),
+        file: name)
     }
   }
 }
