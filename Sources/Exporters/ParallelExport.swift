@@ -264,6 +264,12 @@ public enum ParallelExport {
           try? replaySchema(file: file, name: name, events: chunks[j].schemaEvents, into: tracker)
         }
       }
+      // The look-aheads past the end of this worker's chunks fault in pages of the chunks it
+      // skips, after their worker gave them back: give them back again.
+      if k > trackerAt {
+        let skipped = chunks[trackerAt].range.lowerBound..<chunks[k - 1].range.upperBound
+        file.dontNeed(offset: Int(skipped.lowerBound), length: skipped.count)
+      }
       trackerAt = k + 1
       let range = chunks[k].range
       var walker = BinlogWalker(source: reader)
