@@ -34,6 +34,14 @@ public enum ParallelExport {
     /// Its Format_description and Query events but BEGIN: what a worker that skips the chunk
     /// replays into its schema tracker (so no worker walks the whole file).
     public var schemaEvents: [UInt64] = []
+    /// With `transactionStart`: the events before the chunk that `pickUp` gives the worker, in
+    /// file order: the transaction's GTID (and BEGIN) and the last Table_map of each table id.
+    public var context: [UInt64] = []
+    /// With `transactionStart`: the rows events before the chunk since the transaction's last
+    /// Annotate_rows or Rows_query event, that one first (`Worker.passOver`).
+    public var passed: [UInt64] = []
+    /// With `transactionStart`: the end of the transaction's Xid event.
+    public var transactionEnd: UInt64?
 
     public init(range: Range<UInt64>, transactionStart: UInt64? = nil) {
       self.range = range
@@ -66,6 +74,11 @@ public enum ParallelExport {
     var formatEvents = 0
     // The GTID event of the transaction in progress while it can be cut at its rows events.
     var open: UInt64?
+    // What a worker picks up at a cut inside `open` (`Chunk.context`, `Chunk.passed`).
+    var opening: [UInt64] = []
+    var maps: [UInt64: UInt64] = [:]
+    var passed: [UInt64] = []
+    let sixByteTableIDs = format.postHeaderLength(.tableMap) != 6
     // A MySQL GTID event just before: the transaction opens with the BEGIN query after it.
     var mysqlGTID: Int?
     // Cuts inside `open`, kept when its Xid comes.
@@ -98,7 +111,12 @@ public enum ParallelExport {
         open = nil
         if type == .mariaGTID {
           // MariaDB: a GTID that is not FL_STANDALONE opens the transaction as BEGIN would.
-          if size >= h + 13 && bytes[pos + h + 12] & 1 == 0 { open = UInt64(pos) }
+          if size >= h + 13 && bytes[pos + h + 12] & 1 == 0 {
+            open = UInt64(pos)
+            opening = [UInt64(pos)]
+            maps.removeAll(keepingCapacity: true)
+            passed.removeAll(keepingCapacity: true)
+          }
         } else {
           mysqlGTID = pos
         }
@@ -115,22 +133,44 @@ public enum ParallelExport {
             pos + size - crc - q == 5 && bytes[q] == 0x42 && bytes[q + 1] == 0x45 && bytes[q + 2] == 0x47
             && bytes[q + 3] == 0x49 && bytes[q + 4] == 0x4E
         }
-        if isBegin, let g = afterGTID { open = UInt64(g) }
+        if isBegin, let g = afterGTID {
+          open = UInt64(g)
+          opening = [UInt64(g), UInt64(pos)]
+          maps.removeAll(keepingCapacity: true)
+          passed.removeAll(keepingCapacity: true)
+        }
         if !isBegin { schemaEvents.append(UInt64(pos)) }
       case .queryCompressed:
         open = nil
         schemaEvents.append(UInt64(pos))
       case .xid:
+        for i in pending.indices { pending[i].transactionEnd = UInt64(pos + size) }
         starts += pending
         pending.removeAll()
         open = nil
-      case .tableMap, .annotateRows, .rowsQuery:
-        break
+      case .tableMap:
+        if open != nil, size >= h + 6 {
+          var id = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + h, as: UInt32.self)))
+          if sixByteTableIDs {
+            id |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + h + 4, as: UInt16.self))) << 32
+          }
+          maps[id] = UInt64(pos)
+        }
+      case .annotateRows, .rowsQuery:
+        // Canal makes a QUERY entry of it, which flushes its client buffer: the rows events
+        // before it no longer count.
+        if open != nil { passed = [UInt64(pos)] }
       default:
         if type.isRows {
-          if let o = open, pos >= next {
-            pending.append(Chunk(range: UInt64(pos)..<UInt64(pos), transactionStart: o))
-            next = pos + chunkSize
+          if let o = open {
+            if pos >= next {
+              var cut = Chunk(range: UInt64(pos)..<UInt64(pos), transactionStart: o)
+              cut.context = opening + maps.values.sorted()
+              cut.passed = passed
+              pending.append(cut)
+              next = pos + chunkSize
+            }
+            passed.append(UInt64(pos))
           }
         } else {
           open = nil
@@ -163,12 +203,14 @@ public enum ParallelExport {
   public struct Worker {
     /// Every walked event of the worker's chunks, and the context events `pickUp` gives it.
     public var consume: Consume
-    /// The rows, Annotate_rows and Rows_query events before a chunk that begins inside a
-    /// transaction, in order, which `consume` is not given (`pickUp`): e.g. the Canal client
-    /// filter counts the entries they make.
-    public var passOver: (RawEvent) -> Void
+    /// The transaction's last Annotate_rows or Rows_query event before a chunk that begins
+    /// inside it and the rows events after that one, in order, which `consume` is not given
+    /// (`Chunk.passed`): the Canal client filter counts the entries they make (the QUERY entry
+    /// of an Annotate_rows or Rows_query flushes the filter, so what came before it does not
+    /// count). nil: nothing to pass over.
+    public var passOver: ((RawEvent) -> Void)?
 
-    public init(consume: @escaping Consume, passOver: @escaping (RawEvent) -> Void = { _ in }) {
+    public init(consume: @escaping Consume, passOver: ((RawEvent) -> Void)? = nil) {
       self.consume = consume
       self.passOver = passOver
     }
@@ -275,22 +317,28 @@ public enum ParallelExport {
       var walker = BinlogWalker(source: reader)
       var chunkError: Error?
       do {
-        if let start = chunks[k].transactionStart {
-          // An error in the events picked up is reported first by the worker of their chunk.
-          try pickUp(transactionAt: start, before: range.lowerBound, walker: &walker, worker: worker, memory: memory)
-        }
-        walker.source.seek(to: range.lowerBound)
-        walker.stopOffset = range.upperBound
-        walker.completeTransactionsOnly = true
         // Offered to the sink at every 1 MiB captured (not at every event: each offer takes the lock).
         var offerAt = 1 << 20
-        try walker.run { w, ev in
+        func visit(_ w: inout BinlogWalker<MappedBinlogReader>, _ ev: WalkedEvent) throws {
           try consume(ev, w)
           if memory.captured.count >= offerAt {
             try deliver(k, memory, sink, c, final: false, maxBuffered: maxBuffered)
             offerAt = memory.captured.count + (1 << 20)
           }
         }
+        if chunks[k].transactionStart != nil {
+          // An error in the events picked up is reported first by the worker of their chunk.
+          try pickUp(chunks[k], walker: &walker, worker: worker, memory: memory)
+        }
+        walker.source.seek(to: range.lowerBound)
+        if let end = chunks[k].transactionEnd {
+          // The pre-scan saw its Xid: no look-ahead to its commit from every chunk inside it.
+          walker.stopOffset = Swift.min(end, range.upperBound)
+          try walker.run(visit)
+        }
+        walker.stopOffset = range.upperBound
+        walker.completeTransactionsOnly = true
+        try walker.run(visit)
       } catch is Cancelled {
         throw Cancelled()
       } catch {
@@ -326,62 +374,34 @@ public enum ParallelExport {
     try memory.drainCaptured { try sink.append($0) }
   }
 
-  /// Gives a worker the state a one-pass walk has at `offset`, a rows event inside the
-  /// transaction that begins at `start` (a chunk's `transactionStart`), without the bytes
-  /// between: the transaction's GTID and BEGIN events and the last Table_map of each table id go
-  /// through `walker` and `worker.consume`, their output dropped; its rows, Annotate_rows and
-  /// Rows_query events before `offset` go to `worker.passOver`. `chunks(of:format:)` cuts only
-  /// where the transaction holds nothing else before the cut.
+  /// Gives a worker the state a one-pass walk has at the start of `chunk`, a rows event inside
+  /// a transaction, without the bytes between: the chunk's `context` events go through `walker`
+  /// and `worker.consume`, their output dropped, and its `passed` events to `worker.passOver`.
+  /// `chunks(of:format:)` cuts only where the transaction holds nothing else before the cut.
   static func pickUp(
-    transactionAt start: UInt64, before offset: UInt64, walker: inout BinlogWalker<MappedBinlogReader>, worker: Worker,
-    memory: OutputSink
+    _ chunk: Chunk, walker: inout BinlogWalker<MappedBinlogReader>, worker: Worker, memory: OutputSink
   ) throws {
-    let bytes = walker.source.file.bytes
-    let format = walker.format
-    let h = format.headerLength
-    let crc = format.checksum == .crc32 ? 4 : 0
-    let sixByteTableIDs = format.postHeaderLength(.tableMap) != 6
-    var context: [UInt64] = []
-    var lastMap: [UInt64: UInt64] = [:]
-    var passed: [UInt64] = []
-    var pos = start
-    // Header hops only: the chunks before checked these sizes.
-    while pos < offset {
-      let p = Int(pos)
-      let type = EventType(bytes[p + 4])
-      let size = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + 9, as: UInt32.self)))
-      if type == .tableMap {
-        var id = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + h, as: UInt32.self)))
-        if sixByteTableIDs {
-          id |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: p + h + 4, as: UInt16.self))) << 32
-        }
-        lastMap[id] = pos
-      } else if type.isRows || type == .annotateRows || type == .rowsQuery {
-        passed.append(pos)
-      } else {
-        context.append(pos)
-      }
-      pos += size
-    }
-    context += lastMap.values
-    context.sort()
     walker.completeTransactionsOnly = false
-    for o in context {
+    for o in chunk.context {
       walker.source.seek(to: o)
       walker.stopOffset = o + 1
       try walker.run { w, ev in try worker.consume(ev, w) }
     }
-    for o in passed {
-      let p = Int(o)
-      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + 9, as: UInt32.self)))
-      let b = UnsafeRawBufferPointer(rebasing: bytes[p..<(p + size)])
-      worker.passOver(RawEvent(offset: o, header: EventHeader(v4: b), bytes: b, headerLength: h, checksumLength: crc))
-    }
     // What the context events wrote belongs to the chunks before.
     try memory.flush()
     memory.drainCaptured { _ in }
-    // The pages walked are those of chunks already taken: nobody else gives them back.
-    walker.source.file.dontNeed(offset: Int(start), length: Int(offset - start))
+    guard let passOver = worker.passOver, let first = chunk.passed.first else { return }
+    let bytes = walker.source.file.bytes
+    let format = walker.format
+    let crc = format.checksum == .crc32 ? 4 : 0
+    for o in chunk.passed {
+      let p = Int(o)
+      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: p + 9, as: UInt32.self)))
+      let b = UnsafeRawBufferPointer(rebasing: bytes[p..<(p + size)])
+      passOver(RawEvent(offset: o, header: EventHeader(v4: b), bytes: b, headerLength: format.headerLength, checksumLength: crc))
+    }
+    // Pages of chunks already taken: nobody else gives them back.
+    walker.source.file.dontNeed(offset: Int(first), length: Int(chunk.range.lowerBound - first))
   }
 
   /// Feeds `tracker` what a one-pass walk would have: the Format_description and Query events
