@@ -76,7 +76,8 @@ final class ParallelCanalExportTests: XCTestCase {
       for threads in [2, 3] {
         let (got, count) = try parallel(path, options: options, chunkSize: 1, threads: threads)
         if got != expected {
-          let at = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count)
+          let at =
+            zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count)
           XCTFail(
             "\(path) forClients \(forClients) threads \(threads) (\(count) chunks): entries differ at byte \(at) "
               + "(\(got.count) vs \(expected.count) bytes)", file: file, line: line)
