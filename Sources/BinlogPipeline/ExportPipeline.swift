@@ -72,7 +72,9 @@ public struct ExportPipeline {
       }
     }
     // Canal headers in GTID mode carry the executed set of everything before them: one pass.
-    let parallelFormat = format == .ndjson || (format == .canal && !canalGTID)
+    // Canal for clients: the client filter's empty-transaction throttle carries state from every
+    // earlier transaction, which a worker that starts mid-file does not have (one pass).
+    let parallelFormat = format == .ndjson || (format == .canal && !canalGTID && !canalForClients)
     if parallelFormat, !options.stable, !follow, threads > 1, inputs.count == 1, !skipErrors,
       let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: readerOptions),
       mapped.file.count >= 4 * ParallelExport.defaultChunkSize,

@@ -77,7 +77,7 @@ public final class QueryFollower {
   /// True once `path` holds its magic bytes and a whole first event (the Format_description).
   private func hasFirstEvent(_ path: String) -> Bool {
     guard let f = try? MappedFile(path: path), f.count >= 4 + 19 else { return false }
-    let size = UInt32(littleEndian: f.bytes.loadUnaligned(fromByteOffset: 4 + 9, as: UInt32.self))
+    let size = UInt32(EventHeader.eventSize(in: f.bytes, at: 4))
     return UInt64(f.count) >= 4 + UInt64(size)
   }
 

@@ -41,6 +41,20 @@ public final class CanalExporter {
     try sink.flush()
   }
 
+  /// Feeds the client filter the one ROWDATA entry Canal makes of a rows (DML), Annotate_rows
+  /// or Rows_query (QUERY) event, without mapping the event, and writes nothing: a
+  /// `ParallelExport` worker that picks up a transaction mid-way needs the filter's state there,
+  /// not the entries, which the chunks before wrote.
+  func passOver(_ raw: RawEvent) {
+    guard options.forClients else { return }
+    var h = CanalHeader()
+    h.eventType = raw.type.isRows ? .insert : .query
+    h.executeTime = Int64(raw.header.timestamp) * 1000
+    delivered.removeAll(keepingCapacity: true)
+    filter.add(MappedEntry(header: h, entryType: .rowdata, store: .none), into: &delivered)
+    delivered.removeAll(keepingCapacity: true)
+  }
+
   private func write(_ m: MappedEntry) throws {
     try m.appendFramedEntry(to: &sink.buffer, scratch: &scratch)
     entriesWritten += 1
@@ -51,16 +65,23 @@ public final class CanalExporter {
 extension CanalExporter {
   /// A `ParallelExport` worker: the Canal entries of its chunks into `memory`, the columns named
   /// by its `tracker` (fed every event, as the one-pass export feeds its tracker). Not for
-  /// `gtidMode`: each header then carries the executed GTID set of everything before it.
+  /// `gtidMode`: each header then carries the executed GTID set of everything before it; nor
+  /// for `forClients`: the client filter lets an empty transaction through by the time and count
+  /// of those it dropped since the last one let through, state from every earlier transaction
+  /// that a worker starting mid-file does not have (its output depended on which worker took
+  /// which chunk).
   public static func parallelWorker(options: CanalOptions) -> ParallelExport.MakeWorker {
+    precondition(!options.gtidMode && !options.forClients, "a parallel Canal export is raw Entries without GTID sets")
     precondition(!options.gtidMode, "gtidMode headers depend on every earlier chunk")
     return { _, memory, tracker in
       let exporter = CanalExporter(sink: memory, options: options)
       if let tracker { exporter.mapper.tableMapSource = { id, _ in tracker.tableMap(id) } }
-      return { ev, w in
-        tracker?.consume(ev, file: w.fileName)
-        try exporter.consume(ev, walker: w)
-      }
+      return ParallelExport.Worker(
+        consume: { ev, w in
+          tracker?.consume(ev, file: w.fileName)
+          try exporter.consume(ev, walker: w)
+        },
+        passOver: { exporter.passOver($0) })
     }
   }
 }

@@ -59,9 +59,11 @@ public final class NDJSONExporter {
     lookaheadStart = state.startOffset
     lookaheadFile = fileName
     lookaheadXid = nil
-    // Start after the transaction's first event; for a payload, from the payload event itself.
+    // Start after the transaction's first event, or at this event when later (nothing before it
+    // ends the open transaction; a parallel worker may hold only this part of it); for a
+    // payload, from the payload event itself.
     var start = ev.inPayload ? ev.raw.offset : state.startOffset
-    if !ev.inPayload, let size = walker.source.eventSize(at: start) { start += UInt64(size) }
+    if !ev.inPayload, let size = walker.source.eventSize(at: start) { start = Swift.max(start + UInt64(size), ev.raw.offset) }
     lookaheadXid = walker.source.lookaheadXid(from: start)
     return lookaheadXid
   }

@@ -10,45 +10,171 @@ import BinlogSchema
 /// Any exporter run over one memory-mapped binlog on several threads, writing exactly the bytes
 /// one pass writes.
 ///
-/// The file is cut into chunks at GTID events (`chunks(of:format:)`: each begins a transaction,
-/// so no transaction state crosses a cut). Workers take chunks in order; the
+/// The file is cut into chunks (`chunks(of:format:)`) at GTID events and, inside long
+/// transactions, at rows events: the worker of a chunk that begins inside a transaction first
+/// picks up the state a one-pass walk has there (`pickUp`). Workers take chunks in order; the
 /// worker of the oldest unwritten chunk streams its output straight to the sink, the others keep
 /// theirs in memory up to `maxBuffered` bytes and then wait for their turn: memory stays bounded
 /// whatever the transaction sizes. Each worker has its own `SchemaTracker` that replays the DDL
 /// of the chunks it skipped before it starts a chunk, so column names from DDL replay are the
 /// same as in one pass.
 public enum ParallelExport {
-  /// Binlog bytes per chunk (cuts are at the first GTID event at or after each step).
-  public static let defaultChunkSize = 4 << 20
+  /// Binlog bytes per chunk (cuts are at the first GTID or rows event at or after each step).
+  /// Small enough that a chunk's output (up to ~2.5x its bytes as Canal entries) fits in
+  /// `maxBuffered`: a worker that fills it waits for its turn instead of working.
+  public static let defaultChunkSize = 1 << 20
+
+  /// A part of the file one worker exports.
+  public struct Chunk: Sendable, Equatable {
+    /// The whole events it covers.
+    public var range: Range<UInt64>
+    /// When the chunk begins at a rows event inside a transaction: that transaction's first
+    /// (GTID) event. nil: the chunk begins where a transaction does.
+    public var transactionStart: UInt64?
+    /// Its Format_description and Query events but BEGIN: what a worker that skips the chunk
+    /// replays into its schema tracker (so no worker walks the whole file).
+    public var schemaEvents: [UInt64] = []
+    /// With `transactionStart`: the events before the chunk that `pickUp` gives the worker, in
+    /// file order: the transaction's GTID (and BEGIN) and the last Table_map of each table id.
+    public var context: [UInt64] = []
+    /// With `transactionStart`: the rows events before the chunk since the transaction's last
+    /// Annotate_rows or Rows_query event, that one first (`Worker.passOver`).
+    public var passed: [UInt64] = []
+    /// With `transactionStart`: the end of the transaction's Xid event.
+    public var transactionEnd: UInt64?
+
+    public init(range: Range<UInt64>, transactionStart: UInt64? = nil) {
+      self.range = range
+      self.transactionStart = transactionStart
+    }
+  }
 
   /// The chunks of a mapped v4 binlog, or nil when it cannot be cut safely (then export it in
   /// one pass, which also reports any damage): no FDE first, a second FDE, a type permutation,
   /// Transaction_payload events, event sizes that do not add up, or too few GTID events.
+  ///
+  /// A chunk begins at a GTID event, or at a rows event of a transaction that so far holds only
+  /// what a worker can pick up without the events between (`pickUp`): its GTID, BEGIN,
+  /// Table_map, Annotate_rows, Rows_query and rows events; and only when that transaction ends
+  /// with an Xid in the file (no cut inside one left open, or ended by a COMMIT query).
   public static func chunks(of file: MappedFile, format: FormatDescription, chunkSize: Int = defaultChunkSize)
-    -> [Range<UInt64>]?
+    -> [Chunk]?
   {
     let bytes = file.bytes
-    guard format.typePermutation == nil, format.headerLength >= 19, bytes.count > 4 + 19 else { return nil }
+    let h = format.headerLength
+    guard format.typePermutation == nil, h >= 19, bytes.count > 4 + 19 else { return nil }
+    let crc = format.checksum == .crc32 ? 4 : 0
+    let queryPostHeader = format.postHeaderLength(.query)
     // The walk touches nearly every page: give them back as it goes (memory stays flat).
     var released = 0
     defer { file.dontNeed(offset: released, length: bytes.count - released) }
     var pos = 4
-    var cuts: [Int] = [4]
+    var starts: [Chunk] = [Chunk(range: 4..<4)]
     var next = 4 + chunkSize
     var formatEvents = 0
+    // The GTID event of the transaction in progress while it can be cut at its rows events.
+    var open: UInt64?
+    // What a worker picks up at a cut inside `open` (`Chunk.context`, `Chunk.passed`).
+    var opening: [UInt64] = []
+    var maps: [UInt64: UInt64] = [:]
+    var passed: [UInt64] = []
+    let sixByteTableIDs = format.postHeaderLength(.tableMap) != 6
+    // A MySQL GTID event just before: the transaction opens with the BEGIN query after it.
+    var mysqlGTID: Int?
+    // Cuts inside `open`, kept when its Xid comes.
+    var pending: [Chunk] = []
+    var schemaEvents: [UInt64] = []
     while pos + 19 <= bytes.count {
       let type = EventType(bytes[pos + 4])
-      let size = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + 9, as: UInt32.self)))
+      let size = EventHeader.eventSize(in: bytes, at: pos)
       guard size >= 19, size <= bytes.count - pos else { return nil }
       if pos == 4 && type != .formatDescription { return nil }
       if type == .formatDescription || type == .startV3 {
         formatEvents += 1
         if formatEvents > 1 { return nil }
+        schemaEvents.append(UInt64(pos))
       }
       if type == .transactionPayload { return nil }
-      if pos >= next && (type == .mariaGTID || type == .gtid || type == .anonymousGTID || type == .gtidTagged) {
-        cuts.append(pos)
-        next = pos + chunkSize
+      let afterGTID = mysqlGTID
+      mysqlGTID = nil
+      switch type {
+      case .mariaGTID, .gtid, .anonymousGTID, .gtidTagged:
+        if let first = pending.first {
+          // The transaction ended without an Xid: no cut inside it.
+          next = Int(first.range.lowerBound)
+          pending.removeAll()
+        }
+        if pos >= next {
+          starts.append(Chunk(range: UInt64(pos)..<UInt64(pos)))
+          next = pos + chunkSize
+        }
+        open = nil
+        if type == .mariaGTID {
+          // MariaDB: a GTID that is not FL_STANDALONE opens the transaction as BEGIN would.
+          if size >= h + 13 && bytes[pos + h + 12] & 1 == 0 {
+            open = UInt64(pos)
+            opening = [UInt64(pos)]
+            maps.removeAll(keepingCapacity: true)
+            passed.removeAll(keepingCapacity: true)
+          }
+        } else {
+          mysqlGTID = pos
+        }
+      case .query:
+        open = nil
+        var isBegin = false
+        if queryPostHeader >= 13, size >= h + queryPostHeader + crc {
+          // MySQL writes the BEGIN of a transaction as exactly "BEGIN".
+          let body = pos + h
+          let dbLength = Int(bytes[body + 8])
+          let statusLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 11, as: UInt16.self)))
+          let q = body + queryPostHeader + statusLength + dbLength + 1
+          isBegin =
+            pos + size - crc - q == 5 && bytes[q] == 0x42 && bytes[q + 1] == 0x45 && bytes[q + 2] == 0x47
+            && bytes[q + 3] == 0x49 && bytes[q + 4] == 0x4E
+        }
+        if isBegin, let g = afterGTID {
+          open = UInt64(g)
+          opening = [UInt64(g), UInt64(pos)]
+          maps.removeAll(keepingCapacity: true)
+          passed.removeAll(keepingCapacity: true)
+        }
+        if !isBegin { schemaEvents.append(UInt64(pos)) }
+      case .queryCompressed:
+        open = nil
+        schemaEvents.append(UInt64(pos))
+      case .xid:
+        for i in pending.indices { pending[i].transactionEnd = UInt64(pos + size) }
+        starts += pending
+        pending.removeAll()
+        open = nil
+      case .tableMap:
+        if open != nil, size >= h + 6 {
+          var id = UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + h, as: UInt32.self)))
+          if sixByteTableIDs {
+            id |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + h + 4, as: UInt16.self))) << 32
+          }
+          maps[id] = UInt64(pos)
+        }
+      case .annotateRows, .rowsQuery:
+        // Canal makes a QUERY entry of it, which flushes its client buffer: the rows events
+        // before it no longer count.
+        if open != nil { passed = [UInt64(pos)] }
+      default:
+        if type.isRows {
+          if let o = open {
+            if pos >= next {
+              var cut = Chunk(range: UInt64(pos)..<UInt64(pos), transactionStart: o)
+              cut.context = opening + maps.values.sorted()
+              cut.passed = passed
+              pending.append(cut)
+              next = pos + chunkSize
+            }
+            passed.append(UInt64(pos))
+          }
+        } else {
+          open = nil
+        }
       }
       pos += size
       if pos - released >= 4 << 20 {
@@ -56,17 +182,42 @@ public enum ParallelExport {
         released = pos & ~4095
       }
     }
-    guard pos == bytes.count, cuts.count >= 2 else { return nil }
-    cuts.append(bytes.count)
-    return (0..<(cuts.count - 1)).map { UInt64(cuts[$0])..<UInt64(cuts[$0 + 1]) }
+    guard pos == bytes.count, starts.count >= 2 else { return nil }
+    var chunks = starts
+    var e = 0
+    for i in chunks.indices {
+      let end = i + 1 < chunks.count ? chunks[i + 1].range.lowerBound : UInt64(bytes.count)
+      chunks[i].range = chunks[i].range.lowerBound..<end
+      let first = e
+      while e < schemaEvents.count && schemaEvents[e] < end { e += 1 }
+      if e > first { chunks[i].schemaEvents = Array(schemaEvents[first..<e]) }
+    }
+    return chunks
   }
 
   /// What a worker does with each walked event of its chunks (its exporter writes into the
   /// memory sink the worker was made with).
   public typealias Consume = (WalkedEvent, BinlogWalker<MappedBinlogReader>) throws -> Void
 
-  /// Makes worker `index`'s event handler, writing into `memory`, with its schema tracker.
-  public typealias MakeWorker = (_ index: Int, _ memory: OutputSink, _ tracker: SchemaTracker?) -> Consume
+  /// One worker's handlers.
+  public struct Worker {
+    /// Every walked event of the worker's chunks, and the context events `pickUp` gives it.
+    public var consume: Consume
+    /// The transaction's last Annotate_rows or Rows_query event before a chunk that begins
+    /// inside it and the rows events after that one, in order, which `consume` is not given
+    /// (`Chunk.passed`): the Canal client filter counts the entries they make (the QUERY entry
+    /// of an Annotate_rows or Rows_query flushes the filter, so what came before it does not
+    /// count). nil: nothing to pass over.
+    public var passOver: ((RawEvent) -> Void)?
+
+    public init(consume: @escaping Consume, passOver: ((RawEvent) -> Void)? = nil) {
+      self.consume = consume
+      self.passOver = passOver
+    }
+  }
+
+  /// Makes worker `index`'s handlers, writing into `memory`, with its schema tracker.
+  public typealias MakeWorker = (_ index: Int, _ memory: OutputSink, _ tracker: SchemaTracker?) -> Worker
 
   /// Where the workers meet: which chunk is written next, which is taken next, the first error.
   class Coordinator: @unchecked Sendable {
@@ -84,7 +235,7 @@ public enum ParallelExport {
   /// replay). Throws the first error in file order, after writing everything before it, like
   /// the one-pass export.
   public static func run(
-    file: MappedFile, name: String, chunks: [Range<UInt64>], readerOptions: ReaderOptions,
+    file: MappedFile, name: String, chunks: [Chunk], readerOptions: ReaderOptions,
     makeTracker: ((Int) -> SchemaTracker)?, sink: OutputSink, threads: Int = 2, maxBuffered: Int = 4 << 20,
     makeWorker: @escaping MakeWorker
   ) throws {
@@ -106,10 +257,10 @@ public enum ParallelExport {
       PosixThread.start(stackSize: 8 << 20) {
         do {
           let memory = OutputSink.memory()
-          let consume = job.makeWorker(t, memory, job.trackers[t])
+          let worker = job.makeWorker(t, memory, job.trackers[t])
           try work(
             file: file, name: name, chunks: chunks, readerOptions: readerOptions, tracker: job.trackers[t],
-            memory: memory, consume: consume, sink: job.sink, coordinator: c, maxBuffered: maxBuffered)
+            memory: memory, worker: worker, sink: job.sink, coordinator: c, maxBuffered: maxBuffered)
         } catch is Cancelled {
         } catch {
           c.condition.lock()
@@ -132,9 +283,10 @@ public enum ParallelExport {
 
   /// One worker: takes chunks until none is left, exports each, writes it in its turn.
   static func work(
-    file: MappedFile, name: String, chunks: [Range<UInt64>], readerOptions: ReaderOptions, tracker: SchemaTracker?,
-    memory: OutputSink, consume: Consume, sink: OutputSink, coordinator c: Coordinator, maxBuffered: Int
+    file: MappedFile, name: String, chunks: [Chunk], readerOptions: ReaderOptions, tracker: SchemaTracker?,
+    memory: OutputSink, worker: Worker, sink: OutputSink, coordinator c: Coordinator, maxBuffered: Int
   ) throws {
+    let consume = worker.consume
     var reader = try MappedBinlogReader(file: file, name: name, options: readerOptions)
     try reader.loadFormat()
     var trackerAt = 0
@@ -150,31 +302,50 @@ public enum ParallelExport {
       if k >= chunks.count { break }
       if let tracker {
         // A damaged event here is reported by the worker that exports its chunk, in order.
-        for j in trackerAt..<k {
-          try? replaySchema(file: file, name: name, range: chunks[j], into: tracker)
-          file.dontNeed(offset: Int(chunks[j].lowerBound), length: chunks[j].count)
+        for j in trackerAt..<k where !chunks[j].schemaEvents.isEmpty {
+          try? replaySchema(file: file, name: name, events: chunks[j].schemaEvents, into: tracker)
         }
       }
+      // The look-aheads past the end of this worker's chunks fault in pages of the chunks it
+      // skips, after their worker gave them back: give them back again.
+      if k > trackerAt {
+        let skipped = chunks[trackerAt].range.lowerBound..<chunks[k - 1].range.upperBound
+        file.dontNeed(offset: Int(skipped.lowerBound), length: skipped.count)
+      }
       trackerAt = k + 1
-      reader.seek(to: chunks[k].lowerBound)
+      let range = chunks[k].range
       var walker = BinlogWalker(source: reader)
-      walker.stopOffset = chunks[k].upperBound
-      walker.completeTransactionsOnly = true
       var chunkError: Error?
       do {
-        try walker.run { w, ev in
+        // Offered to the sink at every 1 MiB captured (not at every event: each offer takes the lock).
+        var offerAt = 1 << 20
+        func visit(_ w: inout BinlogWalker<MappedBinlogReader>, _ ev: WalkedEvent) throws {
           try consume(ev, w)
-          if memory.captured.count >= 1 << 20 {
+          if memory.captured.count >= offerAt {
             try deliver(k, memory, sink, c, final: false, maxBuffered: maxBuffered)
+            offerAt = memory.captured.count + (1 << 20)
           }
         }
+        if chunks[k].transactionStart != nil {
+          // An error in the events picked up is reported first by the worker of their chunk.
+          try pickUp(chunks[k], walker: &walker, worker: worker, memory: memory)
+        }
+        walker.source.seek(to: range.lowerBound)
+        if let end = chunks[k].transactionEnd {
+          // The pre-scan saw its Xid: no look-ahead to its commit from every chunk inside it.
+          walker.stopOffset = Swift.min(end, range.upperBound)
+          try walker.run(visit)
+        }
+        walker.stopOffset = range.upperBound
+        walker.completeTransactionsOnly = true
+        try walker.run(visit)
       } catch is Cancelled {
         throw Cancelled()
       } catch {
         chunkError = error
       }
       // Keep memory flat: this chunk's mapped pages are not read again (see MappedBinlogReader).
-      file.dontNeed(offset: Int(chunks[k].lowerBound), length: chunks[k].count)
+      file.dontNeed(offset: Int(range.lowerBound), length: range.count)
       try memory.flush()
       try deliver(k, memory, sink, c, final: true, maxBuffered: maxBuffered)
       if let chunkError { throw chunkError }
@@ -203,23 +374,49 @@ public enum ParallelExport {
     try memory.drainCaptured { try sink.append($0) }
   }
 
+  /// Gives a worker the state a one-pass walk has at the start of `chunk`, a rows event inside
+  /// a transaction, without the bytes between: the chunk's `context` events go through `walker`
+  /// and `worker.consume`, their output dropped, and its `passed` events to `worker.passOver`.
+  /// `chunks(of:format:)` cuts only where the transaction holds nothing else before the cut.
+  static func pickUp(
+    _ chunk: Chunk, walker: inout BinlogWalker<MappedBinlogReader>, worker: Worker, memory: OutputSink
+  ) throws {
+    walker.completeTransactionsOnly = false
+    for o in chunk.context {
+      walker.source.seek(to: o)
+      walker.stopOffset = o + 1
+      try walker.run { w, ev in try worker.consume(ev, w) }
+    }
+    // What the context events wrote belongs to the chunks before.
+    try memory.flush()
+    memory.drainCaptured { _ in }
+    guard let passOver = worker.passOver, let first = chunk.passed.first else { return }
+    let bytes = walker.source.file.bytes
+    let format = walker.format
+    let crc = format.checksum == .crc32 ? 4 : 0
+    for o in chunk.passed {
+      let p = Int(o)
+      let size = EventHeader.eventSize(in: bytes, at: p)
+      let b = UnsafeRawBufferPointer(rebasing: bytes[p..<(p + size)])
+      passOver(RawEvent(offset: o, header: EventHeader(v4: b), bytes: b, headerLength: format.headerLength, checksumLength: crc))
+    }
+    // Pages of chunks already taken: nobody else gives them back.
+    walker.source.file.dontNeed(offset: Int(first), length: Int(chunk.range.lowerBound - first))
+  }
+
   /// Feeds `tracker` what a one-pass walk would have: the Format_description and Query events
-  /// of a chunk another worker exports.
-  static func replaySchema(file: MappedFile, name: String, range: Range<UInt64>, into tracker: SchemaTracker) throws {
+  /// (`Chunk.schemaEvents`) of a chunk another worker exports.
+  static func replaySchema(file: MappedFile, name: String, events: [UInt64], into tracker: SchemaTracker) throws {
     var reader = try MappedBinlogReader(file: file, name: name, options: ReaderOptions(verifyChecksums: false))
     try reader.loadFormat()
-    reader.seek(to: range.lowerBound)
     let format = reader.format
-    while reader.position < range.upperBound, let raw = try reader.next() {
-      switch raw.type {
-      case .query, .queryCompressed, .formatDescription:
-        let body = try EventBody.decode(raw, format: format, file: name)
-        tracker.consume(
-          WalkedEvent(raw: raw, body: body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset),
-          file: name)
-      default:
-        break
-      }
+    for offset in events {
+      reader.seek(to: offset)
+      guard let raw = try reader.next() else { break }
+      let body = try EventBody.decode(raw, format: format, file: name)
+      tracker.consume(
+        WalkedEvent(raw: raw, body: body, inPayload: false, payloadInnerOffset: 0, fileEndOffset: raw.endOffset),
+        file: name)
     }
   }
 }
@@ -261,7 +458,8 @@ extension NDJSONExporter {
     return { _, memory, tracker in
       let exporter = NDJSONExporter(sink: memory, options: options)
       exporter.schema = tracker
-      return { ev, w in try exporter.consume(ev, walker: w) }
+      // Nothing to pass over: a row line takes its transaction's fields from the walker.
+      return ParallelExport.Worker { ev, w in try exporter.consume(ev, walker: w) }
     }
   }
 }

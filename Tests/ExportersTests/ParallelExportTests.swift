@@ -66,20 +66,117 @@ final class ParallelExportTests: XCTestCase {
     try assertSameExport(path)
   }
 
-  func testChunksStartAtGTIDEventsAndCoverTheFile() throws {
+  func testChunksStartAtGTIDOrRowsEventsAndCoverTheFile() throws {
     let path = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
     let file = try MappedFile(path: path)
     var reader = try MappedBinlogReader(file: file)
     try reader.loadFormat()
     let chunks = try XCTUnwrap(ParallelExport.chunks(of: file, format: reader.format, chunkSize: 4096))
     XCTAssertGreaterThan(chunks.count, 10)
-    XCTAssertEqual(chunks.first?.lowerBound, 4)
-    XCTAssertEqual(chunks.last?.upperBound, UInt64(file.count))
-    for (a, b) in zip(chunks, chunks.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+    XCTAssertEqual(chunks.first?.range.lowerBound, 4)
+    XCTAssertEqual(chunks.last?.range.upperBound, UInt64(file.count))
+    for (a, b) in zip(chunks, chunks.dropFirst()) { XCTAssertEqual(a.range.upperBound, b.range.lowerBound) }
     for c in chunks.dropFirst() {
-      let type = EventType(file.bytes[Int(c.lowerBound) + 4])
-      XCTAssertEqual(type, .mariaGTID, "chunk at \(c.lowerBound) starts with \(type.name)")
+      let type = EventType(file.bytes[Int(c.range.lowerBound) + 4])
+      if let start = c.transactionStart {
+        XCTAssertTrue(type.isRows, "chunk at \(c.range.lowerBound) inside a transaction starts with \(type.name)")
+        XCTAssertEqual(EventType(file.bytes[Int(start) + 4]), .mariaGTID, "transaction start \(start)")
+        XCTAssertLessThan(start, c.range.lowerBound)
+      } else {
+        XCTAssertEqual(type, .mariaGTID, "chunk at \(c.range.lowerBound) starts with \(type.name)")
+      }
     }
+  }
+
+  /// One-pass and parallel NDJSON of `path` with every possible cut made (chunk size 1): each
+  /// rows event of a transaction that can be picked up starts a chunk.
+  func assertSameExportCutEverywhere(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let expected = try sequential(path)
+    XCTAssertGreaterThan(expected.count, 500, "\(path): too little output to compare", file: file, line: line)
+    let mapped = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: mapped, name: path)
+    try reader.loadFormat()
+    let chunks = try XCTUnwrap(ParallelExport.chunks(of: mapped, format: reader.format, chunkSize: 1), file: file, line: line)
+    let inside = chunks.filter { $0.transactionStart != nil }.count
+    XCTAssertGreaterThan(inside, 0, "\(path): no chunk starts inside a transaction", file: file, line: line)
+    for threads in [2, 3] {
+      let (got, count) = try parallel(path, chunkSize: 1, threads: threads)
+      XCTAssertEqual(count, chunks.count)
+      if got != expected {
+        let at = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count)
+        XCTFail(
+          "\(path) threads \(threads) (\(count) chunks, \(inside) inside transactions): output differs at byte \(at) "
+            + "(\(got.count) vs \(expected.count) bytes)", file: file, line: line)
+      }
+    }
+  }
+
+  /// MariaDB: transactions of up to 22 rows events after Annotate_rows, names from FULL metadata
+  /// or from DDL replayed between them, MariaDB-compressed rows events.
+  func testChunksInsideMariaDBTransactionsExportLikeOnePass() throws {
+    for f in [
+      "/mariadb-10.11/binlog.000001", "/mariadb-10.11/binlog.000003", "/mariadb-10.11-minimal/binlog.000001",
+      "/mariadb-10.11-minimal-image/binlog.000001", "/mariadb-10.11-compressed/binlog.000001",
+    ] {
+      try assertSameExportCutEverywhere(TestPaths.fixtures + f)
+    }
+  }
+
+  /// MySQL: GTID, then a BEGIN query, then the transaction's Table_map and rows events.
+  func testChunksInsideMySQLTransactionsExportLikeOnePass() throws {
+    try assertSameExportCutEverywhere(try TestPaths.corpusFile("blackbeam__rust_mysql_common/json-opaque.binlog"))
+    try assertSameExportCutEverywhere(try TestPaths.corpusFile("blackbeam__rust_mysql_common/vector.binlog"))
+  }
+
+  /// A MySQL 8 Transaction_payload (compressed transaction) is not cut: one pass exports it.
+  func testFileWithTransactionPayloadIsNotCut() throws {
+    let path = try TestPaths.corpusFile("apecloud__mysql-binlog-connector-rust/mysql-bin.000057")
+    let file = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: file)
+    try reader.loadFormat()
+    XCTAssertNil(ParallelExport.chunks(of: file, format: reader.format, chunkSize: 1))
+  }
+
+  /// A transaction still open at the end of the file is not cut inside: its rows are held back
+  /// by every chunk, as by the one pass that stops before it.
+  func testOpenLastTransactionIsNotCutInside() throws {
+    let path = TestPaths.fixtures + "/mariadb-10.11/binlog.000003"
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    let file = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: file)
+    try reader.loadFormat()
+    let whole = try XCTUnwrap(ParallelExport.chunks(of: file, format: reader.format, chunkSize: 1))
+    // Cut the file before the Xid of the last transaction that has chunks inside it.
+    let lastInside = try XCTUnwrap(whole.last { $0.transactionStart != nil })
+    var pos = Int(lastInside.range.lowerBound)
+    while data[pos + 4] != EventType.xid.rawValue {
+      pos += Int(data.withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: pos + 9, as: UInt32.self)) })
+    }
+    let tmp = NSTemporaryDirectory() + "sluice-parallel-open-\(getpid()).bin"
+    try data.prefix(pos).write(to: URL(fileURLWithPath: tmp))
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    let cut = try MappedFile(path: tmp)
+    var cutReader = try MappedBinlogReader(file: cut)
+    try cutReader.loadFormat()
+    let chunks = try XCTUnwrap(ParallelExport.chunks(of: cut, format: cutReader.format, chunkSize: 1))
+    let open = try XCTUnwrap(lastInside.transactionStart)
+    XCTAssertFalse(
+      chunks.contains { $0.transactionStart == open }, "a chunk starts inside the transaction at \(open), which has no Xid")
+    let sink = OutputSink.memory()
+    try ParallelExport.run(
+      file: cut, name: cutReader.name, chunks: chunks, readerOptions: ReaderOptions(),
+      makeTracker: { _ in SchemaTracker() }, sink: sink, threads: 2, maxBuffered: 4096,
+      makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
+    try sink.close()
+    let oneSink = OutputSink.memory()
+    let exporter = NDJSONExporter(sink: oneSink)
+    exporter.schema = SchemaTracker()
+    var walker = BinlogWalker(source: try BinlogInput(path: tmp))
+    walker.completeTransactionsOnly = true
+    try walker.run { w, ev in try exporter.consume(ev, walker: w) }
+    try oneSink.close()
+    XCTAssertEqual(walker.openTail, open, "the one pass stops before the open transaction")
+    XCTAssertEqual(sink.takeCaptured(), oneSink.takeCaptured())
   }
 
   /// Stdin and pipes are never opened to look for a parallel plan (that would eat their bytes).
