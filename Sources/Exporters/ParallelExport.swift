@@ -219,159 +219,112 @@ public enum ParallelExport {
   /// Makes worker `index`'s handlers, writing into `memory`, with its schema tracker.
   public typealias MakeWorker = (_ index: Int, _ memory: OutputSink, _ tracker: SchemaTracker?) -> Worker
 
-  /// Where the workers meet: which chunk is written next, which is taken next, the first error.
-  class Coordinator: @unchecked Sendable {
-    let condition = PosixCondition()
-    var head = 0
-    var nextChunk = 0
-    var failed: Error?
-    var running = 0
+  /// One worker thread's state: its exporter (writing into `memory`), schema tracker and reader,
+  /// and the first chunk it has not seen (it replays the DDL of the chunks others exported).
+  final class WorkerState {
+    let memory: OutputSink
+    let worker: Worker
+    let tracker: SchemaTracker?
+    let reader: MappedBinlogReader
+    var trackerAt = 0
+
+    init(memory: OutputSink, worker: Worker, tracker: SchemaTracker?, reader: MappedBinlogReader) {
+      self.memory = memory
+      self.worker = worker
+      self.tracker = tracker
+      self.reader = reader
+    }
   }
 
-  struct Cancelled: Error {}
-
   /// Exports `file` (named `name` in the output) into `sink` with `threads` workers made by
-  /// `makeWorker`. `makeTracker(worker)` gives each worker its schema tracker (nil: no DDL
-  /// replay). Throws the first error in file order, after writing everything before it, like
-  /// the one-pass export.
+  /// `makeWorker`, on an `OrderedWorkerPool` whose jobs are the chunks. `makeTracker(worker)`
+  /// gives each worker its schema tracker (nil: no DDL replay). Throws the first error in file
+  /// order, after writing everything before it, like the one-pass export.
   public static func run(
     file: MappedFile, name: String, chunks: [Chunk], readerOptions: ReaderOptions,
     makeTracker: ((Int) -> SchemaTracker)?, sink: OutputSink, threads: Int = 2, maxBuffered: Int = 4 << 20,
     makeWorker: @escaping MakeWorker
   ) throws {
-    let c = Coordinator()
-    // Everything the threads share; the coordinator's lock orders all access to the sink.
-    final class Job: @unchecked Sendable {
-      let trackers: [SchemaTracker?]
-      let sink: OutputSink
-      let makeWorker: MakeWorker
-      init(trackers: [SchemaTracker?], sink: OutputSink, makeWorker: @escaping MakeWorker) {
-        self.trackers = trackers
-        self.sink = sink
-        self.makeWorker = makeWorker
-      }
+    var made = 0
+    let pool = try OrderedWorkerPool<WorkerState, Int, Void, any Error>(
+      threads: Swift.max(1, threads), ahead: 2 * Swift.max(1, threads), keepsOutputs: false,
+      makeWorker: { () throws -> WorkerState in
+        let index = made
+        made += 1
+        let memory = OutputSink.memory()
+        let tracker = makeTracker?(index)
+        var reader = try MappedBinlogReader(file: file, name: name, options: readerOptions)
+        try reader.loadFormat()
+        return WorkerState(memory: memory, worker: makeWorker(index, memory, tracker), tracker: tracker, reader: reader)
+      },
+      work: { state, k, turn in
+        try export(chunk: k, of: chunks, file: file, name: name, state: state, sink: sink, turn: turn, maxBuffered: maxBuffered)
+      })
+    for k in chunks.indices where !pool.submit(k) { break }
+    do {
+      try pool.finish()
+    } catch is OrderedTurns.Cancelled {
+      // (only after another job's error, which finish() throws first)
     }
-    let job = Job(trackers: (0..<threads).map { makeTracker?($0) }, sink: sink, makeWorker: makeWorker)
-    c.running = threads
-    for t in 0..<threads {
-      PosixThread.start(stackSize: 8 << 20) {
-        do {
-          let memory = OutputSink.memory()
-          let worker = job.makeWorker(t, memory, job.trackers[t])
-          try work(
-            file: file, name: name, chunks: chunks, readerOptions: readerOptions, tracker: job.trackers[t],
-            memory: memory, worker: worker, sink: job.sink, coordinator: c, maxBuffered: maxBuffered)
-        } catch is Cancelled {
-        } catch {
-          c.condition.lock()
-          if c.failed == nil { c.failed = error }
-          c.condition.broadcast()
-          c.condition.unlock()
-        }
-        c.condition.lock()
-        c.running -= 1
-        c.condition.broadcast()
-        c.condition.unlock()
-      }
-    }
-    c.condition.lock()
-    while c.running > 0 { c.condition.wait() }
-    let failed = c.failed
-    c.condition.unlock()
-    if let failed { throw failed }
   }
 
-  /// One worker: takes chunks until none is left, exports each, writes it in its turn.
-  static func work(
-    file: MappedFile, name: String, chunks: [Chunk], readerOptions: ReaderOptions, tracker: SchemaTracker?,
-    memory: OutputSink, worker: Worker, sink: OutputSink, coordinator c: Coordinator, maxBuffered: Int
+  /// One job: exports chunk `k` into the worker's memory sink and writes it in its turn (as soon
+  /// as it is the oldest unwritten chunk, or when its output reaches `maxBuffered`).
+  static func export(
+    chunk k: Int, of chunks: [Chunk], file: MappedFile, name: String, state: WorkerState, sink: OutputSink,
+    turn: OrderedTurns.Turn, maxBuffered: Int
   ) throws {
-    let consume = worker.consume
-    var reader = try MappedBinlogReader(file: file, name: name, options: readerOptions)
-    try reader.loadFormat()
-    var trackerAt = 0
-    while true {
-      c.condition.lock()
-      if c.failed != nil {
-        c.condition.unlock()
-        throw Cancelled()
+    let consume = state.worker.consume
+    let memory = state.memory
+    if let tracker = state.tracker {
+      // A damaged event here is reported by the worker that exports its chunk, in order.
+      for j in state.trackerAt..<k where !chunks[j].schemaEvents.isEmpty {
+        try? replaySchema(file: file, name: name, events: chunks[j].schemaEvents, into: tracker)
       }
-      let k = c.nextChunk
-      c.nextChunk += 1
-      c.condition.unlock()
-      if k >= chunks.count { break }
-      if let tracker {
-        // A damaged event here is reported by the worker that exports its chunk, in order.
-        for j in trackerAt..<k where !chunks[j].schemaEvents.isEmpty {
-          try? replaySchema(file: file, name: name, events: chunks[j].schemaEvents, into: tracker)
+    }
+    // The look-aheads past the end of this worker's chunks fault in pages of the chunks it
+    // skips, after their worker gave them back: give them back again.
+    if k > state.trackerAt {
+      let skipped = chunks[state.trackerAt].range.lowerBound..<chunks[k - 1].range.upperBound
+      file.dontNeed(offset: Int(skipped.lowerBound), length: skipped.count)
+    }
+    state.trackerAt = k + 1
+    let range = chunks[k].range
+    var walker = BinlogWalker(source: state.reader)
+    var chunkError: Error?
+    do {
+      // Offered to the sink at every 1 MiB captured (not at every event: each offer takes the lock).
+      var offerAt = 1 << 20
+      func visit(_ w: inout BinlogWalker<MappedBinlogReader>, _ ev: WalkedEvent) throws {
+        try consume(ev, w)
+        if memory.captured.count >= offerAt {
+          try sink.append(captured: memory, in: turn, final: false, maxBuffered: maxBuffered)
+          offerAt = memory.captured.count + (1 << 20)
         }
       }
-      // The look-aheads past the end of this worker's chunks fault in pages of the chunks it
-      // skips, after their worker gave them back: give them back again.
-      if k > trackerAt {
-        let skipped = chunks[trackerAt].range.lowerBound..<chunks[k - 1].range.upperBound
-        file.dontNeed(offset: Int(skipped.lowerBound), length: skipped.count)
+      if chunks[k].transactionStart != nil {
+        // An error in the events picked up is reported first by the worker of their chunk.
+        try pickUp(chunks[k], walker: &walker, worker: state.worker, memory: memory)
       }
-      trackerAt = k + 1
-      let range = chunks[k].range
-      var walker = BinlogWalker(source: reader)
-      var chunkError: Error?
-      do {
-        // Offered to the sink at every 1 MiB captured (not at every event: each offer takes the lock).
-        var offerAt = 1 << 20
-        func visit(_ w: inout BinlogWalker<MappedBinlogReader>, _ ev: WalkedEvent) throws {
-          try consume(ev, w)
-          if memory.captured.count >= offerAt {
-            try deliver(k, memory, sink, c, final: false, maxBuffered: maxBuffered)
-            offerAt = memory.captured.count + (1 << 20)
-          }
-        }
-        if chunks[k].transactionStart != nil {
-          // An error in the events picked up is reported first by the worker of their chunk.
-          try pickUp(chunks[k], walker: &walker, worker: worker, memory: memory)
-        }
-        walker.source.seek(to: range.lowerBound)
-        if let end = chunks[k].transactionEnd {
-          // The pre-scan saw its Xid: no look-ahead to its commit from every chunk inside it.
-          walker.stopOffset = Swift.min(end, range.upperBound)
-          try walker.run(visit)
-        }
-        walker.stopOffset = range.upperBound
-        walker.completeTransactionsOnly = true
+      walker.source.seek(to: range.lowerBound)
+      if let end = chunks[k].transactionEnd {
+        // The pre-scan saw its Xid: no look-ahead to its commit from every chunk inside it.
+        walker.stopOffset = Swift.min(end, range.upperBound)
         try walker.run(visit)
-      } catch is Cancelled {
-        throw Cancelled()
-      } catch {
-        chunkError = error
       }
-      // Keep memory flat: this chunk's mapped pages are not read again (see MappedBinlogReader).
-      file.dontNeed(offset: Int(range.lowerBound), length: range.count)
-      try memory.flush()
-      try deliver(k, memory, sink, c, final: true, maxBuffered: maxBuffered)
-      if let chunkError { throw chunkError }
-      c.condition.lock()
-      c.head += 1
-      c.condition.broadcast()
-      c.condition.unlock()
+      walker.stopOffset = range.upperBound
+      walker.completeTransactionsOnly = true
+      try walker.run(visit)
+    } catch let e as OrderedTurns.Cancelled {
+      throw e
+    } catch {
+      chunkError = error
     }
-  }
-
-  /// Writes chunk `k`'s captured output when it is the oldest unwritten chunk; otherwise keeps
-  /// it, or waits for its turn when it is large (`maxBuffered`) or the chunk is complete.
-  static func deliver(
-    _ k: Int, _ memory: OutputSink, _ sink: OutputSink, _ c: Coordinator, final: Bool, maxBuffered: Int
-  ) throws {
-    c.condition.lock()
-    if !final && c.head != k && memory.captured.count < maxBuffered {
-      c.condition.unlock()
-      return
-    }
-    while c.head != k && c.failed == nil { c.condition.wait() }
-    let cancelled = c.head != k
-    c.condition.unlock()
-    if cancelled { throw Cancelled() }
-    // Only the worker of the head chunk writes to the sink.
-    try memory.drainCaptured { try sink.append($0) }
+    // Keep memory flat: this chunk's mapped pages are not read again (see MappedBinlogReader).
+    file.dontNeed(offset: Int(range.lowerBound), length: range.count)
+    try memory.flush()
+    try sink.append(captured: memory, in: turn, final: true, maxBuffered: maxBuffered)
+    if let chunkError { throw chunkError }
   }
 
   /// Gives a worker the state a one-pass walk has at the start of `chunk`, a rows event inside
