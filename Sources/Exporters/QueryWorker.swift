@@ -14,7 +14,7 @@ import BinlogSchema
 /// workers write: it brings its schema to each transaction it reads from the DDL the indexes
 /// stored, so its output does not depend on which transactions it saw before.
 final class QueryWorker {
-  let archive: Archive
+  let archive: IndexedBinlogs
   let filter: QueryFilter
   let rowGranularity: Bool
   let text: Bool
@@ -43,7 +43,7 @@ final class QueryWorker {
   private var cachedWalker: BinlogWalker<BinlogInput>?
 
   init(
-    archive: Archive, filter: QueryFilter, rowGranularity: Bool, format: QueryRunner.Format, options: ExportOptions,
+    archive: IndexedBinlogs, filter: QueryFilter, rowGranularity: Bool, format: QueryRunner.Format, options: ExportOptions,
     readerOptions: ReaderOptions, sink: OutputSink, schema: SchemaTracker?, storedDDL: [StoredDDL],
     events: EventExporter? = nil
   ) {

@@ -28,7 +28,7 @@ struct QueryRun {
       )
     }
     let (filter, zone) = try filters.resolved()
-    let archive = try Archive.open(
+    let archive = try IndexedBinlogs.open(
       paths: inputs, indexDir: indexDir, useIndex: useIndex, persist: false, options: read.readerOptions)
     // Following, a last file that ends inside an event is what is waited for, not a warning.
     let waitedFor = follow ? archive.files.last?.index.incompleteTailNotice : nil
@@ -136,7 +136,7 @@ struct QueryRun {
 
   private func seekable(_ path: String) -> Bool {
     guard path != "-" else { return false }
-    guard let i = try? BinlogInput(path: path, options: read.readerOptions) else { return true }  // Archive.open says why
+    guard let i = try? BinlogInput(path: path, options: read.readerOptions) else { return true }  // IndexedBinlogs.open says why
     return i.isSeekable
   }
 }

@@ -41,7 +41,7 @@ struct StatsCommand: ParsableCommand {
   func run() throws {
     try runReporting {
       let inputs = try expandInputs(files)
-      let archive = try Archive.open(
+      let archive = try IndexedBinlogs.open(
         paths: inputs, indexDir: indexDir, useIndex: true, persist: false, options: read.readerOptions)
       for w in archive.warnings { report("warning: \(w)") }
       var r = StatsReport(archive: archive, top: top)
