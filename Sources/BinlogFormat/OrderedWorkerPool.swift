@@ -41,11 +41,13 @@ public final class OrderedTurns: @unchecked Sendable {
     if cancelled { throw Cancelled() }
   }
 
-  /// Job `index` has ended (successfully or not); with `error`, the first error is kept.
+  /// Job `index` has ended. With an error the first one is kept and the order stops there: the
+  /// jobs after it never get their turn (their waits throw `Cancelled`).
   func end(_ index: Int, error: (any Error)? = nil) {
     condition.lock()
-    if let error, failed == nil, !(error is Cancelled) { failed = error }
-    if index == head {
+    if let error {
+      if failed == nil, !(error is Cancelled) { failed = error }
+    } else if index == head {
       head += 1
       while endedAhead.remove(head) != nil { head += 1 }
     } else {

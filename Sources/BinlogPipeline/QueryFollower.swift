@@ -19,7 +19,7 @@ import Exporters
 /// an unlinked temporary file, not in memory), so memory stays flat.
 public final class QueryFollower {
   /// Makes the runner for one pass (the CLI's options: format, rows, schema, threads).
-  public let makeRunner: (Archive, QueryFilter) -> QueryRunner
+  public let makeRunner: (IndexedBinlogs, QueryFilter) -> QueryRunner
   public let filter: QueryFilter
   public let readerOptions: ReaderOptions
   public var pollInterval: Double = 0.15
@@ -28,14 +28,16 @@ public final class QueryFollower {
   /// Called before each wait, when every pass so far has been written (flush the output here).
   public var onWait: () throws -> Void = {}
 
-  public init(filter: QueryFilter, readerOptions: ReaderOptions, makeRunner: @escaping (Archive, QueryFilter) -> QueryRunner) {
+  public init(
+    filter: QueryFilter, readerOptions: ReaderOptions, makeRunner: @escaping (IndexedBinlogs, QueryFilter) -> QueryRunner
+  ) {
     self.filter = filter
     self.readerOptions = readerOptions
     self.makeRunner = makeRunner
   }
 
   /// Answers over `archive`, then follows its last file until `shouldStop`.
-  public func run(archive: Archive) throws {
+  public func run(archive: IndexedBinlogs) throws {
     _ = try makeRunner(archive, filter).run()
     guard let last = archive.files.last else { return }
     var path = last.path
@@ -71,7 +73,7 @@ public final class QueryFollower {
   private func answer(path: String, index: FileIndex, from: UInt64) throws {
     var f = filter
     f.startPosition = BinlogPosition(file: path, offset: from)
-    _ = try makeRunner(Archive(path: path, index: index), f).run()
+    _ = try makeRunner(IndexedBinlogs(path: path, index: index), f).run()
   }
 
   /// True once `path` holds its magic bytes and a whole first event (the Format_description).

@@ -55,7 +55,7 @@ public struct QueryPipeline {
         "\(path == "-" ? "standard input" : path) is a stream: filters seek, so they need binlog files or seekable archives (decompress it to a file first)"
       )
     }
-    let archive = try Archive.open(
+    let archive = try IndexedBinlogs.open(
       paths: inputs, indexDir: indexDir, useIndex: useIndex, persist: false, options: readerOptions)
     // Following, a last file that ends inside an event is what is waited for, not a warning.
     let waitedFor = follow ? archive.files.last?.index.incompleteTailNotice : nil
@@ -146,7 +146,7 @@ public struct QueryPipeline {
 
   private func seekable(_ path: String) -> Bool {
     guard path != "-" else { return false }
-    guard let i = try? BinlogInput(path: path, options: readerOptions) else { return true }  // Archive.open says why
+    guard let i = try? BinlogInput(path: path, options: readerOptions) else { return true }  // IndexedBinlogs.open says why
     return i.isSeekable
   }
 

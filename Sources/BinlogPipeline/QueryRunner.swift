@@ -55,7 +55,7 @@ public final class QueryRunner {
     }
   }
 
-  public let archive: Archive
+  public let archive: IndexedBinlogs
   public let filter: QueryFilter
   /// Emit only matching rows (not whole transactions).
   public let rowGranularity: Bool
@@ -79,7 +79,7 @@ public final class QueryRunner {
   public private(set) var stats = Stats()
 
   public init(
-    archive: Archive, filter: QueryFilter, rowGranularity: Bool, format: Format, sink: OutputSink,
+    archive: IndexedBinlogs, filter: QueryFilter, rowGranularity: Bool, format: Format, sink: OutputSink,
     options: ExportOptions = ExportOptions(), readerOptions: ReaderOptions = ReaderOptions()
   ) {
     self.archive = archive

@@ -15,7 +15,7 @@ import Exporters
 /// workers write: it brings its schema to each transaction it reads from the DDL the indexes
 /// stored, so its output does not depend on which transactions it saw before.
 final class QueryWorker {
-  let archive: Archive
+  let archive: IndexedBinlogs
   let filter: QueryFilter
   let rowGranularity: Bool
   let text: Bool
@@ -44,7 +44,7 @@ final class QueryWorker {
   private var cachedWalker: BinlogWalker<BinlogInput>?
 
   init(
-    archive: Archive, filter: QueryFilter, rowGranularity: Bool, format: QueryRunner.Format, options: ExportOptions,
+    archive: IndexedBinlogs, filter: QueryFilter, rowGranularity: Bool, format: QueryRunner.Format, options: ExportOptions,
     readerOptions: ReaderOptions, sink: OutputSink, schema: SchemaTracker?, storedDDL: [StoredDDL],
     events: EventConsumer? = nil
   ) {

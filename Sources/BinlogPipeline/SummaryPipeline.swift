@@ -148,7 +148,7 @@ public struct StatsPipeline {
 
   /// The report; archive warnings and a stopped schema count go to `report`.
   public func run() throws -> StatsReport {
-    let archive = try Archive.open(
+    let archive = try IndexedBinlogs.open(
       paths: inputs, indexDir: indexDirectory, useIndex: true, persist: false, options: readerOptions)
     for w in archive.warnings { report("warning: \(w)") }
     var r = StatsReport(archive: archive, top: top)

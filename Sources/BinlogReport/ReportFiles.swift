@@ -53,7 +53,7 @@ public struct ReportFiles {
     return ReportFiles(entries: entries, warnings: chainWarnings(entries), indexBytesRead: read)
   }
 
-  /// The Rotate chain's gaps and GTID overlaps between neighbouring files (as `Archive` reports
+  /// The Rotate chain's gaps and GTID overlaps between neighbouring files (as `IndexedBinlogs` reports
   /// them).
   static func chainWarnings(_ entries: [Entry]) -> [String] {
     var out: [String] = []

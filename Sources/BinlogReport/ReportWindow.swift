@@ -1,3 +1,4 @@
+import BinlogFormat
 import BinlogQuery
 
 /// The time range a report covers: transactions committed at or after `startMicros` and before

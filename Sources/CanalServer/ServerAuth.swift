@@ -1,4 +1,4 @@
-/// Canal client authentication (spec §3.4): MySQL 4.1-style password scramble over the handshake seed.
+/// Canal client authentication (canal-protocol.md §3.4): MySQL 4.1-style password scramble over the handshake seed.
 
 /// The credentials a Canal server accepts.
 ///

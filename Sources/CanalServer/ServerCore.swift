@@ -4,7 +4,7 @@ import NIOCore
 import SwiftProtobuf
 
 /// The Canal server's request handling, independent of sockets: authentication, subscriptions and
-/// the GET/ACK/ROLLBACK cycle per client identity (spec §3.3–§3.6).
+/// the GET/ACK/ROLLBACK cycle per client identity (canal-protocol.md §3.3–§3.6).
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else

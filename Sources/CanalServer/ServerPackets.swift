@@ -1,7 +1,7 @@
 import CanalProtocol
 import SwiftProtobuf
 
-/// The packets a Canal server writes, byte for byte as the Java server does (spec §3.2–§3.6).
+/// The packets a Canal server writes, byte for byte as the Java server does (canal-protocol.md §3.2–§3.6).
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else

@@ -1,4 +1,4 @@
-import BinlogQuery
+import BinlogFormat
 
 /// Options shared by the row exporters.
 public struct ExportOptions: Sendable {

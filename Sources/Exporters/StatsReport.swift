@@ -36,7 +36,7 @@ public struct StatsReport {
   /// Table_maps that disagreed with the replayed schema, per table (nil: not audited).
   public var schemaMismatches: [MismatchCount]?
 
-  public init(archive: Archive, top: Int) {
+  public init(archive: IndexedBinlogs, top: Int) {
     files = archive.files.count
     bytes = archive.totalSize
     var byTable: [String: TableStats] = [:]

@@ -46,7 +46,7 @@ public final class Binlog {
   public private(set) var warnings: [String] = []
   private var warned: Set<String> = []
 
-  let archive: Archive
+  let archive: IndexedBinlogs
   let zone: TimeZoneSpec
   let readerOptions: ReaderOptions
 
@@ -73,7 +73,7 @@ public final class Binlog {
       }
     }
     guard !expanded.isEmpty else { throw BinlogError(.io, "no binlog files", file: paths.first) }
-    archive = try Archive.open(paths: expanded, indexDir: nil, useIndex: true, persist: false, options: readerOptions)
+    archive = try IndexedBinlogs.open(paths: expanded, indexDir: nil, useIndex: true, persist: false, options: readerOptions)
     for n in notes + archive.warnings { warn(n) }
   }
 

@@ -7,7 +7,7 @@ import Exporters
 /// Walks a `Binlog` file by file and hands out its transactions with their decoded changes.
 ///
 /// Every event goes to the schema (so DDL replay sees all DDL, whatever the filter); the
-/// transaction-level filters are the index's (`Archive.forEachCandidate`, as `sluice query`),
+/// transaction-level filters are the index's (`IndexedBinlogs.forEachCandidate`, as `sluice query`),
 /// the row-level ones `QueryFilter`'s. Transactions are grouped as the NDJSON export groups its
 /// lines (by the walker's transaction start), so numbers match `export --stable`'s `tx`.
 struct TransactionReader {

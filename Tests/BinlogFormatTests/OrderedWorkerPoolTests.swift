@@ -55,7 +55,11 @@ final class OrderedWorkerPoolTests: XCTestCase {
       threads: 3, ahead: 6, keepsOutputs: false, makeWorker: { () throws in () },
       work: { _, job, turn in
         try turn.wait()
-        if job == 12 { throw Failed(job: job) }
+        if job == 12 {
+          // The jobs after it are waiting for their turn by now: none of them may write.
+          usleep(5000)
+          throw Failed(job: job)
+        }
         lock.withLock { written.append(job) }
       })
     for job in 0..<40 where !pool.submit(job) { break }

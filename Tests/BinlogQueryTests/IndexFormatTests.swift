@@ -100,7 +100,7 @@ final class IndexFormatTests: XCTestCase {
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let f = files[0]
     _ = try IndexStore.build(path: f, destination: f + ".sidx", recordsPerBlock: 4)
-    let archive = try Archive.open(paths: files, indexDir: nil, useIndex: true, persist: false)
+    let archive = try IndexedBinlogs.open(paths: files, indexDir: nil, useIndex: true, persist: false)
     XCTAssertEqual(archive.files[0].indexOutcome, .loaded)
     let idx = archive.files[0].index
     XCTAssertGreaterThan(idx.blockKeys.count, 10)

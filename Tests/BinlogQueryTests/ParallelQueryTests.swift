@@ -67,8 +67,8 @@ final class ParallelQueryTests: XCTestCase {
     try damaged.write(to: file + ".sidx")
 
     func outcome(threads: Int) -> (String, String) {
-      let archive: Archive
-      do { archive = try Archive.open(paths: [file], indexDir: nil, useIndex: true, persist: false) } catch {
+      let archive: IndexedBinlogs
+      do { archive = try IndexedBinlogs.open(paths: [file], indexDir: nil, useIndex: true, persist: false) } catch {
         return ("", "open: \(error)")
       }
       let sink = OutputSink.memory()

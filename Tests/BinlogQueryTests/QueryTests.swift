@@ -37,7 +37,7 @@ func runQuery(
 )
   throws -> (String, QueryRunner.Stats)
 {
-  let archive = try Archive.open(paths: files, indexDir: indexDir, useIndex: useIndex, persist: false)
+  let archive = try IndexedBinlogs.open(paths: files, indexDir: indexDir, useIndex: useIndex, persist: false)
   let sink = OutputSink.memory()
   let runner = QueryRunner(
     archive: archive, filter: filter, rowGranularity: rows, format: format == "ndjson" ? .ndjson : .text, sink: sink)
@@ -122,7 +122,7 @@ final class IndexTests: XCTestCase {
 /// Filters of every kind, with values taken from the files (a transaction in the middle).
 func filterBattery(_ files: [String]) throws -> [QueryFilter] {
 
-  let archive = try Archive.open(paths: files, indexDir: nil, useIndex: false, persist: false)
+  let archive = try IndexedBinlogs.open(paths: files, indexDir: nil, useIndex: false, persist: false)
   var filters: [QueryFilter] = [QueryFilter()]
   let all = archive.files.flatMap { f in f.index.transactions.map { (f, $0) } }
   guard !all.isEmpty else { return filters }
@@ -214,7 +214,7 @@ final class QueryTests: XCTestCase {
     let (dir, files) = try TestPaths.scratchCopy(TestPaths.fixtureSet("mariadb-10.11"))
     defer { try? FileManager.default.removeItem(atPath: dir) }
     for f in files { _ = try IndexStore.load(path: f, indexDir: nil, persist: true) }
-    let archive = try Archive.open(paths: files, indexDir: nil, useIndex: true, persist: false)
+    let archive = try IndexedBinlogs.open(paths: files, indexDir: nil, useIndex: true, persist: false)
     let all = archive.files.flatMap { $0.index.transactions }
     let t = all[all.count / 3]
     var f = QueryFilter()
@@ -279,14 +279,14 @@ final class QueryTests: XCTestCase {
     guard FileManager.default.fileExists(atPath: tagged) else { throw XCTSkip("no corpus") }
     var f = QueryFilter()
     f.includeGTIDs = try GTIDFilter(parsing: "55778904-0299-11f1-b1b8-4ef0c4956feb:mytag:3")
-    let archive = try Archive.open(paths: [tagged], indexDir: nil, useIndex: false, persist: false)
+    let archive = try IndexedBinlogs.open(paths: [tagged], indexDir: nil, useIndex: false, persist: false)
     XCTAssertEqual(try archive.candidates(f).count, 1)
     f.includeGTIDs = try GTIDFilter(parsing: "55778904-0299-11f1-b1b8-4ef0c4956feb:3")  // untagged 3 is another source
     XCTAssertEqual(try archive.candidates(f).count, 0)
     let maria = TestPaths.corpus + "/mariadb-operator__mariadb-poc/domain_id_0_mariadb-repl-bin.000010"
     f = QueryFilter()
     f.includeGTIDs = try GTIDFilter(parsing: "0-10-292197..292199")
-    let a2 = try Archive.open(paths: [maria], indexDir: nil, useIndex: false, persist: false)
+    let a2 = try IndexedBinlogs.open(paths: [maria], indexDir: nil, useIndex: false, persist: false)
     XCTAssertEqual(try a2.candidates(f).map { $0.record.gtid?.description }, ["0-10-292197", "0-10-292198", "0-10-292199"])
     f.includeGTIDs = nil
     f.excludeGTIDs = try GTIDFilter(parsing: "0-10-292197..292199")
@@ -294,16 +294,16 @@ final class QueryTests: XCTestCase {
     let prev = TestPaths.corpus + "/zendesk__maxwell/binlog.000004"
     f = QueryFilter()
     f.includeGTIDs = try GTIDFilter(parsing: "83759871-1141-11ed-b12d-0242ac130003:6-10")
-    let a3 = try Archive.open(paths: [prev], indexDir: nil, useIndex: false, persist: false)
+    let a3 = try IndexedBinlogs.open(paths: [prev], indexDir: nil, useIndex: false, persist: false)
     XCTAssertEqual(try a3.candidates(f).count, 5)
   }
 
   func testArchiveOrderAndGapsAreReported() throws {
     let files = TestPaths.fixtureSet("mariadb-10.11")
-    let archive = try Archive.open(paths: files.reversed(), indexDir: nil, useIndex: false, persist: false)
+    let archive = try IndexedBinlogs.open(paths: files.reversed(), indexDir: nil, useIndex: false, persist: false)
     XCTAssertEqual(archive.files.map { $0.name }, files.map { $0.split(separator: "/").last.map(String.init)! })
     XCTAssertTrue(archive.warnings.isEmpty, "\(archive.warnings)")
-    let gap = try Archive.open(paths: [files[0], files[2]], indexDir: nil, useIndex: false, persist: false)
+    let gap = try IndexedBinlogs.open(paths: [files[0], files[2]], indexDir: nil, useIndex: false, persist: false)
     XCTAssertTrue(gap.warnings.contains { $0.hasPrefix("gap:") }, "\(gap.warnings)")
   }
 }

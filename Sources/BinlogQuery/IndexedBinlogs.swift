@@ -2,7 +2,7 @@ import BinlogFormat
 import BinlogIndex
 
 /// An ordered set of binlog files with their indexes: the unit `query` and `stats` work on.
-public struct Archive {
+public struct IndexedBinlogs {
   public struct File {
     public var path: String
     public var name: String
@@ -24,7 +24,7 @@ public struct Archive {
   /// `persist`: write built or extended indexes.
   public static func open(
     paths: [String], indexDir: String?, useIndex: Bool, persist: Bool, options: ReaderOptions = ReaderOptions()
-  ) throws(BinlogError) -> Archive {
+  ) throws(BinlogError) -> IndexedBinlogs {
     let ordered = paths.sorted { BinlogPosition.naturalLess(originalBinlogName($0), originalBinlogName($1)) }
     var files: [File] = []
     var read: UInt64 = 0
@@ -69,7 +69,7 @@ public struct Archive {
         }
       }
     }
-    return Archive(files: files, warnings: warnings, indexBytesRead: read)
+    return IndexedBinlogs(files: files, warnings: warnings, indexBytesRead: read)
   }
 
   init(files: [File], warnings: [String], indexBytesRead: UInt64) {

@@ -1,5 +1,3 @@
-import BinlogFormat
-
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -233,7 +231,8 @@ extension CivilDateTime {
 }
 
 extension String {
-  var trimmingSpaces: String {
+  /// The text without leading and trailing spaces, tabs and newlines.
+  package var trimmingSpaces: String {
     var s = Substring(self)
     while let f = s.first, f == " " || f == "\t" || f == "\n" { s = s.dropFirst() }
     while let l = s.last, l == " " || l == "\t" || l == "\n" { s = s.dropLast() }
