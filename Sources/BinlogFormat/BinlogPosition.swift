@@ -13,6 +13,12 @@ public struct BinlogPosition: Sendable, Hashable, Comparable, CustomStringConver
     self.offset = offset
   }
 
+  /// `baseName` is already a file's base name (`binlogBaseName`), as in per-event positions.
+  public init(baseName: String, offset: UInt64) {
+    self.file = baseName
+    self.offset = offset
+  }
+
   /// True when the position names its file (not a bare offset).
   public var namesFile: Bool { !file.isEmpty }
 
@@ -80,7 +86,9 @@ public struct BinlogPosition: Sendable, Hashable, Comparable, CustomStringConver
 /// The file name of a path (`/var/lib/mysql/binlog.000001` → `binlog.000001`): how positions,
 /// Entry headers and error messages name a binlog.
 public func binlogBaseName(_ path: String) -> String {
-  if let i = path.lastIndex(of: "/") { return String(path[path.index(after: i)...]) }
+  // Over the UTF-8 bytes (a Character search walks grapheme clusters): called per table map.
+  let utf8 = path.utf8
+  if let i = utf8.lastIndex(of: UInt8(ascii: "/")) { return String(path[utf8.index(after: i)...]) }
   return path
 }
 

@@ -64,9 +64,9 @@ public final class SchemaTracker {
     case .formatDescription(let fd):
       timeline.adopt(fd)
     case .query(let q):
-      applyQuery(q, at: BinlogPosition(file: cachedBaseName(file), offset: ev.raw.offset))
+      applyQuery(q, at: BinlogPosition(baseName: cachedBaseName(file), offset: ev.raw.offset))
     case .tableMap(let map):
-      current[map.tableID] = enrich(map, at: BinlogPosition(file: cachedBaseName(file), offset: ev.raw.offset))
+      current[map.tableID] = enrich(map, at: BinlogPosition(baseName: cachedBaseName(file), offset: ev.raw.offset))
     default:
       break
     }

@@ -33,6 +33,9 @@ public final class CanalEntryStream {
   public let follow: Bool
   /// How the current file's last event so far names the next file (with `follow`).
   private var rotateTo: String?
+  /// The base name of the file being read (per event otherwise).
+  private var cachedPath = ""
+  private var cachedBase = ""
   /// The next file, when the server started it while the followed file's tail stayed incomplete.
   private var abandonedFor: String?
   private var stopped = false
@@ -196,9 +199,13 @@ public final class CanalEntryStream {
   }
 
   private func handle(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) throws {
-    let file = binlogBaseName(w.fileName)
+    if w.fileName != cachedPath {
+      cachedPath = w.fileName
+      cachedBase = binlogBaseName(w.fileName)
+    }
+    let file = cachedBase
     if !ev.inPayload {
-      readPosition = BinlogPosition(file: file, offset: ev.fileEndOffset)
+      readPosition = BinlogPosition(baseName: file, offset: ev.fileEndOffset)
       if follow {
         switch ev.body {
         case .rotate(let r): (rotateTo, stopped) = (r.nextFile, false)
@@ -209,12 +216,12 @@ public final class CanalEntryStream {
     }
     schema?.consume(ev, file: w.fileName)
     if let mapped = try mapper.map(ev, walker: w),
-      eventFilter.map({ $0(w.transaction, BinlogPosition(file: file, offset: ev.raw.offset)) }) ?? true
+      eventFilter.map({ $0(w.transaction, BinlogPosition(baseName: file, offset: ev.raw.offset)) }) ?? true
     {
       let item = CanalStreamEntry(
         entry: try mapped.entry(), mapped: mapped, path: paths[fileIndex],
-        position: BinlogPosition(file: file, offset: ev.raw.offset),
-        next: BinlogPosition(file: file, offset: ev.fileEndOffset),
+        position: BinlogPosition(baseName: file, offset: ev.raw.offset),
+        next: BinlogPosition(baseName: file, offset: ev.fileEndOffset),
         endsTransaction: w.transaction.ended)
       if options.forClients {
         filter.add(item, into: &queue)

@@ -179,6 +179,54 @@ final class ParallelExportTests: XCTestCase {
     XCTAssertEqual(sink.takeCaptured(), oneSink.takeCaptured())
   }
 
+  /// A checksum error in one chunk: the parallel export writes exactly what the one pass wrote
+  /// before the error, and throws the same error (the first in file order, whatever the order
+  /// the workers reach their chunks in), on every thread count.
+  func testAnErrorInAChunkFailsAfterTheSameOutputAsOnePass() throws {
+    let src = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
+    var data = try Data(contentsOf: URL(fileURLWithPath: src))
+    let input = try BinlogInput(path: src)
+    var rows: [UInt64] = []
+    while let e = try input.next() {
+      if e.type.isRows { rows.append(e.offset + 30) }
+    }
+    // A byte inside a rows event two thirds into the file: its CRC32 no longer matches.
+    let damaged = Int(rows[rows.count * 2 / 3])
+    data[damaged] ^= 0x5A
+    let tmp = NSTemporaryDirectory() + "sluice-parallel-damaged-\(getpid()).bin"
+    try data.write(to: URL(fileURLWithPath: tmp))
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+
+    let oneSink = OutputSink.memory()
+    let exporter = NDJSONExporter(sink: oneSink)
+    exporter.schema = SchemaTracker()
+    var walker = BinlogWalker(source: try BinlogInput(path: tmp))
+    var oneError: BinlogError?
+    do { try walker.run { w, ev in try exporter.consume(ev, walker: w) } } catch let e as BinlogError { oneError = e }
+    try oneSink.flush()
+    let expectedError = try XCTUnwrap(oneError, "the damaged byte is not detected")
+    let expected = oneSink.takeCaptured()
+    XCTAssertGreaterThan(expected.count, 1000)
+
+    let file = try MappedFile(path: tmp)
+    var reader = try MappedBinlogReader(file: file, name: tmp)
+    try reader.loadFormat()
+    for (chunkSize, threads) in [(2048, 2), (4096, 3), (1, 2)] {
+      let chunks = try XCTUnwrap(ParallelExport.chunks(of: file, format: reader.format, chunkSize: chunkSize))
+      let sink = OutputSink.memory()
+      XCTAssertThrowsError(
+        try ParallelExport.run(
+          file: file, name: reader.name, chunks: chunks, readerOptions: ReaderOptions(),
+          makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096,
+          makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
+      ) { error in
+        XCTAssertEqual((error as? BinlogError)?.description, expectedError.description, "chunk \(chunkSize) threads \(threads)")
+      }
+      try sink.flush()
+      XCTAssertTrue(sink.takeCaptured() == expected, "chunk \(chunkSize) threads \(threads): the output before the error differs")
+    }
+  }
+
   /// Stdin and pipes are never opened to look for a parallel plan (that would eat their bytes).
   func testOnlyRegularFilesAreTakenForTheParallelExport() throws {
     XCTAssertNil(ParallelExport.mappedBinlog(path: "-", options: ReaderOptions()))
