@@ -54,6 +54,42 @@ def clock(progress):
     return "SET timestamp=%.6f;" % t
 
 
+def run(small_trx, per_round, sync_every, bulk, periodic, periodic_every, stop_margin, counted=lambda step: True):
+    """The main loop: `per_round` small transactions per round trip (`small_trx(progress)`), one
+    `periodic(progress)` every `periodic_every` of them, the `bulk` steps ((fraction, make) pairs)
+    when the file reaches their fraction of the target (`counted(make)`: a transaction to count),
+    a sync every `sync_every` rounds; until the binlog is `stop_margin` bytes short of the target.
+    The clock follows the bytes written."""
+    sync()
+    bulk_i = 0
+    since_periodic = 0
+    rounds = 0
+    while True:
+        rounds += 1
+        if rounds % sync_every == 0:
+            sync()
+        size = binlog_bytes()
+        if size >= target - stop_margin:
+            break
+        progress = size / target
+        if bulk_i < len(bulk) and progress >= bulk[bulk_i][0]:
+            if counted(bulk[bulk_i][1]):
+                counts["transactions"] += 1
+                counts["bulk_transactions"] += 1
+            sync()
+            w(bulk[bulk_i][1](binlog_bytes() / target) + "$$\n")
+            bulk_i += 1
+            sync()
+            continue
+        chunk = [small_trx(progress + i * 1e-7) for i in range(per_round)]
+        since_periodic += per_round
+        if since_periodic >= periodic_every:
+            since_periodic = 0
+            chunk.append(periodic(progress))
+        w("".join(chunk) + "$$\n")
+        out.flush()
+
+
 def finish():
     """End the file with a Rotate stamped with the last workload time; write the counters."""
     sync()

@@ -2,7 +2,7 @@
 # Run by scripts/lib/binlog-generator.sh; the client, pacing and counters: binlog_workload.py.
 import random
 
-from binlog_workload import binlog_bytes, clock, counts, finish, out, sync, target, w
+from binlog_workload import clock, counts, finish, run, w
 
 rnd = random.Random(20240601)
 STOP_MARGIN = 3 * 1048576  # stop this far below target (the client/server lag a little behind)
@@ -299,34 +299,7 @@ for b in range(0, N_INV, 10000):
       "NOW(2), IF(seq%%3=0,NULL,REPEAT(CONCAT('Beschreibung/description ',seq,'. '),1+seq%%6)) FROM seq_1_to_10000;COMMIT;$$\n" % b)
 
 # ---- main loop: ~40 transactions per round trip; the clock follows the bytes written --------
-sync()
-bulk_i = 0
-since_price = 0
-chunks = 0
-while True:
-    chunks += 1
-    if chunks % 25 == 0:
-        sync()
-    size = binlog_bytes()
-    if size >= target - STOP_MARGIN:
-        break
-    progress = size / target
-    if bulk_i < len(BULK) and progress >= BULK[bulk_i][0]:
-        if BULK[bulk_i][1] is not alter_orders:
-            counts["transactions"] += 1; counts["bulk_transactions"] += 1
-        sync()
-        w(BULK[bulk_i][1](binlog_bytes() / target) + "$$\n")
-        bulk_i += 1
-        sync()
-        continue
-    chunk = []
-    for i in range(40):
-        chunk.append(small_trx(progress + i * 1e-7))
-    since_price += 40
-    if since_price >= 2000:
-        since_price = 0
-        chunk.append(price_update(progress))
-    w("".join(chunk) + "$$\n")
-    out.flush()
+run(small_trx, per_round=40, sync_every=25, bulk=BULK, periodic=price_update, periodic_every=2000,
+    stop_margin=STOP_MARGIN, counted=lambda make: make is not alter_orders)
 
 finish()

@@ -2,7 +2,7 @@
 # Run by scripts/lib/binlog-generator.sh; the client, pacing and counters: binlog_workload.py.
 import json, random
 
-from binlog_workload import binlog_bytes, clock, counts, finish, out, sync, target, w
+from binlog_workload import clock, counts, finish, run, w
 
 rnd = random.Random(20261207)
 STOP_MARGIN = 2 * 1048576
@@ -205,33 +205,6 @@ CREATE TABLE events (
 ) ENGINE=InnoDB$$
 """)
 
-sync()
-bulk_i = 0
-chunks = 0
-since_medium = 0
-while True:
-    chunks += 1
-    if chunks % 5 == 0:
-        sync()
-    size = binlog_bytes()
-    if size >= target - STOP_MARGIN:
-        break
-    progress = size / target
-    if bulk_i < len(BULK) and progress >= BULK[bulk_i][0]:
-        counts["transactions"] += 1; counts["bulk_transactions"] += 1
-        sync()
-        w(BULK[bulk_i][1](binlog_bytes() / target) + "$$\n")
-        bulk_i += 1
-        sync()
-        continue
-    chunk = []
-    for i in range(20):
-        chunk.append(small_trx(progress + i * 1e-7))
-    since_medium += 20
-    if since_medium >= 400:
-        since_medium = 0
-        chunk.append(medium_events(progress))
-    w("".join(chunk) + "$$\n")
-    out.flush()
-
+run(small_trx, per_round=20, sync_every=5, bulk=BULK, periodic=medium_events, periodic_every=400,
+    stop_margin=STOP_MARGIN)
 finish()
