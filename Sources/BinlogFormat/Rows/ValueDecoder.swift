@@ -154,7 +154,12 @@ public enum ValueDecoder {
       return .timestamp(seconds: secs, micros: Int(frac * shift), fsp: dec)
     case .datetime:
       let width = [5, 6, 6, 7, 7, 7, 8][dec]
-      var t = Int64(try c.uintBE(width, "DATETIME")) * shift
+      let packed = try c.uintBE(width, "DATETIME")
+      // Valid values (years up to 9999) are far below this; a damaged one must not trap.
+      guard packed <= UInt64(Int64.max) / UInt64(shift) else {
+        throw BinlogError(.malformed, "DATETIME(\(dec)) value \(packed) is out of range")
+      }
+      var t = Int64(packed) * shift
       let micros = Int(t % 1_000_000)
       t /= 1_000_000
       let second = Int(t % 60)
