@@ -4,7 +4,7 @@
 #   Fixtures/generate.sh [SET...]
 #
 # SET is one of: mariadb-10.11 mariadb-10.11-compressed mariadb-10.11-minimal
-# mariadb-10.11-minimal-image mariadb-10.11-oldtemporal (default: all five). For each set a throwaway
+# mariadb-10.11-minimal-image mariadb-10.11-oldtemporal mariadb-10.11-statement (default: all six). For each set a throwaway
 # server is started with scripts/mariadb-sandbox.sh (plus the set's extra
 # options), the workload is run with the mariadb client over the socket, every
 # table is dumped to expected-tables.json (Tests/roundtrip/roundtrip.py dump),
@@ -31,6 +31,7 @@ set_opts() {
     mariadb-10.11-minimal)       echo "--binlog-row-metadata=MINIMAL" ;;
     mariadb-10.11-minimal-image) echo "--binlog-row-image=MINIMAL" ;;
     mariadb-10.11-oldtemporal)   echo "--mysql56-temporal-format=OFF" ;;
+    mariadb-10.11-statement)     echo "" ;;
     *) echo "generate: unknown set $1" >&2; return 1 ;;
   esac
 }
@@ -38,12 +39,13 @@ set_workloads() {
   case "$1" in
     mariadb-10.11) echo "$here/workload.sql $here/workload-bulk.sql" ;;
     mariadb-10.11-oldtemporal) echo "$here/workload-oldtemporal.sql" ;;
+    mariadb-10.11-statement) echo "$here/workload-empty.sql" ;;
     *)             echo "$here/workload.sql" ;;
   esac
 }
 
 sets=("$@")
-[[ ${#sets[@]} -gt 0 ]] || sets=(mariadb-10.11 mariadb-10.11-compressed mariadb-10.11-minimal mariadb-10.11-minimal-image mariadb-10.11-oldtemporal)
+[[ ${#sets[@]} -gt 0 ]] || sets=(mariadb-10.11 mariadb-10.11-compressed mariadb-10.11-minimal mariadb-10.11-minimal-image mariadb-10.11-oldtemporal mariadb-10.11-statement)
 
 work=""
 cleanup() {

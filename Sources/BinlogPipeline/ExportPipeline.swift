@@ -72,9 +72,9 @@ public struct ExportPipeline {
       }
     }
     // Canal headers in GTID mode carry the executed set of everything before them: one pass.
-    // Canal for clients: the client filter's empty-transaction throttle carries state from every
-    // earlier transaction, which a worker that starts mid-file does not have (one pass).
-    let parallelFormat = format == .ndjson || (format == .canal && !canalGTID && !canalForClients)
+    // (Canal for clients runs in parallel: the workers leave each empty transaction to the
+    // client filter's throttle, decided in output order; `CanalExporter.parallelWorker`.)
+    let parallelFormat = format == .ndjson || (format == .canal && !canalGTID)
     if parallelFormat, !options.stable, !follow, threads > 1, inputs.count == 1, !skipErrors,
       let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: readerOptions),
       mapped.file.count >= 4 * ParallelExport.defaultChunkSize,

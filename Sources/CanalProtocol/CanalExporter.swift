@@ -60,28 +60,68 @@ public final class CanalExporter {
     entriesWritten += 1
     try sink.maybeFlush()
   }
+
+  /// A `ParallelExport` worker's client filter: each empty transaction is written into the
+  /// worker's memory sink as a conditional span, kept or dropped by `throttle` when the span is
+  /// drained in output order (so the decision has the state of every earlier transaction, as in
+  /// one pass). A group that cannot be written is dropped (the same error surfaces on the next
+  /// entry).
+  func deferEmptyTransactions(to throttle: SharedEmptyTransactionThrottle) {
+    let sink = self.sink
+    sink.keepSpan = { throttle.lets($0) }
+    filter.deferEmptyGroup = { [unowned self] time, group in
+      let start = sink.streamOffset
+      for m in group {
+        // No flush inside the span: its bytes reach the sink's capture together.
+        guard (try? m.appendFramedEntry(to: &sink.buffer, scratch: &self.scratch)) != nil else { return }
+        self.entriesWritten += 1
+      }
+      sink.markConditional(from: start, key: time)
+    }
+  }
+
+  /// Forgets the client filter's current group (a `ParallelExport` worker starting a chunk: what
+  /// it held belongs to a transaction another worker finishes).
+  func startChunk() {
+    filter.reset()
+  }
+}
+
+/// One `EmptyTransactionThrottle` for all the workers of a parallel export, asked only by the
+/// job whose turn it is to write (in output order).
+final class SharedEmptyTransactionThrottle: @unchecked Sendable {
+  private let lock = PosixLock()
+  private var throttle = EmptyTransactionThrottle()
+
+  func lets(_ t: Int64) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return throttle.lets(t)
+  }
 }
 
 extension CanalExporter {
   /// A `ParallelExport` worker: the Canal entries of its chunks into `memory`, the columns named
   /// by its `tracker` (fed every event, as the one-pass export feeds its tracker). Not for
-  /// `gtidMode`: each header then carries the executed GTID set of everything before it; nor
-  /// for `forClients`: the client filter lets an empty transaction through by the time and count
-  /// of those it dropped since the last one let through, state from every earlier transaction
-  /// that a worker starting mid-file does not have (its output depended on which worker took
-  /// which chunk).
+  /// `gtidMode`: each header then carries the executed GTID set of everything before it. With
+  /// `forClients`, the client filter lets an empty transaction through by the time and count of
+  /// those it dropped since the last one let through, state from every earlier transaction: the
+  /// workers write each empty transaction as a conditional span of their output, decided by one
+  /// shared throttle as the spans are written in file order (`deferEmptyTransactions`).
   public static func parallelWorker(options: CanalOptions) -> ParallelExport.MakeWorker {
-    precondition(!options.gtidMode && !options.forClients, "a parallel Canal export is raw Entries without GTID sets")
     precondition(!options.gtidMode, "gtidMode headers depend on every earlier chunk")
+    let throttle = SharedEmptyTransactionThrottle()
     return { _, memory, tracker in
       let exporter = CanalExporter(sink: memory, options: options)
       if let tracker { exporter.mapper.tableMapSource = { id, _ in tracker.tableMap(id) } }
+      if options.forClients { exporter.deferEmptyTransactions(to: throttle) }
       return ParallelExport.Worker(
         consume: { ev, w in
           tracker?.consume(ev, file: w.fileName)
           try exporter.consume(ev, walker: w)
         },
-        passOver: { exporter.passOver($0) })
+        passOver: { exporter.passOver($0) },
+        startChunk: { exporter.startChunk() })
     }
   }
 }

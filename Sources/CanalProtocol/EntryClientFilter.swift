@@ -23,8 +23,11 @@ public struct EntryClientFilter<Element> {
   private var pending: [Element] = []
   private var groupHasRows = false
   private var bufferCount = 0
-  private var lastEmptyTimestamp: Int64 = 0
-  private var emptyCount: Int64 = 0
+  private var throttle = EmptyTransactionThrottle()
+  /// When set, each flushed group without rows goes here with its first entry's executeTime,
+  /// instead of through the filter's own throttle: a `ParallelExport` worker writes it as a
+  /// conditional span that the shared throttle decides on in output order.
+  public var deferEmptyGroup: ((Int64, [Element]) -> Void)?
 
   public init(entryOf: @escaping (Element) -> MappedEntry) {
     self.entryOf = entryOf
@@ -77,20 +80,43 @@ public struct EntryClientFilter<Element> {
   private mutating func flush(into out: inout [Element]) {
     if !groupHasRows, let first = pending.first {
       let t = entryOf(first).header.executeTime
-      // Canal's `||` short-circuits: the counter only moves when the time test fails.
-      var pass = abs(t - lastEmptyTimestamp) > emptyTransactionInterval
-      if !pass {
-        emptyCount += 1
-        pass = emptyCount > emptyTransactionThreshold
-      }
-      if pass {
-        emptyCount = 0
-        lastEmptyTimestamp = t
-        out.append(contentsOf: pending)
+      if let deferEmptyGroup {
+        deferEmptyGroup(t, pending)
+      } else {
+        throttle.interval = emptyTransactionInterval
+        throttle.threshold = emptyTransactionThreshold
+        if throttle.lets(t) { out.append(contentsOf: pending) }
       }
     }
     pending.removeAll(keepingCapacity: true)
     groupHasRows = false
     bufferCount = 0
+  }
+}
+
+/// The sink's throttle of empty transactions (canal-protocol.md §2.8): one is let through when
+/// its time is more than `interval` ms from the last one let through, or when more than
+/// `threshold` were dropped since.
+public struct EmptyTransactionThrottle: Sendable {
+  public var interval: Int64 = 5000
+  public var threshold: Int64 = 8192
+  private var lastEmptyTimestamp: Int64 = 0
+  private var emptyCount: Int64 = 0
+
+  public init() {}
+
+  /// Whether the empty transaction whose first entry has executeTime `t` is let through.
+  public mutating func lets(_ t: Int64) -> Bool {
+    // Canal's `||` short-circuits: the counter only moves when the time test fails.
+    var pass = abs(t - lastEmptyTimestamp) > interval
+    if !pass {
+      emptyCount += 1
+      pass = emptyCount > threshold
+    }
+    if pass {
+      emptyCount = 0
+      lastEmptyTimestamp = t
+    }
+    return pass
   }
 }

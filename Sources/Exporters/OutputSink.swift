@@ -64,11 +64,62 @@ public final class OutputSink {
   public static func memory() -> OutputSink { OutputSink(fd: -1) }
   public private(set) var captured: [UInt8] = []
 
-  /// Hands what a memory sink captured so far to `body` and forgets it (keeping the memory for
-  /// the next bytes: no copy and no allocation, unlike `takeCaptured`).
-  public func drainCaptured(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+  /// A memory sink's spans of output whose fate is decided only when they are drained in output
+  /// order (`markConditional`), and where the first not yet drained one is.
+  private var conditionalSpans: [ConditionalSpan] = []
+  private var spanHead = 0
+  /// Asked, in output order, whether to keep each conditional span, with its key, by
+  /// `drainCaptured(deciding: true)`; nil: spans are dropped.
+  public var keepSpan: ((Int64) -> Bool)?
+
+  /// Output bytes of a memory sink from `start` to `end` (positions in everything it was given,
+  /// `streamOffset`) that are written or dropped by `keepSpan(key)` when drained.
+  struct ConditionalSpan {
+    var start: Int
+    var end: Int
+    var key: Int64
+  }
+
+  /// How many bytes this sink was given so far (written, captured or still buffered).
+  public var streamOffset: Int { Int(bytesWritten) + pendingCount }
+
+  /// Marks the bytes given since `start` (a `streamOffset`) as a span that `drainCaptured` keeps
+  /// only when `keepSpan(key)` says so, asked in output order. Memory sinks only; the span's
+  /// bytes must reach `captured` together (no flush between `start` and this call).
+  public func markConditional(from start: Int, key: Int64) {
+    precondition(fd < 0, "conditional spans are for memory sinks")
+    conditionalSpans.append(ConditionalSpan(start: start, end: streamOffset, key: key))
+  }
+
+  /// Hands what a memory sink captured so far to `body` (in one or more pieces) and forgets it
+  /// (keeping the memory for the next bytes: no copy and no allocation, unlike `takeCaptured`).
+  /// Conditional spans (`markConditional`) are handed on when `deciding` and `keepSpan` keeps
+  /// them, and dropped otherwise.
+  public func drainCaptured(deciding: Bool = false, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
     if captured.isEmpty { return }
-    try captured.withUnsafeBytes { try body($0) }
+    if spanHead == conditionalSpans.count {
+      try captured.withUnsafeBytes { try body($0) }
+    } else {
+      let base = Int(bytesWritten) - captured.count
+      let end = Int(bytesWritten)
+      try captured.withUnsafeBytes { bytes in
+        var at = base
+        while spanHead < conditionalSpans.count && conditionalSpans[spanHead].start < end {
+          let span = conditionalSpans[spanHead]
+          if span.start > at { try body(UnsafeRawBufferPointer(rebasing: bytes[(at - base)..<(span.start - base)])) }
+          if deciding, let keepSpan, keepSpan(span.key), span.end > span.start {
+            try body(UnsafeRawBufferPointer(rebasing: bytes[(span.start - base)..<(span.end - base)]))
+          }
+          at = span.end
+          spanHead += 1
+        }
+        if at < end { try body(UnsafeRawBufferPointer(rebasing: bytes[(at - base)...])) }
+      }
+      if spanHead == conditionalSpans.count {
+        conditionalSpans.removeAll(keepingCapacity: true)
+        spanHead = 0
+      }
+    }
     captured.removeAll(keepingCapacity: true)
   }
 

@@ -83,6 +83,10 @@ public enum ParallelExport {
     var mysqlGTID: Int?
     // Cuts inside `open`, kept when its Xid comes.
     var pending: [Chunk] = []
+    // Whether the last transaction was opened (BEGIN, or a MariaDB GTID that is not standalone)
+    // and not yet ended by an Xid or a COMMIT: no cut at the next GTID event then (a one-pass
+    // walk would still hold its open group there, e.g. Canal's client filter its BEGIN).
+    var unended = false
     var schemaEvents: [UInt64] = []
     while pos + 19 <= bytes.count {
       let type = EventType(bytes[pos + 4])
@@ -104,14 +108,16 @@ public enum ParallelExport {
           next = Int(first.range.lowerBound)
           pending.removeAll()
         }
-        if pos >= next {
+        if pos >= next && !unended {
           starts.append(Chunk(range: UInt64(pos)..<UInt64(pos)))
           next = pos + chunkSize
         }
         open = nil
+        unended = false
         if type == .mariaGTID {
           // MariaDB: a GTID that is not FL_STANDALONE opens the transaction as BEGIN would.
           if size >= h + 13 && bytes[pos + h + 12] & 1 == 0 {
+            unended = true
             open = UInt64(pos)
             opening = [UInt64(pos)]
             maps.removeAll(keepingCapacity: true)
@@ -124,14 +130,23 @@ public enum ParallelExport {
         open = nil
         var isBegin = false
         if queryPostHeader >= 13, size >= h + queryPostHeader + crc {
-          // MySQL writes the BEGIN of a transaction as exactly "BEGIN".
+          // MySQL writes the BEGIN of a transaction as exactly "BEGIN", and the end of one on
+          // non-transactional tables as "COMMIT".
           let body = pos + h
           let dbLength = Int(bytes[body + 8])
           let statusLength = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: body + 11, as: UInt16.self)))
           let q = body + queryPostHeader + statusLength + dbLength + 1
+          let textLength = pos + size - crc - q
           isBegin =
-            pos + size - crc - q == 5 && bytes[q] == 0x42 && bytes[q + 1] == 0x45 && bytes[q + 2] == 0x47
+            textLength == 5 && bytes[q] == 0x42 && bytes[q + 1] == 0x45 && bytes[q + 2] == 0x47
             && bytes[q + 3] == 0x49 && bytes[q + 4] == 0x4E
+          if isBegin {
+            unended = true
+          } else if textLength == 6 && bytes[q] == 0x43 && bytes[q + 1] == 0x4F && bytes[q + 2] == 0x4D
+            && bytes[q + 3] == 0x4D && bytes[q + 4] == 0x49 && bytes[q + 5] == 0x54
+          {
+            unended = false
+          }
         }
         if isBegin, let g = afterGTID {
           open = UInt64(g)
@@ -144,6 +159,7 @@ public enum ParallelExport {
         open = nil
         schemaEvents.append(UInt64(pos))
       case .xid:
+        unended = false
         for i in pending.indices { pending[i].transactionEnd = UInt64(pos + size) }
         starts += pending
         pending.removeAll()
@@ -209,10 +225,14 @@ public enum ParallelExport {
     /// of an Annotate_rows or Rows_query flushes the filter, so what came before it does not
     /// count). nil: nothing to pass over.
     public var passOver: ((RawEvent) -> Void)?
+    /// Called before each chunk, before `pickUp`: state a one-pass walk would not have there
+    /// (what the worker's last chunk left of a transaction another worker finishes) is dropped.
+    public var startChunk: (() -> Void)?
 
-    public init(consume: @escaping Consume, passOver: ((RawEvent) -> Void)? = nil) {
+    public init(consume: @escaping Consume, passOver: ((RawEvent) -> Void)? = nil, startChunk: (() -> Void)? = nil) {
       self.consume = consume
       self.passOver = passOver
+      self.startChunk = startChunk
     }
   }
 
@@ -302,6 +322,7 @@ public enum ParallelExport {
           offerAt = memory.captured.count + (1 << 20)
         }
       }
+      state.worker.startChunk?()
       if chunks[k].transactionStart != nil {
         // An error in the events picked up is reported first by the worker of their chunk.
         try pickUp(chunks[k], walker: &walker, worker: state.worker, memory: memory)

@@ -55,7 +55,7 @@ struct ExportCommand: ParsableCommand {
 
   @Option(
     help:
-      "ndjson, and canal with --canal-raw: worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same."
+      "ndjson and canal (not with --canal-gtid): worker threads for a single binlog file (default: up to 4, one per processor; 1 = one pass). The output is the same."
   )
   var threads: Int?
 

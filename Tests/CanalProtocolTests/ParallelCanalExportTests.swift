@@ -60,8 +60,8 @@ final class ParallelCanalExportTests: XCTestCase {
   /// after Annotate_rows (which Canal makes a QUERY entry of, flushing its client buffer) or
   /// before the first one (BEGIN still held by the filter), and each entry is written once.
   func assertSameStreamCutEverywhere(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
-    // Raw entries only: with the client filter the export is one pass (`parallelWorker`).
-    for forClients in [false] {
+    // Raw entries and the client view (its empty-transaction throttle decided in output order).
+    for forClients in [false, true] {
       var options = CanalOptions()
       options.forClients = forClients
       options.onWarning = { _ in }
@@ -73,7 +73,8 @@ final class ParallelCanalExportTests: XCTestCase {
       let chunks = try XCTUnwrap(ParallelExport.chunks(of: mapped, format: reader.format, chunkSize: 1))
       XCTAssertGreaterThan(
         chunks.filter { $0.transactionStart != nil }.count, 0, "\(path): no chunk inside a transaction", file: file, line: line)
-      for threads in [2, 3] {
+      // Which worker takes which chunk varies from run to run: several runs each.
+      for threads in [2, 3, 2, 3, 2, 3] {
         let (got, count) = try parallel(path, options: options, chunkSize: 1, threads: threads)
         if got != expected {
           let at =
@@ -87,7 +88,10 @@ final class ParallelCanalExportTests: XCTestCase {
   }
 
   func testChunksInsideMariaDBTransactionsWriteTheOnePassStream() throws {
-    for f in ["/mariadb-10.11/binlog.000001", "/mariadb-10.11/binlog.000003", "/mariadb-10.11-minimal/binlog.000001"] {
+    for f in [
+      "/mariadb-10.11/binlog.000001", "/mariadb-10.11/binlog.000003", "/mariadb-10.11-minimal/binlog.000001",
+      "/mariadb-10.11-statement/binlog.000001",
+    ] {
       try assertSameStreamCutEverywhere(TestPaths.fixtures + f)
     }
   }
@@ -101,6 +105,73 @@ final class ParallelCanalExportTests: XCTestCase {
 
   func testParallelCanalExportMatchesOnePassWithFullMetadata() throws {
     try assertSameStream(TestPaths.fixtures + "/mariadb-10.11/binlog.000001")
+    try assertSameStream(TestPaths.fixtures + "/mariadb-10.11/binlog.000001", forClients: true)
+  }
+
+  /// The client filter drops empty transactions (here statement-logged REPLACEs, of which Canal
+  /// makes no entry, 1 s apart in runs and 6 s apart between runs) by the time and count of the
+  /// ones it dropped before: state from every earlier chunk. The parallel workers defer each
+  /// decision to the output order.
+  func testClientFilterThrottleDecidedInOutputOrder() throws {
+    let path = TestPaths.fixtures + "/mariadb-10.11-statement/binlog.000001"
+    var raw = CanalOptions()
+    raw.forClients = false
+    raw.onWarning = { _ in }
+    var clients = raw
+    clients.forClients = true
+    // The stream has empty transactions, some let through and some dropped by the throttle.
+    var throttle = EmptyTransactionThrottle()
+    var kept = 0
+    var dropped = 0
+    var filter = EntryClientFilter<TestEntry>(entryOf: { $0.mapped })
+    filter.deferEmptyGroup = { time, _ in
+      if throttle.lets(time) { kept += 1 } else { dropped += 1 }
+    }
+    var ignored: [TestEntry] = []
+    for e in try mapEntries([path], options: raw) { filter.add(e, into: &ignored) }
+    XCTAssertGreaterThan(kept, 0, "no empty transaction let through")
+    XCTAssertGreaterThan(dropped, 0, "no empty transaction dropped")
+    let delivered = try sequential(path, options: clients)
+    for run in 0..<8 {
+      let (got, chunks) = try parallel(path, options: clients, chunkSize: 1, threads: 2 + run % 2)
+      XCTAssertGreaterThan(chunks, 2)
+      XCTAssert(
+        got == delivered,
+        "run \(run): the parallel client stream differs from one pass (\(got.count) vs \(delivered.count) bytes)")
+    }
+  }
+
+  /// A memory sink's conditional spans are handed on only when decided to be kept, in order,
+  /// and dropped when drained without deciding (output a worker's pick-up throws away).
+  func testConditionalSpansOfAMemorySink() throws {
+    let memory = OutputSink.memory()
+    var asked: [Int64] = []
+    memory.keepSpan = { key in
+      asked.append(key)
+      return key % 2 == 0
+    }
+    func put(_ s: String) { memory.buffer.append(contentsOf: Array(s.utf8)) }
+    put("a")
+    var start = memory.streamOffset
+    put("BB")
+    memory.markConditional(from: start, key: 2)
+    put("c")
+    start = memory.streamOffset
+    put("DD")
+    memory.markConditional(from: start, key: 3)
+    try memory.flush()
+    put("e")
+    start = memory.streamOffset
+    put("FF")
+    memory.markConditional(from: start, key: 4)
+    var out: [UInt8] = []
+    memory.drainCaptured(deciding: true) { out += $0 }
+    XCTAssertEqual(String(decoding: out, as: UTF8.self), "aBBc")
+    XCTAssertEqual(asked, [2, 3])
+    try memory.flush()
+    memory.drainCaptured { out += $0 }  // not deciding: the span is dropped, nobody asked
+    XCTAssertEqual(String(decoding: out, as: UTF8.self), "aBBce")
+    XCTAssertEqual(asked, [2, 3])
   }
 
   /// Without FULL metadata the names come from DDL replay in every worker.
