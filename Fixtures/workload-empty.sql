@@ -3,6 +3,7 @@
 -- reach the filter as BEGIN/END groups without rows) between row-logged INSERTs, with event
 -- times (SET timestamp) 1 s apart in runs and 6 s apart between runs: the filter's throttle
 -- drops some and lets others through.
+SET timestamp=1767225540;
 CREATE DATABASE sluice_empty;
 USE sluice_empty;
 CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(40)) ENGINE=InnoDB;

@@ -107,9 +107,8 @@ public struct ExportPipeline {
       sql.schema = tracker
       sql.onWarning = { report("warning: \($0)") }
       return try walk(sql, sink: sink) {
-        guard sql.rowsSkipped > 0 else { return .complete }
-        let at = sql.firstSkippedRow.map { ", the first at \($0.file): at offset \($0.offset)" } ?? ""
-        report("warning: \(sql.rowsSkipped) row(s) could not be written as SQL (see the comments in the output\(at))")
+        guard let warning = sql.incompleteOutputWarning else { return .complete }
+        report("warning: " + warning)
         return .badInput
       }
     case .canal:

@@ -132,9 +132,8 @@ public struct QueryPipeline {
       onStats(s, archive.files.filter { $0.indexOutcome == .loaded || $0.indexOutcome == .extended }.count)
     }
     var status = RunStatus.complete
-    if let sql, sql.rowsSkipped > 0 {
-      let at = sql.firstSkippedRow.map { ", the first at \($0.file): at offset \($0.offset)" } ?? ""
-      report("warning: \(sql.rowsSkipped) row(s) could not be written as SQL (see the comments in the output\(at))")
+    if let warning = sql?.incompleteOutputWarning {
+      report("warning: " + warning)
       status = .badInput
     }
     if s.transactions == 0 && !s.keyProblems.isEmpty {

@@ -39,6 +39,38 @@ public final class SQLExporter {
   public private(set) var rowsSkipped: UInt64 = 0
   /// Where the first skipped row is (file as read, event offset), for the one-line warning.
   public private(set) var firstSkippedRow: (file: String, offset: UInt64)?
+  /// Flashback: statement-logged changes (INSERT, UPDATE, DELETE, REPLACE, LOAD DATA written as
+  /// statements), which carry no row images to undo them from, and where the first one is.
+  public private(set) var statementsNotUndone: UInt64 = 0
+  public private(set) var firstStatementNotUndone: (file: String, offset: UInt64)?
+
+  /// The one-line warning when the SQL written is not the whole answer (rows without an exact
+  /// statement, statement-logged changes a flashback cannot undo), else nil: the run then ends
+  /// with exit code 2.
+  public var incompleteOutputWarning: String? {
+    var parts: [String] = []
+    if rowsSkipped > 0 {
+      let at = firstSkippedRow.map { ", the first at \($0.file): at offset \($0.offset)" } ?? ""
+      parts.append("\(rowsSkipped) row(s) could not be written as SQL (see the comments in the output\(at))")
+    }
+    if statementsNotUndone > 0 {
+      let at = firstStatementNotUndone.map { ", the first at \($0.file): at offset \($0.offset)" } ?? ""
+      parts.append(
+        "\(statementsNotUndone) statement-logged change(s) could not be undone: the binlog holds the statement, "
+          + "not the rows it changed (marked \"-- not undone\" in the output\(at))")
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: "; ")
+  }
+
+  /// Whether a statement's text starts with a data-changing verb (statement-based DML).
+  static func isDataChange(_ text: String) -> Bool {
+    var words = text.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x28 }
+    words = words.prefix { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }
+    switch String(decoding: words.map { $0 & 0xDF }, as: UTF8.self) {
+    case "INSERT", "UPDATE", "DELETE", "REPLACE", "LOAD": return true
+    default: return false
+    }
+  }
 
   private var open = false
   /// The XA id of the transaction about to start (MariaDB: from its GTID event), as SQL text.
@@ -98,6 +130,10 @@ public final class SQLExporter {
         let text = String(decoding: q.queryBytes, as: UTF8.self)
         if options.flashback {
           try startTransaction(ev, walker)
+          if Self.isDataChange(text) {
+            statementsNotUndone += 1
+            if firstStatementNotUndone == nil { firstStatementNotUndone = (walker.fileName, ev.raw.offset) }
+          }
           emit("-- not undone: " + String(text.prefix(200).map { $0 == "\n" ? " " : $0 }) + "\n")
         } else {
           let standalone = !walker.transaction.open

@@ -345,3 +345,26 @@ extension CLITests {
     XCTAssertFalse(full.stderr.contains("note: column names"), full.stderr)
   }
 }
+
+/// Flashback of statement-logged changes: the binlog holds the statement, not the rows, so
+/// there is nothing exact to undo; said on stderr with exit code 2, not a silent exit 0.
+extension CLITests {
+  func testFlashbackOfStatementLoggedChangesSaysWhatItCannotUndo() throws {
+    let file = Self.packageRoot + "/Fixtures/mariadb-10.11-statement/binlog.000001"
+    for command in [["export"], ["query"]] {
+      let r = try run(command + ["--format", "sql", "--flashback", file])
+      XCTAssertEqual(r.status, 2, "\(command): \(r.stderr)")
+      XCTAssertTrue(
+        r.stderr.contains(
+          "warning: 144 statement-logged change(s) could not be undone: the binlog holds the statement, not the rows it changed"
+            + " (marked \"-- not undone\" in the output, the first at \(file): at offset 1136)"),
+        "\(command): \(r.stderr)")
+      // The row-logged inserts are undone, newest first.
+      XCTAssertTrue(r.text.contains("-- not undone: REPLACE INTO s VALUES (2, 'statement 72')"), r.text)
+      XCTAssertEqual(r.text.components(separatedBy: "DELETE FROM `sluice_empty`.`t`").count - 1, 72, "\(command)")
+    }
+    // Replayed forwards, statements are written as they are: exit 0.
+    let forward = try run(["export", "--format", "sql", file])
+    XCTAssertEqual(forward.status, 0, forward.stderr)
+  }
+}
