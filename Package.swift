@@ -48,7 +48,9 @@ let package = Package(
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     // PCLMULQDQ CRC-32 folding (x86-64; other CPUs use the Swift table).
     .target(name: "CCRC32"),
-    .target(name: "BinlogFormat", dependencies: ["CZstd", "CZlib", "CCRC32"], swiftSettings: fast),
+    // AVX2 UTF-8 validation fused with JSON escaping (x86-64 with AVX2; else the Swift SWAR loops).
+    .target(name: "CTextSIMD"),
+    .target(name: "BinlogFormat", dependencies: ["CZstd", "CZlib", "CCRC32", "CTextSIMD"], swiftSettings: fast),
     .target(name: "BinlogSchema", dependencies: ["BinlogFormat"], swiftSettings: fast),
     .target(name: "BinlogIndex", dependencies: ["BinlogFormat", "CZstd"], swiftSettings: fast),
     .target(name: "BinlogQuery", dependencies: ["BinlogFormat", "BinlogIndex"], swiftSettings: fast),

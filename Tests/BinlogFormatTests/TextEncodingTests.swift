@@ -313,6 +313,62 @@ final class TextEncodingTests: XCTestCase {
     }
   }
 
+  // MARK: - The AVX2 blocks (CTextSIMD): texts of 64 bytes and more
+
+  func testSIMDPathIsTakenOnThisMachine() throws {
+    // The tests below check the 32-byte blocks only where the CPU has AVX2 (the CI machine does).
+    try XCTSkipUnless(TextEncoding.usesAVX2, "no AVX2")
+  }
+
+  func testSIMDInvalidUTF8AtEveryBlockOffset() {
+    let bad: [[UInt8]] = [
+      [0x80], [0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80],
+      [0xED, 0xBF, 0xBF], [0xF0, 0x80, 0x80, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80],
+      [0xFE], [0xFF], [0xC3], [0xE6, 0x97], [0xF0, 0x9F, 0x98], [0xC3, 0x22], [0xE6, 0x97, 0x5C], [0xF0, 0x9F, 0x98, 0x0A],
+      [0xC3, 0xC3, 0xA9], [0xE6, 0x61, 0xA5], [0xF0, 0x9F, 0x61, 0x80],
+    ]
+    for seq in bad {
+      for at in 0..<100 {
+        for tail in [0, 1, 33, 70] {
+          let b = [UInt8](repeating: 0x61, count: at) + seq + [UInt8](repeating: 0x61, count: tail)
+          checkJSON(b)
+          XCTAssertFalse(json(b).ok, "\(b)")
+          // The same inside non-ASCII text (the blocks' lookup path, not the all-ASCII one).
+          let wide = Array([UInt8](repeating: 0xC3, count: at).map { _ in [0xC3, 0xA9] as [UInt8] }.joined().prefix(at))
+          checkJSON(wide + seq + [UInt8](repeating: 0x61, count: tail))
+        }
+      }
+    }
+  }
+
+  func testSIMDMultibyteCharactersAcrossBlockBoundaries() {
+    let chars: [[UInt8]] = [
+      [0xC3, 0xA9], [0xC2, 0x80], [0xDF, 0xBF], [0xE6, 0x97, 0xA5], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF], [0xEF, 0xBF, 0xBF],
+      [0xF0, 0x90, 0x80, 0x80], [0xF0, 0x9F, 0x98, 0x80], [0xF3, 0xBF, 0xBF, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF],
+    ]
+    for ch in chars {
+      for at in 0..<100 {
+        for tail in [0, 2, 31, 64, 90] {
+          checkJSON([UInt8](repeating: 0x62, count: at) + ch + [UInt8](repeating: 0x63, count: tail))
+          // Escapes in the same block as the character, before and after it.
+          checkJSON([UInt8](repeating: 0x62, count: at) + [0x0A] + ch + [0x22] + [UInt8](repeating: 0x63, count: tail))
+          // A run of the character: every lane of a block starts or continues one.
+          checkJSON(Array([[UInt8]](repeating: ch, count: 20 + at % 7).joined()) + [UInt8](repeating: 0x63, count: tail))
+        }
+      }
+    }
+  }
+
+  func testSIMDRandomLongTextMatchesReference() {
+    var r = SplitMix(s: 33)
+    for _ in 0..<400 {
+      var t = randomText(&r, scalars: 30 + r.below(1500))
+      checkJSON(t)
+      t[r.below(t.count)] = UInt8(truncatingIfNeeded: r.next())
+      checkJSON(t)
+    }
+  }
+
   func testJSONAcrossChunkBoundaries() {
     // 4096-byte chunks: characters and escapes straddling them, and invalid bytes just after.
     for at in 4088..<4100 {

@@ -1,5 +1,37 @@
-// JSON strings: UTF-8 validation fused with escaping (TextEncoding's SWAR word tests).
+// JSON strings: UTF-8 validation fused with escaping (TextEncoding's SWAR word tests, and AVX2
+// blocks from CTextSIMD where the CPU has it).
+import CTextSIMD
+
 extension TextEncoding {
+  /// `CTextSIMD`'s fused validation and escaping of `p[from..<to]` 32 bytes at a time: where it
+  /// stopped (`from` when it did nothing, -1 when the bytes are not UTF-8) and the bytes written.
+  @usableFromInline static func simdEscapeValidating(
+    _ p: UnsafeRawPointer, from: Int, to end: Int, into d: UnsafeMutableRawPointer
+  ) -> (next: Int, written: Int) {
+    var next = 0
+    let w = sluice_json_escape_validate(
+      p.assumingMemoryBound(to: UInt8.self), from, end, d.assumingMemoryBound(to: UInt8.self), &next)
+    return (next, w)
+  }
+
+  /// `CTextSIMD`'s escaping (no validation) of whole 32-byte blocks of `p[0..<count]`.
+  @usableFromInline static func simdEscape(_ p: UnsafeRawPointer, count: Int, into d: UnsafeMutableRawPointer)
+    -> (consumed: Int, written: Int)
+  {
+    var consumed = 0
+    let w = sluice_json_escape(p.assumingMemoryBound(to: UInt8.self), count, d.assumingMemoryBound(to: UInt8.self), &consumed)
+    return (consumed, w)
+  }
+
+  /// Whether the JSON escaping and UTF-8 validation of long texts run 32 bytes at a time (AVX2).
+  public static let usesAVX2: Bool = sluice_text_has_avx2() != 0
+
+  /// `CTextSIMD`'s validation: true or false, nil without AVX2.
+  @usableFromInline static func simdIsValidUTF8(_ p: UnsafeRawPointer, count: Int) -> Bool? {
+    let r = sluice_utf8_valid(p.assumingMemoryBound(to: UInt8.self), count)
+    return r < 0 ? nil : r == 1
+  }
+
   /// Room `appendJSONString*` needs per input byte in the worst case (`\u00XX`).
   @usableFromInline static let chunk = 4096
 
@@ -70,6 +102,14 @@ extension TextEncoding {
   ) -> (next: Int, written: Int) {
     var i = from
     var o = 0
+    if end &- from >= 64 {
+      // 32 bytes at a time with AVX2 (`CTextSIMD`); it stops at a character boundary within 35
+      // bytes of `end`, and the words below finish.
+      let r = simdEscapeValidating(p, from: from, to: end, into: d)
+      if r.next < 0 { return (-1, 0) }
+      i = r.next
+      o = r.written
+    }
     // Lanes of the word at `i` that continue a character begun in the word before.
     var carry: UInt64 = 0
     while i < end {
@@ -167,6 +207,11 @@ extension TextEncoding {
   @inlinable static func escape(_ p: UnsafeRawPointer, from: Int, to end: Int, into d: UnsafeMutableRawPointer) -> Int {
     var i = from
     var o = 0
+    if end &- from >= 64 {
+      let r = simdEscape(p + from, count: end &- from, into: d)
+      i &+= r.consumed
+      o = r.written
+    }
     while i &+ 8 <= end {
       let raw = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
       let esc = jsonEscapeMask(UInt64(littleEndian: raw))

@@ -141,6 +141,7 @@ public enum TextEncoding {
   @inlinable public static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
     guard let p = b.baseAddress else { return true }
     let n = b.count
+    if n >= 64, let valid = simdIsValidUTF8(p, count: n) { return valid }
     var i = 0
     var carry: UInt64 = 0
     while i &+ 8 <= n {

@@ -1,0 +1,250 @@
+// UTF-8 validation fused with JSON escaping, 32 bytes at a time with AVX2.
+//
+// The validation is the lookup algorithm of Keiser and Lemire, "Validating UTF-8 In Less Than
+// One Instruction Per Byte" (Software: Practice and Experience, 2021): three 16-entry table
+// lookups on the high and low nibbles of each byte and of the byte before it classify every
+// two-byte window into error bits (too short, too long, overlong, surrogate, too large), and a
+// saturating-subtract test of the bytes two and three back says where a continuation byte must
+// be. A block whose last bytes start a character that runs past it is "incomplete": the next
+// block's first bytes complete it (or the caller does, from the character's first byte).
+//
+// Blocks without anything to escape and without bytes >= 0x80 are copied whole; a block with a
+// byte to escape is written byte by byte (the validation still runs on the whole block: escaped
+// bytes are ASCII).
+#include "CTextSIMD.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+int sluice_text_has_avx2(void) {
+  static int cached = -1;
+  if (cached >= 0) return cached;
+  int ok = 0;
+  unsigned a, b, c, d;
+  if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) && (c & bit_AVX)) {
+    // The OS saves the YMM registers (XCR0 bits 1 and 2).
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d)) ok = (b & bit_AVX2) != 0;
+  }
+  cached = ok;
+  return ok;
+}
+
+#define TOO_SHORT (1 << 0)
+#define TOO_LONG (1 << 1)
+#define OVERLONG_3 (1 << 2)
+#define TOO_LARGE (1 << 3)
+#define SURROGATE (1 << 4)
+#define OVERLONG_2 (1 << 5)
+#define TOO_LARGE_1000 (1 << 6)
+#define OVERLONG_4 (1 << 6)
+#define TWO_CONTS (1 << 7)
+#define CARRY (TOO_SHORT | TOO_LONG | TWO_CONTS)
+
+#define AVX2 __attribute__((target("avx2")))
+
+static inline AVX2 __m256i table16(char t0, char t1, char t2, char t3, char t4, char t5, char t6, char t7, char t8,
+                                   char t9, char t10, char t11, char t12, char t13, char t14, char t15) {
+  return _mm256_setr_epi8(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t0, t1, t2, t3, t4,
+                          t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+}
+
+// The 32 bytes ending `n` bytes before `input`'s end: the last n of `prev`, then input's first.
+#define PREV(input, prev, n) \
+  _mm256_alignr_epi8((input), _mm256_permute2x128_si256((prev), (input), 0x21), 16 - (n))
+
+struct utf8_state {
+  __m256i prev;        // the block before
+  __m256i incomplete;  // nonzero lanes: the block before ended inside a character
+  __m256i error;
+};
+
+static inline AVX2 void utf8_check(struct utf8_state *s, __m256i input) {
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  if (_mm256_movemask_epi8(input) == 0) {
+    // All ASCII: valid unless the block before left a character open.
+    s->error = _mm256_or_si256(s->error, s->incomplete);
+    s->prev = input;
+    s->incomplete = _mm256_setzero_si256();
+    return;
+  }
+  __m256i prev1 = PREV(input, s->prev, 1);
+  __m256i byte1_high = _mm256_shuffle_epi8(
+      table16(TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TWO_CONTS, TWO_CONTS,
+              TWO_CONTS, TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT, TOO_SHORT | OVERLONG_3 | SURROGATE,
+              TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4),
+      _mm256_and_si256(_mm256_srli_epi16(prev1, 4), low4));
+  __m256i byte1_low = _mm256_shuffle_epi8(
+      table16(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, CARRY | OVERLONG_2, CARRY, CARRY, CARRY | TOO_LARGE,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE, CARRY | TOO_LARGE | TOO_LARGE_1000,
+              CARRY | TOO_LARGE | TOO_LARGE_1000),
+      _mm256_and_si256(prev1, low4));
+  __m256i byte2_high = _mm256_shuffle_epi8(
+      table16(TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+              TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
+              TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+              TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+              TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT),
+      _mm256_and_si256(_mm256_srli_epi16(input, 4), low4));
+  __m256i special = _mm256_and_si256(_mm256_and_si256(byte1_high, byte1_low), byte2_high);
+  // Where the byte two or three back starts a 3- or 4-byte character: a continuation is due.
+  __m256i prev2 = PREV(input, s->prev, 2);
+  __m256i prev3 = PREV(input, s->prev, 3);
+  __m256i third = _mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80)));
+  __m256i fourth = _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80)));
+  __m256i must23 = _mm256_and_si256(_mm256_or_si256(third, fourth), _mm256_set1_epi8((char)0x80));
+  s->error = _mm256_or_si256(s->error, _mm256_xor_si256(must23, special));
+  // Incomplete: the last byte is a lead of 2+, the one before of 3+, the one before that of 4.
+  const __m256i max = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                       -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1),
+                                       (char)(0xC0 - 1));
+  s->incomplete = _mm256_subs_epu8(input, max);
+  s->prev = input;
+}
+
+static inline AVX2 __m256i escape_mask(__m256i v) {
+  // Bytes below 0x20 (unsigned), '"' and '\\'.
+  __m256i control = _mm256_cmpeq_epi8(_mm256_max_epu8(v, _mm256_set1_epi8(0x1F)), _mm256_set1_epi8(0x1F));
+  __m256i quote = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x22));
+  __m256i backslash = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x5C));
+  return _mm256_or_si256(control, _mm256_or_si256(quote, backslash));
+}
+
+static inline long escape_byte(uint8_t c, uint8_t *d) {
+  static const char hex[] = "0123456789abcdef";
+  if (c >= 0x20 && c != 0x22 && c != 0x5C) {
+    d[0] = c;
+    return 1;
+  }
+  uint8_t s = 0;
+  switch (c) {
+    case 0x22: s = 0x22; break;
+    case 0x5C: s = 0x5C; break;
+    case 0x0A: s = 'n'; break;
+    case 0x0D: s = 'r'; break;
+    case 0x09: s = 't'; break;
+    case 0x08: s = 'b'; break;
+    case 0x0C: s = 'f'; break;
+  }
+  d[0] = '\\';
+  if (s) {
+    d[1] = s;
+    return 2;
+  }
+  d[1] = 'u';
+  d[2] = '0';
+  d[3] = '0';
+  d[4] = (uint8_t)hex[c >> 4];
+  d[5] = (uint8_t)hex[c & 15];
+  return 6;
+}
+
+static AVX2 long escape_validate_avx2(const uint8_t *p, long from, long to, uint8_t *d, long *next) {
+  struct utf8_state s = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+  long i = from, o = 0;
+  while (i + 32 <= to) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+    utf8_check(&s, v);
+    int esc = _mm256_movemask_epi8(escape_mask(v));
+    if (esc == 0) {
+      _mm256_storeu_si256((__m256i *)(d + o), v);
+      o += 32;
+    } else {
+      for (int k = 0; k < 32; k++) o += escape_byte(p[i + k], d + o);
+    }
+    i += 32;
+  }
+  if (!_mm256_testz_si256(s.error, s.error)) {
+    *next = -1;
+    return 0;
+  }
+  if (i > from && !_mm256_testz_si256(s.incomplete, s.incomplete)) {
+    // The last block ends inside a character: hand it back from its first byte (never
+    // escaped: it is >= 0x80, as are its continuation bytes, written one for one).
+    long j = i - 1;
+    while (j > i - 4 && (p[j] & 0xC0) == 0x80) j--;
+    o -= i - j;
+    i = j;
+  }
+  *next = i;
+  return o;
+}
+
+long sluice_json_escape_validate(const uint8_t *p, long from, long to, uint8_t *d, long *next) {
+  if (to - from < 32 || !sluice_text_has_avx2()) {
+    *next = from;
+    return 0;
+  }
+  return escape_validate_avx2(p, from, to, d, next);
+}
+
+static AVX2 long escape_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed) {
+  long i = 0, o = 0;
+  while (i + 32 <= n) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+    int esc = _mm256_movemask_epi8(escape_mask(v));
+    if (esc == 0) {
+      _mm256_storeu_si256((__m256i *)(d + o), v);
+      o += 32;
+    } else {
+      for (int k = 0; k < 32; k++) o += escape_byte(p[i + k], d + o);
+    }
+    i += 32;
+  }
+  *consumed = i;
+  return o;
+}
+
+long sluice_json_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
+  if (n < 32 || !sluice_text_has_avx2()) {
+    *consumed = 0;
+    return 0;
+  }
+  return escape_avx2(p, n, d, consumed);
+}
+
+static AVX2 int utf8_valid_avx2(const uint8_t *p, long n) {
+  struct utf8_state s = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+  long i = 0;
+  for (; i + 32 <= n; i += 32) utf8_check(&s, _mm256_loadu_si256((const __m256i *)(p + i)));
+  if (i < n) {
+    // The tail padded with ASCII spaces (which also close nothing: an open character errs).
+    uint8_t last[32];
+    for (int k = 0; k < 32; k++) last[k] = 0x20;
+    for (long k = i; k < n; k++) last[k - i] = p[k];
+    utf8_check(&s, _mm256_loadu_si256((const __m256i *)last));
+  }
+  s.error = _mm256_or_si256(s.error, s.incomplete);
+  return _mm256_testz_si256(s.error, s.error) ? 1 : 0;
+}
+
+int sluice_utf8_valid(const uint8_t *p, long n) {
+  if (!sluice_text_has_avx2()) return -1;
+  return utf8_valid_avx2(p, n);
+}
+
+#else
+
+int sluice_text_has_avx2(void) { return 0; }
+long sluice_json_escape_validate(const uint8_t *p, long from, long to, uint8_t *d, long *next) {
+  (void)p; (void)to; (void)d;
+  *next = from;
+  return 0;
+}
+long sluice_json_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
+  (void)p; (void)n; (void)d;
+  *consumed = 0;
+  return 0;
+}
+int sluice_utf8_valid(const uint8_t *p, long n) {
+  (void)p; (void)n;
+  return -1;
+}
+
+#endif
