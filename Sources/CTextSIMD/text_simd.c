@@ -45,10 +45,13 @@ int sluice_text_has_avx2(void) {
 
 #define AVX2 __attribute__((target("avx2")))
 
-static inline AVX2 __m256i table16(char t0, char t1, char t2, char t3, char t4, char t5, char t6, char t7, char t8,
-                                   char t9, char t10, char t11, char t12, char t13, char t14, char t15) {
-  return _mm256_setr_epi8(t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t0, t1, t2, t3, t4,
-                          t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15);
+// A 16-entry byte table in both 128-bit lanes (entries given as ints: TWO_CONTS is 0x80).
+static inline AVX2 __m256i table16(int t0, int t1, int t2, int t3, int t4, int t5, int t6, int t7, int t8, int t9,
+                                   int t10, int t11, int t12, int t13, int t14, int t15) {
+  const __m128i t = _mm_setr_epi8((char)t0, (char)t1, (char)t2, (char)t3, (char)t4, (char)t5, (char)t6, (char)t7,
+                                  (char)t8, (char)t9, (char)t10, (char)t11, (char)t12, (char)t13, (char)t14,
+                                  (char)t15);
+  return _mm256_broadcastsi128_si256(t);
 }
 
 // The 32 bytes ending `n` bytes before `input`'s end: the last n of `prev`, then input's first.
@@ -209,6 +212,77 @@ long sluice_json_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
   return escape_avx2(p, n, d, consumed);
 }
 
+static inline long sql_escape_byte(uint8_t c, uint8_t *d) {
+  uint8_t e;
+  switch (c) {
+    case 0x27: e = 0x27; break;
+    case 0x5C: e = 0x5C; break;
+    case 0x00: e = '0'; break;
+    case 0x0A: e = 'n'; break;
+    case 0x0D: e = 'r'; break;
+    case 0x1A: e = 'Z'; break;
+    default: d[0] = c; return 1;
+  }
+  d[0] = '\\';
+  d[1] = e;
+  return 2;
+}
+
+static AVX2 long sql_escape_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed) {
+  long i = 0, o = 0;
+  while (i + 32 <= n) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+    __m256i m = _mm256_or_si256(
+        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x27)), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x5C))),
+        _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x0A))),
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x0D)), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x1A)))));
+    if (_mm256_movemask_epi8(m) == 0) {
+      _mm256_storeu_si256((__m256i *)(d + o), v);
+      o += 32;
+    } else {
+      for (int k = 0; k < 32; k++) o += sql_escape_byte(p[i + k], d + o);
+    }
+    i += 32;
+  }
+  *consumed = i;
+  return o;
+}
+
+long sluice_sql_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
+  if (n < 32 || !sluice_text_has_avx2()) {
+    *consumed = 0;
+    return 0;
+  }
+  return sql_escape_avx2(p, n, d, consumed);
+}
+
+static AVX2 long hex_avx2(const uint8_t *p, long n, uint8_t *d, int upper) {
+  const __m128i digits = upper ? _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D', 'E', 'F')
+                               : _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f');
+  const __m256i table = _mm256_broadcastsi128_si256(digits);
+  const __m256i low4 = _mm256_set1_epi8(0x0F);
+  long i = 0;
+  while (i + 16 <= n) {
+    // The 16 bytes in both lanes, high nibbles and low nibbles interleaved by unpack: lane 0
+    // gives bytes 0-7, lane 1 bytes 8-15.
+    __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(p + i)));
+    __m256i hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(v, 4), low4));
+    __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(v, low4));
+    __m256i a = _mm256_unpacklo_epi8(hi, lo);  // lane 0: bytes 0-7; lane 1: bytes 0-7 again
+    __m256i b = _mm256_unpackhi_epi8(hi, lo);  // lane 0: bytes 8-15
+    _mm_storeu_si128((__m128i *)(d + 2 * i), _mm256_castsi256_si128(a));
+    _mm_storeu_si128((__m128i *)(d + 2 * i + 16), _mm256_castsi256_si128(b));
+    i += 16;
+  }
+  return i;
+}
+
+long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper) {
+  if (n < 16 || !sluice_text_has_avx2()) return 0;
+  return hex_avx2(p, n, d, upper);
+}
+
 static AVX2 int utf8_valid_avx2(const uint8_t *p, long n) {
   struct utf8_state s = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
   long i = 0;
@@ -245,6 +319,15 @@ long sluice_json_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
 int sluice_utf8_valid(const uint8_t *p, long n) {
   (void)p; (void)n;
   return -1;
+}
+long sluice_sql_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
+  (void)p; (void)n; (void)d;
+  *consumed = 0;
+  return 0;
+}
+long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper) {
+  (void)p; (void)n; (void)d; (void)upper;
+  return 0;
 }
 
 #endif

@@ -141,9 +141,16 @@ public enum SQLValue {
   /// `` `name` `` with backquotes doubled.
   static func appendIdentifier(_ name: String, into out: inout [UInt8]) {
     out.append(0x60)
-    for c in name.utf8 {
-      if c == 0x60 { out.append(0x60) }
-      out.append(c)
+    var name = name
+    name.withUTF8 { b in
+      if !b.contains(0x60) {
+        out.append(contentsOf: b)
+        return
+      }
+      for c in b {
+        if c == 0x60 { out.append(0x60) }
+        out.append(c)
+      }
     }
     out.append(0x60)
   }

@@ -501,8 +501,9 @@ final class TextEncodingTests: XCTestCase {
       XCTAssertEqual(got.bytes, Self.refSQL(b), "\(b)")
     }
     for c in UInt8(0)...0xFF {
-      for at in 0..<17 {
-        let b = [UInt8](repeating: 0x41, count: at) + [c] + [UInt8](repeating: 0x42, count: 8)
+      // Short texts (the words) and texts of 64 bytes and more (the AVX2 blocks), every offset.
+      for (at, tail) in (0..<17).map({ ($0, 8) }) + (0..<100).map({ ($0, 70) }) {
+        let b = [UInt8](repeating: 0x41, count: at) + [c] + [UInt8](repeating: 0x42, count: tail)
         var out: [UInt8] = []
         b.withUnsafeBytes { TextEncoding.appendSQLEscaped($0, into: &out) }
         XCTAssertEqual(out, Self.refSQL(b))

@@ -23,6 +23,15 @@ long sluice_json_escape_validate(const uint8_t *p, long from, long to, uint8_t *
 /// blocks of p[0..<n]; returns the bytes written and sets *consumed (a multiple of 32).
 long sluice_json_escape(const uint8_t *p, long n, uint8_t *d, long *consumed);
 
+/// The inside of a MySQL string literal (' \ NUL LF CR Ctrl-Z backslash-escaped, other bytes as
+/// they are) over whole 32-byte blocks of p[0..<n] into d (room for 2 bytes per input byte);
+/// returns the bytes written and sets *consumed (a multiple of 32; 0 without AVX2).
+long sluice_sql_escape(const uint8_t *p, long n, uint8_t *d, long *consumed);
+
+/// Hex digits of whole 16-byte blocks of p[0..<n] into d (2 per byte, upper- or lower-case);
+/// returns the input bytes consumed (a multiple of 16; 0 without AVX2).
+long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper);
+
 /// Whether p[0..<n] is valid UTF-8 (strict), 32 bytes at a time; -1 when AVX2 is missing.
 int sluice_utf8_valid(const uint8_t *p, long n);
 
