@@ -119,6 +119,8 @@ static inline AVX2 __m256i escape_mask(__m256i v) {
   return _mm256_or_si256(control, _mm256_or_si256(quote, backslash));
 }
 
+static inline AVX2 long escaped_block(const uint8_t *p, long i, long to, uint32_t m, uint8_t *d, long o, int sql);
+
 static inline long escape_byte(uint8_t c, uint8_t *d) {
   static const char hex[] = "0123456789abcdef";
   if (c >= 0x20 && c != 0x22 && c != 0x5C) {
@@ -154,12 +156,12 @@ static AVX2 long escape_validate_avx2(const uint8_t *p, long from, long to, uint
   while (i + 32 <= to) {
     __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
     utf8_check(&s, v);
-    int esc = _mm256_movemask_epi8(escape_mask(v));
+    uint32_t esc = (uint32_t)_mm256_movemask_epi8(escape_mask(v));
     if (esc == 0) {
       _mm256_storeu_si256((__m256i *)(d + o), v);
       o += 32;
     } else {
-      for (int k = 0; k < 32; k++) o += escape_byte(p[i + k], d + o);
+      o = escaped_block(p, i, to, esc, d, o, 0);
     }
     i += 32;
   }
@@ -191,12 +193,12 @@ static AVX2 long escape_avx2(const uint8_t *p, long n, uint8_t *d, long *consume
   long i = 0, o = 0;
   while (i + 32 <= n) {
     __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
-    int esc = _mm256_movemask_epi8(escape_mask(v));
+    uint32_t esc = (uint32_t)_mm256_movemask_epi8(escape_mask(v));
     if (esc == 0) {
       _mm256_storeu_si256((__m256i *)(d + o), v);
       o += 32;
     } else {
-      for (int k = 0; k < 32; k++) o += escape_byte(p[i + k], d + o);
+      o = escaped_block(p, i, n, esc, d, o, 0);
     }
     i += 32;
   }
@@ -228,6 +230,36 @@ static inline long sql_escape_byte(uint8_t c, uint8_t *d) {
   return 2;
 }
 
+// Writes the 32-byte block at p + i with the bytes flagged in `m` escaped (JSON or SQL): the
+// clean runs between them as 32-byte stores where the input has 32 bytes from there (the
+// output has room: at least 2 bytes per input byte are reserved), else byte by byte.
+static inline AVX2 long escaped_block(const uint8_t *p, long i, long to, uint32_t m, uint8_t *d, long o, int sql) {
+  long k = 0;
+  while (m) {
+    long e = __builtin_ctz(m);
+    m &= m - 1;
+    if (e > k) {
+      if (i + k + 32 <= to) {
+        _mm256_storeu_si256((__m256i *)(d + o), _mm256_loadu_si256((const __m256i *)(p + i + k)));
+      } else {
+        for (long t = k; t < e; t++) d[o + t - k] = p[i + t];
+      }
+      o += e - k;
+    }
+    o += sql ? sql_escape_byte(p[i + e], d + o) : escape_byte(p[i + e], d + o);
+    k = e + 1;
+  }
+  if (k < 32) {
+    if (i + k + 32 <= to) {
+      _mm256_storeu_si256((__m256i *)(d + o), _mm256_loadu_si256((const __m256i *)(p + i + k)));
+    } else {
+      for (long t = k; t < 32; t++) d[o + t - k] = p[i + t];
+    }
+    o += 32 - k;
+  }
+  return o;
+}
+
 static AVX2 long sql_escape_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed) {
   long i = 0, o = 0;
   while (i + 32 <= n) {
@@ -237,11 +269,12 @@ static AVX2 long sql_escape_avx2(const uint8_t *p, long n, uint8_t *d, long *con
         _mm256_or_si256(
             _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x0A))),
             _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x0D)), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x1A)))));
-    if (_mm256_movemask_epi8(m) == 0) {
+    uint32_t esc = (uint32_t)_mm256_movemask_epi8(m);
+    if (esc == 0) {
       _mm256_storeu_si256((__m256i *)(d + o), v);
       o += 32;
     } else {
-      for (int k = 0; k < 32; k++) o += sql_escape_byte(p[i + k], d + o);
+      o = escaped_block(p, i, n, esc, d, o, 1);
     }
     i += 32;
   }

@@ -359,6 +359,20 @@ final class TextEncodingTests: XCTestCase {
     }
   }
 
+  func testSIMDEveryEscapeClassAtEveryBlockOffset() {
+    for c in UInt8(0)...0x7F where c < 0x20 || c == 0x22 || c == 0x5C || c == 0x41 {
+      for at in 0..<100 {
+        for tail in [0, 5, 40, 70] {
+          var b = [UInt8](repeating: 0x61, count: at) + [c] + [UInt8](repeating: 0x62, count: tail)
+          checkJSON(b)
+          // Two in a row, and one more in the same block.
+          b = [UInt8](repeating: 0x61, count: at) + [c, c, 0x61, 0x22] + [UInt8](repeating: 0x62, count: tail)
+          checkJSON(b)
+        }
+      }
+    }
+  }
+
   func testSIMDRandomLongTextMatchesReference() {
     var r = SplitMix(s: 33)
     for _ in 0..<400 {
