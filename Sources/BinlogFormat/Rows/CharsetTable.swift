@@ -53,24 +53,46 @@ public final class CharsetTable: Sendable, Equatable {
   /// Appends the UTF-8 form of `bytes`; false (appending nothing) at the first byte sequence the
   /// server's table has no character for (the server would print `?` there).
   public func appendUTF8(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
+    let n = bytes.count
+    guard n > 0 else { return true }
     let mark = out.count
+    // Every table entry is a BMP scalar: at most 3 UTF-8 bytes per input byte. Written through
+    // a pointer into that room, then trimmed (not appended byte by byte).
+    out.append(contentsOf: repeatElement(0, count: 3 &* n))
+    var end = mark
     let ok: Bool = rows.withUnsafeBufferPointer { t in
-      var i = 0
-      let n = bytes.count
-      while i < n {
-        var e = t[Int(bytes[i])]
-        i += 1
-        while e >= 0xD800 && e < 0xE000 {
-          guard i < n else { return false }
-          e = t[Int(e - 0xD800) << 8 | Int(bytes[i])]
-          i += 1
+      out.withUnsafeMutableBufferPointer { o in
+        let d = o.baseAddress!
+        var w = mark
+        var i = 0
+        while i < n {
+          var e = t[Int(bytes[i])]
+          i &+= 1
+          while e >= 0xD800 && e < 0xE000 {
+            guard i < n else { return false }
+            e = t[Int(e &- 0xD800) << 8 | Int(bytes[i])]
+            i &+= 1
+          }
+          if e < 0x80 {
+            d[w] = UInt8(truncatingIfNeeded: e)
+            w &+= 1
+          } else if e < 0x800 {
+            d[w] = UInt8(truncatingIfNeeded: 0xC0 | (e >> 6))
+            d[w &+ 1] = UInt8(truncatingIfNeeded: 0x80 | (e & 0x3F))
+            w &+= 2
+          } else {
+            if e == 0xFFFF { return false }
+            d[w] = UInt8(truncatingIfNeeded: 0xE0 | (e >> 12))
+            d[w &+ 1] = UInt8(truncatingIfNeeded: 0x80 | ((e >> 6) & 0x3F))
+            d[w &+ 2] = UInt8(truncatingIfNeeded: 0x80 | (e & 0x3F))
+            w &+= 3
+          }
         }
-        if e == 0xFFFF { return false }
-        Charset.appendScalar(UInt32(e), &out)
+        end = w
+        return true
       }
-      return true
     }
-    if !ok { out.removeSubrange(mark...) }
+    out.removeLast(out.count &- (ok ? end : mark))
     return ok
   }
 
