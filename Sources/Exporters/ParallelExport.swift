@@ -335,6 +335,11 @@ public enum ParallelExport {
       }
       walker.stopOffset = range.upperBound
       walker.completeTransactionsOnly = true
+      if k + 1 < chunks.count, let start = chunks[k + 1].transactionStart, let end = chunks[k + 1].transactionEnd {
+        // The chunk ends inside a transaction the pre-scan saw end: no look-ahead through it (a
+        // long one's pages would all be faulted in again).
+        walker.knownTransactionEnd = (start, end)
+      }
       try walker.run(visit)
     } catch let e as OrderedTurns.Cancelled {
       throw e

@@ -53,6 +53,10 @@ public struct BinlogWalker<Source: EventSource> {
   public private(set) var openTail: UInt64?
   /// The start of the transaction known to end in the input, checked by `completeTransactionsOnly`.
   private var completeUpTo: UInt64 = 0
+  /// A transaction whose end the caller knows (its first event's offset, and the end of its
+  /// commit): `completeTransactionsOnly` takes it as complete without looking ahead through it
+  /// (a parallel export's chunk that ends inside a long transaction the pre-scan saw end).
+  public var knownTransactionEnd: (start: UInt64, end: UInt64)?
   /// Raw bytes of the last table map per table id, to reuse the parsed map when a
   /// transaction repeats it unchanged (saves re-parsing and allocation).
   private var tableMapBytes: [UInt64: [UInt8]] = [:]
@@ -97,7 +101,9 @@ public struct BinlogWalker<Source: EventSource> {
         throw error
       }
       guard let raw = next else { break }
-      if completeTransactionsOnly && raw.offset >= completeUpTo, let bytes = source.mappedBytes {
+      if completeTransactionsOnly && raw.offset >= completeUpTo, let known = knownTransactionEnd, raw.offset == known.start {
+        completeUpTo = Swift.max(known.end, raw.endOffset)
+      } else if completeTransactionsOnly && raw.offset >= completeUpTo, let bytes = source.mappedBytes {
         switch CommitLookahead.transactionEnd(
           in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents, file: source.mappedFile,
           maxEventSize: source.maxEventSize)
