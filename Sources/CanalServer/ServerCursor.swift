@@ -23,7 +23,7 @@ public enum CanalBatchMode: String, Sendable, CaseIterable {
 /// The outcome of one GET attempt.
 enum CanalBatchResult: Equatable {
   /// A batch with its id and entries, now outstanding (or already acknowledged with auto-ack).
-  case batch(id: Int64, entries: [Data])
+  case batch(id: Int64, entries: [[UInt8]])
   /// Nothing to send: the reply is the `batch_id = -1` packet.
   case empty
   /// The GET asked for a full batch, the source may still grow, and there is not a full batch yet.
@@ -31,10 +31,16 @@ enum CanalBatchResult: Equatable {
 }
 
 /// The per-identity state. All methods take the cursor's lock; they may call into the source.
+///
+/// Two locks: `sourceLock` is held while the source is read (one reader at a time: a GET or
+/// the read-ahead), `lock` for everything else; a thread that holds both took `sourceLock`
+/// first. The read-ahead reads the source without `lock`, so a GET whose batch is already
+/// built never waits for it.
 final class ClientCursor: @unchecked Sendable {
   let destination: String
   let clientID: Int16
   private let lock = PosixLock()
+  private let sourceLock = PosixLock()
   private let source: any CanalEntrySource
   private let configuration: CanalServerConfiguration
   private var filter: CanalEntryFilter
@@ -53,6 +59,13 @@ final class ClientCursor: @unchecked Sendable {
   /// Entries and bytes read from the source so far, for sizing reads.
   private var sourcedEntries = 0
   private var sourcedBytes = 0
+  /// A read-ahead is queued or running (at most one per cursor).
+  private var readingAhead = false
+  /// The source said it is finished after the last read (read under `sourceLock`).
+  private var sourceFinished = false
+  /// The cursor was dropped by the server: a read-ahead still queued stops.
+  private var released = false
+
   /// Position of the last entry of the last acknowledged batch.
   private(set) var ackedPosition: BinlogPosition? {
     didSet { if ackedPosition != oldValue { ackedAtPosition = 0 } }
@@ -95,7 +108,11 @@ final class ClientCursor: @unchecked Sendable {
 
   /// Builds the next batch of at most `fetchSize` (entries or KiB, per the batch mode). With
   /// `requireFull`, answers `.notReady` instead of a partial batch while the source may grow.
-  func nextBatch(fetchSize: Int, requireFull: Bool, autoAck: Bool) throws -> CanalBatchResult {
+  /// Without `readsSource`, answers nil (and changes nothing) when the entries built ahead do
+  /// not make the batch: the caller may not block on the source (an event loop).
+  func nextBatch(fetchSize: Int, requireFull: Bool, autoAck: Bool, readsSource: Bool = true) throws
+    -> CanalBatchResult?
+  {
     lock.lock()
     defer { lock.unlock() }
 
@@ -117,12 +134,25 @@ final class ClientCursor: @unchecked Sendable {
       byteBudget = overflow ? Int.max : product
     }
 
-    if sourceError == nil {
-      do {
-        try fill(upToItems: Swift.min(itemLimit, entryRoom), bytes: Swift.min(byteBudget, byteRoom))
-      } catch {
-        // Entries read before the failure are still sent; the error answers the GETs after them.
-        sourceError = error
+    let items = Swift.min(itemLimit, entryRoom)
+    let bytes = Swift.min(byteBudget, byteRoom)
+    // The source is read only when the entries built ahead do not make the batch.
+    var holdsSource = false
+    defer { if holdsSource { sourceLock.unlock() } }
+    if sourceError == nil && ready.count < items && readyBytes <= bytes {
+      guard readsSource else { return nil }
+      // Take the locks in order; the read-ahead may add entries meanwhile.
+      lock.unlock()
+      sourceLock.lock()
+      lock.lock()
+      holdsSource = true
+      if sourceError == nil {
+        do {
+          try fill(upToItems: items, bytes: bytes)
+        } catch {
+          // Entries read before the failure are still sent; the error answers the GETs after them.
+          sourceError = error
+        }
       }
     }
     if let sourceError, ready.isEmpty { throw sourceError }
@@ -152,7 +182,8 @@ final class ClientCursor: @unchecked Sendable {
     // Canal calls a MEMSIZE batch available once the unread bytes reach the budget.
     if configuration.batchMode == .memSize && !entries.isEmpty && size >= byteBudget { full = true }
 
-    if requireFull && !full && !source.isFinished && sourceError == nil {
+    // Not full means the source was consulted above (`holdsSource`), so it may be asked here.
+    if requireFull && !full && !(holdsSource ? source.isFinished : sourceFinished) && sourceError == nil {
       // Put the entries back untouched; the caller polls again.
       for entry in entries.reversed() {
         ready.prepend(entry)
@@ -272,25 +303,110 @@ final class ClientCursor: @unchecked Sendable {
   }
 
   /// Reads from the source until `ready` holds `items` entries or more than `bytes` bytes, or the
-  /// source has nothing more for now.
+  /// source has nothing more for now. Holds `sourceLock` and `lock`.
   private func fill(upToItems items: Int, bytes: Int) throws {
     while ready.count < items && readyBytes <= bytes {
-      // Ask for about as many entries as the byte limit still takes (by the sizes seen so far),
-      // so that large entries are not read far ahead.
-      var want = Swift.min(Swift.max(items - ready.count, 1), 256)
-      if sourcedEntries > 0 {
-        let average = Swift.max(1, sourcedBytes / sourcedEntries)
-        want = Swift.min(want, (bytes - readyBytes) / average + 1)
-      }
-      let chunk = try source.next(max: want)
+      let chunk = try source.next(max: chunkSize(items: items - ready.count, bytes: bytes - readyBytes), bytes: bytes - readyBytes + 1)
+      sourceFinished = source.isFinished
       if chunk.isEmpty { return }
-      for entry in chunk {
-        if skips(entry) { continue }
-        sourcedEntries += 1
-        sourcedBytes += entry.bytes.count
-        shape(entry)
-      }
+      take(chunk)
     }
+  }
+
+  /// How many entries to ask for: at most `items`, and about as many as `bytes` takes by the
+  /// sizes seen so far, so that large entries are not read far ahead of the limit by sources
+  /// that cannot stop by size.
+  private func chunkSize(items: Int, bytes: Int) -> Int {
+    var want = Swift.min(Swift.max(items, 1), 256)
+    if sourcedEntries > 0 {
+      let average = Swift.max(1, sourcedBytes / sourcedEntries)
+      want = Swift.min(want, Swift.max(0, bytes) / average + 1)
+    }
+    return want
+  }
+
+  /// Shapes entries just read from the source into `ready` (under `lock`).
+  private func take(_ chunk: [PositionedEntry]) {
+    for entry in chunk {
+      if skips(entry) { continue }
+      sourcedEntries += 1
+      sourcedBytes += entry.bytes.count
+      shape(entry)
+    }
+  }
+
+  // MARK: Read-ahead
+
+  /// Read-ahead piece size: a GET that needs the source waits for at most one piece.
+  static let readAheadPiece = 256 << 10
+
+  /// True when a read-ahead should start now, with less than half of `readAheadBytes` ready
+  /// (the caller then runs `readAhead()`, on another thread); marks one as running.
+  func claimReadAhead() -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    // Started below half the budget, then filled to all of it: one background task per many
+    // batches, not one per GET.
+    guard configuration.readAheadBytes > 0, !readingAhead, !released, sourceError == nil, !sourceFinished,
+      readyBytes < (configuration.readAheadBytes + 1) / 2
+    else { return false }
+    readingAhead = true
+    return true
+  }
+
+  /// Builds entries ahead until `ready` holds `readAheadBytes` (plus at most one event's
+  /// entries), the source has nothing more for now, or it fails (the error is kept for the GET
+  /// that reaches it). Reads in pieces, taking the source lock per piece.
+  func readAhead() {
+    while readAheadPiece() {}
+    lock.lock()
+    readingAhead = false
+    lock.unlock()
+  }
+
+  /// One piece of the read-ahead; false when it should stop.
+  private func readAheadPiece() -> Bool {
+    sourceLock.lock()
+    defer { sourceLock.unlock() }
+    lock.lock()
+    let room = configuration.readAheadBytes - readyBytes
+    guard room > 0, !released, sourceError == nil else {
+      lock.unlock()
+      return false
+    }
+    let limit = Swift.min(room, Self.readAheadPiece)
+    let want = chunkSize(items: 256, bytes: limit)
+    lock.unlock()
+    let chunk: [PositionedEntry]
+    let finished: Bool
+    do {
+      chunk = try source.next(max: want, bytes: limit)
+      finished = source.isFinished
+    } catch {
+      lock.lock()
+      sourceError = error
+      lock.unlock()
+      return false
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    sourceFinished = finished
+    take(chunk)
+    return !chunk.isEmpty && !finished
+  }
+
+  /// The server dropped this cursor; a queued read-ahead stops.
+  func release() {
+    lock.lock()
+    released = true
+    lock.unlock()
+  }
+
+  /// Bytes of the entries ready to send (built ahead or rolled back).
+  var readyByteCount: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return readyBytes
   }
 
   private func appendReady(_ entry: PositionedEntry) {
