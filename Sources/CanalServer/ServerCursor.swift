@@ -115,7 +115,23 @@ final class ClientCursor: @unchecked Sendable {
   {
     lock.lock()
     defer { lock.unlock() }
+    if let result = try batch(fetchSize: fetchSize, requireFull: requireFull, autoAck: autoAck, holdsSource: false) {
+      return result
+    }
+    guard readsSource else { return nil }
+    // Take the locks in order, then look again: the read-ahead or an ACK may have moved on.
+    lock.unlock()
+    sourceLock.lock()
+    lock.lock()
+    defer { sourceLock.unlock() }
+    return try batch(fetchSize: fetchSize, requireFull: requireFull, autoAck: autoAck, holdsSource: true)
+  }
 
+  /// `nextBatch` under `lock`; without `holdsSource` (`sourceLock`), nil when the source would
+  /// have to be read, before anything changed.
+  private func batch(fetchSize: Int, requireFull: Bool, autoAck: Bool, holdsSource: Bool) throws
+    -> CanalBatchResult?
+  {
     let entryRoom = configuration.maxUnackedEntries - outstandingEntries
     let byteRoom = configuration.maxUnackedBytes - outstandingBytes
     // Canal's ring buffer is full until the client acknowledges: nothing more to give.
@@ -134,25 +150,16 @@ final class ClientCursor: @unchecked Sendable {
       byteBudget = overflow ? Int.max : product
     }
 
+    // The source is read only when the entries built ahead do not make the batch.
     let items = Swift.min(itemLimit, entryRoom)
     let bytes = Swift.min(byteBudget, byteRoom)
-    // The source is read only when the entries built ahead do not make the batch.
-    var holdsSource = false
-    defer { if holdsSource { sourceLock.unlock() } }
     if sourceError == nil && ready.count < items && readyBytes <= bytes {
-      guard readsSource else { return nil }
-      // Take the locks in order; the read-ahead may add entries meanwhile.
-      lock.unlock()
-      sourceLock.lock()
-      lock.lock()
-      holdsSource = true
-      if sourceError == nil {
-        do {
-          try fill(upToItems: items, bytes: bytes)
-        } catch {
-          // Entries read before the failure are still sent; the error answers the GETs after them.
-          sourceError = error
-        }
+      guard holdsSource else { return nil }
+      do {
+        try fill(upToItems: items, bytes: bytes)
+      } catch {
+        // Entries read before the failure are still sent; the error answers the GETs after them.
+        sourceError = error
       }
     }
     if let sourceError, ready.isEmpty { throw sourceError }
@@ -182,7 +189,7 @@ final class ClientCursor: @unchecked Sendable {
     // Canal calls a MEMSIZE batch available once the unread bytes reach the budget.
     if configuration.batchMode == .memSize && !entries.isEmpty && size >= byteBudget { full = true }
 
-    // Not full means the source was consulted above (`holdsSource`), so it may be asked here.
+    // The source is asked only under `sourceLock`; otherwise what it said after the last read.
     if requireFull && !full && !(holdsSource ? source.isFinished : sourceFinished) && sourceError == nil {
       // Put the entries back untouched; the caller polls again.
       for entry in entries.reversed() {
