@@ -364,7 +364,7 @@ public final class CanalServerCore: @unchecked Sendable {
       let batch = try cursor.nextBatch(fetchSize: Int(get.fetchSize), requireFull: requireFull, autoAck: get.autoAck)
       // The next batches are built while the client decodes this one.
       readAhead(cursor)
-      return batch.map(Self.reply) ?? .notReady
+      return batch.map { Self.reply($0, cursor) } ?? .notReady
     } catch {
       return .error(exception(error, channel: channel))
     }
@@ -390,22 +390,19 @@ public final class CanalServerCore: @unchecked Sendable {
           fetchSize: Int(get.fetchSize), requireFull: requireFull, autoAck: get.autoAck, readsSource: false)
       else { return nil }
       readAhead(cursor)
-      return Self.reply(batch)
+      return Self.reply(batch, cursor)
     } catch {
       return .error(exception(error, channel: channel))
     }
   }
 
-  private static func reply(_ batch: CanalBatchResult) -> CanalReply {
+  private static func reply(_ batch: CanalBatchResult, _ cursor: ClientCursor) -> CanalReply {
     switch batch {
     case .notReady: return .notReady
     case .empty: return .packet(CanalServerPackets.emptyMessages())
-    case .batch(let id, let entries):
-      return .frame(CanalServerPackets.messagesFrame(batchID: id, entries: entries, allocator: allocator))
+    case .batch(let id, let entries): return .frame(cursor.messagesFrame(batchID: id, entries: entries))
     }
   }
-
-  private static let allocator = ByteBufferAllocator()
 
   /// Starts `cursor`'s read-ahead in the background when it has room and none is running.
   private func readAhead(_ cursor: ClientCursor) {

@@ -65,6 +65,8 @@ final class ClientCursor: @unchecked Sendable {
   private var sourceFinished = false
   /// The cursor was dropped by the server: a read-ahead still queued stops.
   private var released = false
+  /// The last batch's frame buffer, reused for the next (`messagesFrame`).
+  private var frameBuffer = ByteBuffer()
 
   /// Position of the last entry of the last acknowledged batch.
   private(set) var ackedPosition: BinlogPosition? {
@@ -214,6 +216,18 @@ final class ClientCursor: @unchecked Sendable {
       if autoAck { try acknowledgeLocked(batchID: id) }
     }
     return .batch(id: id, entries: payload)
+  }
+
+  /// The frame of a batch, in the buffer of the previous one: by the time a client asks again
+  /// the previous reply is written, so its memory is reused (no allocation, no fresh pages per
+  /// batch). A buffer that grew past 4 MiB for a large batch is not kept.
+  func messagesFrame(batchID: Int64, entries: [[UInt8]]) -> ByteBuffer {
+    lock.lock()
+    defer { lock.unlock() }
+    CanalServerPackets.writeMessagesFrame(batchID: batchID, entries: entries, into: &frameBuffer)
+    let frame = frameBuffer
+    if frameBuffer.capacity > 4 << 20 { frameBuffer = ByteBuffer() }
+    return frame
   }
 
   /// CLIENTACK: the batch must be the oldest outstanding one (§3.5).

@@ -50,10 +50,18 @@ public enum CanalServerPackets {
   /// length (§3.2), then the `messages(batchID:entries:)` packet, in one buffer sized exactly,
   /// so that the reply goes out in one write and each Entry is copied once.
   public static func messagesFrame(batchID: Int64, entries: [[UInt8]], allocator: ByteBufferAllocator) -> ByteBuffer {
+    var out = allocator.buffer(capacity: 0)
+    writeMessagesFrame(batchID: batchID, entries: entries, into: &out)
+    return out
+  }
+
+  /// `messagesFrame` written over `out` (cleared first; its memory reused when no one else holds
+  /// it, e.g. when the previous reply's write has finished).
+  public static func writeMessagesFrame(batchID: Int64, entries: [[UInt8]], into out: inout ByteBuffer) {
     var bodyLength = 1 + varintSize(UInt64(bitPattern: batchID))
     for entry in entries { bodyLength += 1 + varintSize(UInt64(entry.count)) + entry.count }
     let packetLength = 2 + 1 + varintSize(UInt64(bodyLength)) + bodyLength
-    var out = allocator.buffer(capacity: 4 + packetLength)
+    out.clear(minimumCapacity: 4 + packetLength)
     out.writeInteger(Int32(truncatingIfNeeded: packetLength), endianness: .big)
     out.writeInteger(UInt8(0x18))  // field 3 (type), varint
     out.writeInteger(UInt8(CanalPacketType.messages.rawValue))
@@ -66,7 +74,6 @@ public enum CanalServerPackets {
       writeVarint(UInt64(entry.count), to: &out)
       out.writeBytes(entry)
     }
-    return out
   }
 
   static func writeVarint(_ value: UInt64, to out: inout ByteBuffer) {

@@ -296,6 +296,7 @@ struct ServeCommand: ParsableCommand {
         }
       }
 
+      ServerAllocator.configureForServing()
       let server = try CanalServer(configuration: config, destinations: served)
       let address: String
       do throws(ServerListenError) { address = try server.listen() } catch {

@@ -105,6 +105,34 @@ final class ServeEncodingTests: XCTestCase {
   }
 }
 
+/// A cursor writes each batch's frame over the previous one's memory once that is released, and
+/// never over a frame still held (a write still pending).
+final class ServeFrameBufferTests: XCTestCase {
+  func testFrameMemoryIsReusedOnlyWhenReleased() throws {
+    let core = try CanalServerCore(
+      configuration: CanalServerConfiguration(),
+      destinations: [ServerFixtures.destination("example", ServerFixtures.transactions(3))])
+    guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else { return XCTFail("SUB") }
+    let cursor = try XCTUnwrap(core.cursor(destination: "example", clientID: 1001))
+    let a = ServerFixtures.transactions(2, padding: 500).map(\.bytes)
+    let b = ServerFixtures.transactions(1, padding: 50).map(\.bytes)
+    func address(_ f: ByteBuffer) -> UnsafeRawPointer? { f.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) } }
+
+    let held = cursor.messagesFrame(batchID: 1, entries: a)
+    let heldBytes = Array(held.readableBytesView)
+    let second = cursor.messagesFrame(batchID: 2, entries: b)
+    XCTAssertEqual(Array(held.readableBytesView), heldBytes, "a held frame is not written over")
+    XCTAssertEqual(Array(held.readableBytesView), Array(CanalServerPackets.messagesFrame(batchID: 1, entries: a, allocator: ByteBufferAllocator()).readableBytesView))
+    XCTAssertEqual(Array(second.readableBytesView), Array(CanalServerPackets.messagesFrame(batchID: 2, entries: b, allocator: ByteBufferAllocator()).readableBytesView))
+    let secondAddress = address(second)
+    XCTAssertNotEqual(address(held), secondAddress)
+    _ = consume second
+    let third = cursor.messagesFrame(batchID: 3, entries: b)
+    XCTAssertEqual(address(third), secondAddress, "the released frame's memory is reused")
+    XCTAssertEqual(Array(third.readableBytesView), Array(CanalServerPackets.messagesFrame(batchID: 3, entries: b, allocator: ByteBufferAllocator()).readableBytesView))
+  }
+}
+
 /// The cursor builds batches ahead of the GETs within `readAheadBytes`.
 final class ServeReadAheadTests: XCTestCase {
   func core(_ paths: [String], readAhead: Int) throws -> CanalServerCore {
