@@ -169,6 +169,9 @@ final class CanalSessionHandler: ChannelInboundHandler {
     case .authenticated:
       if packet.type == .get {
         startGet(context, packet)
+      } else if let reply = core.acknowledgeIfLive(packet, channel: channelText) {
+        // An ACK of a live cursor is bookkeeping: answered here, without a worker hop.
+        complete(context, .success(reply))
       } else {
         let core = self.core
         let channelText = self.channelText

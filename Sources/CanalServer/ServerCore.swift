@@ -435,6 +435,18 @@ public final class CanalServerCore: @unchecked Sendable {
     }
   }
 
+  /// A CLIENTACK answered on the calling thread when its identity has a live cursor (no source
+  /// to open); nil for anything else, which `handle` answers on a worker thread.
+  func acknowledgeIfLive(_ packet: CanalPacket, channel: String) -> CanalReply? {
+    guard packet.type == .clientack, let ack = try? CanalClientAck(serializedBytes: packet.body),
+      let id = Int16(ack.clientID)
+    else { return nil }
+    lock.lock()
+    let live = cursors[IdentityKey(destination: ack.destination, clientID: id)] != nil
+    lock.unlock()
+    return live ? acknowledge(ack, channel: channel) : nil
+  }
+
   func rollback(_ rollback: CanalClientRollback, channel: String) -> CanalReply {
     guard !rollback.destination.isEmpty, !rollback.clientID.isEmpty else {
       return .error(closing(.missingIdentity(kind: "Rollback", request: rollback)))

@@ -239,6 +239,31 @@ final class ServeReadAheadTests: XCTestCase {
   }
 }
 
+/// ACKs of live cursors are answered on the network thread; anything else is left to a worker.
+final class ServeInlineAckTests: XCTestCase {
+  func testAckOfALiveCursorIsAnsweredInline() throws {
+    let entries = ServerFixtures.transactions(4)
+    var config = CanalServerConfiguration()
+    config.batchMode = .itemSize
+    let core = try CanalServerCore(configuration: config, destinations: [ServerFixtures.destination("example", entries)])
+    XCTAssertNil(core.acknowledgeIfLive(ClientPackets.ack(1), channel: "t"), "no cursor yet")
+    guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else { return XCTFail("SUB") }
+    _ = core.handle(ClientPackets.get(fetch: 3), channel: "t")
+    _ = core.handle(ClientPackets.get(fetch: 3), channel: "t")
+    let cursor = try XCTUnwrap(core.cursor(destination: "example", clientID: 1001))
+    XCTAssertEqual(cursor.outstandingBatchIDs, [1, 2])
+    XCTAssertNil(core.acknowledgeIfLive(ClientPackets.get(fetch: 3), channel: "t"), "not an ACK")
+    guard case .some(.none) = core.acknowledgeIfLive(ClientPackets.ack(1), channel: "t") else { return XCTFail("ACK 1") }
+    XCTAssertEqual(cursor.outstandingBatchIDs, [2])
+    // Errors are the same as through `handle`: an unknown batch closes the connection.
+    guard case .some(.error(let e)) = core.acknowledgeIfLive(ClientPackets.ack(9), channel: "t") else {
+      return XCTFail("ACK 9")
+    }
+    XCTAssertTrue(e.closesConnection)
+    XCTAssertTrue(e.message.contains("batchId:9 is not exist"), e.message)
+  }
+}
+
 /// An array source that counts its reads.
 final class CountingSource: CanalEntrySource, @unchecked Sendable {
   let base: CanalEntryArraySource
