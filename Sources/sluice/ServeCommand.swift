@@ -98,7 +98,7 @@ struct ServeCommand: ParsableCommand {
   @Option(
     name: .customLong("read-ahead"),
     help: ArgumentHelp(
-      "Entries each client's cursor builds ahead of its GETs while the client decodes the batch it has: bytes, or with K, M, G (default 4M; 0 builds a batch only when a GET asks).",
+      "Entries each client's cursor builds ahead of its GETs while the client decodes the batch it has: bytes, or with K, M, G (0 builds a batch only when a GET asks).",
       valueName: "size"))
   var readAhead: String = "4M"
 
