@@ -194,6 +194,42 @@ final class ServeReadAheadTests: XCTestCase {
     }
   }
 
+  /// A source that fails while reading ahead: the entries before the failure are still sent,
+  /// then every GET answers the error (as when the GET itself reads).
+  func testSourceErrorMetWhileReadingAheadAnswersTheGetsAfterTheEntries() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-serve-\(UUID()).canal").path
+    var bytes: [UInt8] = []
+    let entries = ServerFixtures.transactions(3)
+    for e in entries { EntryFraming.appendFrame(e.bytes, to: &bytes) }
+    bytes += [0x05, 0x01]  // a frame that announces 5 bytes and has 1
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    var config = CanalServerConfiguration()
+    config.batchMode = .itemSize
+    config.suppressEmptyTransactions = false
+    config.readAheadBytes = 1 << 20
+    let core = try CanalServerCore(
+      configuration: config, destinations: [CanalDestination(name: "example") { CanalEntryDumpSource(paths: [path]) }])
+    core.runInBackground = { $0() }
+    guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else { return XCTFail("SUB") }
+    let cursor = try XCTUnwrap(core.cursor(destination: "example", clientID: 1001))
+    XCTAssertEqual(cursor.readyByteCount, entries.map(\.bytes.count).reduce(0, +), "all read ahead up to the broken frame")
+    var served: [Data] = []
+    for _ in 0..<2 {
+      let reply = try XCTUnwrap(core.getIfBuilt(ClientPackets.get(fetch: 5), channel: "t", requireFull: false))
+      let messages = try CanalMessages(serializedBytes: try CanalPacket(serializedBytes: try XCTUnwrap(reply.packetBytes)).body)
+      served += messages.messages
+      _ = core.handle(ClientPackets.ack(messages.batchID), channel: "t")
+    }
+    XCTAssertEqual(served, entries.map { Data($0.bytes) })
+    for _ in 0..<2 {
+      guard case .error(let e) = core.handle(ClientPackets.get(fetch: 5), channel: "t") else { return XCTFail("no error") }
+      XCTAssertEqual(e.code, 400)
+      XCTAssertTrue(e.message.contains("offset \(bytes.count - 2)"), e.message)
+      XCTAssertFalse(e.closesConnection)
+    }
+  }
+
   /// A batch already built is sent without touching the source: a GET then never waits for
   /// the read-ahead's source lock. Checked by the source's read count.
   func testBatchBuiltAheadIsServedWithoutReadingTheSource() throws {
