@@ -53,8 +53,8 @@ public struct CanalServerConfiguration: Sendable {
   public var maxParkedPositions = 100_000
   /// Bytes of entries each client identity's cursor builds ahead of its GETs, on a worker
   /// thread while the client decodes the batch it has (0: build a batch only when a GET asks).
-  /// The cursor's ready entries stay within this plus one event's entries; rolled-back entries
-  /// are not counted against it.
+  /// The cursor's ready entries stay within this plus one event's entries (binlog inputs; an
+  /// Entry dump is read in chunks sized by its average entry); rolled-back entries come on top.
   public var readAheadBytes = 4 << 20
   /// Event-loop threads (network) and worker threads (reading sources).
   public var eventLoopThreads = 1

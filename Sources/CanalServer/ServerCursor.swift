@@ -327,7 +327,9 @@ final class ClientCursor: @unchecked Sendable {
   /// source has nothing more for now. Holds `sourceLock` and `lock`.
   private func fill(upToItems items: Int, bytes: Int) throws {
     while ready.count < items && readyBytes <= bytes {
-      let chunk = try source.next(max: chunkSize(items: items - ready.count, bytes: bytes - readyBytes), bytes: bytes - readyBytes + 1)
+      let room = bytes - readyBytes
+      // More than `bytes`: a MEMSIZE batch takes entries while its size is within the budget.
+      let chunk = try source.next(max: chunkSize(items: items - ready.count, bytes: room), bytes: room == .max ? room : room + 1)
       sourceFinished = source.isFinished
       if chunk.isEmpty { return }
       take(chunk)
@@ -340,8 +342,8 @@ final class ClientCursor: @unchecked Sendable {
   private func chunkSize(items: Int, bytes: Int) -> Int {
     var want = Swift.min(Swift.max(items, 1), 256)
     if sourcedEntries > 0 {
-      let average = Swift.max(1, sourcedBytes / sourcedEntries)
-      want = Swift.min(want, Swift.max(0, bytes) / average + 1)
+      let byBytes = Swift.max(0, bytes) / Swift.max(1, sourcedBytes / sourcedEntries)
+      if byBytes < want { want = byBytes + 1 }
     }
     return want
   }
@@ -369,14 +371,15 @@ final class ClientCursor: @unchecked Sendable {
     // Started below half the budget, then filled to all of it: one background task per many
     // batches, not one per GET.
     guard configuration.readAheadBytes > 0, !readingAhead, !released, sourceError == nil, !sourceFinished,
-      readyBytes < (configuration.readAheadBytes + 1) / 2
+      readyBytes < configuration.readAheadBytes - configuration.readAheadBytes / 2
     else { return false }
     readingAhead = true
     return true
   }
 
   /// Builds entries ahead until `ready` holds `readAheadBytes` (plus at most one event's
-  /// entries), the source has nothing more for now, or it fails (the error is kept for the GET
+  /// entries from a binlog source, which stops by size; an Entry dump's chunks are sized by the
+  /// average entry), the source has nothing more for now, or it fails (the error is kept for the GET
   /// that reaches it). Reads in pieces, taking the source lock per piece.
   func readAhead() {
     while readAheadPiece() {}
