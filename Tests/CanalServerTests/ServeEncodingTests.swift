@@ -96,7 +96,7 @@ final class ServeEncodingTests: XCTestCase {
     let bytes = Array(frame.readableBytesView)
     let length = bytes.prefix(4).reduce(0) { $0 << 8 | Int($1) }
     XCTAssertEqual(length, bytes.count - 4)
-    let packet = try CanalPacket(serializedBytes: bytes.dropFirst(4))
+    let packet = try CanalPacket(serializedBytes: Array(bytes.dropFirst(4)))
     var built = CanalMessages()
     built.batchID = 1 << 40
     built.messages = entries.map { Data($0) }
