@@ -4,8 +4,11 @@ import CanalProtocol
 
 /// One entry of a `CanalEntryStream`, with where it came from.
 public struct CanalStreamEntry: Sendable {
-  public var entry: CanalEntry
-  /// The entry before serialization (header, type, decoded store value).
+  /// The serialized Entry, byte for byte what SwiftProtobuf writes for `entry`, written by the
+  /// exporter's direct encoding (`MappedEntry.appendSerializedEntry`): what the server sends.
+  public var bytes: [UInt8]
+  /// The entry before serialization (header, type, store value; a rows event's RowChange is
+  /// already encoded, `MappedEntry.Store.encodedRowChange`).
   public var mapped: MappedEntry
   /// The input path the event was read from (as given to the stream).
   public var path: String
@@ -18,12 +21,18 @@ public struct CanalStreamEntry: Sendable {
   /// outside a transaction): `next` is then a clean restart point, the cursor Canal would keep
   /// after acknowledging this entry.
   public var endsTransaction: Bool
+
+  /// The Entry decoded from `bytes`, for inspection (the server never builds it). Empty if the
+  /// bytes do not decode, which would be an encoder bug that the byte-identity tests catch.
+  public var entry: CanalEntry { (try? CanalEntry(serializedBytes: bytes)) ?? CanalEntry() }
 }
 
 /// Canal entries of a list of binlog files read as one stream, pulled a batch at a time (for the
-/// Canal server): `nextEntries(max:)` maps only as many events as it needs, so memory stays
-/// bounded by the batch (plus at most one compressed transaction's entries, which are produced
-/// together). Entries are what a client receives unless `options.forClients` is false.
+/// Canal server): `nextEntries(max:bytes:)` maps only as many events as it needs, so memory stays
+/// bounded by the batch (plus at most one event's entries: a compressed transaction's are
+/// produced together). Entries are what a client receives unless `options.forClients` is false.
+/// Rows events are encoded as `export --format canal` encodes them (`EntryMapper.encodeRowsDirectly`),
+/// with no Column messages.
 public final class CanalEntryStream {
   /// The files read, in order; with `follow`, the files the last one rotated into are appended.
   public private(set) var paths: [String]
@@ -48,7 +57,10 @@ public final class CanalEntryStream {
   private var walker: BinlogWalker<BinlogInput>?
   private var queue: [CanalStreamEntry] = []
   private var queueHead = 0
+  /// Serialized bytes of `queue[queueHead...]`.
+  private var queuedBytes = 0
   private var wanted = 0
+  private var wantedBytes = Int.max
   private var readPosition: BinlogPosition
   /// Which entries are kept, asked with the walker's transaction state and the event's position
   /// for every mapped event; nil keeps all. Set before reading; table maps and GTID state still
@@ -71,6 +83,7 @@ public final class CanalEntryStream {
     self.options = options
     self.readerOptions = readerOptions
     self.mapper = EntryMapper(options: options)
+    mapper.encodeRowsDirectly = true
     readPosition = BinlogPosition(file: paths.first.map(binlogBaseName) ?? "", offset: 4)
     if let start { try seek(to: start) }
   }
@@ -81,19 +94,28 @@ public final class CanalEntryStream {
   /// True when every file has been read and every entry handed out.
   public var isAtEnd: Bool { !follow && fileIndex >= paths.count && queueHead >= queue.count }
 
-  /// The next entries, at most `max` (at least one unless the input is exhausted; an empty array
-  /// means the end of the last file).
-  public func nextEntries(max: Int) throws -> [CanalStreamEntry] {
+  /// The next entries, at most `max`, and no more once their serialized bytes reach `bytes`
+  /// (at least one unless the input is exhausted; an empty array means the end of the last file,
+  /// or, when following, that nothing more is complete yet).
+  public func nextEntries(max: Int, bytes: Int = .max) throws -> [CanalStreamEntry] {
     let limit = Swift.max(1, max)
-    while queue.count - queueHead < limit && fileIndex < paths.count {
-      if try !fill(limit) { break }  // following: nothing more is complete yet
+    let byteLimit = Swift.max(1, bytes)
+    while queue.count - queueHead < limit && queuedBytes < byteLimit && fileIndex < paths.count {
+      if try !fill(limit, bytes: byteLimit) { break }  // following: nothing more is complete yet
     }
-    let end = Swift.min(queue.count, queueHead + limit)
+    var end = queueHead
+    var taken = 0
+    while end < queue.count && end - queueHead < limit && taken < byteLimit {
+      taken += queue[end].bytes.count
+      end += 1
+    }
     let batch = Array(queue[queueHead..<end])
     queueHead = end
+    queuedBytes -= taken
     if queueHead == queue.count {
       queue.removeAll(keepingCapacity: true)
       queueHead = 0
+      queuedBytes = 0
     }
     return batch
   }
@@ -109,6 +131,7 @@ public final class CanalEntryStream {
     walker = nil
     queue.removeAll()
     queueHead = 0
+    queuedBytes = 0
     filter.reset()
     mapper.reset()
     rotateTo = nil
@@ -135,9 +158,10 @@ public final class CanalEntryStream {
     return w
   }
 
-  /// Maps events of the current file until `limit` entries are queued or the file ends. False
-  /// when following and nothing more is complete yet (the caller answers with what it has).
-  private func fill(_ limit: Int) throws -> Bool {
+  /// Maps events of the current file until `limit` entries or `bytes` bytes are queued or the
+  /// file ends. False when following and nothing more is complete yet (the caller answers with
+  /// what it has).
+  private func fill(_ limit: Int, bytes: Int) throws -> Bool {
     let following = follow && fileIndex == paths.count - 1
     if walker == nil {
       if following && !BinlogFollower.fileHasStarted(paths[fileIndex]) { return false }
@@ -149,6 +173,7 @@ public final class CanalEntryStream {
     var w = walker!
     walker = nil
     wanted = limit
+    wantedBytes = bytes
     do {
       try w.run { w, ev in try self.handle(ev, w) }
     } catch is Pause {
@@ -218,20 +243,30 @@ public final class CanalEntryStream {
     if let mapped = try mapper.map(ev, walker: w),
       eventFilter.map({ $0(w.transaction, BinlogPosition(baseName: file, offset: ev.raw.offset)) }) ?? true
     {
+      // The Entry's bytes once, straight from the mapped header and the encoded RowChange.
+      var bytes: [UInt8] = []
+      if case .encodedRowChange(let b) = mapped.store {
+        bytes.reserveCapacity(b.count + 256)
+      } else {
+        bytes.reserveCapacity(256)
+      }
+      try mapped.appendSerializedEntry(to: &bytes)
       let item = CanalStreamEntry(
-        entry: try mapped.entry(), mapped: mapped, path: paths[fileIndex],
+        bytes: bytes, mapped: mapped, path: paths[fileIndex],
         position: BinlogPosition(baseName: file, offset: ev.raw.offset),
         next: BinlogPosition(baseName: file, offset: ev.fileEndOffset),
         endsTransaction: w.transaction.ended)
+      let before = queue.count
       if options.forClients {
         filter.add(item, into: &queue)
       } else {
         queue.append(item)
       }
+      for i in before..<queue.count { queuedBytes += queue[i].bytes.count }
     }
     // Pause between top-level events only: a Transaction_payload's inner events are expanded
     // inside the walker and cannot be resumed halfway.
-    if queue.count - queueHead >= wanted && !ev.inPayload {
+    if (queue.count - queueHead >= wanted || queuedBytes >= wantedBytes) && !ev.inPayload {
       if case .transactionPayload = ev.body { return }
       throw Pause()
     }

@@ -99,7 +99,12 @@ public final class CanalBinlogEntrySource: CanalEntrySource {
   }
 
   public func next(max: Int) throws -> [PositionedEntry] {
-    try stream.nextEntries(max: max).map { try PositionedEntry(entry: $0.entry) }
+    try stream.nextEntries(max: max).map(PositionedEntry.init)
+  }
+
+  /// Stops mapping once the entries' bytes reach `bytes` (between events).
+  public func next(max: Int, bytes: Int) throws -> [PositionedEntry] {
+    try stream.nextEntries(max: max, bytes: bytes).map(PositionedEntry.init)
   }
 
   public var isFinished: Bool { stream.isAtEnd }

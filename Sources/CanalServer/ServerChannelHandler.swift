@@ -169,6 +169,9 @@ final class CanalSessionHandler: ChannelInboundHandler {
     case .authenticated:
       if packet.type == .get {
         startGet(context, packet)
+      } else if let reply = core.acknowledgeIfLive(packet, channel: channelText) {
+        // An ACK of a live cursor is bookkeeping: answered here, without a worker hop.
+        complete(context, .success(reply))
       } else {
         let core = self.core
         let channelText = self.channelText
@@ -252,25 +255,38 @@ final class CanalSessionHandler: ChannelInboundHandler {
     let requireFull = waits && (deadline.map { NIODeadline.now() < $0 } ?? true)
     let core = self.core
     let channelText = self.channelText
+    // A batch built ahead is answered here; building one takes a worker thread.
+    if let reply = core.getIfBuilt(packet, channel: channelText, requireFull: requireFull) {
+      finishGet(context, packet, .success(reply), waits: waits, deadline: deadline)
+      return
+    }
     let task = pool.runIfActive(eventLoop: context.eventLoop) {
       core.handle(packet, channel: channelText, requireFull: requireFull)
     }
     task.assumeIsolated().whenComplete { result in
-      guard self.state != .closed else { return }
-      if case .success(.notReady) = result {
-        var delay = self.configuration.pollInterval
-        if let deadline {
-          let left = deadline - .now()
-          if left < delay { delay = Swift.max(left, .zero) }
-        }
-        self.pollTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
-          guard self.state != .closed else { return }
-          self.pollGet(context, packet, waits: waits, deadline: deadline)
-        }
-        return
-      }
-      self.complete(context, result)
+      self.finishGet(context, packet, result, waits: waits, deadline: deadline)
     }
+  }
+
+  /// Writes a GET's reply, or polls again later when it must wait for a full batch.
+  private func finishGet(
+    _ context: ChannelHandlerContext, _ packet: CanalPacket, _ result: Result<CanalReply, any Error>, waits: Bool,
+    deadline: NIODeadline?
+  ) {
+    guard state != .closed else { return }
+    if case .success(.notReady) = result {
+      var delay = configuration.pollInterval
+      if let deadline {
+        let left = deadline - .now()
+        if left < delay { delay = Swift.max(left, .zero) }
+      }
+      pollTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+        guard self.state != .closed else { return }
+        self.pollGet(context, packet, waits: waits, deadline: deadline)
+      }
+      return
+    }
+    complete(context, result)
   }
 
   /// Runs `body` on the worker pool, writes its reply, then takes the next request.
@@ -296,6 +312,9 @@ final class CanalSessionHandler: ChannelInboundHandler {
     case .success(.packet(let bytes)):
       write(context, bytes)
       context.flush()
+    case .success(.frame(let frame)):
+      // Length and packet in one buffer: one write.
+      context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
     case .success(.error(let error)):
       fail(context, error)
       if error.closesConnection { return }

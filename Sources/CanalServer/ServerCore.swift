@@ -51,6 +51,11 @@ public struct CanalServerConfiguration: Sendable {
   public var maxCursors = 256
   /// Released cursors' positions kept (a few dozen bytes each); the oldest are forgotten beyond.
   public var maxParkedPositions = 100_000
+  /// Bytes of entries each client identity's cursor builds ahead of its GETs, on a worker
+  /// thread while the client decodes the batch it has (0: build a batch only when a GET asks).
+  /// The cursor's ready entries stay within this plus one event's entries (binlog inputs; an
+  /// Entry dump is read in chunks sized by its average entry); rolled-back entries come on top.
+  public var readAheadBytes = 4 << 20
   /// Event-loop threads (network) and worker threads (reading sources).
   public var eventLoopThreads = 1
   public var workerThreads = 2
@@ -64,13 +69,24 @@ public struct CanalServerConfiguration: Sendable {
 enum CanalReply {
   /// An empty ACK packet.
   case ack
-  /// A MESSAGES packet, already encoded.
+  /// A packet, already encoded.
   case packet([UInt8])
+  /// A whole frame, the 4-byte length included (a batch of entries: written as it is).
+  case frame(ByteBuffer)
   case error(CanalServerError)
   /// Nothing is written (a successful CLIENTACK/CLIENTROLLBACK).
   case none
   /// A GET that must wait for a full batch; ask again later.
   case notReady
+
+  /// The packet of a `.packet` or `.frame` reply, without the frame's length (for tests).
+  var packetBytes: [UInt8]? {
+    switch self {
+    case .packet(let bytes): return bytes
+    case .frame(let frame): return Array(frame.readableBytesView.dropFirst(4))
+    default: return nil
+    }
+  }
 }
 
 /// Subscriptions and cursors of every client identity, shared by all connections.
@@ -85,6 +101,9 @@ public final class CanalServerCore: @unchecked Sendable {
   /// Released cursors: where each resumes, and the subscription's filter (nil: the server's).
   private var parked: [IdentityKey: Parked] = [:]
   private var parkedOrder: UInt64 = 0
+  /// Runs read-ahead work off the requesting thread (`CanalServer` hands it its worker pool);
+  /// nil: cursors build batches only when asked. Set before the first request.
+  var runInBackground: (@Sendable (@escaping @Sendable () -> Void) -> Void)?
 
   struct Parked {
     var position: BinlogPosition?
@@ -251,6 +270,7 @@ public final class CanalServerCore: @unchecked Sendable {
     parked[key] = nil
     touch(key, channel: channel)
     lock.unlock()
+    readAhead(cursor)
     log(
       "subscribed \(key.destination)/\(key.clientID) filter '\(cursor.filterText)' on \(channel)"
         + (resumeFrom?.position.map { ", resumed after \($0)" } ?? ""))
@@ -291,6 +311,7 @@ public final class CanalServerCore: @unchecked Sendable {
     cursorClosedAt[key] = nil
     cursorChannel[key] = nil
     guard let cursor = cursors.removeValue(forKey: key) else { return }
+    cursor.release()
     let (position, count) = cursor.resumePoint
     parkedOrder += 1
     parked[key] = Parked(
@@ -320,6 +341,7 @@ public final class CanalServerCore: @unchecked Sendable {
     case .success(let key):
       lock.lock()
       let removed = cursors.removeValue(forKey: key)
+      removed?.release()
       parked[key] = nil
       cursorChannel[key] = nil
       cursorClosedAt[key] = nil
@@ -339,17 +361,53 @@ public final class CanalServerCore: @unchecked Sendable {
     case .success(let c): cursor = c
     }
     do {
-      switch try cursor.nextBatch(
-        fetchSize: Int(get.fetchSize), requireFull: requireFull, autoAck: get.autoAck)
-      {
-      case .notReady: return .notReady
-      case .empty: return .packet(CanalServerPackets.emptyMessages())
-      case .batch(let id, let entries):
-        return .packet(CanalServerPackets.messages(batchID: id, entries: entries))
-      }
+      let batch = try cursor.nextBatch(fetchSize: Int(get.fetchSize), requireFull: requireFull, autoAck: get.autoAck)
+      // The next batches are built while the client decodes this one.
+      readAhead(cursor)
+      return batch.map { Self.reply($0, cursor) } ?? .notReady
     } catch {
       return .error(exception(error, channel: channel))
     }
+  }
+
+  /// Answers a GET on the calling thread when its batch is already built ahead: nil when the
+  /// request is not a well-formed GET of a live cursor, or when the cursor would have to read
+  /// its source (the caller then asks `handle` on a worker thread). The network thread answers
+  /// most GETs this way, without a hop to a worker and back.
+  func getIfBuilt(_ packet: CanalPacket, channel: String, requireFull: Bool) -> CanalReply? {
+    guard packet.type == .get, let get = try? CanalGet(serializedBytes: packet.body), !get.destination.isEmpty,
+      let id = Int16(get.clientID)
+    else { return nil }
+    let key = IdentityKey(destination: get.destination, clientID: id)
+    lock.lock()
+    let cursor = cursors[key]
+    if cursor != nil { touch(key, channel: channel) }
+    lock.unlock()
+    guard let cursor else { return nil }
+    do {
+      guard
+        let batch = try cursor.nextBatch(
+          fetchSize: Int(get.fetchSize), requireFull: requireFull, autoAck: get.autoAck, readsSource: false)
+      else { return nil }
+      readAhead(cursor)
+      return Self.reply(batch, cursor)
+    } catch {
+      return .error(exception(error, channel: channel))
+    }
+  }
+
+  private static func reply(_ batch: CanalBatchResult, _ cursor: ClientCursor) -> CanalReply {
+    switch batch {
+    case .notReady: return .notReady
+    case .empty: return .packet(CanalServerPackets.emptyMessages())
+    case .batch(let id, let entries): return .frame(cursor.messagesFrame(batchID: id, entries: entries))
+    }
+  }
+
+  /// Starts `cursor`'s read-ahead in the background when it has room and none is running.
+  private func readAhead(_ cursor: ClientCursor) {
+    guard let run = runInBackground, cursor.claimReadAhead() else { return }
+    run { cursor.readAhead() }
   }
 
   func acknowledge(_ ack: CanalClientAck, channel: String) -> CanalReply {
@@ -375,6 +433,18 @@ public final class CanalServerCore: @unchecked Sendable {
         return .error(closing(exception(error, channel: channel)))
       }
     }
+  }
+
+  /// A CLIENTACK answered on the calling thread when its identity has a live cursor (no source
+  /// to open); nil for anything else, which `handle` answers on a worker thread.
+  func acknowledgeIfLive(_ packet: CanalPacket, channel: String) -> CanalReply? {
+    guard packet.type == .clientack, let ack = try? CanalClientAck(serializedBytes: packet.body),
+      let id = Int16(ack.clientID)
+    else { return nil }
+    lock.lock()
+    let live = cursors[IdentityKey(destination: ack.destination, clientID: id)] != nil
+    lock.unlock()
+    return live ? acknowledge(ack, channel: channel) : nil
   }
 
   func rollback(_ rollback: CanalClientRollback, channel: String) -> CanalReply {

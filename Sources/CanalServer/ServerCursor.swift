@@ -23,7 +23,7 @@ public enum CanalBatchMode: String, Sendable, CaseIterable {
 /// The outcome of one GET attempt.
 enum CanalBatchResult: Equatable {
   /// A batch with its id and entries, now outstanding (or already acknowledged with auto-ack).
-  case batch(id: Int64, entries: [Data])
+  case batch(id: Int64, entries: [[UInt8]])
   /// Nothing to send: the reply is the `batch_id = -1` packet.
   case empty
   /// The GET asked for a full batch, the source may still grow, and there is not a full batch yet.
@@ -31,10 +31,16 @@ enum CanalBatchResult: Equatable {
 }
 
 /// The per-identity state. All methods take the cursor's lock; they may call into the source.
+///
+/// Two locks: `sourceLock` is held while the source is read (one reader at a time: a GET or
+/// the read-ahead), `lock` for everything else; a thread that holds both took `sourceLock`
+/// first. The read-ahead reads the source without `lock`, so a GET whose batch is already
+/// built never waits for it.
 final class ClientCursor: @unchecked Sendable {
   let destination: String
   let clientID: Int16
   private let lock = PosixLock()
+  private let sourceLock = PosixLock()
   private let source: any CanalEntrySource
   private let configuration: CanalServerConfiguration
   private var filter: CanalEntryFilter
@@ -53,6 +59,15 @@ final class ClientCursor: @unchecked Sendable {
   /// Entries and bytes read from the source so far, for sizing reads.
   private var sourcedEntries = 0
   private var sourcedBytes = 0
+  /// A read-ahead is queued or running (at most one per cursor).
+  private var readingAhead = false
+  /// The source said it is finished after the last read (read under `sourceLock`).
+  private var sourceFinished = false
+  /// The cursor was dropped by the server: a read-ahead still queued stops.
+  private var released = false
+  /// The last batch's frame buffer, reused for the next (`messagesFrame`).
+  private var frameBuffer = ByteBuffer()
+
   /// Position of the last entry of the last acknowledged batch.
   private(set) var ackedPosition: BinlogPosition? {
     didSet { if ackedPosition != oldValue { ackedAtPosition = 0 } }
@@ -95,10 +110,30 @@ final class ClientCursor: @unchecked Sendable {
 
   /// Builds the next batch of at most `fetchSize` (entries or KiB, per the batch mode). With
   /// `requireFull`, answers `.notReady` instead of a partial batch while the source may grow.
-  func nextBatch(fetchSize: Int, requireFull: Bool, autoAck: Bool) throws -> CanalBatchResult {
+  /// Without `readsSource`, answers nil (and changes nothing) when the entries built ahead do
+  /// not make the batch: the caller may not block on the source (an event loop).
+  func nextBatch(fetchSize: Int, requireFull: Bool, autoAck: Bool, readsSource: Bool = true) throws
+    -> CanalBatchResult?
+  {
     lock.lock()
     defer { lock.unlock() }
+    if let result = try batch(fetchSize: fetchSize, requireFull: requireFull, autoAck: autoAck, holdsSource: false) {
+      return result
+    }
+    guard readsSource else { return nil }
+    // Take the locks in order, then look again: the read-ahead or an ACK may have moved on.
+    lock.unlock()
+    sourceLock.lock()
+    lock.lock()
+    defer { sourceLock.unlock() }
+    return try batch(fetchSize: fetchSize, requireFull: requireFull, autoAck: autoAck, holdsSource: true)
+  }
 
+  /// `nextBatch` under `lock`; without `holdsSource` (`sourceLock`), nil when the source would
+  /// have to be read, before anything changed.
+  private func batch(fetchSize: Int, requireFull: Bool, autoAck: Bool, holdsSource: Bool) throws
+    -> CanalBatchResult?
+  {
     let entryRoom = configuration.maxUnackedEntries - outstandingEntries
     let byteRoom = configuration.maxUnackedBytes - outstandingBytes
     // Canal's ring buffer is full until the client acknowledges: nothing more to give.
@@ -117,9 +152,13 @@ final class ClientCursor: @unchecked Sendable {
       byteBudget = overflow ? Int.max : product
     }
 
-    if sourceError == nil {
+    // The source is read only when the entries built ahead do not make the batch.
+    let items = Swift.min(itemLimit, entryRoom)
+    let bytes = Swift.min(byteBudget, byteRoom)
+    if sourceError == nil && ready.count < items && readyBytes <= bytes {
+      guard holdsSource else { return nil }
       do {
-        try fill(upToItems: Swift.min(itemLimit, entryRoom), bytes: Swift.min(byteBudget, byteRoom))
+        try fill(upToItems: items, bytes: bytes)
       } catch {
         // Entries read before the failure are still sent; the error answers the GETs after them.
         sourceError = error
@@ -152,7 +191,8 @@ final class ClientCursor: @unchecked Sendable {
     // Canal calls a MEMSIZE batch available once the unread bytes reach the budget.
     if configuration.batchMode == .memSize && !entries.isEmpty && size >= byteBudget { full = true }
 
-    if requireFull && !full && !source.isFinished && sourceError == nil {
+    // The source is asked only under `sourceLock`; otherwise what it said after the last read.
+    if requireFull && !full && !(holdsSource ? source.isFinished : sourceFinished) && sourceError == nil {
       // Put the entries back untouched; the caller polls again.
       for entry in entries.reversed() {
         ready.prepend(entry)
@@ -176,6 +216,18 @@ final class ClientCursor: @unchecked Sendable {
       if autoAck { try acknowledgeLocked(batchID: id) }
     }
     return .batch(id: id, entries: payload)
+  }
+
+  /// The frame of a batch, in the buffer of the previous one: by the time a client asks again
+  /// the previous reply is written, so its memory is reused (no allocation, no fresh pages per
+  /// batch). A buffer that grew past 4 MiB for a large batch is not kept.
+  func messagesFrame(batchID: Int64, entries: [[UInt8]]) -> ByteBuffer {
+    lock.lock()
+    defer { lock.unlock() }
+    CanalServerPackets.writeMessagesFrame(batchID: batchID, entries: entries, into: &frameBuffer)
+    let frame = frameBuffer
+    if frameBuffer.capacity > 4 << 20 { frameBuffer = ByteBuffer() }
+    return frame
   }
 
   /// CLIENTACK: the batch must be the oldest outstanding one (§3.5).
@@ -272,25 +324,113 @@ final class ClientCursor: @unchecked Sendable {
   }
 
   /// Reads from the source until `ready` holds `items` entries or more than `bytes` bytes, or the
-  /// source has nothing more for now.
+  /// source has nothing more for now. Holds `sourceLock` and `lock`.
   private func fill(upToItems items: Int, bytes: Int) throws {
     while ready.count < items && readyBytes <= bytes {
-      // Ask for about as many entries as the byte limit still takes (by the sizes seen so far),
-      // so that large entries are not read far ahead.
-      var want = Swift.min(Swift.max(items - ready.count, 1), 256)
-      if sourcedEntries > 0 {
-        let average = Swift.max(1, sourcedBytes / sourcedEntries)
-        want = Swift.min(want, (bytes - readyBytes) / average + 1)
-      }
-      let chunk = try source.next(max: want)
+      let room = bytes - readyBytes
+      // More than `bytes`: a MEMSIZE batch takes entries while its size is within the budget.
+      let chunk = try source.next(max: chunkSize(items: items - ready.count, bytes: room), bytes: room == .max ? room : room + 1)
+      sourceFinished = source.isFinished
       if chunk.isEmpty { return }
-      for entry in chunk {
-        if skips(entry) { continue }
-        sourcedEntries += 1
-        sourcedBytes += entry.bytes.count
-        shape(entry)
-      }
+      take(chunk)
     }
+  }
+
+  /// How many entries to ask for: at most `items`, and about as many as `bytes` takes by the
+  /// sizes seen so far, so that large entries are not read far ahead of the limit by sources
+  /// that cannot stop by size.
+  private func chunkSize(items: Int, bytes: Int) -> Int {
+    var want = Swift.min(Swift.max(items, 1), 256)
+    if sourcedEntries > 0 {
+      let byBytes = Swift.max(0, bytes) / Swift.max(1, sourcedBytes / sourcedEntries)
+      if byBytes < want { want = byBytes + 1 }
+    }
+    return want
+  }
+
+  /// Shapes entries just read from the source into `ready` (under `lock`).
+  private func take(_ chunk: [PositionedEntry]) {
+    for entry in chunk {
+      if skips(entry) { continue }
+      sourcedEntries += 1
+      sourcedBytes += entry.bytes.count
+      shape(entry)
+    }
+  }
+
+  // MARK: Read-ahead
+
+  /// Read-ahead piece size: a GET that needs the source waits for at most one piece.
+  static let readAheadPiece = 256 << 10
+
+  /// True when a read-ahead should start now, with less than half of `readAheadBytes` ready
+  /// (the caller then runs `readAhead()`, on another thread); marks one as running.
+  func claimReadAhead() -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    // Started below half the budget, then filled to all of it: one background task per many
+    // batches, not one per GET.
+    guard configuration.readAheadBytes > 0, !readingAhead, !released, sourceError == nil, !sourceFinished,
+      readyBytes < configuration.readAheadBytes - configuration.readAheadBytes / 2
+    else { return false }
+    readingAhead = true
+    return true
+  }
+
+  /// Builds entries ahead until `ready` holds `readAheadBytes` (plus at most one event's
+  /// entries from a binlog source, which stops by size; an Entry dump's chunks are sized by the
+  /// average entry), the source has nothing more for now, or it fails (the error is kept for the GET
+  /// that reaches it). Reads in pieces, taking the source lock per piece.
+  func readAhead() {
+    while readAheadPiece() {}
+    lock.lock()
+    readingAhead = false
+    lock.unlock()
+  }
+
+  /// One piece of the read-ahead; false when it should stop.
+  private func readAheadPiece() -> Bool {
+    sourceLock.lock()
+    defer { sourceLock.unlock() }
+    lock.lock()
+    let room = configuration.readAheadBytes - readyBytes
+    guard room > 0, !released, sourceError == nil else {
+      lock.unlock()
+      return false
+    }
+    let limit = Swift.min(room, Self.readAheadPiece)
+    let want = chunkSize(items: 256, bytes: limit)
+    lock.unlock()
+    let chunk: [PositionedEntry]
+    let finished: Bool
+    do {
+      chunk = try source.next(max: want, bytes: limit)
+      finished = source.isFinished
+    } catch {
+      lock.lock()
+      sourceError = error
+      lock.unlock()
+      return false
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    sourceFinished = finished
+    take(chunk)
+    return !chunk.isEmpty && !finished
+  }
+
+  /// The server dropped this cursor; a queued read-ahead stops.
+  func release() {
+    lock.lock()
+    released = true
+    lock.unlock()
+  }
+
+  /// Bytes of the entries ready to send (built ahead or rolled back).
+  var readyByteCount: Int {
+    lock.lock()
+    defer { lock.unlock() }
+    return readyBytes
   }
 
   private func appendReady(_ entry: PositionedEntry) {

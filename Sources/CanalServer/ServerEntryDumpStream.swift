@@ -153,7 +153,7 @@ public final class CanalEntryDumpStreamSource: CanalEntrySource {
         path: path, offset: frameOffset,
         message: "frame of \(count) bytes but only \(end - start - prefix) bytes remain: the dump is truncated")
     }
-    let body = Data(buffer[(start + prefix)..<(start + prefix + count)])
+    let body = Array(buffer[(start + prefix)..<(start + prefix + count)])
     start += prefix + count
     do {
       return try PositionedEntry(serialized: body)

@@ -13,7 +13,7 @@ import SwiftProtobuf
 /// header facts the server needs for filtering and batching, decoded once.
 public struct PositionedEntry: Sendable, Equatable {
   /// The serialized `Entry`, exactly as it goes into `Messages.messages`.
-  public var bytes: Data
+  public var bytes: [UInt8]
   public var entryType: CanalEntryType
   /// `header.eventType` (0 when absent, e.g. for TRANSACTIONBEGIN/END).
   public var eventType: CanalEventType
@@ -29,13 +29,13 @@ public struct PositionedEntry: Sendable, Equatable {
 
   /// An entry from its message; serializes it (proto3 rules, fields in tag order, §1.4).
   public init(entry: CanalEntry) throws {
-    let bytes: Data = try entry.serializedBytes()
+    let bytes: [UInt8] = try entry.serializedBytes()
     self.init(entry: entry, bytes: bytes)
   }
 
   /// An entry whose serialized form is already known (e.g. read from a dump); `bytes` is served as
   /// given and must decode to `entry`.
-  public init(entry: CanalEntry, bytes: Data) {
+  public init(entry: CanalEntry, bytes: [UInt8]) {
     self.bytes = bytes
     self.entryType = entry.entryType
     self.eventType = entry.header.eventType
@@ -49,8 +49,33 @@ public struct PositionedEntry: Sendable, Equatable {
   }
 
   /// An entry from its serialized bytes.
-  public init(serialized bytes: Data) throws {
+  public init(serialized bytes: [UInt8]) throws {
     self.init(entry: try CanalEntry(serializedBytes: bytes), bytes: bytes)
+  }
+
+  /// An entry of a `CanalEntryStream`: its bytes as serialized there, the header facts read from
+  /// the mapped entry, no decoding.
+  public init(_ item: CanalStreamEntry) {
+    let m = item.mapped
+    self.bytes = item.bytes
+    self.entryType = m.entryType
+    self.eventType = m.header.eventType
+    self.schemaName = m.header.schemaName
+    self.tableName = m.header.tableName
+    self.executeTime = m.header.executeTime
+    // The stream's position names the same file and offset as the header (base name cached).
+    self.position =
+      m.header.logfileName.isEmpty
+      ? BinlogPosition(file: "", offset: UInt64(clamping: m.header.logfileOffset)) : item.position
+    switch m.store {
+    case .encodedRowChange(let b) where m.entryType == .rowdata:
+      self.isRowsEvent = b.withUnsafeBytes { RowChangeScan.isRowsEvent($0) }
+    case .rowChange(let r) where m.entryType == .rowdata:
+      // What the scan finds in its serialized form: field 1 non-zero, or field 12 present.
+      self.isRowsEvent = r.tableID != 0 || !r.rowDatas.isEmpty
+    default:
+      self.isRowsEvent = false
+    }
   }
 
   /// The name Canal's table filter sees: `schema.table`.
@@ -68,9 +93,18 @@ public protocol CanalEntrySource: AnyObject {
   /// (each later GET answers with it).
   func next(max: Int) throws -> [PositionedEntry]
 
+  /// As `next(max:)`, and no more entries once their bytes reach `bytes` (at least one entry,
+  /// or one event's entries, when any is available). Sources that cannot stop by size return
+  /// `next(max:)`.
+  func next(max: Int, bytes: Int) throws -> [PositionedEntry]
+
   /// True once every entry has been returned (finite input). A source that follows a growing
   /// input returns false; the server then honours GET timeouts by polling `next`.
   var isFinished: Bool { get }
+}
+
+extension CanalEntrySource {
+  public func next(max: Int, bytes: Int) throws -> [PositionedEntry] { try next(max: max) }
 }
 
 /// A destination name and how to open a fresh stream of its entries.
@@ -173,13 +207,13 @@ public final class CanalEntryDumpSource: CanalEntrySource {
         continue
       }
       let path = paths[fileIndex]
-      let frame: Data = try bytes.withUnsafeBytes { raw throws -> Data in
+      let frame: [UInt8] = try bytes.withUnsafeBytes { raw throws -> [UInt8] in
         var reader = EntryFrameReader(
           UnsafeRawBufferPointer(rebasing: raw[offset...]), maxMessageSize: maxMessageSize)
         do throws(EntryFramingError) {
-          guard let body = try reader.nextFrame() else { return Data() }
+          guard let body = try reader.nextFrame() else { return [] }
           offset += reader.offset
-          return Data(body)
+          return Array(body)
         } catch {
           throw CanalDumpError(path: path, offset: offset + error.offset, message: error.message)
         }
@@ -217,37 +251,39 @@ public struct CanalDumpError: Error, CustomStringConvertible, Sendable {
 enum RowChangeScan {
   /// True when field 1 (tableId) is non-zero or field 12 (rowDatas) is present.
   static func isRowsEvent(_ storeValue: Data) -> Bool {
-    storeValue.withUnsafeBytes { raw -> Bool in
-      var i = 0
-      func varint() -> UInt64? {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < raw.count, shift < 64 {
-          let b = raw[i]
-          i += 1
-          value |= UInt64(b & 0x7F) << shift
-          if b < 0x80 { return value }
-          shift += 7
-        }
-        return nil
+    storeValue.withUnsafeBytes { isRowsEvent($0) }
+  }
+
+  static func isRowsEvent(_ raw: UnsafeRawBufferPointer) -> Bool {
+    var i = 0
+    func varint() -> UInt64? {
+      var value: UInt64 = 0
+      var shift: UInt64 = 0
+      while i < raw.count, shift < 64 {
+        let b = raw[i]
+        i += 1
+        value |= UInt64(b & 0x7F) << shift
+        if b < 0x80 { return value }
+        shift += 7
       }
-      while i < raw.count {
-        guard let key = varint() else { return false }
-        let field = key >> 3
-        switch key & 7 {
-        case 0:
-          guard let v = varint() else { return false }
-          if field == 1 && v != 0 { return true }
-        case 1: i += 8
-        case 5: i += 4
-        case 2:
-          if field == 12 { return true }
-          guard let n = varint(), n <= UInt64(raw.count - i) else { return false }
-          i += Int(n)
-        default: return false
-        }
-      }
-      return false
+      return nil
     }
+    while i < raw.count {
+      guard let key = varint() else { return false }
+      let field = key >> 3
+      switch key & 7 {
+      case 0:
+        guard let v = varint() else { return false }
+        if field == 1 && v != 0 { return true }
+      case 1: i += 8
+      case 5: i += 4
+      case 2:
+        if field == 12 { return true }
+        guard let n = varint(), n <= UInt64(raw.count - i) else { return false }
+        i += Int(n)
+      default: return false
+      }
+    }
+    return false
   }
 }

@@ -57,6 +57,12 @@ public final class CanalServer: Sendable {
     group = MultiThreadedEventLoopGroup(
       numberOfThreads: Swift.max(1, configuration.eventLoopThreads))
     pool = NIOThreadPool(numberOfThreads: Swift.max(1, configuration.workerThreads))
+    let pool = self.pool
+    core.runInBackground = { work in
+      pool.submit { state in
+        if case .active = state { work() }
+      }
+    }
   }
 
   public var configuration: CanalServerConfiguration { core.configuration }

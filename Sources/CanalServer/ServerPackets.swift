@@ -1,4 +1,5 @@
 import CanalProtocol
+import NIOCore
 import SwiftProtobuf
 
 /// The packets a Canal server writes, byte for byte as the Java server does (canal-protocol.md §3.2–§3.6).
@@ -39,23 +40,49 @@ public enum CanalServerPackets {
 
   /// A non-empty batch in Canal's raw-entry form: `type=MESSAGES` only (no version field), then
   /// the Messages body with each Entry's bytes copied as they are.
-  public static func messages(batchID: Int64, entries: [Data]) -> [UInt8] {
+  public static func messages(batchID: Int64, entries: [[UInt8]]) -> [UInt8] {
+    var frame = messagesFrame(batchID: batchID, entries: entries, allocator: ByteBufferAllocator())
+    frame.moveReaderIndex(forwardBy: 4)
+    return Array(frame.readableBytesView)
+  }
+
+  /// The whole frame of a non-empty batch as written to the socket: the 4-byte big-endian
+  /// length (§3.2), then the `messages(batchID:entries:)` packet, in one buffer sized exactly,
+  /// so that the reply goes out in one write and each Entry is copied once.
+  public static func messagesFrame(batchID: Int64, entries: [[UInt8]], allocator: ByteBufferAllocator) -> ByteBuffer {
+    var out = allocator.buffer(capacity: 0)
+    writeMessagesFrame(batchID: batchID, entries: entries, into: &out)
+    return out
+  }
+
+  /// `messagesFrame` written over `out` (cleared first; its memory reused when no one else holds
+  /// it, e.g. when the previous reply's write has finished).
+  public static func writeMessagesFrame(batchID: Int64, entries: [[UInt8]], into out: inout ByteBuffer) {
     var bodyLength = 1 + varintSize(UInt64(bitPattern: batchID))
     for entry in entries { bodyLength += 1 + varintSize(UInt64(entry.count)) + entry.count }
-    var out: [UInt8] = []
-    out.reserveCapacity(2 + 1 + varintSize(UInt64(bodyLength)) + bodyLength)
-    out.append(0x18)  // field 3 (type), varint
-    out.append(UInt8(CanalPacketType.messages.rawValue))
-    out.append(0x2A)  // field 5 (body), length-delimited
-    EntryFraming.appendVarint(UInt64(bodyLength), to: &out)
-    out.append(0x08)  // Messages field 1 (batch_id), varint
-    EntryFraming.appendVarint(UInt64(bitPattern: batchID), to: &out)
+    let packetLength = 2 + 1 + varintSize(UInt64(bodyLength)) + bodyLength
+    out.clear(minimumCapacity: 4 + packetLength)
+    out.writeInteger(Int32(truncatingIfNeeded: packetLength), endianness: .big)
+    out.writeInteger(UInt8(0x18))  // field 3 (type), varint
+    out.writeInteger(UInt8(CanalPacketType.messages.rawValue))
+    out.writeInteger(UInt8(0x2A))  // field 5 (body), length-delimited
+    writeVarint(UInt64(bodyLength), to: &out)
+    out.writeInteger(UInt8(0x08))  // Messages field 1 (batch_id), varint
+    writeVarint(UInt64(bitPattern: batchID), to: &out)
     for entry in entries {
-      out.append(0x12)  // Messages field 2 (messages), length-delimited
-      EntryFraming.appendVarint(UInt64(entry.count), to: &out)
-      out.append(contentsOf: entry)
+      out.writeInteger(UInt8(0x12))  // Messages field 2 (messages), length-delimited
+      writeVarint(UInt64(entry.count), to: &out)
+      out.writeBytes(entry)
     }
-    return out
+  }
+
+  static func writeVarint(_ value: UInt64, to out: inout ByteBuffer) {
+    var v = value
+    while v >= 0x80 {
+      out.writeInteger(UInt8(truncatingIfNeeded: v) | 0x80)
+      v >>= 7
+    }
+    out.writeInteger(UInt8(v))
   }
 
   static func packet(type: CanalPacketType, body: some SwiftProtobuf.Message) -> [UInt8] {

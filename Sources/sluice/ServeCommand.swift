@@ -96,6 +96,19 @@ struct ServeCommand: ParsableCommand {
   var maxCursors: Int = 256
 
   @Option(
+    name: .customLong("read-ahead"),
+    help: ArgumentHelp(
+      "Entries each client's cursor builds ahead of its GETs while the client decodes the batch it has: bytes, or with K, M, G (0 builds a batch only when a GET asks).",
+      valueName: "size"))
+  var readAhead: String = "4M"
+
+  /// `--read-ahead` in bytes (up to 1 TiB); nil when it is not a byte count.
+  var readAheadBytes: Int? {
+    if readAhead == "0" { return 0 }
+    return ReaderOptions.parseByteCount(readAhead).flatMap { $0 <= 1 << 40 ? Int($0) : nil }
+  }
+
+  @Option(
     help: "Time zone for TIMESTAMP values of binlog inputs: UTC (default), +HH:MM, or an IANA name."
   )
   var timezone: String = "UTC"
@@ -165,6 +178,9 @@ struct ServeCommand: ParsableCommand {
     }
     guard ReaderOptions.parseByteCount(maxEventSize) != nil else {
       throw ValidationError("--max-event-size: give a byte count such as 1G, 64M or 65536")
+    }
+    guard readAheadBytes != nil else {
+      throw ValidationError("--read-ahead: give a byte count such as 4M, 512K or 0")
     }
     guard password == nil || passwordHash == nil else {
       throw ValidationError("give --password or --password-hash, not both")
@@ -258,6 +274,7 @@ struct ServeCommand: ParsableCommand {
       config.maxFrameLength = maxFrame
       config.releaseCursorsAfter = .seconds(Swift.max(0, releaseCursorsAfter))
       config.maxCursors = Swift.max(1, maxCursors)
+      config.readAheadBytes = readAheadBytes ?? config.readAheadBytes
       if verbose { config.log = { line in report(line) } }
 
       var settings = ServedDestinationSettings()
@@ -279,6 +296,7 @@ struct ServeCommand: ParsableCommand {
         }
       }
 
+      ServerAllocator.configureForServing()
       let server = try CanalServer(configuration: config, destinations: served)
       let address: String
       do throws(ServerListenError) { address = try server.listen() } catch {

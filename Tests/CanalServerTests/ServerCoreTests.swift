@@ -207,18 +207,18 @@ final class ServerCoreTests: XCTestCase {
   func get(
     _ core: CanalServerCore, fetch: Int32, clientID: String = "1001", requireFull: Bool = false,
     autoAck: Bool = false, file: StaticString = #filePath, line: UInt = #line
-  ) throws -> (Int64, [Data]) {
+  ) throws -> (Int64, [[UInt8]]) {
     let reply = core.handle(
       ClientPackets.get("example", clientID, fetch: fetch, autoAck: autoAck), channel: "test",
       requireFull: requireFull)
-    guard case .packet(let bytes) = reply else {
+    guard let bytes = reply.packetBytes else {
       XCTFail("GET answered \(reply)", file: file, line: line)
       return (0, [])
     }
     let packet = try CanalPacket(serializedBytes: bytes)
     XCTAssertEqual(packet.type, .messages, file: file, line: line)
     let messages = try CanalMessages(serializedBytes: packet.body)
-    return (messages.batchID, messages.messages)
+    return (messages.batchID, messages.messages.map { [UInt8]($0) })
   }
 
   func expectError(
@@ -240,7 +240,7 @@ final class ServerCoreTests: XCTestCase {
     guard case .ack = core.handle(ClientPackets.sub(), channel: "test") else {
       return XCTFail("SUB")
     }
-    var received: [Data] = []
+    var received: [[UInt8]] = []
     var ids: [Int64] = []
     while true {
       let (id, batch) = try get(core, fetch: 4)

@@ -31,14 +31,14 @@ final class ServerCursorReleaseTests: XCTestCase {
     }
   }
 
-  func get(_ core: CanalServerCore, _ id: String, fetch: Int32, channel: String) throws -> (Int64, [Data]) {
+  func get(_ core: CanalServerCore, _ id: String, fetch: Int32, channel: String) throws -> (Int64, [[UInt8]]) {
     let reply = core.handle(ClientPackets.get("example", id, fetch: fetch), channel: channel)
-    guard case .packet(let bytes) = reply else {
+    guard let bytes = reply.packetBytes else {
       XCTFail("GET answered \(reply)")
       return (0, [])
     }
     let messages = try CanalMessages(serializedBytes: try CanalPacket(serializedBytes: bytes).body)
-    return (messages.batchID, messages.messages)
+    return (messages.batchID, messages.messages.map { [UInt8]($0) })
   }
 
   func ack(_ core: CanalServerCore, _ id: String, _ batch: Int64, channel: String) {
@@ -51,7 +51,7 @@ final class ServerCursorReleaseTests: XCTestCase {
     let core = try makeCore()
     // The reference: one client that never goes away reads batches of 7, 7 and 7 entries.
     subscribe(core, "1", channel: "a")
-    var reference: [[Data]] = []
+    var reference: [[[UInt8]]] = []
     for _ in 0..<3 {
       let (id, entries) = try get(core, "1", fetch: 7, channel: "a")
       XCTAssertEqual(entries.count, 7)

@@ -252,7 +252,7 @@ final class ServerNetworkTests: XCTestCase {
     try client.sendRaw([0, 0, 0, 2, 0x18, 0x02])
     XCTAssertEqual(try client.readFrame(), [0x10, 0x01, 0x18, 0x03], "empty ACK")
     XCTAssertEqual(try client.subscribe().errorCode, 0)
-    XCTAssertEqual(try client.consumeAll(fetch: 4), entries.map(\.bytes))
+    XCTAssertEqual(try client.consumeAll(fetch: 4), entries.map { Data($0.bytes) })
     // The empty batch, byte for byte.
     try client.send(ClientPackets.get(fetch: 4))
     XCTAssertEqual(
@@ -301,7 +301,7 @@ final class ServerNetworkTests: XCTestCase {
       $0.clientID = "7"
     }
     XCTAssertEqual(ack.errorCode, 0)
-    XCTAssertEqual(try client.consumeAll("example", "7"), entries.map(\.bytes))
+    XCTAssertEqual(try client.consumeAll("example", "7"), entries.map { Data($0.bytes) })
   }
 
   func testClientVanishingMidBatchGetsItAgainAfterRollback() throws {
@@ -322,7 +322,7 @@ final class ServerNetworkTests: XCTestCase {
     XCTAssertEqual(b3, 3)
     XCTAssertEqual(again, batch2)
     try second.ack(b3)
-    XCTAssertEqual(batch1 + again + (try second.consumeAll()), entries.map(\.bytes))
+    XCTAssertEqual(batch1 + again + (try second.consumeAll()), entries.map { Data($0.bytes) })
   }
 
   func testRollbackOfOneBatchAndOfAll() throws {
@@ -470,7 +470,7 @@ final class ServerNetworkTests: XCTestCase {
       }
     }
     for k in 0..<clients {
-      let expected = (k % 2 == 0 ? a : b).map(\.bytes)
+      let expected = (k % 2 == 0 ? a : b).map { Data($0.bytes) }
       switch results.get(k) {
       case .success(let got): XCTAssertEqual(got, expected, "client \(k)")
       case .failure(let error): XCTFail("client \(k): \(error)")

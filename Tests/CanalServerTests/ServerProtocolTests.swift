@@ -127,11 +127,11 @@ final class ServerProtocolTests: XCTestCase {
     XCTAssertEqual(packet.type, .messages)
     let messages = try CanalMessages(serializedBytes: packet.body)
     XCTAssertEqual(messages.batchID, 300)
-    XCTAssertEqual(messages.messages, entries)
+    XCTAssertEqual(messages.messages, entries.map { Data($0) })
     // The builder would produce the same body.
     var built = CanalMessages()
     built.batchID = 300
-    built.messages = entries
+    built.messages = entries.map { Data($0) }
     XCTAssertEqual(packet.body, try built.serializedBytes())
   }
 

@@ -214,4 +214,14 @@ final class CLITests: SluiceTestCase {
     let badStart = try run(["serve", "--port", "0", "--start-position", "x:y", Self.fixture])
     XCTAssertEqual(badStart.status, 64, badStart.stderr)
   }
+
+  func testServeReadAheadTakesAByteCount() throws {
+    for bad in ["1.5M", "lots", "2T"] {
+      let r = try run(["serve", "--port", "0", "--read-ahead", bad, Self.fixture])
+      XCTAssertEqual(r.status, 64, "\(bad): \(r.stderr)")
+      XCTAssertTrue(r.stderr.contains("--read-ahead: give a byte count"), r.stderr)
+    }
+    let help = try run(["serve", "--help"])
+    XCTAssertTrue(help.text.contains("--read-ahead <size>"), help.text)
+  }
 }
