@@ -82,7 +82,7 @@ public final class EventListing {
     }
   }
 
-  static func oneLine(_ b: [UInt8]) -> String {
+  package static func oneLine(_ b: [UInt8]) -> String {
     var out: [UInt8] = []
     out.reserveCapacity(b.count)
     var lastSpace = false
@@ -135,21 +135,35 @@ public final class EventListing {
 
   /// `oneLine` written straight into `out` (no String per event): runs without a line break or
   /// tab are copied whole, invalid UTF-8 becomes U+FFFD as through a String.
-  private static func appendOneLine(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+  package static func appendOneLine(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
     let start = out.count
     out.reserveCapacity(start + b.count)
     var run = 0
     var lastSpace = false
-    for i in 0..<b.count {
-      let c = b[i]
+    let n = b.count
+    var i = 0
+    while i < n {
+      // Eight bytes at a time to the next LF, CR or tab (statements are long, breaks rare).
+      if i &+ 8 <= n {
+        let w = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+        let m = Self.lineBreakMask(w)
+        if m == 0 {
+          i &+= 8
+          continue
+        }
+        i &+= m.trailingZeroBitCount >> 3
+      }
+      let at = i
+      let c = b[at]
+      i &+= 1
       guard c == 0x0A || c == 0x0D || c == 0x09 else { continue }
-      if i > run {
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[run..<i]))
-        lastSpace = b[i - 1] == 0x20
+      if at > run {
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[run..<at]))
+        lastSpace = b[at - 1] == 0x20
       }
       if !lastSpace { out.append(0x20) }
       lastSpace = true
-      run = i + 1
+      run = at + 1
     }
     if run < b.count { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[run...])) }
     let valid = out.withUnsafeBytes { Charset.isValidUTF8(UnsafeRawBufferPointer(rebasing: $0[start...])) }
@@ -158,6 +172,17 @@ public final class EventListing {
       out.removeSubrange(start...)
       out.append(contentsOf: text.utf8)
     }
+  }
+
+  /// The high bit of every byte of `w` that is LF, CR or tab (the lowest flagged lane is exact).
+  @inline(__always) private static func lineBreakMask(_ w: UInt64) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func eq(_ c: UInt64) -> UInt64 {
+      let x = w ^ (c &* ones)
+      return (x &- ones) & ~x & highs
+    }
+    return eq(0x0A) | eq(0x0D) | eq(0x09)
   }
 
   private static func appendOneLine(_ b: [UInt8], into out: inout [UInt8]) {

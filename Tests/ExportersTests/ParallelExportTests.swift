@@ -363,6 +363,28 @@ final class FastPathEquivalenceTests: XCTestCase {
 
 /// `events` text lines, now written as bytes, read as they did when built from Strings.
 final class EventListingTextTests: XCTestCase {
+  /// The statement on one line, eight bytes at a time, equals the byte-by-byte String version:
+  /// breaks and tabs at every offset, in runs, beside spaces, in short and long texts.
+  func testOneLineStatementsMatchTheStringVersion() {
+    var seed: UInt64 = 7
+    func next() -> UInt64 {
+      seed &+= 0x9E37_79B9_7F4A_7C15
+      var z = seed
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+    let alphabet: [UInt8] = [0x0A, 0x0D, 0x09, 0x20, 0x61, 0x62, 0xC3, 0xA9, 0x27, 0xFF]
+    for round in 0..<3000 {
+      let n = round < 2000 ? Int(next() % 40) : Int(next() % 400)
+      // Mostly letters, so runs of eight without a break are common.
+      let b: [UInt8] = (0..<n).map { _ in next() % 4 == 0 ? alphabet[Int(next() % 10)] : 0x61 }
+      var got: [UInt8] = [0x7A]
+      b.withUnsafeBytes { EventListing.appendOneLine($0, into: &got) }
+      XCTAssertEqual(String(decoding: got.dropFirst(), as: UTF8.self), EventListing.oneLine(b), "\(b)")
+    }
+  }
+
   func testTextLinesMatchTheSummaryLayout() throws {
     var lines = 0
     for f in ["/mariadb-10.11/binlog.000001", "/mariadb-10.11-minimal/binlog.000002", "/mariadb-10.11-compressed/binlog.000001"] {
