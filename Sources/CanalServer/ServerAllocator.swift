@@ -20,7 +20,9 @@ public enum ServerAllocator {
       typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
       guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
       let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-      let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3, arenaMax: Int32 = -8
+      let trimThreshold: Int32 = -1
+      let mmapThreshold: Int32 = -3
+      let arenaMax: Int32 = -8
       _ = mallopt(arenaMax, 1)
       _ = mallopt(mmapThreshold, 4 << 20)
       _ = mallopt(trimThreshold, 8 << 20)
