@@ -58,9 +58,10 @@ final class ServeEncodingTests: XCTestCase {
   }
 
   func testServedEntryBytesMatchSwiftProtobufOnFixtures() throws {
-    for set in ["mariadb-10.11", "mariadb-10.11-compressed", "mariadb-10.11-minimal", "mariadb-10.11-minimal-image",
-      "mariadb-10.11-oldtemporal"]
-    {
+    for set in [
+      "mariadb-10.11", "mariadb-10.11-compressed", "mariadb-10.11-minimal", "mariadb-10.11-minimal-image",
+      "mariadb-10.11-oldtemporal",
+    ] {
       let paths = TestPaths.fixtureSet(set)
       guard !paths.isEmpty else { continue }
       let (entries, rows) = try assertServedBytesMatchSwiftProtobuf(paths, replayDDL: true)
@@ -122,14 +123,20 @@ final class ServeFrameBufferTests: XCTestCase {
     let heldBytes = Array(held.readableBytesView)
     let second = cursor.messagesFrame(batchID: 2, entries: b)
     XCTAssertEqual(Array(held.readableBytesView), heldBytes, "a held frame is not written over")
-    XCTAssertEqual(Array(held.readableBytesView), Array(CanalServerPackets.messagesFrame(batchID: 1, entries: a, allocator: ByteBufferAllocator()).readableBytesView))
-    XCTAssertEqual(Array(second.readableBytesView), Array(CanalServerPackets.messagesFrame(batchID: 2, entries: b, allocator: ByteBufferAllocator()).readableBytesView))
+    XCTAssertEqual(
+      Array(held.readableBytesView),
+      Array(CanalServerPackets.messagesFrame(batchID: 1, entries: a, allocator: ByteBufferAllocator()).readableBytesView))
+    XCTAssertEqual(
+      Array(second.readableBytesView),
+      Array(CanalServerPackets.messagesFrame(batchID: 2, entries: b, allocator: ByteBufferAllocator()).readableBytesView))
     let secondAddress = address(second)
     XCTAssertNotEqual(address(held), secondAddress)
     _ = consume second
     let third = cursor.messagesFrame(batchID: 3, entries: b)
     XCTAssertEqual(address(third), secondAddress, "the released frame's memory is reused")
-    XCTAssertEqual(Array(third.readableBytesView), Array(CanalServerPackets.messagesFrame(batchID: 3, entries: b, allocator: ByteBufferAllocator()).readableBytesView))
+    XCTAssertEqual(
+      Array(third.readableBytesView),
+      Array(CanalServerPackets.messagesFrame(batchID: 3, entries: b, allocator: ByteBufferAllocator()).readableBytesView))
   }
 }
 
