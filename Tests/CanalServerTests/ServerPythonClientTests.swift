@@ -163,31 +163,12 @@ final class ServerPythonClientTests: XCTestCase {
   /// decodes every entry, and re-serializing what it decoded gives back the bytes served.
   func testCanalPythonConsumesARealBinlog() throws {
     try requireCanalPython()
-    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11-minimal"
-    let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
-      $0.hasPrefix("binlog.0")
-    }.sorted()
-      .map { dir + "/" + $0 }
-    guard !paths.isEmpty else { throw XCTSkip("no binlogs in \(dir)") }
-    var quiet = CanalOptions()
-    quiet.onWarning = { _ in }
-    let options = quiet
-    let port = try startServer(
-      CanalDestination(name: "example") {
-        try CanalBinlogEntrySource(paths: paths, options: options, readerOptions: ReaderOptions())
-      }, batchMode: .memSize)
+    let paths = try TestPaths.requireFixtureSet("mariadb-10.11-minimal")
+    let port = try startServer(ServedBinlogs.destination(paths), batchMode: .memSize)
     let steps = try consume(port: port, batch: 16)
     guard !steps.isEmpty else { return }
 
-    var clientView = options
-    clientView.forClients = true
-    let stream = try CanalEntryStream(paths: paths, options: clientView)
-    var expected: [Data] = []
-    while true {
-      let chunk = try stream.nextEntries(max: 64)
-      if chunk.isEmpty { break }
-      expected += try chunk.map { try $0.entry.serializedBytes() }
-    }
+    let expected: [Data] = try ServedBinlogs.clientView(paths).map { try $0.serializedBytes() }
     let served = steps.filter { $0.step == "after-rollback-one" || $0.step == "get" }.flatMap(
       \.entries)
     XCTAssertEqual(served.count, expected.count)
@@ -206,16 +187,7 @@ final class ServerPythonClientTests: XCTestCase {
       throw XCTSkip("TCP_QUICKACK is Linux's")
     #endif
     try requireCanalPython()
-    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11"
-    let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("binlog.0") }
-      .sorted().map { dir + "/" + $0 }
-    var quiet = CanalOptions()
-    quiet.onWarning = { _ in }
-    let options = quiet
-    let port = try startServer(
-      CanalDestination(name: "example") {
-        try CanalBinlogEntrySource(paths: paths, options: options, readerOptions: ReaderOptions())
-      })
+    let port = try startServer(ServedBinlogs.destination(try TestPaths.requireFixtureSet("mariadb-10.11")))
     let times = try consume(port: port, batch: 10).filter { $0.step == "get" }.compactMap(\.ms).sorted()
     XCTAssertGreaterThanOrEqual(times.count, 20, "enough GETs to see a per-GET stall")
     guard !times.isEmpty else { return }
@@ -227,33 +199,15 @@ final class ServerPythonClientTests: XCTestCase {
   /// there on.
   func testCanalPythonFromAStartPosition() throws {
     try requireCanalPython()
-    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11"
-    let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
-      $0.hasPrefix("binlog.0")
-    }.sorted().map { dir + "/" + $0 }
-    guard paths.count >= 2 else { throw XCTSkip("no binlogs in \(dir)") }
-    var quiet = CanalOptions()
-    quiet.onWarning = { _ in }
-    let options = quiet
-    var clientView = options
-    clientView.forClients = true
-    let stream = try CanalEntryStream(paths: paths, options: clientView)
-    var expected: [CanalEntry] = []
-    while true {
-      let chunk = try stream.nextEntries(max: 64)
-      if chunk.isEmpty { break }
-      expected += chunk.map(\.entry)
-    }
+    let paths = try TestPaths.requireFixtureSet("mariadb-10.11")
+    guard paths.count >= 2 else { throw XCTSkip("mariadb-10.11 has fewer than two binlogs") }
+    let expected = try ServedBinlogs.clientView(paths)
     guard let k = expected.firstIndex(where: { $0.header.logfileName == "binlog.000002" }) else {
       return XCTFail("no entries in binlog.000002")
     }
     let start = CanalStartPoint(
       position: BinlogPosition(file: "binlog.000002", offset: UInt64(expected[k].header.logfileOffset)))
-    let port = try startServer(
-      CanalDestination(name: "example") {
-        try CanalBinlogEntrySource(
-          paths: paths, options: options, readerOptions: ReaderOptions(), start: start)
-      })
+    let port = try startServer(ServedBinlogs.destination(paths, start: start))
     let steps = try consume(port: port, batch: 16)
     guard !steps.isEmpty else { return }
     let served = steps.filter { $0.step == "after-rollback-one" || $0.step == "get" }.flatMap(\.entries)
