@@ -1,10 +1,12 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Data flows one way: BinlogFormat → BinlogSchema and BinlogIndex → BinlogQuery → Exporters →
-// CanalProtocol → BinlogPipeline (the loops of export, events and query: inputs, schema timeline,
-// walk, consumer, sink) → CanalServer → sluice; BinlogReport and SluiceKit sit beside
-// BinlogPipeline, on Exporters (BinlogArchive writes archives on BinlogFormat alone). Only
+// Data flows one way: BinlogFormat (bytes → events → values; no files, no threads) → BinlogIO
+// (mapped files, gzip/zstd streams, seekable archives, --follow, threads: the readers that frame
+// events with BinlogFormat over the bytes they own) → BinlogSchema and BinlogIndex → BinlogQuery →
+// Exporters → CanalProtocol → BinlogPipeline (the loops of export, events and query: inputs,
+// schema timeline, walk, consumer, sink) → CanalServer → sluice; BinlogReport and SluiceKit sit
+// beside BinlogPipeline, on Exporters (BinlogArchive writes archives on BinlogIO alone). Only
 // CanalServer and sluice link SwiftNIO. README's Layout section says what each module holds.
 // SluiceTestSupport (under Tests/) is what the test targets share.
 // SluiceKit is the facade for CI tests over fixture binlogs (read, filter, compare; a DocC
@@ -21,6 +23,7 @@ let package = Package(
   products: [
     .executable(name: "sluice", targets: ["sluice"]),
     .library(name: "BinlogFormat", targets: ["BinlogFormat"]),
+    .library(name: "BinlogIO", targets: ["BinlogIO"]),
     .library(name: "BinlogSchema", targets: ["BinlogSchema"]),
     .library(name: "BinlogIndex", targets: ["BinlogIndex"]),
     .library(name: "BinlogQuery", targets: ["BinlogQuery"]),
@@ -51,14 +54,18 @@ let package = Package(
     // AVX2 UTF-8 validation fused with JSON escaping (x86-64 with AVX2; else the Swift SWAR loops).
     .target(name: "CTextSIMD"),
     .target(name: "BinlogFormat", dependencies: ["CZstd", "CZlib", "CCRC32", "CTextSIMD"], swiftSettings: fast),
-    .target(name: "BinlogSchema", dependencies: ["BinlogFormat"], swiftSettings: fast),
-    .target(name: "BinlogIndex", dependencies: ["BinlogFormat", "CZstd"], swiftSettings: fast),
-    .target(name: "BinlogQuery", dependencies: ["BinlogFormat", "BinlogIndex"], swiftSettings: fast),
-    .target(name: "Exporters", dependencies: ["BinlogFormat", "BinlogSchema", "BinlogQuery", "CZstd"], swiftSettings: fast),
+    // Mapped files, gzip/zstd streams, seekable zstd archives, --follow, threads and the ordered
+    // worker pool: the readers hand BinlogFormat's framed events over the bytes they own.
+    .target(name: "BinlogIO", dependencies: ["BinlogFormat", "CZstd", "CZlib"], swiftSettings: fast),
+    .target(name: "BinlogSchema", dependencies: ["BinlogFormat", "BinlogIO"], swiftSettings: fast),
+    .target(name: "BinlogIndex", dependencies: ["BinlogFormat", "BinlogIO", "CZstd"], swiftSettings: fast),
+    .target(name: "BinlogQuery", dependencies: ["BinlogFormat", "BinlogIO", "BinlogIndex"], swiftSettings: fast),
+    .target(
+      name: "Exporters", dependencies: ["BinlogFormat", "BinlogIO", "BinlogSchema", "BinlogQuery", "CZstd"], swiftSettings: fast),
     .target(
       name: "CanalProtocol",
       dependencies: [
-        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters",
+        "BinlogFormat", "BinlogIO", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       exclude: ["Proto"],
@@ -68,56 +75,64 @@ let package = Package(
     .target(
       name: "CanalServer",
       dependencies: [
-        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol",
+        "BinlogFormat", "BinlogIO", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ],
       swiftSettings: fast
     ),
-    .target(name: "BinlogArchive", dependencies: ["BinlogFormat", "CZstd"], swiftSettings: fast),
-    .target(name: "SluiceKit", dependencies: ["BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters"]),
+    .target(name: "BinlogArchive", dependencies: ["BinlogFormat", "BinlogIO", "CZstd"], swiftSettings: fast),
+    .target(
+      name: "SluiceKit", dependencies: ["BinlogFormat", "BinlogIO", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters"]),
     // `sluice report`: an HTML page (or JSON) built from the indexes.
     .target(
-      name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIndex", "BinlogQuery", "Exporters"], swiftSettings: fast),
+      name: "BinlogReport", dependencies: ["BinlogFormat", "BinlogIO", "BinlogIndex", "BinlogQuery", "Exporters"],
+      swiftSettings: fast),
     // The loops of `export`, `events` and `query` (inputs → schema timeline → walk or indexed
     // query → consumer → sink) and of `info`, `stats`, `index` and `schema`; the CLI parses
     // options and calls it.
     .target(
       name: "BinlogPipeline",
-      dependencies: ["BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol"],
+      dependencies: ["BinlogFormat", "BinlogIO", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol"],
       swiftSettings: fast),
     .executableTarget(
       name: "sluice",
       dependencies: [
-        "BinlogFormat", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "CanalServer",
+        "BinlogFormat", "BinlogIO", "BinlogSchema", "BinlogIndex", "BinlogQuery", "Exporters", "CanalProtocol", "CanalServer",
         "BinlogArchive", "SluiceKit", "BinlogReport", "BinlogPipeline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat", "SluiceTestSupport"]),
+    .testTarget(name: "BinlogFormatTests", dependencies: ["BinlogFormat", "BinlogIO", "SluiceTestSupport"]),
+    .testTarget(name: "BinlogIOTests", dependencies: ["BinlogIO", "BinlogFormat", "SluiceTestSupport"]),
     .testTarget(
       name: "ExportersTests",
-      dependencies: ["BinlogFormat", "Exporters", "BinlogQuery", "BinlogIndex", "BinlogPipeline", "SluiceTestSupport"]),
+      dependencies: [
+        "BinlogFormat", "BinlogIO", "Exporters", "BinlogQuery", "BinlogIndex", "BinlogPipeline", "SluiceTestSupport",
+      ]),
     // Paths of the fixtures and the corpus, the built `sluice` runner, temporary directories.
     .target(name: "SluiceTestSupport", dependencies: ["CanalProtocol"], path: "Tests/SluiceTestSupport"),
     .testTarget(
       name: "CanalProtocolTests",
-      dependencies: ["CanalProtocol", "BinlogFormat", "BinlogSchema", "Exporters", "SluiceTestSupport"],
+      dependencies: ["CanalProtocol", "BinlogFormat", "BinlogIO", "BinlogSchema", "Exporters", "SluiceTestSupport"],
       exclude: ["decode_entries.py", "canal_compare.py"]),
     .testTarget(
       name: "CanalServerTests",
       dependencies: [
-        "CanalServer", "CanalProtocol", "BinlogFormat", "BinlogSchema", "BinlogQuery", "Exporters", "SluiceTestSupport",
+        "CanalServer", "CanalProtocol", "BinlogFormat", "BinlogIO", "BinlogSchema", "BinlogQuery", "Exporters",
+        "SluiceTestSupport",
       ],
       exclude: ["server_client.py"]),
     .testTarget(
-      name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat", "SluiceTestSupport"], exclude: ["Data"]),
-    .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat", "SluiceTestSupport"]),
+      name: "BinlogSchemaTests", dependencies: ["BinlogSchema", "BinlogFormat", "BinlogIO", "SluiceTestSupport"],
+      exclude: ["Data"]),
+    .testTarget(name: "BinlogArchiveTests", dependencies: ["BinlogArchive", "BinlogFormat", "BinlogIO", "SluiceTestSupport"]),
     .testTarget(
       name: "BinlogQueryTests",
       dependencies: [
-        "BinlogQuery", "BinlogIndex", "BinlogFormat", "Exporters", "BinlogArchive", "BinlogPipeline", "SluiceTestSupport",
+        "BinlogQuery", "BinlogIndex", "BinlogFormat", "BinlogIO", "Exporters", "BinlogArchive", "BinlogPipeline",
+        "SluiceTestSupport",
       ]),
     // Runs the built `sluice` binary (depends on it so `swift test` builds it first).
     .testTarget(name: "SluiceCLITests", dependencies: ["sluice", "SluiceTestSupport"]),

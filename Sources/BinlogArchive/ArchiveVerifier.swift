@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import CZstd
 
 #if canImport(Glibc)

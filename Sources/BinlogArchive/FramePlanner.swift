@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 
 /// Cuts a binlog into the byte ranges that become the archive's frames: each frame ends at the
 /// first transaction boundary past `frameSize`, so a transaction usually sits whole in one

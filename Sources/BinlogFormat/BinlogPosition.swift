@@ -91,7 +91,3 @@ public func binlogBaseName(_ path: String) -> String {
   if let i = utf8.lastIndex(of: UInt8(ascii: "/")) { return String(path[utf8.index(after: i)...]) }
   return path
 }
-
-/// The binlog a file stands for: its base name without `.zst` (`/backups/binlog.000001.zst` →
-/// `binlog.000001`; a plain binlog's path gives its base name).
-public func originalBinlogName(_ path: String) -> String { ZstdBinlog.originalName(binlogBaseName(path)) }

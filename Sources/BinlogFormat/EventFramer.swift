@@ -182,7 +182,7 @@ func quotedVersion(_ s: String) -> String {
   return out + "\""
 }
 
-@usableFromInline func hex32(_ v: UInt32) -> String {
+@usableFromInline package func hex32(_ v: UInt32) -> String {
   let s = String(v, radix: 16)
   return String(repeating: "0", count: 8 - s.count) + s
 }

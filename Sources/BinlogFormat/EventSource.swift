@@ -12,7 +12,7 @@ public protocol EventSource {
   /// The whole input when it is memory-mapped (lets callers look ahead), else nil.
   var mappedBytes: UnsafeRawBufferPointer? { get }
   /// The mapping behind `mappedBytes`, to give back pages a look ahead has walked past.
-  var mappedFile: MappedFile? { get }
+  var mappedPages: (any PageReleasing)? { get }
   /// The xid of the transaction whose next event starts at `offset`, found by looking ahead
   /// (`CommitLookahead`), or nil when it has none or the source cannot look ahead.
   func lookaheadXid(from offset: UInt64) -> UInt64?
@@ -24,7 +24,7 @@ public protocol EventSource {
 
 extension EventSource {
   public var mappedBytes: UnsafeRawBufferPointer? { nil }
-  public var mappedFile: MappedFile? { nil }
+  public var mappedPages: (any PageReleasing)? { nil }
   public var maxEventSize: UInt64 { 1 << 30 }
 
   public func lookaheadXid(from offset: UInt64) -> UInt64? {
@@ -36,4 +36,11 @@ extension EventSource {
     guard let b = mappedBytes, offset + 13 <= UInt64(b.count) else { return nil }
     return EventHeader.eventSize(in: b, at: Int(offset))
   }
+}
+
+/// The owner of a source's mapped bytes (BinlogIO's `MappedFile`): a walk ahead of the reader
+/// gives back the pages it has passed, so a long transaction is not faulted in whole.
+public protocol PageReleasing: AnyObject, Sendable {
+  /// Gives back the whole pages inside `offset..<offset + length` (they are read again on demand).
+  func dontNeed(offset: Int, length: Int)
 }

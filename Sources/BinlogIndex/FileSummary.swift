@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 
 /// What `sluice info` reports about one binlog file, gathered in one pass.
 public struct FileSummary: Sendable {

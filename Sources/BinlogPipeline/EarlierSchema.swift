@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import BinlogIndex
 import BinlogQuery
 import BinlogSchema

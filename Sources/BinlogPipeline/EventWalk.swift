@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import Exporters
 
 /// The loop over binlog files that `export` and `events` run: each input opened in turn (a file,

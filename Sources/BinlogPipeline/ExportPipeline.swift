@@ -10,30 +10,19 @@ import Exporters
 public struct ExportPipeline {
   /// Binlog files and archives in stream order ('-' for stdin; directories already expanded).
   public var inputs: [String]
-  /// One of ndjson, sql, canal, canal-json.
-  public var format: OutputFormat
+  /// ndjson, sql, canal or canal-json, and how they are written (`threads`: a single large
+  /// mapped file's chunks, for ndjson and canal without GTID mode).
+  public var output: OutputSettings
   public var readerOptions: ReaderOptions
-  /// NDJSON options (`zone` is every format's time zone; `includeQueries` SQL's too).
-  public var options = ExportOptions()
-  /// Canal: Entries as clients receive them (false: raw), GTID-mode headers.
-  public var canalForClients = true
-  public var canalGTID = false
-  /// SQL: undo instead of replay.
-  public var flashback = false
-  /// Name columns by DDL replay (`SchemaTimeline.seeded`), from this snapshot when given.
-  public var replaysDDL = true
-  public var schemaSnapshot: String?
-  /// Worker threads for a single large mapped file (ndjson, canal without GTID mode).
-  public var threads = Swift.min(4, ParallelExport.processorCount)
   public var skipErrors = false
   /// Follow the inputs as the server writes them (`EventWalk.follow`), until SIGINT or SIGTERM.
   public var follow = false
   public var progress: ProgressObserver?
   public var report: Diagnostics
 
-  public init(inputs: [String], format: OutputFormat, readerOptions: ReaderOptions, report: @escaping Diagnostics) {
+  public init(inputs: [String], output: OutputSettings, readerOptions: ReaderOptions, report: @escaping Diagnostics) {
     self.inputs = inputs
-    self.format = format
+    self.output = output
     self.readerOptions = readerOptions
     self.report = report
   }
@@ -41,22 +30,15 @@ public struct ExportPipeline {
   /// Writes the export to `sink` and closes it.
   public func run(to sink: OutputSink) throws -> RunStatus {
     let report = self.report
-    var canal = CanalOptions()
-    canal.zone = options.zone
-    canal.forClients = canalForClients
-    canal.gtidMode = canalGTID
+    let (format, options, threads) = (output.format, output.options, output.threads)
     let warnings = ParallelExport.OnceFilter()  // parallel workers repeat each other's
-    canal.onWarning = { if warnings.first($0) { report("warning: \($0)") } }
+    let canal = output.canalOptions { if warnings.first($0) { report("warning: \($0)") } }
     var makeTracker: ((Int) -> SchemaTracker)?
-    if replaysDDL {
-      let format = self.format
-      let (timeline, _) = try SchemaTimeline.seeded(
-        firstFile: inputs.first, readerOptions: readerOptions, snapshot: schemaSnapshot,
-        // SQL needs column names for updates and deletes: without them in the binlog, the DDL
-        // of the earlier files of its directory.
-        earlier: format == .sql
-          ? { [inputs, readerOptions] in EarlierSchema.earlierDDL(inputs: inputs, options: readerOptions) } : nil,
-        onIssue: { report("warning: \($0)") }, onNote: { report("note: \($0)") })
+    if let timeline = try output.seededTimeline(
+      firstFile: inputs.first, readerOptions: readerOptions,
+      earlier: { [inputs, readerOptions] in EarlierSchema.earlierDDL(inputs: inputs, options: readerOptions) },
+      report: report)
+    {
       let once = ParallelExport.OnceFilter()
       makeTracker = { _ in
         let t = SchemaTracker(timeline: timeline)
@@ -74,7 +56,7 @@ public struct ExportPipeline {
     // Canal headers in GTID mode carry the executed set of everything before them: one pass.
     // (Canal for clients runs in parallel: the workers leave each empty transaction to the
     // client filter's throttle, decided in output order; `CanalExporter.parallelWorker`.)
-    let parallelFormat = format == .ndjson || (format == .canal && !canalGTID)
+    let parallelFormat = format == .ndjson || (format == .canal && !output.canalGTID)
     if parallelFormat, !options.stable, !follow, threads > 1, inputs.count == 1, !skipErrors,
       let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: readerOptions),
       mapped.file.count >= 4 * ParallelExport.defaultChunkSize,
@@ -100,10 +82,7 @@ public struct ExportPipeline {
       ndjson.schema = tracker
       return try walk(ndjson, sink: sink)
     case .sql:
-      var o = SQLExporter.Options()
-      o.flashback = flashback
-      o.includeQueries = options.includeQueries
-      let sql = try SQLExporter(sink: sink, options: o)
+      let sql = try SQLExporter(sink: sink, options: output.sqlOptions)
       sql.schema = tracker
       sql.onWarning = { report("warning: \($0)") }
       return try walk(sql, sink: sink) {

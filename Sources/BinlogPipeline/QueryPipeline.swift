@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import BinlogIndex
 import BinlogQuery
 import BinlogSchema
@@ -14,16 +15,9 @@ public struct QueryPipeline {
   public var filter: QueryFilter
   /// Only the matching rows and statements instead of whole transactions (`--rows`).
   public var rowGranularity = false
-  public var format: OutputFormat
   public var readerOptions: ReaderOptions
-  /// `zone` and `includeQueries` are every format's.
-  public var options = ExportOptions()
-  public var canalForClients = true
-  public var canalGTID = false
-  public var flashback = false
-  public var replaysDDL = true
-  public var schemaSnapshot: String?
-  public var threads = Swift.min(4, ParallelExport.processorCount)
+  /// The format and how it is written (`options.zone` and `includeQueries` are every format's).
+  public var output: OutputSettings
   /// Where index files are (nil: beside each binlog); `useIndex` false scans the files.
   public var indexDir: String?
   public var useIndex = true
@@ -36,12 +30,12 @@ public struct QueryPipeline {
   public var onStats: ((QueryRunner.Stats, Int) -> Void)?
 
   public init(
-    inputs: [String], filter: QueryFilter, format: OutputFormat, readerOptions: ReaderOptions,
+    inputs: [String], filter: QueryFilter, output: OutputSettings, readerOptions: ReaderOptions,
     report: @escaping Diagnostics
   ) {
     self.inputs = inputs
     self.filter = filter
-    self.format = format
+    self.output = output
     self.readerOptions = readerOptions
     self.report = report
   }
@@ -62,29 +56,28 @@ public struct QueryPipeline {
     for w in archive.warnings where w != waitedFor { report("warning: \(w)") }
     let sink = try makeSink()
     let runnerFormat: QueryRunner.Format
-    switch format {
+    switch output.format {
     case .text: runnerFormat = .text
     case .ndjson: runnerFormat = .ndjson
     case .binlog: runnerFormat = .binlog
     case .sql, .canal, .canalJSON: runnerFormat = .events
     }
-    let options = self.options
+    let options = output.options
     let readerOptions = self.readerOptions
     let runner = QueryRunner(
       archive: archive, filter: filter, rowGranularity: rowGranularity, format: runnerFormat, sink: sink,
       options: options, readerOptions: readerOptions)
-    runner.threads = threads
+    runner.threads = output.threads
     // A binlog cut decodes nothing, unless row filters look inside the transactions.
-    if replaysDDL && (format != .binlog || filter.hasRowFilters) {
-      // Names and keys as export gives them: the snapshot, then the DDL the indexes stored
-      // before each transaction read, then the transaction's own events.
-      let paths = archive.files.map(\.path)
-      let indexDir = self.indexDir
-      let (timeline, _) = try SchemaTimeline.seeded(
-        firstFile: archive.files.first?.path, readerOptions: readerOptions, snapshot: schemaSnapshot,
-        earlier: format == .sql
-          ? { EarlierSchema.earlierDDL(inputs: paths, indexDir: indexDir, options: readerOptions) } : nil,
-        onIssue: { report("warning: \($0)") }, onNote: { report("note: \($0)") })
+    // Names and keys as export gives them: the snapshot, then the DDL the indexes stored before
+    // each transaction read, then the transaction's own events.
+    let paths = archive.files.map(\.path)
+    let indexDir = self.indexDir
+    if output.format != .binlog || filter.hasRowFilters,
+      let timeline = try output.seededTimeline(
+        firstFile: paths.first, readerOptions: readerOptions,
+        earlier: { EarlierSchema.earlierDDL(inputs: paths, indexDir: indexDir, options: readerOptions) }, report: report)
+    {
       runner.makeSchema = { SchemaTracker(timeline: timeline) }
     }
     var sql: SQLExporter?
@@ -152,23 +145,16 @@ public struct QueryPipeline {
   /// The SQL or Canal exporter for `format`, reading names from `schema` (which the caller feeds).
   func eventConsumer(sink: OutputSink, schema: SchemaTracker?) throws -> EventConsumer {
     let report = self.report
-    switch format {
+    switch output.format {
     case .sql:
-      var o = SQLExporter.Options()
-      o.flashback = flashback
-      o.includeQueries = options.includeQueries
-      let sql = try SQLExporter(sink: sink, options: o)
+      let sql = try SQLExporter(sink: sink, options: output.sqlOptions)
       sql.schema = schema
       sql.feedsSchema = false
       sql.onWarning = { report("warning: \($0)") }
       return sql
     case .canal, .canalJSON:
-      var canal = CanalOptions()
-      canal.zone = options.zone
-      canal.forClients = canalForClients
-      canal.gtidMode = canalGTID
-      canal.onWarning = { report("warning: \($0)") }
-      if format == .canal {
+      let canal = output.canalOptions { report("warning: \($0)") }
+      if output.format == .canal {
         let e = CanalExporter(sink: sink, options: canal)
         if let schema { e.mapper.tableMapSource = { id, _ in schema.tableMap(id) } }
         return e
@@ -177,7 +163,7 @@ public struct QueryPipeline {
       if let schema { e.mapper.tableMapSource = { id, _ in schema.tableMap(id) } }
       return e
     case .text, .ndjson, .binlog:
-      preconditionFailure("\(format) is written by QueryRunner itself")
+      preconditionFailure("\(output.format) is written by QueryRunner itself")
     }
   }
 }

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import BinlogIndex
 
 /// An ordered set of binlog files with their indexes: the unit `query` and `stats` work on.

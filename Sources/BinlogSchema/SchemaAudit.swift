@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 
 /// Replays the DDL of binlog files, in order, and counts the Table_map events whose columns
 /// disagree with the schema timeline (column count or types), per table, with the first

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 
 /// Replays the DDL of binlogs, in order, into a `SchemaTracker` up to a point: what
 /// `sluice schema --at` prints the tables at.

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import Exporters
 
 /// `sluice export --format canal`: Canal `Entry` messages, each serialized and preceded by its

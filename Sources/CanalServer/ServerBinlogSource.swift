@@ -1,5 +1,6 @@
 /// Binlog files served directly: `CanalEntryStream` adapted to `CanalEntrySource`.
 import BinlogFormat
+import BinlogIO
 import BinlogIndex
 import BinlogSchema
 import CanalProtocol

@@ -1,5 +1,6 @@
 /// Entry dumps read as streams: plain, zstd or gzip (by their first bytes), in bounded memory.
 import BinlogFormat
+import BinlogIO
 import CanalProtocol
 
 #if canImport(FoundationEssentials)

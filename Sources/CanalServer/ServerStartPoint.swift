@@ -1,5 +1,6 @@
 /// Where `sluice serve` starts its clients: a binlog position, a time, GTID sets.
 import BinlogFormat
+import BinlogIO
 import BinlogQuery
 import CanalProtocol
 

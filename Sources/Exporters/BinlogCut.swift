@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import BinlogIndex
 
 /// `query --format binlog`: the matching transactions as a binlog file of their own. The output

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import BinlogSchema
 
 /// What a walk over binlogs hands its events to, in binlog order, then `finish()`es: the NDJSON,

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 
 extension OutputSink {
   /// Appends what `memory` captured for the job of `turn` (an `OrderedWorkerPool` job): now when

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import BinlogSchema
 
 /// Reads an NDJSON export (`sluice export --format ndjson`, with or without `--stable`) back into

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BinlogFormat
+import BinlogIO
 import BinlogPipeline
 import Exporters
 

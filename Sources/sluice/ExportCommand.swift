@@ -95,16 +95,9 @@ struct ExportCommand: ParsableCommand {
           follow: follow.follow)
       }
       let sink = try write.compression.sink(output, protecting: inputs)
-      var export = ExportPipeline(inputs: inputs, format: format, readerOptions: read.readerOptions, report: report)
-      export.options.zone = try TimeZoneSpec(parsing: filters.timezone)
-      export.options.includeQueries = !write.noQueries
-      export.options.stable = stable
-      export.canalForClients = !write.canalRaw
-      export.canalGTID = write.canalGTID
-      export.flashback = write.flashback
-      export.replaysDDL = !write.noSchema
-      export.schemaSnapshot = write.schemaPath
-      if let threads { export.threads = threads }
+      var output = write.settings(format: format, zone: try TimeZoneSpec(parsing: filters.timezone), threads: threads)
+      output.options.stable = stable
+      var export = ExportPipeline(inputs: inputs, output: output, readerOptions: read.readerOptions, report: report)
       export.skipErrors = read.skipErrors
       export.follow = follow.follow
       export.progress = Progress.observer("exporting")

@@ -86,16 +86,9 @@ struct QueryCommand: ParsableCommand {
   ) throws -> Int32 {
     let (filter, zone) = try filters.resolved()
     var query = QueryPipeline(
-      inputs: inputs, filter: filter, format: format, readerOptions: read.readerOptions, report: report)
+      inputs: inputs, filter: filter, output: write.settings(format: format, zone: zone, threads: threads),
+      readerOptions: read.readerOptions, report: report)
     query.rowGranularity = filters.rows
-    query.options.zone = zone
-    query.options.includeQueries = !write.noQueries
-    query.canalForClients = !write.canalRaw
-    query.canalGTID = write.canalGTID
-    query.flashback = write.flashback
-    query.replaysDDL = !write.noSchema
-    query.schemaSnapshot = write.schemaPath
-    if let threads { query.threads = threads }
     query.indexDir = indexDir
     query.useIndex = useIndex
     query.follow = follow

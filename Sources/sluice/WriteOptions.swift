@@ -1,4 +1,6 @@
 import ArgumentParser
+import BinlogFormat
+import BinlogPipeline
 import Exporters
 
 /// How the matching transactions are written, for `query` and `export` alike.
@@ -28,6 +30,20 @@ struct WriteOptions: ParsableArguments {
   var noSchema = false
 
   @OptionGroup var compression: CompressOptions
+
+  /// The pipelines' output settings for `format` from these flags (`threads` nil: the default).
+  func settings(format: OutputFormat, zone: TimeZoneSpec, threads: Int?) -> OutputSettings {
+    var output = OutputSettings(format: format)
+    output.options.zone = zone
+    output.options.includeQueries = !noQueries
+    output.canalForClients = !canalRaw
+    output.canalGTID = canalGTID
+    output.flashback = flashback
+    output.replaysDDL = !noSchema
+    output.schemaSnapshot = schemaPath
+    if let threads { output.threads = threads }
+    return output
+  }
 
   func check(format: OutputFormat, filters: FilterOptions) throws {
     guard !flashback || format == .sql else { throw ValidationError("--flashback needs --format sql") }

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import XCTest
 
 @testable import BinlogArchive

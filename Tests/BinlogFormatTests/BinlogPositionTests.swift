@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import XCTest
 
 /// The one position type: what `--start-position`, the schema timeline and Canal's

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import BinlogQuery
 import Foundation
 import SluiceTestSupport

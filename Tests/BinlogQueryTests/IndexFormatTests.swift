@@ -1,5 +1,6 @@
 import BinlogArchive
 import BinlogFormat
+import BinlogIO
 import BinlogQuery
 import Exporters
 import Foundation

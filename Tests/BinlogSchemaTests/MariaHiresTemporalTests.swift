@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import SluiceTestSupport
 import XCTest
 

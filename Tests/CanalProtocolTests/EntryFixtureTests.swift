@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import CanalProtocol
 import Exporters
 import Foundation

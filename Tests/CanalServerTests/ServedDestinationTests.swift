@@ -10,7 +10,7 @@ import XCTest
 /// `CanalDestination.serving`: what `sluice serve` builds for each destination, over the fixtures.
 final class ServedDestinationTests: XCTestCase {
   let paths = ["binlog.000001", "binlog.000002", "binlog.000003"].map {
-    ServerBinlogTests.fixtures + "/mariadb-10.11/" + $0
+    TestPaths.fixtures + "/mariadb-10.11/" + $0
   }
 
   func settings() -> ServedDestinationSettings {

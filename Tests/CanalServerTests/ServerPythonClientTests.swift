@@ -163,7 +163,7 @@ final class ServerPythonClientTests: XCTestCase {
   /// decodes every entry, and re-serializing what it decoded gives back the bytes served.
   func testCanalPythonConsumesARealBinlog() throws {
     try requireCanalPython()
-    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11-minimal"
+    let dir = TestPaths.fixtures + "/mariadb-10.11-minimal"
     let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
       $0.hasPrefix("binlog.0")
     }.sorted()
@@ -208,7 +208,7 @@ final class ServerPythonClientTests: XCTestCase {
       throw XCTSkip("TCP_QUICKACK is Linux's")
     #endif
     try requireCanalPython()
-    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11"
+    let dir = TestPaths.fixtures + "/mariadb-10.11"
     let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("binlog.0") }
       .sorted().map { dir + "/" + $0 }
     var quiet = CanalOptions()
@@ -233,7 +233,7 @@ final class ServerPythonClientTests: XCTestCase {
       throw XCTSkip("TCP_QUICKACK is Linux's")
     #endif
     try requireCanalPython()
-    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11"
+    let dir = TestPaths.fixtures + "/mariadb-10.11"
     let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("binlog.0") }
       .sorted().map { dir + "/" + $0 }
     let options = quietOptions()
@@ -280,7 +280,7 @@ final class ServerPythonClientTests: XCTestCase {
   /// there on.
   func testCanalPythonFromAStartPosition() throws {
     try requireCanalPython()
-    let dir = ServerBinlogTests.fixtures + "/mariadb-10.11"
+    let dir = TestPaths.fixtures + "/mariadb-10.11"
     let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
       $0.hasPrefix("binlog.0")
     }.sorted().map { dir + "/" + $0 }

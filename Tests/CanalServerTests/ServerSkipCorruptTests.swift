@@ -10,43 +10,13 @@ import XCTest
 /// `serve --skip-corrupt`: the server reads a damaged binlog past its damage like the other
 /// commands (the transactions the damage falls in are left out, every other one is served).
 final class ServerSkipCorruptTests: XCTestCase {
-  static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/mariadb-10.11/binlog.000001").path
+  static let fixture = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
 
   /// Every entry the server hands out for `paths`, serialized, and each one's binlog offset;
   /// `complete` is false when a GET failed (the server answered with an error) before the end.
   func served(_ paths: [String], _ reader: ReaderOptions) throws -> (entries: [(offset: Int64, bytes: Data)], complete: Bool) {
-    var options = CanalOptions()
-    options.onWarning = { _ in }
-    let mapping = options
-    var config = CanalServerConfiguration()
-    config.batchMode = .itemSize
-    let core = try CanalServerCore(
-      configuration: config,
-      destinations: [
-        CanalDestination(name: "example") {
-          try CanalBinlogEntrySource(paths: paths, options: mapping, readerOptions: reader)
-        }
-      ])
-    guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else {
-      XCTFail("SUB")
-      return ([], false)
-    }
-    var out: [(Int64, Data)] = []
-    while true {
-      guard let bytes = core.handle(ClientPackets.get(fetch: 100), channel: "t").packetBytes else {
-        return (out, false)
-      }
-      let messages = try CanalMessages(serializedBytes: try CanalPacket(serializedBytes: bytes).body)
-      if messages.batchID == -1 { break }
-      for m in messages.messages {
-        let entry = try CanalEntry(serializedBytes: m)
-        out.append((entry.header.logfileOffset, m))
-      }
-      _ = core.handle(ClientPackets.ack(messages.batchID), channel: "t")
-    }
-    return (out, true)
+    let (entries, complete) = try ServedBinlogs.drain(try ServedBinlogs.core(paths, readerOptions: reader), fetch: 100)
+    return (try entries.map { (try CanalEntry(serializedBytes: $0).header.logfileOffset, $0) }, complete)
   }
 
   func testServesEveryTransactionOutsideTheDamagedRegion() throws {

@@ -13,52 +13,17 @@ import XCTest
 /// MariaDB fixture archive: what a client receives is the right suffix (or subset) of what it
 /// receives from the beginning.
 final class ServerStartPointTests: XCTestCase {
-  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Fixtures").path
-
   func binlogs(_ dir: String = "mariadb-10.11") throws -> [String] {
-    let path = Self.fixtures + "/" + dir
-    let names = try FileManager.default.contentsOfDirectory(atPath: path).filter {
-      $0.hasPrefix("binlog.0")
-    }.sorted()
-    guard names.count >= 3 else { throw XCTSkip("no binlog archive in \(path)") }
-    return names.map { path + "/" + $0 }
-  }
-
-  var quiet: CanalOptions {
-    var o = CanalOptions()
-    o.onWarning = { _ in }
-    return o
+    let paths = try TestPaths.requireFixtureSet(dir)
+    guard paths.count >= 3 else { throw XCTSkip("no binlog archive in \(dir)") }
+    return paths
   }
 
   /// Every entry a client gets from a server over `paths` starting at `start`.
   func served(_ paths: [String], _ start: CanalStartPoint, schema: SchemaTimeline? = nil) throws -> [CanalEntry] {
-    let options = quiet
-    var config = CanalServerConfiguration()
-    config.batchMode = .itemSize
-    let source: @Sendable () throws -> any CanalEntrySource = {
-      try CanalBinlogEntrySource(
-        paths: paths, options: options, readerOptions: ReaderOptions(), start: start, schema: schema)
-    }
-    let core = try CanalServerCore(
-      configuration: config, destinations: [CanalDestination(name: "example", openSource: source)])
-    guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else {
-      XCTFail("SUB")
-      return []
-    }
-    var out: [CanalEntry] = []
-    while true {
-      guard let bytes = core.handle(ClientPackets.get(fetch: 50), channel: "t").packetBytes else {
-        XCTFail("GET failed")
-        return out
-      }
-      let messages = try CanalMessages(serializedBytes: try CanalPacket(serializedBytes: bytes).body)
-      if messages.batchID == -1 { break }
-      out += try messages.messages.map { try CanalEntry(serializedBytes: $0) }
-      _ = core.handle(ClientPackets.ack(messages.batchID), channel: "t")
-    }
-    return out
+    let (entries, complete) = try ServedBinlogs.drain(ServedBinlogs.core(paths, start: start, schema: schema), fetch: 50)
+    XCTAssertTrue(complete, "SUB or a GET failed")
+    return try entries.map { try CanalEntry(serializedBytes: $0) }
   }
 
   func position(_ e: CanalEntry) -> String { "\(e.header.logfileName):\(e.header.logfileOffset)" }
@@ -118,7 +83,7 @@ final class ServerStartPointTests: XCTestCase {
     let paths = try binlogs()
     let start = CanalStartPoint(position: BinlogPosition(file: "binlog.000009", offset: 4))
     XCTAssertThrowsError(
-      try CanalBinlogEntrySource(paths: paths, options: quiet, readerOptions: ReaderOptions(), start: start)
+      try CanalBinlogEntrySource(paths: paths, options: quietOptions(), readerOptions: ReaderOptions(), start: start)
     ) { error in
       XCTAssertTrue("\(error)".contains("binlog.000009"), "\(error)")
     }
@@ -152,7 +117,7 @@ final class ServerStartPointTests: XCTestCase {
     // transaction and each DDL); a GTID list entry is labelled "list".
     func entries(_ start: CanalStartPoint) throws -> [(gtid: String, bytes: [UInt8])] {
       let source = try CanalBinlogEntrySource(
-        paths: paths, options: quiet, readerOptions: ReaderOptions(), start: start)
+        paths: paths, options: quietOptions(), readerOptions: ReaderOptions(), start: start)
       var out: [(gtid: String, bytes: [UInt8])] = []
       var current = ""
       while true {
@@ -189,15 +154,8 @@ final class ServerStartPointTests: XCTestCase {
   /// the binlog source serves.
   func testEntryDumpStartsAtTheSamePositionAndTime() throws {
     let paths = try binlogs()
-    var clientView = quiet
-    clientView.forClients = true
-    let stream = try CanalEntryStream(paths: paths, options: clientView)
     var dump: [UInt8] = []
-    while true {
-      let chunk = try stream.nextEntries(max: 64)
-      if chunk.isEmpty { break }
-      for e in chunk { try EntryFraming.append(e.entry, to: &dump) }
-    }
+    for e in try ServedBinlogs.clientView(paths) { try EntryFraming.append(e, to: &dump) }
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-start-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -231,16 +189,9 @@ final class ServerStartPointTests: XCTestCase {
   func testServedMinimalBinlogsAreNamedByDDLReplayFromAnyStart() throws {
     let paths = try binlogs("mariadb-10.11-minimal")
     let tracker = SchemaTracker(timeline: SchemaTimeline())
-    var clientView = quiet
-    clientView.forClients = true
-    let stream = try CanalEntryStream(paths: paths, options: clientView)
-    stream.schema = tracker
-    stream.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
-    var expected: [CanalEntry] = []
-    while true {
-      let chunk = try stream.nextEntries(max: 64)
-      if chunk.isEmpty { break }
-      expected += chunk.map(\.entry)
+    let expected = try ServedBinlogs.clientView(paths) { stream in
+      stream.schema = tracker
+      stream.mapper.tableMapSource = { id, _ in tracker.tableMap(id) }
     }
     let all = try served(paths, CanalStartPoint(), schema: SchemaTimeline())
     XCTAssertEqual(all.count, expected.count)
@@ -274,7 +225,7 @@ final class ServerStartPointTests: XCTestCase {
     let offset = UInt64(all[k].header.logfileOffset)
     let point = CanalStartPoint(position: BinlogPosition(file: all[k].header.logfileName, offset: offset))
     let source = try CanalBinlogEntrySource(
-      paths: paths, options: quiet, readerOptions: ReaderOptions(), start: point)
+      paths: paths, options: quietOptions(), readerOptions: ReaderOptions(), start: point)
     XCTAssertEqual(source.stream.position.file, all[k].header.logfileName)
     XCTAssertGreaterThan(source.stream.position.offset, 4)
     XCTAssertLessThanOrEqual(source.stream.position.offset, offset)
@@ -282,7 +233,7 @@ final class ServerStartPointTests: XCTestCase {
 
     let t = all[starts[starts.count * 2 / 3]].header.executeTime
     let byTime = try CanalBinlogEntrySource(
-      paths: paths, options: quiet, readerOptions: ReaderOptions(), start: CanalStartPoint(startMillis: t))
+      paths: paths, options: quietOptions(), readerOptions: ReaderOptions(), start: CanalStartPoint(startMillis: t))
     XCTAssertGreaterThan(byTime.stream.position.offset, 4)
   }
 }

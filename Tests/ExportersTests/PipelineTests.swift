@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import BinlogPipeline
 import BinlogQuery
 import BinlogSchema
@@ -40,8 +41,9 @@ final class PipelineTests: XCTestCase {
   func testExportPipelineNDJSONEqualsTheDirectWalk() throws {
     let paths = fixtureSet("mariadb-10.11")
     let lines = Lines()
-    var export = ExportPipeline(inputs: paths, format: .ndjson, readerOptions: ReaderOptions(), report: lines.report)
-    export.replaysDDL = false
+    var export = ExportPipeline(
+      inputs: paths, output: OutputSettings(format: .ndjson), readerOptions: ReaderOptions(), report: lines.report)
+    export.output.replaysDDL = false
     let sink = OutputSink.memory()
     XCTAssertEqual(try export.run(to: sink), .complete)
     let expected = try directExport(paths)
@@ -57,10 +59,11 @@ final class PipelineTests: XCTestCase {
   func testExportPipelineReplaysDDLForMinimalMetadata() throws {
     // binlog_row_metadata=MINIMAL: names come only from the replayed DDL.
     var export = ExportPipeline(
-      inputs: fixtureSet("mariadb-10.11-minimal"), format: .ndjson, readerOptions: ReaderOptions(), report: { _ in })
+      inputs: fixtureSet("mariadb-10.11-minimal"), output: OutputSettings(format: .ndjson), readerOptions: ReaderOptions(),
+      report: { _ in })
     let named = OutputSink.memory()
     XCTAssertEqual(try export.run(to: named), .complete)
-    export.replaysDDL = false
+    export.output.replaysDDL = false
     let positional = OutputSink.memory()
     XCTAssertEqual(try export.run(to: positional), .complete)
     let a = String(decoding: named.captured, as: UTF8.self)
@@ -73,7 +76,8 @@ final class PipelineTests: XCTestCase {
   func testSQLExportOfOneFileTakesNamesFromTheEarlierFiles() throws {
     let lines = Lines()
     let second = TestPaths.fixtures + "/mariadb-10.11-minimal/binlog.000002"
-    let export = ExportPipeline(inputs: [second], format: .sql, readerOptions: ReaderOptions(), report: lines.report)
+    let export = ExportPipeline(
+      inputs: [second], output: OutputSettings(format: .sql), readerOptions: ReaderOptions(), report: lines.report)
     let sink = OutputSink.memory()
     XCTAssertEqual(try export.run(to: sink), .complete)
     XCTAssertEqual(
@@ -131,9 +135,9 @@ final class PipelineTests: XCTestCase {
     var args = FilterArguments()
     args.tables = ["sluice_misc.nopk"]
     var query = QueryPipeline(
-      inputs: paths, filter: try args.filter(zone: zone), format: .ndjson, readerOptions: ReaderOptions(),
+      inputs: paths, filter: try args.filter(zone: zone), output: OutputSettings(format: .ndjson), readerOptions: ReaderOptions(),
       report: { _ in })
-    query.threads = 1
+    query.output.threads = 1
     nonisolated(unsafe) var stats: QueryRunner.Stats?
     query.onStats = { s, _ in stats = s }
     let sink = OutputSink.memory()
@@ -147,7 +151,8 @@ final class PipelineTests: XCTestCase {
     }
     // A stream cannot be sought: a usage error, before anything is written.
     let stream = QueryPipeline(
-      inputs: ["-"], filter: try args.filter(zone: zone), format: .ndjson, readerOptions: ReaderOptions(), report: { _ in })
+      inputs: ["-"], filter: try args.filter(zone: zone), output: OutputSettings(format: .ndjson), readerOptions: ReaderOptions(),
+      report: { _ in })
     XCTAssertThrowsError(
       try stream.run {
         XCTFail("no sink for a stream")
@@ -198,8 +203,9 @@ final class PipelineTests: XCTestCase {
     let issue = "warning: \(snapshot): CREATE statement: expected ')', found end of statement at byte 24"
     let lines = Lines()
     var export = ExportPipeline(
-      inputs: fixtureSet("mariadb-10.11-minimal"), format: .ndjson, readerOptions: ReaderOptions(), report: lines.report)
-    export.schemaSnapshot = snapshot
+      inputs: fixtureSet("mariadb-10.11-minimal"), output: OutputSettings(format: .ndjson), readerOptions: ReaderOptions(),
+      report: lines.report)
+    export.output.schemaSnapshot = snapshot
     XCTAssertEqual(try export.run(to: OutputSink.memory()), .complete)
     XCTAssertEqual(lines.lines, [issue])
     // The one seeding: the same issue, the snapshot's tables and the binlog's flavor.

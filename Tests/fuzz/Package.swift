@@ -12,6 +12,7 @@ let package = Package(
       name: "FuzzBinlog",
       dependencies: [
         .product(name: "BinlogFormat", package: "Sluice"),
+        .product(name: "BinlogIO", package: "Sluice"),
         .product(name: "BinlogIndex", package: "Sluice"),
         .product(name: "BinlogSchema", package: "Sluice"),
         .product(name: "Exporters", package: "Sluice"),

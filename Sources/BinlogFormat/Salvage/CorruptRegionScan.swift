@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
 /// A stretch of a binlog that `--skip-corrupt` did not read: from the first event of the
 /// transaction the damage fell in to the first event of the next whole transaction after it.
 public struct SkippedRange: Sendable, Equatable, CustomStringConvertible {
@@ -173,30 +167,5 @@ public enum CorruptRegionScan {
         }
       }
     }
-  }
-
-  private static let cache = PosixLock()
-  nonisolated(unsafe) private static var scanned: [String: [SkippedRange]] = [:]
-
-  /// The damaged regions of `file`, scanned once per process for a given file state (path,
-  /// size, modification time) and options; `options.onSkippedRange` hears of each region once.
-  public static func regions(of file: MappedFile, name: String, options: ReaderOptions) throws(BinlogError) -> [SkippedRange] {
-    var st = stat()
-    var key = "\(file.path)|\(file.count)|\(options.verifyChecksums)|\(options.maxEventSize)"
-    if stat(file.path, &st) == 0 { key += "|\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)|\(st.st_ino)" }
-    if let known = cache.withLock({ scanned[key] }) { return known }
-    let found = try scan(file.bytes, name: name, options: options)
-    let first = cache.withLock { () -> Bool in
-      if scanned[key] != nil { return false }
-      scanned[key] = found
-      return true
-    }
-    if first { for r in found { options.onSkippedRange?(r) } }
-    return found
-  }
-
-  /// Every region found in this process so far (for a summary and the exit status).
-  public static var allFound: [SkippedRange] {
-    cache.withLock { scanned.values.flatMap { $0 } }
   }
 }

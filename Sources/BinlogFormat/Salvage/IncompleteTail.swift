@@ -2,7 +2,7 @@
 /// from one whose event size field is damaged mid-file: both make an event "run past the end".
 public enum IncompleteTail {
   /// How far past the short event a checksummed file is searched for a later intact event.
-  static let searchWindow = 64 << 20
+  package static let searchWindow = 64 << 20
 
   /// True when the event whose header is at `offset` can be the cut end of the file: its
   /// header is whole enough to give a size that runs past the end, and plausible (a defined

@@ -105,7 +105,7 @@ public struct BinlogWalker<Source: EventSource> {
         completeUpTo = Swift.max(known.end, raw.endOffset)
       } else if completeTransactionsOnly && raw.offset >= completeUpTo, let bytes = source.mappedBytes {
         switch CommitLookahead.transactionEnd(
-          in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents, file: source.mappedFile,
+          in: bytes, from: raw.offset, format: source.format, growing: waitsForPartialEvents, pages: source.mappedPages,
           maxEventSize: source.maxEventSize)
         {
         case .complete(let next): completeUpTo = Swift.max(next, raw.endOffset)

@@ -71,21 +71,22 @@ public protocol LookaheadBytes {
 /// A mapped binlog's bytes, looked at in place.
 public struct MappedLookahead: LookaheadBytes {
   public let bytes: UnsafeRawBufferPointer
-  /// With a file: the pages walked past beyond `releasedUpTo` are given back as the walk goes.
-  private let file: MappedFile?
+  /// With a mapping: the pages walked past beyond `releasedUpTo` are given back as the walk goes.
+  private let pages: (any PageReleasing)?
   private var releasedUpTo: UInt64
 
   public init(bytes: UnsafeRawBufferPointer) {
     self.bytes = bytes
-    file = nil
+    pages = nil
     releasedUpTo = .max
   }
 
-  /// Over `file`'s mapping, giving back every 4 MiB it has walked past beyond `keep`: the walk
-  /// over a long transaction ahead of a reader would otherwise fault the whole transaction in.
-  public init(file: MappedFile, keepingUpTo keep: UInt64) {
-    bytes = file.bytes
-    self.file = file
+  /// Over mapped `bytes`, giving back to `pages` (their mapping) every 4 MiB it has walked past
+  /// beyond `keep`: the walk over a long transaction ahead of a reader would otherwise fault the
+  /// whole transaction in.
+  public init(bytes: UnsafeRawBufferPointer, releasing pages: any PageReleasing, keepingUpTo keep: UInt64) {
+    self.bytes = bytes
+    self.pages = pages
     releasedUpTo = keep
   }
 
@@ -93,8 +94,8 @@ public struct MappedLookahead: LookaheadBytes {
 
   public mutating func bytes(at offset: UInt64, count: Int) -> UnsafeRawBufferPointer? {
     guard offset + UInt64(count) <= UInt64(bytes.count) else { return nil }
-    if let file, offset >= releasedUpTo &+ (4 << 20) {
-      file.dontNeed(offset: Int(releasedUpTo), length: Int(offset - releasedUpTo))
+    if let pages, offset >= releasedUpTo &+ (4 << 20) {
+      pages.dontNeed(offset: Int(releasedUpTo), length: Int(offset - releasedUpTo))
       releasedUpTo = offset
     }
     return UnsafeRawBufferPointer(rebasing: bytes[Int(offset)..<(Int(offset) + count)])
@@ -123,14 +124,14 @@ extension CommitLookahead {
   /// still writing (`cutMidEvent`), without the checks that tell a cut file from a damaged size
   /// field (they need the log_pos chain or the bytes after it, which are not written yet).
   ///
-  /// `file`: the mapping of `bytes`, whose pages the walk gives back every 4 MiB it walks past
+  /// `pages`: the mapping of `bytes`, whose pages the walk gives back every 4 MiB it walks past
   /// (a long transaction ahead of the reader would otherwise be faulted in whole).
   ///
   /// `maxEventSize`: with `growing`, an event that runs past the end and declares more than this
   /// is not one being written but a damaged size field (`malformed`, for the reader to report).
   public static func transactionEnd(
     in bytes: UnsafeRawBufferPointer, from offset: UInt64, format: FormatDescription, growing: Bool = false,
-    file: MappedFile? = nil, maxEventSize: UInt64 = .max
+    pages: (any PageReleasing)? = nil, maxEventSize: UInt64 = .max
   ) -> TransactionEnd {
     let total = UInt64(bytes.count)
     var pos = offset
@@ -186,8 +187,8 @@ extension CommitLookahead {
       }
       first = false
       pos = end
-      if let file, pos >= releasedUpTo &+ (4 << 20) {
-        file.dontNeed(offset: Int(releasedUpTo), length: Int(pos - releasedUpTo))
+      if let pages, pos >= releasedUpTo &+ (4 << 20) {
+        pages.dontNeed(offset: Int(releasedUpTo), length: Int(pos - releasedUpTo))
         releasedUpTo = pos
       }
     }

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 import Foundation
 import SluiceTestSupport
 import XCTest

@@ -1,3 +1,5 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)

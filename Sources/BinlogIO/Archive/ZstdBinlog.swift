@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// A binlog read out of a zstd file: a seekable archive (random access through its seek table)
 /// or a plain zstd stream (read front to back).
 public protocol CompressedBinlogSource: EventSource, AnyObject {
@@ -84,3 +86,7 @@ public enum ZstdBinlog {
     try open(file: MappedFile(path: path), name: binlogBaseName(path), options: options)
   }
 }
+
+/// The binlog a file stands for: its base name without `.zst` (`/backups/binlog.000001.zst` →
+/// `binlog.000001`; a plain binlog's path gives its base name).
+public func originalBinlogName(_ path: String) -> String { ZstdBinlog.originalName(binlogBaseName(path)) }

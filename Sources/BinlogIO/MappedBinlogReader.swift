@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// Reads events straight out of a memory-mapped binlog: each event is a view into the mapping.
 public struct MappedBinlogReader: EventSource {
   public let file: MappedFile
@@ -15,7 +17,7 @@ public struct MappedBinlogReader: EventSource {
   public var name: String { framer.name }
   public var format: FormatDescription { framer.format }
   public var mappedBytes: UnsafeRawBufferPointer? { file.bytes }
-  public var mappedFile: MappedFile? { file }
+  public var mappedPages: (any PageReleasing)? { file }
   public var maxEventSize: UInt64 { framer.options.maxEventSize }
 
   /// Opens a reader positioned on the first event. Checks the magic bytes.
@@ -139,7 +141,7 @@ public struct MappedBinlogReader: EventSource {
   /// first `releaseStep` (the reader faults them in again when it gets there), so memory does
   /// not grow with the size of a transaction.
   public func lookaheadXid(from offset: UInt64) -> UInt64? {
-    var look = MappedLookahead(file: file, keepingUpTo: offset + MappedBinlogReader.releaseStep)
+    var look = MappedLookahead(bytes: file.bytes, releasing: file, keepingUpTo: offset + MappedBinlogReader.releaseStep)
     return CommitLookahead.xid(in: &look, from: offset, format: format, file: name)
   }
   @usableFromInline var releasedUpTo: UInt64 = 0

@@ -1,3 +1,5 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -6,7 +8,7 @@
 
 /// A read-only memory mapping of a whole file. The only owner of the raw mapping:
 /// everything else sees its bytes as borrowed `UnsafeRawBufferPointer` views.
-public final class MappedFile: @unchecked Sendable {
+public final class MappedFile: PageReleasing, @unchecked Sendable {
   public let path: String
   /// Bytes of the file that can be read (for a growable mapping: as of the last `refreshSize()`,
   /// at most `capacity`).

@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// The seek table of a zstd seekable archive (zstd `contrib/seekable_format`, version 0.1.0):
 /// a skippable frame at the very end of the file listing every data frame's compressed and
 /// decompressed size, so an uncompressed offset maps to the one frame that holds it.

@@ -1,3 +1,5 @@
+import BinlogFormat
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -91,7 +93,7 @@ public final class BinlogInput: EventSource {
   public var format: FormatDescription { mapped?.format ?? compressed!.format }
   public var position: UInt64 { mapped?.position ?? compressed!.position }
   public var mappedBytes: UnsafeRawBufferPointer? { mapped?.file.bytes }
-  public var mappedFile: MappedFile? { mapped?.file }
+  public var mappedPages: (any PageReleasing)? { mapped?.file }
   /// The regions left out with `ReaderOptions.skipCorrupt` (mapped files only).
   public var skipped: [SkippedRange] { mapped?.skipped ?? [] }
   public var checksumsVerified: Int {

@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// Reads events out of a seekable zstd archive of a binlog, decompressing only the frames the
 /// events lie in. An event inside one frame is a view into that frame; an event that spans
 /// frames (archives cut by other tools) is assembled into a buffer that grows only to the

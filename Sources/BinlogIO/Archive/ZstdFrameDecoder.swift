@@ -1,3 +1,4 @@
+import BinlogFormat
 import CZstd
 
 /// Decompresses single frames of a seekable archive and checks each one against its seek-table

@@ -3,13 +3,14 @@
 /// `fill(n)` makes `n` bytes readable by sliding the unread tail to the front, or by growing the
 /// buffer when `n` does not fit, so it grows only to the largest request (the largest event),
 /// never to the whole stream. Views handed out by `bytes(_:)` stay valid until the next `fill`.
-struct ByteWindow: ~Copyable {
-  private var buffer: UnsafeMutableRawPointer
-  private var capacity: Int
-  private var start = 0
-  private var end = 0
+/// Inlinable: the stream readers of BinlogIO call it for every event.
+package struct ByteWindow: ~Copyable {
+  @usableFromInline var buffer: UnsafeMutableRawPointer
+  @usableFromInline var capacity: Int
+  @usableFromInline var start = 0
+  @usableFromInline var end = 0
 
-  init(capacity: Int) {
+  @inlinable package init(capacity: Int) {
     self.capacity = Swift.max(capacity, 16)
     buffer = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: 16)
   }
@@ -17,28 +18,30 @@ struct ByteWindow: ~Copyable {
   deinit { buffer.deallocate() }
 
   /// Bytes readable now.
-  var available: Int { end - start }
+  @inlinable package var available: Int { end - start }
 
   /// The first `count` readable bytes (`count <= available`).
-  func bytes(_ count: Int) -> UnsafeRawBufferPointer {
+  @inlinable package func bytes(_ count: Int) -> UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: buffer + start, count: count)
   }
 
   /// Moves past `count` readable bytes.
-  mutating func consume(_ count: Int) { start += count }
+  @inlinable package mutating func consume(_ count: Int) { start += count }
 
   /// Bytes already consumed that are still in the buffer (until the next `fill` moves them).
-  var retained: Int { start }
+  @inlinable package var retained: Int { start }
 
   /// `count` bytes from `relative` bytes after the first readable byte; a negative `relative`
   /// reaches back into the retained bytes (`-retained <= relative`, `relative + count <= available`).
-  func bytes(relative: Int, count: Int) -> UnsafeRawBufferPointer {
+  @inlinable package func bytes(relative: Int, count: Int) -> UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: buffer + start + relative, count: count)
   }
 
   /// Makes at least `n` bytes readable unless the producer runs dry first. `produce` writes into
   /// the free space it is given and returns how many bytes it wrote, 0 at the end of its input.
-  mutating func fill(_ n: Int, _ produce: (UnsafeMutableRawBufferPointer) throws(BinlogError) -> Int) throws(BinlogError) {
+  @inlinable package mutating func fill(_ n: Int, _ produce: (UnsafeMutableRawBufferPointer) throws(BinlogError) -> Int)
+    throws(BinlogError)
+  {
     if end - start >= n { return }
     if n > capacity - start {
       if n > capacity {

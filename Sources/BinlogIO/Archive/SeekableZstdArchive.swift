@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// The decompressed bytes of one archive frame. Lives as long as someone holds it: the archive's
 /// cache drops its reference on eviction, and a reader keeps the frame its last event views.
 public final class DecompressedFrame {

@@ -1,3 +1,4 @@
+import BinlogFormat
 import CZlib
 import CZstd
 

@@ -1,4 +1,4 @@
-import BinlogFormat
+import BinlogIO
 import XCTest
 
 #if canImport(Glibc)

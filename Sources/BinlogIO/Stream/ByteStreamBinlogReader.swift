@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// Reads events front to back from a `DecompressedByteStream`: stdin, pipes, `.gz` files and
 /// zstd files without a seek table (`zstd binlog.000001`, or any archive piped in; several
 /// frames and skippable frames are fine). Bytes that are neither zstd nor gzip pass through, so
