@@ -8,6 +8,8 @@ import PackageDescription
 // schema timeline, walk, consumer, sink) → CanalServer → sluice; BinlogReport and SluiceKit sit
 // beside BinlogPipeline, on Exporters (BinlogArchive writes archives on BinlogIO alone). Only
 // CanalServer and sluice link SwiftNIO. README's Layout section says what each module holds.
+// CCRC32 (CRC-32 by PCLMULQDQ) and CTextSIMD (AVX2 UTF-8 validation and JSON/SQL escaping) are the
+// C parts under BinlogFormat, chosen at run time by CPUID.
 // SluiceTestSupport (under Tests/) is what the test targets share.
 // SluiceKit is the facade for CI tests over fixture binlogs (read, filter, compare; a DocC
 // catalog); it is not named `Sluice` because `Sources/Sluice` and `Sources/sluice` are one folder
