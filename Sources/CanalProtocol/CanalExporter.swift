@@ -25,6 +25,20 @@ public final class CanalExporter {
 
   /// Maps one walked event and writes the entries a client would receive now.
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
+    if case .rows(let rows) = ev.body {
+      // Rows straight into the output buffer: decoded and sized first (errors leave the output
+      // as it was), then whatever the client filter releases before it, then the entry.
+      try mapper.prepareRowsEntry(ev, rows, walker)
+      if options.forClients {
+        delivered.removeAll(keepingCapacity: true)
+        filter.addDML(into: &delivered)
+        for m in delivered { try write(m) }
+      }
+      sink.withText { mapper.appendPreparedRowsEntry(into: &$0) }
+      entriesWritten += 1
+      try sink.maybeFlush()
+      return
+    }
     guard let mapped = try mapper.map(ev, walker: walker) else { return }
     guard options.forClients else {
       try write(mapped)
@@ -56,7 +70,7 @@ public final class CanalExporter {
   }
 
   private func write(_ m: MappedEntry) throws {
-    try m.appendFramedEntry(to: &sink.buffer, scratch: &scratch)
+    try sink.withText { try m.appendFramedEntry(to: &$0, scratch: &scratch) }
     entriesWritten += 1
     try sink.maybeFlush()
   }

@@ -52,6 +52,18 @@ public struct EntryClientFilter<Element> {
     }
   }
 
+  /// Feeds one INSERT/UPDATE/DELETE ROWDATA entry that the caller writes itself: appends to
+  /// `out` what a client receives before it (what `add` appends before such an entry).
+  public mutating func addDML(into out: inout [Element]) {
+    if bufferCount == bufferSize { flush(into: &out) }
+    bufferCount += 1
+    if !groupHasRows {
+      groupHasRows = true
+      out.append(contentsOf: pending)
+      pending.removeAll(keepingCapacity: true)
+    }
+  }
+
   /// Forgets the current group (after a seek).
   public mutating func reset() {
     pending = []

@@ -44,7 +44,9 @@ public final class EntryMapper {
   /// (`CanalExporter` sets it: it only serializes). False: `.rowChange` messages.
   public var encodeRowsDirectly = false
   private var rowDecoder: RowDecoder?
-  private var rowEncoder = RowChangeEncoder()
+  private let rowEncoder = RowChangeEncoder()
+  /// The header of the rows entry `prepareRowsEntry` prepared.
+  private var preparedHeader = PreparedRowsHeader.direct(RowsEntryHeader())
   private var warned: Set<String> = []
   private var cachedFileName = ""
   private var cachedBaseName = ""
@@ -322,7 +324,10 @@ public final class EntryMapper {
 
   // MARK: - Rows events
 
-  private func mapRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws -> MappedEntry? {
+  /// The table map and Canal metadata a rows event is mapped with.
+  private func rowsTable<S: EventSource>(
+    _ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>
+  ) throws -> (table: TableMapEvent, meta: CanalTableMeta) {
     guard let binlogMap = walker.tableMaps[rows.tableID] else {
       throw BinlogError(
         .malformed, "rows event for table id \(rows.tableID) has no preceding Table_map",
@@ -339,26 +344,110 @@ public final class EntryMapper {
             + "the rows event \(rows.columnCount); using the binlog's")
       }
     }
-    let type: CanalEventType = rows.kind == .write ? .insert : rows.kind == .update ? .update : .delete
-    if encodeRowsDirectly {
-      let encoded: (bytes: [UInt8], rows: Int)
-      do {
-        var decoder: RowDecoder
-        if var d = rowDecoder {
-          rowDecoder = nil
-          try d.reset(event: rows, table: table)
-          decoder = d
-        } else {
-          decoder = try RowDecoder(event: rows, table: table)
-        }
-        defer { rowDecoder = decoder }
-        encoded = try rowEncoder.encode(
-          rows, &decoder, table: table, meta: meta, type: type, zone: options.zone, charset: options.textCharset)
-      } catch {
-        throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+    return (table, meta)
+  }
+
+  private static func eventType(_ rows: RowsEvent) -> CanalEventType {
+    rows.kind == .write ? .insert : rows.kind == .update ? .update : .delete
+  }
+
+  /// Decodes and renders every row of `rows` into `rowEncoder` (`RowChangeEncoder.prepare`).
+  private func prepareRows<S: EventSource>(
+    _ ev: WalkedEvent, _ rows: RowsEvent, _ table: TableMapEvent, _ meta: CanalTableMeta, _ walker: BinlogWalker<S>
+  ) throws {
+    do {
+      var decoder: RowDecoder
+      if var d = rowDecoder {
+        rowDecoder = nil
+        try d.reset(event: rows, table: table)
+        decoder = d
+      } else {
+        decoder = try RowDecoder(event: rows, table: table)
       }
-      let h = header(ev, walker, schema: table.database, table: table.table, eventType: type, rowsCount: encoded.rows)
-      return MappedEntry(header: h, entryType: .rowdata, store: .encodedRowChange(encoded.bytes))
+      defer { rowDecoder = decoder }
+      try rowEncoder.prepare(
+        rows, &decoder, table: table, meta: meta, type: Self.eventType(rows), zone: options.zone,
+        charset: options.textCharset)
+    } catch {
+      throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+    }
+  }
+
+  /// `CanalExporter`'s path for a rows event: decodes the rows of the entry `map` would make
+  /// (with `encodeRowsDirectly`) and sizes it, for `appendPreparedRowsEntry` to write straight
+  /// into the output. Throws what `map` throws.
+  func prepareRowsEntry<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
+    let (table, meta) = try rowsTable(ev, rows, walker)
+    try prepareRows(ev, rows, table, meta, walker)
+    let type = Self.eventType(rows)
+    if options.gtidMode {
+      // The GTID set and props: through the message (rare; the direct header has neither).
+      var field: [UInt8] = []
+      let h = header(ev, walker, schema: table.database, table: table.table, eventType: type, rowsCount: rowEncoder.rowCount)
+      EntryEncoding.appendHeaderField(h, &field)
+      preparedHeader = .field(field)
+    } else {
+      preparedHeader = .direct(
+        RowsEntryHeader(
+          logfileName: fileBaseName(walker.fileName), logfileOffset: Int64(ev.raw.offset),
+          serverID: Int64(ev.raw.header.serverID), executeTime: Int64(ev.raw.header.timestamp) * 1000,
+          schemaName: table.database, tableName: table.table, eventLength: Int64(ev.fileEndOffset - ev.raw.offset),
+          eventType: type, rowsCount: rowEncoder.rowCount))
+    }
+  }
+
+  /// Appends the entry `prepareRowsEntry` prepared with its varint length in front, the bytes
+  /// `MappedEntry.appendFramedEntry` appends for it: one reservation, no intermediate copy.
+  func appendPreparedRowsEntry<O: ByteAppender>(into out: inout O) {
+    let storeSize = rowEncoder.size
+    var headerFieldSize: Int
+    var headerBodySize = 0
+    switch preparedHeader {
+    case .direct(let h):
+      headerBodySize = h.bodySize
+      headerFieldSize = 1 + EntryEncoding.varintSize(UInt64(headerBodySize)) + headerBodySize
+    case .field(let f):
+      headerFieldSize = f.count
+    }
+    let entryType = Int64(CanalEntryType.rowdata.rawValue)
+    let entrySize =
+      headerFieldSize + 1 + EntryEncoding.intSize(entryType)
+      + (storeSize == 0 ? 0 : 1 + EntryEncoding.varintSize(UInt64(storeSize)) + storeSize)
+    let total = EntryEncoding.varintSize(UInt64(entrySize)) + entrySize
+    out.write(upTo: total) { start in
+      var w = ProtobufWriter(start)
+      w.varint(UInt64(entrySize))
+      switch preparedHeader {
+      case .direct(let h):
+        w.byte(0x0A)
+        w.varint(UInt64(headerBodySize))
+        h.write(&w)
+      case .field(let f):
+        f.withUnsafeBytes { w.bytes($0) }
+      }
+      w.byte(0x10)
+      w.int(entryType)
+      if storeSize > 0 {
+        w.byte(0x1A)
+        w.varint(UInt64(storeSize))
+        let rowChangeStart = w.position
+        rowEncoder.write(to: rowChangeStart)
+        return ProtobufWriter(rowChangeStart + storeSize).finish(from: start, expecting: total)
+      }
+      return w.finish(from: start, expecting: total)
+    }
+  }
+
+  private func mapRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws -> MappedEntry? {
+    let (table, meta) = try rowsTable(ev, rows, walker)
+    let type = Self.eventType(rows)
+    if encodeRowsDirectly {
+      try prepareRows(ev, rows, table, meta, walker)
+      let bytes = [UInt8](unsafeUninitializedCapacity: rowEncoder.size) { b, n in
+        n = rowEncoder.write(to: UnsafeMutableRawPointer(b.baseAddress!))
+      }
+      let h = header(ev, walker, schema: table.database, table: table.table, eventType: type, rowsCount: rowEncoder.rowCount)
+      return MappedEntry(header: h, entryType: .rowdata, store: .encodedRowChange(bytes))
     }
     var change = CanalRowChange()
     change.tableID = Int64(rows.tableID)
@@ -412,8 +501,13 @@ public final class EntryMapper {
       } else {
         c.isNull = false
         text.removeAll(keepingCapacity: true)
-        c.sqlType = try CanalValueText.append(
-          v, column: table.columns[i], meta: m, zone: options.zone, charset: options.textCharset, into: &text)
+        let col = table.columns[i]
+        var meta = m
+        c.sqlType = try withUnsafePointer(to: &meta) { (m: UnsafePointer<CanalColumnMeta>) throws(BinlogError) in
+          try CanalValueText.append(
+            v, type: col.type, mariaHires: col.mariaHires, meta: m, zone: options.zone, charset: options.textCharset,
+            into: &text)
+        }
         c.value = String(decoding: text, as: UTF8.self)
       }
       if isAfter { c.updated = CanalValueText.isUpdated(c, before: before ?? []) }
