@@ -37,7 +37,7 @@ final class CanalExporterBytesTests: XCTestCase {
     try exporter.finish()
     let actual = sink.takeCaptured()
     if actual != expected {
-      let at = zip(actual, expected).firstIndex { $0 != $1 } ?? min(actual.count, expected.count)
+      let at = (0..<min(actual.count, expected.count)).first { actual[$0] != expected[$0] } ?? min(actual.count, expected.count)
       XCTFail(
         "\(paths.first ?? "") forClients \(forClients) gtidMode \(gtidMode): streams differ at byte \(at) "
           + "(\(actual.count) vs \(expected.count) bytes): \(Array(actual[at..<min(at + 16, actual.count)])) "
