@@ -11,8 +11,16 @@ public final class CanalExporter {
   public let sink: OutputSink
   public let options: CanalOptions
   public let mapper: EntryMapper
-  private var filter = EntryClientFilter<MappedEntry>(entryOf: { $0 })
-  private var delivered: [MappedEntry] = []
+  /// An entry in the client filter: what the filter reads, and where its serialized frame is in
+  /// `held` while the filter holds it back (`heldRanges[id]`).
+  private struct HeldEntry {
+    var kind: EntryClientFilter<HeldEntry>.Kind
+    var id: Int
+  }
+  private var filter = EntryClientFilter<HeldEntry>(kindOf: { $0.kind })
+  private var delivered: [HeldEntry] = []
+  private var held = RawTextBuffer(capacity: 4096)
+  private var heldRanges: [Range<Int>] = []
   private var scratch: [UInt8] = []
   public private(set) var entriesWritten: UInt64 = 0
 
@@ -23,30 +31,72 @@ public final class CanalExporter {
     mapper.encodeRowsDirectly = true
   }
 
+  deinit { held.deallocate() }
+
   /// Maps one walked event and writes the entries a client would receive now.
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
+    // Rows and Annotate_rows straight into the output buffer, without a MappedEntry: decoded
+    // and sized first (an error leaves the output as it was), then written in one piece.
+    var direct: CanalEventType?
     if case .rows(let rows) = ev.body {
-      // Rows straight into the output buffer: decoded and sized first (errors leave the output
-      // as it was), then whatever the client filter releases before it, then the entry.
       try mapper.prepareRowsEntry(ev, rows, walker)
-      if options.forClients {
-        delivered.removeAll(keepingCapacity: true)
-        filter.addDML(into: &delivered)
-        for m in delivered { try write(m) }
-      }
-      sink.withText { mapper.appendPreparedRowsEntry(into: &$0) }
+      direct = .insert
+    } else if case .annotateRows(let a) = ev.body, mapper.prepareAnnotateEntry(ev, a, walker) {
+      direct = .query
+    }
+    if let direct {
+      let kind = EntryClientFilter<HeldEntry>.Kind(
+        entryType: .rowdata, eventType: direct, executeTime: Int64(ev.raw.header.timestamp) * 1000)
+      try deliver(kind) { mapper.appendPreparedEntry(into: &$0) }
+      return
+    }
+    guard let mapped = try mapper.map(ev, walker: walker) else { return }
+    try deliver(.init(mapped)) { try mapped.appendFramedEntry(to: &$0, scratch: &scratch) }
+  }
+
+  /// Passes an entry through the client filter (`forClients`) and writes what it releases:
+  /// frames it held back from `held`, this one by `write` into the output (or into `held` when
+  /// the filter holds it back).
+  private func deliver(
+    _ kind: EntryClientFilter<HeldEntry>.Kind, _ write: (inout RawTextBuffer) throws -> Void
+  ) throws {
+    guard options.forClients else {
+      try sink.withText { try write(&$0) }
       entriesWritten += 1
       try sink.maybeFlush()
       return
     }
-    guard let mapped = try mapper.map(ev, walker: walker) else { return }
-    guard options.forClients else {
-      try write(mapped)
-      return
-    }
+    let id = heldRanges.count
     delivered.removeAll(keepingCapacity: true)
-    filter.add(mapped, into: &delivered)
-    for m in delivered { try write(m) }
+    filter.add(HeldEntry(kind: kind, id: id), into: &delivered)
+    var wroteThis = false
+    if !delivered.isEmpty {
+      try sink.withText { out in
+        for d in delivered {
+          if d.id == id {
+            try write(&out)
+            wroteThis = true
+          } else {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: held.bytes[heldRanges[d.id]]))
+          }
+        }
+      }
+      entriesWritten += UInt64(delivered.count)
+    }
+    switch kind.entryType {
+    case .transactionbegin, .rowdata, .transactionend:
+      if !wroteThis && filter.hasPending {
+        let start = held.count
+        try write(&held)
+        heldRanges.append(start..<held.count)
+      }
+    default: break  // never held
+    }
+    if !filter.hasPending {
+      held.removeAll()
+      heldRanges.removeAll(keepingCapacity: true)
+    }
+    try sink.maybeFlush()
   }
 
   /// Flushes the output. A trailing BEGIN whose transaction never ended stays undelivered, as in
@@ -61,18 +111,16 @@ public final class CanalExporter {
   /// not the entries, which the chunks before wrote.
   func passOver(_ raw: RawEvent) {
     guard options.forClients else { return }
-    var h = CanalHeader()
-    h.eventType = raw.type.isRows ? .insert : .query
-    h.executeTime = Int64(raw.header.timestamp) * 1000
+    let kind = EntryClientFilter<HeldEntry>.Kind(
+      entryType: .rowdata, eventType: raw.type.isRows ? .insert : .query,
+      executeTime: Int64(raw.header.timestamp) * 1000)
     delivered.removeAll(keepingCapacity: true)
-    filter.add(MappedEntry(header: h, entryType: .rowdata, store: .none), into: &delivered)
+    filter.add(HeldEntry(kind: kind, id: -1), into: &delivered)
     delivered.removeAll(keepingCapacity: true)
-  }
-
-  private func write(_ m: MappedEntry) throws {
-    try sink.withText { try m.appendFramedEntry(to: &$0, scratch: &scratch) }
-    entriesWritten += 1
-    try sink.maybeFlush()
+    if !filter.hasPending {
+      held.removeAll()
+      heldRanges.removeAll(keepingCapacity: true)
+    }
   }
 }
 

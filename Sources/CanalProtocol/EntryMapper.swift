@@ -45,8 +45,10 @@ public final class EntryMapper {
   public var encodeRowsDirectly = false
   private var rowDecoder: RowDecoder?
   private let rowEncoder = RowChangeEncoder()
-  /// The header of the rows entry `prepareRowsEntry` prepared.
+  /// The header of the entry `prepareRowsEntry` or `prepareAnnotateEntry` prepared, and its
+  /// RowChange: the rows in `rowEncoder`, or an Annotate_rows statement.
   private var preparedHeader = PreparedRowsHeader.direct(RowsEntryHeader())
+  private var preparedStatement: UnsafeRawBufferPointer?
   private var warned: Set<String> = []
   private var cachedFileName = ""
   private var cachedBaseName = ""
@@ -374,16 +376,31 @@ public final class EntryMapper {
   }
 
   /// `CanalExporter`'s path for a rows event: decodes the rows of the entry `map` would make
-  /// (with `encodeRowsDirectly`) and sizes it, for `appendPreparedRowsEntry` to write straight
+  /// (with `encodeRowsDirectly`) and sizes it, for `appendPreparedEntry` to write straight
   /// into the output. Throws what `map` throws.
   func prepareRowsEntry<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
     let (table, meta) = try rowsTable(ev, rows, walker)
     try prepareRows(ev, rows, table, meta, walker)
-    let type = Self.eventType(rows)
+    preparedStatement = nil
+    prepareHeader(ev, walker, schema: table.database, table: table.table, type: Self.eventType(rows), rowsCount: rowEncoder.rowCount)
+  }
+
+  /// The same for an Annotate_rows event whose statement is valid UTF-8 (the QUERY entry `map`
+  /// makes of it, written from the statement's bytes); false (nothing prepared) otherwise.
+  func prepareAnnotateEntry<S: EventSource>(_ ev: WalkedEvent, _ a: AnnotateRowsEvent, _ walker: BinlogWalker<S>) -> Bool {
+    guard TextEncoding.isValidUTF8(a.statement) else { return false }
+    preparedStatement = a.statement
+    prepareHeader(ev, walker, schema: "", table: "", type: .query, rowsCount: 0)
+    return true
+  }
+
+  private func prepareHeader<S: EventSource>(
+    _ ev: WalkedEvent, _ walker: BinlogWalker<S>, schema: String, table: String, type: CanalEventType, rowsCount: Int
+  ) {
     if options.gtidMode {
       // The GTID set and props: through the message (rare; the direct header has neither).
       var field: [UInt8] = []
-      let h = header(ev, walker, schema: table.database, table: table.table, eventType: type, rowsCount: rowEncoder.rowCount)
+      let h = header(ev, walker, schema: schema, table: table, eventType: type, rowsCount: rowsCount)
       EntryEncoding.appendHeaderField(h, &field)
       preparedHeader = .field(field)
     } else {
@@ -391,15 +408,23 @@ public final class EntryMapper {
         RowsEntryHeader(
           logfileName: fileBaseName(walker.fileName), logfileOffset: Int64(ev.raw.offset),
           serverID: Int64(ev.raw.header.serverID), executeTime: Int64(ev.raw.header.timestamp) * 1000,
-          schemaName: table.database, tableName: table.table, eventLength: Int64(ev.fileEndOffset - ev.raw.offset),
-          eventType: type, rowsCount: rowEncoder.rowCount))
+          schemaName: schema, tableName: table, eventLength: Int64(ev.fileEndOffset - ev.raw.offset),
+          eventType: type, rowsCount: rowsCount))
     }
   }
 
-  /// Appends the entry `prepareRowsEntry` prepared with its varint length in front, the bytes
+  /// The RowChange of a QUERY entry for `statement`: eventType and sql.
+  private static func statementRowChangeSize(_ statement: UnsafeRawBufferPointer) -> Int {
+    let n = statement.count
+    return 1 + EntryEncoding.intSize(Int64(CanalEventType.query.rawValue))
+      + (n == 0 ? 0 : 1 + EntryEncoding.varintSize(UInt64(n)) + n)
+  }
+
+  /// Appends the entry `prepareRowsEntry` or `prepareAnnotateEntry` prepared with its varint length in front, the bytes
   /// `MappedEntry.appendFramedEntry` appends for it: one reservation, no intermediate copy.
-  func appendPreparedRowsEntry<O: ByteAppender>(into out: inout O) {
-    let storeSize = rowEncoder.size
+  func appendPreparedEntry<O: ByteAppender>(into out: inout O) {
+    let statement = preparedStatement
+    let storeSize = statement.map(Self.statementRowChangeSize) ?? rowEncoder.size
     var headerFieldSize: Int
     var headerBodySize = 0
     switch preparedHeader {
@@ -430,9 +455,15 @@ public final class EntryMapper {
       if storeSize > 0 {
         w.byte(0x1A)
         w.varint(UInt64(storeSize))
-        let rowChangeStart = w.position
-        rowEncoder.write(to: rowChangeStart)
-        return ProtobufWriter(rowChangeStart + storeSize).finish(from: start, expecting: total)
+        if let statement {
+          w.byte(0x10)
+          w.int(Int64(CanalEventType.query.rawValue))
+          if !statement.isEmpty { w.field(0x5A, statement) }
+        } else {
+          let rowChangeStart = w.position
+          rowEncoder.write(to: rowChangeStart)
+          w = ProtobufWriter(rowChangeStart + storeSize)
+        }
       }
       return w.finish(from: start, expecting: total)
     }
