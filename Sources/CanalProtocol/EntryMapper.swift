@@ -39,7 +39,22 @@ public final class EntryMapper {
   /// file and offset. Return nil to use what the table map says (`CanalTableMeta(map, …)`). A
   /// result with fewer columns than the event is ignored with a warning.
   public var tableMetaProvider: ((_ map: TableMapEvent, _ file: String, _ offset: UInt64) -> CanalTableMeta?)?
-  private var tableMetas: [UInt64: (map: TableMapEvent, meta: CanalTableMeta)] = [:]
+  /// What a table id's meta was derived from: a class, so that a lookup per rows event retains
+  /// one reference instead of copying a whole table map.
+  private final class CachedMeta {
+    let database: String
+    let table: String
+    var columns: [ColumnInfo]
+    let meta: CanalTableMeta
+
+    init(_ map: TableMapEvent, _ meta: CanalTableMeta) {
+      database = map.database
+      table = map.table
+      columns = map.columns
+      self.meta = meta
+    }
+  }
+  private var tableMetas: [UInt64: CachedMeta] = [:]
   /// Rows events become `.encodedRowChange` bytes, written without `CanalColumn` values
   /// (`CanalExporter` sets it: it only serializes). False: `.rowChange` messages.
   public var encodeRowsDirectly = false
@@ -65,13 +80,15 @@ public final class EntryMapper {
 
   /// The Canal metadata for a table map (cached per table id while the map is unchanged).
   public func tableMeta(_ map: TableMapEvent, serverVersion: String) -> CanalTableMeta {
-    if let cached = tableMetas[map.tableID], cached.map.database == map.database, cached.map.table == map.table,
-      cached.map.columns == map.columns
+    if let cached = tableMetas[map.tableID], cached.database == map.database, cached.table == map.table,
+      cached.columns == map.columns
     {
+      // The next rows event of this map then compares the same array: O(1).
+      cached.columns = map.columns
       return cached.meta
     }
     let meta = CanalTableMeta(map, serverVersion: serverVersion, integerDisplayWidths: options.integerDisplayWidths)
-    tableMetas[map.tableID] = (map, meta)
+    tableMetas[map.tableID] = CachedMeta(map, meta)
     if !meta.hasColumnNames {
       warnOnce(
         "\(map.database).\(map.table): the binlog has no column names (binlog_row_metadata=FULL is off); "
@@ -358,17 +375,14 @@ public final class EntryMapper {
     _ ev: WalkedEvent, _ rows: RowsEvent, _ table: TableMapEvent, _ meta: CanalTableMeta, _ walker: BinlogWalker<S>
   ) throws {
     do {
-      var decoder: RowDecoder
-      if var d = rowDecoder {
-        rowDecoder = nil
-        try d.reset(event: rows, table: table)
-        decoder = d
+      // The decoder is reset in place: no copy of it (and of its buffers) per event.
+      if rowDecoder == nil {
+        rowDecoder = try RowDecoder(event: rows, table: table)
       } else {
-        decoder = try RowDecoder(event: rows, table: table)
+        try rowDecoder!.reset(event: rows, table: table)
       }
-      defer { rowDecoder = decoder }
       try rowEncoder.prepare(
-        rows, &decoder, table: table, meta: meta, type: Self.eventType(rows), zone: options.zone,
+        rows, &rowDecoder!, table: table, meta: meta, type: Self.eventType(rows), zone: options.zone,
         charset: options.textCharset)
     } catch {
       throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
