@@ -248,19 +248,15 @@ extension CanalValueText {
         oldFormat: type == .time && !mariaHires, into: &out)
       return CanalSQLType.time
     case .datetime(let y, let mo, let d, let h, let mi, let s, let us, let fsp):
-      appendDate(y, mo, d, &out)
-      out.append(UInt8(ascii: " "))
-      appendClock(h, mi, s, &out)
-      appendFraction(us, fsp, &out)
+      appendDateTime(y, mo, d, h, mi, s, micros: us, fsp: fsp, &out)
       return CanalSQLType.timestamp
     case .timestamp(let seconds, let us, let fsp):
       if seconds == 0 {
         appendASCII("0000-00-00 00:00:00", &out)
       } else {
         let c = CivilDateTime(epoch: seconds, offset: zone.offset(at: seconds))
-        appendDate(c.year, c.month, c.day, &out)
-        out.append(UInt8(ascii: " "))
-        appendClock(c.hour, c.minute, c.second, &out)
+        appendDateTime(c.year, c.month, c.day, c.hour, c.minute, c.second, micros: us, fsp: fsp, &out)
+        return CanalSQLType.timestamp
       }
       appendFraction(us, fsp, &out)
       return CanalSQLType.timestamp
@@ -361,6 +357,42 @@ extension CanalValueText {
     appendPadded(m, 2, &out)
     out.append(UInt8(ascii: "-"))
     appendPadded(d, 2, &out)
+  }
+
+  /// `appendDate`, a space, `appendClock` and `appendFraction`; in one write when every part
+  /// is in its usual range (years 0…9999, two-digit fields, fsp ≤ 6).
+  static func appendDateTime<O: ByteAppender>(
+    _ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, micros: Int, fsp: Int, _ out: inout O
+  ) {
+    guard y >= 0 && y <= 9999 && mo >= 0 && mo < 100 && d >= 0 && d < 100 && h >= 0 && h < 100 && mi >= 0 && mi < 100
+      && s >= 0 && s < 100 && micros >= 0 && micros < 1_000_000 && fsp >= 0 && fsp <= 6
+    else {
+      appendDate(y, mo, d, &out)
+      out.append(UInt8(ascii: " "))
+      appendClock(h, mi, s, &out)
+      appendFraction(micros, fsp, &out)
+      return
+    }
+    let n = fsp > 0 ? 20 + fsp : 19
+    out.write(upTo: 26) { p in
+      writeDigits(UInt64(y), count: 4, to: p)
+      p.storeBytes(of: UInt8(ascii: "-"), toByteOffset: 4, as: UInt8.self)
+      writeDigits(UInt64(mo), count: 2, to: p + 5)
+      p.storeBytes(of: UInt8(ascii: "-"), toByteOffset: 7, as: UInt8.self)
+      writeDigits(UInt64(d), count: 2, to: p + 8)
+      p.storeBytes(of: UInt8(ascii: " "), toByteOffset: 10, as: UInt8.self)
+      writeDigits(UInt64(h), count: 2, to: p + 11)
+      p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: 13, as: UInt8.self)
+      writeDigits(UInt64(mi), count: 2, to: p + 14)
+      p.storeBytes(of: UInt8(ascii: ":"), toByteOffset: 16, as: UInt8.self)
+      writeDigits(UInt64(s), count: 2, to: p + 17)
+      if fsp > 0 {
+        // All six digits are written; only the first fsp are kept.
+        p.storeBytes(of: UInt8(ascii: "."), toByteOffset: 19, as: UInt8.self)
+        writeDigits(UInt64(micros), count: 6, to: p + 20)
+      }
+      return n
+    }
   }
 
   static func appendClock<O: ByteAppender>(_ h: Int, _ m: Int, _ s: Int, _ out: inout O) {
