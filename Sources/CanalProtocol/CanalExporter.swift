@@ -35,18 +35,26 @@ public final class CanalExporter {
 
   /// Maps one walked event and writes the entries a client would receive now.
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
-    // Rows and Annotate_rows straight into the output buffer, without a MappedEntry: decoded
-    // and sized first (an error leaves the output as it was), then written in one piece.
-    var direct: CanalEventType?
-    if case .rows(let rows) = ev.body {
+    // Rows, Annotate_rows, BEGIN and Xid straight into the output buffer, without a
+    // MappedEntry: decoded and sized first (an error leaves the output as it was), then written
+    // in one piece.
+    var direct: (CanalEntryType, CanalEventType)?
+    switch ev.body {
+    case .rows(let rows):
       try mapper.prepareRowsEntry(ev, rows, walker)
-      direct = .insert
-    } else if case .annotateRows(let a) = ev.body, mapper.prepareAnnotateEntry(ev, a, walker) {
-      direct = .query
+      direct = (.rowdata, .insert)
+    case .annotateRows(let a):
+      if mapper.prepareAnnotateEntry(ev, a, walker) { direct = (.rowdata, .query) }
+    case .query(let q):
+      if mapper.prepareBeginEntry(ev, q, walker) { direct = (.transactionbegin, .compatibleproto2) }
+    case .xid(let x):
+      mapper.prepareXidEntry(ev, x, walker)
+      direct = (.transactionend, .compatibleproto2)
+    default: break
     }
-    if let direct {
+    if let (entryType, eventType) = direct {
       let kind = EntryClientFilter<HeldEntry>.Kind(
-        entryType: .rowdata, eventType: direct, executeTime: Int64(ev.raw.header.timestamp) * 1000)
+        entryType: entryType, eventType: eventType, executeTime: Int64(ev.raw.header.timestamp) * 1000)
       try deliver(kind) { mapper.appendPreparedEntry(into: &$0) }
       return
     }

@@ -60,10 +60,19 @@ public final class EntryMapper {
   public var encodeRowsDirectly = false
   private var rowDecoder: RowDecoder?
   private let rowEncoder = RowChangeEncoder()
-  /// The header of the entry `prepareRowsEntry` or `prepareAnnotateEntry` prepared, and its
-  /// RowChange: the rows in `rowEncoder`, or an Annotate_rows statement.
-  private var preparedHeader = PreparedRowsHeader.direct(RowsEntryHeader())
-  private var preparedStatement: UnsafeRawBufferPointer?
+  /// The header of the entry a `prepare…Entry` call prepared, and its store value.
+  private var preparedHeader = PreparedEntryHeader.direct(DirectEntryHeader())
+  private var preparedStore = PreparedStore.rows
+  private enum PreparedStore {
+    /// A RowChange of the rows in `rowEncoder`.
+    case rows
+    /// A QUERY RowChange of an Annotate_rows statement.
+    case statement(UnsafeRawBufferPointer)
+    /// A TransactionBegin with this thread id.
+    case begin(threadID: Int64)
+    /// A TransactionEnd with this transaction id.
+    case end(transactionID: Int64)
+  }
   private var warned: Set<String> = []
   private var cachedFileName = ""
   private var cachedBaseName = ""
@@ -395,7 +404,7 @@ public final class EntryMapper {
   func prepareRowsEntry<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
     let (table, meta) = try rowsTable(ev, rows, walker)
     try prepareRows(ev, rows, table, meta, walker)
-    preparedStatement = nil
+    preparedStore = .rows
     prepareHeader(ev, walker, schema: table.database, table: table.table, type: Self.eventType(rows), rowsCount: rowEncoder.rowCount)
   }
 
@@ -403,13 +412,29 @@ public final class EntryMapper {
   /// makes of it, written from the statement's bytes); false (nothing prepared) otherwise.
   func prepareAnnotateEntry<S: EventSource>(_ ev: WalkedEvent, _ a: AnnotateRowsEvent, _ walker: BinlogWalker<S>) -> Bool {
     guard TextEncoding.isValidUTF8(a.statement) else { return false }
-    preparedStatement = a.statement
+    preparedStore = .statement(a.statement)
     prepareHeader(ev, walker, schema: "", table: "", type: .query, rowsCount: 0)
     return true
   }
 
+  /// The same for a Query event whose text is exactly `BEGIN` (what `map` makes a
+  /// TRANSACTIONBEGIN of); false (nothing prepared) for any other statement.
+  func prepareBeginEntry<S: EventSource>(_ ev: WalkedEvent, _ q: QueryEvent, _ walker: BinlogWalker<S>) -> Bool {
+    guard q.queryBytes.count == 5, CanalValueText.statementText(q.queryBytes, clientCharset: q.statusVars.clientCharset) == "BEGIN"
+    else { return false }
+    preparedStore = .begin(threadID: Int64(q.threadID))
+    prepareHeader(ev, walker, schema: "", table: "", type: nil, rowsCount: 0)
+    return true
+  }
+
+  /// The same for an Xid event (TRANSACTIONEND).
+  func prepareXidEntry<S: EventSource>(_ ev: WalkedEvent, _ x: XidEvent, _ walker: BinlogWalker<S>) {
+    preparedStore = .end(transactionID: Int64(bitPattern: x.xid))
+    prepareHeader(ev, walker, schema: "", table: "", type: nil, rowsCount: 0)
+  }
+
   private func prepareHeader<S: EventSource>(
-    _ ev: WalkedEvent, _ walker: BinlogWalker<S>, schema: String, table: String, type: CanalEventType, rowsCount: Int
+    _ ev: WalkedEvent, _ walker: BinlogWalker<S>, schema: String, table: String, type: CanalEventType?, rowsCount: Int
   ) {
     if options.gtidMode {
       // The GTID set and props: through the message (rare; the direct header has neither).
@@ -419,7 +444,7 @@ public final class EntryMapper {
       preparedHeader = .field(field)
     } else {
       preparedHeader = .direct(
-        RowsEntryHeader(
+        DirectEntryHeader(
           logfileName: fileBaseName(walker.fileName), logfileOffset: Int64(ev.raw.offset),
           serverID: Int64(ev.raw.header.serverID), executeTime: Int64(ev.raw.header.timestamp) * 1000,
           schemaName: schema, tableName: table, eventLength: Int64(ev.fileEndOffset - ev.raw.offset),
@@ -427,18 +452,34 @@ public final class EntryMapper {
     }
   }
 
-  /// The RowChange of a QUERY entry for `statement`: eventType and sql.
-  private static func statementRowChangeSize(_ statement: UnsafeRawBufferPointer) -> Int {
-    let n = statement.count
-    return 1 + EntryEncoding.intSize(Int64(CanalEventType.query.rawValue))
-      + (n == 0 ? 0 : 1 + EntryEncoding.varintSize(UInt64(n)) + n)
+  /// The entry type and serialized size of the prepared store value.
+  private var preparedStoreShape: (entryType: CanalEntryType, size: Int) {
+    switch preparedStore {
+    case .rows: return (.rowdata, rowEncoder.size)
+    case .statement(let statement):
+      // The RowChange of a QUERY entry: eventType and sql.
+      let n = statement.count
+      return (
+        .rowdata,
+        1 + EntryEncoding.intSize(Int64(CanalEventType.query.rawValue))
+          + (n == 0 ? 0 : 1 + EntryEncoding.varintSize(UInt64(n)) + n)
+      )
+    case .begin(let threadID):
+      return (.transactionbegin, threadID == 0 ? 0 : 1 + EntryEncoding.intSize(threadID))
+    case .end(let id):
+      return (.transactionend, 2 + Self.signedDigits(id))
+    }
+  }
+
+  /// The length of `String(v)`.
+  private static func signedDigits(_ v: Int64) -> Int {
+    CanalValueText.decimalDigits(v.magnitude) + (v < 0 ? 1 : 0)
   }
 
   /// Appends the entry `prepareRowsEntry` or `prepareAnnotateEntry` prepared with its varint length in front, the bytes
   /// `MappedEntry.appendFramedEntry` appends for it: one reservation, no intermediate copy.
   func appendPreparedEntry<O: ByteAppender>(into out: inout O) {
-    let statement = preparedStatement
-    let storeSize = statement.map(Self.statementRowChangeSize) ?? rowEncoder.size
+    let (entryType, storeSize) = preparedStoreShape
     var headerFieldSize: Int
     var headerBodySize = 0
     switch preparedHeader {
@@ -448,9 +489,8 @@ public final class EntryMapper {
     case .field(let f):
       headerFieldSize = f.count
     }
-    let entryType = Int64(CanalEntryType.rowdata.rawValue)
     let entrySize =
-      headerFieldSize + 1 + EntryEncoding.intSize(entryType)
+      headerFieldSize + 1 + EntryEncoding.intSize(Int64(entryType.rawValue))
       + (storeSize == 0 ? 0 : 1 + EntryEncoding.varintSize(UInt64(storeSize)) + storeSize)
     let total = EntryEncoding.varintSize(UInt64(entrySize)) + entrySize
     out.write(upTo: total) { start in
@@ -465,18 +505,28 @@ public final class EntryMapper {
         f.withUnsafeBytes { w.bytes($0) }
       }
       w.byte(0x10)
-      w.int(entryType)
+      w.int(Int64(entryType.rawValue))
       if storeSize > 0 {
         w.byte(0x1A)
         w.varint(UInt64(storeSize))
-        if let statement {
-          w.byte(0x10)
-          w.int(Int64(CanalEventType.query.rawValue))
-          if !statement.isEmpty { w.field(0x5A, statement) }
-        } else {
+        switch preparedStore {
+        case .rows:
           let rowChangeStart = w.position
           rowEncoder.write(to: rowChangeStart)
           w = ProtobufWriter(rowChangeStart + storeSize)
+        case .statement(let statement):
+          w.byte(0x10)
+          w.int(Int64(CanalEventType.query.rawValue))
+          if !statement.isEmpty { w.field(0x5A, statement) }
+        case .begin(let threadID):
+          w.byte(0x20)
+          w.int(threadID)
+        case .end(let id):
+          let digits = storeSize - 2
+          w.bytes(0x12, UInt8(digits))
+          if id < 0 { w.byte(UInt8(ascii: "-")) }
+          CanalValueText.writeDigits(id.magnitude, count: CanalValueText.decimalDigits(id.magnitude), to: w.position)
+          w.skip(CanalValueText.decimalDigits(id.magnitude))
         }
       }
       return w.finish(from: start, expecting: total)

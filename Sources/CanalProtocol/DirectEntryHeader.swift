@@ -1,7 +1,7 @@
-/// The `Header` of a rows entry outside GTID mode, written from its values without a
-/// `CanalHeader`: the bytes `EntryEncoding.appendHeaderField` writes (after its tag and length)
-/// for the header `EntryMapper.header` builds for a rows event.
-struct RowsEntryHeader {
+/// The `Header` of an entry outside GTID mode, written from its values without a `CanalHeader`:
+/// the bytes `EntryEncoding.appendHeaderField` writes (after its tag and length) for the header
+/// `EntryMapper.header` builds (rows, Annotate_rows, BEGIN and Xid entries).
+struct DirectEntryHeader {
   var logfileName = ""
   var logfileOffset: Int64 = 0
   var serverID: Int64 = 0
@@ -9,7 +9,8 @@ struct RowsEntryHeader {
   var schemaName = ""
   var tableName = ""
   var eventLength: Int64 = 0
-  var eventType: CanalEventType = .insert
+  /// Unset for TRANSACTIONBEGIN/END.
+  var eventType: CanalEventType?
   /// Written as the `rowsCount` prop when above 0.
   var rowsCount = 0
 
@@ -38,7 +39,7 @@ struct RowsEntryHeader {
     n += Self.stringSize(schemaName)
     n += Self.stringSize(tableName)
     n += Self.intFieldSize(eventLength)
-    n += 1 + EntryEncoding.intSize(Int64(eventType.rawValue))
+    if let eventType { n += 1 + EntryEncoding.intSize(Int64(eventType.rawValue)) }
     if rowsCount > 0 {
       let p = rowsCountPairSize
       n += 1 + EntryEncoding.varintSize(UInt64(p)) + p
@@ -72,8 +73,10 @@ struct RowsEntryHeader {
       w.byte(0x50)
       w.int(eventLength)
     }
-    w.byte(0x58)
-    w.int(Int64(eventType.rawValue))
+    if let eventType {
+      w.byte(0x58)
+      w.int(Int64(eventType.rawValue))
+    }
     if rowsCount > 0 {
       w.byte(0x62)
       w.varint(UInt64(rowsCountPairSize))
@@ -89,7 +92,7 @@ struct RowsEntryHeader {
 
 /// How `EntryMapper` holds the header of a prepared rows entry: its values, or (GTID mode, with
 /// the executed set and props) the serialized `header` field, tag and length included.
-enum PreparedRowsHeader {
-  case direct(RowsEntryHeader)
+enum PreparedEntryHeader {
+  case direct(DirectEntryHeader)
   case field([UInt8])
 }
