@@ -364,8 +364,9 @@ extension CanalValueText {
   static func appendDateTime<O: ByteAppender>(
     _ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, micros: Int, fsp: Int, _ out: inout O
   ) {
-    guard y >= 0 && y <= 9999 && mo >= 0 && mo < 100 && d >= 0 && d < 100 && h >= 0 && h < 100 && mi >= 0 && mi < 100
-      && s >= 0 && s < 100 && micros >= 0 && micros < 1_000_000 && fsp >= 0 && fsp <= 6
+    guard
+      y >= 0 && y <= 9999 && mo >= 0 && mo < 100 && d >= 0 && d < 100 && h >= 0 && h < 100 && mi >= 0 && mi < 100
+        && s >= 0 && s < 100 && micros >= 0 && micros < 1_000_000 && fsp >= 0 && fsp <= 6
     else {
       appendDate(y, mo, d, &out)
       out.append(UInt8(ascii: " "))

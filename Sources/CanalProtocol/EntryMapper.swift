@@ -405,7 +405,8 @@ public final class EntryMapper {
     let (table, meta) = try rowsTable(ev, rows, walker)
     try prepareRows(ev, rows, table, meta, walker)
     preparedStore = .rows
-    prepareHeader(ev, walker, schema: table.database, table: table.table, type: Self.eventType(rows), rowsCount: rowEncoder.rowCount)
+    prepareHeader(
+      ev, walker, schema: table.database, table: table.table, type: Self.eventType(rows), rowsCount: rowEncoder.rowCount)
   }
 
   /// The same for an Annotate_rows event whose statement is valid UTF-8 (the QUERY entry `map`
@@ -420,7 +421,8 @@ public final class EntryMapper {
   /// The same for a Query event whose text is exactly `BEGIN` (what `map` makes a
   /// TRANSACTIONBEGIN of); false (nothing prepared) for any other statement.
   func prepareBeginEntry<S: EventSource>(_ ev: WalkedEvent, _ q: QueryEvent, _ walker: BinlogWalker<S>) -> Bool {
-    guard q.queryBytes.count == 5, CanalValueText.statementText(q.queryBytes, clientCharset: q.statusVars.clientCharset) == "BEGIN"
+    guard q.queryBytes.count == 5,
+      CanalValueText.statementText(q.queryBytes, clientCharset: q.statusVars.clientCharset) == "BEGIN"
     else { return false }
     preparedStore = .begin(threadID: Int64(q.threadID))
     prepareHeader(ev, walker, schema: "", table: "", type: nil, rowsCount: 0)

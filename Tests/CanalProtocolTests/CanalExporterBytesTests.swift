@@ -93,7 +93,9 @@ final class CanalExporterBytesTests: XCTestCase {
     try walker.run { w, ev in try exporter.consume(ev, walker: w) }
     try exporter.finish()
     let entries = try EntryFraming.decodeEntries(sink.captured)
-    let ends = try entries.filter { $0.entryType == .transactionend }.map { try CanalTransactionEnd(serializedBytes: $0.storeValue).transactionID }
+    let ends = try entries.filter { $0.entryType == .transactionend }.map {
+      try CanalTransactionEnd(serializedBytes: $0.storeValue).transactionID
+    }
     XCTAssertEqual(ends, ["-5", "0", "1099511627776", "99", "100"])
   }
 
