@@ -58,12 +58,12 @@ public final class EntryMapper {
   /// Rows events become `.encodedRowChange` bytes, written without `CanalColumn` values
   /// (`CanalExporter` sets it: it only serializes). False: `.rowChange` messages.
   public var encodeRowsDirectly = false
-  private var rowDecoder: RowDecoder?
-  private let rowEncoder = RowChangeEncoder()
+  var rowDecoder: RowDecoder?
+  let rowEncoder = RowChangeEncoder()
   /// The header of the entry a `prepare…Entry` call prepared, and its store value.
-  private var preparedHeader = PreparedEntryHeader.direct(DirectEntryHeader())
-  private var preparedStore = PreparedStore.rows
-  private enum PreparedStore {
+  var preparedHeader = PreparedEntryHeader.direct(DirectEntryHeader())
+  var preparedStore = PreparedStore.rows
+  enum PreparedStore {
     /// A RowChange of the rows in `rowEncoder`.
     case rows
     /// A QUERY RowChange of an Annotate_rows statement.
@@ -353,7 +353,7 @@ public final class EntryMapper {
   // MARK: - Rows events
 
   /// The table map and Canal metadata a rows event is mapped with.
-  private func rowsTable<S: EventSource>(
+  func rowsTable<S: EventSource>(
     _ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>
   ) throws -> (table: TableMapEvent, meta: CanalTableMeta) {
     guard let binlogMap = walker.tableMaps[rows.tableID] else {
@@ -375,12 +375,12 @@ public final class EntryMapper {
     return (table, meta)
   }
 
-  private static func eventType(_ rows: RowsEvent) -> CanalEventType {
+  static func eventType(_ rows: RowsEvent) -> CanalEventType {
     rows.kind == .write ? .insert : rows.kind == .update ? .update : .delete
   }
 
   /// Decodes and renders every row of `rows` into `rowEncoder` (`RowChangeEncoder.prepare`).
-  private func prepareRows<S: EventSource>(
+  func prepareRows<S: EventSource>(
     _ ev: WalkedEvent, _ rows: RowsEvent, _ table: TableMapEvent, _ meta: CanalTableMeta, _ walker: BinlogWalker<S>
   ) throws {
     do {
@@ -395,143 +395,6 @@ public final class EntryMapper {
         charset: options.textCharset)
     } catch {
       throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
-    }
-  }
-
-  /// `CanalExporter`'s path for a rows event: decodes the rows of the entry `map` would make
-  /// (with `encodeRowsDirectly`) and sizes it, for `appendPreparedEntry` to write straight
-  /// into the output. Throws what `map` throws.
-  func prepareRowsEntry<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws {
-    let (table, meta) = try rowsTable(ev, rows, walker)
-    try prepareRows(ev, rows, table, meta, walker)
-    preparedStore = .rows
-    prepareHeader(
-      ev, walker, schema: table.database, table: table.table, type: Self.eventType(rows), rowsCount: rowEncoder.rowCount)
-  }
-
-  /// The same for an Annotate_rows event whose statement is valid UTF-8 (the QUERY entry `map`
-  /// makes of it, written from the statement's bytes); false (nothing prepared) otherwise.
-  func prepareAnnotateEntry<S: EventSource>(_ ev: WalkedEvent, _ a: AnnotateRowsEvent, _ walker: BinlogWalker<S>) -> Bool {
-    guard TextEncoding.isValidUTF8(a.statement) else { return false }
-    preparedStore = .statement(a.statement)
-    prepareHeader(ev, walker, schema: "", table: "", type: .query, rowsCount: 0)
-    return true
-  }
-
-  /// The same for a Query event whose text is exactly `BEGIN` (what `map` makes a
-  /// TRANSACTIONBEGIN of); false (nothing prepared) for any other statement.
-  func prepareBeginEntry<S: EventSource>(_ ev: WalkedEvent, _ q: QueryEvent, _ walker: BinlogWalker<S>) -> Bool {
-    guard q.queryBytes.count == 5,
-      CanalValueText.statementText(q.queryBytes, clientCharset: q.statusVars.clientCharset) == "BEGIN"
-    else { return false }
-    preparedStore = .begin(threadID: Int64(q.threadID))
-    prepareHeader(ev, walker, schema: "", table: "", type: nil, rowsCount: 0)
-    return true
-  }
-
-  /// The same for an Xid event (TRANSACTIONEND).
-  func prepareXidEntry<S: EventSource>(_ ev: WalkedEvent, _ x: XidEvent, _ walker: BinlogWalker<S>) {
-    preparedStore = .end(transactionID: Int64(bitPattern: x.xid))
-    prepareHeader(ev, walker, schema: "", table: "", type: nil, rowsCount: 0)
-  }
-
-  private func prepareHeader<S: EventSource>(
-    _ ev: WalkedEvent, _ walker: BinlogWalker<S>, schema: String, table: String, type: CanalEventType?, rowsCount: Int
-  ) {
-    if options.gtidMode {
-      // The GTID set and props: through the message (rare; the direct header has neither).
-      var field: [UInt8] = []
-      let h = header(ev, walker, schema: schema, table: table, eventType: type, rowsCount: rowsCount)
-      EntryEncoding.appendHeaderField(h, &field)
-      preparedHeader = .field(field)
-    } else {
-      preparedHeader = .direct(
-        DirectEntryHeader(
-          logfileName: fileBaseName(walker.fileName), logfileOffset: Int64(ev.raw.offset),
-          serverID: Int64(ev.raw.header.serverID), executeTime: Int64(ev.raw.header.timestamp) * 1000,
-          schemaName: schema, tableName: table, eventLength: Int64(ev.fileEndOffset - ev.raw.offset),
-          eventType: type, rowsCount: rowsCount))
-    }
-  }
-
-  /// The entry type and serialized size of the prepared store value.
-  private var preparedStoreShape: (entryType: CanalEntryType, size: Int) {
-    switch preparedStore {
-    case .rows: return (.rowdata, rowEncoder.size)
-    case .statement(let statement):
-      // The RowChange of a QUERY entry: eventType and sql.
-      let n = statement.count
-      return (
-        .rowdata,
-        1 + EntryEncoding.intSize(Int64(CanalEventType.query.rawValue))
-          + (n == 0 ? 0 : 1 + EntryEncoding.varintSize(UInt64(n)) + n)
-      )
-    case .begin(let threadID):
-      return (.transactionbegin, threadID == 0 ? 0 : 1 + EntryEncoding.intSize(threadID))
-    case .end(let id):
-      return (.transactionend, 2 + Self.signedDigits(id))
-    }
-  }
-
-  /// The length of `String(v)`.
-  private static func signedDigits(_ v: Int64) -> Int {
-    CanalValueText.decimalDigits(v.magnitude) + (v < 0 ? 1 : 0)
-  }
-
-  /// Appends the entry `prepareRowsEntry` or `prepareAnnotateEntry` prepared with its varint length in front, the bytes
-  /// `MappedEntry.appendFramedEntry` appends for it: one reservation, no intermediate copy.
-  func appendPreparedEntry<O: ByteAppender>(into out: inout O) {
-    let (entryType, storeSize) = preparedStoreShape
-    var headerFieldSize: Int
-    var headerBodySize = 0
-    switch preparedHeader {
-    case .direct(let h):
-      headerBodySize = h.bodySize
-      headerFieldSize = 1 + EntryEncoding.varintSize(UInt64(headerBodySize)) + headerBodySize
-    case .field(let f):
-      headerFieldSize = f.count
-    }
-    let entrySize =
-      headerFieldSize + 1 + EntryEncoding.intSize(Int64(entryType.rawValue))
-      + (storeSize == 0 ? 0 : 1 + EntryEncoding.varintSize(UInt64(storeSize)) + storeSize)
-    let total = EntryEncoding.varintSize(UInt64(entrySize)) + entrySize
-    out.write(upTo: total) { start in
-      var w = ProtobufWriter(start)
-      w.varint(UInt64(entrySize))
-      switch preparedHeader {
-      case .direct(let h):
-        w.byte(0x0A)
-        w.varint(UInt64(headerBodySize))
-        h.write(&w)
-      case .field(let f):
-        f.withUnsafeBytes { w.bytes($0) }
-      }
-      w.byte(0x10)
-      w.int(Int64(entryType.rawValue))
-      if storeSize > 0 {
-        w.byte(0x1A)
-        w.varint(UInt64(storeSize))
-        switch preparedStore {
-        case .rows:
-          let rowChangeStart = w.position
-          rowEncoder.write(to: rowChangeStart)
-          w = ProtobufWriter(rowChangeStart + storeSize)
-        case .statement(let statement):
-          w.byte(0x10)
-          w.int(Int64(CanalEventType.query.rawValue))
-          if !statement.isEmpty { w.field(0x5A, statement) }
-        case .begin(let threadID):
-          w.byte(0x20)
-          w.int(threadID)
-        case .end(let id):
-          let digits = storeSize - 2
-          w.bytes(0x12, UInt8(digits))
-          if id < 0 { w.byte(UInt8(ascii: "-")) }
-          CanalValueText.writeDigits(id.magnitude, count: CanalValueText.decimalDigits(id.magnitude), to: w.position)
-          w.skip(CanalValueText.decimalDigits(id.magnitude))
-        }
-      }
-      return w.finish(from: start, expecting: total)
     }
   }
 
@@ -656,7 +519,7 @@ public final class EntryMapper {
   }
 
   /// `binlogBaseName(path)`, computed once per file.
-  private func fileBaseName(_ path: String) -> String {
+  func fileBaseName(_ path: String) -> String {
     if path != cachedFileName {
       cachedFileName = path
       cachedBaseName = binlogBaseName(path)
