@@ -12,9 +12,20 @@ public final class CanalExporter {
   public let sink: OutputSink
   public let options: CanalOptions
   public let mapper: EntryMapper
-  private var filter = EntryClientFilter<MappedEntry>(entryOf: { $0 })
-  private var delivered: [MappedEntry] = []
+  /// An entry in the client filter: what the filter reads, and where its serialized frame is in
+  /// `held` while the filter holds it back (`heldRanges[id]`).
+  private struct HeldEntry {
+    var kind: EntryClientFilter<HeldEntry>.Kind
+    var id: Int
+  }
+  private var filter = EntryClientFilter<HeldEntry>(kindOf: { $0.kind })
+  private var delivered: [HeldEntry] = []
+  private var held = RawTextBuffer(capacity: 4096)
+  private var heldRanges: [Range<Int>] = []
   private var scratch: [UInt8] = []
+  /// Empty transactions the filter handed over instead of deciding on them (a parallel worker,
+  /// `deferEmptyTransactions`): written by `deliver` as conditional spans.
+  private var deferredGroups: [(time: Int64, group: [HeldEntry])] = []
   public private(set) var entriesWritten: UInt64 = 0
 
   public init(sink: OutputSink, options: CanalOptions = CanalOptions()) {
@@ -24,16 +35,101 @@ public final class CanalExporter {
     mapper.encodeRowsDirectly = true
   }
 
+  deinit { held.deallocate() }
+
   /// Maps one walked event and writes the entries a client would receive now.
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
-    guard let mapped = try mapper.map(ev, walker: walker) else { return }
-    guard options.forClients else {
-      try write(mapped)
+    // Rows, Annotate_rows, BEGIN and Xid straight into the output buffer, without a
+    // MappedEntry: decoded and sized first (an error leaves the output as it was), then written
+    // in one piece.
+    var direct: (CanalEntryType, CanalEventType)?
+    switch ev.body {
+    case .rows(let rows):
+      try mapper.prepareRowsEntry(ev, rows, walker)
+      direct = (.rowdata, .insert)
+    case .annotateRows(let a):
+      if mapper.prepareAnnotateEntry(ev, a, walker) { direct = (.rowdata, .query) }
+    case .query(let q):
+      if mapper.prepareBeginEntry(ev, q, walker) { direct = (.transactionbegin, .compatibleproto2) }
+    case .xid(let x):
+      mapper.prepareXidEntry(ev, x, walker)
+      direct = (.transactionend, .compatibleproto2)
+    default: break
+    }
+    if let (entryType, eventType) = direct {
+      let kind = EntryClientFilter<HeldEntry>.Kind(
+        entryType: entryType, eventType: eventType, executeTime: Int64(ev.raw.header.timestamp) * 1000)
+      try deliver(kind) { mapper.appendPreparedEntry(into: &$0) }
       return
     }
+    guard let mapped = try mapper.map(ev, walker: walker) else { return }
+    try deliver(.init(mapped)) { try mapped.appendFramedEntry(to: &$0, scratch: &scratch) }
+  }
+
+  /// Passes an entry through the client filter (`forClients`) and writes what it releases:
+  /// frames it held back from `held`, this one by `write` into the output (or into `held` when
+  /// the filter holds it back).
+  private func deliver(
+    _ kind: EntryClientFilter<HeldEntry>.Kind, _ write: (inout RawTextBuffer) throws -> Void
+  ) throws {
+    guard options.forClients else {
+      try sink.withText { try write(&$0) }
+      entriesWritten += 1
+      try sink.maybeFlush()
+      return
+    }
+    let id = heldRanges.count
     delivered.removeAll(keepingCapacity: true)
-    filter.add(mapped, into: &delivered)
-    for m in delivered { try write(m) }
+    filter.add(HeldEntry(kind: kind, id: id), into: &delivered)
+    var wroteThis = false
+    if !deferredGroups.isEmpty {
+      // Before anything the filter let through now: a group is deferred when it is flushed, which
+      // happens before the entry that flushes it is delivered.
+      for (time, group) in deferredGroups {
+        let start = sink.streamOffset
+        try sink.withText { out in
+          for d in group {
+            if d.id == id {
+              try write(&out)
+              wroteThis = true
+            } else {
+              out.append(contentsOf: UnsafeRawBufferPointer(rebasing: held.bytes[heldRanges[d.id]]))
+            }
+          }
+        }
+        entriesWritten += UInt64(group.count)
+        // No flush since `start`: the span's bytes reach the memory sink's capture together.
+        sink.markConditional(from: start, key: time)
+      }
+      deferredGroups.removeAll(keepingCapacity: true)
+    }
+    if !delivered.isEmpty {
+      try sink.withText { out in
+        for d in delivered {
+          if d.id == id {
+            try write(&out)
+            wroteThis = true
+          } else {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: held.bytes[heldRanges[d.id]]))
+          }
+        }
+      }
+      entriesWritten += UInt64(delivered.count)
+    }
+    switch kind.entryType {
+    case .transactionbegin, .rowdata, .transactionend:
+      if !wroteThis && filter.hasPending {
+        let start = held.count
+        try write(&held)
+        heldRanges.append(start..<held.count)
+      }
+    default: break  // never held
+    }
+    if !filter.hasPending {
+      held.removeAll()
+      heldRanges.removeAll(keepingCapacity: true)
+    }
+    try sink.maybeFlush()
   }
 
   /// Flushes the output. A trailing BEGIN whose transaction never ended stays undelivered, as in
@@ -48,37 +144,26 @@ public final class CanalExporter {
   /// not the entries, which the chunks before wrote.
   func passOver(_ raw: RawEvent) {
     guard options.forClients else { return }
-    var h = CanalHeader()
-    h.eventType = raw.type.isRows ? .insert : .query
-    h.executeTime = Int64(raw.header.timestamp) * 1000
+    let kind = EntryClientFilter<HeldEntry>.Kind(
+      entryType: .rowdata, eventType: raw.type.isRows ? .insert : .query,
+      executeTime: Int64(raw.header.timestamp) * 1000)
     delivered.removeAll(keepingCapacity: true)
-    filter.add(MappedEntry(header: h, entryType: .rowdata, store: .none), into: &delivered)
+    filter.add(HeldEntry(kind: kind, id: -1), into: &delivered)
     delivered.removeAll(keepingCapacity: true)
-  }
-
-  private func write(_ m: MappedEntry) throws {
-    try m.appendFramedEntry(to: &sink.buffer, scratch: &scratch)
-    entriesWritten += 1
-    try sink.maybeFlush()
+    deferredGroups.removeAll(keepingCapacity: true)
+    if !filter.hasPending {
+      held.removeAll()
+      heldRanges.removeAll(keepingCapacity: true)
+    }
   }
 
   /// A `ParallelExport` worker's client filter: each empty transaction is written into the
   /// worker's memory sink as a conditional span, kept or dropped by `throttle` when the span is
   /// drained in output order (so the decision has the state of every earlier transaction, as in
-  /// one pass). A group that cannot be written is dropped (the same error surfaces on the next
-  /// entry).
+  /// one pass).
   func deferEmptyTransactions(to throttle: SharedEmptyTransactionThrottle) {
-    let sink = self.sink
     sink.keepSpan = { throttle.lets($0) }
-    filter.deferEmptyGroup = { [unowned self] time, group in
-      let start = sink.streamOffset
-      for m in group {
-        // No flush inside the span: its bytes reach the sink's capture together.
-        guard (try? m.appendFramedEntry(to: &sink.buffer, scratch: &self.scratch)) != nil else { return }
-        self.entriesWritten += 1
-      }
-      sink.markConditional(from: start, key: time)
-    }
+    filter.deferEmptyGroup = { [unowned self] time, group in self.deferredGroups.append((time, group)) }
   }
 
   /// Forgets the client filter's current group (a `ParallelExport` worker starting a chunk: what

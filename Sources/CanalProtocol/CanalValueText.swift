@@ -27,7 +27,7 @@ public enum CanalValueText {
 
   /// `appendDecimal` over the UTF-8 bytes of the exact text.
   @discardableResult
-  public static func appendDecimal(utf8 text: UnsafeRawBufferPointer, to output: inout [UInt8])
+  public static func appendDecimal<O: ByteAppender>(utf8 text: UnsafeRawBufferPointer, to output: inout O)
     -> Bool
   {
     let zero = UInt8(ascii: "0")
@@ -91,7 +91,7 @@ public enum CanalValueText {
   }
 
   /// Appends the UTF-8 encoding of `latin1(bytes)`.
-  public static func appendLatin1AsUTF8(_ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
+  public static func appendLatin1AsUTF8<O: ByteAppender>(_ bytes: UnsafeRawBufferPointer, to output: inout O) {
     TextEncoding.appendLatin1AsUTF8(bytes, cp1252: false, into: &output)
   }
 
@@ -164,32 +164,38 @@ extension CanalValueText {
     charset: CanalTextCharset = .canal
   ) throws(BinlogError) -> Rendered {
     var out: [UInt8] = []
-    let sqlType = try append(value, column: column, meta: meta, zone: zone, charset: charset, into: &out)
+    var meta = meta
+    let sqlType = try withUnsafePointer(to: &meta) { (m: UnsafePointer<CanalColumnMeta>) throws(BinlogError) in
+      try append(
+        value, type: column.type, mariaHires: column.mariaHires, meta: m, zone: zone, charset: charset, into: &out)
+    }
     return Rendered(sqlType: sqlType, text: String(decoding: out, as: UTF8.self))
   }
 
-  /// Appends the UTF-8 text of `value`; returns its sqlType.
-  static func append(
-    _ value: ColumnValue, column col: ColumnInfo, meta: CanalColumnMeta, zone: TimeZoneSpec,
-    charset: CanalTextCharset, into out: inout [UInt8]
+  /// Appends the UTF-8 text of `value` in a column of binlog type `type` (`mariaHires`: MariaDB's
+  /// pre-10.1 temporal format) described by `meta` (borrowed: no copy of its strings per value);
+  /// returns its sqlType.
+  static func append<O: ByteAppender>(
+    _ value: ColumnValue, type: ColumnType, mariaHires: Bool, meta: UnsafePointer<CanalColumnMeta>,
+    zone: TimeZoneSpec, charset: CanalTextCharset, into out: inout O
   ) throws(BinlogError) -> Int32 {
     switch value {
     case .absent, .null:
-      return meta.nullSQLType
+      return meta.pointee.nullSQLType
     case .int(let v):
       appendInt(v, into: &out)
-      return signedSQLType(col.type)
+      return signedSQLType(type)
     case .uint(let v):
       appendUInt(v, into: &out)
       // An unsigned value with the high bit set is one java.sql.Types size up (Canal reads it
       // signed, sees a negative number and widens).
-      switch col.type {
+      switch type {
       case .tiny: return v >= 0x80 ? CanalSQLType.smallint : CanalSQLType.tinyint
       case .short: return v >= 0x8000 ? CanalSQLType.integer : CanalSQLType.smallint
       case .int24: return CanalSQLType.integer
       case .long: return v >= 0x8000_0000 ? CanalSQLType.bigint : CanalSQLType.integer
       case .longlong: return v >= 0x8000_0000_0000_0000 ? CanalSQLType.decimal : CanalSQLType.bigint
-      default: return signedSQLType(col.type)
+      default: return signedSQLType(type)
       }
     case .float(let f):
       JavaNumberText.appendFloat(f, to: &out)
@@ -198,36 +204,32 @@ extension CanalValueText {
       JavaNumberText.appendDouble(d, to: &out)
       return CanalSQLType.double
     case .decimal(let b, let p, let s):
-      // The exact text goes after `out`'s end, then moves to the stack for Canal's rewriting
-      // (no array per value).
-      let start = out.count
-      try DecimalCodec.appendText(b, precision: p, scale: s, into: &out)
-      let n = out.count - start
-      withUnsafeTemporaryAllocation(byteCount: n, alignment: 1) { tmp in
-        out.withUnsafeBytes { tmp.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        out.removeLast(n)
-        _ = appendDecimal(utf8: UnsafeRawBufferPointer(tmp), to: &out)
+      // The exact text on the stack, then Canal's rewriting of it into `out` (no array per value).
+      var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
+      let range = try withUnsafeMutableBytes(of: &tmp) { (t: UnsafeMutableRawBufferPointer) throws(BinlogError) in
+        try DecimalCodec.formatText(b, precision: p, scale: s, to: t.baseAddress!)
       }
+      withUnsafeBytes(of: &tmp) { _ = appendDecimal(utf8: UnsafeRawBufferPointer(rebasing: $0[range]), to: &out) }
       return CanalSQLType.decimal
     case .string(let b, let collation):
       // Canal picks the path by the column's type text, not by the value.
       let binary: Bool
-      switch col.type {
-      case .string, .varchar, .varString: binary = meta.isBinary
-      default: binary = !meta.isText
+      switch type {
+      case .string, .varchar, .varString: binary = meta.pointee.isBinary
+      default: binary = !meta.pointee.isText
       }
       if binary {
         appendLatin1AsUTF8(b, to: &out)
         return CanalSQLType.blob
       }
       appendCharacters(b, collation: charset == .column ? collation : nil, into: &out)
-      switch col.type {
+      switch type {
       case .string: return CanalSQLType.char
       case .varchar, .varString: return CanalSQLType.varchar
       default: return CanalSQLType.clob
       }
     case .bytes(let b):
-      if meta.isText {  // a TEXT column in the binary charset: Canal decodes by its type text
+      if meta.pointee.isText {  // a TEXT column in the binary charset: Canal decodes by its type text
         appendCharacters(b, collation: nil, into: &out)
         return CanalSQLType.clob
       }
@@ -243,22 +245,18 @@ extension CanalValueText {
     case .time(let negative, let h, let m, let s, let us, let fsp):
       appendTime(
         negative: negative, hours: h, minutes: m, seconds: s, micros: us, fsp: fsp,
-        oldFormat: col.type == .time && !col.mariaHires, into: &out)
+        oldFormat: type == .time && !mariaHires, into: &out)
       return CanalSQLType.time
     case .datetime(let y, let mo, let d, let h, let mi, let s, let us, let fsp):
-      appendDate(y, mo, d, &out)
-      out.append(UInt8(ascii: " "))
-      appendClock(h, mi, s, &out)
-      appendFraction(us, fsp, &out)
+      appendDateTime(y, mo, d, h, mi, s, micros: us, fsp: fsp, &out)
       return CanalSQLType.timestamp
     case .timestamp(let seconds, let us, let fsp):
       if seconds == 0 {
         appendASCII("0000-00-00 00:00:00", &out)
       } else {
         let c = CivilDateTime(epoch: seconds, offset: zone.offset(at: seconds))
-        appendDate(c.year, c.month, c.day, &out)
-        out.append(UInt8(ascii: " "))
-        appendClock(c.hour, c.minute, c.second, &out)
+        appendDateTime(c.year, c.month, c.day, c.hour, c.minute, c.second, micros: us, fsp: fsp, &out)
+        return CanalSQLType.timestamp
       }
       appendFraction(us, fsp, &out)
       return CanalSQLType.timestamp
@@ -277,11 +275,15 @@ extension CanalValueText {
     case .json(let b):
       if b.count > 0 {
         let doc = try JSONBinary.decode(b)
-        appendJSON(doc, into: &out)
+        var text: [UInt8] = []
+        appendJSON(doc, into: &text)
+        text.withUnsafeBytes { out.append(contentsOf: $0) }
       }
       return CanalSQLType.varchar
     case .jsonDiff(let b):
-      try appendJSONDiff(b, columnName: meta.name, into: &out)
+      var text: [UInt8] = []
+      try appendJSONDiff(b, columnName: meta.pointee.name, into: &text)
+      text.withUnsafeBytes { out.append(contentsOf: $0) }
       return CanalSQLType.varchar
     case .geometry(let b):
       appendLatin1AsUTF8(b, to: &out)
@@ -304,109 +306,18 @@ extension CanalValueText {
 
   /// Character data as text: with `collation` (per-column mode) through that charset, else as
   /// UTF-8 with malformed sequences replaced by U+FFFD (Java's `new String(bytes, UTF_8)`).
-  static func appendCharacters(_ b: UnsafeRawBufferPointer, collation: UInt32?, into out: inout [UInt8]) {
+  static func appendCharacters<O: ByteAppender>(_ b: UnsafeRawBufferPointer, collation: UInt32?, into out: inout O) {
     if let collation {
       let cs = Charset(collation: collation)
-      if cs != .binary && cs.appendUTF8(b, into: &out) { return }
+      if cs != .binary {
+        var text: [UInt8] = []
+        if cs.appendUTF8(b, into: &text) {
+          text.withUnsafeBytes { out.append(contentsOf: $0) }
+          return
+        }
+      }
     }
     TextEncoding.appendUTF8Repairing(b, into: &out)
-  }
-
-  // MARK: - Temporal text
-
-  /// TIME as Canal prints it: `[-]HH:MM:SS[.f]`; hours of 100 and more in full. The old
-  /// (pre-5.6.4) TIME format prints the full hours only above 100, so 100 prints as `00`.
-  static func appendTime(
-    negative: Bool, hours: Int, minutes: Int, seconds: Int, micros: Int, fsp: Int, oldFormat: Bool,
-    into out: inout [UInt8]
-  ) {
-    if oldFormat && hours == 0 && minutes == 0 && seconds == 0 {
-      appendASCII("00:00:00", &out)
-      return
-    }
-    if negative { out.append(UInt8(ascii: "-")) }
-    appendHours(hours, fullFrom: oldFormat ? 101 : 100, &out)
-    out.append(UInt8(ascii: ":"))
-    appendPadded(minutes, 2, &out)
-    out.append(UInt8(ascii: ":"))
-    appendPadded(seconds, 2, &out)
-    appendFraction(micros, fsp, &out)
-  }
-
-  /// Canal's `appendNumber2` keeps only the last two digits; larger hours print in full from
-  /// `fullFrom` on.
-  private static func appendHours(_ h: Int, fullFrom: Int, _ out: inout [UInt8]) {
-    if h >= fullFrom {
-      appendInt(Int64(h), into: &out)
-    } else {
-      appendPadded(h % 100, 2, &out)
-    }
-  }
-
-  static func appendDate(_ y: Int, _ m: Int, _ d: Int, _ out: inout [UInt8]) {
-    appendPadded(y, 4, &out)
-    out.append(UInt8(ascii: "-"))
-    appendPadded(m, 2, &out)
-    out.append(UInt8(ascii: "-"))
-    appendPadded(d, 2, &out)
-  }
-
-  static func appendClock(_ h: Int, _ m: Int, _ s: Int, _ out: inout [UInt8]) {
-    appendPadded(h, 2, &out)
-    out.append(UInt8(ascii: ":"))
-    appendPadded(m, 2, &out)
-    out.append(UInt8(ascii: ":"))
-    appendPadded(s, 2, &out)
-  }
-
-  /// `.` and the first `fsp` digits of the 6-digit microsecond value (nothing when fsp is 0).
-  static func appendFraction(_ micros: Int, _ fsp: Int, _ out: inout [UInt8]) {
-    guard fsp > 0 else { return }
-    out.append(UInt8(ascii: "."))
-    var div = 100_000
-    for _ in 0..<min(fsp, 6) {
-      out.append(UInt8(ascii: "0") &+ UInt8((micros / div) % 10))
-      div /= 10
-    }
-  }
-
-  // MARK: - Numbers
-
-  static func appendInt(_ v: Int64, into out: inout [UInt8]) {
-    if v < 0 { out.append(UInt8(ascii: "-")) }
-    appendUInt(v.magnitude, into: &out)
-  }
-
-  static func appendUInt(_ v: UInt64, into out: inout [UInt8]) {
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes ≥ 20 digits
-    withUnsafeMutableBytes(of: &digits) { raw in
-      var i = 24
-      var rest = v
-      repeat {
-        i -= 1
-        raw[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-        rest /= 10
-      } while rest > 0
-      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
-    }
-  }
-
-  /// `v` with at least `width` digits (zero-padded); negative numbers keep their sign first.
-  static func appendPadded(_ v: Int, _ width: Int, _ out: inout [UInt8]) {
-    if v < 0 { out.append(UInt8(ascii: "-")) }
-    let m = v.magnitude
-    var n = 1
-    var p: UInt = 10
-    while n < 20 && m >= p {
-      n += 1
-      p = p &* 10
-    }
-    if n < width { for _ in n..<width { out.append(UInt8(ascii: "0")) } }
-    appendUInt(UInt64(m), into: &out)
-  }
-
-  static func appendASCII(_ s: StaticString, _ out: inout [UInt8]) {
-    s.withUTF8Buffer { out.append(contentsOf: $0) }
   }
 
   // MARK: - JSON

@@ -19,7 +19,26 @@ public struct EntryClientFilter<Element> {
   public var emptyTransactionInterval: Int64 = 5000
   public var emptyTransactionThreshold: Int64 = 8192
 
-  private let entryOf: (Element) -> MappedEntry
+  /// What the filter reads of an entry.
+  public struct Kind: Sendable {
+    public var entryType: CanalEntryType
+    /// The header's event type (`.compatibleproto2` when unset).
+    public var eventType: CanalEventType
+    /// The header's executeTime (ms).
+    public var executeTime: Int64
+
+    public init(entryType: CanalEntryType, eventType: CanalEventType, executeTime: Int64) {
+      self.entryType = entryType
+      self.eventType = eventType
+      self.executeTime = executeTime
+    }
+
+    public init(_ entry: MappedEntry) {
+      self.init(entryType: entry.entryType, eventType: entry.header.eventType, executeTime: entry.header.executeTime)
+    }
+  }
+
+  private let kindOf: (Element) -> Kind
   private var pending: [Element] = []
   private var groupHasRows = false
   private var bufferCount = 0
@@ -30,12 +49,21 @@ public struct EntryClientFilter<Element> {
   public var deferEmptyGroup: ((Int64, [Element]) -> Void)?
 
   public init(entryOf: @escaping (Element) -> MappedEntry) {
-    self.entryOf = entryOf
+    kindOf = { Kind(entryOf($0)) }
   }
+
+  /// A filter over elements that say what they are without a `MappedEntry` (e.g. entries
+  /// already serialized).
+  public init(kindOf: @escaping (Element) -> Kind) {
+    self.kindOf = kindOf
+  }
+
+  /// Whether entries wait for the rest of their group (a BEGIN, an END of an empty transaction).
+  public var hasPending: Bool { !pending.isEmpty }
 
   /// Feeds one entry; appends to `out` whatever a client would receive now.
   public mutating func add(_ element: Element, into out: inout [Element]) {
-    let entry = entryOf(element)
+    let entry = kindOf(element)
     switch entry.entryType {
     case .transactionbegin:
       flush(into: &out)
@@ -45,7 +73,7 @@ public struct EntryClientFilter<Element> {
       flush(into: &out)
     case .rowdata:
       put(element, entry, into: &out)
-      let t = entry.header.eventType
+      let t = entry.eventType
       if t != .insert && t != .update && t != .delete { flush(into: &out) }
     case .heartbeat:
       // Flushed as a group of its own; the sink's heartbeat handler then removes it.
@@ -62,7 +90,7 @@ public struct EntryClientFilter<Element> {
     bufferCount = 0
   }
 
-  private mutating func put(_ element: Element, _ entry: MappedEntry, into out: inout [Element]) {
+  private mutating func put(_ element: Element, _ entry: Kind, into out: inout [Element]) {
     if bufferCount == bufferSize { flush(into: &out) }
     bufferCount += 1
     if groupHasRows {
@@ -79,7 +107,7 @@ public struct EntryClientFilter<Element> {
 
   private mutating func flush(into out: inout [Element]) {
     if !groupHasRows, let first = pending.first {
-      let t = entryOf(first).header.executeTime
+      let t = kindOf(first).executeTime
       if let deferEmptyGroup {
         deferEmptyGroup(t, pending)
       } else {

@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// A direct protobuf encoder for the Entry messages the mapper builds, byte for byte what
 /// SwiftProtobuf writes (proto3: fields in tag order, zero scalars and empty strings omitted,
 /// one-member oneofs written whenever set; canal-protocol.md §1.4), without its generic visitor
@@ -187,6 +189,47 @@ enum EntryEncoding {
     appendString(0x42, c.pointee.value, &out)
     if c.pointee.length != 0 { appendInt(0x48, Int64(c.pointee.length), &out) }
     appendString(0x52, c.pointee.mysqlType, &out)
+  }
+
+  /// A varint into any byte buffer.
+  @inline(__always) static func appendVarint<O: ByteAppender>(_ v: UInt64, into out: inout O) {
+    out.write(upTo: 10) { p in
+      var w = ProtobufWriter(p)
+      w.varint(v)
+      return w.position - p
+    }
+  }
+
+  static func transactionBeginSize(_ b: CanalTransactionBegin) -> Int {
+    var n = 0
+    if b.executeTime != 0 { n += 1 + intSize(b.executeTime) }
+    n += stringFieldSize(b.transactionID)
+    n += pairsSize(b.props)
+    if b.threadID != 0 { n += 1 + intSize(b.threadID) }
+    return n
+  }
+
+  /// Appends the serialized TransactionBegin (no length prefix).
+  static func appendTransactionBegin(_ b: CanalTransactionBegin, _ out: inout [UInt8]) {
+    if b.executeTime != 0 { appendInt(0x08, b.executeTime, &out) }
+    appendString(0x12, b.transactionID, &out)
+    appendPairs(0x1A, b.props, &out)
+    if b.threadID != 0 { appendInt(0x20, b.threadID, &out) }
+  }
+
+  static func transactionEndSize(_ e: CanalTransactionEnd) -> Int {
+    var n = 0
+    if e.executeTime != 0 { n += 1 + intSize(e.executeTime) }
+    n += stringFieldSize(e.transactionID)
+    n += pairsSize(e.props)
+    return n
+  }
+
+  /// Appends the serialized TransactionEnd (no length prefix).
+  static func appendTransactionEnd(_ e: CanalTransactionEnd, _ out: inout [UInt8]) {
+    if e.executeTime != 0 { appendInt(0x08, e.executeTime, &out) }
+    appendString(0x12, e.transactionID, &out)
+    appendPairs(0x1A, e.props, &out)
   }
 
   /// Appends the serialized RowChange (no length prefix).

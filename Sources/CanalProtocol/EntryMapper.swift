@@ -39,12 +39,40 @@ public final class EntryMapper {
   /// file and offset. Return nil to use what the table map says (`CanalTableMeta(map, …)`). A
   /// result with fewer columns than the event is ignored with a warning.
   public var tableMetaProvider: ((_ map: TableMapEvent, _ file: String, _ offset: UInt64) -> CanalTableMeta?)?
-  private var tableMetas: [UInt64: (map: TableMapEvent, meta: CanalTableMeta)] = [:]
+  /// What a table id's meta was derived from: a class, so that a lookup per rows event retains
+  /// one reference instead of copying a whole table map.
+  private final class CachedMeta {
+    let database: String
+    let table: String
+    var columns: [ColumnInfo]
+    let meta: CanalTableMeta
+
+    init(_ map: TableMapEvent, _ meta: CanalTableMeta) {
+      database = map.database
+      table = map.table
+      columns = map.columns
+      self.meta = meta
+    }
+  }
+  private var tableMetas: [UInt64: CachedMeta] = [:]
   /// Rows events become `.encodedRowChange` bytes, written without `CanalColumn` values
   /// (`CanalExporter` sets it: it only serializes). False: `.rowChange` messages.
   public var encodeRowsDirectly = false
-  private var rowDecoder: RowDecoder?
-  private var rowEncoder = RowChangeEncoder()
+  var rowDecoder: RowDecoder?
+  let rowEncoder = RowChangeEncoder()
+  /// The header of the entry a `prepare…Entry` call prepared, and its store value.
+  var preparedHeader = PreparedEntryHeader.direct(DirectEntryHeader())
+  var preparedStore = PreparedStore.rows
+  enum PreparedStore {
+    /// A RowChange of the rows in `rowEncoder`.
+    case rows
+    /// A QUERY RowChange of an Annotate_rows statement.
+    case statement(UnsafeRawBufferPointer)
+    /// A TransactionBegin with this thread id.
+    case begin(threadID: Int64)
+    /// A TransactionEnd with this transaction id.
+    case end(transactionID: Int64)
+  }
   private var warned: Set<String> = []
   private var cachedFileName = ""
   private var cachedBaseName = ""
@@ -61,13 +89,15 @@ public final class EntryMapper {
 
   /// The Canal metadata for a table map (cached per table id while the map is unchanged).
   public func tableMeta(_ map: TableMapEvent, serverVersion: String) -> CanalTableMeta {
-    if let cached = tableMetas[map.tableID], cached.map.database == map.database, cached.map.table == map.table,
-      cached.map.columns == map.columns
+    if let cached = tableMetas[map.tableID], cached.database == map.database, cached.table == map.table,
+      cached.columns == map.columns
     {
+      // The next rows event of this map then compares the same array: O(1).
+      cached.columns = map.columns
       return cached.meta
     }
     let meta = CanalTableMeta(map, serverVersion: serverVersion, integerDisplayWidths: options.integerDisplayWidths)
-    tableMetas[map.tableID] = (map, meta)
+    tableMetas[map.tableID] = CachedMeta(map, meta)
     if !meta.hasColumnNames {
       warnOnce(
         "\(map.database).\(map.table): the binlog has no column names (binlog_row_metadata=FULL is off); "
@@ -322,7 +352,10 @@ public final class EntryMapper {
 
   // MARK: - Rows events
 
-  private func mapRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws -> MappedEntry? {
+  /// The table map and Canal metadata a rows event is mapped with.
+  func rowsTable<S: EventSource>(
+    _ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>
+  ) throws -> (table: TableMapEvent, meta: CanalTableMeta) {
     guard let binlogMap = walker.tableMaps[rows.tableID] else {
       throw BinlogError(
         .malformed, "rows event for table id \(rows.tableID) has no preceding Table_map",
@@ -339,26 +372,42 @@ public final class EntryMapper {
             + "the rows event \(rows.columnCount); using the binlog's")
       }
     }
-    let type: CanalEventType = rows.kind == .write ? .insert : rows.kind == .update ? .update : .delete
-    if encodeRowsDirectly {
-      let encoded: (bytes: [UInt8], rows: Int)
-      do {
-        var decoder: RowDecoder
-        if var d = rowDecoder {
-          rowDecoder = nil
-          try d.reset(event: rows, table: table)
-          decoder = d
-        } else {
-          decoder = try RowDecoder(event: rows, table: table)
-        }
-        defer { rowDecoder = decoder }
-        encoded = try rowEncoder.encode(
-          rows, &decoder, table: table, meta: meta, type: type, zone: options.zone, charset: options.textCharset)
-      } catch {
-        throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+    return (table, meta)
+  }
+
+  static func eventType(_ rows: RowsEvent) -> CanalEventType {
+    rows.kind == .write ? .insert : rows.kind == .update ? .update : .delete
+  }
+
+  /// Decodes and renders every row of `rows` into `rowEncoder` (`RowChangeEncoder.prepare`).
+  func prepareRows<S: EventSource>(
+    _ ev: WalkedEvent, _ rows: RowsEvent, _ table: TableMapEvent, _ meta: CanalTableMeta, _ walker: BinlogWalker<S>
+  ) throws {
+    do {
+      // The decoder is reset in place: no copy of it (and of its buffers) per event.
+      if rowDecoder == nil {
+        rowDecoder = try RowDecoder(event: rows, table: table)
+      } else {
+        try rowDecoder!.reset(event: rows, table: table)
       }
-      let h = header(ev, walker, schema: table.database, table: table.table, eventType: type, rowsCount: encoded.rows)
-      return MappedEntry(header: h, entryType: .rowdata, store: .encodedRowChange(encoded.bytes))
+      try rowEncoder.prepare(
+        rows, &rowDecoder!, table: table, meta: meta, type: Self.eventType(rows), zone: options.zone,
+        charset: options.textCharset)
+    } catch {
+      throw error.with(file: walker.fileName, offset: ev.raw.offset, eventType: ev.raw.type)
+    }
+  }
+
+  private func mapRows<S: EventSource>(_ ev: WalkedEvent, _ rows: RowsEvent, _ walker: BinlogWalker<S>) throws -> MappedEntry? {
+    let (table, meta) = try rowsTable(ev, rows, walker)
+    let type = Self.eventType(rows)
+    if encodeRowsDirectly {
+      try prepareRows(ev, rows, table, meta, walker)
+      let bytes = [UInt8](unsafeUninitializedCapacity: rowEncoder.size) { b, n in
+        n = rowEncoder.write(to: UnsafeMutableRawPointer(b.baseAddress!))
+      }
+      let h = header(ev, walker, schema: table.database, table: table.table, eventType: type, rowsCount: rowEncoder.rowCount)
+      return MappedEntry(header: h, entryType: .rowdata, store: .encodedRowChange(bytes))
     }
     var change = CanalRowChange()
     change.tableID = Int64(rows.tableID)
@@ -412,8 +461,13 @@ public final class EntryMapper {
       } else {
         c.isNull = false
         text.removeAll(keepingCapacity: true)
-        c.sqlType = try CanalValueText.append(
-          v, column: table.columns[i], meta: m, zone: options.zone, charset: options.textCharset, into: &text)
+        let col = table.columns[i]
+        var meta = m
+        c.sqlType = try withUnsafePointer(to: &meta) { (m: UnsafePointer<CanalColumnMeta>) throws(BinlogError) in
+          try CanalValueText.append(
+            v, type: col.type, mariaHires: col.mariaHires, meta: m, zone: options.zone, charset: options.textCharset,
+            into: &text)
+        }
         c.value = String(decoding: text, as: UTF8.self)
       }
       if isAfter { c.updated = CanalValueText.isUpdated(c, before: before ?? []) }
@@ -465,7 +519,7 @@ public final class EntryMapper {
   }
 
   /// `binlogBaseName(path)`, computed once per file.
-  private func fileBaseName(_ path: String) -> String {
+  func fileBaseName(_ path: String) -> String {
     if path != cachedFileName {
       cachedFileName = path
       cachedBaseName = binlogBaseName(path)

@@ -36,7 +36,7 @@ public enum JavaNumberText {
   }
 
   /// Appends the UTF-8 (ASCII) bytes of `doubleToString(value)`.
-  public static func appendDouble(_ value: Double, to output: inout [UInt8]) {
+  public static func appendDouble<O: ByteAppender>(_ value: Double, to output: inout O) {
     let bits = value.bitPattern
     let biased = Int((bits >> 52) & 0x7FF)
     let fraction = bits & ((1 << 52) - 1)
@@ -46,7 +46,7 @@ public enum JavaNumberText {
     }
     if bits >> 63 != 0 { output.append(UInt8(ascii: "-")) }
     if biased == 0 && fraction == 0 {
-      output.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: "."), UInt8(ascii: "0")])
+      CanalValueText.appendASCII("0.0", &output)
       return
     }
     // value = c · 2^q; subnormals share the exponent of the smallest normal.
@@ -57,7 +57,7 @@ public enum JavaNumberText {
   }
 
   /// Appends the UTF-8 (ASCII) bytes of `floatToString(value)`.
-  public static func appendFloat(_ value: Float, to output: inout [UInt8]) {
+  public static func appendFloat<O: ByteAppender>(_ value: Float, to output: inout O) {
     let bits = value.bitPattern
     let biased = Int((bits >> 23) & 0xFF)
     let fraction = UInt64(bits & ((1 << 23) - 1))
@@ -67,7 +67,7 @@ public enum JavaNumberText {
     }
     if bits >> 31 != 0 { output.append(UInt8(ascii: "-")) }
     if biased == 0 && fraction == 0 {
-      output.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: "."), UInt8(ascii: "0")])
+      CanalValueText.appendASCII("0.0", &output)
       return
     }
     let c = biased == 0 ? fraction : fraction | (1 << 23)
@@ -76,11 +76,11 @@ public enum JavaNumberText {
     decimal.appendJavaLayout(to: &output)
   }
 
-  private static func appendNonFinite(isNaN: Bool, negative: Bool, to output: inout [UInt8]) {
+  private static func appendNonFinite<O: ByteAppender>(isNaN: Bool, negative: Bool, to output: inout O) {
     if isNaN {
-      output.append(contentsOf: "NaN".utf8)  // Java prints every NaN unsigned
+      CanalValueText.appendASCII("NaN", &output)  // Java prints every NaN unsigned
     } else {
-      output.append(contentsOf: (negative ? "-Infinity" : "Infinity").utf8)
+      CanalValueText.appendASCII(negative ? "-Infinity" : "Infinity", &output)
     }
   }
 }
@@ -160,7 +160,7 @@ struct ShortestDecimal {
   }
 
   /// Java's layout of `digits · 10^exponent` (sign already written).
-  func appendJavaLayout(to output: inout [UInt8]) {
+  func appendJavaLayout<O: ByteAppender>(to output: inout O) {
     var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes ≥ 20 digits
     withUnsafeMutableBytes(of: &buffer) { raw in
       var n = 0
@@ -187,14 +187,14 @@ struct ShortestDecimal {
           output.append(point)
           output.append(zero)
         } else {
-          output.append(contentsOf: text[..<integerDigits])
+          output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[..<integerDigits]))
           output.append(point)
-          output.append(contentsOf: text[integerDigits...])
+          output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[integerDigits...]))
         }
       } else {
         output.append(text[0])
         output.append(point)
-        if n > 1 { output.append(contentsOf: text[1...]) } else { output.append(zero) }
+        if n > 1 { output.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[1...])) } else { output.append(zero) }
         output.append(UInt8(ascii: "E"))
         var e = scientific
         if e < 0 {

@@ -69,24 +69,24 @@ public struct MappedEntry: Sendable {
 
   /// Appends the Entry with its varint length in front (`EntryFraming`); `scratch` is reused
   /// working space. A RowChange already serialized is copied once, straight into `out`.
-  public func appendFramedEntry(to out: inout [UInt8], scratch: inout [UInt8]) throws {
+  public func appendFramedEntry<O: ByteAppender>(to out: inout O, scratch: inout [UInt8]) throws {
     scratch.removeAll(keepingCapacity: true)
     guard case .encodedRowChange(let b) = store else {
       try appendSerializedEntry(to: &scratch)
-      EntryFraming.appendVarint(UInt64(scratch.count), to: &out)
-      out.append(contentsOf: scratch)
+      EntryEncoding.appendVarint(UInt64(scratch.count), into: &out)
+      scratch.withUnsafeBytes { out.append(contentsOf: $0) }
       return
     }
     EntryEncoding.appendHeaderField(header, &scratch)
     scratch.append(0x10)
     EntryEncoding.appendVarint(UInt64(bitPattern: Int64(entryType.rawValue)), &scratch)
     let storeSize = b.isEmpty ? 0 : 1 + EntryEncoding.varintSize(UInt64(b.count)) + b.count
-    EntryFraming.appendVarint(UInt64(scratch.count + storeSize), to: &out)
-    out.append(contentsOf: scratch)
+    EntryEncoding.appendVarint(UInt64(scratch.count + storeSize), into: &out)
+    scratch.withUnsafeBytes { out.append(contentsOf: $0) }
     if !b.isEmpty {
       out.append(0x1A)
-      EntryEncoding.appendVarint(UInt64(b.count), &out)
-      out.append(contentsOf: b)
+      EntryEncoding.appendVarint(UInt64(b.count), into: &out)
+      b.withUnsafeBytes { out.append(contentsOf: $0) }
     }
   }
 
@@ -98,8 +98,24 @@ public struct MappedEntry: Sendable {
     var store: [UInt8] = []
     switch self.store {
     case .none: break
-    case .begin(let b): store = try b.serializedBytes()
-    case .end(let x): store = try x.serializedBytes()
+    case .begin(let b):
+      // Begin, End and Pair written directly: the same bytes as SwiftProtobuf's, without its
+      // generic visitor (one of each per transaction).
+      let size = EntryEncoding.transactionBeginSize(b)
+      if size > 0 {
+        out.append(0x1A)
+        EntryEncoding.appendVarint(UInt64(size), &out)
+        EntryEncoding.appendTransactionBegin(b, &out)
+      }
+      return
+    case .end(let x):
+      let size = EntryEncoding.transactionEndSize(x)
+      if size > 0 {
+        out.append(0x1A)
+        EntryEncoding.appendVarint(UInt64(size), &out)
+        EntryEncoding.appendTransactionEnd(x, &out)
+      }
+      return
     case .rowChange(let r):
       // Written in place, its length prefix patched in afterwards; an empty RowChange is omitted.
       let before = out.count

@@ -54,9 +54,13 @@ public struct RowDecoder {
     cursor = ByteCursor(event.rows)
     rowIndex = 0
     if before.count != columnCount {
-      before = [ColumnValue](repeating: .absent, count: columnCount)
-      after = [ColumnValue](repeating: .absent, count: columnCount)
-      partialJSON = [Bool](repeating: false, count: columnCount)
+      // Tables of different widths take turns in most transactions: keep the memory.
+      before.removeAll(keepingCapacity: true)
+      before.append(contentsOf: repeatElement(.absent, count: columnCount))
+      after.removeAll(keepingCapacity: true)
+      after.append(contentsOf: repeatElement(.absent, count: columnCount))
+      partialJSON.removeAll(keepingCapacity: true)
+      partialJSON.append(contentsOf: repeatElement(false, count: columnCount))
     } else {
       for i in 0..<columnCount {
         before[i] = .absent

@@ -49,7 +49,7 @@ public enum DecimalCodec {
 
   /// Writes the text `appendText` appends into `dst` (room for 68 bytes) in one pass over the
   /// digit groups, and returns where in `dst` it is (byte 0 is kept for the sign).
-  @usableFromInline static func formatText(
+  public static func formatText(
     _ bytes: UnsafeRawBufferPointer, precision: Int, scale: Int, to dst: UnsafeMutableRawPointer
   ) throws(BinlogError) -> Range<Int> {
     guard isValid(precision: precision, scale: scale) else {
