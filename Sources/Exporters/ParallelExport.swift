@@ -77,7 +77,9 @@ public enum ParallelExport {
     var open: UInt64?
     // What a worker picks up at a cut inside `open` (`Chunk.context`, `Chunk.passed`).
     var opening: [UInt64] = []
-    var maps: [UInt64: UInt64] = [:]
+    // The last Table_map of each table id in `open` (a few ids per transaction: a linear list,
+    // not a dictionary hashed at every table map of the file).
+    var maps: [(id: UInt64, at: UInt64)] = []
     var passed: [UInt64] = []
     let sixByteTableIDs = format.postHeaderLength(.tableMap) != 6
     // A MySQL GTID event just before: the transaction opens with the BEGIN query after it.
@@ -120,7 +122,8 @@ public enum ParallelExport {
           if size >= h + 13 && bytes[pos + h + 12] & 1 == 0 {
             unended = true
             open = UInt64(pos)
-            opening = [UInt64(pos)]
+            opening.removeAll(keepingCapacity: true)
+            opening.append(UInt64(pos))
             maps.removeAll(keepingCapacity: true)
             passed.removeAll(keepingCapacity: true)
           }
@@ -151,7 +154,9 @@ public enum ParallelExport {
         }
         if isBegin, let g = afterGTID {
           open = UInt64(g)
-          opening = [UInt64(g), UInt64(pos)]
+          opening.removeAll(keepingCapacity: true)
+          opening.append(UInt64(g))
+          opening.append(UInt64(pos))
           maps.removeAll(keepingCapacity: true)
           passed.removeAll(keepingCapacity: true)
         }
@@ -171,7 +176,13 @@ public enum ParallelExport {
           if sixByteTableIDs {
             id |= UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: pos + h + 4, as: UInt16.self))) << 32
           }
-          maps[id] = UInt64(pos)
+          if let k = maps.firstIndex(where: { $0.id == id }) {
+            maps[k].at = UInt64(pos)
+          } else if maps.count < 256 {
+            maps.append((id, UInt64(pos)))
+          } else {
+            open = nil  // a transaction over hundreds of tables is not cut inside
+          }
         }
       case .annotateRows, .rowsQuery:
         // Canal makes a QUERY entry of it, which flushes its client buffer: the rows events
@@ -182,7 +193,7 @@ public enum ParallelExport {
           if let o = open {
             if pos >= next {
               var cut = Chunk(range: UInt64(pos)..<UInt64(pos), transactionStart: o)
-              cut.context = opening + maps.values.sorted()
+              cut.context = opening + maps.map(\.at).sorted()
               cut.passed = passed
               pending.append(cut)
               next = pos + chunkSize
