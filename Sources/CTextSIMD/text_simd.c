@@ -120,6 +120,7 @@ static inline AVX2 __m256i escape_mask(__m256i v) {
 }
 
 static inline AVX2 long escaped_block(const uint8_t *p, long i, long to, uint32_t m, uint8_t *d, long o, int sql);
+static AVX2 long escape_blocks_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed, int sql);
 
 static inline long escape_byte(uint8_t c, uint8_t *d) {
   static const char hex[] = "0123456789abcdef";
@@ -189,29 +190,12 @@ long sluice_json_escape_validate(const uint8_t *p, long from, long to, uint8_t *
   return escape_validate_avx2(p, from, to, d, next);
 }
 
-static AVX2 long escape_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed) {
-  long i = 0, o = 0;
-  while (i + 32 <= n) {
-    __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
-    uint32_t esc = (uint32_t)_mm256_movemask_epi8(escape_mask(v));
-    if (esc == 0) {
-      _mm256_storeu_si256((__m256i *)(d + o), v);
-      o += 32;
-    } else {
-      o = escaped_block(p, i, n, esc, d, o, 0);
-    }
-    i += 32;
-  }
-  *consumed = i;
-  return o;
-}
-
 long sluice_json_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
   if (n < 32 || !sluice_text_has_avx2()) {
     *consumed = 0;
     return 0;
   }
-  return escape_avx2(p, n, d, consumed);
+  return escape_blocks_avx2(p, n, d, consumed, 0);
 }
 
 static inline long sql_escape_byte(uint8_t c, uint8_t *d) {
@@ -260,21 +244,27 @@ static inline AVX2 long escaped_block(const uint8_t *p, long i, long to, uint32_
   return o;
 }
 
-static AVX2 long sql_escape_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed) {
+static inline AVX2 __m256i sql_escape_mask(__m256i v) {
+  // ' \ NUL LF CR Ctrl-Z.
+  return _mm256_or_si256(
+      _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x27)), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x5C))),
+      _mm256_or_si256(
+          _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x0A))),
+          _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x0D)), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x1A)))));
+}
+
+// Escapes whole 32-byte blocks of p[0..<n] for JSON (sql = 0) or a MySQL literal (sql = 1):
+// blocks without a byte to escape are copied whole.
+static AVX2 long escape_blocks_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed, int sql) {
   long i = 0, o = 0;
   while (i + 32 <= n) {
     __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
-    __m256i m = _mm256_or_si256(
-        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x27)), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x5C))),
-        _mm256_or_si256(
-            _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_setzero_si256()), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x0A))),
-            _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x0D)), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x1A)))));
-    uint32_t esc = (uint32_t)_mm256_movemask_epi8(m);
+    uint32_t esc = (uint32_t)_mm256_movemask_epi8(sql ? sql_escape_mask(v) : escape_mask(v));
     if (esc == 0) {
       _mm256_storeu_si256((__m256i *)(d + o), v);
       o += 32;
     } else {
-      o = escaped_block(p, i, n, esc, d, o, 1);
+      o = escaped_block(p, i, n, esc, d, o, sql);
     }
     i += 32;
   }
@@ -287,7 +277,7 @@ long sluice_sql_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
     *consumed = 0;
     return 0;
   }
-  return sql_escape_avx2(p, n, d, consumed);
+  return escape_blocks_avx2(p, n, d, consumed, 1);
 }
 
 static AVX2 long hex_avx2(const uint8_t *p, long n, uint8_t *d, int upper) {

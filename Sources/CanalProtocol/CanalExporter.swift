@@ -82,30 +82,10 @@ public final class CanalExporter {
     delivered.removeAll(keepingCapacity: true)
     filter.add(HeldEntry(kind: kind, id: id), into: &delivered)
     var wroteThis = false
-    if !deferredGroups.isEmpty {
-      // Before anything the filter let through now: a group is deferred when it is flushed, which
-      // happens before the entry that flushes it is delivered.
-      for (time, group) in deferredGroups {
-        let start = sink.streamOffset
-        try sink.withText { out in
-          for d in group {
-            if d.id == id {
-              try write(&out)
-              wroteThis = true
-            } else {
-              out.append(contentsOf: UnsafeRawBufferPointer(rebasing: held.bytes[heldRanges[d.id]]))
-            }
-          }
-        }
-        entriesWritten += UInt64(group.count)
-        // No flush since `start`: the span's bytes reach the memory sink's capture together.
-        sink.markConditional(from: start, key: time)
-      }
-      deferredGroups.removeAll(keepingCapacity: true)
-    }
-    if !delivered.isEmpty {
+    // `entries` into the output: this one by `write`, the others from their held frames.
+    func emit(_ entries: [HeldEntry]) throws {
       try sink.withText { out in
-        for d in delivered {
+        for d in entries {
           if d.id == id {
             try write(&out)
             wroteThis = true
@@ -114,8 +94,20 @@ public final class CanalExporter {
           }
         }
       }
-      entriesWritten += UInt64(delivered.count)
+      entriesWritten += UInt64(entries.count)
     }
+    if !deferredGroups.isEmpty {
+      // Before anything the filter let through now: a group is deferred when it is flushed, which
+      // happens before the entry that flushes it is delivered.
+      for (time, group) in deferredGroups {
+        let start = sink.streamOffset
+        try emit(group)
+        // No flush since `start`: the span's bytes reach the memory sink's capture together.
+        sink.markConditional(from: start, key: time)
+      }
+      deferredGroups.removeAll(keepingCapacity: true)
+    }
+    if !delivered.isEmpty { try emit(delivered) }
     switch kind.entryType {
     case .transactionbegin, .rowdata, .transactionend:
       if !wroteThis && filter.hasPending {

@@ -1,3 +1,5 @@
+import BinlogFormat
+
 /// Writes protobuf bytes into memory reserved beforehand for exactly the message being written:
 /// a store and a pointer bump per byte, no capacity or uniqueness check. The writers size what
 /// they write first (`EntryEncoding.varintSize`/`intSize`), reserve it, then write, and check
@@ -40,21 +42,8 @@ struct ProtobufWriter {
   @inline(__always) mutating func bytes(_ b: UnsafeRawBufferPointer) {
     let n = b.count
     guard n > 0, let src = b.baseAddress else { return }
-    let dst = position
     // Names, type texts and short values: overlapping word copies instead of a memmove call.
-    if n >= 8 && n <= 16 {
-      dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
-      (dst + (n &- 8)).storeBytes(of: src.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), as: UInt64.self)
-    } else if n >= 4 && n < 8 {
-      dst.storeBytes(of: src.loadUnaligned(as: UInt32.self), as: UInt32.self)
-      (dst + (n &- 4)).storeBytes(of: src.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self), as: UInt32.self)
-    } else if n < 4 {
-      dst.storeBytes(of: src.load(as: UInt8.self), as: UInt8.self)
-      if n > 1 { dst.storeBytes(of: src.load(fromByteOffset: 1, as: UInt8.self), toByteOffset: 1, as: UInt8.self) }
-      if n > 2 { dst.storeBytes(of: src.load(fromByteOffset: 2, as: UInt8.self), toByteOffset: 2, as: UInt8.self) }
-    } else {
-      dst.copyMemory(from: src, byteCount: n)
-    }
+    RawTextBuffer.copy(src, n, to: position)
     position += n
   }
 

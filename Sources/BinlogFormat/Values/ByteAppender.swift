@@ -29,6 +29,24 @@ extension Array: ByteAppender where Element == UInt8 {
 /// moves it into a local variable for a burst of appends, stores it back, and calls `deallocate()`
 /// once at the end. Copies must not outlive a `reserve` on another copy (growing moves the bytes).
 public struct RawTextBuffer: ByteAppender {
+  /// Copies `n > 0` bytes from `src` to `dst`: keys, numbers and short strings as two
+  /// overlapping word copies instead of a memmove call.
+  @inlinable @inline(__always) public static func copy(_ src: UnsafeRawPointer, _ n: Int, to dst: UnsafeMutableRawPointer) {
+    if n >= 8 && n <= 16 {
+      dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
+      (dst + (n &- 8)).storeBytes(of: src.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), as: UInt64.self)
+    } else if n >= 4 && n < 8 {
+      dst.storeBytes(of: src.loadUnaligned(as: UInt32.self), as: UInt32.self)
+      (dst + (n &- 4)).storeBytes(of: src.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self), as: UInt32.self)
+    } else if n < 4 {
+      dst.storeBytes(of: src.load(as: UInt8.self), as: UInt8.self)
+      if n > 1 { dst.storeBytes(of: src.load(fromByteOffset: 1, as: UInt8.self), toByteOffset: 1, as: UInt8.self) }
+      if n > 2 { dst.storeBytes(of: src.load(fromByteOffset: 2, as: UInt8.self), toByteOffset: 2, as: UInt8.self) }
+    } else {
+      dst.copyMemory(from: src, byteCount: n)
+    }
+  }
+
   @usableFromInline var base: UnsafeMutableRawPointer
   @usableFromInline var used: Int
   @usableFromInline var capacity: Int
@@ -75,20 +93,7 @@ public struct RawTextBuffer: ByteAppender {
     guard n > 0, let src = b.baseAddress else { return }
     reserve(n)
     let dst = base + used
-    // Keys, numbers and short strings: two overlapping word copies instead of a memmove call.
-    if n >= 8 && n <= 16 {
-      dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
-      (dst + (n &- 8)).storeBytes(of: src.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), as: UInt64.self)
-    } else if n >= 4 && n < 8 {
-      dst.storeBytes(of: src.loadUnaligned(as: UInt32.self), as: UInt32.self)
-      (dst + (n &- 4)).storeBytes(of: src.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self), as: UInt32.self)
-    } else if n < 4 {
-      dst.storeBytes(of: src.load(as: UInt8.self), as: UInt8.self)
-      if n > 1 { dst.storeBytes(of: src.load(fromByteOffset: 1, as: UInt8.self), toByteOffset: 1, as: UInt8.self) }
-      if n > 2 { dst.storeBytes(of: src.load(fromByteOffset: 2, as: UInt8.self), toByteOffset: 2, as: UInt8.self) }
-    } else {
-      dst.copyMemory(from: src, byteCount: n)
-    }
+    RawTextBuffer.copy(src, n, to: dst)
     used &+= n
   }
 
