@@ -90,6 +90,23 @@ final class ServerPythonClientTests: XCTestCase {
     try startServer(ServerFixtures.destination("example", entries))
   }
 
+  /// The `mariadb-10.11` fixture set's binlogs, in order.
+  func fixturePaths() throws -> [String] {
+    let dir = TestPaths.fixtures + "/mariadb-10.11"
+    return try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("binlog.0") }
+      .sorted().map { dir + "/" + $0 }
+  }
+
+  /// A server of the `mariadb-10.11` fixture set's binlogs as clients see them, warnings dropped.
+  func startFixtureServer(batchMode: CanalBatchMode) throws -> Int {
+    let paths = try fixturePaths()
+    let options = quietOptions()
+    return try startServer(
+      CanalDestination(name: "example") {
+        try CanalBinlogEntrySource(paths: paths, options: options, readerOptions: ReaderOptions())
+      }, batchMode: batchMode)
+  }
+
   func startServer(_ destination: CanalDestination, batchMode: CanalBatchMode = .itemSize) throws
     -> Int
   {
@@ -208,16 +225,7 @@ final class ServerPythonClientTests: XCTestCase {
       throw XCTSkip("TCP_QUICKACK is Linux's")
     #endif
     try requireCanalPython()
-    let dir = TestPaths.fixtures + "/mariadb-10.11"
-    let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("binlog.0") }
-      .sorted().map { dir + "/" + $0 }
-    var quiet = CanalOptions()
-    quiet.onWarning = { _ in }
-    let options = quiet
-    let port = try startServer(
-      CanalDestination(name: "example") {
-        try CanalBinlogEntrySource(paths: paths, options: options, readerOptions: ReaderOptions())
-      })
+    let port = try startFixtureServer(batchMode: .itemSize)
     let times = try consume(port: port, batch: 10).filter { $0.step == "get" }.compactMap(\.ms).sorted()
     XCTAssertGreaterThanOrEqual(times.count, 20, "enough GETs to see a per-GET stall")
     guard !times.isEmpty else { return }
@@ -233,14 +241,7 @@ final class ServerPythonClientTests: XCTestCase {
       throw XCTSkip("TCP_QUICKACK is Linux's")
     #endif
     try requireCanalPython()
-    let dir = TestPaths.fixtures + "/mariadb-10.11"
-    let paths = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("binlog.0") }
-      .sorted().map { dir + "/" + $0 }
-    let options = quietOptions()
-    let port = try startServer(
-      CanalDestination(name: "example") {
-        try CanalBinlogEntrySource(paths: paths, options: options, readerOptions: ReaderOptions())
-      }, batchMode: .memSize)
+    let port = try startFixtureServer(batchMode: .memSize)
     let script = TestPaths.packageRoot + "/Benchmarks/serve-drain.py"
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -261,7 +262,7 @@ final class ServerPythonClientTests: XCTestCase {
     }
     // The client view of the same files, counted by rows.
     var expectedRows = 0
-    let stream = try CanalEntryStream(paths: paths, options: quietOptions())
+    let stream = try CanalEntryStream(paths: try fixturePaths(), options: quietOptions())
     while true {
       let chunk = try stream.nextEntries(max: 256)
       if chunk.isEmpty { break }
