@@ -5,6 +5,7 @@
 # Swift side does with its slicing table). C at -O2, warm cache, best of 5.
 #
 #   Benchmarks/crc32-bench.sh [BINLOG]     (default: .bench-data/binlog.000001; first 512 MiB)
+#   CLMUL_FROM=16 Benchmarks/crc32-bench.sh BINLOG   (fold from 16 bytes instead of 64)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 root=$(cd "$here/.." && pwd -P)
@@ -26,7 +27,7 @@ static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
 static uint32_t table[256];
 static uint32_t crc_clmul(uint32_t crc, const unsigned char *p, size_t n) {
   uint32_t r = ~crc;
-  if (n >= 64) return ~sluice_crc32_clmul_fold(r, p, n);
+  if (n >= CLMUL_FROM) return ~sluice_crc32_clmul_fold(r, p, n);
   while (n--) r = table[(r ^ *p++) & 0xFF] ^ (r >> 8);
   return ~r;
 }
@@ -83,5 +84,5 @@ int main(int argc, char **argv) {
   return (int)(sink & 0);
 }
 C
-cc -O2 -I"$root/Sources/CCRC32/include" "$work/bench.c" "$root/Sources/CCRC32/crc32_clmul.c" -lz -o "$work/bench"
+cc -O2 -DCLMUL_FROM="${CLMUL_FROM:-64}" -I"$root/Sources/CCRC32/include" "$work/bench.c" "$root/Sources/CCRC32/crc32_clmul.c" -lz -o "$work/bench"
 "$work/bench" "$binlog"

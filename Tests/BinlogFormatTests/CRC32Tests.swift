@@ -28,6 +28,13 @@ final class CRC32Tests: XCTestCase {
         XCTAssertEqual(CRC32.checksum(s), zlibCRC(s), "length \(n) at alignment \(a)")
         XCTAssertEqual(CRC32.softwareChecksum(s), zlibCRC(s), "table, length \(n) at alignment \(a)")
       }
+      // Every length around the 512-byte start of the 256-byte VPCLMULQDQ blocks and two more
+      // block steps, at every alignment of a 64-byte line (the 1-15 byte tail after them too).
+      for n in 496...1100 {
+        let a = n % 64
+        let s = UnsafeRawBufferPointer(rebasing: all[a..<(a + n)])
+        XCTAssertEqual(CRC32.checksum(s), zlibCRC(s), "length \(n) at alignment \(a)")
+      }
       for _ in 0..<2000 {
         let n = Int(g.next() % 70_001)
         let a = Int(g.next() % 64)
@@ -64,6 +71,8 @@ final class CRC32Tests: XCTestCase {
     let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     guard flags.contains(" pclmulqdq") && flags.contains(" sse4_1") else { throw XCTSkip("no PCLMULQDQ/SSE4.1 here") }
     XCTAssertTrue(CRC32.hasCLMUL)
+    let vp = [" avx512f", " avx512bw", " avx512vl", " vpclmulqdq"].allSatisfy { flags.contains($0) }
+    XCTAssertEqual(CRC32.usesVPCLMUL, vp, "512-bit folding used exactly when the CPU lists its flags")
   }
 
   /// Every event of real CRC32 binlogs: the checksum of all but the last 4 bytes equals the
