@@ -1,4 +1,6 @@
 import BinlogFormat
+import CZstd
+import Dispatch
 
 #if canImport(Glibc)
   import Glibc
@@ -27,6 +29,40 @@ final class IndexWriter {
   var compressBlocks = true
   /// Records per block (a block is the unit a query decodes).
   var recordsPerBlock = IndexLayout.recordsPerBlock
+  /// The full block being compressed on another thread while the scanner goes on (at most
+  /// one: it is written, in order, when the next block is full or at `finish`). Compressing
+  /// on the scanning thread cost it ~12% of its time on a narrow-row binlog.
+  private var pending: PendingBlock?
+  /// The compression context of the blocks, reused (one block is compressed at a time).
+  private let context = CompressionContext()
+
+  private final class CompressionContext: @unchecked Sendable {
+    let cctx: OpaquePointer? = ZSTD_createCCtx()
+    deinit { ZSTD_freeCCtx(cctx) }
+  }
+
+  /// A full block and, once `done` is signalled, its compressed bytes.
+  private final class PendingBlock: @unchecked Sendable {
+    var key: BlockKey
+    let raw: [UInt8]
+    let level: Int32
+    let context: CompressionContext
+    var packed: [UInt8] = []
+    var error: BinlogError?
+    let done = DispatchSemaphore(value: 0)
+
+    init(key: BlockKey, raw: [UInt8], level: Int32, context: CompressionContext) {
+      self.key = key
+      self.raw = raw
+      self.level = level
+      self.context = context
+    }
+
+    func compress() {
+      do { packed = try Zstd.compress(raw, level: level, context: context.cctx) } catch { self.error = error }
+      done.signal()
+    }
+  }
 
   init(fd: Int32, path: String) {
     self.fd = fd
@@ -79,26 +115,45 @@ final class IndexWriter {
     let raw = records.out
     key.rawLength = UInt32(raw.count)
     key.firstRecord = recordCount
-    key.dataOffset = offset
-    let packed = compressBlocks ? try Zstd.compress(raw, level: level) : raw
-    if packed.count < raw.count {
-      key.flags.insert(.compressed)
-      try write(packed)
-    } else {
-      try write(raw)
-    }
     recordCount += UInt64(key.recordCount)
-    keys.append(key)
+    // The previous block is written first: blocks are stored in order, each at the offset the
+    // ones before it leave.
+    try writePending()
+    if compressBlocks {
+      let p = PendingBlock(key: key, raw: raw, level: level, context: context)
+      pending = p
+      DispatchQueue.global().async { p.compress() }
+    } else {
+      try store(raw, packed: nil, key: key)
+    }
     key = BlockKey()
     records.out.removeAll(keepingCapacity: true)
     touches.out.removeAll(keepingCapacity: true)
   }
 
-  private func write(_ bytes: [UInt8]) throws(BinlogError) {
-    key.storedLength = UInt32(bytes.count)
-    key.crc = bytes.withUnsafeBytes { CRC32.checksum($0) }
+  /// Waits for the block being compressed and writes it.
+  private func writePending() throws(BinlogError) {
+    guard let p = pending else { return }
+    pending = nil
+    p.done.wait()
+    if let e = p.error { throw e }
+    try store(p.raw, packed: p.packed, key: p.key)
+  }
+
+  /// Writes a block at `offset` (compressed when that is smaller) and records its key.
+  private func store(_ raw: [UInt8], packed: [UInt8]?, key block: BlockKey) throws(BinlogError) {
+    var k = block
+    k.dataOffset = offset
+    var bytes = raw
+    if let packed, packed.count < raw.count {
+      k.flags.insert(.compressed)
+      bytes = packed
+    }
+    k.storedLength = UInt32(bytes.count)
+    k.crc = bytes.withUnsafeBytes { CRC32.checksum($0) }
     try writeAll(bytes, at: offset)
     offset += UInt64(bytes.count)
+    keys.append(k)
   }
 
   private func writeAll(_ bytes: [UInt8], at at: UInt64) throws(BinlogError) {
@@ -121,6 +176,7 @@ final class IndexWriter {
   /// Writes the remaining block, the sections and the header.
   func finish(_ meta: IndexMeta, tables: [String], ddl: [DDLStatementRecord]) throws(BinlogError) {
     try flushBlock()
+    try writePending()
     var sections: [(IndexLayout.Section, UInt32, UInt64, UInt64)] = []
     sections.append((.blocks, 0, UInt64(IndexLayout.headerReserve), offset - UInt64(IndexLayout.headerReserve)))
     func section(_ kind: IndexLayout.Section, _ bytes: [UInt8]) throws(BinlogError) {

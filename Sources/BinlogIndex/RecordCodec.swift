@@ -101,16 +101,21 @@ enum RecordCodec {
 
 /// One-shot zstd helpers for index blocks and sections.
 enum Zstd {
-  static func compress(_ input: [UInt8], level: Int32) throws(BinlogError) -> [UInt8] {
+  /// `context`: a compression context to reuse (one caller at a time), else one is made for
+  /// this call.
+  static func compress(_ input: [UInt8], level: Int32, context: OpaquePointer? = nil) throws(BinlogError) -> [UInt8] {
     let bound = ZSTD_compressBound(input.count)
-    var out = [UInt8](repeating: 0, count: bound)
-    let n = input.withUnsafeBytes { src in
-      out.withUnsafeMutableBytes { dst in
-        ZSTD_compress(dst.baseAddress, bound, src.baseAddress, src.count, level)
+    var n = 0
+    let out = [UInt8](unsafeUninitializedCapacity: bound) { dst, count in
+      n = input.withUnsafeBytes { src in
+        if let context {
+          return ZSTD_compressCCtx(context, dst.baseAddress, bound, src.baseAddress, src.count, level)
+        }
+        return ZSTD_compress(dst.baseAddress, bound, src.baseAddress, src.count, level)
       }
+      count = ZSTD_isError(n) != 0 ? 0 : n
     }
     if ZSTD_isError(n) != 0 { throw BinlogError(.io, "zstd: \(String(cString: ZSTD_getErrorName(n)))") }
-    out.removeSubrange(n...)
     return out
   }
 
