@@ -84,6 +84,10 @@ public final class SQLExporter {
   private var warnedTables: Set<String> = []
   private var spool: Spool?
   private var scratch: [UInt8] = []
+  /// A JSON value's text before it is quoted (`SQLValue.append`).
+  private var valueScratch: [UInt8] = []
+  /// The columns a WHERE finds the row by (`appendWhere`).
+  private var keyColumns: [Int] = []
 
   public init(sink: OutputSink, options: Options = Options()) throws {
     self.sink = sink
@@ -447,7 +451,7 @@ public final class SQLExporter {
       text.withUnsafeBytes { SQLValue.appendQuoted($0, into: &out) }
       return true
     }
-    if try SQLValue.append(v, column: table.columns[i], into: &out) { return true }
+    if try SQLValue.append(v, column: table.columns[i], scratch: &valueScratch, into: &out) { return true }
     return problem(table, "a value with no exact SQL literal (column \(i + 1))")
   }
 
@@ -484,23 +488,26 @@ public final class SQLExporter {
   private func insert(_ values: [ColumnValue], _ table: TableMapEvent, _ d: RowDecoder, into out: inout [UInt8]) throws
     -> Bool
   {
-    let present = values.indices.filter { !values[$0].isAbsent }
-    if !table.hasColumnNames && present.count != values.count {
+    if !table.hasColumnNames && values.contains(where: { $0.isAbsent }) {
       return problem(table, "column names unknown (give --schema) and the row image is partial")
     }
     SQLValue.appendRaw("INSERT INTO ", into: &out)
     appendTableName(table, into: &out)
     if table.hasColumnNames {
       SQLValue.appendRaw(" (", into: &out)
-      for (k, i) in present.enumerated() {
-        if k > 0 { out.append(0x2C) }
+      var first = true
+      for i in values.indices where !values[i].isAbsent {
+        if !first { out.append(0x2C) }
+        first = false
         SQLValue.appendIdentifier(table.columns[i].name ?? "", into: &out)
       }
       out.append(0x29)
     }
     SQLValue.appendRaw(" VALUES (", into: &out)
-    for (k, i) in present.enumerated() {
-      if k > 0 { out.append(0x2C) }
+    var first = true
+    for i in values.indices where !values[i].isAbsent {
+      if !first { out.append(0x2C) }
+      first = false
       guard try appendValue(values[i], i, table, d, into: &out) else { return false }
     }
     SQLValue.appendRaw(");\n", into: &out)
@@ -542,13 +549,17 @@ public final class SQLExporter {
 
   /// ` WHERE …` by the primary key when the image has all of it, else by every comparable column.
   private func appendWhere(_ values: [ColumnValue], _ table: TableMapEvent, into out: inout [UInt8]) throws -> Bool {
-    var keys = table.primaryKey.filter { $0 < values.count && table.columns[$0].primaryKeyPrefix == 0 }
+    var keys = keyColumns
+    keyColumns = []
+    defer { keyColumns = keys }
+    keys.removeAll(keepingCapacity: true)
+    for c in table.primaryKey where c < values.count && table.columns[c].primaryKeyPrefix == 0 { keys.append(c) }
     if keys.isEmpty || keys.count != table.primaryKey.count || keys.contains(where: { values[$0].isAbsent }) {
-      keys = values.indices.filter { i in
-        if values[i].isAbsent { return false }
+      keys.removeAll(keepingCapacity: true)
+      for i in values.indices {
         switch values[i] {
-        case .float, .double, .json, .jsonDiff, .geometry: return false
-        default: return true
+        case .absent, .float, .double, .json, .jsonDiff, .geometry: continue
+        default: keys.append(i)
         }
       }
     }
@@ -562,7 +573,7 @@ public final class SQLExporter {
         continue
       }
       out.append(0x3D)
-      guard try SQLValue.append(values[i], column: table.columns[i], into: &out) else {
+      guard try SQLValue.append(values[i], column: table.columns[i], scratch: &valueScratch, into: &out) else {
         return problem(table, "a key value with no exact SQL literal")
       }
     }

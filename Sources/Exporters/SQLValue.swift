@@ -5,10 +5,11 @@ import BinlogQuery
 /// exporter's header sets (`time_zone = '+00:00'`, utf8mb4 client charset).
 public enum SQLValue {
   /// Appends `v` as a literal for column `col`. Returns false when the value has no exact SQL
-  /// literal (a partial JSON diff without its before image, an infinite float).
-  public static func append(_ v: ColumnValue, column col: ColumnInfo, into out: inout [UInt8]) throws(BinlogError)
-    -> Bool
-  {
+  /// literal (a partial JSON diff without its before image, an infinite float). `scratch` holds
+  /// a JSON document's text before it is quoted (reused: no allocation per value).
+  public static func append(
+    _ v: ColumnValue, column col: ColumnInfo, scratch: inout [UInt8], into out: inout [UInt8]
+  ) throws(BinlogError) -> Bool {
     switch v {
     case .absent, .null:
       appendRaw("NULL", into: &out)
@@ -63,9 +64,9 @@ public enum SQLValue {
     case .setBits(let bits):
       JSONWriter.appendUInt(bits, into: &out)
     case .json(let b):
-      var text: [UInt8] = []
-      try JSONBinary.appendCompactJSON(b, into: &text)
-      text.withUnsafeBytes { appendQuoted($0, into: &out) }
+      scratch.removeAll(keepingCapacity: true)
+      try JSONBinary.appendCompactJSON(b, into: &scratch)
+      scratch.withUnsafeBytes { appendQuoted($0, into: &out) }
     case .jsonDiff:
       return false
     }
@@ -97,17 +98,24 @@ public enum SQLValue {
       TextEncoding.appendLatin1AsUTF8(b, cp1252: true, escaping: .sql, into: &out)
       out.append(0x27)
       return
-    case .legacy, .ucs2, .utf16, .utf16le, .utf32, .other:
+    case .other where charset.name != "GB18030":
+      // An unknown charset whose bytes happen to be UTF-8: as before, the text.
       var tmp: [UInt8] = []
       if charset.appendUTF8(b, into: &tmp) {
-        if case .other = charset, charset.name != "GB18030" {
-          // An unknown charset whose bytes happen to be UTF-8: as before, the text.
-          tmp.withUnsafeBytes { appendQuoted($0, into: &out) }
-          return
-        }
+        tmp.withUnsafeBytes { appendQuoted($0, into: &out) }
+        return
+      }
+    case .legacy, .ucs2, .utf16, .utf16le, .utf32, .other:
+      // Only whether the bytes are valid in the charset matters here: they are converted at the
+      // end of `out` (no buffer of their own) and taken back.
+      let mark = out.count
+      let valid = charset.appendUTF8(b, into: &out)
+      out.removeLast(out.count - mark)
+      if valid {
         if !b.isEmpty {
           out.append(0x5F)
-          out.append(contentsOf: charset.name.lowercased().utf8)
+          // The introducer in lower case (`_sjis`), byte by byte: no String per value.
+          for c in charset.name.utf8 { out.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
           out.append(0x20)
         }
         appendHex(b, into: &out)

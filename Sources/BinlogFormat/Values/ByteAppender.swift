@@ -12,13 +12,24 @@ public protocol ByteAppender {
 }
 
 extension Array: ByteAppender where Element == UInt8 {
-  /// Through a temporary buffer: an array has no uninitialized tail to write into.
+  /// An array has no uninitialized tail to write into: up to 512 bytes go through a buffer on
+  /// the stack; more are written in place over `n` zero bytes appended first (capacity grown
+  /// geometrically), then trimmed. (A temporary buffer of that size came from the heap: one
+  /// allocation per long value.)
   @inlinable public mutating func write(upTo n: Int, _ body: (UnsafeMutableRawPointer) -> Int) {
     guard n > 0 else { return }
-    withUnsafeTemporaryAllocation(byteCount: n, alignment: 8) { t in
-      let k = body(t.baseAddress!)
-      append(contentsOf: UnsafeRawBufferPointer(rebasing: t[0..<k]))
+    if n <= 512 {
+      withUnsafeTemporaryAllocation(byteCount: n, alignment: 8) { t in
+        let k = body(t.baseAddress!)
+        append(contentsOf: UnsafeRawBufferPointer(rebasing: t[0..<k]))
+      }
+      return
     }
+    let old = count
+    if capacity &- old < n { reserveCapacity(Swift.max(old &+ n, capacity &* 2)) }
+    append(contentsOf: repeatElement(0, count: n))
+    let k = withUnsafeMutableBytes { body($0.baseAddress! + old) }
+    removeLast(n &- k)
   }
 }
 
