@@ -200,6 +200,13 @@ public enum Archiver {
       if (st.st_mode & S_IFMT) == S_IFDIR {
         throw BinlogError(.io, "is a directory; not overwriting it", file: output)
       }
+      // A device, pipe or socket (also behind a link): the verified temporary file renamed over
+      // it would replace it with a regular file.
+      if SpecialOutput.isSpecial(output) && (st.st_mode & S_IFMT) != S_IFDIR {
+        throw BinlogError(
+          .io, "is not a regular file (a device, pipe or socket); archives are written to regular files only",
+          file: output)
+      }
       if !force { throw BinlogError(.io, "already exists (use --force to overwrite it)", file: output) }
     }
     let dir = directory(of: output)

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 
 #if canImport(Glibc)
   import Glibc
@@ -23,6 +24,13 @@ public enum ReportOutput {
           throw BinlogError(.io, "refusing to write the report over an input", file: path)
         }
       }
+    }
+    if SpecialOutput.isSpecial(path) {
+      // `/dev/null`, a pipe: written directly (a file renamed over it would replace it).
+      let fd = try SpecialOutput.openForWriting(path)
+      defer { close(fd) }
+      try writeAll(fd, bytes, path: path)
+      return
     }
     let tmp = path + ".tmp\(getpid())"
     let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

@@ -65,9 +65,15 @@ extension OutputSink {
       return sink
     }
     try OutputFile.refuseInputs(path, protectedPaths)
-    let target = try OutputFile(path: path, protecting: protectedPaths)
-    let sink = OutputSink(fd: target.fd, ownsFD: true)
-    sink.target = target
+    let sink: OutputSink
+    if SpecialOutput.isSpecial(path) {
+      // A device or pipe is written directly (`SpecialOutput`).
+      sink = OutputSink(fd: try SpecialOutput.openForWriting(path), ownsFD: true)
+    } else {
+      let target = try OutputFile(path: path, protecting: protectedPaths)
+      sink = OutputSink(fd: target.fd, ownsFD: true)
+      sink.target = target
+    }
     sink.displayName = path
     let z = try ZstdOutputStream(level: level, name: path)
     sink.transform = { chunk, write in try z.compress(chunk, write) }

@@ -1,4 +1,5 @@
 import BinlogFormat
+import BinlogIO
 
 #if canImport(Glibc)
   import Glibc
@@ -148,13 +149,8 @@ public final class OutputSink {
   public static func file(_ path: String, protecting protectedPaths: [String] = []) throws -> OutputSink {
     if path == "-" { return standardOutput() }
     try OutputFile.refuseInputs(path, protectedPaths)
-    var st = stat()
-    if stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG {
-      let fd = open(path, O_WRONLY | O_CLOEXEC)
-      if fd < 0 {
-        throw BinlogError(.io, "cannot open output: \(String(cString: strerror(errno)))", file: path)
-      }
-      let sink = OutputSink(fd: fd, ownsFD: true)
+    if SpecialOutput.isSpecial(path) {
+      let sink = OutputSink(fd: try SpecialOutput.openForWriting(path), ownsFD: true)
       sink.displayName = path
       return sink
     }

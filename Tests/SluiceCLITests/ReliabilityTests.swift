@@ -347,6 +347,56 @@ final class ReliabilityTests: SluiceTestCase {
       try Data(contentsOf: URL(fileURLWithPath: dir + "/ok.sql")), try run(["export", "--format", "sql", source]).stdout)
   }
 
+  /// `-o` naming a named pipe (as `/dev/null`, a terminal or a socket would be): the output is
+  /// written into it, and it is still a pipe afterwards. Written all-or-nothing through a
+  /// temporary file renamed over it, it became a regular file: `-o /dev/null` run as root
+  /// replaced the machine's `/dev/null`. Archives refuse such a name.
+  func testOutputToAPipeIsWrittenIntoItNeverReplaced() throws {
+    let source = Self.fixtureDir + "/binlog.000001"
+    let dir = try temporaryDirectory()
+    let fifo = dir + "/pipe"
+    let cases: [(args: [String], expected: Data)] = [
+      (["export", "--format", "ndjson"], try run(["export", "--format", "ndjson", source]).stdout),
+      (["export", "--format", "sql", "--compress", "zstd"], Data()),
+      (["report"], Data()),
+    ]
+    for (args, expected) in cases {
+      XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+      let received = dir + "/received"
+      // The reader: everything that comes through the pipe, into a file.
+      let reader = Process()
+      reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+      reader.arguments = ["-c", "exec cat \"$0\" > \"$1\"", fifo, received]
+      try reader.run()
+      let r = try run(args + ["-o", fifo, source])
+      reader.waitUntilExit()
+      XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+      var st = stat()
+      XCTAssertEqual(lstat(fifo, &st), 0)
+      XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO, "\(args): -o PIPE left a pipe")
+      let got = try Data(contentsOf: URL(fileURLWithPath: received))
+      if expected.isEmpty {
+        XCTAssertGreaterThan(got.count, 1000, "\(args): the output came through the pipe")
+      } else {
+        XCTAssertEqual(got, expected, "\(args): the same bytes as on standard output")
+      }
+      XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["pipe", "received"], "\(args)")
+      unlink(fifo)
+      unlink(received)
+    }
+    // An archive whose name is taken by a pipe: refused, the pipe left as it is.
+    let work = dir + "/archive"
+    try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+    try write(try bytes(source), work + "/binlog.000001")
+    XCTAssertEqual(mkfifo(work + "/binlog.000001.zst", 0o600), 0)
+    let a = try run(["archive", "--force", work + "/binlog.000001"])
+    XCTAssertEqual(a.status, 3, a.stderr)
+    XCTAssertTrue(a.stderr.contains("not a regular file"), a.stderr)
+    var st = stat()
+    XCTAssertEqual(lstat(work + "/binlog.000001.zst", &st), 0)
+    XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO)
+  }
+
   // MARK: 7. archive --verify
 
   /// Defect 7: an archive with its last byte flipped passed `archive --verify`, then `query`
