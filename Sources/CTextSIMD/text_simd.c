@@ -13,6 +13,100 @@
 // bytes are ASCII).
 #include "CTextSIMD.h"
 
+
+static inline long escape_byte(uint8_t c, uint8_t *d) {
+  static const char hex[] = "0123456789abcdef";
+  if (c >= 0x20 && c != 0x22 && c != 0x5C) {
+    d[0] = c;
+    return 1;
+  }
+  uint8_t s = 0;
+  switch (c) {
+    case 0x22: s = 0x22; break;
+    case 0x5C: s = 0x5C; break;
+    case 0x0A: s = 'n'; break;
+    case 0x0D: s = 'r'; break;
+    case 0x09: s = 't'; break;
+    case 0x08: s = 'b'; break;
+    case 0x0C: s = 'f'; break;
+  }
+  d[0] = '\\';
+  if (s) {
+    d[1] = s;
+    return 2;
+  }
+  d[1] = 'u';
+  d[2] = '0';
+  d[3] = '0';
+  d[4] = (uint8_t)hex[c >> 4];
+  d[5] = (uint8_t)hex[c & 15];
+  return 6;
+}
+
+static inline long sql_escape_byte(uint8_t c, uint8_t *d) {
+  uint8_t e;
+  switch (c) {
+    case 0x27: e = 0x27; break;
+    case 0x5C: e = 0x5C; break;
+    case 0x00: e = '0'; break;
+    case 0x0A: e = 'n'; break;
+    case 0x0D: e = 'r'; break;
+    case 0x1A: e = 'Z'; break;
+    default: d[0] = c; return 1;
+  }
+  d[0] = '\\';
+  d[1] = e;
+  return 2;
+}
+
+static inline long put_ascii(uint8_t c, uint8_t *d, int mode) {
+  if (mode == 1) return escape_byte(c, d);
+  if (mode == 2) return sql_escape_byte(c, d);
+  d[0] = c;
+  return 1;
+}
+
+// Table transcoding (CharsetTable, latin1): one character at p[i], through the table, into d + *o.
+// Returns where the next character starts, or -1 when the bytes have no character.
+
+static inline __attribute__((always_inline)) long table_char(const uint8_t *p, long i, long n, const uint16_t *rows,
+                                                           int mode, uint8_t *d, long *o) {
+  uint32_t e = rows[p[i++]];
+  while (__builtin_expect((e & 0xF800) == 0xD800, 0)) {
+    if (i >= n) return -1;
+    e = rows[((e - 0xD800) << 8) | p[i++]];
+  }
+  uint8_t *w = d + *o;
+  if (__builtin_expect(e >= 0x800, 1)) {
+    if (e == 0xFFFF) return -1;
+    // One 4-byte store (the output has slack past the character).
+    uint32_t u = (0xE0 | (e >> 12)) | (0x80 | ((e >> 6) & 0x3F)) << 8 | (0x80 | (e & 0x3F)) << 16;
+    __builtin_memcpy(w, &u, 4);
+    *o += 3;
+  } else if (e >= 0x80) {
+    uint16_t u = (uint16_t)((0xC0 | (e >> 6)) | (0x80 | (e & 0x3F)) << 8);
+    __builtin_memcpy(w, &u, 2);
+    *o += 2;
+  } else {
+    *o += put_ascii((uint8_t)e, w, mode);
+  }
+  return i;
+}
+
+static long table_scalar(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, uint8_t *d,
+                         long *next) {
+  long i = from, o = 0;
+  while (i < to) {
+    i = table_char(p, i, n, rows, mode, d, &o);
+    if (i < 0) {
+      *next = -1;
+      return 0;
+    }
+  }
+  *next = i;
+  return o;
+}
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
@@ -122,34 +216,6 @@ static inline AVX2 __m256i escape_mask(__m256i v) {
 static inline AVX2 long escaped_block(const uint8_t *p, long i, long to, uint32_t m, uint8_t *d, long o, int sql);
 static AVX2 long escape_blocks_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed, int sql);
 
-static inline long escape_byte(uint8_t c, uint8_t *d) {
-  static const char hex[] = "0123456789abcdef";
-  if (c >= 0x20 && c != 0x22 && c != 0x5C) {
-    d[0] = c;
-    return 1;
-  }
-  uint8_t s = 0;
-  switch (c) {
-    case 0x22: s = 0x22; break;
-    case 0x5C: s = 0x5C; break;
-    case 0x0A: s = 'n'; break;
-    case 0x0D: s = 'r'; break;
-    case 0x09: s = 't'; break;
-    case 0x08: s = 'b'; break;
-    case 0x0C: s = 'f'; break;
-  }
-  d[0] = '\\';
-  if (s) {
-    d[1] = s;
-    return 2;
-  }
-  d[1] = 'u';
-  d[2] = '0';
-  d[3] = '0';
-  d[4] = (uint8_t)hex[c >> 4];
-  d[5] = (uint8_t)hex[c & 15];
-  return 6;
-}
 
 static AVX2 long escape_validate_avx2(const uint8_t *p, long from, long to, uint8_t *d, long *next) {
   struct utf8_state s = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
@@ -198,21 +264,6 @@ long sluice_json_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
   return escape_blocks_avx2(p, n, d, consumed, 0);
 }
 
-static inline long sql_escape_byte(uint8_t c, uint8_t *d) {
-  uint8_t e;
-  switch (c) {
-    case 0x27: e = 0x27; break;
-    case 0x5C: e = 0x5C; break;
-    case 0x00: e = '0'; break;
-    case 0x0A: e = 'n'; break;
-    case 0x0D: e = 'r'; break;
-    case 0x1A: e = 'Z'; break;
-    default: d[0] = c; return 1;
-  }
-  d[0] = '\\';
-  d[1] = e;
-  return 2;
-}
 
 // Writes the 32-byte block at p + i with the bytes flagged in `m` escaped (JSON or SQL): the
 // clean runs between them as 32-byte stores where the input has 32 bytes from there (the
@@ -326,6 +377,81 @@ int sluice_utf8_valid(const uint8_t *p, long n) {
   return utf8_valid_avx2(p, n);
 }
 
+// A run of `len` (< 32 + 1) clean bytes p[a..<a+len] to d: one 32-byte copy when 32 bytes are
+// readable from a (the output has room past the run), else byte by byte.
+static inline AVX2 void copy_run(const uint8_t *p, long a, long len, long n, uint8_t *d) {
+  if (a + 32 <= n) {
+    _mm256_storeu_si256((__m256i *)d, _mm256_loadu_si256((const __m256i *)(p + a)));
+  } else {
+    for (long t = 0; t < len; t++) d[t] = p[a + t];
+  }
+}
+
+// Blocks of 32 bytes without a byte >= 0x80 are copied (or escaped) whole; in the others the
+// clean ASCII runs between the bytes to convert or escape are copied whole, and a character
+// begun there may run past the block (the next block starts after it).
+static AVX2 long table_avx2(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, uint8_t *d,
+                            long *next) {
+  long i = from, o = 0;
+  while (i + 32 <= to) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+    uint32_t high = (uint32_t)_mm256_movemask_epi8(v);
+    uint32_t esc = mode == 1 ? (uint32_t)_mm256_movemask_epi8(escape_mask(v))
+                 : mode == 2 ? (uint32_t)_mm256_movemask_epi8(sql_escape_mask(v))
+                             : 0;
+    if ((high | esc) == 0) {
+      _mm256_storeu_si256((__m256i *)(d + o), v);
+      o += 32;
+      i += 32;
+      continue;
+    }
+    if (high == 0) {
+      o = escaped_block(p, i, n, esc, d, o, mode == 2);
+      i += 32;
+      continue;
+    }
+    uint32_t stop = high | esc;
+    long k = 0;
+    while (stop) {
+      long e = __builtin_ctz(stop);
+      if (e > k) {
+        copy_run(p, i + k, e - k, n, d + o);
+        o += e - k;
+      }
+      long j = i + e;
+      if (p[j] < 0x80) {
+        o += put_ascii(p[j], d + o, mode);
+        j++;
+      } else {
+        j = table_char(p, j, n, rows, mode, d, &o);
+        if (j < 0) {
+          *next = -1;
+          return 0;
+        }
+      }
+      k = j - i;
+      if (k >= 32) break;
+      stop &= ~0u << k;
+    }
+    if (k < 32) {
+      copy_run(p, i + k, 32 - k, n, d + o);
+      o += 32 - k;
+      k = 32;
+    }
+    i += k;
+  }
+  long rest = table_scalar(p, i, to > i ? to : i, n, rows, mode, d + o, next);
+  if (*next < 0) return 0;
+  return o + rest;
+}
+
+long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, int flags,
+                            uint8_t *d, long *next) {
+  if ((flags & SLUICE_TABLE_ASCII) && !(flags & SLUICE_TABLE_SCALAR) && to - from >= 32 && sluice_text_has_avx2())
+    return table_avx2(p, from, to, n, rows, mode, d, next);
+  return table_scalar(p, from, to, n, rows, mode, d, next);
+}
+
 #else
 
 int sluice_text_has_avx2(void) { return 0; }
@@ -351,6 +477,11 @@ long sluice_sql_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
 long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper) {
   (void)p; (void)n; (void)d; (void)upper;
   return 0;
+}
+long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, int flags,
+                            uint8_t *d, long *next) {
+  (void)flags;
+  return table_scalar(p, from, to, n, rows, mode, d, next);
 }
 
 #endif
