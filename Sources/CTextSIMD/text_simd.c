@@ -107,6 +107,19 @@ static long table_scalar(const uint8_t *p, long from, long to, long n, const uin
   return o;
 }
 
+static inline long latin1_byte(uint8_t c, const uint32_t *high, int mode, uint8_t *d) {
+  if (c < 0x80) return put_ascii(c, d, mode);
+  uint32_t u = high[c - 0x80];
+  __builtin_memcpy(d, &u, 4);
+  return (long)(u >> 24);
+}
+
+static long latin1_scalar(const uint8_t *p, long from, long n, const uint32_t *high, int mode, uint8_t *d) {
+  long o = 0;
+  for (long i = from; i < n; i++) o += latin1_byte(p[i], high, mode, d + o);
+  return o;
+}
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
@@ -452,6 +465,75 @@ long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const 
   return table_scalar(p, from, to, n, rows, mode, d, next);
 }
 
+// For each 8-bit mask of the bytes >= 0x80 in 8 input bytes: the shuffle that keeps, from the
+// interleaved (first byte, continuation byte) pairs, the continuation only where the mask is set.
+static uint8_t latin1_shuffles[256][16];
+static uint8_t latin1_lengths[256];
+
+__attribute__((constructor)) static void latin1_init(void) {
+  for (int m = 0; m < 256; m++) {
+    int k = 0;
+    for (int b = 0; b < 8; b++) {
+      latin1_shuffles[m][k++] = (uint8_t)(2 * b);
+      if (m & (1 << b)) latin1_shuffles[m][k++] = (uint8_t)(2 * b + 1);
+    }
+    latin1_lengths[m] = (uint8_t)k;
+    while (k < 16) latin1_shuffles[m][k++] = 0x80;
+  }
+}
+
+static AVX2 long latin1_avx2(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, uint8_t *d) {
+  long i = 0, o = 0;
+  const __m128i x1f = _mm_set1_epi8(0x1F), c0 = _mm_set1_epi8((char)0xC0), x3f = _mm_set1_epi8(0x3F);
+  const __m128i x80 = _mm_set1_epi8((char)0x80), x9f = _mm_set1_epi8((char)0x9F);
+  while (i + 8 <= n) {
+    __m128i v = _mm_loadl_epi64((const __m128i *)(p + i));
+    // Groups to do byte by byte: something to escape, or a cp1252 byte 0x80...0x9F.
+    __m128i bad;
+    if (mode == 1) {
+      bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, x1f), x1f),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x22)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5C))));
+    } else if (mode == 2) {
+      bad = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x27)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5C))),
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0A))),
+                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x0D)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x1A)))));
+    } else {
+      bad = _mm_setzero_si128();
+    }
+    if (cp1252) bad = _mm_or_si128(bad, _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, x80), v),
+                                                      _mm_cmpeq_epi8(_mm_min_epu8(v, x9f), v)));
+    if (_mm_movemask_epi8(bad) & 0xFF) {
+      for (long k = 0; k < 8; k++) o += latin1_byte(p[i + k], high, mode, d + o);
+      i += 8;
+      continue;
+    }
+    int m = _mm_movemask_epi8(v) & 0xFF;
+    if (m == 0) {
+      _mm_storel_epi64((__m128i *)(d + o), v);
+      o += 8;
+      i += 8;
+      continue;
+    }
+    // A byte >= 0x80 is C2/C3 then 80 | (b & 3F); ASCII bytes stay themselves.
+    __m128i isHigh = _mm_cmplt_epi8(v, _mm_setzero_si128());
+    __m128i lead = _mm_or_si128(_mm_srli_epi16(_mm_and_si128(v, c0), 6), c0);
+    __m128i first = _mm_blendv_epi8(v, lead, isHigh);
+    __m128i second = _mm_or_si128(_mm_and_si128(v, x3f), x80);
+    __m128i pairs = _mm_unpacklo_epi8(first, second);
+    __m128i out = _mm_shuffle_epi8(pairs, _mm_loadu_si128((const __m128i *)latin1_shuffles[m]));
+    _mm_storeu_si128((__m128i *)(d + o), out);
+    o += latin1_lengths[m];
+    i += 8;
+  }
+  return o + latin1_scalar(p, i, n, high, mode, d + o);
+}
+
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d) {
+  if (!scalar && n >= 8 && sluice_text_has_avx2()) return latin1_avx2(p, n, high, cp1252, mode, d);
+  return latin1_scalar(p, 0, n, high, mode, d);
+}
+
 #else
 
 int sluice_text_has_avx2(void) { return 0; }
@@ -477,6 +559,10 @@ long sluice_sql_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
 long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper) {
   (void)p; (void)n; (void)d; (void)upper;
   return 0;
+}
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d) {
+  (void)cp1252; (void)scalar;
+  return latin1_scalar(p, 0, n, high, mode, d);
 }
 long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, int flags,
                             uint8_t *d, long *next) {

@@ -197,6 +197,63 @@ final class TableTranscodeTests: XCTestCase {
     }
   }
 
+  /// `appendLatin1AsUTF8` (8-byte groups expanded with shuffles, groups with a byte to escape or
+  /// a cp1252 byte 0x80...0x9F byte by byte) on both paths against the reference.
+  func checkLatin1(_ b: [UInt8], file: StaticString = #filePath, line: UInt = #line) {
+    for cp in [true, false] {
+      let scalars = Ref.refLatin1(b, cp1252: cp)
+      for escaping in [TextEncoding.Escaping.none, .json, .sql] {
+        let expected: [UInt8]
+        switch escaping {
+        case .none: expected = scalars.flatMap(Ref.refUTF8)
+        case .json: expected = Array(Ref.refJSON(scalars).dropFirst().dropLast())
+        case .sql: expected = Ref.refSQL(scalars.flatMap(Ref.refUTF8))
+        }
+        for scalar in [false, true] {
+          let got = b.withUnsafeBytes { p in
+            both(
+              {
+                TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: escaping, scalar: scalar, into: &$0)
+                return true
+              },
+              {
+                TextEncoding.appendLatin1AsUTF8(p, cp1252: cp, escaping: escaping, scalar: scalar, into: &$0)
+                return true
+              }, file: file, line: line)
+          }
+          XCTAssertEqual(got.bytes, expected, "cp1252 \(cp) \(escaping) scalar \(scalar): input \(b)", file: file, line: line)
+        }
+      }
+    }
+  }
+
+  func testLatin1EveryByteAtEveryGroupOffset() {
+    for c in UInt8(0)...0xFF {
+      for at in 0..<20 {
+        for tail in [0, 1, 7, 9, 20] {
+          checkLatin1([UInt8](repeating: 0x61, count: at) + [c] + [UInt8](repeating: 0xE9, count: tail))
+          checkLatin1([UInt8](repeating: 0xFC, count: at) + [c, 0x41] + [UInt8](repeating: 0x62, count: tail))
+        }
+      }
+    }
+  }
+
+  func testLatin1RandomBytesMatchReference() {
+    var r = TextEncodingTests.SplitMix(s: 52)
+    for round in 0..<600 {
+      let n = round < 500 ? r.below(100) : 4000 + r.below(9000)
+      let kind = r.below(3)
+      let b = (0..<n).map { _ -> UInt8 in
+        switch kind {
+        case 0: return UInt8(truncatingIfNeeded: r.next())  // a BLOB read as latin1
+        case 1: return r.below(6) == 0 ? UInt8(0xA0 + r.below(0x60)) : UInt8(0x20 + r.below(0x5F))  // text
+        default: return r.below(10) == 0 ? [0x22, 0x5C, 0x0A, 0x00, 0x27, 0x1A, 0x80, 0x9F][r.below(8)] : UInt8(0x20 + r.below(0xE0))
+        }
+      }
+      checkLatin1(b)
+    }
+  }
+
   func testCharsetTableAppendUTF8EscapesStraightIntoTheOutput() {
     // sjis 0x815F is U+005C: escaped as a backslash in JSON and SQL; 0x955C's trail is not.
     let sjis = CharsetTable.named("sjis")!

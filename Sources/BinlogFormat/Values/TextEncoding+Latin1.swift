@@ -41,19 +41,19 @@ extension TextEncoding {
   }
 
   /// Appends Latin-1 bytes as UTF-8: MySQL's latin1 (cp1252) when `cp1252`, else ISO-8859-1.
-  /// ASCII words are copied whole; `escaping` escapes the text as inside a JSON or SQL string.
+  /// `escaping` escapes the text as inside a JSON or SQL string. Eight bytes at a time with SSSE3
+  /// shuffles where the CPU has AVX2 (`CTextSIMD`) unless `scalar` (tests).
   @inlinable public static func appendLatin1AsUTF8<O: ByteAppender>(
-    _ b: UnsafeRawBufferPointer, cp1252: Bool, escaping: Escaping = .none, into out: inout O
+    _ b: UnsafeRawBufferPointer, cp1252: Bool, escaping: Escaping = .none, scalar: Bool = false, into out: inout O
   ) {
     guard let p = b.baseAddress else { return }
     let n = b.count
-    let table = cp1252 ? cp1252UTF8 : iso8859UTF8
-    table.withUnsafeBufferPointer { t in
+    (cp1252 ? cp1252UTF8 : iso8859UTF8).withUnsafeBufferPointer { t in
       var i = 0
       while i < n {
         let end = Swift.min(n, i &+ chunk)
-        out.write(upTo: (end &- i) &* 6 &+ 8) { d in
-          let w = latin1Chunk(p, from: i, to: end, table: t.baseAddress!, escaping: escaping, into: d)
+        out.write(upTo: (end &- i) &* 6 &+ 16) { d in
+          let w = latin1Chunk(p + i, count: end &- i, high: t.baseAddress!, cp1252: cp1252, escaping: escaping, scalar: scalar, into: d)
           i = end
           return w
         }
@@ -61,49 +61,14 @@ extension TextEncoding {
     }
   }
 
-  @inlinable static func latin1Chunk(
-    _ p: UnsafeRawPointer, from: Int, to end: Int, table: UnsafePointer<UInt32>, escaping: Escaping,
+  /// `CTextSIMD`'s Latin-1 to UTF-8 of `p[0..<count]`: the bytes written.
+  @usableFromInline static func latin1Chunk(
+    _ p: UnsafeRawPointer, count: Int, high: UnsafePointer<UInt32>, cp1252: Bool, escaping: Escaping, scalar: Bool,
     into d: UnsafeMutableRawPointer
   ) -> Int {
-    var i = from
-    var o = 0
-    while i < end {
-      if i &+ 8 <= end {
-        let raw = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        let w = UInt64(littleEndian: raw)
-        let esc: UInt64
-        switch escaping {
-        case .none: esc = 0
-        case .json: esc = jsonEscapeMask(w)
-        case .sql: esc = sqlEscapeMask(w)
-        }
-        let stop = (w & highs) | esc
-        (d + o).storeBytes(of: raw, as: UInt64.self)
-        if stop == 0 {
-          i &+= 8
-          o &+= 8
-          continue
-        }
-        let clean = stop.trailingZeroBitCount >> 3
-        i &+= clean
-        o &+= clean
-      }
-      let c = p.load(fromByteOffset: i, as: UInt8.self)
-      if c >= 0x80 {
-        let u = table[Int(c &- 0x80)]
-        (d + o).storeBytes(of: UInt32(littleEndian: u), as: UInt32.self)
-        o &+= Int(u >> 24)
-      } else if escaping == .json {
-        o &+= writeEscapedASCII(c, to: d + o)
-      } else if escaping == .sql {
-        o &+= writeSQLEscapedASCII(c, to: d + o)
-      } else {
-        (d + o).storeBytes(of: c, as: UInt8.self)
-        o &+= 1
-      }
-      i &+= 1
-    }
-    return o
+    sluice_latin1_utf8(
+      p.assumingMemoryBound(to: UInt8.self), count, high, cp1252 ? 1 : 0, escaping.mode, scalar ? 1 : 0,
+      d.assumingMemoryBound(to: UInt8.self))
   }
 
   /// MySQL's latin1 (cp1252: 0x80...0x9F are the Windows characters, the 5 bytes it leaves
