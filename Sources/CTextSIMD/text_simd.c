@@ -13,6 +13,113 @@
 // bytes are ASCII).
 #include "CTextSIMD.h"
 
+
+static inline long escape_byte(uint8_t c, uint8_t *d) {
+  static const char hex[] = "0123456789abcdef";
+  if (c >= 0x20 && c != 0x22 && c != 0x5C) {
+    d[0] = c;
+    return 1;
+  }
+  uint8_t s = 0;
+  switch (c) {
+    case 0x22: s = 0x22; break;
+    case 0x5C: s = 0x5C; break;
+    case 0x0A: s = 'n'; break;
+    case 0x0D: s = 'r'; break;
+    case 0x09: s = 't'; break;
+    case 0x08: s = 'b'; break;
+    case 0x0C: s = 'f'; break;
+  }
+  d[0] = '\\';
+  if (s) {
+    d[1] = s;
+    return 2;
+  }
+  d[1] = 'u';
+  d[2] = '0';
+  d[3] = '0';
+  d[4] = (uint8_t)hex[c >> 4];
+  d[5] = (uint8_t)hex[c & 15];
+  return 6;
+}
+
+static inline long sql_escape_byte(uint8_t c, uint8_t *d) {
+  uint8_t e;
+  switch (c) {
+    case 0x27: e = 0x27; break;
+    case 0x5C: e = 0x5C; break;
+    case 0x00: e = '0'; break;
+    case 0x0A: e = 'n'; break;
+    case 0x0D: e = 'r'; break;
+    case 0x1A: e = 'Z'; break;
+    default: d[0] = c; return 1;
+  }
+  d[0] = '\\';
+  d[1] = e;
+  return 2;
+}
+
+static inline long put_ascii(uint8_t c, uint8_t *d, int mode) {
+  if (mode == 1) return escape_byte(c, d);
+  if (mode == 2) return sql_escape_byte(c, d);
+  d[0] = c;
+  return 1;
+}
+
+// Table transcoding (CharsetTable, latin1): one character at p[i], through the table, into d + *o.
+// Returns where the next character starts, or -1 when the bytes have no character.
+
+static inline __attribute__((always_inline)) long table_char(const uint8_t *p, long i, long n, const uint16_t *rows,
+                                                           int mode, uint8_t *d, long *o) {
+  uint32_t e = rows[p[i++]];
+  while (__builtin_expect((e & 0xF800) == 0xD800, 0)) {
+    if (i >= n) return -1;
+    e = rows[((e - 0xD800) << 8) | p[i++]];
+  }
+  uint8_t *w = d + *o;
+  if (__builtin_expect(e >= 0x800, 1)) {
+    if (e == 0xFFFF) return -1;
+    // One 4-byte store (the output has slack past the character).
+    uint32_t u = (0xE0 | (e >> 12)) | (0x80 | ((e >> 6) & 0x3F)) << 8 | (0x80 | (e & 0x3F)) << 16;
+    __builtin_memcpy(w, &u, 4);
+    *o += 3;
+  } else if (e >= 0x80) {
+    uint16_t u = (uint16_t)((0xC0 | (e >> 6)) | (0x80 | (e & 0x3F)) << 8);
+    __builtin_memcpy(w, &u, 2);
+    *o += 2;
+  } else {
+    *o += put_ascii((uint8_t)e, w, mode);
+  }
+  return i;
+}
+
+static long table_scalar(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, uint8_t *d,
+                         long *next) {
+  long i = from, o = 0;
+  while (i < to) {
+    i = table_char(p, i, n, rows, mode, d, &o);
+    if (i < 0) {
+      *next = -1;
+      return 0;
+    }
+  }
+  *next = i;
+  return o;
+}
+
+static inline long latin1_byte(uint8_t c, const uint32_t *high, int mode, uint8_t *d) {
+  if (c < 0x80) return put_ascii(c, d, mode);
+  uint32_t u = high[c - 0x80];
+  __builtin_memcpy(d, &u, 4);
+  return (long)(u >> 24);
+}
+
+static long latin1_scalar(const uint8_t *p, long from, long n, const uint32_t *high, int mode, uint8_t *d) {
+  long o = 0;
+  for (long i = from; i < n; i++) o += latin1_byte(p[i], high, mode, d + o);
+  return o;
+}
+
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
@@ -122,34 +229,6 @@ static inline AVX2 __m256i escape_mask(__m256i v) {
 static inline AVX2 long escaped_block(const uint8_t *p, long i, long to, uint32_t m, uint8_t *d, long o, int sql);
 static AVX2 long escape_blocks_avx2(const uint8_t *p, long n, uint8_t *d, long *consumed, int sql);
 
-static inline long escape_byte(uint8_t c, uint8_t *d) {
-  static const char hex[] = "0123456789abcdef";
-  if (c >= 0x20 && c != 0x22 && c != 0x5C) {
-    d[0] = c;
-    return 1;
-  }
-  uint8_t s = 0;
-  switch (c) {
-    case 0x22: s = 0x22; break;
-    case 0x5C: s = 0x5C; break;
-    case 0x0A: s = 'n'; break;
-    case 0x0D: s = 'r'; break;
-    case 0x09: s = 't'; break;
-    case 0x08: s = 'b'; break;
-    case 0x0C: s = 'f'; break;
-  }
-  d[0] = '\\';
-  if (s) {
-    d[1] = s;
-    return 2;
-  }
-  d[1] = 'u';
-  d[2] = '0';
-  d[3] = '0';
-  d[4] = (uint8_t)hex[c >> 4];
-  d[5] = (uint8_t)hex[c & 15];
-  return 6;
-}
 
 static AVX2 long escape_validate_avx2(const uint8_t *p, long from, long to, uint8_t *d, long *next) {
   struct utf8_state s = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
@@ -198,21 +277,6 @@ long sluice_json_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
   return escape_blocks_avx2(p, n, d, consumed, 0);
 }
 
-static inline long sql_escape_byte(uint8_t c, uint8_t *d) {
-  uint8_t e;
-  switch (c) {
-    case 0x27: e = 0x27; break;
-    case 0x5C: e = 0x5C; break;
-    case 0x00: e = '0'; break;
-    case 0x0A: e = 'n'; break;
-    case 0x0D: e = 'r'; break;
-    case 0x1A: e = 'Z'; break;
-    default: d[0] = c; return 1;
-  }
-  d[0] = '\\';
-  d[1] = e;
-  return 2;
-}
 
 // Writes the 32-byte block at p + i with the bytes flagged in `m` escaped (JSON or SQL): the
 // clean runs between them as 32-byte stores where the input has 32 bytes from there (the
@@ -326,6 +390,150 @@ int sluice_utf8_valid(const uint8_t *p, long n) {
   return utf8_valid_avx2(p, n);
 }
 
+// A run of `len` (< 32 + 1) clean bytes p[a..<a+len] to d: one 32-byte copy when 32 bytes are
+// readable from a (the output has room past the run), else byte by byte.
+static inline AVX2 void copy_run(const uint8_t *p, long a, long len, long n, uint8_t *d) {
+  if (a + 32 <= n) {
+    _mm256_storeu_si256((__m256i *)d, _mm256_loadu_si256((const __m256i *)(p + a)));
+  } else {
+    for (long t = 0; t < len; t++) d[t] = p[a + t];
+  }
+}
+
+// Blocks of 32 bytes without a byte >= 0x80 are copied (or escaped) whole; in the others the
+// clean ASCII runs between the bytes to convert or escape are copied whole, and a character
+// begun there may run past the block (the next block starts after it).
+static AVX2 long table_avx2(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, uint8_t *d,
+                            long *next) {
+  long i = from, o = 0;
+  while (i + 32 <= to) {
+    __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+    uint32_t high = (uint32_t)_mm256_movemask_epi8(v);
+    uint32_t esc = mode == 1 ? (uint32_t)_mm256_movemask_epi8(escape_mask(v))
+                 : mode == 2 ? (uint32_t)_mm256_movemask_epi8(sql_escape_mask(v))
+                             : 0;
+    if ((high | esc) == 0) {
+      _mm256_storeu_si256((__m256i *)(d + o), v);
+      o += 32;
+      i += 32;
+      continue;
+    }
+    if (high == 0) {
+      o = escaped_block(p, i, n, esc, d, o, mode == 2);
+      i += 32;
+      continue;
+    }
+    uint32_t stop = high | esc;
+    long k = 0;
+    while (stop) {
+      long e = __builtin_ctz(stop);
+      if (e > k) {
+        copy_run(p, i + k, e - k, n, d + o);
+        o += e - k;
+      }
+      long j = i + e;
+      if (p[j] < 0x80) {
+        o += put_ascii(p[j], d + o, mode);
+        j++;
+      } else {
+        j = table_char(p, j, n, rows, mode, d, &o);
+        if (j < 0) {
+          *next = -1;
+          return 0;
+        }
+      }
+      k = j - i;
+      if (k >= 32) break;
+      stop &= ~0u << k;
+    }
+    if (k < 32) {
+      copy_run(p, i + k, 32 - k, n, d + o);
+      o += 32 - k;
+      k = 32;
+    }
+    i += k;
+  }
+  long rest = table_scalar(p, i, to > i ? to : i, n, rows, mode, d + o, next);
+  if (*next < 0) return 0;
+  return o + rest;
+}
+
+long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, int flags,
+                            uint8_t *d, long *next) {
+  if ((flags & SLUICE_TABLE_ASCII) && !(flags & SLUICE_TABLE_SCALAR) && to - from >= 32 && sluice_text_has_avx2())
+    return table_avx2(p, from, to, n, rows, mode, d, next);
+  return table_scalar(p, from, to, n, rows, mode, d, next);
+}
+
+// For each 8-bit mask of the bytes >= 0x80 in 8 input bytes: the shuffle that keeps, from the
+// interleaved (first byte, continuation byte) pairs, the continuation only where the mask is set.
+static uint8_t latin1_shuffles[256][16];
+static uint8_t latin1_lengths[256];
+
+__attribute__((constructor)) static void latin1_init(void) {
+  for (int m = 0; m < 256; m++) {
+    int k = 0;
+    for (int b = 0; b < 8; b++) {
+      latin1_shuffles[m][k++] = (uint8_t)(2 * b);
+      if (m & (1 << b)) latin1_shuffles[m][k++] = (uint8_t)(2 * b + 1);
+    }
+    latin1_lengths[m] = (uint8_t)k;
+    while (k < 16) latin1_shuffles[m][k++] = 0x80;
+  }
+}
+
+static AVX2 long latin1_avx2(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, uint8_t *d) {
+  long i = 0, o = 0;
+  const __m128i x1f = _mm_set1_epi8(0x1F), c0 = _mm_set1_epi8((char)0xC0), x3f = _mm_set1_epi8(0x3F);
+  const __m128i x80 = _mm_set1_epi8((char)0x80), x9f = _mm_set1_epi8((char)0x9F);
+  while (i + 8 <= n) {
+    __m128i v = _mm_loadl_epi64((const __m128i *)(p + i));
+    // Groups to do byte by byte: something to escape, or a cp1252 byte 0x80...0x9F.
+    __m128i bad;
+    if (mode == 1) {
+      bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, x1f), x1f),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x22)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5C))));
+    } else if (mode == 2) {
+      bad = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x27)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x5C))),
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_setzero_si128()), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x0A))),
+                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x0D)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x1A)))));
+    } else {
+      bad = _mm_setzero_si128();
+    }
+    if (cp1252) bad = _mm_or_si128(bad, _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, x80), v),
+                                                      _mm_cmpeq_epi8(_mm_min_epu8(v, x9f), v)));
+    if (_mm_movemask_epi8(bad) & 0xFF) {
+      for (long k = 0; k < 8; k++) o += latin1_byte(p[i + k], high, mode, d + o);
+      i += 8;
+      continue;
+    }
+    int m = _mm_movemask_epi8(v) & 0xFF;
+    if (m == 0) {
+      _mm_storel_epi64((__m128i *)(d + o), v);
+      o += 8;
+      i += 8;
+      continue;
+    }
+    // A byte >= 0x80 is C2/C3 then 80 | (b & 3F); ASCII bytes stay themselves.
+    __m128i isHigh = _mm_cmplt_epi8(v, _mm_setzero_si128());
+    __m128i lead = _mm_or_si128(_mm_srli_epi16(_mm_and_si128(v, c0), 6), c0);
+    __m128i first = _mm_blendv_epi8(v, lead, isHigh);
+    __m128i second = _mm_or_si128(_mm_and_si128(v, x3f), x80);
+    __m128i pairs = _mm_unpacklo_epi8(first, second);
+    __m128i out = _mm_shuffle_epi8(pairs, _mm_loadu_si128((const __m128i *)latin1_shuffles[m]));
+    _mm_storeu_si128((__m128i *)(d + o), out);
+    o += latin1_lengths[m];
+    i += 8;
+  }
+  return o + latin1_scalar(p, i, n, high, mode, d + o);
+}
+
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d) {
+  if (!scalar && n >= 8 && sluice_text_has_avx2()) return latin1_avx2(p, n, high, cp1252, mode, d);
+  return latin1_scalar(p, 0, n, high, mode, d);
+}
+
 #else
 
 int sluice_text_has_avx2(void) { return 0; }
@@ -351,6 +559,15 @@ long sluice_sql_escape(const uint8_t *p, long n, uint8_t *d, long *consumed) {
 long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper) {
   (void)p; (void)n; (void)d; (void)upper;
   return 0;
+}
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d) {
+  (void)cp1252; (void)scalar;
+  return latin1_scalar(p, 0, n, high, mode, d);
+}
+long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, int flags,
+                            uint8_t *d, long *next) {
+  (void)flags;
+  return table_scalar(p, from, to, n, rows, mode, d, next);
 }
 
 #endif

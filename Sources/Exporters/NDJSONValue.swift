@@ -214,6 +214,14 @@ public enum NDJSONValue {
       TextEncoding.appendLatin1AsUTF8(b, cp1252: true, escaping: .json, into: &out)
       out.append(0x22)
       return
+    case .legacy(let table):
+      // Transcoded and escaped straight into `out` (rolled back when a byte has no character).
+      out.append(0x22)
+      if table.appendUTF8(b, escaping: .json, into: &out) {
+        out.append(0x22)
+        return
+      }
+      out.removeLast(1)
     default:
       // Transcoded through `scratch`, then escaped into `out`.
       scratch.removeAll(keepingCapacity: true)

@@ -12,12 +12,15 @@ public final class CharsetTable: Sendable, Equatable {
   public let maxBytesPerCharacter: Int
   /// Rows of 256 entries: 0xFFFF not a character, 0xD800 + k a lead byte (next byte in row k),
   /// else the BMP scalar. Row 0 is the first byte of a character.
-  let rows: [UInt16]
+  @usableFromInline let rows: [UInt16]
+  /// Row 0 maps every byte below 0x80 to itself (not so for swe7, for one).
+  @usableFromInline let asciiIdentity: Bool
 
   init(name: String, maxBytesPerCharacter: Int, rows: [UInt16]) {
     self.name = name
     self.maxBytesPerCharacter = maxBytesPerCharacter
     self.rows = rows
+    asciiIdentity = rows.count >= 256 && (0..<128).allSatisfy { rows[$0] == UInt16($0) }
   }
 
   public static func == (a: CharsetTable, b: CharsetTable) -> Bool { a === b }
@@ -25,7 +28,9 @@ public final class CharsetTable: Sendable, Equatable {
   /// The table of a collation id (MariaDB and MySQL number the legacy charsets' collations alike;
   /// MariaDB NO PAD ones are id + 1024), nil for Unicode, binary and unknown ids.
   public static func forCollation(_ id: UInt32) -> CharsetTable? {
-    byCollation[id]
+    // An array, not a dictionary: `Charset(collation:)` runs for every text value.
+    let t = byCollation
+    return id < UInt32(t.count) ? t[Int(id)] : nil
   }
 
   /// The table of a charset name, nil when the server has none (Unicode charsets, binary, gb18030).
@@ -42,58 +47,30 @@ public final class CharsetTable: Sendable, Equatable {
     return d
   }()
 
-  static let byCollation: [UInt32: CharsetTable] = {
-    var d: [UInt32: CharsetTable] = [:]
-    for (id, name) in CharsetTableData.collations {
-      if let t = byName[name] { d[id] = t }
+  static let byCollation: [CharsetTable?] = {
+    let ids = CharsetTableData.collations
+    var a = [CharsetTable?](repeating: nil, count: Int(ids.map(\.0).max() ?? 0) + 1)
+    for (id, name) in ids {
+      if let t = byName[name] { a[Int(id)] = t }
     }
-    return d
+    return a
   }()
 
   /// Appends the UTF-8 form of `bytes`; false (appending nothing) at the first byte sequence the
   /// server's table has no character for (the server would print `?` there).
   public func appendUTF8(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Bool {
-    let n = bytes.count
-    guard n > 0 else { return true }
-    let mark = out.count
-    // Every table entry is a BMP scalar: at most 3 UTF-8 bytes per input byte. Written through
-    // a pointer into that room, then trimmed (not appended byte by byte).
-    out.append(contentsOf: repeatElement(0, count: 3 &* n))
-    var end = mark
-    let ok: Bool = rows.withUnsafeBufferPointer { t in
-      out.withUnsafeMutableBufferPointer { o in
-        let d = o.baseAddress!
-        var w = mark
-        var i = 0
-        while i < n {
-          var e = t[Int(bytes[i])]
-          i &+= 1
-          while e >= 0xD800 && e < 0xE000 {
-            guard i < n else { return false }
-            e = t[Int(e &- 0xD800) << 8 | Int(bytes[i])]
-            i &+= 1
-          }
-          if e < 0x80 {
-            d[w] = UInt8(truncatingIfNeeded: e)
-            w &+= 1
-          } else if e < 0x800 {
-            d[w] = UInt8(truncatingIfNeeded: 0xC0 | (e >> 6))
-            d[w &+ 1] = UInt8(truncatingIfNeeded: 0x80 | (e & 0x3F))
-            w &+= 2
-          } else {
-            if e == 0xFFFF { return false }
-            d[w] = UInt8(truncatingIfNeeded: 0xE0 | (e >> 12))
-            d[w &+ 1] = UInt8(truncatingIfNeeded: 0x80 | ((e >> 6) & 0x3F))
-            d[w &+ 2] = UInt8(truncatingIfNeeded: 0x80 | (e & 0x3F))
-            w &+= 3
-          }
-        }
-        end = w
-        return true
-      }
+    appendUTF8(bytes, escaping: .none, into: &out)
+  }
+
+  /// The same, escaped as inside a JSON string or a SQL literal when `escaping` says so: the
+  /// ASCII runs of an ASCII-compatible charset are copied (escaped) 32 bytes at a time.
+  @inlinable public func appendUTF8<O: ByteAppender>(
+    _ bytes: UnsafeRawBufferPointer, escaping: TextEncoding.Escaping, into out: inout O
+  ) -> Bool {
+    rows.withUnsafeBufferPointer { t in
+      TextEncoding.appendTranscoded(
+        bytes, rows: t.baseAddress!, asciiIdentity: asciiIdentity, escaping: escaping, into: &out)
     }
-    out.removeLast(out.count &- (ok ? end : mark))
-    return ok
   }
 
   /// Base64 text → zlib stream → little-endian UInt16 rows; nil when the data is damaged.

@@ -35,6 +35,27 @@ long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper);
 /// Whether p[0..<n] is valid UTF-8 (strict), 32 bytes at a time; -1 when AVX2 is missing.
 int sluice_utf8_valid(const uint8_t *p, long n);
 
+/// Transcodes the characters starting in p[from..<to] (the last may run on to p[n - 1]) from a
+/// charset given by its conversion table to UTF-8, escaped as `mode` says (0 none, 1 inside a JSON
+/// string, 2 inside a MySQL string literal), into d (room for 6 * (to - from + 3) + 32 bytes).
+/// `rows`: 256-entry rows of UInt16 (CharsetTable's layout: 0xFFFF no character, 0xD800 + k a lead
+/// byte continued in row k, else the BMP scalar; row 0 for a character's first byte). Flags:
+/// SLUICE_TABLE_ASCII when row 0 maps every byte below 0x80 to itself (32-byte ASCII blocks then
+/// go through the AVX2 copy/escape whole, other bytes through the table), SLUICE_TABLE_SCALAR to
+/// use no AVX2 (tests). Returns the bytes written and sets *next to where the input stopped (at
+/// or past `to`), or -1 (0 written) at a byte sequence the table has no character for.
+long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, int flags,
+                            uint8_t *d, long *next);
+#define SLUICE_TABLE_ASCII 1
+
+/// Latin-1 p[0..<n] to UTF-8 into d (room for 6 * n + 16 bytes), escaped as `mode` says (as
+/// sluice_table_transcode). `high`: the UTF-8 of bytes 0x80...0xFF (bytes in the low lanes, the
+/// length in the top byte); `cp1252`: bytes 0x80...0x9F are not 2-byte characters (cp1252's
+/// Windows characters). Groups of 8 bytes with nothing to escape and no such byte are expanded
+/// with SSSE3 shuffles (AVX2 CPUs) unless `scalar`; others byte by byte. Returns bytes written.
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d);
+#define SLUICE_TABLE_SCALAR 2
+
 #ifdef __cplusplus
 }
 #endif
