@@ -40,7 +40,18 @@ public struct FormatDescription: Sendable, Equatable {
     self.headerLength = headerLength
     self.postHeaderLengths = postHeaderLengths
     self.checksum = checksum
-    self.flavor = serverVersion.contains("MariaDB") ? .mariadb : .mysql
+    self.flavor = Self.version(serverVersion, has: "MariaDB") ? .mariadb : .mysql
+  }
+
+  /// Whether the server version holds `word`, byte for byte. (`String.contains(_:)` builds a
+  /// `_StringProcessing` searcher whose generic types the runtime instantiates on first use,
+  /// ~0.2 ms of every command's start-up.)
+  static func version(_ serverVersion: String, has word: String) -> Bool {
+    let text = Array(serverVersion.utf8)
+    let w = Array(word.utf8)
+    guard !w.isEmpty, w.count <= text.count else { return w.isEmpty }
+    for i in 0...(text.count - w.count) where text[i..<(i + w.count)].elementsEqual(w) { return true }
+    return false
   }
 
   /// Parses a Format_description_event body. `wholeEvent` is the entire event (needed to find
@@ -54,7 +65,7 @@ public struct FormatDescription: Sendable, Equatable {
     guard headerLength >= 19 || (binlogVersion == 1 && headerLength >= 13) else {
       throw BinlogError(.malformed, "common header length \(headerLength) is below 19", innerOffset: c.position - 1)
     }
-    flavor = serverVersion.contains("MariaDB") ? .mariadb : .mysql
+    flavor = Self.version(serverVersion, has: "MariaDB") ? .mariadb : .mysql
     let v = FormatDescription.parseVersion(serverVersion)
     let supportsChecksum: Bool
     if flavor == .mariadb {
@@ -79,7 +90,9 @@ public struct FormatDescription: Sendable, Equatable {
       checksum = .notSupported
     }
     postHeaderLengths = Array(try c.bytes(n, "post-header lengths"))
-    if (v.0 == 5 && v.1 == 1 && v.2 <= 15) || serverVersion.contains("a_drop5p") || serverVersion.contains("a_drop6p") {
+    if (v.0 == 5 && v.1 == 1 && v.2 <= 15) || Self.version(serverVersion, has: "a_drop5p")
+      || Self.version(serverVersion, has: "a_drop6p")
+    {
       // Old codes: 16 Table_map, 17-19 pre-GA rows, 20 Xid, 21 Begin_load_query, 22 Execute_load_query.
       var perm = (0...255).map { UInt8($0) }
       perm[16] = 19

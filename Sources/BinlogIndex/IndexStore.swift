@@ -217,14 +217,14 @@ public enum IndexStore {
   /// The index of `path`: read from disk when fresh; extended when the file grew; rebuilt when
   /// stale or missing. `persist` writes what was built (beside the file or in `indexDir`).
   public static func load(
-    path: String, indexDir: String?, persist: Bool, options: ReaderOptions = ReaderOptions()
+    path: String, indexDir: String?, persist: Bool, options: ReaderOptions = ReaderOptions(), verifyBlocks: Bool = true
   ) throws(BinlogError) -> Result {
     let ipath = FileIndex.path(for: path, indexDir: indexDir)
     var existing: FileIndex?
     var note: String?
     var warning: String?
     do {
-      existing = try FileIndex.read(from: ipath)
+      existing = try FileIndex.read(from: ipath, verifyBlocks: verifyBlocks)
     } catch {
       // Never trusted: rebuilt (or, without persist, replaced by an in-memory index).
       note = error.message
@@ -237,6 +237,14 @@ public enum IndexStore {
       case .fresh:
         return Result(index: e, outcome: .loaded, note: nil, bytesRead: 0)
       case .grown:
+        // Extending reads every record: a damaged block is rebuilt, as on a verified load.
+        do throws(BinlogError) {
+          if !e.blocksVerified { try e.verifyAllBlocks() }
+        } catch {
+          note = error.message
+          warning = "\(error.message) (\(ipath)): \(persist ? "rebuilt" : "not used")"
+          break
+        }
         let (idx, read) = try build(path: path, extending: e, destination: persist ? ipath : nil, options: options)
         return Result(index: idx, outcome: persist ? .extended : .inMemory, note: "the file grew", bytesRead: read)
       case .stale(let why):

@@ -50,7 +50,8 @@ public struct QueryPipeline {
       )
     }
     let archive = try IndexedBinlogs.open(
-      paths: inputs, indexDir: indexDir, useIndex: useIndex, persist: false, options: readerOptions)
+      paths: inputs, indexDir: indexDir, useIndex: useIndex, persist: false, options: readerOptions,
+      verifyingBlocksOf: filter)
     // Following, a last file that ends inside an event is what is waited for, not a warning.
     let waitedFor = follow ? archive.files.last?.index.incompleteTailNotice : nil
     for w in archive.warnings where w != waitedFor { report("warning: \(w)") }

@@ -209,8 +209,7 @@ public final class QueryRunner {
       for (i, t) in batch {
         try w.process(i, t)
         if memory.pendingCount >= 1 << 20 {
-          try memory.flush()
-          try sink.append(captured: memory, in: turn, final: false, maxBuffered: maxBuffered)
+          try sink.append(pending: memory, in: turn, final: false, maxBuffered: maxBuffered)
         }
       }
     } catch let cancelled as OrderedTurns.Cancelled {
@@ -219,8 +218,7 @@ public final class QueryRunner {
       batchError = error
     }
     // Whatever the batch wrote before an error goes out before the error is reported.
-    try memory.flush()
-    try sink.append(captured: memory, in: turn, final: true, maxBuffered: maxBuffered)
+    try sink.append(pending: memory, in: turn, final: true, maxBuffered: maxBuffered)
     if let batchError { throw batchError }
   }
 }

@@ -353,9 +353,19 @@ public enum TransactionText {
     TemporalText.appendTimestampISO(
       seconds: Int64(t.commitMicros / 1_000_000), micros: Int(t.commitMicros % 1_000_000),
       fsp: t.commitMicros % 1_000_000 == 0 ? 0 : 6, zone: .utc, into: &out)
-    if let g = t.gtid {
+    switch t.gtid {
+    case .mariadb(let g)?:
+      // Digits straight into the output: one String per transaction was ~2% of a narrow window.
+      JSONWriter.appendRaw(" gtid ", into: &out)
+      JSONWriter.appendUInt(UInt64(g.domain), into: &out)
+      out.append(0x2D)
+      JSONWriter.appendUInt(UInt64(g.server), into: &out)
+      out.append(0x2D)
+      JSONWriter.appendUInt(g.seq, into: &out)
+    case .mysql(let g)?:
       JSONWriter.appendRaw(" gtid ", into: &out)
       appendText(g.description, into: &out)
+    case nil: break
     }
     if let x = t.xid {
       JSONWriter.appendRaw(" xid ", into: &out)

@@ -23,8 +23,12 @@ public struct IndexedBinlogs {
   /// numeric suffixes compared as numbers, checked against each file's Rotate target.
   /// `useIndex`: read sidecar indexes when present and fresh (otherwise scan, in memory).
   /// `persist`: write built or extended indexes.
+  /// `verifyingBlocksOf`: instead of checking every block of every index on load, check only the
+  /// blocks this filter's query may decode (before the first output, so a damaged one is still
+  /// rebuilt, with a warning, as on a full load); the other blocks are checked if decoded.
   public static func open(
-    paths: [String], indexDir: String?, useIndex: Bool, persist: Bool, options: ReaderOptions = ReaderOptions()
+    paths: [String], indexDir: String?, useIndex: Bool, persist: Bool, options: ReaderOptions = ReaderOptions(),
+    verifyingBlocksOf filter: QueryFilter? = nil
   ) throws(BinlogError) -> IndexedBinlogs {
     let ordered = paths.sorted { BinlogPosition.naturalLess(originalBinlogName($0), originalBinlogName($1)) }
     var files: [File] = []
@@ -33,7 +37,8 @@ public struct IndexedBinlogs {
     for p in ordered {
       let r: IndexStore.Result
       if useIndex {
-        r = try IndexStore.load(path: p, indexDir: indexDir, persist: persist, options: options)
+        r = try IndexStore.load(
+          path: p, indexDir: indexDir, persist: persist, options: options, verifyBlocks: filter == nil)
       } else {
         let (idx, n) = try IndexStore.build(path: p, options: options)
         r = IndexStore.Result(index: idx, outcome: .inMemory, note: nil, bytesRead: n)
@@ -45,6 +50,22 @@ public struct IndexedBinlogs {
         File(
           path: p, name: originalBinlogName(p), index: r.index, indexOutcome: r.outcome, indexNote: r.note,
           size: r.index.binlogSize))
+    }
+    if let filter {
+      var damaged: Set<Int> = []
+      try IndexedBinlogs(files: files, warnings: [], indexBytesRead: 0).forEachPlannedBlock(filter) { i, block in
+        let index = files[i].index
+        if !index.blocksVerified && !damaged.contains(i) && (try? index.verifyBlock(block)) == nil { damaged.insert(i) }
+      }
+      for i in damaged.sorted() {
+        // Loaded again with every block checked: the damage is reported and the index rebuilt.
+        let r = try IndexStore.load(path: files[i].path, indexDir: indexDir, persist: persist, options: options)
+        read += r.bytesRead
+        if let w = r.warning { warnings.append(w) }
+        files[i].index = r.index
+        files[i].indexOutcome = r.outcome
+        files[i].indexNote = r.note
+      }
     }
     for i in 0..<files.count {
       let f = files[i]
@@ -119,14 +140,28 @@ public struct IndexedBinlogs {
     for (i, f) in files.enumerated() {
       if let so, i < so { continue }
       if let eo, i > eo { continue }
-      let plan = filter.blockPlan(for: f.index)
-      let mayMatch: (BlockKey) -> Bool = {
-        filter.mayMatch($0, plan: plan, fileOrder: i, startFileOrder: so, stopFileOrder: eo)
-      }
-      try f.index.forEachRecord(where: mayMatch) { t in
+      try f.index.forEachRecord(where: blockFilter(filter, file: i, start: so, stop: eo)) { t in
         if filter.admits(t, in: f.index, fileOrder: i, startFileOrder: so, stopFileOrder: eo) { try visit(i, t) }
         return true
       }
+    }
+  }
+
+  /// Which blocks of file `i`'s index `forEachCandidate` decodes.
+  private func blockFilter(_ filter: QueryFilter, file i: Int, start so: Int?, stop eo: Int?) -> (BlockKey) -> Bool {
+    let plan = filter.blockPlan(for: files[i].index)
+    return { filter.mayMatch($0, plan: plan, fileOrder: i, startFileOrder: so, stopFileOrder: eo) }
+  }
+
+  /// Visits (file, block) for every index block `forEachCandidate(filter)` decodes.
+  func forEachPlannedBlock(_ filter: QueryFilter, _ visit: (Int, Int) throws(BinlogError) -> Void) throws(BinlogError) {
+    let so = try fileOrder(of: filter.startPosition)
+    let eo = filter.stopPosition?.namesFile != true ? nil : try fileOrder(of: filter.stopPosition)
+    for (i, f) in files.enumerated() {
+      if let so, i < so { continue }
+      if let eo, i > eo { continue }
+      let mayMatch = blockFilter(filter, file: i, start: so, stop: eo)
+      for (b, k) in f.index.blockKeys.enumerated() where mayMatch(k) { try visit(i, b) }
     }
   }
 }

@@ -27,13 +27,22 @@ public struct ReportJSON {
     str(k)
     o.append(UInt8(ascii: ":"))
   }
+  /// An integer's digits straight into the output (no `String` per number).
+  private mutating func int<T: BinaryInteger>(_ v: T) {
+    if v < 0 {
+      o.append(UInt8(ascii: "-"))
+      JSONWriter.appendUInt(UInt64(v.magnitude), into: &o)
+    } else {
+      JSONWriter.appendUInt(UInt64(v), into: &o)
+    }
+  }
   private mutating func num<T: BinaryInteger>(_ k: String, _ v: T) {
     key(k)
-    raw(String(v))
+    int(v)
   }
   private mutating func optNum<T: BinaryInteger>(_ k: String, _ v: T?) {
     key(k)
-    if let v { raw(String(v)) } else { raw("null") }
+    if let v { int(v) } else { raw("null") }
   }
   private mutating func text(_ k: String, _ v: String?) {
     key(k)
@@ -184,7 +193,7 @@ public struct ReportJSON {
     raw("[")
     for (i, v) in list.enumerated() {
       comma(i)
-      raw(String(v))
+      int(v)
     }
     raw("]")
   }
@@ -298,7 +307,7 @@ public struct ReportJSON {
       raw("],\"top\":[")
       for (j, t) in b.top.enumerated() {
         comma(j)
-        raw(String(t))
+        int(t)
       }
       raw("]}")
     }

@@ -11,12 +11,15 @@ public enum ReportPage {
     out.append(contentsOf: body.utf8)
     out.append(contentsOf: "<script type=\"application/json\" id=\"sluice-data\">".utf8)
     // `<` only appears inside JSON strings: as \u003c no statement text can close the element.
-    for b in json {
-      if b == UInt8(ascii: "<") {
-        out.append(contentsOf: "\\u003c".utf8)
-      } else if b != UInt8(ascii: "\n") {
-        out.append(b)
+    // Newlines are dropped. The runs between them are copied whole.
+    json.withUnsafeBufferPointer { j in
+      var start = 0
+      for i in j.indices where j[i] == UInt8(ascii: "<") || j[i] == UInt8(ascii: "\n") {
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: j[start..<i]))
+        if j[i] == UInt8(ascii: "<") { out.append(contentsOf: "\\u003c".utf8) }
+        start = i + 1
       }
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: j[start...]))
     }
     out.append(contentsOf: "</script>\n<script>\n".utf8)
     out.append(contentsOf: script.utf8)

@@ -124,9 +124,33 @@ public final class OutputSink {
     captured.removeAll(keepingCapacity: true)
   }
 
-  /// Appends `bytes` to the buffer, flushing when it is full.
-  public func append(_ bytes: UnsafeRawBufferPointer) throws {
-    if bytes.count >= flushAt / 2 {
+  /// Hands a memory sink's buffered bytes to `body` and forgets them, as `flush()` then
+  /// `drainCaptured(deciding: true)` would, but straight from the buffers: without the copy into
+  /// `captured` when nothing is captured, no conditional span is open and no transform is set.
+  public func drainPending(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    precondition(fd < 0, "drainPending is for memory sinks")
+    guard captured.isEmpty, spanHead == conditionalSpans.count, transform == nil else {
+      try flush()
+      try drainCaptured(deciding: true, body)
+      return
+    }
+    // `text` holds the older bytes (see `withText`).
+    if !text.isEmpty {
+      try body(text.bytes)
+      bytesWritten += UInt64(text.count)
+      text.removeAll()
+    }
+    if !buffer.isEmpty {
+      try buffer.withUnsafeBytes { try body($0) }
+      bytesWritten += UInt64(buffer.count)
+      buffer.removeAll(keepingCapacity: true)
+    }
+  }
+
+  /// Appends `bytes` to the buffer, flushing when it is full; pieces of `directFrom` bytes or more
+  /// (default: half the buffer) are written directly after what is buffered.
+  public func append(_ bytes: UnsafeRawBufferPointer, directFrom: Int? = nil) throws {
+    if bytes.count >= (directFrom ?? flushAt / 2) {
       // Large pieces go out directly, after what is buffered (no copy through the buffer).
       try flush()
       try write(bytes)

@@ -2,7 +2,34 @@ import ArgumentParser
 
 @main
 struct Sluice: ParsableCommand {
-  static let configuration = CommandConfiguration(
+  static var configuration: CommandConfiguration {
+    var c = fullConfiguration
+    if skipsCompletionScriptCheck { c._superCommandName = "" }
+    return c
+  }
+
+  /// ArgumentParser looks for `--generate-completion-script` before every parse by parsing the
+  /// whole command line a second time as its completion command (through Mirror reflection and
+  /// first-time protocol-conformance lookups): ~1 ms, a fifth of `sluice --version`. It skips
+  /// that search when the root command has a super-command name, so while a command line that
+  /// does not ask for a completion script is parsed, the root configuration carries an empty
+  /// one. It is cleared before anything is run or printed (help and usage text use that name).
+  nonisolated(unsafe) private static var skipsCompletionScriptCheck = false
+
+  static func main() {
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    skipsCompletionScriptCheck = !arguments.contains { $0.hasPrefix("--generate-completion-script") }
+    let parsed = Result { try parseAsRoot(arguments) }
+    skipsCompletionScriptCheck = false
+    do {
+      var command = try parsed.get()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
+
+  private static let fullConfiguration = CommandConfiguration(
     commandName: "sluice",
     abstract: "Offline MySQL/MariaDB binlog analyzer and converter.",
     discussion: """

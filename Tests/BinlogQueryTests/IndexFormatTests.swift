@@ -123,6 +123,49 @@ final class IndexFormatTests: XCTestCase {
     }
   }
 
+  /// A query checks only the blocks it reads, before its first output: damage there is reported
+  /// and the index rebuilt (the answer is the scan's); damage elsewhere is not read at all.
+  func testQueryVerifiesTheBlocksItReadsBeforeAnswering() throws {
+    let (dir, files) = try TestPaths.scratchCopy([TestPaths.fixtureSet("mariadb-10.11")[0]])
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let f = files[0]
+    let ipath = f + ".sidx"
+    let (idx, _) = try IndexStore.build(path: f, destination: ipath, recordsPerBlock: 4)
+    let all = Array(idx.transactions)
+    XCTAssertGreaterThan(idx.blockKeys.count, 10)
+    let damagedKey = idx.blockKeys[5]
+    var data = try Data(contentsOf: URL(fileURLWithPath: ipath))
+    data[Int(damagedKey.dataOffset) + 1] ^= 0x55
+    try data.write(to: URL(fileURLWithPath: ipath))
+    func window(_ t: TransactionRecord) -> QueryFilter {
+      var filter = QueryFilter()
+      filter.startPosition = BinlogPosition(file: "", offset: t.start)
+      filter.stopPosition = BinlogPosition(file: "", offset: t.start + 1)
+      return filter
+    }
+    // A transaction of block 1: block 5 is never read, so never checked.
+    let early = all[Int(idx.blockKeys[1].firstRecord)]
+    let a = try IndexedBinlogs.open(
+      paths: files, indexDir: nil, useIndex: true, persist: false, verifyingBlocksOf: window(early))
+    XCTAssertEqual(a.files[0].indexOutcome, .loaded)
+    XCTAssertFalse(a.files[0].index.blocksVerified)
+    XCTAssertEqual(a.warnings, [])
+    XCTAssertEqual(try a.candidates(window(early)).map(\.record.start), [early.start])
+    // A transaction of block 5: found before any output, reported, rebuilt in memory.
+    let hit = all[Int(damagedKey.firstRecord)]
+    let b = try IndexedBinlogs.open(
+      paths: files, indexDir: nil, useIndex: true, persist: false, verifyingBlocksOf: window(hit))
+    XCTAssertEqual(b.files[0].indexOutcome, .inMemory)
+    XCTAssertEqual(b.warnings.count, 1, "\(b.warnings)")
+    XCTAssertTrue(
+      b.warnings.first?.contains("block at \(damagedKey.dataOffset) checksum mismatch") == true, "\(b.warnings)")
+    XCTAssertEqual(try b.candidates(window(hit)).map(\.record.start), [hit.start])
+    // Decoding a block that was not checked checks it.
+    XCTAssertThrowsError(try a.files[0].index.forEachRecord { _ in true }) { e in
+      XCTAssertTrue("\(e)".contains("block at \(damagedKey.dataOffset) checksum mismatch"), "\(e)")
+    }
+  }
+
   func testCorruptBlocksAndHeadersAreDetected() throws {
     let (dir, files) = try TestPaths.scratchCopy([TestPaths.fixtureSet("mariadb-10.11")[0]])
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -183,6 +183,27 @@ func filterBattery(_ files: [String]) throws -> [QueryFilter] {
 }
 
 final class QueryTests: XCTestCase {
+  /// The text header names each transaction's GTID as the GTID's own text (MariaDB digits are
+  /// written without a String; MySQL through its description).
+  func testTextHeaderGTIDIsTheGTIDsText() throws {
+    var files = TestPaths.fixtureSet("mariadb-10.11")
+    files.append(try TestPaths.corpusFile("zendesk__maxwell/binlog.000004"))  // MySQL GTIDs
+    var checked = 0
+    for f in files {
+      let (idx, _) = try IndexStore.build(path: f)
+      for t in idx.transactions {
+        let header = TransactionText.header(t, file: "f")
+        if let g = t.gtid {
+          XCTAssertTrue(header.contains(" gtid \(g.description) "), "\(f) \(t.start): \(header)")
+          checked += 1
+        } else {
+          XCTAssertFalse(header.contains(" gtid "), header)
+        }
+      }
+    }
+    XCTAssertGreaterThan(checked, 100)
+  }
+
   func battery(_ files: [String]) throws -> [QueryFilter] { try filterBattery(files) }
 
   func testQueryWithAndWithoutIndexGivesIdenticalOutput() throws {

@@ -46,6 +46,31 @@ final class CLITests: SluiceTestCase {
     XCTAssertEqual(try run(["info", Self.fixture]).status, 0)
   }
 
+  /// The parse skips ArgumentParser's completion-script search unless the command line asks
+  /// for one: the scripts, help, usage errors and the version still come out as before.
+  func testCompletionScriptsHelpAndUsageAfterTheFastParse() throws {
+    let bash = try run(["--generate-completion-script", "bash"])
+    XCTAssertEqual(bash.status, 0, bash.stderr)
+    XCTAssertTrue(bash.text.contains("_sluice() {") && bash.text.contains("-F _sluice sluice"), bash.text)
+    XCTAssertTrue(bash.text.contains("--start-datetime"), "subcommand options are completed")
+    let zsh = try run(["--generate-completion-script=zsh"])
+    XCTAssertEqual(zsh.status, 0, zsh.stderr)
+    XCTAssertTrue(zsh.text.hasPrefix("#compdef sluice"), zsh.text)
+    let help = try run(["query", "--help"])
+    XCTAssertEqual(help.status, 0, help.stderr)
+    XCTAssertTrue(help.text.contains("USAGE: sluice query "), help.text)
+    let bad = try run(["query", "--no-such-option", Self.fixture])
+    XCTAssertEqual(bad.status, 64, bad.stderr)
+    XCTAssertTrue(bad.stderr.contains("Usage: sluice query "), bad.stderr)
+    XCTAssertTrue(bad.stderr.contains("See 'sluice query --help' for more information."), bad.stderr)
+    let helpCommand = try run(["help", "report"])
+    XCTAssertEqual(helpCommand.status, 0, helpCommand.stderr)
+    XCTAssertTrue(helpCommand.text.contains("USAGE: sluice report "), helpCommand.text)
+    let version = try run(["--version"])
+    XCTAssertEqual(version.status, 0)
+    XCTAssertEqual(version.text, "0.1.0\n")
+  }
+
   func testChecksumMismatchStopsUnlessSkipErrorsThenExitsTwo() throws {
     // Offset 5000 lies inside the Gtid_mariadb event at 4975.
     let bad = try corruptedCopy(flipping: 5000)
