@@ -30,28 +30,76 @@ public final class CharsetTable: Sendable, Equatable {
   public static func forCollation(_ id: UInt32) -> CharsetTable? {
     // An array, not a dictionary: `Charset(collation:)` runs for every text value.
     let t = byCollation
-    return id < UInt32(t.count) ? t[Int(id)] : nil
+    guard id < UInt32(t.count) else { return nil }
+    switch t[Int(id)] {
+    case .none: return nil
+    case .table(let x): return x
+    case .multiByte(let k): return multiByte(k)
+    }
   }
 
   /// The table of a charset name, nil when the server has none (Unicode charsets, binary, gb18030).
   public static func named(_ name: String) -> CharsetTable? {
-    byName[name]
+    if let k = multiByteNames.firstIndex(of: name) { return multiByte(k) }
+    return byName[name]
   }
 
+  /// The multi-byte charsets: 97% of the tables' data (~280 KB of base64 to inflate into ~440 KB
+  /// of rows, about 3 ms), so each is inflated on first use, not at the first legacy value or name
+  /// lookup of every run (a query or report over a file with one latin2 column paid for all).
+  static let multiByteNames = ["big5", "cp932", "eucjpms", "euckr", "gb2312", "gbk", "sjis", "ujis"]
+  private static let big5 = make("big5")
+  private static let cp932 = make("cp932")
+  private static let eucjpms = make("eucjpms")
+  private static let euckr = make("euckr")
+  private static let gb2312 = make("gb2312")
+  private static let gbk = make("gbk")
+  private static let sjis = make("sjis")
+  private static let ujis = make("ujis")
+
+  /// `multiByteNames[k]`'s table (each a lazily made global: made once, safely across threads).
+  private static func multiByte(_ k: Int) -> CharsetTable? {
+    switch k {
+    case 0: return big5
+    case 1: return cp932
+    case 2: return eucjpms
+    case 3: return euckr
+    case 4: return gb2312
+    case 5: return gbk
+    case 6: return sjis
+    default: return ujis
+    }
+  }
+
+  private static func make(_ name: String) -> CharsetTable? {
+    guard let t = CharsetTableData.tables[name], let rows = inflate(t.data, bytes: t.bytes) else { return nil }
+    return CharsetTable(name: name, maxBytesPerCharacter: t.maxlen, rows: rows)
+  }
+
+  /// The single-byte tables (512 bytes of rows each), made together.
   static let byName: [String: CharsetTable] = {
     var d: [String: CharsetTable] = [:]
-    for (name, t) in CharsetTableData.tables {
-      guard let rows = inflate(t.data, bytes: t.bytes) else { continue }
-      d[name] = CharsetTable(name: name, maxBytesPerCharacter: t.maxlen, rows: rows)
+    for (name, _) in CharsetTableData.tables where !multiByteNames.contains(name) {
+      if let t = make(name) { d[name] = t }
     }
     return d
   }()
 
-  static let byCollation: [CharsetTable?] = {
+  enum Slot {
+    case none
+    case table(CharsetTable)
+    case multiByte(Int)
+  }
+
+  static let byCollation: [Slot] = {
     let ids = CharsetTableData.collations
-    var a = [CharsetTable?](repeating: nil, count: Int(ids.map(\.0).max() ?? 0) + 1)
+    var a = [Slot](repeating: .none, count: Int(ids.map(\.0).max() ?? 0) + 1)
     for (id, name) in ids {
-      if let t = byName[name] { a[Int(id)] = t }
+      if let k = multiByteNames.firstIndex(of: name) {
+        a[Int(id)] = .multiByte(k)
+      } else if let t = byName[name] {
+        a[Int(id)] = .table(t)
+      }
     }
     return a
   }()
