@@ -450,6 +450,7 @@ public enum ParallelExport {
   ) throws {
     let consume = state.worker.consume
     let chunk = chunks[k]!
+    state.memory.forward = nil
     let memory = state.memory
     if let tracker = state.tracker {
       // A damaged event here is reported by the worker that exports its chunk, in order.
@@ -484,6 +485,14 @@ public enum ParallelExport {
         try pickUp(chunk, walker: &walker, worker: state.worker, memory: memory)
       }
       walker.source.seek(to: range.lowerBound)
+      // In its turn, what the chunk's exporter flushes goes straight to the sink (after what it
+      // captured before), not copied into memory first.
+      memory.forward = { bytes in
+        guard turn.isCurrent else { return false }
+        try memory.drainCaptured(deciding: true) { try sink.append($0) }
+        try sink.append(bytes)
+        return true
+      }
       if let end = chunk.transactionEnd {
         // The pre-scan saw its Xid: no look-ahead to its commit from every chunk inside it.
         walker.stopOffset = Swift.min(end, range.upperBound)
@@ -504,6 +513,7 @@ public enum ParallelExport {
     }
     // Keep memory flat: this chunk's mapped pages are not read again (see MappedBinlogReader).
     file.dontNeed(offset: Int(range.lowerBound), length: range.count)
+    defer { memory.forward = nil }
     try memory.flush()
     try sink.append(captured: memory, in: turn, final: true, maxBuffered: maxBuffered)
     if let chunkError { throw chunkError }
