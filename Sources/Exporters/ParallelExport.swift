@@ -259,8 +259,9 @@ public enum ParallelExport {
       }
       pos += size
       // Give back the pages behind the walk (the touched pages of a 1 GiB file would otherwise
-      // all count in the process's memory), all but the last `keepPages` bytes' worth.
-      if pos - released >= keepPages + (4 << 20) {
+      // all count in the process's memory), all but the last `keepPages` bytes' worth (then in
+      // steps of 1 MiB: in 4 MiB steps a two-thread Canal export peaked 2-3 MiB higher).
+      if pos - released >= keepPages + (keepPages == 0 ? 4 << 20 : 1 << 20) {
         let upTo = pos - keepPages
         file.dontNeed(offset: released, length: upTo - released)
         released = upTo & ~4095
@@ -399,9 +400,11 @@ public enum ParallelExport {
       }
       return true
     }
-    // The walk keeps the pages of the chunks it handed out mapped for their workers (the pool
-    // takes at most 2 * threads chunks ahead of the oldest unwritten one).
-    let rest = cut(file, format: format, chunkSize: chunkSize, keepPages: (2 * Swift.max(1, threads) + 2) * chunkSize) {
+    // The walk keeps the pages of the chunks it handed out last mapped for their workers (the
+    // pool takes at most 2 * threads chunks ahead of the oldest unwritten one; those of the
+    // chunks being exported are mapped anyway). (A two-thread Canal export of the narrow
+    // benchmark file peaks at 60-63 MiB with these kept or none: 58-59 with the whole walk first.)
+    let rest = cut(file, format: format, chunkSize: chunkSize, keepPages: (Swift.max(1, threads) + 1) * chunkSize) {
       list.append($0)
       return submitReady(upTo: list.count - 1)
     }
