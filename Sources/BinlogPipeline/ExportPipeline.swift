@@ -60,11 +60,13 @@ public struct ExportPipeline {
     if parallelFormat, !options.stable, !follow, threads > 1, inputs.count == 1, !skipErrors,
       let mapped = ParallelExport.mappedBinlog(path: inputs[0], options: readerOptions),
       mapped.file.count >= 4 * ParallelExport.defaultChunkSize,
-      let chunks = ParallelExport.chunks(of: mapped.file, format: mapped.format)
+      ParallelExport.canCut(mapped.file, format: mapped.format)
     {
+      let ran: Bool
       do {
-        try ParallelExport.run(
-          file: mapped.file, name: mapped.name, chunks: chunks, readerOptions: readerOptions,
+        // The file is cut as the workers go (false: it makes fewer than two chunks, one pass).
+        ran = try ParallelExport.run(
+          file: mapped.file, name: mapped.name, format: mapped.format, readerOptions: readerOptions,
           makeTracker: makeTracker, sink: sink, threads: threads,
           makeWorker: format == .ndjson
             ? NDJSONExporter.parallelWorker(options: options) : CanalExporter.parallelWorker(options: canal))
@@ -72,8 +74,10 @@ public struct ExportPipeline {
         try sink.flush()
         throw e
       }
-      try sink.close()
-      return .complete
+      if ran {
+        try sink.close()
+        return .complete
+      }
     }
     let tracker = makeTracker?(0)
     switch format {

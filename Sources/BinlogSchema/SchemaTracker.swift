@@ -175,8 +175,16 @@ public final class SchemaTracker {
   /// force (replayed DDL or `--schema`), matched by column name. `map` unchanged when it has no
   /// such column or the definition is unknown.
   func oldTemporalWidths(_ map: TableMapEvent) -> TableMapEvent {
-    guard map.columns.contains(where: { Reconciliation.isOldTemporal($0.type) && !$0.mariaHires }),
-      let schema = timeline.table(TableName(map.database, map.table))
+    // (A loop over the fields, not `contains(where:)`: that copied every ColumnInfo, at every
+    // table map of the file.)
+    var hasOldTemporal = false
+    map.columns.withUnsafeBufferPointer { cols in
+      for i in cols.indices where Reconciliation.isOldTemporal(cols[i].type) && !cols[i].mariaHires {
+        hasOldTemporal = true
+        break
+      }
+    }
+    guard hasOldTemporal, let schema = timeline.table(TableName(map.database, map.table))
     else { return map }
     var out = map
     for i in out.columns.indices where Reconciliation.isOldTemporal(out.columns[i].type) && !out.columns[i].mariaHires {

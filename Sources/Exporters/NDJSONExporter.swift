@@ -326,7 +326,10 @@ public final class NDJSONExporter {
 /// `,"pk":[…]` (and `,"positional":true`), and each column's name as a JSON string. Kept per
 /// table id while the table map is the same (same column array, names and key).
 final class TableJSONText {
-  let columns: [ColumnInfo]
+  /// The columns of the last table map found the same (`matches`): a rows event of that map then
+  /// compares one array reference, not every column (each parallel export chunk decodes its
+  /// table maps anew, and once a new map matched by value the old array never matched by reference).
+  private(set) var columns: [ColumnInfo]
   let database: String
   let table: String
   let primaryKey: [Int]
@@ -387,11 +390,12 @@ final class TableJSONText {
 
   /// True when `t` is the table map this text was made from (or an identical one).
   func matches(_ t: TableMapEvent) -> Bool {
-    let sameStorage = t.columns.withUnsafeBufferPointer { a in
-      columns.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
+    // (Array == compares the storage first: O(1) for the map this text last matched.)
+    guard t.columns == columns, t.database == database, t.table == table, t.primaryKey == primaryKey else {
+      return false
     }
-    return (sameStorage || t.columns == columns) && t.database == database && t.table == table
-      && t.primaryKey == primaryKey
+    columns = t.columns
+    return true
   }
 
   /// `"name":` of column `i`.

@@ -64,6 +64,10 @@ public final class OutputSink {
   /// A sink that keeps everything in `captured` (tests, library users).
   public static func memory() -> OutputSink { OutputSink(fd: -1) }
   public private(set) var captured: [UInt8] = []
+  /// A memory sink's way out for the bytes it would capture: when it returns true it has
+  /// written them on (its owner's turn to write, `ParallelExport`), and they are not copied into
+  /// `captured`. Asked only while no conditional span waits to be decided.
+  public var forward: ((UnsafeRawBufferPointer) throws -> Bool)?
 
   /// A memory sink's spans of output whose fate is decided only when they are drained in output
   /// order (`markConditional`), and where the first not yet drained one is.
@@ -215,6 +219,10 @@ public final class OutputSink {
 
   func rawWrite(_ b: UnsafeRawBufferPointer) throws {
     if fd < 0 {
+      if let forward, spanHead == conditionalSpans.count, try forward(b) {
+        bytesWritten += UInt64(b.count)
+        return
+      }
       captured.append(contentsOf: b)
       bytesWritten += UInt64(b.count)
       return

@@ -36,7 +36,18 @@ final class ParallelCanalExportTests: XCTestCase {
       makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096,
       makeWorker: CanalExporter.parallelWorker(options: options))
     try sink.close()
-    return (sink.takeCaptured(), chunks.count)
+    let bytes = sink.takeCaptured()
+    // The same export with the file cut as the workers go.
+    let streamed = OutputSink.memory()
+    let ran = try ParallelExport.run(
+      file: file, name: reader.name, format: reader.format, chunkSize: chunkSize, readerOptions: ReaderOptions(),
+      makeTracker: { _ in SchemaTracker() }, sink: streamed, threads: threads, maxBuffered: 4096,
+      makeWorker: CanalExporter.parallelWorker(options: options))
+    try streamed.close()
+    XCTAssertTrue(ran, "\(path): the cut-as-it-goes export ran")
+    XCTAssertTrue(
+      streamed.takeCaptured() == bytes, "\(path) chunk \(chunkSize) threads \(threads): the cut-as-it-goes export differs")
+    return (bytes, chunks.count)
   }
 
   func assertSameStream(_ path: String, forClients: Bool = false, file: StaticString = #filePath, line: UInt = #line) throws {

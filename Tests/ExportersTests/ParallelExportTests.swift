@@ -34,7 +34,33 @@ final class ParallelExportTests: XCTestCase {
       makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096,
       makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
     try sink.close()
-    return (sink.takeCaptured(), chunks.count)
+    let bytes = sink.takeCaptured()
+    // The same export with the file cut as the workers go.
+    let streamed = OutputSink.memory()
+    let ran = try ParallelExport.run(
+      file: file, name: reader.name, format: reader.format, chunkSize: chunkSize, readerOptions: ReaderOptions(),
+      makeTracker: { _ in SchemaTracker() }, sink: streamed, threads: threads, maxBuffered: 4096,
+      makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
+    try streamed.close()
+    XCTAssertTrue(ran, "\(path): the cut-as-it-goes export ran")
+    XCTAssertTrue(
+      streamed.takeCaptured() == bytes, "\(path) chunk \(chunkSize) threads \(threads): the cut-as-it-goes export differs")
+    return (bytes, chunks.count)
+  }
+
+  /// The export that cuts the file as it goes, into memory; nil when it declined (fewer than two
+  /// chunks: the caller exports in one pass).
+  func streamed(_ path: String, chunkSize: Int, threads: Int) throws -> [UInt8]? {
+    let file = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: file, name: path)
+    try reader.loadFormat()
+    let sink = OutputSink.memory()
+    let ran = try ParallelExport.run(
+      file: file, name: reader.name, format: reader.format, chunkSize: chunkSize, readerOptions: ReaderOptions(),
+      makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096,
+      makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
+    try sink.close()
+    return ran ? sink.takeCaptured() : nil
   }
 
   func assertSameExport(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -138,6 +164,74 @@ final class ParallelExportTests: XCTestCase {
     XCTAssertNil(ParallelExport.chunks(of: file, format: reader.format, chunkSize: 1))
   }
 
+  /// Cut as it goes, the export of a file with Transaction_payload events (which cannot be cut
+  /// past the first one) exports the chunks before it in parallel and the rest as one chunk:
+  /// the bytes of the one pass.
+  func testCutAsItGoesExportsWhatCannotBeCutAsOneLastChunk() throws {
+    let path = try TestPaths.corpusFile("apecloud__mysql-binlog-connector-rust/mysql-bin.000057")
+    let file = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: file)
+    try reader.loadFormat()
+    var before = 0
+    let rest = ParallelExport.cut(file, format: reader.format, chunkSize: 1) { _ in
+      before += 1
+      return true
+    }
+    let last = try XCTUnwrap(rest, "the walk stops at the first Transaction_payload")
+    XCTAssertEqual(last.range.upperBound, UInt64(file.count))
+    XCTAssertGreaterThanOrEqual(before, 2, "chunks before the first Transaction_payload")
+    XCTAssertEqual(EventType(file.bytes[Int(last.range.lowerBound) + 4]), .gtid, "the last chunk starts at a GTID")
+    let expected = try sequential(path)
+    for threads in [2, 3] {
+      let got = try XCTUnwrap(try streamed(path, chunkSize: 1, threads: threads))
+      XCTAssertTrue(got == expected, "threads \(threads): \(got.count) bytes vs \(expected.count) in one pass")
+    }
+  }
+
+  /// A file too small for two chunks is left to the one pass: nothing written.
+  func testCutAsItGoesDeclinesASingleChunk() throws {
+    let path = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
+    XCTAssertNil(try streamed(path, chunkSize: 1 << 30, threads: 2))
+  }
+
+  /// A file that ends mid-event, cut as it goes: the output and the error of the one pass.
+  func testCutAsItGoesOfATruncatedFileFailsLikeOnePass() throws {
+    let src = TestPaths.fixtures + "/mariadb-10.11/binlog.000001"
+    let data = try Data(contentsOf: URL(fileURLWithPath: src))
+    let tmp = NSTemporaryDirectory() + "sluice-parallel-truncated-go-\(getpid()).bin"
+    try data.prefix(data.count - 7).write(to: URL(fileURLWithPath: tmp))
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    let oneSink = OutputSink.memory()
+    let exporter = NDJSONExporter(sink: oneSink)
+    exporter.schema = SchemaTracker()
+    var walker = BinlogWalker(source: try BinlogInput(path: tmp))
+    walker.completeTransactionsOnly = true
+    var oneError: BinlogError?
+    do { try walker.run { w, ev in try exporter.consume(ev, walker: w) } } catch let e as BinlogError { oneError = e }
+    try oneSink.flush()
+    let expected = oneSink.takeCaptured()
+    XCTAssertGreaterThan(expected.count, 1000)
+    for (chunkSize, threads) in [(2048, 2), (1, 3)] {
+      let file = try MappedFile(path: tmp)
+      var reader = try MappedBinlogReader(file: file, name: tmp)
+      try reader.loadFormat()
+      let sink = OutputSink.memory()
+      var error: BinlogError?
+      do {
+        let ran = try ParallelExport.run(
+          file: file, name: reader.name, format: reader.format, chunkSize: chunkSize, readerOptions: ReaderOptions(),
+          makeTracker: { _ in SchemaTracker() }, sink: sink, threads: threads, maxBuffered: 4096,
+          makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
+        XCTAssertTrue(ran)
+      } catch let e as BinlogError {
+        error = e
+      }
+      try sink.flush()
+      XCTAssertEqual(error?.description, oneError?.description, "chunk \(chunkSize) threads \(threads)")
+      XCTAssertTrue(sink.takeCaptured() == expected, "chunk \(chunkSize) threads \(threads): the output differs")
+    }
+  }
+
   /// A transaction still open at the end of the file is not cut inside: its rows are held back
   /// by every chunk, as by the one pass that stops before it.
   func testOpenLastTransactionIsNotCutInside() throws {
@@ -225,6 +319,18 @@ final class ParallelExportTests: XCTestCase {
       }
       try sink.flush()
       XCTAssertTrue(sink.takeCaptured() == expected, "chunk \(chunkSize) threads \(threads): the output before the error differs")
+      // The same, cut as it goes.
+      let streamed = OutputSink.memory()
+      XCTAssertThrowsError(
+        try ParallelExport.run(
+          file: file, name: reader.name, format: reader.format, chunkSize: chunkSize, readerOptions: ReaderOptions(),
+          makeTracker: { _ in SchemaTracker() }, sink: streamed, threads: threads, maxBuffered: 4096,
+          makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
+      ) { error in
+        XCTAssertEqual((error as? BinlogError)?.description, expectedError.description, "cut as it goes, chunk \(chunkSize)")
+      }
+      try streamed.flush()
+      XCTAssertTrue(streamed.takeCaptured() == expected, "cut as it goes, chunk \(chunkSize) threads \(threads)")
     }
   }
 
