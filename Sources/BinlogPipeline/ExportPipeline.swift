@@ -63,11 +63,12 @@ public struct ExportPipeline {
       ParallelExport.canCut(mapped.file, format: mapped.format)
     {
       let ran: Bool
+      let openTail = ParallelExport.OpenTail()
       do {
         // The file is cut as the workers go (false: it makes fewer than two chunks, one pass).
         ran = try ParallelExport.run(
           file: mapped.file, name: mapped.name, format: mapped.format, readerOptions: readerOptions,
-          makeTracker: makeTracker, sink: sink, threads: threads,
+          makeTracker: makeTracker, sink: sink, threads: threads, openTail: openTail,
           makeWorker: format == .ndjson
             ? NDJSONExporter.parallelWorker(options: options) : CanalExporter.parallelWorker(options: canal))
       } catch let e as BinlogError {
@@ -76,6 +77,8 @@ public struct ExportPipeline {
       }
       if ran {
         try sink.close()
+        // The same note as the one-pass walk's (`EventWalk`).
+        if let o = openTail.offset { report("note: \(openTailNote(binlogBaseName(inputs[0]), o))") }
         return .complete
       }
     }

@@ -308,6 +308,8 @@ public enum ParallelExport {
     let tracker: SchemaTracker?
     let reader: MappedBinlogReader
     var trackerAt = 0
+    /// Where the file's last transaction, with no commit yet, starts (shared by the workers).
+    var openTail: OpenTail?
 
     init(memory: OutputSink, worker: Worker, tracker: SchemaTracker?, reader: MappedBinlogReader) {
       self.memory = memory
@@ -365,6 +367,21 @@ public enum ParallelExport {
     try finish(pool)
   }
 
+  /// The start of a transaction with no commit in the file (its end was cut, or is still being
+  /// written): the chunk's walk stops before it, as the one-pass export does, and the caller
+  /// prints the same note.
+  public final class OpenTail: @unchecked Sendable {
+    private let lock = PosixLock()
+    private var value: UInt64?
+
+    public init() {}
+
+    /// The offset, once every worker is done.
+    public var offset: UInt64? { lock.withLock { value } }
+
+    func record(_ o: UInt64) { lock.withLock { value = Swift.min(value ?? .max, o) } }
+  }
+
   /// Exports `file` as `run(file:name:chunks:…)` does, cutting it as the workers go: each chunk
   /// goes to the pool as soon as the walk that cuts it (`cut`) is past it, so no thread waits for
   /// a walk of the whole file first. What the walk cannot cut (see `chunks(of:format:chunkSize:)`)
@@ -374,7 +391,7 @@ public enum ParallelExport {
   public static func run(
     file: MappedFile, name: String, format: FormatDescription, chunkSize: Int = defaultChunkSize,
     readerOptions: ReaderOptions, makeTracker: ((Int) -> SchemaTracker)?, sink: OutputSink, threads: Int = 2,
-    maxBuffered: Int = 2 << 20, makeWorker: @escaping MakeWorker
+    maxBuffered: Int = 2 << 20, openTail: OpenTail? = nil, makeWorker: @escaping MakeWorker
   ) throws -> Bool {
     let list = ChunkList()
     var pool: OrderedWorkerPool<WorkerState, Int, Void, any Error>?
@@ -388,7 +405,7 @@ public enum ParallelExport {
         do {
           pool = try makePool(
             file: file, name: name, list: list, readerOptions: readerOptions, makeTracker: makeTracker, sink: sink,
-            threads: threads, maxBuffered: maxBuffered, makeWorker: makeWorker)
+            threads: threads, maxBuffered: maxBuffered, openTail: openTail, makeWorker: makeWorker)
         } catch {
           poolError = error
           return false
@@ -423,7 +440,7 @@ public enum ParallelExport {
   static func makePool(
     file: MappedFile, name: String, list: ChunkList, readerOptions: ReaderOptions,
     makeTracker: ((Int) -> SchemaTracker)?, sink: OutputSink, threads: Int, maxBuffered: Int,
-    makeWorker: @escaping MakeWorker
+    openTail: OpenTail? = nil, makeWorker: @escaping MakeWorker
   ) throws -> OrderedWorkerPool<WorkerState, Int, Void, any Error> {
     var made = 0
     return try OrderedWorkerPool<WorkerState, Int, Void, any Error>(
@@ -435,7 +452,9 @@ public enum ParallelExport {
         let tracker = makeTracker?(index)
         var reader = try MappedBinlogReader(file: file, name: name, options: readerOptions)
         try reader.loadFormat()
-        return WorkerState(memory: memory, worker: makeWorker(index, memory, tracker), tracker: tracker, reader: reader)
+        let state = WorkerState(memory: memory, worker: makeWorker(index, memory, tracker), tracker: tracker, reader: reader)
+        state.openTail = openTail
+        return state
       },
       work: { state, k, turn in
         try export(chunk: k, of: list, file: file, name: name, state: state, sink: sink, turn: turn, maxBuffered: maxBuffered)
@@ -514,6 +533,7 @@ public enum ParallelExport {
         walker.knownTransactionEnd = (start, end)
       }
       try walker.run(visit)
+      if let o = walker.openTail { state.openTail?.record(o) }
     } catch let e as OrderedTurns.Cancelled {
       throw e
     } catch {

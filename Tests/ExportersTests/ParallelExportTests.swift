@@ -271,7 +271,32 @@ final class ParallelExportTests: XCTestCase {
     try walker.run { w, ev in try exporter.consume(ev, walker: w) }
     try oneSink.close()
     XCTAssertEqual(walker.openTail, open, "the one pass stops before the open transaction")
-    XCTAssertEqual(sink.takeCaptured(), oneSink.takeCaptured())
+    let expected = oneSink.takeCaptured()
+    XCTAssertEqual(sink.takeCaptured(), expected)
+    // Cut as it goes: the same output, and the open transaction's start is handed back for the
+    // note the one pass prints ("has no commit yet").
+    for threads in [2, 3] {
+      let streamed = OutputSink.memory()
+      let tail = ParallelExport.OpenTail()
+      let ran = try ParallelExport.run(
+        file: cut, name: cutReader.name, format: cutReader.format, chunkSize: 2048, readerOptions: ReaderOptions(),
+        makeTracker: { _ in SchemaTracker() }, sink: streamed, threads: threads, maxBuffered: 4096, openTail: tail,
+        makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions()))
+      try streamed.close()
+      XCTAssertTrue(ran)
+      XCTAssertEqual(streamed.takeCaptured(), expected, "threads \(threads)")
+      XCTAssertEqual(tail.offset, open, "threads \(threads): the open transaction's start")
+    }
+    // A whole file has no open tail.
+    let tail = ParallelExport.OpenTail()
+    let whole2 = OutputSink.memory()
+    XCTAssertTrue(
+      try ParallelExport.run(
+        file: file, name: reader.name, format: reader.format, chunkSize: 2048, readerOptions: ReaderOptions(),
+        makeTracker: { _ in SchemaTracker() }, sink: whole2, threads: 2, maxBuffered: 4096, openTail: tail,
+        makeWorker: NDJSONExporter.parallelWorker(options: ExportOptions())))
+    try whole2.close()
+    XCTAssertNil(tail.offset)
   }
 
   /// A checksum error in one chunk: the parallel export writes exactly what the one pass wrote
