@@ -34,14 +34,18 @@ public enum EventBody {
   case raw
 
   /// Decodes `event` with the format description in force. Errors carry the file, offset and type.
-  public static func decode(_ event: RawEvent, format: FormatDescription, file: String) throws(BinlogError) -> EventBody {
+  /// (`file` is only evaluated for an error: a walker's name getter per event was a retain and
+  /// release of the name each time.)
+  public static func decode(
+    _ event: RawEvent, format: FormatDescription, file: @autoclosure () -> String
+  ) throws(BinlogError) -> EventBody {
     do {
       return try decodeUnwrapped(event, format: format)
     } catch {
       var e = error
       // Body decoders count from the body start; errors count from the event start.
       if let io = e.innerOffset, event.type != .formatDescription { e.innerOffset = io + event.headerLength }
-      throw e.with(file: file, offset: event.offset, eventType: event.type)
+      throw e.with(file: file(), offset: event.offset, eventType: event.type)
     }
   }
 

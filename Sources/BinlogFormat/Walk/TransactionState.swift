@@ -25,11 +25,11 @@ extension TransactionState {
   /// Refuses a GTID or BEGIN that would start a transaction while this one is still open (or,
   /// for a GTID, right after another GTID): a duplicated or spliced event. A server never
   /// writes one, and reading on would invent an empty transaction.
-  public func refuseNestedStart(_ raw: RawEvent, isGTID: Bool, file: String) throws(BinlogError) {
+  public func refuseNestedStart(_ raw: RawEvent, isGTID: Bool, file: @autoclosure () -> String) throws(BinlogError) {
     guard !ended, open || (isGTID && gtid != nil) else { return }
     throw BinlogError(
       .malformed,
       "\(isGTID ? "GTID event" : "BEGIN") inside the transaction that began at \(startOffset), which has no commit yet (a duplicated or spliced event)",
-      file: file, offset: raw.offset, eventType: raw.type)
+      file: file(), offset: raw.offset, eventType: raw.type)
   }
 }
