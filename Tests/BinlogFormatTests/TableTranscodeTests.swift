@@ -157,7 +157,8 @@ final class TableTranscodeTests: XCTestCase {
 
   func testCharactersAndInvalidSequencesAtEveryBlockOffset() {
     for t in Self.tables {
-      let picks = stride(from: 0, to: t.multi.count, by: Swift.max(1, t.multi.count / 12)).map { t.multi[$0] }
+      let picks =
+        stride(from: 0, to: t.multi.count, by: Swift.max(1, t.multi.count / 12)).map { t.multi[$0] }
         + t.multi.filter { $0.count == 2 && ($0[1] == 0x5C || $0[1] == 0x22) }.prefix(4)
       for seq in picks + t.bad.prefix(12) {
         for at in 0..<70 {
@@ -247,7 +248,8 @@ final class TableTranscodeTests: XCTestCase {
         switch kind {
         case 0: return UInt8(truncatingIfNeeded: r.next())  // a BLOB read as latin1
         case 1: return r.below(6) == 0 ? UInt8(0xA0 + r.below(0x60)) : UInt8(0x20 + r.below(0x5F))  // text
-        default: return r.below(10) == 0 ? [0x22, 0x5C, 0x0A, 0x00, 0x27, 0x1A, 0x80, 0x9F][r.below(8)] : UInt8(0x20 + r.below(0xE0))
+        default:
+          return r.below(10) == 0 ? [0x22, 0x5C, 0x0A, 0x00, 0x27, 0x1A, 0x80, 0x9F][r.below(8)] : UInt8(0x20 + r.below(0xE0))
         }
       }
       checkLatin1(b)

@@ -1,5 +1,6 @@
 // Latin-1 (cp1252 and ISO-8859-1) and the server's legacy charset tables to UTF-8, without iconv.
 import CTextSIMD
+
 extension TextEncoding {
   /// UTF-8 of the bytes 0x80...0xFF in MySQL's latin1 (cp1252: 0x80...0x9F are the Windows
   /// characters, the 5 bytes it leaves undefined the C1 controls): the bytes in the low lanes,
@@ -53,7 +54,8 @@ extension TextEncoding {
       while i < n {
         let end = Swift.min(n, i &+ chunk)
         out.write(upTo: (end &- i) &* 6 &+ 16) { d in
-          let w = latin1Chunk(p + i, count: end &- i, high: t.baseAddress!, cp1252: cp1252, escaping: escaping, scalar: scalar, into: d)
+          let w = latin1Chunk(
+            p + i, count: end &- i, high: t.baseAddress!, cp1252: cp1252, escaping: escaping, scalar: scalar, into: d)
           i = end
           return w
         }
@@ -117,7 +119,8 @@ extension TextEncoding {
       var failed = false
       // A character starting before `end` may run 3 bytes past it; 32-byte stores need slack.
       out.write(upTo: (end &- i &+ 3) &* 6 &+ 32) { d in
-        let r = tableTranscode(p, from: i, to: end, n, rows: rows, escaping: escaping, asciiIdentity: asciiIdentity, scalar: scalar, into: d)
+        let r = tableTranscode(
+          p, from: i, to: end, n, rows: rows, escaping: escaping, asciiIdentity: asciiIdentity, scalar: scalar, into: d)
         if r.next < 0 {
           failed = true
           return 0
