@@ -1,5 +1,6 @@
-import BinlogFormat
 import XCTest
+
+@testable import BinlogFormat
 
 /// Legacy charsets decode as MariaDB 10.11's `SELECT CONVERT(col USING utf8mb4)` returns them. The
 /// expected texts are the server's answers (the full check, every character of every charset against
@@ -58,6 +59,25 @@ final class CharsetTableTests: XCTestCase {
       "latin2", "latin5", "latin7", "macce", "macroman", "sjis", "swe7", "tis620", "ujis",
     ] {
       XCTAssertNotNil(CharsetTable.named(name), name)
+    }
+  }
+  /// The C transcoder follows a lead byte's entry (0xD800 + k) to row k without a bounds check:
+  /// every table, as generated, must link only to rows it has (a bad regeneration fails here,
+  /// not as a read past the table), and row 0 must be whole.
+  func testEveryLeadByteLinksToARowOfItsTable() throws {
+    for name in CharsetTableData.tables.keys.sorted() {
+      let t = try XCTUnwrap(CharsetTable.named(name), name)
+      let rows = t.rows.count / 256
+      XCTAssertEqual(t.rows.count % 256, 0, name)
+      XCTAssertGreaterThanOrEqual(rows, 1, name)
+      var links = 0
+      for (i, v) in t.rows.enumerated() where v >= 0xD800 && v < 0xE000 {
+        links += 1
+        let k = Int(v - 0xD800)
+        XCTAssertTrue(k > 0 && k < rows, "\(name): entry \(i) links to row \(k) of \(rows)")
+      }
+      // Multi-byte charsets have lead bytes; single-byte ones none.
+      XCTAssertEqual(links > 0, t.maxBytesPerCharacter > 1, name)
     }
   }
 }

@@ -244,7 +244,18 @@ def main():
             failed += 1
         else:
             passed += 1
-        time.sleep(0.6)  # a few polls more, for events --follow (no visible output)
+        # events --follow writes to a hidden temporary file until the stop: wait until that has
+        # the whole listing (same length whatever the in-use flags), not a fixed time (a debug
+        # build on a loaded machine took seconds more to reach the first file's Rotate).
+        want_events = full_run(sluice, ["events", "--format", "ndjson"], [f for f in files if f >= current])
+        waited = time.time()
+        while time.time() < deadline + 20:
+            tmp = [q for q in work.iterdir() if q.name.startswith(".events.ndjson")]
+            if tmp and tmp[0].stat().st_size >= len(want_events):
+                break
+            time.sleep(0.1)
+        log("events --follow caught up after %.1fs more" % (time.time() - waited))
+        time.sleep(0.3)  # a poll more
         for name, p in procs:
             peak = peak_rss_mb(p.pid)
             if peak is not None and peak > 150:
@@ -263,7 +274,7 @@ def main():
                 log("FAIL %s --follow exited %d after SIGINT (want 0)" % (name, rc))
                 failed += 1
         procs = []
-        want["events"] = full_run(sluice, ["events", "--format", "ndjson"], [f for f in files if f >= current])
+        want["events"] = want_events
         outs["events"] = events_out
         for k in ("export", "query", "events"):
             got = outs[k].read_bytes() if outs[k].exists() else b""
