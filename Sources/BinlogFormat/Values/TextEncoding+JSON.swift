@@ -49,13 +49,27 @@ extension TextEncoding {
       return true
     }
     let n = b.count
+    guard appendChunks(of: n, slack: 8, removingFrom: start, into: &out, { escapeValidating(p, from: $0, to: $1, n, into: $2) })
+    else { return false }
+    out.append(0x22)
+    return true
+  }
+
+  /// Feeds `n` input bytes to `step` a `chunk` at a time: `step(from, to, d)` writes the
+  /// characters starting in `from..<to` (the last may run up to 3 bytes past `to`) at `d`, with
+  /// room for 6 bytes per input byte plus `slack`, and returns where it stopped and the bytes
+  /// written, or a negative `next` at input it refuses. Then everything appended since `start`
+  /// is taken back and the result is false.
+  @inlinable @inline(__always) static func appendChunks<O: ByteAppender>(
+    of n: Int, slack: Int, removingFrom start: Int, into out: inout O,
+    _ step: (Int, Int, UnsafeMutableRawPointer) -> (next: Int, written: Int)
+  ) -> Bool {
     var i = 0
     while i < n {
       let end = Swift.min(n, i &+ chunk)
       var failed = false
-      // A character starting before `end` may run 3 bytes past it: room for them too.
-      out.write(upTo: (end &- i &+ 3) &* 6 &+ 8) { d in
-        let r = escapeValidating(p, from: i, to: end, n, into: d)
+      out.write(upTo: (end &- i &+ 3) &* 6 &+ slack) { d in
+        let r = step(i, end, d)
         if r.next < 0 {
           failed = true
           return 0
@@ -68,7 +82,6 @@ extension TextEncoding {
         return false
       }
     }
-    out.append(0x22)
     return true
   }
 

@@ -10,13 +10,10 @@ extension TextEncoding {
   @usableFromInline static let iso8859UTF8: [UInt32] = latin1Table(cp1252: false)
 
   static func latin1Table(cp1252: Bool) -> [UInt32] {
-    let high: [UInt32] = [
-      0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
-      0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
-      0x0153, 0x9D, 0x017E, 0x0178,
-    ]
+    // The code points are those of the one-row table below (one list of cp1252's characters).
+    let rows = latin1Rows(cp1252: cp1252)
     return (0x80...0xFF).map { (b: Int) -> UInt32 in
-      let u = cp1252 && b < 0xA0 ? high[b - 0x80] : UInt32(b)
+      let u = UInt32(rows[b])
       if u < 0x800 {
         return 2 << 24 | (0x80 | (u & 0x3F)) << 8 | (0xC0 | (u >> 6))
       }
@@ -111,28 +108,11 @@ extension TextEncoding {
     scalar: Bool = false, into out: inout O
   ) -> Bool {
     guard let p = b.baseAddress else { return true }
-    let n = b.count
-    let start = out.count
-    var i = 0
-    while i < n {
-      let end = Swift.min(n, i &+ chunk)
-      var failed = false
-      // A character starting before `end` may run 3 bytes past it; 32-byte stores need slack.
-      out.write(upTo: (end &- i &+ 3) &* 6 &+ 32) { d in
-        let r = tableTranscode(
-          p, from: i, to: end, n, rows: rows, escaping: escaping, asciiIdentity: asciiIdentity, scalar: scalar, into: d)
-        if r.next < 0 {
-          failed = true
-          return 0
-        }
-        i = r.next
-        return r.written
-      }
-      if failed {
-        out.removeLast(out.count &- start)
-        return false
-      }
+    // A character starting before a chunk's end may run 3 bytes past it; 32-byte stores need slack.
+    return appendChunks(of: b.count, slack: 32, removingFrom: out.count, into: &out) { from, end, d in
+      tableTranscode(
+        p, from: from, to: end, b.count, rows: rows, escaping: escaping, asciiIdentity: asciiIdentity, scalar: scalar,
+        into: d)
     }
-    return true
   }
 }
