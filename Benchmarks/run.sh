@@ -315,6 +315,8 @@ bench_shape() {
   done
   S_WIN[$shape]="$win_start|$win_stop"
   measure mariadb-binlog-window clean env TZ=UTC mariadb-binlog --start-datetime="$win_start" --stop-datetime="$win_stop" "$FILE"
+  # The anchor for queries that decode the window's rows (issue 15 names this one).
+  measure mariadb-binlog-window-v clean env TZ=UTC mariadb-binlog --base64-output=decode-rows -v --start-datetime="$win_start" --stop-datetime="$win_stop" "$FILE"
   S_WINROWS[$shape]=$win_rows; S_QROWS[$shape]=""
   if has_cmd query; then
     qhelp=$(cmd_help query)
@@ -370,12 +372,15 @@ LABEL[export-canal]="\`sluice export --format canal FILE\` (default threads)"
 LABEL[export-canal-1]="\`sluice export --format canal --threads 1 FILE\`"
 LABEL[export-sql]="\`sluice export --format sql FILE\`"
 LABEL[mariadb-binlog-window]="anchor: \`TZ=UTC mariadb-binlog --start-datetime --stop-datetime FILE\` (1 min)"
+LABEL[mariadb-binlog-window-v]="anchor: \`TZ=UTC mariadb-binlog --base64-output=decode-rows -v --start-datetime --stop-datetime FILE\` (1 min, rows decoded)"
 LABEL[query-no-index]="\`sluice query --start-datetime --stop-datetime FILE\` (1 min, no index)"
 LABEL[query-index]="\`sluice query --start-datetime --stop-datetime FILE\` (1 min, with index)"
 LABEL[query-index-binlog]="\`sluice query --format binlog --start-datetime --stop-datetime FILE\` (1 min, with index; the window as a binlog, like the anchor's raw events)"
 ANCHOR[info]=mariadb-binlog; ANCHOR[events]=mariadb-binlog; ANCHOR[index]=mariadb-binlog
 for k in export-ndjson export-ndjson-1 export-canal export-canal-1 export-sql; do ANCHOR[$k]=mariadb-binlog-v; done
-ANCHOR[query-no-index]=mariadb-binlog-window; ANCHOR[query-index]=mariadb-binlog-window; ANCHOR[query-index-binlog]=mariadb-binlog-window
+# Queries that decode rows are paired with the anchor that decodes them; the binlog cut (raw
+# events) with the raw one.
+ANCHOR[query-no-index]=mariadb-binlog-window-v; ANCHOR[query-index]=mariadb-binlog-window-v; ANCHOR[query-index-binlog]=mariadb-binlog-window
 HASROWS=" mariadb-binlog-v export-ndjson export-ndjson-1 export-canal export-canal-1 export-sql "
 
 fmt_row() {
@@ -476,8 +481,10 @@ shape_section() {
   echo "is the heap part (RssAnon, sampled every 0.1 s). CPU s is user + system time of the best run."
   echo "\"vs anchor\" is anchor time / Sluice time, by wall and by CPU (above 1: Sluice is faster; the CPU ratio is the"
   echo "steadier one when the machine is shared): \`info\`, \`events\` and \`index\` against plain"
-  echo "\`mariadb-binlog FILE\`; the exports against \`mariadb-binlog --base64-output=decode-rows -v\`; the queries against"
-  echo "\`TZ=UTC mariadb-binlog --start-datetime=A --stop-datetime=B\` over the same minute (the middle of the file's time range, or the first minute after it with row changes)."
+  echo "\`mariadb-binlog FILE\`; the exports against \`mariadb-binlog --base64-output=decode-rows -v\`; the queries that"
+  echo "decode rows against \`TZ=UTC mariadb-binlog --base64-output=decode-rows -v --start-datetime=A --stop-datetime=B\`,"
+  echo "the binlog cut against the same without \`--base64-output=decode-rows -v\`, over the same minute (the middle of the"
+  echo "file's time range, or the first minute after it with row changes)."
   echo
   echo "Physical limits and the survey numbers for the same tools are in \`../shared/docs/anchors.md\` section 5."
 } >"$tmp/report.md"
