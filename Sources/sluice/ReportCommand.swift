@@ -2,6 +2,7 @@ import ArgumentParser
 import BinlogFormat
 import BinlogQuery
 import BinlogReport
+import Exporters
 
 #if canImport(Glibc)
   import Glibc
@@ -85,7 +86,10 @@ struct ReportCommand: ParsableCommand {
       let r = try Report(
         paths: inputs, inputs: files, window: try window(), top: top, indexDir: indexDir, options: read.readerOptions)
       for w in r.data.files.warnings { report("warning: \(w)") }
-      try ReportOutput.write(r.render(resolvedFormat, generatedAt: Int64(time(nil))), to: output, protecting: inputs)
+      // All or nothing, never over an input, a device or pipe written into: as every output.
+      let sink = try OutputSink.file(output, protecting: inputs)
+      sink.buffer = r.render(resolvedFormat, generatedAt: Int64(time(nil)))
+      try sink.close()
       return 0
     }
   }
