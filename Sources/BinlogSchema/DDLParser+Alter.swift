@@ -26,6 +26,13 @@ extension DDLParser {
     if atIdentifier && !optionWords.contains(where: { token.isWord($0) }) {
       name = try identifier("database name")
     }
+    let (charset, collation) = try databaseOptions()
+    return .alterDatabase(name: name, charset: charset, collation: collation)
+  }
+
+  /// The options of CREATE/ALTER DATABASE to the end of the statement: the default character
+  /// set and collation (lowercased); COMMENT, ENCRYPTION and READ ONLY values are skipped.
+  mutating func databaseOptions() throws(Failure) -> (charset: String?, collation: String?) {
     var charset: String?
     var collation: String?
     while !atEnd {
@@ -36,11 +43,15 @@ extension DDLParser {
       } else if accept("COLLATE") {
         optionalEquals()
         collation = try nameValue().lowercased()
+      } else if accept("COMMENT") || accept("ENCRYPTION") || accept("READ") {
+        _ = accept("ONLY")  // READ ONLY [=] {DEFAULT | 0 | 1}
+        optionalEquals()
+        _ = try nameValue()
       } else {
         advance()
       }
     }
-    return .alterDatabase(name: name, charset: charset, collation: collation)
+    return (charset, collation)
   }
 
   mutating func columnPosition() throws(Failure) -> ColumnPosition? {

@@ -351,24 +351,7 @@ public struct DDLParser {
     if accept("DATABASE") || accept("SCHEMA") {
       let ifNotExists = try ifNotExistsClause()
       let name = try identifier("database name")
-      var charset: String?
-      var collation: String?
-      while !atEnd {
-        _ = accept("DEFAULT")
-        if accept("CHARACTER", "SET") || accept("CHARSET") || accept("CHAR", "SET") {
-          optionalEquals()
-          charset = try nameValue().lowercased()
-        } else if accept("COLLATE") {
-          optionalEquals()
-          collation = try nameValue().lowercased()
-        } else if accept("COMMENT") || accept("ENCRYPTION") || accept("READ") {
-          optionalEquals()
-          _ = accept("ONLY")
-          _ = try nameValue()
-        } else {
-          advance()
-        }
-      }
+      let (charset, collation) = try databaseOptions()
       return .createDatabase(name: name, ifNotExists: ifNotExists, orReplace: orReplace, charset: charset, collation: collation)
     }
     if accept("TABLE") {

@@ -38,6 +38,10 @@ final class DDLParserTests: XCTestCase {
     XCTAssertEqual(
       parse("ALTER SCHEMA DEFAULT COLLATE latin1_bin", db: "cur"),
       .alterDatabase(name: "cur", charset: nil, collation: "latin1_bin"))
+    // Option values are skipped as CREATE DATABASE skips them (MySQL 8's READ ONLY, a COMMENT).
+    XCTAssertEqual(
+      parse("ALTER DATABASE d COMMENT = 'charset big5' READ ONLY = 0 DEFAULT CHARSET=sjis COLLATE = sjis_bin"),
+      .alterDatabase(name: "d", charset: "sjis", collation: "sjis_bin"))
   }
 
   // MARK: CREATE TABLE columns and types
