@@ -2,12 +2,19 @@ import BinlogFormat
 import BinlogIO
 import BinlogSchema
 import CanalProtocol
+import NIOCore
 
 /// One entry of a `CanalEntryStream`, with where it came from.
 public struct CanalStreamEntry: Sendable {
-  /// The serialized Entry, byte for byte what SwiftProtobuf writes for `entry`, written by the
-  /// exporter's direct encoding (`MappedEntry.appendSerializedEntry`): what the server sends.
-  public var bytes: [UInt8]
+  /// The Entry as a `Messages` field (tag 2, its length, the serialized Entry), in a buffer of
+  /// its own that a batch reply writes as it is: the serialized Entry is byte for byte what
+  /// SwiftProtobuf writes for `entry`, written by the exporter's direct encoding
+  /// (`MappedEntry.appendFramedEntry`).
+  public var field: ByteBuffer
+  /// Length of the serialized Entry (the end of `field`).
+  public var size: Int
+  /// The serialized Entry: what the server sends.
+  public var bytes: [UInt8] { Array(field.readableBytesView.suffix(size)) }
   /// The entry before serialization (header, type, store value; a rows event's RowChange is
   /// already encoded, `MappedEntry.Store.encodedRowChange`).
   public var mapped: MappedEntry
@@ -63,6 +70,8 @@ public final class CanalEntryStream {
   private var wanted = 0
   private var wantedBytes = Int.max
   private var readPosition: BinlogPosition
+  /// Working space for entries written through a copy (not rows events).
+  private var scratch: [UInt8] = []
   /// Which entries are kept, asked with the walker's transaction state and the event's position
   /// for every mapped event; nil keeps all. Set before reading; table maps and GTID state still
   /// advance through what it drops.
@@ -107,7 +116,7 @@ public final class CanalEntryStream {
     var end = queueHead
     var taken = 0
     while end < queue.count && end - queueHead < limit && taken < byteLimit {
-      taken += queue[end].bytes.count
+      taken += queue[end].size
       end += 1
     }
     let batch = Array(queue[queueHead..<end])
@@ -244,16 +253,14 @@ public final class CanalEntryStream {
     if let mapped = try mapper.map(ev, walker: w),
       eventFilter.map({ $0(w.transaction, BinlogPosition(baseName: file, offset: ev.raw.offset)) }) ?? true
     {
-      // The Entry's bytes once, straight from the mapped header and the encoded RowChange.
-      var bytes: [UInt8] = []
-      if case .encodedRowChange(let b) = mapped.store {
-        bytes.reserveCapacity(b.count + 256)
-      } else {
-        bytes.reserveCapacity(256)
-      }
-      try mapped.appendSerializedEntry(to: &bytes)
+      // The Entry's `Messages` field in a buffer of its own, the encoded RowChange copied once.
+      var capacity = 512
+      if case .encodedRowChange(let b) = mapped.store { capacity += b.count }
+      var writer = EntryFieldWriter(capacity: capacity)
+      try mapped.appendFramedEntry(to: &writer, scratch: &scratch)
+      let (field, size) = writer.finish()
       let item = CanalStreamEntry(
-        bytes: bytes, mapped: mapped, path: paths[fileIndex],
+        field: field, size: size, mapped: mapped, path: paths[fileIndex],
         position: BinlogPosition(baseName: file, offset: ev.raw.offset),
         next: BinlogPosition(baseName: file, offset: ev.fileEndOffset),
         endsTransaction: w.transaction.ended)
@@ -263,7 +270,7 @@ public final class CanalEntryStream {
       } else {
         queue.append(item)
       }
-      for i in before..<queue.count { queuedBytes += queue[i].bytes.count }
+      for i in before..<queue.count { queuedBytes += queue[i].size }
     }
     // Pause between top-level events only: a Transaction_payload's inner events are expanded
     // inside the walker and cannot be resumed halfway.

@@ -1,6 +1,7 @@
 import BinlogFormat
 import BinlogIO
 import CanalProtocol
+import NIOCore
 import SwiftProtobuf
 
 /// What the Canal server serves: a pull stream of Entries per destination, opened once per client.
@@ -13,8 +14,13 @@ import SwiftProtobuf
 /// One Entry as the server sends it: its serialized bytes (written to clients unchanged) and the
 /// header facts the server needs for filtering and batching, decoded once.
 public struct PositionedEntry: Sendable, Equatable {
+  /// The entry as a field of `Messages` (tag 2, the Entry's length, the serialized Entry): what a
+  /// batch reply carries for it, written to the socket from this buffer (no copy into the reply).
+  public var field: ByteBuffer
+  /// Length of the serialized Entry (the end of `field`).
+  public var size: Int
   /// The serialized `Entry`, exactly as it goes into `Messages.messages`.
-  public var bytes: [UInt8]
+  public var bytes: [UInt8] { Array(field.readableBytesView.suffix(size)) }
   public var entryType: CanalEntryType
   /// `header.eventType` (0 when absent, e.g. for TRANSACTIONBEGIN/END).
   public var eventType: CanalEventType
@@ -37,7 +43,8 @@ public struct PositionedEntry: Sendable, Equatable {
   /// An entry whose serialized form is already known (e.g. read from a dump); `bytes` is served as
   /// given and must decode to `entry`.
   public init(entry: CanalEntry, bytes: [UInt8]) {
-    self.bytes = bytes
+    self.field = Self.field(bytes)
+    self.size = bytes.count
     self.entryType = entry.entryType
     self.eventType = entry.header.eventType
     self.schemaName = entry.header.schemaName
@@ -58,7 +65,8 @@ public struct PositionedEntry: Sendable, Equatable {
   /// the mapped entry, no decoding.
   public init(_ item: CanalStreamEntry) {
     let m = item.mapped
-    self.bytes = item.bytes
+    self.field = item.field
+    self.size = item.size
     self.entryType = m.entryType
     self.eventType = m.header.eventType
     self.schemaName = m.header.schemaName
@@ -77,6 +85,15 @@ public struct PositionedEntry: Sendable, Equatable {
     default:
       self.isRowsEvent = false
     }
+  }
+
+  /// `bytes` as a `Messages` field (tag 2, length, bytes) in a buffer of its own.
+  static func field(_ bytes: [UInt8]) -> ByteBuffer {
+    var out = ByteBufferAllocator().buffer(capacity: 11 + bytes.count)
+    out.writeInteger(UInt8(0x12))
+    CanalServerPackets.writeVarint(UInt64(bytes.count), to: &out)
+    out.writeBytes(bytes)
+    return out
   }
 
   /// The name Canal's table filter sees: `schema.table`.
