@@ -2,18 +2,26 @@ import BinlogFormat
 import NIOCore
 
 /// Writes one Entry as a `Messages` field (tag 2, then what `MappedEntry.appendFramedEntry`
-/// appends: the Entry's length as a varint and its bytes) into a buffer of its own, which a
-/// batch reply then writes to the socket as it is.
+/// appends: the Entry's length as a varint and its bytes) at the end of a buffer, which a batch
+/// reply then writes to the socket as it is.
 struct EntryFieldWriter: ByteAppender {
-  private var buffer: ByteBuffer
+  private(set) var buffer: ByteBuffer
+  private let start: Int
 
-  /// A field of about `capacity` bytes (more is grown into).
-  init(capacity: Int) {
-    buffer = ByteBufferAllocator().buffer(capacity: capacity)
-    buffer.writeInteger(UInt8(0x12))  // Messages field 2 (messages), length-delimited
+  /// A field at the end of `buffer` (which should be the only reference to its memory, else the
+  /// first write copies it; capacity beyond it is grown into).
+  init(appendingTo buffer: consuming ByteBuffer) {
+    self.buffer = buffer
+    start = buffer.writerIndex
+    self.buffer.writeInteger(UInt8(0x12))  // Messages field 2 (messages), length-delimited
   }
 
-  var count: Int { buffer.readableBytes }
+  /// A field in a buffer of its own, of about `capacity` bytes.
+  init(capacity: Int) {
+    self.init(appendingTo: ByteBufferAllocator().buffer(capacity: capacity))
+  }
+
+  var count: Int { buffer.writerIndex - start }
 
   mutating func append(_ byte: UInt8) { buffer.writeInteger(byte) }
 
@@ -26,17 +34,24 @@ struct EntryFieldWriter: ByteAppender {
     buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { body($0.baseAddress!) }
   }
 
-  /// The field and the length of the Entry in it (read back from its varint).
-  func finish() -> (field: ByteBuffer, size: Int) {
+  /// The buffer, where the field is in it, and the length of the Entry (read back from its varint).
+  func finish() -> (buffer: ByteBuffer, range: Range<Int>, size: Int) {
     var size = 0
     var shift = 0
-    var i = buffer.readerIndex + 1
+    var i = start + 1
     while let b = buffer.getInteger(at: i, as: UInt8.self) {
       size |= Int(b & 0x7F) << shift
       i += 1
       if b < 0x80 { break }
       shift += 7
     }
-    return (buffer, size)
+    return (buffer, start..<buffer.writerIndex, size)
+  }
+
+  /// The buffer as it was before this field (after a failed write).
+  func abandon() -> ByteBuffer {
+    var b = buffer
+    b.moveWriterIndex(to: start)
+    return b
   }
 }

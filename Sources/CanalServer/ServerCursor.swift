@@ -23,8 +23,8 @@ public enum CanalBatchMode: String, Sendable, CaseIterable {
 
 /// The outcome of one GET attempt.
 enum CanalBatchResult: Equatable {
-  /// A batch with its id and its entries' `Messages` fields (`PositionedEntry.field`), now
-  /// outstanding (or already acknowledged with auto-ack).
+  /// A batch with its id and its entries' `Messages` fields (`PositionedEntry.fieldRuns`: those
+  /// side by side in one buffer as one), now outstanding (or already acknowledged with auto-ack).
   case batch(id: Int64, entries: [ByteBuffer])
   /// Nothing to send: the reply is the `batch_id = -1` packet.
   case empty
@@ -206,7 +206,7 @@ final class ClientCursor: @unchecked Sendable {
 
     let id = nextBatchID
     nextBatchID += 1
-    let payload = entries.map(\.field)
+    let payload = PositionedEntry.fieldRuns(entries)
     if autoAck && outstanding.isEmpty {
       noteAcknowledged(entries)
       autoAcked.insert(id)

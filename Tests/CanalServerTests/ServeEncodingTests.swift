@@ -212,6 +212,32 @@ final class ServeReadAheadTests: XCTestCase {
     }
   }
 
+  /// Entries read together from a binlog share one buffer, and a batch reply writes the fields
+  /// that lie side by side as one piece: far fewer pieces than entries, and the same entries as
+  /// small batches built at GET time.
+  func testBatchesOfABinlogGoOutInFewPieces() throws {
+    let paths = TestPaths.fixtureSet("mariadb-10.11")
+    let reference = try drain(try core(paths, readAhead: 0), fetch: 1)
+    let core = try core(paths, readAhead: 64 << 10)
+    guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else { return XCTFail("SUB") }
+    var served: [Data] = []
+    var pieces = 0
+    var batches = 0
+    while case .batch(let head, let fields) = core.handle(ClientPackets.get(fetch: 16), channel: "t") {
+      batches += 1
+      let body = Array(head.readableBytesView.dropFirst(4)) + fields.flatMap { $0.readableBytesView }
+      XCTAssertEqual(Int(head.getInteger(at: 0, as: Int32.self)!), body.count, "the frame's length")
+      let packet = try CanalPacket(serializedBytes: body)
+      let messages = try CanalMessages(serializedBytes: packet.body)
+      served += messages.messages
+      pieces += fields.count
+      _ = core.handle(ClientPackets.ack(messages.batchID), channel: "t")
+    }
+    XCTAssertGreaterThan(served.count, 500)
+    XCTAssertTrue(served == reference, "entries differ from single-entry batches built at GET time")
+    XCTAssertLessThan(pieces * 4, served.count, "\(pieces) pieces for \(served.count) entries, \(batches) batches")
+  }
+
   /// A source that fails while reading ahead: the entries before the failure are still sent,
   /// then every GET answers the error (as when the GET itself reads).
   func testSourceErrorMetWhileReadingAheadAnswersTheGetsAfterTheEntries() throws {
