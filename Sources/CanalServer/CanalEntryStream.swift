@@ -2,12 +2,23 @@ import BinlogFormat
 import BinlogIO
 import BinlogSchema
 import CanalProtocol
+import NIOCore
 
 /// One entry of a `CanalEntryStream`, with where it came from.
 public struct CanalStreamEntry: Sendable {
-  /// The serialized Entry, byte for byte what SwiftProtobuf writes for `entry`, written by the
-  /// exporter's direct encoding (`MappedEntry.appendSerializedEntry`): what the server sends.
-  public var bytes: [UInt8]
+  /// The buffer that holds the Entry as a `Messages` field (tag 2, its length, the serialized
+  /// Entry) at `fieldRange`, with the fields of the entries built with it (`nextEntries` fills
+  /// one buffer per call): a batch reply writes entries built together in one piece. The
+  /// serialized Entry is byte for byte what SwiftProtobuf writes for `entry`, written by the
+  /// exporter's direct encoding (`MappedEntry.appendFramedEntry`).
+  public var chunk: ByteBuffer
+  public var fieldRange: Range<Int>
+  /// Length of the serialized Entry (the end of its field).
+  public var size: Int
+  /// The Entry's `Messages` field.
+  public var field: ByteBuffer { chunk.getSlice(at: fieldRange.lowerBound, length: fieldRange.count)! }
+  /// The serialized Entry: what the server sends.
+  public var bytes: [UInt8] { Array(field.readableBytesView.suffix(size)) }
   /// The entry before serialization (header, type, store value; a rows event's RowChange is
   /// already encoded, `MappedEntry.Store.encodedRowChange`).
   public var mapped: MappedEntry
@@ -63,6 +74,17 @@ public final class CanalEntryStream {
   private var wanted = 0
   private var wantedBytes = Int.max
   private var readPosition: BinlogPosition
+  /// Working space for entries written through a copy (not rows events).
+  private var scratch: [UInt8] = []
+  /// Where entries' fields are written, one after the other (unless `options.forClients`, whose
+  /// filter may hold entries back: a buffer each). Handed to them (sealed) when `nextEntries`
+  /// returns or it is full, then never written again: one buffer per read instead of one per
+  /// entry, and the fields of a batch lie side by side.
+  private var arena = ByteBuffer()
+  /// Queue indices of the entries written into `arena` since it was last sealed.
+  private var unsealed: [Int] = []
+  /// An arena's size when the read asks for more (or for no limit).
+  static let arenaSize = 256 << 10
   /// Which entries are kept, asked with the walker's transaction state and the event's position
   /// for every mapped event; nil keeps all. Set before reading; table maps and GTID state still
   /// advance through what it drops.
@@ -104,10 +126,11 @@ public final class CanalEntryStream {
     while queue.count - queueHead < limit && queuedBytes < byteLimit && fileIndex < paths.count {
       if try !fill(limit, bytes: byteLimit) { break }  // following: nothing more is complete yet
     }
+    sealArena()
     var end = queueHead
     var taken = 0
     while end < queue.count && end - queueHead < limit && taken < byteLimit {
-      taken += queue[end].bytes.count
+      taken += queue[end].size
       end += 1
     }
     let batch = Array(queue[queueHead..<end])
@@ -131,6 +154,8 @@ public final class CanalEntryStream {
     fileIndex = i
     walker = nil
     queue.removeAll()
+    arena = ByteBuffer()
+    unsealed.removeAll()
     queueHead = 0
     queuedBytes = 0
     filter.reset()
@@ -224,6 +249,15 @@ public final class CanalEntryStream {
     return true
   }
 
+  /// Hands the arena to the entries written into it; the next entry starts a new one.
+  private func sealArena() {
+    guard !unsealed.isEmpty else { return }
+    let chunk = arena
+    arena = ByteBuffer()
+    for i in unsealed { queue[i].chunk = chunk }
+    unsealed.removeAll(keepingCapacity: true)
+  }
+
   private func handle(_ ev: WalkedEvent, _ w: BinlogWalker<BinlogInput>) throws {
     if w.fileName != cachedPath {
       cachedPath = w.fileName
@@ -244,26 +278,53 @@ public final class CanalEntryStream {
     if let mapped = try mapper.map(ev, walker: w),
       eventFilter.map({ $0(w.transaction, BinlogPosition(baseName: file, offset: ev.raw.offset)) }) ?? true
     {
-      // The Entry's bytes once, straight from the mapped header and the encoded RowChange.
-      var bytes: [UInt8] = []
-      if case .encodedRowChange(let b) = mapped.store {
-        bytes.reserveCapacity(b.count + 256)
-      } else {
-        bytes.reserveCapacity(256)
-      }
-      try mapped.appendSerializedEntry(to: &bytes)
-      let item = CanalStreamEntry(
-        bytes: bytes, mapped: mapped, path: paths[fileIndex],
-        position: BinlogPosition(baseName: file, offset: ev.raw.offset),
-        next: BinlogPosition(baseName: file, offset: ev.fileEndOffset),
-        endsTransaction: w.transaction.ended)
+      var capacity = 512
+      if case .encodedRowChange(let b) = mapped.store { capacity += b.count }
+      let position = BinlogPosition(baseName: file, offset: ev.raw.offset)
+      let next = BinlogPosition(baseName: file, offset: ev.fileEndOffset)
       let before = queue.count
-      if options.forClients {
-        filter.add(item, into: &queue)
+      if options.forClients || mapped.entryType == .gtidlog || mapped.entryType == .heartbeat {
+        // The Entry's field in a buffer of its own (the encoded RowChange copied once); GTIDLOG
+        // and HEARTBEAT entries, which the server never sends, stay out of the arena so that the
+        // fields around them lie side by side.
+        var writer = EntryFieldWriter(capacity: capacity)
+        try mapped.appendFramedEntry(to: &writer, scratch: &scratch)
+        let (chunk, range, size) = writer.finish()
+        let item = CanalStreamEntry(
+          chunk: chunk, fieldRange: range, size: size, mapped: mapped, path: paths[fileIndex], position: position,
+          next: next, endsTransaction: w.transaction.ended)
+        if options.forClients {
+          filter.add(item, into: &queue)
+        } else {
+          queue.append(item)
+        }
       } else {
-        queue.append(item)
+        // After the fields before it in the arena (the encoded RowChange copied once).
+        if arena.writableBytes < capacity {
+          sealArena()
+          arena = ByteBufferAllocator().buffer(capacity: Swift.max(capacity, Swift.min(Self.arenaSize, wantedBytes)))
+        }
+        // The writer's buffer is the only reference to the arena while it writes (else the
+        // first write would copy it).
+        var taken = ByteBuffer()
+        swap(&taken, &arena)
+        var writer = EntryFieldWriter(appendingTo: consume taken)
+        do {
+          try mapped.appendFramedEntry(to: &writer, scratch: &scratch)
+        } catch {
+          arena = writer.abandon()
+          throw error
+        }
+        let (chunk, range, size) = writer.finish()
+        arena = chunk
+        // The chunk is set when the arena is sealed.
+        queue.append(
+          CanalStreamEntry(
+            chunk: ByteBuffer(), fieldRange: range, size: size, mapped: mapped, path: paths[fileIndex],
+            position: position, next: next, endsTransaction: w.transaction.ended))
+        unsealed.append(queue.count - 1)
       }
-      for i in before..<queue.count { queuedBytes += queue[i].bytes.count }
+      for i in before..<queue.count { queuedBytes += queue[i].size }
     }
     // Pause between top-level events only: a Transaction_payload's inner events are expanded
     // inside the walker and cannot be resumed halfway.

@@ -312,9 +312,11 @@ final class CanalSessionHandler: ChannelInboundHandler {
     case .success(.packet(let bytes)):
       write(context, bytes)
       context.flush()
-    case .success(.frame(let frame)):
-      // Length and packet in one buffer: one write.
-      context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
+    case .success(.batch(let head, let fields)):
+      // The head, then each entry from its own buffer: NIO gathers them into one writev.
+      context.write(Self.wrapOutboundOut(head), promise: nil)
+      for field in fields { context.write(Self.wrapOutboundOut(field), promise: nil) }
+      context.flush()
     case .success(.error(let error)):
       fail(context, error)
       if error.closesConnection { return }

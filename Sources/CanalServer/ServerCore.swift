@@ -72,19 +72,21 @@ enum CanalReply {
   case ack
   /// A packet, already encoded.
   case packet([UInt8])
-  /// A whole frame, the 4-byte length included (a batch of entries: written as it is).
-  case frame(ByteBuffer)
+  /// A batch of entries: the frame's head (the 4-byte length included) and the entries'
+  /// `Messages` fields, written one after the other as they are (one gathering write).
+  case batch(head: ByteBuffer, fields: [ByteBuffer])
   case error(CanalServerError)
   /// Nothing is written (a successful CLIENTACK/CLIENTROLLBACK).
   case none
   /// A GET that must wait for a full batch; ask again later.
   case notReady
 
-  /// The packet of a `.packet` or `.frame` reply, without the frame's length (for tests).
+  /// The packet of a `.packet` or `.batch` reply, without the frame's length (for tests).
   var packetBytes: [UInt8]? {
     switch self {
     case .packet(let bytes): return bytes
-    case .frame(let frame): return Array(frame.readableBytesView.dropFirst(4))
+    case .batch(let head, let fields):
+      return fields.reduce(Array(head.readableBytesView.dropFirst(4))) { $0 + $1.readableBytesView }
     default: return nil
     }
   }
@@ -401,7 +403,7 @@ public final class CanalServerCore: @unchecked Sendable {
     switch batch {
     case .notReady: return .notReady
     case .empty: return .packet(CanalServerPackets.emptyMessages())
-    case .batch(let id, let entries): return .frame(cursor.messagesFrame(batchID: id, entries: entries))
+    case .batch(let id, let fields): return .batch(head: cursor.messagesHead(batchID: id, fields: fields), fields: fields)
     }
   }
 

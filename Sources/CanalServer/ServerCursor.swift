@@ -23,8 +23,9 @@ public enum CanalBatchMode: String, Sendable, CaseIterable {
 
 /// The outcome of one GET attempt.
 enum CanalBatchResult: Equatable {
-  /// A batch with its id and entries, now outstanding (or already acknowledged with auto-ack).
-  case batch(id: Int64, entries: [[UInt8]])
+  /// A batch with its id and its entries' `Messages` fields (`PositionedEntry.fieldRuns`: those
+  /// side by side in one buffer as one), now outstanding (or already acknowledged with auto-ack).
+  case batch(id: Int64, entries: [ByteBuffer])
   /// Nothing to send: the reply is the `batch_id = -1` packet.
   case empty
   /// The GET asked for a full batch, the source may still grow, and there is not a full batch yet.
@@ -66,8 +67,8 @@ final class ClientCursor: @unchecked Sendable {
   private var sourceFinished = false
   /// The cursor was dropped by the server: a read-ahead still queued stops.
   private var released = false
-  /// The last batch's frame buffer, reused for the next (`messagesFrame`).
-  private var frameBuffer = ByteBuffer()
+  /// The last batch's frame head, reused for the next (`messagesHead`).
+  private var headBuffer = ByteBuffer()
 
   /// Position of the last entry of the last acknowledged batch.
   private(set) var ackedPosition: BinlogPosition? {
@@ -179,14 +180,14 @@ final class ClientCursor: @unchecked Sendable {
       if size > byteBudget { break }
       // The unacknowledged-bytes cap. With nothing outstanding an entry always goes, however
       // large, so a client can never be stuck.
-      if (!entries.isEmpty || outstandingEntries > 0) && size + entry.bytes.count > byteRoom {
+      if (!entries.isEmpty || outstandingEntries > 0) && size + entry.size > byteRoom {
         full = true
         break
       }
       ready.removeFirst()
-      readyBytes -= entry.bytes.count
+      readyBytes -= entry.size
       entries.append(entry)
-      size += entry.bytes.count
+      size += entry.size
     }
     if entries.count >= entryCap { full = true }
     // Canal calls a MEMSIZE batch available once the unread bytes reach the budget.
@@ -197,7 +198,7 @@ final class ClientCursor: @unchecked Sendable {
       // Put the entries back untouched; the caller polls again.
       for entry in entries.reversed() {
         ready.prepend(entry)
-        readyBytes += entry.bytes.count
+        readyBytes += entry.size
       }
       return .notReady
     }
@@ -205,7 +206,7 @@ final class ClientCursor: @unchecked Sendable {
 
     let id = nextBatchID
     nextBatchID += 1
-    let payload = entries.map(\.bytes)
+    let payload = PositionedEntry.fieldRuns(entries)
     if autoAck && outstanding.isEmpty {
       noteAcknowledged(entries)
       autoAcked.insert(id)
@@ -219,16 +220,15 @@ final class ClientCursor: @unchecked Sendable {
     return .batch(id: id, entries: payload)
   }
 
-  /// The frame of a batch, in the buffer of the previous one: by the time a client asks again
-  /// the previous reply is written, so its memory is reused (no allocation, no fresh pages per
-  /// batch). A buffer that grew past 4 MiB for a large batch is not kept.
-  func messagesFrame(batchID: Int64, entries: [[UInt8]]) -> ByteBuffer {
+  /// The head of a batch's frame (`CanalServerPackets.writeMessagesHead`), which the entries'
+  /// fields follow on the socket as they are: no copy of the entries into a reply buffer. Written
+  /// over the previous head once that is released.
+  func messagesHead(batchID: Int64, fields: [ByteBuffer]) -> ByteBuffer {
     lock.lock()
     defer { lock.unlock() }
-    CanalServerPackets.writeMessagesFrame(batchID: batchID, entries: entries, into: &frameBuffer)
-    let frame = frameBuffer
-    if frameBuffer.capacity > 4 << 20 { frameBuffer = ByteBuffer() }
-    return frame
+    let fieldsLength = fields.reduce(0) { $0 + $1.readableBytes }
+    CanalServerPackets.writeMessagesHead(batchID: batchID, fieldsLength: fieldsLength, into: &headBuffer)
+    return headBuffer
   }
 
   /// CLIENTACK: the batch must be the oldest outstanding one (§3.5).
@@ -309,7 +309,7 @@ final class ClientCursor: @unchecked Sendable {
     for batch in outstanding.reversed() {
       for entry in batch.entries.reversed() {
         ready.prepend(entry)
-        readyBytes += entry.bytes.count
+        readyBytes += entry.size
       }
     }
     outstanding.removeAll()
@@ -354,7 +354,7 @@ final class ClientCursor: @unchecked Sendable {
     for entry in chunk {
       if skips(entry) { continue }
       sourcedEntries += 1
-      sourcedBytes += entry.bytes.count
+      sourcedBytes += entry.size
       shape(entry)
     }
   }
@@ -436,7 +436,7 @@ final class ClientCursor: @unchecked Sendable {
 
   private func appendReady(_ entry: PositionedEntry) {
     ready.append(entry)
-    readyBytes += entry.bytes.count
+    readyBytes += entry.size
   }
 
   /// What Canal's transaction buffer and sink do between the parser and the store (§2.8).

@@ -1,6 +1,7 @@
 import BinlogFormat
 import BinlogIO
 import CanalProtocol
+import NIOCore
 import SwiftProtobuf
 
 /// What the Canal server serves: a pull stream of Entries per destination, opened once per client.
@@ -13,8 +14,18 @@ import SwiftProtobuf
 /// One Entry as the server sends it: its serialized bytes (written to clients unchanged) and the
 /// header facts the server needs for filtering and batching, decoded once.
 public struct PositionedEntry: Sendable, Equatable {
+  /// The buffer that holds the entry as a field of `Messages` (tag 2, the Entry's length, the
+  /// serialized Entry) at `fieldRange`: what a batch reply carries for it, written to the socket
+  /// from this buffer (no copy into the reply). Entries built together share one (a binlog
+  /// source's read); a batch writes the fields that lie side by side in one piece.
+  public var chunk: ByteBuffer
+  public var fieldRange: Range<Int>
+  /// Length of the serialized Entry (the end of its field).
+  public var size: Int
+  /// The entry's `Messages` field.
+  public var field: ByteBuffer { chunk.getSlice(at: fieldRange.lowerBound, length: fieldRange.count)! }
   /// The serialized `Entry`, exactly as it goes into `Messages.messages`.
-  public var bytes: [UInt8]
+  public var bytes: [UInt8] { Array(field.readableBytesView.suffix(size)) }
   public var entryType: CanalEntryType
   /// `header.eventType` (0 when absent, e.g. for TRANSACTIONBEGIN/END).
   public var eventType: CanalEventType
@@ -37,7 +48,9 @@ public struct PositionedEntry: Sendable, Equatable {
   /// An entry whose serialized form is already known (e.g. read from a dump); `bytes` is served as
   /// given and must decode to `entry`.
   public init(entry: CanalEntry, bytes: [UInt8]) {
-    self.bytes = bytes
+    self.chunk = Self.field(bytes)
+    self.fieldRange = 0..<chunk.writerIndex
+    self.size = bytes.count
     self.entryType = entry.entryType
     self.eventType = entry.header.eventType
     self.schemaName = entry.header.schemaName
@@ -58,7 +71,9 @@ public struct PositionedEntry: Sendable, Equatable {
   /// the mapped entry, no decoding.
   public init(_ item: CanalStreamEntry) {
     let m = item.mapped
-    self.bytes = item.bytes
+    self.chunk = item.chunk
+    self.fieldRange = item.fieldRange
+    self.size = item.size
     self.entryType = m.entryType
     self.eventType = m.header.eventType
     self.schemaName = m.header.schemaName
@@ -77,6 +92,44 @@ public struct PositionedEntry: Sendable, Equatable {
     default:
       self.isRowsEvent = false
     }
+  }
+
+  /// `bytes` as a `Messages` field (tag 2, length, bytes) in a buffer of its own.
+  static func field(_ bytes: [UInt8]) -> ByteBuffer {
+    var out = ByteBufferAllocator().buffer(capacity: 11 + bytes.count)
+    out.writeInteger(UInt8(0x12))
+    CanalServerPackets.writeVarint(UInt64(bytes.count), to: &out)
+    out.writeBytes(bytes)
+    return out
+  }
+
+  /// Equal entries: the same field bytes and header facts, wherever their buffers are.
+  public static func == (a: PositionedEntry, b: PositionedEntry) -> Bool {
+    a.size == b.size && a.field == b.field && a.entryType == b.entryType && a.eventType == b.eventType
+      && a.schemaName == b.schemaName && a.tableName == b.tableName && a.executeTime == b.executeTime
+      && a.position == b.position && a.isRowsEvent == b.isRowsEvent
+  }
+
+  /// The entry fields of `entries`, in order, as the fewest buffers: fields that lie side by side
+  /// in one chunk become one slice of it (what a batch reply writes).
+  static func fieldRuns(_ entries: [PositionedEntry]) -> [ByteBuffer] {
+    var runs: [ByteBuffer] = []
+    var i = 0
+    while i < entries.count {
+      let chunk = entries[i].chunk
+      let base = chunk.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) }
+      let start = entries[i].fieldRange.lowerBound
+      var end = entries[i].fieldRange.upperBound
+      i += 1
+      while i < entries.count, entries[i].fieldRange.lowerBound == end,
+        entries[i].chunk.withUnsafeReadableBytes({ UnsafeRawPointer($0.baseAddress) }) == base
+      {
+        end = entries[i].fieldRange.upperBound
+        i += 1
+      }
+      runs.append(chunk.getSlice(at: start, length: end - start)!)
+    }
+    return runs
   }
 
   /// The name Canal's table filter sees: `schema.table`.

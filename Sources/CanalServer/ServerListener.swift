@@ -188,18 +188,26 @@ public final class CanalServer: Sendable {
 }
 
 #if os(Linux)
-  /// Acknowledges every read at once (TCP_QUICKACK, re-armed after each read: Linux clears it).
+  /// Acknowledges a read at once when no reply carries the acknowledgement (TCP_QUICKACK, set
+  /// after the read: Linux clears it).
   ///
   /// A client that writes a request's length prefix and its body in two writes with Nagle's
   /// algorithm on (canal-python's stock client) sends the body only once the prefix is
   /// acknowledged; with delayed ACKs the server would acknowledge the prefix after ~40 ms, so
-  /// every GET waited 40 ms. Acknowledging at once costs one setsockopt per read.
-  final class QuickAckHandler: ChannelInboundHandler, Sendable {
+  /// every GET waited 40 ms. Setting the option sends the pending ACK. A read answered with data
+  /// before the read completes (a GET whose batch was built ahead) needs none: the reply carries
+  /// the ACK, and one setsockopt per batch is saved.
+  final class QuickAckHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     static let option = ChannelOptions.Types.SocketOption(
       level: NIOBSDSocket.OptionLevel(rawValue: CInt(IPPROTO_TCP)), name: NIOBSDSocket.Option(rawValue: 12))  // TCP_QUICKACK
+
+    /// Something was written since the last read.
+    private var replied = false
 
     func channelActive(context: ChannelHandlerContext) {
       arm(context)
@@ -207,8 +215,18 @@ public final class CanalServer: Sendable {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-      arm(context)
+      replied = false
       context.fireChannelRead(data)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+      if !replied { arm(context) }
+      context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+      replied = true
+      context.write(data, promise: promise)
     }
 
     private func arm(_ context: ChannelHandlerContext) {

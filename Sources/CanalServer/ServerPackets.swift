@@ -46,9 +46,9 @@ public enum CanalServerPackets {
     return Array(frame.readableBytesView)
   }
 
-  /// The whole frame of a non-empty batch as written to the socket: the 4-byte big-endian
-  /// length (§3.2), then the `messages(batchID:entries:)` packet, in one buffer sized exactly,
-  /// so that the reply goes out in one write and each Entry is copied once.
+  /// The whole frame of a non-empty batch as the socket carries it: the 4-byte big-endian length
+  /// (§3.2), then the `messages(batchID:entries:)` packet, in one buffer. (The server writes the
+  /// same bytes as `writeMessagesHead` and each entry's own field buffer, without this copy.)
   public static func messagesFrame(batchID: Int64, entries: [[UInt8]], allocator: ByteBufferAllocator) -> ByteBuffer {
     var out = allocator.buffer(capacity: 0)
     writeMessagesFrame(batchID: batchID, entries: entries, into: &out)
@@ -58,10 +58,24 @@ public enum CanalServerPackets {
   /// `messagesFrame` written over `out` (cleared first; its memory reused when no one else holds
   /// it, e.g. when the previous reply's write has finished).
   public static func writeMessagesFrame(batchID: Int64, entries: [[UInt8]], into out: inout ByteBuffer) {
-    var bodyLength = 1 + varintSize(UInt64(bitPattern: batchID))
-    for entry in entries { bodyLength += 1 + varintSize(UInt64(entry.count)) + entry.count }
+    let fieldsLength = entries.reduce(0) { $0 + 1 + varintSize(UInt64($1.count)) + $1.count }
+    writeMessagesHead(batchID: batchID, fieldsLength: fieldsLength, into: &out)
+    out.reserveCapacity(minimumWritableBytes: fieldsLength)
+    for entry in entries {
+      out.writeInteger(UInt8(0x12))  // Messages field 2 (messages), length-delimited
+      writeVarint(UInt64(entry.count), to: &out)
+      out.writeBytes(entry)
+    }
+  }
+
+  /// The start of a non-empty batch's frame, over `out` (cleared first): the 4-byte length, the
+  /// packet's type and body tag, the Messages length and batch id, for entries whose `Messages`
+  /// fields (`PositionedEntry.field`: tag 2, length, Entry) take `fieldsLength` bytes and follow
+  /// as they are. Head and fields written together are `messagesFrame`'s bytes.
+  public static func writeMessagesHead(batchID: Int64, fieldsLength: Int, into out: inout ByteBuffer) {
+    let bodyLength = 1 + varintSize(UInt64(bitPattern: batchID)) + fieldsLength
     let packetLength = 2 + 1 + varintSize(UInt64(bodyLength)) + bodyLength
-    out.clear(minimumCapacity: 4 + packetLength)
+    out.clear(minimumCapacity: 32)
     out.writeInteger(Int32(truncatingIfNeeded: packetLength), endianness: .big)
     out.writeInteger(UInt8(0x18))  // field 3 (type), varint
     out.writeInteger(UInt8(CanalPacketType.messages.rawValue))
@@ -69,11 +83,6 @@ public enum CanalServerPackets {
     writeVarint(UInt64(bodyLength), to: &out)
     out.writeInteger(UInt8(0x08))  // Messages field 1 (batch_id), varint
     writeVarint(UInt64(bitPattern: batchID), to: &out)
-    for entry in entries {
-      out.writeInteger(UInt8(0x12))  // Messages field 2 (messages), length-delimited
-      writeVarint(UInt64(entry.count), to: &out)
-      out.writeBytes(entry)
-    }
   }
 
   static func writeVarint(_ value: UInt64, to out: inout ByteBuffer) {

@@ -106,37 +106,48 @@ final class ServeEncodingTests: XCTestCase {
   }
 }
 
-/// A cursor writes each batch's frame over the previous one's memory once that is released, and
-/// never over a frame still held (a write still pending).
+/// A batch's reply is its frame's head, then each entry's `Messages` field from the entry's own
+/// buffer (no copy into a reply buffer): together the bytes of the reference frame. The head is
+/// written over the previous one's memory once that is released, never while it is held.
 final class ServeFrameBufferTests: XCTestCase {
-  func testFrameMemoryIsReusedOnlyWhenReleased() throws {
+  func testBatchReplyIsTheHeadThenEachEntrysOwnField() throws {
     let core = try CanalServerCore(
       configuration: CanalServerConfiguration(),
       destinations: [ServerFixtures.destination("example", ServerFixtures.transactions(3))])
     guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else { return XCTFail("SUB") }
     let cursor = try XCTUnwrap(core.cursor(destination: "example", clientID: 1001))
-    let a = ServerFixtures.transactions(2, padding: 500).map(\.bytes)
-    let b = ServerFixtures.transactions(1, padding: 50).map(\.bytes)
+    let a = ServerFixtures.transactions(2, padding: 500)
+    let b = ServerFixtures.transactions(1, padding: 50)
     func address(_ f: ByteBuffer) -> UnsafeRawPointer? { f.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) } }
+    func reference(_ id: Int64, _ entries: [PositionedEntry]) -> [UInt8] {
+      let frame = CanalServerPackets.messagesFrame(
+        batchID: id, entries: entries.map(\.bytes), allocator: ByteBufferAllocator())
+      return Array(frame.readableBytesView)
+    }
+    func written(_ head: ByteBuffer, _ entries: [PositionedEntry]) -> [UInt8] {
+      entries.reduce(Array(head.readableBytesView)) { $0 + $1.field.readableBytesView }
+    }
 
-    let held = cursor.messagesFrame(batchID: 1, entries: a)
+    let held = cursor.messagesHead(batchID: 1, fields: a.map(\.field))
     let heldBytes = Array(held.readableBytesView)
-    let second = cursor.messagesFrame(batchID: 2, entries: b)
-    XCTAssertEqual(Array(held.readableBytesView), heldBytes, "a held frame is not written over")
-    XCTAssertEqual(
-      Array(held.readableBytesView),
-      Array(CanalServerPackets.messagesFrame(batchID: 1, entries: a, allocator: ByteBufferAllocator()).readableBytesView))
-    XCTAssertEqual(
-      Array(second.readableBytesView),
-      Array(CanalServerPackets.messagesFrame(batchID: 2, entries: b, allocator: ByteBufferAllocator()).readableBytesView))
+    XCTAssertEqual(written(held, a), reference(1, a))
+    let second = cursor.messagesHead(batchID: 1 << 40, fields: b.map(\.field))
+    XCTAssertEqual(Array(held.readableBytesView), heldBytes, "a held head is not written over")
+    XCTAssertEqual(written(second, b), reference(1 << 40, b))
     let secondAddress = address(second)
     XCTAssertNotEqual(address(held), secondAddress)
     _ = consume second
-    let third = cursor.messagesFrame(batchID: 3, entries: b)
-    XCTAssertEqual(address(third), secondAddress, "the released frame's memory is reused")
-    XCTAssertEqual(
-      Array(third.readableBytesView),
-      Array(CanalServerPackets.messagesFrame(batchID: 3, entries: b, allocator: ByteBufferAllocator()).readableBytesView))
+    let third = cursor.messagesHead(batchID: 3, fields: b.map(\.field))
+    XCTAssertEqual(address(third), secondAddress, "the released head's memory is reused")
+    XCTAssertEqual(written(third, b), reference(3, b))
+
+    // Through the core: the reply of a GET carries the entries' own buffers.
+    guard case .batch(let head, let fields) = core.handle(ClientPackets.get(fetch: 100), channel: "t") else {
+      return XCTFail("GET")
+    }
+    let served = ServerFixtures.transactions(3)
+    XCTAssertEqual(fields, served.map(\.field))
+    XCTAssertEqual(Array(head.readableBytesView) + fields.flatMap { Array($0.readableBytesView) }, reference(1, served))
   }
 }
 
@@ -199,6 +210,32 @@ final class ServeReadAheadTests: XCTestCase {
       XCTAssertGreaterThan(checks, 10)
       XCTAssertGreaterThanOrEqual(peak, budget, "budget \(budget): the cursor read ahead")
     }
+  }
+
+  /// Entries read together from a binlog share one buffer, and a batch reply writes the fields
+  /// that lie side by side as one piece: far fewer pieces than entries, and the same entries as
+  /// small batches built at GET time.
+  func testBatchesOfABinlogGoOutInFewPieces() throws {
+    let paths = TestPaths.fixtureSet("mariadb-10.11")
+    let reference = try drain(try core(paths, readAhead: 0), fetch: 1)
+    let core = try core(paths, readAhead: 64 << 10)
+    guard case .ack = core.handle(ClientPackets.sub(), channel: "t") else { return XCTFail("SUB") }
+    var served: [Data] = []
+    var pieces = 0
+    var batches = 0
+    while case .batch(let head, let fields) = core.handle(ClientPackets.get(fetch: 16), channel: "t") {
+      batches += 1
+      let body = Array(head.readableBytesView.dropFirst(4)) + fields.flatMap { $0.readableBytesView }
+      XCTAssertEqual(Int(head.getInteger(at: 0, as: Int32.self)!), body.count, "the frame's length")
+      let packet = try CanalPacket(serializedBytes: body)
+      let messages = try CanalMessages(serializedBytes: packet.body)
+      served += messages.messages
+      pieces += fields.count
+      _ = core.handle(ClientPackets.ack(messages.batchID), channel: "t")
+    }
+    XCTAssertGreaterThan(served.count, 500)
+    XCTAssertTrue(served == reference, "entries differ from single-entry batches built at GET time")
+    XCTAssertLessThan(pieces * 4, served.count, "\(pieces) pieces for \(served.count) entries, \(batches) batches")
   }
 
   /// A source that fails while reading ahead: the entries before the failure are still sent,
