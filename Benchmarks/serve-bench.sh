@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Serves a binlog with `sluice serve` and drains it with canal-python's stock client
-# (Benchmarks/serve-drain.py), then reports the server's CPU per row change next to
-# `export --format canal --threads 1 -o /dev/null` on the same file.
+# Serves a binlog with `sluice serve` and drains it with a stock Canal client, canal-python
+# (Benchmarks/serve-drain.py, the default) or canal-go (--client go: Benchmarks/canal-go/drain.go,
+# built by Benchmarks/canal-go-drain.sh, which needs CANAL_GO_SRC), then reports the server's CPU
+# per row change next to `export --format canal --threads 1 -o /dev/null` on the same file.
 #
-#   Benchmarks/serve-bench.sh SLUICE FILE [--batch 100] [--decode rows|entries] [serve options...]
+#   Benchmarks/serve-bench.sh SLUICE FILE [--client python|go] [--batch 100] [--decode rows|entries] [serve options...]
 #
 # Server CPU: utime + stime from /proc/PID/stat just before the client subscribes and after it
 # has drained the destination (the drain), and for the whole process (start-up included) from
@@ -18,15 +19,22 @@ file=$2
 shift 2
 batch=100
 decode=rows
+client_kind=python
 serve_args=()
 while (($#)); do
   case $1 in
+    --client) client_kind=$2; shift 2 ;;
     --batch) batch=$2; shift 2 ;;
     --decode) decode=$2; shift 2 ;;
     *) serve_args+=("$1"); shift ;;
   esac
 done
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+case $client_kind in
+  python) drain=(python3 "$here/serve-drain.py") ;;
+  go) drain=("$("$here/canal-go-drain.sh")") ;;
+  *) echo "serve-bench: --client takes python or go, not $client_kind" >&2; exit 64 ;;
+esac
 tick=$(getconf CLK_TCK)
 port=$((20000 + RANDOM % 20000))
 log=$(mktemp)
@@ -62,7 +70,7 @@ done
 [[ -n $pid ]] || { echo "server did not start: $(cat "$log")" >&2; exit 1; }
 before=$(cpu_of "$pid")
 threads_before=$(threads_of "$pid")
-client=$(python3 "$here/serve-drain.py" "$port" --batch "$batch" --decode "$decode")
+client=$("${drain[@]}" --batch "$batch" --decode "$decode" "$port")
 after=$(cpu_of "$pid")
 threads_after=$(threads_of "$pid")
 kill -TERM "$pid"

@@ -129,7 +129,7 @@ def main():
         return round(times[min(len(times) - 1, int(p * len(times)))], 2)
 
     print(json.dumps({
-        "backend": api_implementation.Type(), "decode": args.decode, "batch": args.batch,
+        "client": "canal-python", "backend": api_implementation.Type(), "decode": args.decode, "batch": args.batch,
         "rows": rows, "entries": entries, "batches": batches,
         "wall_s": round(wall, 3), "client_cpu_s": round(cpu, 3),
         "client_maxrss_mib": round(usage.ru_maxrss / 1024, 1),

@@ -1,7 +1,7 @@
 // Drains a `sluice serve` destination with canal-go's SimpleCanalConnector, unchanged, and
 // times it: the Go counterpart of Benchmarks/serve-drain.py. Built by Benchmarks/canal-go-drain.sh.
 //
-//	drain -port PORT [-batch 100] [-decode rows|entries] [-host 127.0.0.1]
+//	drain [--batch 100] [--decode rows|entries] [--host 127.0.0.1] PORT
 //
 // GET + ACK per batch (connector.Get), fetch size -batch (KiB of entries when the server counts
 // in memsize, Canal's default). --decode rows parses every ROWDATA entry's RowChange and reads
@@ -46,6 +46,15 @@ func main() {
 	decode := flag.String("decode", "rows", "rows or entries")
 	destination := flag.String("destination", "example", "destination")
 	flag.Parse()
+	if flag.NArg() == 1 {
+		p, err := strconv.Atoi(flag.Arg(0))
+		if err != nil {
+			fail("the port is a number, not %q", flag.Arg(0))
+		}
+		*port = p
+	} else if flag.NArg() > 1 {
+		fail("one port, after the options")
+	}
 	if *decode != "rows" && *decode != "entries" {
 		fail("-decode takes rows or entries, not %q", *decode)
 	}
