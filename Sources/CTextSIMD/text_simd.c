@@ -736,8 +736,80 @@ static AVX2 long latin1_avx2(const uint8_t *p, long n, const uint32_t *high, int
   return o + latin1_scalar(p, i, n, high, mode, d + o);
 }
 
-long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d) {
-  if (!scalar && n >= 8 && sluice_text_has_avx2()) return latin1_avx2(p, n, high, cp1252, mode, d);
+// The escape of each ASCII byte as a letter after a backslash: 0 none, 0xFF \u00XX (JSON).
+static const uint8_t json_escape_letters[128] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 'b',  't',  'n',  0xFF, 'f',  'r',  0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+static const uint8_t sql_escape_letters[128] = {
+    '0', 0, 0, 0, 0, 0, 0, 0, 0, 0, 'n', 0, 0, 'r', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'Z', 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, '\'', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+static const uint8_t no_escape_letters[128] = {0};
+
+// Latin-1 to UTF-8, 16 bytes at a time: each input byte gets a 4-byte lane (VPERMB), the lanes
+// are filled from per-byte tables (VPERMT2B over the 128 bytes >= 0x80: the UTF-8 bytes and
+// length; for ASCII the byte, or a backslash and its escape letter), and VPCOMPRESSB keeps the
+// first `length` bytes of each lane. A group with a byte to write as \u00XX goes byte by byte.
+static AVX512 long latin1_avx512(const uint8_t *p, long n, const uint32_t *high, const uint8_t *planes, int mode,
+                                 uint8_t *d) {
+  const __m512i t0a = _mm512_loadu_si512((const void *)planes), t0b = _mm512_loadu_si512((const void *)(planes + 64));
+  const __m512i t1a = _mm512_loadu_si512((const void *)(planes + 128));
+  const __m512i t1b = _mm512_loadu_si512((const void *)(planes + 192));
+  const __m512i t2a = _mm512_loadu_si512((const void *)(planes + 256));
+  const __m512i t2b = _mm512_loadu_si512((const void *)(planes + 320));
+  const __m512i tla = _mm512_loadu_si512((const void *)(planes + 384));
+  const __m512i tlb = _mm512_loadu_si512((const void *)(planes + 448));
+  const uint8_t *letters = mode == 1 ? json_escape_letters : mode == 2 ? sql_escape_letters : no_escape_letters;
+  const __m512i ea = _mm512_loadu_si512((const void *)letters), eb = _mm512_loadu_si512((const void *)(letters + 64));
+  // Lane j of the output holds input byte j / 4; its position in the lane is j % 4.
+  const __m512i spread = _mm512_set_epi32(0x0F0F0F0F, 0x0E0E0E0E, 0x0D0D0D0D, 0x0C0C0C0C, 0x0B0B0B0B, 0x0A0A0A0A,
+                                          0x09090909, 0x08080808, 0x07070707, 0x06060606, 0x05050505, 0x04040404,
+                                          0x03030303, 0x02020202, 0x01010101, 0x00000000);
+  const __m512i position = _mm512_set1_epi32(0x03020100);
+  const __mmask64 pos0 = 0x1111111111111111ULL, pos1 = pos0 << 1, pos2 = pos0 << 2;
+  const __m512i one = _mm512_set1_epi8(1), two = _mm512_set1_epi8(2), ff = _mm512_set1_epi8((char)0xFF);
+  const __m512i bslash = _mm512_set1_epi8(0x5C);
+  long i = 0, o = 0;
+  while (i < n) {
+    long len = n - i < 16 ? n - i : 16;
+    __m128i x = _mm_maskz_loadu_epi8((__mmask16)_bzhi_u32(0xFFFF, (unsigned)len), (const void *)(p + i));
+    __mmask64 live = _bzhi_u64(~0ULL, (unsigned)(4 * len));
+    __m512i x4 = _mm512_permutexvar_epi8(spread, _mm512_castsi128_si512(x));
+    __mmask64 high_lanes = _mm512_movepi8_mask(x4);
+    __m512i esc = _mm512_permutex2var_epi8(ea, x4, eb);
+    __mmask64 escaped = _mm512_mask_test_epi8_mask(live & ~high_lanes, esc, esc);
+    if (__builtin_expect(_mm512_mask_cmpeq_epi8_mask(escaped, esc, ff) != 0, 0)) {
+      for (long k = 0; k < len; k++) o += latin1_byte(p[i + k], high, mode, d + o);
+      i += len;
+      continue;
+    }
+    // High bytes: their UTF-8 bytes in lane positions 0-2 and their length.
+    __m512i v = _mm512_permutex2var_epi8(t0a, x4, t0b);
+    v = _mm512_mask_blend_epi8(pos1, v, _mm512_permutex2var_epi8(t1a, x4, t1b));
+    v = _mm512_mask_blend_epi8(pos2, v, _mm512_permutex2var_epi8(t2a, x4, t2b));
+    __m512i l = _mm512_permutex2var_epi8(tla, x4, tlb);
+    // ASCII bytes: the byte, or a backslash then the letter.
+    __m512i a = _mm512_mask_blend_epi8(pos1, x4, esc);
+    a = _mm512_mask_blend_epi8(escaped & pos0, a, bslash);
+    __m512i al = _mm512_mask_blend_epi8(escaped, one, two);
+    v = _mm512_mask_blend_epi8(high_lanes, a, v);
+    l = _mm512_mask_blend_epi8(high_lanes, al, l);
+    __mmask64 keep = _mm512_mask_cmplt_epu8_mask(live, position, l);
+    _mm512_storeu_si512((void *)(d + o), _mm512_maskz_compress_epi8(keep, v));
+    o += __builtin_popcountll(keep);
+    i += len;
+  }
+  return o;
+}
+
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, const uint8_t *planes, int cp1252, int mode,
+                        int scalar, uint8_t *d) {
+  if (!scalar && planes && n >= 8 && sluice_text_level() >= 2) return latin1_avx512(p, n, high, planes, mode, d);
+  if (!scalar && n >= 8 && sluice_text_level() >= 1) return latin1_avx2(p, n, high, cp1252, mode, d);
   return latin1_scalar(p, 0, n, high, mode, d);
 }
 
@@ -777,8 +849,9 @@ long sluice_base64(const uint8_t *p, long n, uint8_t *d) {
   (void)p; (void)n; (void)d;
   return 0;
 }
-long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d) {
-  (void)cp1252; (void)scalar;
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, const uint8_t *planes, int cp1252, int mode,
+                        int scalar, uint8_t *d) {
+  (void)planes; (void)cp1252; (void)scalar;
   return latin1_scalar(p, 0, n, high, mode, d);
 }
 long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, int flags,

@@ -68,12 +68,15 @@ long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const 
                             uint8_t *d, long *next);
 #define SLUICE_TABLE_ASCII 1
 
-/// Latin-1 p[0..<n] to UTF-8 into d (room for 6 * n + 16 bytes), escaped as `mode` says (as
+/// Latin-1 p[0..<n] to UTF-8 into d (room for 6 * n + 64 bytes), escaped as `mode` says (as
 /// sluice_table_transcode). `high`: the UTF-8 of bytes 0x80...0xFF (bytes in the low lanes, the
-/// length in the top byte); `cp1252`: bytes 0x80...0x9F are not 2-byte characters (cp1252's
-/// Windows characters). Groups of 8 bytes with nothing to escape and no such byte are expanded
-/// with SSSE3 shuffles (AVX2 CPUs) unless `scalar`; others byte by byte. Returns bytes written.
-long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d);
+/// length in the top byte); `planes` (may be NULL): the same as four 128-byte tables (first,
+/// second and third UTF-8 byte, length), for the AVX-512 kernel (16 bytes at a time);
+/// `cp1252`: bytes 0x80...0x9F are not 2-byte characters (cp1252's Windows characters). Without
+/// AVX-512, groups of 8 bytes with nothing to escape and no such byte are expanded with SSSE3
+/// shuffles (AVX2 CPUs); others byte by byte; all byte by byte when `scalar`. Returns bytes written.
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, const uint8_t *planes, int cp1252, int mode,
+                        int scalar, uint8_t *d);
 #define SLUICE_TABLE_SCALAR 2
 
 #ifdef __cplusplus
