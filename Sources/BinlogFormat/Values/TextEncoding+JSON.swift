@@ -133,10 +133,11 @@ extension TextEncoding {
   ) -> (next: Int, written: Int) {
     var i = from
     var o = 0
-    if end &- from >= 64 {
-      // 64 (AVX-512) or 32 (AVX2) bytes at a time with `CTextSIMD`; it stops at a character
-      // boundary within 35 bytes of `end` (3 with AVX-512), and the words below finish. (Shorter
-      // texts stay with the words: the call and the kernel's set-up cost more than they save.)
+    if end &- from >= 32 {
+      // 64 (AVX-512) or 32 (AVX2, texts of 64 bytes and more) bytes at a time with `CTextSIMD`;
+      // it stops at a character boundary within 35 bytes of `end` (3 with AVX-512), and the
+      // words below finish. (Shorter texts stay with the words: the call and the kernel's
+      // set-up cost more than they save.)
       let r = simdEscapeValidating(p, from: from, to: end, n, into: d)
       if r.next < 0 { return (-1, 0) }
       i = r.next

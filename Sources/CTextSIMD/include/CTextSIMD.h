@@ -23,9 +23,9 @@ int sluice_text_set_level(int level);
 /// JSON-escapes and validates as UTF-8 the characters starting in p[from..<to] (the text is
 /// p[0..<n]; the last character may run past `to`), into d (room for 6 bytes per input byte
 /// plus 128). Returns the bytes written and sets *next to where the input stopped: a character
-/// boundary the caller finishes from (AVX2: at most 35 bytes before `to`, and only while 32
-/// bytes are left; AVX-512: at most 3 bytes before `to`, any length), `from` when nothing was
-/// done (no AVX2, fewer than 32 bytes), or -1 when the bytes seen are not UTF-8 (strict: no
+/// boundary the caller finishes from (AVX2: at most 35 bytes before `to`, and only from 64
+/// bytes; AVX-512: at most 3 bytes before `to`, any length), `from` when nothing was done (no
+/// AVX2, fewer than 64 bytes without AVX-512), or -1 when the bytes seen are not UTF-8 (strict: no
 /// overlongs, surrogates or values above U+10FFFF). Escapes as RFC 8259: \" \\ \n \r \t \b
 /// \f and \u00XX for other controls.
 long sluice_json_escape_validate(const uint8_t *p, long from, long to, long n, uint8_t *d, long *next);
