@@ -261,8 +261,216 @@ static AVX2 long escape_validate_avx2(const uint8_t *p, long from, long to, uint
   return o;
 }
 
-long sluice_json_escape_validate(const uint8_t *p, long from, long to, uint8_t *d, long *next) {
-  if (to - from < 32 || !sluice_text_has_avx2()) {
+// ---- AVX-512 (F, BW, VL, VBMI, VBMI2 and BMI2): 64 bytes per block, escapes without branches.
+//
+// The same validation over 64-byte blocks. Escaping inserts a backslash before each '"', '\\'
+// and the controls with a two-byte escape (\b \t \n \f \r; the control itself becomes the
+// letter): per 32-byte half, PEXT of a "hole, byte" bit pair per input byte gives the output
+// positions of the input bytes, and VPEXPANDB spreads the half there over a register of
+// backslashes. Blocks with any other control (\u00XX) go byte by byte.
+
+int sluice_text_has_avx512(void) {
+  static int cached = -1;
+  if (cached >= 0) return cached;
+  int ok = 0;
+  unsigned a, b, c, d;
+  if (sluice_text_has_avx2() && __get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    // The OS saves the opmask and ZMM state (XCR0 bits 5, 6, 7) besides the YMM state.
+    int zmm = (lo & 0xE6) == 0xE6;
+    ok = zmm && (b & bit_AVX512F) && (b & bit_AVX512BW) && (b & bit_AVX512VL) && (b & bit_BMI2) &&
+         (c & bit_AVX512VBMI) && (c & bit_AVX512VBMI2);
+  }
+  cached = ok;
+  return ok;
+}
+
+/// The kernel `sluice_json_escape_validate` uses: 2 AVX-512, 1 AVX2, 0 none; tests lower it.
+static int text_level = -1;
+
+int sluice_text_level(void) {
+  if (text_level < 0) text_level = sluice_text_has_avx512() ? 2 : sluice_text_has_avx2() ? 1 : 0;
+  return text_level;
+}
+
+int sluice_text_set_level(int level) {
+  int old = sluice_text_level();
+  int best = sluice_text_has_avx512() ? 2 : sluice_text_has_avx2() ? 1 : 0;
+  text_level = level < 0 ? best : level > best ? best : level;
+  return old;
+}
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi2,popcnt")))
+
+static inline AVX512 __m512i table64(__m256i t) { return _mm512_broadcast_i32x4(_mm256_castsi256_si128(t)); }
+
+// The 64 bytes ending `n` bytes before `input`'s end: the last n of `prev`, then input's first.
+#define PREV512(input, prev, n)                                                                                   \
+  _mm512_alignr_epi8((input), _mm512_permutex2var_epi64((input), _mm512_set_epi64(5, 4, 3, 2, 1, 0, 15, 14), (prev)), \
+                     16 - (n))
+
+struct utf8_state512 {
+  __m512i prev;
+  __m512i incomplete;
+  __m512i error;
+};
+
+static inline AVX512 void utf8_check512(struct utf8_state512 *s, __m512i input, __m512i t1h, __m512i t1l,
+                                        __m512i t2h) {
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  if (_mm512_movepi8_mask(input) == 0) {
+    s->error = _mm512_or_si512(s->error, s->incomplete);
+    s->prev = input;
+    s->incomplete = _mm512_setzero_si512();
+    return;
+  }
+  __m512i prev1 = PREV512(input, s->prev, 1);
+  __m512i byte1_high = _mm512_shuffle_epi8(t1h, _mm512_and_si512(_mm512_srli_epi16(prev1, 4), low4));
+  __m512i byte1_low = _mm512_shuffle_epi8(t1l, _mm512_and_si512(prev1, low4));
+  __m512i byte2_high = _mm512_shuffle_epi8(t2h, _mm512_and_si512(_mm512_srli_epi16(input, 4), low4));
+  // byte1_high & byte1_low & byte2_high in one ternary operation.
+  __m512i special = _mm512_ternarylogic_epi64(byte1_high, byte1_low, byte2_high, 0x80);
+  __m512i prev2 = PREV512(input, s->prev, 2);
+  __m512i prev3 = PREV512(input, s->prev, 3);
+  __m512i third = _mm512_subs_epu8(prev2, _mm512_set1_epi8((char)(0xE0 - 0x80)));
+  __m512i fourth = _mm512_subs_epu8(prev3, _mm512_set1_epi8((char)(0xF0 - 0x80)));
+  // ((third | fourth) & 0x80) ^ special, folded into the error.
+  __m512i must23 = _mm512_and_si512(_mm512_or_si512(third, fourth), _mm512_set1_epi8((char)0x80));
+  s->error = _mm512_ternarylogic_epi64(s->error, must23, special, 0xF6);  // error | (must23 ^ special)
+  const __m512i max = _mm512_set_epi8((char)(0xC0 - 1), (char)(0xE0 - 1), (char)(0xF0 - 1), -1, -1, -1, -1, -1, -1,
+                                      -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                      -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                      -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  s->incomplete = _mm512_subs_epu8(input, max);
+  s->prev = input;
+}
+
+// Output positions (bit j set: output byte j is the next input byte, clear: a backslash) of a
+// 32-byte half whose bytes `e` get a backslash before them.
+static inline AVX512 uint64_t expand_mask(uint32_t e) {
+  const uint64_t odd = 0xAAAAAAAAAAAAAAAAULL;
+  return _pext_u64(odd, odd | _pdep_u64(e, 0x5555555555555555ULL));
+}
+
+// Escapes the `len` bytes (len <= 64) of block v at d; the block has no control needing \u00XX.
+// `e`: bytes getting a backslash, `letters`: v with the two-byte controls made letters.
+static inline AVX512 long expand_block(__m512i letters, uint64_t e, long len, uint8_t *d) {
+  const __m512i bs = _mm512_set1_epi8(0x5C);
+  uint32_t e0 = (uint32_t)e;
+  _mm512_storeu_si512((void *)d, _mm512_mask_expand_epi8(bs, expand_mask(e0), letters));
+  if (len <= 32) return len + __builtin_popcount(e0);
+  long o = 32 + __builtin_popcount(e0);
+  uint32_t e1 = (uint32_t)(e >> 32);
+  __m512i high = _mm512_shuffle_i64x2(letters, letters, 0xEE);
+  _mm512_storeu_si512((void *)(d + o), _mm512_mask_expand_epi8(bs, expand_mask(e1), high));
+  return o + (len - 32) + __builtin_popcount(e1);
+}
+
+// Base64 of 48 bytes into 64 characters (Muła and Lemire, "Base64 encoding and decoding at
+// almost the speed of a memory copy", 2019, the AVX512VBMI encoder): VPERMB gathers each 3-byte
+// group into a 32-bit lane as bytes 1 0 2 1, VPMULTISHIFTQB takes the four 6-bit fields at bit
+// offsets 10, 4, 22 and 16 of each lane, and VPERMB looks them up in the alphabet.
+static AVX512 long base64_avx512(const uint8_t *p, long n, uint8_t *d) {
+  const __m512i gather = _mm512_setr_epi32(0x01020001, 0x04050304, 0x07080607, 0x0a0b090a, 0x0d0e0c0d, 0x10110f10,
+                                           0x13141213, 0x16171516, 0x191a1819, 0x1c1d1b1c, 0x1f201e1f, 0x22232122,
+                                           0x25262425, 0x28292728, 0x2b2c2a2b, 0x2e2f2d2e);
+  const __m512i shifts = _mm512_set1_epi64(0x3036242a1016040aLL);
+  const __m512i alphabet =
+      _mm512_loadu_si512((const void *)"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+  long i = 0, o = 0;
+  for (; i + 48 <= n; i += 48, o += 64) {
+    __m512i v = _mm512_maskz_loadu_epi8(0xFFFFFFFFFFFFULL, (const void *)(p + i));
+    v = _mm512_permutexvar_epi8(gather, v);
+    v = _mm512_multishift_epi64_epi8(shifts, v);
+    _mm512_storeu_si512((void *)(d + o), _mm512_permutexvar_epi8(v, alphabet));
+  }
+  return i;
+}
+
+long sluice_base64(const uint8_t *p, long n, uint8_t *d) {
+  if (n < 48 || sluice_text_level() < 2) return 0;
+  return base64_avx512(p, n, d);
+}
+
+static AVX512 long escape_validate_avx512(const uint8_t *p, long from, long to, long n, uint8_t *d, long *next) {
+  const __m512i t1h = _mm512_broadcast_i32x4(_mm_setr_epi8(
+      TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, (char)TWO_CONTS,
+      (char)TWO_CONTS, (char)TWO_CONTS, (char)TWO_CONTS, TOO_SHORT | OVERLONG_2, TOO_SHORT,
+      TOO_SHORT | OVERLONG_3 | SURROGATE, TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4));
+  const __m512i t1l = _mm512_broadcast_i32x4(_mm_setr_epi8(
+      (char)(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4), (char)(CARRY | OVERLONG_2), (char)CARRY, (char)CARRY,
+      (char)(CARRY | TOO_LARGE), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+      (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+      (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+      (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000),
+      (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE),
+      (char)(CARRY | TOO_LARGE | TOO_LARGE_1000), (char)(CARRY | TOO_LARGE | TOO_LARGE_1000)));
+  const __m512i t2h = _mm512_broadcast_i32x4(_mm_setr_epi8(
+      TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT,
+      (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4),
+      (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE),
+      (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
+      (char)(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE), TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT));
+  // Controls by their low 6 bits: the letter of a two-byte escape, 0 for \u00XX.
+  const __m512i letters = _mm512_zextsi256_si512(_mm256_setr_epi8(
+      0, 0, 0, 0, 0, 0, 0, 0, 'b', 't', 'n', 0, 'f', 'r', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+  const __m512i space = _mm512_set1_epi8(0x20), quote = _mm512_set1_epi8(0x22), bslash = _mm512_set1_epi8(0x5C);
+  struct utf8_state512 s = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+  long i = from, o = 0;
+  // The last block stops at the last character boundary at or before `to` (a character that
+  // runs past `to` is the caller's): it then holds whole characters only.
+  long stop = to;
+  if (to < n) {
+    while (stop > from && to - stop < 3 && (p[stop] & 0xC0) == 0x80) stop--;
+  }
+  while (i < stop) {
+    long len = stop - i;
+    __m512i v;
+    __mmask64 live;
+    if (len >= 64) {
+      len = 64;
+      live = ~0ULL;
+      v = _mm512_loadu_si512((const void *)(p + i));
+    } else {
+      // The rest, zero-padded (zeros are ASCII: they close nothing, so a character cut at the
+      // end errs as it should).
+      live = _bzhi_u64(~0ULL, (unsigned)len);
+      v = _mm512_maskz_loadu_epi8(live, (const void *)(p + i));
+    }
+    utf8_check512(&s, v, t1h, t1l, t2h);
+    __mmask64 ctl = _mm512_mask_cmplt_epu8_mask(live, v, space);
+    __mmask64 e = _mm512_cmpeq_epi8_mask(v, quote) | _mm512_cmpeq_epi8_mask(v, bslash);
+    __m512i w = v;
+    if (ctl) {
+      __m512i letter = _mm512_permutexvar_epi8(v, letters);
+      __mmask64 two = _mm512_mask_test_epi8_mask(ctl, letter, letter);
+      if (__builtin_expect(two != ctl, 0)) {
+        for (long t = 0; t < len; t++) o += escape_byte(p[i + t], d + o);
+        i += len;
+        continue;
+      }
+      w = _mm512_mask_blend_epi8(two, v, letter);
+      e |= two;
+    }
+    o += expand_block(w, e, len, d + o);
+    i += len;
+  }
+  // A character still open after the last block is cut short: the byte at `stop` (if any) is
+  // not a continuation byte, or is a fourth one in a row.
+  if (_mm512_test_epi8_mask(s.error, s.error) || _mm512_test_epi8_mask(s.incomplete, s.incomplete)) {
+    *next = -1;
+    return 0;
+  }
+  *next = i;
+  return o;
+}
+
+long sluice_json_escape_validate(const uint8_t *p, long from, long to, long n, uint8_t *d, long *next) {
+  int level = sluice_text_level();
+  if (level >= 2 && to > from) return escape_validate_avx512(p, from, to, n, d, next);
+  // AVX2 from 64 bytes: shorter texts are quicker in the caller's words than in one block.
+  if (to - from < 64 || level < 1) {
     *next = from;
     return 0;
   }
@@ -529,16 +737,94 @@ static AVX2 long latin1_avx2(const uint8_t *p, long n, const uint32_t *high, int
   return o + latin1_scalar(p, i, n, high, mode, d + o);
 }
 
-long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d) {
-  if (!scalar && n >= 8 && sluice_text_has_avx2()) return latin1_avx2(p, n, high, cp1252, mode, d);
+// The escape of each ASCII byte as a letter after a backslash: 0 none, 0xFF \u00XX (JSON).
+static const uint8_t json_escape_letters[128] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 'b',  't',  'n',  0xFF, 'f',  'r',  0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+static const uint8_t sql_escape_letters[128] = {
+    '0', 0, 0, 0, 0, 0, 0, 0, 0, 0, 'n', 0, 0, 'r', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'Z', 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, '\'', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+static const uint8_t no_escape_letters[128] = {0};
+
+// Latin-1 to UTF-8, 16 bytes at a time: each input byte gets a 4-byte lane (VPERMB), the lanes
+// are filled from per-byte tables (VPERMT2B over the 128 bytes >= 0x80: the UTF-8 bytes and
+// length; for ASCII the byte, or a backslash and its escape letter), and VPCOMPRESSB keeps the
+// first `length` bytes of each lane. A group with a byte to write as \u00XX goes byte by byte.
+static AVX512 long latin1_avx512(const uint8_t *p, long n, const uint32_t *high, const uint8_t *planes, int mode,
+                                 uint8_t *d) {
+  const __m512i t0a = _mm512_loadu_si512((const void *)planes), t0b = _mm512_loadu_si512((const void *)(planes + 64));
+  const __m512i t1a = _mm512_loadu_si512((const void *)(planes + 128));
+  const __m512i t1b = _mm512_loadu_si512((const void *)(planes + 192));
+  const __m512i t2a = _mm512_loadu_si512((const void *)(planes + 256));
+  const __m512i t2b = _mm512_loadu_si512((const void *)(planes + 320));
+  const __m512i tla = _mm512_loadu_si512((const void *)(planes + 384));
+  const __m512i tlb = _mm512_loadu_si512((const void *)(planes + 448));
+  const uint8_t *letters = mode == 1 ? json_escape_letters : mode == 2 ? sql_escape_letters : no_escape_letters;
+  const __m512i ea = _mm512_loadu_si512((const void *)letters), eb = _mm512_loadu_si512((const void *)(letters + 64));
+  // Lane j of the output holds input byte j / 4; its position in the lane is j % 4.
+  const __m512i spread = _mm512_set_epi32(0x0F0F0F0F, 0x0E0E0E0E, 0x0D0D0D0D, 0x0C0C0C0C, 0x0B0B0B0B, 0x0A0A0A0A,
+                                          0x09090909, 0x08080808, 0x07070707, 0x06060606, 0x05050505, 0x04040404,
+                                          0x03030303, 0x02020202, 0x01010101, 0x00000000);
+  const __m512i position = _mm512_set1_epi32(0x03020100);
+  const __mmask64 pos0 = 0x1111111111111111ULL, pos1 = pos0 << 1, pos2 = pos0 << 2;
+  const __m512i one = _mm512_set1_epi8(1), two = _mm512_set1_epi8(2), ff = _mm512_set1_epi8((char)0xFF);
+  const __m512i bslash = _mm512_set1_epi8(0x5C);
+  long i = 0, o = 0;
+  while (i < n) {
+    long len = n - i < 16 ? n - i : 16;
+    __m128i x = _mm_maskz_loadu_epi8((__mmask16)_bzhi_u32(0xFFFF, (unsigned)len), (const void *)(p + i));
+    __mmask64 live = _bzhi_u64(~0ULL, (unsigned)(4 * len));
+    __m512i x4 = _mm512_permutexvar_epi8(spread, _mm512_castsi128_si512(x));
+    __mmask64 high_lanes = _mm512_movepi8_mask(x4);
+    __m512i esc = _mm512_permutex2var_epi8(ea, x4, eb);
+    __mmask64 escaped = _mm512_mask_test_epi8_mask(live & ~high_lanes, esc, esc);
+    if (__builtin_expect(_mm512_mask_cmpeq_epi8_mask(escaped, esc, ff) != 0, 0)) {
+      for (long k = 0; k < len; k++) o += latin1_byte(p[i + k], high, mode, d + o);
+      i += len;
+      continue;
+    }
+    // High bytes: their UTF-8 bytes in lane positions 0-2 and their length.
+    __m512i v = _mm512_permutex2var_epi8(t0a, x4, t0b);
+    v = _mm512_mask_blend_epi8(pos1, v, _mm512_permutex2var_epi8(t1a, x4, t1b));
+    v = _mm512_mask_blend_epi8(pos2, v, _mm512_permutex2var_epi8(t2a, x4, t2b));
+    __m512i l = _mm512_permutex2var_epi8(tla, x4, tlb);
+    // ASCII bytes: the byte, or a backslash then the letter.
+    __m512i a = _mm512_mask_blend_epi8(pos1, x4, esc);
+    a = _mm512_mask_blend_epi8(escaped & pos0, a, bslash);
+    __m512i al = _mm512_mask_blend_epi8(escaped, one, two);
+    v = _mm512_mask_blend_epi8(high_lanes, a, v);
+    l = _mm512_mask_blend_epi8(high_lanes, al, l);
+    __mmask64 keep = _mm512_mask_cmplt_epu8_mask(live, position, l);
+    _mm512_storeu_si512((void *)(d + o), _mm512_maskz_compress_epi8(keep, v));
+    o += __builtin_popcountll(keep);
+    i += len;
+  }
+  return o;
+}
+
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, const uint8_t *planes, int cp1252, int mode,
+                        int scalar, uint8_t *d) {
+  if (!scalar && planes && n >= 8 && sluice_text_level() >= 2) return latin1_avx512(p, n, high, planes, mode, d);
+  if (!scalar && n >= 8 && sluice_text_level() >= 1) return latin1_avx2(p, n, high, cp1252, mode, d);
   return latin1_scalar(p, 0, n, high, mode, d);
 }
 
 #else
 
 int sluice_text_has_avx2(void) { return 0; }
-long sluice_json_escape_validate(const uint8_t *p, long from, long to, uint8_t *d, long *next) {
-  (void)p; (void)to; (void)d;
+int sluice_text_has_avx512(void) { return 0; }
+int sluice_text_level(void) { return 0; }
+int sluice_text_set_level(int level) {
+  (void)level;
+  return 0;
+}
+long sluice_json_escape_validate(const uint8_t *p, long from, long to, long n, uint8_t *d, long *next) {
+  (void)p; (void)to; (void)n; (void)d;
   *next = from;
   return 0;
 }
@@ -560,8 +846,13 @@ long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper) {
   (void)p; (void)n; (void)d; (void)upper;
   return 0;
 }
-long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d) {
-  (void)cp1252; (void)scalar;
+long sluice_base64(const uint8_t *p, long n, uint8_t *d) {
+  (void)p; (void)n; (void)d;
+  return 0;
+}
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, const uint8_t *planes, int cp1252, int mode,
+                        int scalar, uint8_t *d) {
+  (void)planes; (void)cp1252; (void)scalar;
   return latin1_scalar(p, 0, n, high, mode, d);
 }
 long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const uint16_t *rows, int mode, int flags,

@@ -3,14 +3,15 @@
 import CTextSIMD
 
 extension TextEncoding {
-  /// `CTextSIMD`'s fused validation and escaping of `p[from..<to]` 32 bytes at a time: where it
-  /// stopped (`from` when it did nothing, -1 when the bytes are not UTF-8) and the bytes written.
+  /// `CTextSIMD`'s fused validation and escaping of the characters starting in `p[from..<to]`
+  /// (of `n` bytes), 64 (AVX-512) or 32 (AVX2) bytes at a time: where it stopped (`from` when it
+  /// did nothing, -1 when the bytes are not UTF-8) and the bytes written.
   @usableFromInline static func simdEscapeValidating(
-    _ p: UnsafeRawPointer, from: Int, to end: Int, into d: UnsafeMutableRawPointer
+    _ p: UnsafeRawPointer, from: Int, to end: Int, _ n: Int, into d: UnsafeMutableRawPointer
   ) -> (next: Int, written: Int) {
     var next = 0
     let w = sluice_json_escape_validate(
-      p.assumingMemoryBound(to: UInt8.self), from, end, d.assumingMemoryBound(to: UInt8.self), &next)
+      p.assumingMemoryBound(to: UInt8.self), from, end, n, d.assumingMemoryBound(to: UInt8.self), &next)
     return (next, w)
   }
 
@@ -25,6 +26,17 @@ extension TextEncoding {
 
   /// Whether the JSON escaping and UTF-8 validation of long texts run 32 bytes at a time (AVX2).
   public static let usesAVX2: Bool = sluice_text_has_avx2() != 0
+
+  /// The SIMD kernels the text primitives run: 2 AVX-512 (F, BW, VL, VBMI, VBMI2), 1 AVX2, 0 none;
+  /// the best the CPU has unless lowered. Tests lower it to check each kernel against the
+  /// references; setting -1 restores the best.
+  public static var simdLevel: Int {
+    get { Int(sluice_text_level()) }
+    set { _ = sluice_text_set_level(Int32(newValue)) }
+  }
+
+  /// Whether the CPU has the AVX-512 kernels (`simdLevel` 2).
+  public static let hasAVX512: Bool = sluice_text_has_avx512() != 0
 
   /// `CTextSIMD`'s validation: true or false, nil without AVX2.
   @usableFromInline static func simdIsValidUTF8(_ p: UnsafeRawPointer, count: Int) -> Bool? {
@@ -49,8 +61,10 @@ extension TextEncoding {
       return true
     }
     let n = b.count
-    guard appendChunks(of: n, slack: 8, removingFrom: start, into: &out, { escapeValidating(p, from: $0, to: $1, n, into: $2) })
-    else { return false }
+    let valid = appendChunks(of: n, slack: simdSlack, removingFrom: start, into: &out) {
+      escapeValidating(p, from: $0, to: $1, n, into: $2)
+    }
+    guard valid else { return false }
     out.append(0x22)
     return true
   }
@@ -107,18 +121,24 @@ extension TextEncoding {
     }
   }
 
+  /// Room the SIMD kernels write past the bytes they return (whole 64-byte stores).
+  @usableFromInline static let simdSlack = 128
+
   /// JSON-escapes and validates the characters starting in `p[from..<to]` into `d` (room for
-  /// `6 * (to - from + 3) + 8` bytes); returns where the input stopped (a character boundary at
-  /// or past `to`) and how many bytes were written, or `next = -1` when the input is not UTF-8.
+  /// `6 * (to - from + 3) + simdSlack` bytes); returns where the input stopped (a character
+  /// boundary at or past `to`) and how many bytes were written, or `next = -1` when the input is
+  /// not UTF-8.
   @inlinable static func escapeValidating(
     _ p: UnsafeRawPointer, from: Int, to end: Int, _ n: Int, into d: UnsafeMutableRawPointer
   ) -> (next: Int, written: Int) {
     var i = from
     var o = 0
-    if end &- from >= 64 {
-      // 32 bytes at a time with AVX2 (`CTextSIMD`); it stops at a character boundary within 35
-      // bytes of `end`, and the words below finish.
-      let r = simdEscapeValidating(p, from: from, to: end, into: d)
+    if end &- from >= 32 {
+      // 64 (AVX-512) or 32 (AVX2, texts of 64 bytes and more) bytes at a time with `CTextSIMD`;
+      // it stops at a character boundary within 35 bytes of `end` (3 with AVX-512), and the
+      // words below finish. (Shorter texts stay with the words: the call and the kernel's
+      // set-up cost more than they save.)
+      let r = simdEscapeValidating(p, from: from, to: end, n, into: d)
       if r.next < 0 { return (-1, 0) }
       i = r.next
       o = r.written

@@ -9,6 +9,19 @@ extension TextEncoding {
   /// The same for ISO-8859-1 (every byte its own code point; Java's `ISO_8859_1`).
   @usableFromInline static let iso8859UTF8: [UInt32] = latin1Table(cp1252: false)
 
+  /// `cp1252UTF8` and `iso8859UTF8` as four 128-byte tables (first, second, third UTF-8 byte,
+  /// length): the lookup tables of the AVX-512 kernel (`sluice_latin1_utf8`).
+  @usableFromInline static let cp1252Planes: [UInt8] = latin1Planes(cp1252UTF8)
+  @usableFromInline static let iso8859Planes: [UInt8] = latin1Planes(iso8859UTF8)
+
+  static func latin1Planes(_ high: [UInt32]) -> [UInt8] {
+    var planes = [UInt8](repeating: 0, count: 512)
+    for (c, u) in high.enumerated() {
+      for k in 0..<4 { planes[128 &* k &+ c] = UInt8(truncatingIfNeeded: u >> (8 &* UInt32(k))) }
+    }
+    return planes
+  }
+
   static func latin1Table(cp1252: Bool) -> [UInt32] {
     // The code points are those of the one-row table below (one list of cp1252's characters).
     let rows = latin1Rows(cp1252: cp1252)
@@ -40,21 +53,25 @@ extension TextEncoding {
 
   /// Appends Latin-1 bytes as UTF-8: MySQL's latin1 (cp1252) when `cp1252`, else ISO-8859-1.
   /// `escaping` escapes the text as inside a JSON or SQL string. Eight bytes at a time with SSSE3
-  /// shuffles where the CPU has AVX2 (`CTextSIMD`) unless `scalar` (tests).
+  /// shuffles where the CPU has AVX2, 16 at a time with AVX-512 (`CTextSIMD`), unless `scalar`
+  /// (tests).
   @inlinable public static func appendLatin1AsUTF8<O: ByteAppender>(
     _ b: UnsafeRawBufferPointer, cp1252: Bool, escaping: Escaping = .none, scalar: Bool = false, into out: inout O
   ) {
     guard let p = b.baseAddress else { return }
     let n = b.count
     (cp1252 ? cp1252UTF8 : iso8859UTF8).withUnsafeBufferPointer { t in
-      var i = 0
-      while i < n {
-        let end = Swift.min(n, i &+ chunk)
-        out.write(upTo: (end &- i) &* 6 &+ 16) { d in
-          let w = latin1Chunk(
-            p + i, count: end &- i, high: t.baseAddress!, cp1252: cp1252, escaping: escaping, scalar: scalar, into: d)
-          i = end
-          return w
+      (cp1252 ? cp1252Planes : iso8859Planes).withUnsafeBufferPointer { planes in
+        var i = 0
+        while i < n {
+          let end = Swift.min(n, i &+ chunk)
+          out.write(upTo: (end &- i) &* 6 &+ 64) { d in
+            let w = latin1Chunk(
+              p + i, count: end &- i, high: t.baseAddress!, planes: planes.baseAddress!, cp1252: cp1252,
+              escaping: escaping, scalar: scalar, into: d)
+            i = end
+            return w
+          }
         }
       }
     }
@@ -62,11 +79,11 @@ extension TextEncoding {
 
   /// `CTextSIMD`'s Latin-1 to UTF-8 of `p[0..<count]`: the bytes written.
   @usableFromInline static func latin1Chunk(
-    _ p: UnsafeRawPointer, count: Int, high: UnsafePointer<UInt32>, cp1252: Bool, escaping: Escaping, scalar: Bool,
-    into d: UnsafeMutableRawPointer
+    _ p: UnsafeRawPointer, count: Int, high: UnsafePointer<UInt32>, planes: UnsafePointer<UInt8>, cp1252: Bool,
+    escaping: Escaping, scalar: Bool, into d: UnsafeMutableRawPointer
   ) -> Int {
     sluice_latin1_utf8(
-      p.assumingMemoryBound(to: UInt8.self), count, high, cp1252 ? 1 : 0, escaping.mode, scalar ? 1 : 0,
+      p.assumingMemoryBound(to: UInt8.self), count, high, planes, cp1252 ? 1 : 0, escaping.mode, scalar ? 1 : 0,
       d.assumingMemoryBound(to: UInt8.self))
   }
 

@@ -11,13 +11,24 @@ extern "C" {
 /// 1 when the AVX2 text routines below run on this CPU, else 0 (they then do nothing).
 int sluice_text_has_avx2(void);
 
-/// JSON-escapes and validates as UTF-8 the bytes p[from..<to] 32 at a time, into d (room for
-/// 6 bytes per input byte), while at least 32 bytes are left. Returns the bytes written and sets
-/// *next to where the input stopped: a character boundary at most 35 bytes before `to` (the
-/// caller finishes from there), `from` when nothing was done (no AVX2, fewer than 32 bytes), or
-/// -1 when the bytes seen are not UTF-8 (strict: no overlongs, surrogates or values above
-/// U+10FFFF). Escapes as RFC 8259: \" \\ \n \r \t \b \f and \u00XX for other controls.
-long sluice_json_escape_validate(const uint8_t *p, long from, long to, uint8_t *d, long *next);
+/// 1 when the AVX-512 kernels (F, BW, VL, VBMI, VBMI2, with BMI2) run on this CPU, else 0.
+int sluice_text_has_avx512(void);
+
+/// The kernel `sluice_json_escape_validate` uses: 2 AVX-512, 1 AVX2, 0 none (the best the CPU
+/// has, unless lowered). `sluice_text_set_level` lowers it (tests run each kernel; -1 restores
+/// the best) and returns the level before.
+int sluice_text_level(void);
+int sluice_text_set_level(int level);
+
+/// JSON-escapes and validates as UTF-8 the characters starting in p[from..<to] (the text is
+/// p[0..<n]; the last character may run past `to`), into d (room for 6 bytes per input byte
+/// plus 128). Returns the bytes written and sets *next to where the input stopped: a character
+/// boundary the caller finishes from (AVX2: at most 35 bytes before `to`, and only from 64
+/// bytes; AVX-512: at most 3 bytes before `to`, any length), `from` when nothing was done (no
+/// AVX2, fewer than 64 bytes without AVX-512), or -1 when the bytes seen are not UTF-8 (strict: no
+/// overlongs, surrogates or values above U+10FFFF). Escapes as RFC 8259: \" \\ \n \r \t \b
+/// \f and \u00XX for other controls.
+long sluice_json_escape_validate(const uint8_t *p, long from, long to, long n, uint8_t *d, long *next);
 
 /// The same escaping without validation (the input is known to be UTF-8) over whole 32-byte
 /// blocks of p[0..<n]; returns the bytes written and sets *consumed (a multiple of 32).
@@ -31,6 +42,11 @@ long sluice_sql_escape(const uint8_t *p, long n, uint8_t *d, long *consumed);
 /// Hex digits of whole 16-byte blocks of p[0..<n] into d (2 per byte, upper- or lower-case);
 /// returns the input bytes consumed (a multiple of 16; 0 without AVX2).
 long sluice_hex(const uint8_t *p, long n, uint8_t *d, int upper);
+
+/// Standard base64 (RFC 4648) of whole 48-byte blocks of p[0..<n] into d (64 characters per
+/// block, no padding); returns the input bytes consumed (a multiple of 48; 0 below the AVX-512
+/// level, see sluice_text_level).
+long sluice_base64(const uint8_t *p, long n, uint8_t *d);
 
 /// Whether p[0..<n] is valid UTF-8 (strict), 32 bytes at a time; -1 when AVX2 is missing.
 int sluice_utf8_valid(const uint8_t *p, long n);
@@ -52,12 +68,15 @@ long sluice_table_transcode(const uint8_t *p, long from, long to, long n, const 
                             uint8_t *d, long *next);
 #define SLUICE_TABLE_ASCII 1
 
-/// Latin-1 p[0..<n] to UTF-8 into d (room for 6 * n + 16 bytes), escaped as `mode` says (as
+/// Latin-1 p[0..<n] to UTF-8 into d (room for 6 * n + 64 bytes), escaped as `mode` says (as
 /// sluice_table_transcode). `high`: the UTF-8 of bytes 0x80...0xFF (bytes in the low lanes, the
-/// length in the top byte); `cp1252`: bytes 0x80...0x9F are not 2-byte characters (cp1252's
-/// Windows characters). Groups of 8 bytes with nothing to escape and no such byte are expanded
-/// with SSSE3 shuffles (AVX2 CPUs) unless `scalar`; others byte by byte. Returns bytes written.
-long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, int cp1252, int mode, int scalar, uint8_t *d);
+/// length in the top byte); `planes` (may be NULL): the same as four 128-byte tables (first,
+/// second and third UTF-8 byte, length), for the AVX-512 kernel (16 bytes at a time);
+/// `cp1252`: bytes 0x80...0x9F are not 2-byte characters (cp1252's Windows characters). Without
+/// AVX-512, groups of 8 bytes with nothing to escape and no such byte are expanded with SSSE3
+/// shuffles (AVX2 CPUs); others byte by byte; all byte by byte when `scalar`. Returns bytes written.
+long sluice_latin1_utf8(const uint8_t *p, long n, const uint32_t *high, const uint8_t *planes, int cp1252, int mode,
+                        int scalar, uint8_t *d);
 #define SLUICE_TABLE_SCALAR 2
 
 #ifdef __cplusplus
