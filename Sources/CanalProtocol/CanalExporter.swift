@@ -1,5 +1,6 @@
 import BinlogFormat
 import BinlogIO
+import BinlogSchema
 import Exporters
 
 /// `sluice export --format canal`: Canal `Entry` messages, each serialized and preceded by its
@@ -195,7 +196,7 @@ extension CanalExporter {
       if options.forClients { exporter.deferEmptyTransactions(to: throttle) }
       return ParallelExport.Worker(
         consume: { ev, w in
-          tracker?.consume(ev, file: w.fileName)
+          if let tracker, SchemaTracker.takes(ev.raw.type) { tracker.consume(ev, file: w.fileName) }
           try exporter.consume(ev, walker: w)
         },
         passOver: { exporter.passOver($0) },
