@@ -432,11 +432,13 @@ public enum ParallelExport {
       }
       return true
     }
-    // The walk keeps the pages of the chunks it handed out last mapped for their workers (the
-    // pool takes at most 2 * threads chunks ahead of the oldest unwritten one; those of the
-    // chunks being exported are mapped anyway). (A two-thread Canal export of the narrow
-    // benchmark file peaks at 60-63 MiB with these kept or none: 58-59 with the whole walk first.)
-    let rest = cut(file, format: format, chunkSize: chunkSize, keepPages: (Swift.max(1, threads) + 1) * chunkSize) {
+    // The walk keeps the pages of the chunks it handed out last mapped for their workers: the
+    // pool takes at most 2 * threads chunks ahead of the oldest unwritten one, and each worker
+    // gives its chunk's pages back when done. (With threads + 1 chunks kept, the walk gave back
+    // pages the workers had not read yet: a quarter of a two-thread Canal export's page faults
+    // were the workers faulting them in again.)
+    let keep = (2 * Swift.max(1, threads) + 2) * chunkSize
+    let rest = cut(file, format: format, chunkSize: chunkSize, keepPages: keep) {
       list.append($0)
       return submitReady(upTo: list.count - 1)
     }
