@@ -96,8 +96,14 @@ public struct MappedBinlogReader: EventSource {
   @inlinable mutating func advance(_ size: Int) {
     cursor += UInt64(size)
     touched += UInt64(size)
-    if position >= releasedUpTo + MappedBinlogReader.releaseStep { releasePages() }
+    if givesBackPages && position >= releasedUpTo + MappedBinlogReader.releaseStep { releasePages() }
   }
+
+  /// Whether the reader gives back the mapped pages behind its cursor (and around it when it
+  /// seeks away). False for an owner that gives them back itself: a parallel export's worker
+  /// reads every other chunk, and a window behind its cursor spans chunks another worker is
+  /// reading (their pages were taken from under it, faulted in again and zapped twice).
+  public var givesBackPages = true
 
   @usableFromInline mutating func releasePages() {
     // Keep memory flat on big files: drop the mapped pages well behind the cursor (they are
@@ -153,7 +159,7 @@ public struct MappedBinlogReader: EventSource {
     // pages are given back every `releaseStep` as when reading straight on, not at every seek
     // (a madvise per transaction, each a TLB flush on every core the process runs on).
     // Elsewhere the pages around the old cursor are given back and a new window starts.
-    if offset < releasedUpTo || offset > position + MappedBinlogReader.releaseStep {
+    if givesBackPages && (offset < releasedUpTo || offset > position + MappedBinlogReader.releaseStep) {
       if position > releasedUpTo { file.dontNeed(offset: Int(releasedUpTo), length: Int(position - releasedUpTo)) }
       releasedUpTo = offset
     }

@@ -57,6 +57,16 @@ public final class SchemaTracker {
     self.timeline = timeline
   }
 
+  /// Whether `consume` does anything with an event of this type (the body of a Format_description,
+  /// Query or Table_map event): a feed calls it only then, with no call and no file name per
+  /// rows event. (By the raw type: a look at the body's case copied the body first.)
+  @inlinable public static func takes(_ type: EventType) -> Bool {
+    switch type {
+    case .formatDescription, .query, .queryCompressed, .tableMap: return true
+    default: return false
+    }
+  }
+
   /// Takes one walked event: Format_description sets the server flavor, Query events apply their
   /// DDL at their position, Table_map events are enriched. `file` is the walker's `fileName`.
   public func consume(_ ev: WalkedEvent, file: String) {

@@ -1,5 +1,6 @@
 import BinlogFormat
 import BinlogIO
+import BinlogSchema
 import Exporters
 
 /// `sluice export --format canal`: Canal `Entry` messages, each serialized and preceded by its
@@ -38,6 +39,10 @@ public final class CanalExporter {
   deinit { held.deallocate() }
 
   /// Maps one walked event and writes the entries a client would receive now.
+  ///
+  /// Inlined into its callers (a parallel worker's closure, the `EventConsumer` entry): called,
+  /// it was handed a copy of the walker, ~470 bytes per event.
+  @inline(__always)
   public func consume<S: EventSource>(_ ev: WalkedEvent, walker: BinlogWalker<S>) throws {
     // Rows, Annotate_rows, BEGIN and Xid straight into the output buffer, without a
     // MappedEntry: decoded and sized first (an error leaves the output as it was), then written
@@ -195,7 +200,7 @@ extension CanalExporter {
       if options.forClients { exporter.deferEmptyTransactions(to: throttle) }
       return ParallelExport.Worker(
         consume: { ev, w in
-          tracker?.consume(ev, file: w.fileName)
+          if let tracker, SchemaTracker.takes(ev.raw.type) { tracker.consume(ev, file: w.fileName) }
           try exporter.consume(ev, walker: w)
         },
         passOver: { exporter.passOver($0) },

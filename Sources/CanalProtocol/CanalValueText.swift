@@ -77,6 +77,48 @@ public enum CanalValueText {
     return true
   }
 
+  /// `appendDecimal(utf8:)` of a binary DECIMAL's exact text, written straight into `out`:
+  /// `DecimalCodec.formatText` already writes no leading zeros and no sign for zero (which the
+  /// dropped digits never change: they are zeros), so Canal's rule only drops the partial
+  /// fraction group (scale mod 9 digits) when it is all zeros, and writes `0` for a fraction
+  /// left empty.
+  static func appendDecimal<O: ByteAppender>(
+    _ b: UnsafeRawBufferPointer, precision: Int, scale: Int, into out: inout O
+  ) throws(BinlogError) {
+    var failure: BinlogError?
+    // Sign, 65 digits and the point: 67 bytes, at offset 1 (byte 0 is formatText's sign slot).
+    out.write(upTo: 68) { dst in
+      let range: Range<Int>
+      do throws(BinlogError) {
+        range = try DecimalCodec.formatText(b, precision: precision, scale: scale, to: dst)
+      } catch {
+        failure = error
+        return 0
+      }
+      var end = range.upperBound
+      let partial = scale % 9
+      if partial > 0 {
+        var zeros = true
+        for j in (end - partial)..<end where dst.load(fromByteOffset: j, as: UInt8.self) != UInt8(ascii: "0") {
+          zeros = false
+          break
+        }
+        if zeros {
+          end -= partial
+          if scale < 9 {
+            // Nothing of the fraction is kept: `.0`.
+            dst.storeBytes(of: UInt8(ascii: "0"), toByteOffset: end, as: UInt8.self)
+            end += 1
+          }
+        }
+      }
+      let n = end - range.lowerBound
+      if range.lowerBound > 0 { dst.copyMemory(from: dst + range.lowerBound, byteCount: n) }
+      return n
+    }
+    if let failure { throw failure }
+  }
+
   /// Bytes as Java's ISO-8859-1 decoding makes them: byte b → U+00bb. Canal renders BINARY,
   /// VARBINARY, BLOB and GEOMETRY values this way; on the wire (UTF-8) a byte ≥ 0x80 takes two.
   public static func latin1(_ bytes: UnsafeRawBufferPointer) -> String {
@@ -204,12 +246,7 @@ extension CanalValueText {
       JavaNumberText.appendDouble(d, to: &out)
       return CanalSQLType.double
     case .decimal(let b, let p, let s):
-      // The exact text on the stack, then Canal's rewriting of it into `out` (no array per value).
-      var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
-      let range = try withUnsafeMutableBytes(of: &tmp) { (t: UnsafeMutableRawBufferPointer) throws(BinlogError) in
-        try DecimalCodec.formatText(b, precision: p, scale: s, to: t.baseAddress!)
-      }
-      withUnsafeBytes(of: &tmp) { _ = appendDecimal(utf8: UnsafeRawBufferPointer(rebasing: $0[range]), to: &out) }
+      try appendDecimal(b, precision: p, scale: s, into: &out)
       return CanalSQLType.decimal
     case .string(let b, let collation):
       // Canal picks the path by the column's type text, not by the value.

@@ -53,7 +53,7 @@ public final class SchemaFeed<Next: EventConsumer>: EventConsumer {
   }
 
   @inlinable public func consume(_ ev: WalkedEvent, walker: BinlogWalker<BinlogInput>) throws {
-    tracker?.consume(ev, file: walker.fileName)
+    if let tracker, SchemaTracker.takes(ev.raw.type) { tracker.consume(ev, file: walker.fileName) }
     try next.consume(ev, walker: walker)
   }
 

@@ -26,6 +26,15 @@ public enum ParallelExport {
   /// `maxBuffered`: a worker that fills it waits for its turn instead of working.
   public static let defaultChunkSize = 1 << 20
 
+  /// What a worker passes over (`Chunk.passed`, `Worker.passOver`) counts for the Canal client
+  /// filter, its only reader, through the number of rows events modulo its transaction buffer
+  /// (Canal's `canal.instance.transaction.size`, `EntryClientFilter.bufferSize`: a group is
+  /// flushed every 1024 entries, and what else it holds then is the same). So `cut` keeps at
+  /// most 1024 of them: a worker starting deep in a long transaction re-read all its rows
+  /// events since the last Annotate_rows, touching (and faulting in) their pages again for
+  /// every chunk.
+  static let passedPeriod = 1024
+
   /// A part of the file one worker exports.
   public struct Chunk: Sendable, Equatable {
     /// The whole events it covers.
@@ -40,7 +49,8 @@ public enum ParallelExport {
     /// file order: the transaction's GTID (and BEGIN) and the last Table_map of each table id.
     public var context: [UInt64] = []
     /// With `transactionStart`: the rows events before the chunk since the transaction's last
-    /// Annotate_rows or Rows_query event, that one first (`Worker.passOver`).
+    /// Annotate_rows or Rows_query event, that one first (`Worker.passOver`), less a multiple of
+    /// `passedPeriod` rows events (1 to `passedPeriod` are left).
     public var passed: [UInt64] = []
     /// With `transactionStart`: the end of the transaction's Xid event.
     public var transactionEnd: UInt64?
@@ -252,6 +262,11 @@ public enum ParallelExport {
               next = pos + chunkSize
             }
             passed.append(UInt64(pos))
+            if passed.count > 1 + passedPeriod {
+              // Keep the first (the Annotate_rows or Rows_query, or a rows event), drop a period
+              // of the rows events after it: at least one rows event is left.
+              passed.removeSubrange(1...passedPeriod)
+            }
           }
         } else {
           open = nil
@@ -417,11 +432,13 @@ public enum ParallelExport {
       }
       return true
     }
-    // The walk keeps the pages of the chunks it handed out last mapped for their workers (the
-    // pool takes at most 2 * threads chunks ahead of the oldest unwritten one; those of the
-    // chunks being exported are mapped anyway). (A two-thread Canal export of the narrow
-    // benchmark file peaks at 60-63 MiB with these kept or none: 58-59 with the whole walk first.)
-    let rest = cut(file, format: format, chunkSize: chunkSize, keepPages: (Swift.max(1, threads) + 1) * chunkSize) {
+    // The walk keeps the pages of the chunks it handed out last mapped for their workers: the
+    // pool takes at most 2 * threads chunks ahead of the oldest unwritten one, and each worker
+    // gives its chunk's pages back when done. (With threads + 1 chunks kept, the walk gave back
+    // pages the workers had not read yet: a quarter of a two-thread Canal export's page faults
+    // were the workers faulting them in again.)
+    let keep = (2 * Swift.max(1, threads) + 2) * chunkSize
+    let rest = cut(file, format: format, chunkSize: chunkSize, keepPages: keep) {
       list.append($0)
       return submitReady(upTo: list.count - 1)
     }
@@ -451,6 +468,8 @@ public enum ParallelExport {
         let memory = OutputSink.memory()
         let tracker = makeTracker?(index)
         var reader = try MappedBinlogReader(file: file, name: name, options: readerOptions)
+        // `export(chunk:)` gives back each chunk's pages when it is done with them.
+        reader.givesBackPages = false
         try reader.loadFormat()
         let state = WorkerState(memory: memory, worker: makeWorker(index, memory, tracker), tracker: tracker, reader: reader)
         state.openTail = openTail
@@ -559,6 +578,11 @@ public enum ParallelExport {
       walker.source.seek(to: o)
       walker.stopOffset = o + 1
       try walker.run { w, ev in try worker.consume(ev, w) }
+      // The worker's reader does not give pages back (`givesBackPages`): the pages around the
+      // event (fault-around maps up to 64 KiB) would stay in this process.
+      let window = Int(o) & ~0xFFFF
+      let end = Swift.min(Int(chunk.range.lowerBound), Int(walker.source.position) + 0x10000)
+      walker.source.file.dontNeed(offset: window, length: end - window)
     }
     // What the context events wrote belongs to the chunks before.
     try memory.flush()

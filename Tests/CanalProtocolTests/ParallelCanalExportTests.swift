@@ -3,6 +3,7 @@ import BinlogIO
 import BinlogSchema
 import CanalProtocol
 import Exporters
+import Foundation
 import SluiceTestSupport
 import XCTest
 
@@ -189,5 +190,69 @@ final class ParallelCanalExportTests: XCTestCase {
   /// Without FULL metadata the names come from DDL replay in every worker.
   func testParallelCanalExportMatchesOnePassWithNamesFromDDLReplay() throws {
     try assertSameStream(TestPaths.fixtures + "/mariadb-10.11-minimal/binlog.000001")
+  }
+}
+
+extension ParallelCanalExportTests {
+  /// `path` with the first rows event that follows an Annotate_rows and a Table_map in a
+  /// transaction ended by an Xid repeated so that the transaction holds `copies` of it: each event's next position and
+  /// CRC32 are rewritten. (No fixture has a statement of thousands of rows events.)
+  func binlogWithLongStatement(_ path: String, copies: Int, into out: String) throws {
+    let file = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: file)
+    try reader.loadFormat()
+    let format = reader.format
+    XCTAssertEqual(format.checksum, .crc32)
+    var events: [(offset: Int, size: Int, type: EventType)] = []
+    while let raw = try reader.next() { events.append((Int(raw.offset), raw.bytes.count, raw.type)) }
+    guard
+      let k = events.indices.first(where: { i in
+        i > 1 && events[i].type.isRows && events[i - 1].type == .tableMap && events[i - 2].type == .annotateRows
+          && events[(i + 1)...].first { !$0.type.isRows }?.type == .xid
+      })
+    else { return XCTFail("\(path): no Annotate_rows statement ending with an Xid") }
+    let bytes = Array(file.bytes)
+    var output = Array(bytes[0..<4])
+    func append(_ event: ArraySlice<UInt8>) {
+      var e = Array(event)
+      let next = UInt32(output.count + e.count)
+      withUnsafeBytes(of: next.littleEndian) { e.replaceSubrange(13..<17, with: $0) }
+      let crc = e.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[0..<(e.count - 4)])) }
+      withUnsafeBytes(of: crc.littleEndian) { e.replaceSubrange((e.count - 4)..., with: $0) }
+      output += e
+    }
+    for (i, ev) in events.enumerated() {
+      let slice = bytes[ev.offset..<(ev.offset + ev.size)]
+      for _ in 0..<(i == k ? copies : 1) { append(slice) }
+    }
+    try Data(output).write(to: URL(fileURLWithPath: out))
+  }
+
+  /// A chunk that begins deep inside a statement of thousands of rows events passes over only
+  /// their count modulo Canal's transaction buffer (`ParallelExport.passedPeriod`): the client
+  /// stream, its groups flushed every 1024 entries, is still the one pass's.
+  func testChunksDeepInsideALongStatementWriteTheOnePassStream() throws {
+    let path = try temporaryDirectory(removedAfter: self) + "/binlog.000001"
+    try binlogWithLongStatement(TestPaths.fixtures + "/mariadb-10.11/binlog.000001", copies: 2600, into: path)
+    let mapped = try MappedFile(path: path)
+    var reader = try MappedBinlogReader(file: mapped)
+    try reader.loadFormat()
+    let chunks = try XCTUnwrap(ParallelExport.chunks(of: mapped, format: reader.format, chunkSize: 16384))
+    let deep = chunks.filter { $0.transactionStart != nil && $0.passed.count > 1 }
+    XCTAssertGreaterThan(deep.count, 3, "no chunk inside the long statement")
+    XCTAssertLessThanOrEqual(chunks.map(\.passed.count).max() ?? 0, 1 + 1024, "passed events not trimmed")
+    for forClients in [true, false] {
+      var options = CanalOptions()
+      options.forClients = forClients
+      options.onWarning = { _ in }
+      let expected = try sequential(path, options: options)
+      XCTAssertGreaterThan(expected.count, 100_000)
+      for threads in [2, 3] {
+        let (got, _) = try parallel(path, options: options, chunkSize: 16384, threads: threads)
+        XCTAssert(
+          got == expected,
+          "forClients \(forClients) threads \(threads): differs from one pass (\(got.count) vs \(expected.count) bytes)")
+      }
+    }
   }
 }
