@@ -274,9 +274,9 @@ public enum ParallelExport {
       }
       pos += size
       // Give back the pages behind the walk (the touched pages of a 1 GiB file would otherwise
-      // all count in the process's memory), all but the last `keepPages` bytes' worth (then in
-      // steps of 1 MiB: in 4 MiB steps a two-thread Canal export peaked 2-3 MiB higher).
-      if pos - released >= keepPages + (keepPages == 0 ? 4 << 20 : 1 << 20) {
+      // all count in the process's memory), all but the last `keepPages` bytes' worth, in steps
+      // of 4 MiB.
+      if pos - released >= keepPages + (4 << 20) {
         let upTo = pos - keepPages
         file.dontNeed(offset: released, length: upTo - released)
         released = upTo & ~4095
@@ -361,6 +361,41 @@ public enum ParallelExport {
       defer { lock.unlock() }
       return k < chunks.count ? chunks[k] : nil
     }
+
+    /// The mapped pages are given back below here (page-aligned), in file order.
+    private var released: UInt64 = 0
+    /// The pages of written chunks are given back `releaseStride` bytes at a time, not chunk
+    /// by chunk: each madvise in a process running on two cores interrupts the other one (a TLB
+    /// shootdown), and chunk-by-chunk releases, look-ahead re-releases and the walk's own were
+    /// ~1,100 calls for the 279 MiB wide benchmark file (its one-pass export makes 158).
+    static let releaseStride: UInt64 = 4 << 20
+
+    /// A chunk ending at `end` is written (its turn is over: so are all chunks before it): gives
+    /// back the pages below `end` once `releaseStride` bytes have built up.
+    func written(upTo end: UInt64, file: MappedFile) {
+      lock.lock()
+      let from = released
+      let go = end >= from + ChunkList.releaseStride
+      if go { released = end & ~4095 }
+      lock.unlock()
+      if go { file.dontNeed(offset: Int(from), length: Int(end - from)) }
+    }
+
+    /// Gives back the pages of `range` below the release mark: a worker read them again (the
+    /// events before its chunk, a look-ahead into chunks others wrote) after they were given
+    /// back. Above the mark they go with the written chunks.
+    func giveBackBehind(_ range: Range<UInt64>, file: MappedFile) {
+      let mark = lock.withLock { released }
+      let end = Swift.min(range.upperBound, mark)
+      if end > range.lowerBound { file.dontNeed(offset: Int(range.lowerBound), length: Int(end - range.lowerBound)) }
+    }
+
+    /// Every chunk is written: gives back the pages not given back yet.
+    func releaseAll(file: MappedFile) {
+      let from = lock.withLock { released }
+      file.dontNeed(offset: Int(from), length: file.count - Int(from))
+      lock.withLock { released = UInt64(file.count) }
+    }
   }
 
   /// Exports `file` (named `name` in the output) into `sink` with `threads` workers made by
@@ -379,6 +414,7 @@ public enum ParallelExport {
       file: file, name: name, list: list, readerOptions: readerOptions, makeTracker: makeTracker, sink: sink,
       threads: threads, maxBuffered: maxBuffered, makeWorker: makeWorker)
     for k in chunks.indices where !pool.submit(k) { break }
+    defer { list.releaseAll(file: file) }
     try finish(pool)
   }
 
@@ -432,11 +468,12 @@ public enum ParallelExport {
       }
       return true
     }
-    // The walk keeps the pages of the chunks it handed out last mapped for their workers: the
-    // pool takes at most 2 * threads chunks ahead of the oldest unwritten one, and each worker
-    // gives its chunk's pages back when done. (With threads + 1 chunks kept, the walk gave back
-    // pages the workers had not read yet: a quarter of a two-thread Canal export's page faults
-    // were the workers faulting them in again.)
+    // The walk keeps the pages of the chunks it handed out last mapped for their workers (the
+    // pool takes at most 2 * threads chunks ahead of the oldest unwritten one), and the workers
+    // give pages back as their chunks are written (`ChunkList.written`). With threads + 1
+    // chunks kept, the walk gave back pages the workers had not read yet: a quarter of a
+    // two-thread Canal export's page faults were the workers faulting them in again. Left to
+    // the workers alone, the pages of a long transaction's look-ahead stayed mapped (30 MiB).
     let keep = (2 * Swift.max(1, threads) + 2) * chunkSize
     let rest = cut(file, format: format, chunkSize: chunkSize, keepPages: keep) {
       list.append($0)
@@ -450,6 +487,7 @@ public enum ParallelExport {
     }
     if let rest, submitted == list.count - 1 { list.append(rest) }
     _ = submitReady(upTo: list.count)
+    defer { list.releaseAll(file: file) }
     try finish(pool)
     return true
   }
@@ -505,11 +543,10 @@ public enum ParallelExport {
         if !events.isEmpty { try? replaySchema(file: file, name: name, events: events, into: tracker) }
       }
     }
-    // The look-aheads past the end of this worker's chunks fault in pages of the chunks it
-    // skips, after their worker gave them back: give them back again.
+    // The look-aheads past the end of this worker's chunks may fault in pages of the chunks it
+    // skips after they were given back: give those back again.
     if k > state.trackerAt {
-      let skipped = chunks[state.trackerAt]!.range.lowerBound..<chunks[k - 1]!.range.upperBound
-      file.dontNeed(offset: Int(skipped.lowerBound), length: skipped.count)
+      chunks.giveBackBehind(chunks[state.trackerAt]!.range.lowerBound..<chunks[k - 1]!.range.upperBound, file: file)
     }
     state.trackerAt = k + 1
     let range = chunk.range
@@ -528,7 +565,7 @@ public enum ParallelExport {
       state.worker.startChunk?()
       if chunk.transactionStart != nil {
         // An error in the events picked up is reported first by the worker of their chunk.
-        try pickUp(chunk, walker: &walker, worker: state.worker, memory: memory)
+        try pickUp(chunk, walker: &walker, worker: state.worker, memory: memory, chunks: chunks)
       }
       walker.source.seek(to: range.lowerBound)
       // In its turn, what the chunk's exporter flushes goes straight to the sink (after what it
@@ -558,11 +595,11 @@ public enum ParallelExport {
     } catch {
       chunkError = error
     }
-    // Keep memory flat: this chunk's mapped pages are not read again (see MappedBinlogReader).
-    file.dontNeed(offset: Int(range.lowerBound), length: range.count)
     defer { memory.forward = nil }
     try memory.flush()
     try sink.append(captured: memory, in: turn, final: true, maxBuffered: maxBuffered)
+    // Keep memory flat: the pages of written chunks are not read again (see MappedBinlogReader).
+    chunks.written(upTo: range.upperBound, file: file)
     if let chunkError { throw chunkError }
   }
 
@@ -571,7 +608,8 @@ public enum ParallelExport {
   /// and `worker.consume`, their output dropped, and its `passed` events to `worker.passOver`.
   /// `chunks(of:format:)` cuts only where the transaction holds nothing else before the cut.
   static func pickUp(
-    _ chunk: Chunk, walker: inout BinlogWalker<MappedBinlogReader>, worker: Worker, memory: OutputSink
+    _ chunk: Chunk, walker: inout BinlogWalker<MappedBinlogReader>, worker: Worker, memory: OutputSink,
+    chunks: ChunkList
   ) throws {
     walker.completeTransactionsOnly = false
     for o in chunk.context {
@@ -579,10 +617,10 @@ public enum ParallelExport {
       walker.stopOffset = o + 1
       try walker.run { w, ev in try worker.consume(ev, w) }
       // The worker's reader does not give pages back (`givesBackPages`): the pages around the
-      // event (fault-around maps up to 64 KiB) would stay in this process.
-      let window = Int(o) & ~0xFFFF
-      let end = Swift.min(Int(chunk.range.lowerBound), Int(walker.source.position) + 0x10000)
-      walker.source.file.dontNeed(offset: window, length: end - window)
+      // event (fault-around maps up to 64 KiB) would stay in this process if already given back.
+      let window = o & ~0xFFFF
+      let end = Swift.min(chunk.range.lowerBound, walker.source.position + 0x10000)
+      if end > window { chunks.giveBackBehind(window..<end, file: walker.source.file) }
     }
     // What the context events wrote belongs to the chunks before.
     try memory.flush()
@@ -597,8 +635,8 @@ public enum ParallelExport {
       let b = UnsafeRawBufferPointer(rebasing: bytes[p..<(p + size)])
       passOver(RawEvent(offset: o, header: EventHeader(v4: b), bytes: b, headerLength: format.headerLength, checksumLength: crc))
     }
-    // Pages of chunks already taken: nobody else gives them back.
-    walker.source.file.dontNeed(offset: Int(first), length: Int(chunk.range.lowerBound - first))
+    // Pages of chunks already written: nobody else gives them back.
+    chunks.giveBackBehind(first..<chunk.range.lowerBound, file: walker.source.file)
   }
 
   /// Feeds `tracker` what a one-pass walk would have: the Format_description and Query events
