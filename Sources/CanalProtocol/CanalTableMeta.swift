@@ -226,7 +226,7 @@ public enum CanalColumnType {
     case .utf8mb3: return 3
     case .ucs2: return 2
     case .latin1, .ascii, .binary: return 1
-    case .legacy(let t): return t.maxBytesPerCharacter
+    case .legacy(let t): return t.table.maxBytesPerCharacter
     case .other:
       return charset.name == "GB18030" ? 4 : 1
     }

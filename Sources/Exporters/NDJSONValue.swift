@@ -217,7 +217,7 @@ public enum NDJSONValue {
     case .legacy(let table):
       // Transcoded and escaped straight into `out` (rolled back when a byte has no character).
       out.append(0x22)
-      if table.appendUTF8(b, escaping: .json, into: &out) {
+      if table.withTable({ $0.appendUTF8(b, escaping: .json, into: &out) }) {
         out.append(0x22)
         return
       }

@@ -2,7 +2,7 @@
 public enum Charset: Sendable, Equatable {
   case utf8mb4, utf8mb3, latin1, ascii, binary, ucs2, utf16, utf16le, utf32
   /// A legacy charset decoded with the server's conversion table (sjis, gbk, cp1250, ...).
-  case legacy(CharsetTable)
+  case legacy(LegacyTable)
   /// A charset the server tables do not cover: gb18030 (MySQL 8) goes through iconv; any other
   /// is kept when it happens to be valid UTF-8.
   case other(UInt32)
@@ -22,8 +22,8 @@ public enum Charset: Sendable, Equatable {
     case 60, 61, 160...183: self = .utf32
     case 2048...4095: self = .utf8mb4  // MariaDB UCA 14.0.0 collations (utf8mb3/utf8mb4 family)
     default:
-      if let t = CharsetTable.forCollation(c) {
-        self = .legacy(t)
+      if let t = CharsetTable.unmanaged(forCollation: c) {
+        self = .legacy(LegacyTable(t))
       } else {
         self = .other(id)
       }
@@ -41,7 +41,7 @@ public enum Charset: Sendable, Equatable {
     case .utf16: return "utf16"
     case .utf16le: return "utf16le"
     case .utf32: return "utf32"
-    case .legacy(let t): return t.name
+    case .legacy(let t): return t.table.name
     case .other(let id): return CharsetIconv.iconvName(collation: id) ?? "collation \(id)"
     }
   }
@@ -65,7 +65,7 @@ public enum Charset: Sendable, Equatable {
       }
       return false
     case .legacy(let t):
-      return t.appendUTF8(bytes, into: &out)
+      return t.withTable { $0.appendUTF8(bytes, into: &out) }
     case .other(let id):
       if let name = CharsetIconv.iconvName(collation: id) {
         return CharsetIconv.appendUTF8(bytes, from: name, into: &out)
@@ -147,4 +147,23 @@ public enum Charset: Sendable, Equatable {
   @inlinable public static func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
     TextEncoding.isValidUTF8(b)
   }
+}
+
+/// A legacy charset's table, held without a reference count (see
+/// `CharsetTable.unmanaged(forCollation:)`): the tables are made once and never freed.
+public struct LegacyTable: Sendable, Equatable {
+  @usableFromInline let ref: Unmanaged<CharsetTable>
+
+  init(_ ref: Unmanaged<CharsetTable>) { self.ref = ref }
+  public init(_ table: CharsetTable) { ref = .passUnretained(table) }
+
+  /// The table (a counted reference: for what does not run per value).
+  public var table: CharsetTable { ref.takeUnretainedValue() }
+
+  /// Runs `body` with the table, without counting a reference to it.
+  @inlinable public func withTable<R>(_ body: (CharsetTable) throws -> R) rethrows -> R {
+    try ref._withUnsafeGuaranteedRef(body)
+  }
+
+  public static func == (a: LegacyTable, b: LegacyTable) -> Bool { a.ref.toOpaque() == b.ref.toOpaque() }
 }

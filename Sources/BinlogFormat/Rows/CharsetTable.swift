@@ -13,6 +13,9 @@ public final class CharsetTable: Sendable, Equatable {
   /// Rows of 256 entries: 0xFFFF not a character, 0xD800 + k a lead byte (next byte in row k),
   /// else the BMP scalar. Row 0 is the first byte of a character.
   @usableFromInline let rows: [UInt16]
+  /// A copy of `rows` the transcoder reads: an array read through `withUnsafeBufferPointer` is a
+  /// retain and release of its storage per call, which every thread makes on the same object.
+  @usableFromInline nonisolated(unsafe) let rowsBase: UnsafePointer<UInt16>
   /// Row 0 maps every byte below 0x80 to itself (not so for swe7, for one).
   @usableFromInline let asciiIdentity: Bool
 
@@ -20,21 +23,33 @@ public final class CharsetTable: Sendable, Equatable {
     self.name = name
     self.maxBytesPerCharacter = maxBytesPerCharacter
     self.rows = rows
+    let base = UnsafeMutablePointer<UInt16>.allocate(capacity: Swift.max(1, rows.count))
+    rows.withUnsafeBufferPointer { if let b = $0.baseAddress { base.initialize(from: b, count: rows.count) } }
+    rowsBase = UnsafePointer(base)
     asciiIdentity = rows.count >= 256 && (0..<128).allSatisfy { rows[$0] == UInt16($0) }
   }
+
+  deinit { UnsafeMutablePointer(mutating: rowsBase).deallocate() }
 
   public static func == (a: CharsetTable, b: CharsetTable) -> Bool { a === b }
 
   /// The table of a collation id (MariaDB and MySQL number the legacy charsets' collations alike;
   /// MariaDB NO PAD ones are id + 1024), nil for Unicode, binary and unknown ids.
   public static func forCollation(_ id: UInt32) -> CharsetTable? {
-    // An array, not a dictionary: `Charset(collation:)` runs for every text value.
-    let t = byCollation
-    guard id < UInt32(t.count) else { return nil }
-    switch t[Int(id)] {
+    unmanaged(forCollation: id)?.takeUnretainedValue()
+  }
+
+  /// The same, without a reference count: `Charset(collation:)` runs for every text value, on
+  /// every thread, and a count kept on one shared table moves its cache line between the cores
+  /// (retains and releases of the tables were ~4% of a two-thread NDJSON export of the wide
+  /// benchmark file). The tables are made once and never freed.
+  static func unmanaged(forCollation id: UInt32) -> Unmanaged<CharsetTable>? {
+    // An array, not a dictionary.
+    guard id < UInt32(byCollation.count) else { return nil }
+    switch byCollation[Int(id)] {
     case .none: return nil
     case .table(let x): return x
-    case .multiByte(let k): return multiByte(k)
+    case .multiByte(let k): return multiByteUnmanaged(k)
     }
   }
 
@@ -56,6 +71,28 @@ public final class CharsetTable: Sendable, Equatable {
   private static let gbk = make("gbk")
   private static let sjis = make("sjis")
   private static let ujis = make("ujis")
+  private static let big5U = big5.map(Unmanaged.passUnretained)
+  private static let cp932U = cp932.map(Unmanaged.passUnretained)
+  private static let eucjpmsU = eucjpms.map(Unmanaged.passUnretained)
+  private static let euckrU = euckr.map(Unmanaged.passUnretained)
+  private static let gb2312U = gb2312.map(Unmanaged.passUnretained)
+  private static let gbkU = gbk.map(Unmanaged.passUnretained)
+  private static let sjisU = sjis.map(Unmanaged.passUnretained)
+  private static let ujisU = ujis.map(Unmanaged.passUnretained)
+
+  /// `multiByte(k)` without a reference count (see `unmanaged(forCollation:)`).
+  private static func multiByteUnmanaged(_ k: Int) -> Unmanaged<CharsetTable>? {
+    switch k {
+    case 0: return big5U
+    case 1: return cp932U
+    case 2: return eucjpmsU
+    case 3: return euckrU
+    case 4: return gb2312U
+    case 5: return gbkU
+    case 6: return sjisU
+    default: return ujisU
+    }
+  }
 
   /// `multiByteNames[k]`'s table (each a lazily made global: made once, safely across threads).
   private static func multiByte(_ k: Int) -> CharsetTable? {
@@ -87,7 +124,7 @@ public final class CharsetTable: Sendable, Equatable {
 
   enum Slot {
     case none
-    case table(CharsetTable)
+    case table(Unmanaged<CharsetTable>)
     case multiByte(Int)
   }
 
@@ -98,7 +135,7 @@ public final class CharsetTable: Sendable, Equatable {
       if let k = multiByteNames.firstIndex(of: name) {
         a[Int(id)] = .multiByte(k)
       } else if let t = byName[name] {
-        a[Int(id)] = .table(t)
+        a[Int(id)] = .table(.passUnretained(t))
       }
     }
     return a
@@ -115,10 +152,7 @@ public final class CharsetTable: Sendable, Equatable {
   @inlinable public func appendUTF8<O: ByteAppender>(
     _ bytes: UnsafeRawBufferPointer, escaping: TextEncoding.Escaping, into out: inout O
   ) -> Bool {
-    rows.withUnsafeBufferPointer { t in
-      TextEncoding.appendTranscoded(
-        bytes, rows: t.baseAddress!, asciiIdentity: asciiIdentity, escaping: escaping, into: &out)
-    }
+    TextEncoding.appendTranscoded(bytes, rows: rowsBase, asciiIdentity: asciiIdentity, escaping: escaping, into: &out)
   }
 
   /// Base64 text → zlib stream → little-endian UInt16 rows; nil when the data is damaged.
